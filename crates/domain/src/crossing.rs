@@ -1,0 +1,219 @@
+//! Crossings, their operating days and their daily quotas.
+
+use jiff::civil::{Date, Weekday};
+
+use crate::{InvalidValue, Text, check_identifier, labelled_enum};
+
+/// A short, stable name for a crossing, such as `rafah`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CrossingId(String);
+
+impl CrossingId {
+    pub fn parse(text: &str) -> Result<CrossingId, InvalidValue> {
+        check_identifier("crossing", text).map(CrossingId)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for CrossingId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+labelled_enum! {
+    Direction, field = "direction" {
+        /// Leaving the territory (medical evacuation).
+        Outbound = "outbound",
+        /// Entering the territory (returnees).
+        Inbound = "inbound",
+    }
+}
+
+labelled_enum! {
+    /// What a quota counts. Companions take places in the evacuee quota.
+    QuotaCategory, field = "category" {
+        /// Patients and their companions leaving for treatment.
+        Evacuees = "evacuees",
+        /// People going back in.
+        Returnees = "returnees",
+    }
+}
+
+/// The days of the week a crossing operates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WeekdaySet(u8);
+
+impl WeekdaySet {
+    pub const EVERY_DAY: WeekdaySet = WeekdaySet(0b111_1111);
+
+    fn bit(day: Weekday) -> u8 {
+        1 << day.to_monday_zero_offset()
+    }
+
+    pub fn contains(self, day: Weekday) -> bool {
+        self.0 & WeekdaySet::bit(day) != 0
+    }
+
+    pub fn operates_on(self, date: Date) -> bool {
+        self.contains(date.weekday())
+    }
+
+    /// Parses a comma-separated list of three-letter day names, e.g. `sun,mon,tue,wed,thu`.
+    pub fn parse(text: &str) -> Result<WeekdaySet, InvalidValue> {
+        let mut bits = 0u8;
+        for name in text
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+        {
+            let day = DAY_NAMES
+                .iter()
+                .find(|(label, _)| label.eq_ignore_ascii_case(name))
+                .map(|(_, day)| *day)
+                .ok_or_else(|| {
+                    InvalidValue::new(
+                        "operating_days",
+                        format!("unknown day '{name}'; use mon, tue, wed, thu, fri, sat, sun"),
+                    )
+                })?;
+            bits |= WeekdaySet::bit(day);
+        }
+        if bits == 0 {
+            return Err(InvalidValue::new(
+                "operating_days",
+                "names no day; a crossing operates on at least one day",
+            ));
+        }
+        Ok(WeekdaySet(bits))
+    }
+
+    pub fn days(self) -> Vec<Weekday> {
+        DAY_NAMES
+            .iter()
+            .map(|(_, day)| *day)
+            .filter(|day| self.contains(*day))
+            .collect()
+    }
+}
+
+const DAY_NAMES: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Monday),
+    ("tue", Weekday::Tuesday),
+    ("wed", Weekday::Wednesday),
+    ("thu", Weekday::Thursday),
+    ("fri", Weekday::Friday),
+    ("sat", Weekday::Saturday),
+    ("sun", Weekday::Sunday),
+];
+
+impl std::fmt::Display for WeekdaySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = DAY_NAMES
+            .iter()
+            .filter(|(_, day)| self.contains(*day))
+            .map(|(name, _)| *name)
+            .collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crossing {
+    pub id: CrossingId,
+    pub name: Text,
+    pub directions: Vec<Direction>,
+    pub operating_days: WeekdaySet,
+}
+
+/// How many people of a category may cross in a direction per operating
+/// day, over a period. `valid_to` is inclusive; `None` means until further notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quota {
+    pub crossing: CrossingId,
+    pub direction: Direction,
+    pub category: QuotaCategory,
+    pub per_day: u32,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+}
+
+impl Quota {
+    pub fn new(
+        crossing: CrossingId,
+        direction: Direction,
+        category: QuotaCategory,
+        per_day: u32,
+        valid_from: Date,
+        valid_to: Option<Date>,
+    ) -> Result<Quota, InvalidValue> {
+        if let Some(to) = valid_to
+            && to < valid_from
+        {
+            return Err(InvalidValue::new(
+                "valid_to",
+                format!("{to} is before valid_from {valid_from}"),
+            ));
+        }
+        Ok(Quota {
+            crossing,
+            direction,
+            category,
+            per_day,
+            valid_from,
+            valid_to,
+        })
+    }
+
+    pub fn applies_on(&self, date: Date) -> bool {
+        date >= self.valid_from && self.valid_to.is_none_or(|to| date <= to)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn weekday_sets_round_trip_and_reject_unknown_days() {
+        let days = WeekdaySet::parse("sun, mon,tue,wed,thu").unwrap();
+        assert_eq!(days.to_string(), "mon,tue,wed,thu,sun");
+        assert!(days.operates_on(date(2026, 2, 1))); // a Sunday
+        assert!(!days.operates_on(date(2026, 2, 6))); // a Friday
+        assert!(WeekdaySet::parse("mon,funday").is_err());
+        assert!(WeekdaySet::parse("").is_err());
+    }
+
+    #[test]
+    fn quota_periods_are_inclusive() {
+        let rafah = CrossingId::parse("rafah").unwrap();
+        let quota = Quota::new(
+            rafah.clone(),
+            Direction::Outbound,
+            QuotaCategory::Evacuees,
+            50,
+            date(2026, 2, 2),
+            Some(date(2026, 3, 1)),
+        )
+        .unwrap();
+        assert!(!quota.applies_on(date(2026, 2, 1)));
+        assert!(quota.applies_on(date(2026, 2, 2)));
+        assert!(quota.applies_on(date(2026, 3, 1)));
+        assert!(!quota.applies_on(date(2026, 3, 2)));
+        assert!(
+            Quota::new(
+                rafah,
+                Direction::Inbound,
+                QuotaCategory::Returnees,
+                50,
+                date(2026, 2, 2),
+                Some(date(2026, 2, 1))
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! The domain of corridor: who waits to cross, why, in what state, and where
+//! they can go.
+//!
+//! Everything here is pure. Nothing reads a clock, a file, a database or a
+//! random number generator: "today" and "now" are parameters, so every rule can
+//! be tested with plain values and cannot fail for outside reasons.
+//!
+//! Values are parsed, not validated: a [`Tier`], a [`BirthYear`] or a
+//! [`PersonId`] can only exist in a valid form, and each `parse` returns an
+//! [`InvalidValue`] that names the field, the value and what is expected.
+//!
+//! The status of each person is a state machine ([`StatusLine::apply`]); an
+//! illegal transition is a [`TransitionError`] naming the current state and
+//! the transitions allowed from it.
+
+mod crossing;
+mod facility;
+mod figure;
+mod person;
+mod status;
+
+pub use crossing::{Crossing, CrossingId, Direction, Quota, QuotaCategory, WeekdaySet};
+pub use facility::{BedCapacity, Country, CountryCode, Facility, FacilityId};
+pub use figure::{Source, SourcedFigure};
+pub use person::{
+    AgeGroup, BirthYear, ConditionCategory, LegalBasis, NewPerson, PersonId, PersonKind,
+    PersonName, Referral, ReferralDate, Relationship, Role, Sex, Specialty, Text, Tier,
+    unaccompanied_children,
+};
+pub use status::{
+    Action, ActionKind, Booking, Case, Status, StatusEvent, StatusLine, TransitionError,
+    allowed_actions,
+};
+
+/// A value that could not be parsed: which field, what was given, what is expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct InvalidValue {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+impl InvalidValue {
+    pub fn new(field: &'static str, problem: impl Into<String>) -> InvalidValue {
+        InvalidValue {
+            field,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Defines a closed set of named values with a stable lowercase label, used
+/// in the database, in files and on the command line alike.
+macro_rules! labelled_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, field = $field:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $label:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label),+
+                }
+            }
+
+            pub fn parse(text: &str) -> Result<$name, $crate::InvalidValue> {
+                let wanted = text.trim();
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.as_str().eq_ignore_ascii_case(wanted))
+                    .ok_or_else(|| {
+                        let labels: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                        $crate::InvalidValue::new(
+                            $field,
+                            format!("unknown value '{}'; expected one of: {}", wanted, labels.join(", ")),
+                        )
+                    })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::InvalidValue;
+            fn from_str(text: &str) -> Result<$name, $crate::InvalidValue> {
+                $name::parse(text)
+            }
+        }
+    };
+}
+pub(crate) use labelled_enum;
+
+/// Checks a short identifier: 1 to 32 characters, ASCII letters, digits, `-`, `_` or `.`.
+pub(crate) fn check_identifier(field: &'static str, text: &str) -> Result<String, InvalidValue> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(InvalidValue::new(field, "is empty"));
+    }
+    if text.len() > 32 {
+        return Err(InvalidValue::new(
+            field,
+            format!("'{text}' is longer than 32 characters"),
+        ));
+    }
+    if let Some(bad) = text
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(InvalidValue::new(
+            field,
+            format!("'{text}' contains '{bad}'; use letters, digits, '-', '_' or '.'"),
+        ));
+    }
+    Ok(text.to_string())
+}

@@ -1,0 +1,520 @@
+//! The status line of a person: where they are between referral and return,
+//! and the only transitions that move them.
+//!
+//! ```text
+//! referred ─list→ listed ─request-clearance→ clearance-requested ─clear→ cleared ─schedule→ scheduled ─cross→ crossed ─admit→ admitted ─return→ returned
+//!                                              │        ↑                  ↑                   │
+//!                                              │    resubmit               └──── unschedule ───┘   (turned back, no-show, removed from a plan)
+//!                                              ├─deny→ denied ──┤
+//!                                              └─delay→ delayed ┘
+//! any waiting state (referred … scheduled) ─die→ died-while-waiting, ─withdraw→ withdrawn
+//! ```
+//!
+//! Companions have their own line: they start `listed` (they need no medical
+//! approval), go through clearance on their own, and after crossing they
+//! `return` directly, since only patients are admitted.
+
+use jiff::civil::Date;
+
+use crate::{CrossingId, FacilityId, NewPerson, Role, Text, labelled_enum};
+
+labelled_enum! {
+    Status, field = "status" {
+        Referred = "referred",
+        /// Medically approved for treatment abroad.
+        Listed = "listed",
+        ClearanceRequested = "clearance-requested",
+        Cleared = "cleared",
+        Denied = "denied",
+        /// No clearance answer by the date it was needed.
+        Delayed = "delayed",
+        Scheduled = "scheduled",
+        Crossed = "crossed",
+        Admitted = "admitted",
+        Returned = "returned",
+        DiedWhileWaiting = "died-while-waiting",
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl Status {
+    /// Still on the list: not yet crossed, not dead, not withdrawn.
+    pub fn is_waiting(self) -> bool {
+        matches!(
+            self,
+            Status::Referred
+                | Status::Listed
+                | Status::ClearanceRequested
+                | Status::Cleared
+                | Status::Denied
+                | Status::Delayed
+                | Status::Scheduled
+        )
+    }
+
+    pub const WAITING: &'static [Status] = &[
+        Status::Referred,
+        Status::Listed,
+        Status::ClearanceRequested,
+        Status::Cleared,
+        Status::Denied,
+        Status::Delayed,
+        Status::Scheduled,
+    ];
+
+    /// The status a newly registered person starts in.
+    pub fn initial(role: Role) -> Status {
+        match role {
+            Role::Patient => Status::Referred,
+            Role::Companion => Status::Listed,
+        }
+    }
+}
+
+labelled_enum! {
+    /// The name of a transition, as typed on the command line.
+    ActionKind, field = "action" {
+        List = "list",
+        RequestClearance = "request-clearance",
+        Clear = "clear",
+        Deny = "deny",
+        Delay = "delay",
+        Resubmit = "resubmit",
+        Schedule = "schedule",
+        Unschedule = "unschedule",
+        Cross = "cross",
+        Admit = "admit",
+        Return = "return",
+        Die = "die",
+        Withdraw = "withdraw",
+    }
+}
+
+/// A transition with the facts it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    List,
+    RequestClearance,
+    Clear,
+    Deny {
+        reason: Text,
+    },
+    Delay {
+        needed_by: Date,
+    },
+    /// Request clearance again after a denial or a delay; the new attempt is
+    /// linked to the earlier ones by its attempt number.
+    Resubmit,
+    Schedule {
+        booking: Booking,
+    },
+    /// Back to the cleared pool: turned back at the gate, no-show, or removed
+    /// from a day plan.
+    Unschedule {
+        reason: Text,
+    },
+    Cross,
+    Admit {
+        facility: FacilityId,
+    },
+    Return,
+    Die {
+        on: Date,
+    },
+    Withdraw {
+        reason: Text,
+    },
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::List => ActionKind::List,
+            Action::RequestClearance => ActionKind::RequestClearance,
+            Action::Clear => ActionKind::Clear,
+            Action::Deny { .. } => ActionKind::Deny,
+            Action::Delay { .. } => ActionKind::Delay,
+            Action::Resubmit => ActionKind::Resubmit,
+            Action::Schedule { .. } => ActionKind::Schedule,
+            Action::Unschedule { .. } => ActionKind::Unschedule,
+            Action::Cross => ActionKind::Cross,
+            Action::Admit { .. } => ActionKind::Admit,
+            Action::Return => ActionKind::Return,
+            Action::Die { .. } => ActionKind::Die,
+            Action::Withdraw { .. } => ActionKind::Withdraw,
+        }
+    }
+
+    /// The reason the action carries, if it is one that must give a reason.
+    pub fn reason(&self) -> Option<&Text> {
+        match self {
+            Action::Deny { reason }
+            | Action::Unschedule { reason }
+            | Action::Withdraw { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// A place on a crossing day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    pub date: Date,
+    pub crossing: CrossingId,
+}
+
+/// The transitions allowed from a status, for a role.
+pub fn allowed_actions(role: Role, status: Status) -> Vec<ActionKind> {
+    ActionKind::ALL
+        .iter()
+        .copied()
+        .filter(|&kind| target(role, status, kind).is_some())
+        .collect()
+}
+
+/// The one table of legal transitions.
+fn target(role: Role, from: Status, action: ActionKind) -> Option<Status> {
+    use ActionKind as A;
+    use Status as S;
+    let to = match (from, action) {
+        (S::Referred, A::List) if role == Role::Patient => S::Listed,
+        (S::Listed, A::RequestClearance) => S::ClearanceRequested,
+        (S::ClearanceRequested, A::Clear) => S::Cleared,
+        (S::ClearanceRequested, A::Deny) => S::Denied,
+        (S::ClearanceRequested, A::Delay) => S::Delayed,
+        (S::Denied | S::Delayed, A::Resubmit) => S::ClearanceRequested,
+        (S::Cleared, A::Schedule) => S::Scheduled,
+        (S::Scheduled, A::Unschedule) => S::Cleared,
+        (S::Scheduled, A::Cross) => S::Crossed,
+        (S::Crossed, A::Admit) if role == Role::Patient => S::Admitted,
+        (S::Admitted, A::Return) if role == Role::Patient => S::Returned,
+        (S::Crossed, A::Return) if role == Role::Companion => S::Returned,
+        (waiting, A::Die) if waiting.is_waiting() => S::DiedWhileWaiting,
+        (waiting, A::Withdraw) if waiting.is_waiting() => S::Withdrawn,
+        _ => return None,
+    };
+    Some(to)
+}
+
+/// An illegal transition: what was tried, from where, and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {action} a {role} who is {from}; {}", allowed_text(.allowed))]
+pub struct TransitionError {
+    pub role: Role,
+    pub from: Status,
+    pub action: ActionKind,
+    pub allowed: Vec<ActionKind>,
+}
+
+fn allowed_text(allowed: &[ActionKind]) -> String {
+    if allowed.is_empty() {
+        "no transition is allowed from this status".to_string()
+    } else {
+        let names: Vec<&str> = allowed.iter().map(|kind| kind.as_str()).collect();
+        format!("allowed: {}", names.join(", "))
+    }
+}
+
+/// A person's current position in the process. `version` counts the
+/// transitions applied, and is what optimistic concurrency compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusLine {
+    pub status: Status,
+    /// Which clearance request this is: 0 before the first, 1 for the first,
+    /// and one more for each resubmission.
+    pub clearance_attempt: u32,
+    pub booking: Option<Booking>,
+    pub admitted_to: Option<FacilityId>,
+    /// The date of death, for those who died while waiting.
+    pub died_on: Option<Date>,
+    pub version: u32,
+}
+
+impl StatusLine {
+    pub fn new(role: Role) -> StatusLine {
+        StatusLine {
+            status: Status::initial(role),
+            clearance_attempt: 0,
+            booking: None,
+            admitted_to: None,
+            died_on: None,
+            version: 1,
+        }
+    }
+
+    /// The line after `action`, or why the action is not allowed now.
+    pub fn apply(&self, role: Role, action: &Action) -> Result<StatusLine, TransitionError> {
+        let kind = action.kind();
+        let to = target(role, self.status, kind).ok_or_else(|| TransitionError {
+            role,
+            from: self.status,
+            action: kind,
+            allowed: allowed_actions(role, self.status),
+        })?;
+        let mut next = self.clone();
+        next.status = to;
+        next.version = self.version + 1;
+        match action {
+            Action::RequestClearance | Action::Resubmit => next.clearance_attempt += 1,
+            Action::Schedule { booking } => next.booking = Some(booking.clone()),
+            Action::Unschedule { .. } => next.booking = None,
+            Action::Admit { facility } => next.admitted_to = Some(facility.clone()),
+            Action::Die { on } => {
+                next.died_on = Some(*on);
+                next.booking = None;
+            }
+            // A place given up before crossing goes back to the quota.
+            Action::Withdraw { .. } => next.booking = None,
+            _ => {}
+        }
+        Ok(next)
+    }
+}
+
+impl StatusLine {
+    /// Applies `action` and returns the new line with the event that records
+    /// the change.
+    pub fn transition(
+        &self,
+        role: Role,
+        action: Action,
+        at: jiff::Timestamp,
+        actor: &str,
+        note: Option<Text>,
+    ) -> Result<(StatusLine, StatusEvent), TransitionError> {
+        let next = self.apply(role, &action)?;
+        let event = StatusEvent {
+            version: next.version,
+            at,
+            actor: actor.to_string(),
+            from: Some(self.status),
+            to: next.status,
+            action: Some(action),
+            clearance_attempt: next.clearance_attempt,
+            note,
+        };
+        Ok((next, event))
+    }
+}
+
+/// A person with their current line and the whole history that led to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub person: NewPerson,
+    pub line: StatusLine,
+    pub events: Vec<StatusEvent>,
+}
+
+impl Case {
+    /// A new registration: the initial status and the event that records it.
+    pub fn register(person: NewPerson, at: jiff::Timestamp, actor: &str) -> Case {
+        let line = StatusLine::new(person.role());
+        let event = StatusEvent {
+            version: line.version,
+            at,
+            actor: actor.to_string(),
+            from: None,
+            to: line.status,
+            action: None,
+            clearance_attempt: 0,
+            note: None,
+        };
+        Case {
+            person,
+            line,
+            events: vec![event],
+        }
+    }
+
+    pub fn apply(
+        &mut self,
+        action: Action,
+        at: jiff::Timestamp,
+        actor: &str,
+        note: Option<Text>,
+    ) -> Result<&StatusEvent, TransitionError> {
+        let (line, event) = self
+            .line
+            .transition(self.person.role(), action, at, actor, note)?;
+        self.line = line;
+        self.events.push(event);
+        Ok(self.events.last().expect("an event was just pushed"))
+    }
+}
+
+/// One change of status, as the history records it: who, when, from, to, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEvent {
+    /// The version of the line after this event; the first event (the
+    /// registration) has version 1 and no `from`.
+    pub version: u32,
+    pub at: jiff::Timestamp,
+    pub actor: String,
+    pub from: Option<Status>,
+    pub to: Status,
+    /// `None` for the registration itself.
+    pub action: Option<Action>,
+    /// The clearance attempt the line is on after this event.
+    pub clearance_attempt: u32,
+    /// A free note, besides the reason that some actions require.
+    pub note: Option<Text>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn sample(kind: ActionKind) -> Action {
+        let reason = Text::parse("reason", "test reason", 200).unwrap();
+        match kind {
+            ActionKind::List => Action::List,
+            ActionKind::RequestClearance => Action::RequestClearance,
+            ActionKind::Clear => Action::Clear,
+            ActionKind::Deny => Action::Deny { reason },
+            ActionKind::Delay => Action::Delay {
+                needed_by: date(2026, 2, 10),
+            },
+            ActionKind::Resubmit => Action::Resubmit,
+            ActionKind::Schedule => Action::Schedule {
+                booking: Booking {
+                    date: date(2026, 2, 12),
+                    crossing: CrossingId::parse("rafah").unwrap(),
+                },
+            },
+            ActionKind::Unschedule => Action::Unschedule { reason },
+            ActionKind::Cross => Action::Cross,
+            ActionKind::Admit => Action::Admit {
+                facility: FacilityId::parse("eg-arish").unwrap(),
+            },
+            ActionKind::Return => Action::Return,
+            ActionKind::Die => Action::Die {
+                on: date(2026, 2, 11),
+            },
+            ActionKind::Withdraw => Action::Withdraw { reason },
+        }
+    }
+
+    fn line_in(status: Status) -> StatusLine {
+        StatusLine {
+            status,
+            ..StatusLine::new(Role::Patient)
+        }
+    }
+
+    /// Every (role, status, action) triple: the expected target, or an error
+    /// that names the status and exactly the allowed actions.
+    #[test]
+    fn every_legal_and_illegal_transition() {
+        use ActionKind as A;
+        use Status as S;
+        let expected_patient: &[(Status, ActionKind, Status)] = &[
+            (S::Referred, A::List, S::Listed),
+            (S::Listed, A::RequestClearance, S::ClearanceRequested),
+            (S::ClearanceRequested, A::Clear, S::Cleared),
+            (S::ClearanceRequested, A::Deny, S::Denied),
+            (S::ClearanceRequested, A::Delay, S::Delayed),
+            (S::Denied, A::Resubmit, S::ClearanceRequested),
+            (S::Delayed, A::Resubmit, S::ClearanceRequested),
+            (S::Cleared, A::Schedule, S::Scheduled),
+            (S::Scheduled, A::Unschedule, S::Cleared),
+            (S::Scheduled, A::Cross, S::Crossed),
+            (S::Crossed, A::Admit, S::Admitted),
+            (S::Admitted, A::Return, S::Returned),
+        ];
+        let expected_companion: &[(Status, ActionKind, Status)] = &[
+            (S::Listed, A::RequestClearance, S::ClearanceRequested),
+            (S::ClearanceRequested, A::Clear, S::Cleared),
+            (S::ClearanceRequested, A::Deny, S::Denied),
+            (S::ClearanceRequested, A::Delay, S::Delayed),
+            (S::Denied, A::Resubmit, S::ClearanceRequested),
+            (S::Delayed, A::Resubmit, S::ClearanceRequested),
+            (S::Cleared, A::Schedule, S::Scheduled),
+            (S::Scheduled, A::Unschedule, S::Cleared),
+            (S::Scheduled, A::Cross, S::Crossed),
+            (S::Crossed, A::Return, S::Returned),
+        ];
+        for (role, table) in [
+            (Role::Patient, expected_patient),
+            (Role::Companion, expected_companion),
+        ] {
+            let mut legal = 0;
+            for &from in Status::ALL {
+                for &kind in ActionKind::ALL {
+                    let waiting_exit = match kind {
+                        A::Die if from.is_waiting() => Some(S::DiedWhileWaiting),
+                        A::Withdraw if from.is_waiting() => Some(S::Withdrawn),
+                        _ => None,
+                    };
+                    let expected = table
+                        .iter()
+                        .find(|(f, a, _)| *f == from && *a == kind)
+                        .map(|(_, _, to)| *to)
+                        .or(waiting_exit);
+                    let result = line_in(from).apply(role, &sample(kind));
+                    match (expected, result) {
+                        (Some(to), Ok(line)) => {
+                            legal += 1;
+                            assert_eq!(line.status, to, "{role} {from} {kind}");
+                            assert_eq!(line.version, 2);
+                        }
+                        (None, Err(error)) => {
+                            assert_eq!(error.from, from);
+                            assert_eq!(error.action, kind);
+                            assert!(!error.allowed.contains(&kind));
+                            for allowed in &error.allowed {
+                                assert!(line_in(from).apply(role, &sample(*allowed)).is_ok());
+                            }
+                        }
+                        (expected, result) => {
+                            panic!("{role} {from} {kind}: expected {expected:?}, got {result:?}")
+                        }
+                    }
+                }
+            }
+            assert_eq!(legal, table.len() + 2 * Status::WAITING.len(), "{role}");
+        }
+    }
+
+    #[test]
+    fn illegal_transition_names_current_and_allowed() {
+        let error = line_in(Status::Listed)
+            .apply(Role::Patient, &Action::Clear)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot clear a patient who is listed; allowed: request-clearance, die, withdraw"
+        );
+        let error = line_in(Status::Returned)
+            .apply(Role::Patient, &Action::List)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot list a patient who is returned; no transition is allowed from this status"
+        );
+    }
+
+    #[test]
+    fn resubmission_counts_attempts_and_scheduling_books_a_day() {
+        let role = Role::Patient;
+        let mut line = StatusLine::new(role);
+        for action in [
+            Action::List,
+            Action::RequestClearance,
+            sample(ActionKind::Deny),
+            Action::Resubmit,
+            sample(ActionKind::Delay),
+            Action::Resubmit,
+            Action::Clear,
+            sample(ActionKind::Schedule),
+        ] {
+            line = line.apply(role, &action).unwrap();
+        }
+        assert_eq!(line.clearance_attempt, 3);
+        assert_eq!(line.version, 9);
+        assert_eq!(line.booking.as_ref().unwrap().date, date(2026, 2, 12));
+        let line = line.apply(role, &sample(ActionKind::Unschedule)).unwrap();
+        assert_eq!(line.status, Status::Cleared);
+        assert_eq!(line.booking, None);
+    }
+}
