@@ -18,7 +18,7 @@ use rand_distr::{Distribution, Exp1, Poisson};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::policy::{Candidate, Policy};
-use crate::scenario::{DayDistribution, Scenario};
+use crate::scenario::{AfterFinalDenial, Clearance, DayDistribution, Scenario};
 use crate::schedule::DailySchedule;
 
 /// A day that never comes (death or clearance beyond the horizon).
@@ -36,17 +36,12 @@ pub(crate) struct Prepared<'a> {
     pub backlog: Vec<(u8, i32, bool)>,
     /// Lane index for (tier, child, places): `lane_of[(tier * 2 + child) * MAX_PLACES + places]`.
     lane_of: Vec<usize>,
-    lanes: Vec<LaneKey>,
+    lane_count: usize,
+    /// Per (tier, child): the number of companions when it is certain.
+    certain_companions: Vec<Option<u8>>,
 }
 
 const MAX_PLACES: usize = crate::scenario::CompanionDistribution::MAX_COMPANIONS + 2;
-
-#[derive(Debug, Clone, Copy)]
-struct LaneKey {
-    tier: u8,
-    is_child: bool,
-    places: u32,
-}
 
 impl<'a> Prepared<'a> {
     pub fn new(scenario: &'a Scenario) -> Self {
@@ -68,13 +63,24 @@ impl<'a> Prepared<'a> {
                     .collect()
             })
             .collect();
-        let mut lanes = Vec::new();
+        // Only the party sizes that can occur get a lane, since every lane
+        // is looked at for every departure.
+        let mut lane_count = 0;
         let mut lane_of = vec![usize::MAX; scenario.tiers.len() * 2 * MAX_PLACES];
-        for (tier, _) in scenario.tiers.iter().enumerate() {
+        for (tier_index, tier) in scenario.tiers.iter().enumerate() {
             for is_child in [false, true] {
-                for places in 1..MAX_PLACES {
-                    lane_of[(tier * 2 + usize::from(is_child)) * MAX_PLACES + places] = lanes.len();
-                    lanes.push(LaneKey { tier: tier as u8, is_child, places: places as u32 });
+                let companions = if is_child {
+                    &tier.child_companions
+                } else {
+                    &tier.companions
+                };
+                for (count, probability) in companions.probabilities().iter().enumerate() {
+                    if *probability > 0.0 {
+                        let places = count + 1;
+                        lane_of[(tier_index * 2 + usize::from(is_child)) * MAX_PLACES + places] =
+                            lane_count;
+                        lane_count += 1;
+                    }
                 }
             }
         }
@@ -85,7 +91,12 @@ impl<'a> Prepared<'a> {
             arrivals,
             backlog: backlog_in_referral_order(scenario),
             lane_of,
-            lanes,
+            lane_count,
+            certain_companions: scenario
+                .tiers
+                .iter()
+                .flat_map(|tier| [tier.companions.certain(), tier.child_companions.certain()])
+                .collect(),
         }
     }
 
@@ -105,7 +116,11 @@ fn backlog_in_referral_order(scenario: &Scenario) -> Vec<(u8, i32, bool)> {
         let children = u64::from(tier.backlog_children);
         let spread = u64::from(tier.backlog_referred_over_days);
         for i in 0..count {
-            let referral_day = if spread == 0 { 0 } else { -((spread - i * spread / count) as i64) };
+            let referral_day = if spread == 0 {
+                0
+            } else {
+                -((spread - i * spread / count) as i64)
+            };
             let is_child = (i + 1) * children / count > i * children / count;
             backlog.push((tier_index as u8, referral_day as i32, is_child));
         }
@@ -130,10 +145,15 @@ pub struct ReplicationResult {
     pub backlog_cleared_after: Option<u32>,
     /// Days until the list is empty at the end of a day.
     pub list_empty_after: Option<u32>,
+    /// The backlog plus the new referrals, by tier.
+    pub referred_by_tier: Vec<u32>,
     pub evacuated_by_tier: Vec<u32>,
     /// Companions who left with the evacuated patients.
     pub companions_evacuated: u64,
     pub deaths_by_tier: Vec<u32>,
+    /// People who left the list after a final clearance denial (only when
+    /// the scenario's clearance says they leave it).
+    pub removed_after_denial_by_tier: Vec<u32>,
     pub waiting_at_end_by_tier: Vec<u32>,
     /// Per tier, over the evacuated of that tier: mean, p50, p90 of the
     /// wait in days (`None` when no one of the tier left).
@@ -170,7 +190,6 @@ pub struct ServedTrace {
 }
 
 struct Lane {
-    key: LaneKey,
     queue: BinaryHeap<Reverse<u32>>,
 }
 
@@ -190,17 +209,21 @@ pub(crate) fn simulate(
             .map(|tier| (tier.referrals_per_day.get() * horizon as f64 * 1.2) as usize)
             .sum::<usize>();
     let mut people: Vec<Person> = Vec::with_capacity(expected_people);
-    let mut lanes: Vec<Lane> = prepared
-        .lanes
-        .iter()
-        .map(|&key| Lane { key, queue: BinaryHeap::new() })
+    let mut lanes: Vec<Lane> = (0..prepared.lane_count)
+        .map(|_| Lane {
+            queue: BinaryHeap::new(),
+        })
         .collect();
-    // Cleared later than their referral: (clearance day, sequence).
-    let mut pending: BinaryHeap<Reverse<(i32, u32)>> = BinaryHeap::new();
+    let mut heads: Vec<Option<Candidate>> = vec![None; lanes.len()];
+    // People cleared after their referral day, by the day they are cleared.
+    let mut cleared_on: Vec<Vec<u32>> = vec![Vec::new(); horizon];
     let mut scheduled_deaths = vec![0u32; horizon * tiers];
-    let mut scheduled_backlog_deaths = vec![0u32; horizon];
+    let mut scheduled_removals = vec![0u32; horizon * tiers];
+    let mut scheduled_backlog_exits = vec![0u32; horizon];
     let mut waiting = vec![0u32; tiers];
+    let mut referred = vec![0u32; tiers];
     let mut deaths = vec![0u32; tiers];
+    let mut removed = vec![0u32; tiers];
     let mut evacuated = vec![0u32; tiers];
     let mut companions_evacuated = 0u64;
     let mut wait_histogram = vec![0u32; tiers * horizon];
@@ -215,11 +238,14 @@ pub(crate) fn simulate(
         prepared,
         people: &mut people,
         lanes: &mut lanes,
-        pending: &mut pending,
+        cleared_on: &mut cleared_on,
         scheduled_deaths: &mut scheduled_deaths,
-        scheduled_backlog_deaths: &mut scheduled_backlog_deaths,
+        scheduled_removals: &mut scheduled_removals,
+        scheduled_backlog_exits: &mut scheduled_backlog_exits,
         waiting: &mut waiting,
+        referred: &mut referred,
         deaths: &mut deaths,
+        removed: &mut removed,
         backlog_remaining: &mut backlog_remaining,
     };
     for &(tier, referral_day, is_child) in &prepared.backlog {
@@ -238,55 +264,66 @@ pub(crate) fn simulate(
                 }
             }
         }
-        // Deaths of the day among those already waiting.
+        // Deaths and removals after a final denial, of those already waiting.
         for tier in 0..tiers {
             let dying = std::mem::take(&mut referrer.scheduled_deaths[day * tiers + tier]);
             referrer.waiting[tier] -= dying;
             referrer.deaths[tier] += dying;
+            let leaving = std::mem::take(&mut referrer.scheduled_removals[day * tiers + tier]);
+            referrer.waiting[tier] -= leaving;
+            referrer.removed[tier] += leaving;
         }
-        *referrer.backlog_remaining -= std::mem::take(&mut referrer.scheduled_backlog_deaths[day]);
+        *referrer.backlog_remaining -= std::mem::take(&mut referrer.scheduled_backlog_exits[day]);
         // Clearance decisions of the day.
-        while let Some(&Reverse((cleared_day, sequence))) = referrer.pending.peek() {
-            if cleared_day > today {
-                break;
-            }
-            referrer.pending.pop();
+        for sequence in std::mem::take(&mut referrer.cleared_on[day]) {
             let person = referrer.people[sequence as usize];
             if person.death_day > today {
-                referrer.lanes[prepared.lane(&person)].queue.push(Reverse(sequence));
+                referrer.lanes[prepared.lane(&person)]
+                    .queue
+                    .push(Reverse(sequence));
             }
         }
-        // Departures in the evening.
+        // Departures in the evening. The head of each lane is looked up once
+        // and then again only for the lane that just lost its head.
         let mut places_left = prepared.places[day];
         let mut served = Vec::new();
+        if places_left > 0 {
+            for (head, lane) in heads.iter_mut().zip(referrer.lanes.iter_mut()) {
+                *head = lane_head(lane, referrer.people, scenario, today);
+            }
+        }
         while places_left > 0 {
-            let mut best: Option<(usize, Candidate)> = None;
-            for (lane_index, lane) in referrer.lanes.iter_mut().enumerate() {
-                if lane.key.places > places_left {
+            let mut best: Option<(usize, &Candidate)> = None;
+            for (lane_index, head) in heads.iter().enumerate() {
+                let Some(candidate) = head else { continue };
+                if candidate.places > places_left {
                     continue;
                 }
-                // Those who died are dropped lazily; their deaths are
-                // already counted.
-                while let Some(&Reverse(sequence)) = lane.queue.peek() {
-                    if referrer.people[sequence as usize].death_day > today {
-                        break;
-                    }
-                    lane.queue.pop();
-                }
-                let Some(&Reverse(sequence)) = lane.queue.peek() else { continue };
-                let candidate = candidate(scenario, &referrer.people[sequence as usize], sequence);
-                let better = match &best {
+                let better = match best {
                     None => true,
-                    Some((_, incumbent)) => policy.compare(&candidate, incumbent, day as i64).is_lt(),
+                    Some((_, incumbent)) => {
+                        policy.compare(candidate, incumbent, day as i64).is_lt()
+                    }
                 };
                 if better {
                     best = Some((lane_index, candidate));
                 }
             }
-            let Some((lane_index, chosen)) = best else { break };
+            let Some((lane_index, &chosen)) = best else {
+                break;
+            };
             referrer.lanes[lane_index].queue.pop();
+            heads[lane_index] = lane_head(
+                &mut referrer.lanes[lane_index],
+                referrer.people,
+                scenario,
+                today,
+            );
             if trace.is_some() {
-                served.push(ServedTrace { candidate: chosen, places_left_before: places_left });
+                served.push(ServedTrace {
+                    candidate: chosen,
+                    places_left_before: places_left,
+                });
             }
             places_left -= chosen.places;
             let person = referrer.people[chosen.sequence as usize];
@@ -300,7 +337,7 @@ pub(crate) fn simulate(
                 let death_day = person.death_day as usize;
                 referrer.scheduled_deaths[death_day * tiers + tier] -= 1;
                 if chosen.sequence < backlog_len {
-                    referrer.scheduled_backlog_deaths[death_day] -= 1;
+                    referrer.scheduled_backlog_exits[death_day] -= 1;
                 }
             }
             if chosen.sequence < backlog_len {
@@ -316,7 +353,12 @@ pub(crate) fn simulate(
                 .filter(|(_, person)| person.death_day > today)
                 .map(|(sequence, person)| candidate(scenario, &person, sequence))
                 .collect();
-            trace.push(DayTrace { day: day as u32, places: prepared.places[day], served, left_waiting });
+            trace.push(DayTrace {
+                day: day as u32,
+                places: prepared.places[day],
+                served,
+                left_waiting,
+            });
         }
         list_size.extend_from_slice(referrer.waiting);
         cumulative_deaths.extend_from_slice(referrer.deaths);
@@ -334,14 +376,34 @@ pub(crate) fn simulate(
     ReplicationResult {
         backlog_cleared_after,
         list_empty_after,
+        referred_by_tier: referred,
         evacuated_by_tier: evacuated,
         companions_evacuated,
         deaths_by_tier: deaths,
+        removed_after_denial_by_tier: removed,
         waiting_at_end_by_tier: waiting,
         wait_by_tier,
         list_size,
         cumulative_deaths,
     }
+}
+
+/// The lane's first person still alive on `today`; those who died are
+/// dropped here (their deaths are already counted).
+fn lane_head(
+    lane: &mut Lane,
+    people: &[Person],
+    scenario: &Scenario,
+    today: i32,
+) -> Option<Candidate> {
+    while let Some(&Reverse(sequence)) = lane.queue.peek() {
+        let person = &people[sequence as usize];
+        if person.death_day > today {
+            return Some(candidate(scenario, person, sequence));
+        }
+        lane.queue.pop();
+    }
+    None
 }
 
 fn candidate(scenario: &Scenario, person: &Person, sequence: u32) -> Candidate {
@@ -362,7 +424,11 @@ fn wait_summary(histogram: &[u32]) -> Option<WaitSummary> {
     if count == 0 {
         return None;
     }
-    let total: u64 = histogram.iter().enumerate().map(|(days, &n)| days as u64 * u64::from(n)).sum();
+    let total: u64 = histogram
+        .iter()
+        .enumerate()
+        .map(|(days, &n)| days as u64 * u64::from(n))
+        .sum();
     let nearest_rank = |p: f64| {
         let rank = ((p * count as f64).ceil() as u64).max(1);
         let mut seen = 0u64;
@@ -374,7 +440,11 @@ fn wait_summary(histogram: &[u32]) -> Option<WaitSummary> {
         }
         (histogram.len() - 1) as f64
     };
-    Some(WaitSummary { mean: total as f64 / count as f64, p50: nearest_rank(0.5), p90: nearest_rank(0.9) })
+    Some(WaitSummary {
+        mean: total as f64 / count as f64,
+        p50: nearest_rank(0.5),
+        p90: nearest_rank(0.9),
+    })
 }
 
 /// Creates people and schedules their death and clearance.
@@ -382,11 +452,14 @@ struct Referrer<'p, 'a> {
     prepared: &'p Prepared<'a>,
     people: &'p mut Vec<Person>,
     lanes: &'p mut Vec<Lane>,
-    pending: &'p mut BinaryHeap<Reverse<(i32, u32)>>,
+    cleared_on: &'p mut Vec<Vec<u32>>,
     scheduled_deaths: &'p mut Vec<u32>,
-    scheduled_backlog_deaths: &'p mut Vec<u32>,
+    scheduled_removals: &'p mut Vec<u32>,
+    scheduled_backlog_exits: &'p mut Vec<u32>,
     waiting: &'p mut Vec<u32>,
+    referred: &'p mut Vec<u32>,
     deaths: &'p mut Vec<u32>,
+    removed: &'p mut Vec<u32>,
     backlog_remaining: &'p mut u32,
 }
 
@@ -394,78 +467,141 @@ impl Referrer<'_, '_> {
     /// Refers one person. For the backlog `referral_day` may be negative;
     /// exposure to death and the first clearance submission start on the
     /// later of the referral day and day 0.
-    fn refer(&mut self, rng: &mut Xoshiro256PlusPlus, tier: u8, referral_day: i32, is_child: bool, in_backlog: bool) {
+    fn refer(
+        &mut self,
+        rng: &mut Xoshiro256PlusPlus,
+        tier: u8,
+        referral_day: i32,
+        is_child: bool,
+        in_backlog: bool,
+    ) {
         let scenario = self.prepared.scenario;
         let horizon = self.prepared.horizon;
         let tiers = scenario.tiers.len();
         let tier_params = &scenario.tiers[usize::from(tier)];
         let first_day = referral_day.max(0);
-        let companions = if is_child { &tier_params.child_companions } else { &tier_params.companions };
-        let companion_count = match companions.certain() {
-            Some(count) => count,
-            None => companions.companions_for(rng.random::<f64>()),
+        let companions = if is_child {
+            &tier_params.child_companions
+        } else {
+            &tier_params.companions
         };
+        let companion_count =
+            match self.prepared.certain_companions[usize::from(tier) * 2 + usize::from(is_child)] {
+                Some(count) => count,
+                None => companions.companions_for(rng.random::<f64>()),
+            };
         let hazard = tier_params.daily_death_hazard.get();
         let death_day = if hazard > 0.0 {
             let days: f64 = Exp1.sample(rng);
             let days = (days / hazard).floor();
-            if days < f64::from(NEVER - first_day) { first_day + days as i32 } else { NEVER }
+            if days < f64::from(NEVER - first_day) {
+                first_day + days as i32
+            } else {
+                NEVER
+            }
         } else {
             NEVER
         };
-        let cleared_day = clearance_day(&scenario.clearance, first_day, horizon as i32, rng);
+        let outcome = clearance_outcome(&scenario.clearance, first_day, horizon as i32, rng);
 
         let sequence = self.people.len() as u32;
-        let person = Person { referral_day, death_day, tier, is_child, places: companion_count + 1 };
+        let person = Person {
+            referral_day,
+            death_day,
+            tier,
+            is_child,
+            places: companion_count + 1,
+        };
         self.people.push(person);
-        self.waiting[usize::from(tier)] += 1;
-        if death_day == first_day {
-            // Dies during the day of referral (or day 0 for the backlog): the
-            // day's death step may already have run, so count it here.
-            self.waiting[usize::from(tier)] -= 1;
-            self.deaths[usize::from(tier)] += 1;
+        let tier_index = usize::from(tier);
+        self.waiting[tier_index] += 1;
+        self.referred[tier_index] += 1;
+        // Whoever leaves the list first: death, or removal after a final
+        // denial (when the scenario says the denied leave the list).
+        let removal_day = match outcome {
+            Outcome::FinallyDenied(day)
+                if scenario.clearance.after_final_denial == AfterFinalDenial::LeavesList
+                    && day < death_day =>
+            {
+                Some(day)
+            }
+            _ => None,
+        };
+        let (exit_day, schedule) = match removal_day {
+            Some(day) => (day, &mut *self.scheduled_removals),
+            None => (death_day, &mut *self.scheduled_deaths),
+        };
+        if exit_day == first_day {
+            // Leaves during the day of referral (or day 0 for the backlog):
+            // the day's exit step may already have run, so count it here.
+            self.waiting[tier_index] -= 1;
+            match removal_day {
+                Some(_) => self.removed[tier_index] += 1,
+                None => self.deaths[tier_index] += 1,
+            }
             if in_backlog {
                 *self.backlog_remaining -= 1;
             }
             return;
         }
-        if (death_day as i64) < horizon as i64 {
-            self.scheduled_deaths[death_day as usize * tiers + usize::from(tier)] += 1;
+        if (exit_day as i64) < horizon as i64 {
+            schedule[exit_day as usize * tiers + tier_index] += 1;
             if in_backlog {
-                self.scheduled_backlog_deaths[death_day as usize] += 1;
+                self.scheduled_backlog_exits[exit_day as usize] += 1;
             }
         }
-        if cleared_day >= death_day || cleared_day == NEVER {
+        let Outcome::Cleared(cleared_day) = outcome else {
+            return;
+        };
+        if cleared_day >= death_day {
             return;
         }
         if cleared_day == first_day {
-            self.lanes[self.prepared.lane(&person)].queue.push(Reverse(sequence));
+            self.lanes[self.prepared.lane(&person)]
+                .queue
+                .push(Reverse(sequence));
         } else {
-            self.pending.push(Reverse((cleared_day, sequence)));
+            // Outcome::Cleared is always within the horizon.
+            self.cleared_on[cleared_day as usize].push(sequence);
         }
     }
 }
 
-/// The day a party submitted on `submitted` is cleared, or `NEVER`.
-fn clearance_day(
-    clearance: &crate::scenario::Clearance,
+/// The final clearance outcome of a party first submitted on `submitted`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Cleared(i32),
+    /// Denied on that day and not resubmitted.
+    FinallyDenied(i32),
+    /// No final decision within the horizon.
+    Undecided,
+}
+
+fn clearance_outcome(
+    clearance: &Clearance,
     submitted: i32,
     horizon: i32,
     rng: &mut Xoshiro256PlusPlus,
-) -> i32 {
+) -> Outcome {
     let mut submitted = submitted;
     loop {
         if submitted >= horizon {
-            return NEVER;
+            return Outcome::Undecided;
         }
         let decided = submitted.saturating_add(draw_days(&clearance.delay, rng));
         let denied = clearance.denial.get() > 0.0 && rng.random::<f64>() < clearance.denial.get();
-        if !denied {
-            return if decided >= horizon { NEVER } else { decided };
+        if decided >= horizon {
+            // The draws above still happen so that the stream of draws does
+            // not depend on where the horizon falls.
+            return Outcome::Undecided;
         }
-        let resubmitted = clearance.resubmit.get() > 0.0 && rng.random::<f64>() < clearance.resubmit.get();
+        if !denied {
+            return Outcome::Cleared(decided);
+        }
+        let resubmitted =
+            clearance.resubmit.get() > 0.0 && rng.random::<f64>() < clearance.resubmit.get();
         if !resubmitted {
-            return NEVER;
+            return Outcome::FinallyDenied(decided);
         }
         submitted = decided.saturating_add(draw_days(&clearance.resubmit_after, rng));
     }

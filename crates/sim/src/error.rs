@@ -22,7 +22,10 @@ pub enum ScenarioError {
 
 impl ScenarioError {
     pub(crate) fn invalid(key: impl Into<String>, message: impl Into<String>) -> Self {
-        ScenarioError::Invalid { key: key.into(), message: message.into() }
+        ScenarioError::Invalid {
+            key: key.into(),
+            message: message.into(),
+        }
     }
 
     /// The dotted key of the offending value, when known.

@@ -135,7 +135,10 @@ impl PolicySpec {
             .find(|spec| spec.name() == name)
             .ok_or_else(|| {
                 let known: Vec<&str> = PolicySpec::ALL.iter().map(|spec| spec.name()).collect();
-                ValueError(format!("{name:?} is not a policy; use one of {}", known.join(", ")))
+                ValueError(format!(
+                    "{name:?} is not a policy; use one of {}",
+                    known.join(", ")
+                ))
             })
     }
 

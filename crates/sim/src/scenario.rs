@@ -99,15 +99,28 @@ pub struct ReferralFactor {
 /// A decision arrives `delay` days after a submission; it is a denial with
 /// probability `denial`. After a denial the party is resubmitted with
 /// probability `resubmit`, `resubmit_after` days after the denial (and the
-/// next decision again takes `delay` days); otherwise the person stays on the
-/// list, never cleared, until death or the end of the horizon. A cleared
-/// person can leave on the evening of the decision day.
+/// next decision again takes `delay` days); otherwise what happens is
+/// `after_final_denial`. A cleared person can leave on the evening of the
+/// decision day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clearance {
     pub denial: Probability,
     pub delay: DayDistribution,
     pub resubmit: Probability,
     pub resubmit_after: DayDistribution,
+    pub after_final_denial: AfterFinalDenial,
+}
+
+/// What happens to a person whose last submission is denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AfterFinalDenial {
+    /// Taken off the list on the day of the denial (counted apart from
+    /// deaths and evacuations). The default: a forecast of how long the list
+    /// takes to clear should not read "never" because of a few denials.
+    #[default]
+    LeavesList,
+    /// Stays on the list, never cleared, exposed to death, to the horizon.
+    StaysUncleared,
 }
 
 impl Default for Clearance {
@@ -118,6 +131,7 @@ impl Default for Clearance {
             delay: DayDistribution::Fixed(0),
             resubmit: Probability::ZERO,
             resubmit_after: DayDistribution::Fixed(0),
+            after_final_denial: AfterFinalDenial::LeavesList,
         }
     }
 }
@@ -127,7 +141,10 @@ impl Default for Clearance {
 pub enum DayDistribution {
     Fixed(u32),
     /// Uniform over `min..=max`.
-    Uniform { min: u32, max: u32 },
+    Uniform {
+        min: u32,
+        max: u32,
+    },
 }
 
 impl DayDistribution {
@@ -156,10 +173,14 @@ impl TierName {
     pub fn parse(name: &str) -> Result<Self, ValueError> {
         let trimmed = name.trim();
         if trimmed.is_empty() {
-            return Err(ValueError("is empty; give the tier a name such as \"critical\"".into()));
+            return Err(ValueError(
+                "is empty; give the tier a name such as \"critical\"".into(),
+            ));
         }
         if trimmed != name {
-            return Err(ValueError(format!("{name:?} has surrounding spaces; remove them")));
+            return Err(ValueError(format!(
+                "{name:?} has surrounding spaces; remove them"
+            )));
         }
         Ok(TierName(name.to_owned()))
     }
@@ -187,7 +208,9 @@ impl Probability {
         if (0.0..=1.0).contains(&value) {
             Ok(Probability(value))
         } else {
-            Err(ValueError(format!("is {value}; give a probability between 0 and 1")))
+            Err(ValueError(format!(
+                "is {value}; give a probability between 0 and 1"
+            )))
         }
     }
 
@@ -240,7 +263,10 @@ impl HorizonDays {
         if (1..=Self::MAX).contains(&days) {
             Ok(HorizonDays(days))
         } else {
-            Err(ValueError(format!("is {days}; give a number of days from 1 to {}", Self::MAX)))
+            Err(ValueError(format!(
+                "is {days}; give a number of days from 1 to {}",
+                Self::MAX
+            )))
         }
     }
 
@@ -275,7 +301,9 @@ impl CompanionDistribution {
             )));
         }
         if let Some(bad) = probabilities.iter().find(|p| !(0.0..=1.0).contains(*p)) {
-            return Err(ValueError(format!("contains {bad}; each entry must be between 0 and 1")));
+            return Err(ValueError(format!(
+                "contains {bad}; each entry must be between 0 and 1"
+            )));
         }
         let total: f64 = probabilities.iter().sum();
         if (total - 1.0).abs() > 1e-9 {
@@ -320,12 +348,20 @@ impl CompanionDistribution {
     }
 
     pub fn mean(&self) -> f64 {
-        self.probabilities().iter().enumerate().map(|(k, p)| k as f64 * p).sum()
+        self.probabilities()
+            .iter()
+            .enumerate()
+            .map(|(k, p)| k as f64 * p)
+            .sum()
     }
 
     /// The number of companions for a uniform draw `u` in `[0, 1)`.
     pub(crate) fn companions_for(&self, u: f64) -> u8 {
-        let index = self.cumulative.iter().position(|c| u < *c).unwrap_or(self.cumulative.len() - 1);
+        let index = self
+            .cumulative
+            .iter()
+            .position(|c| u < *c)
+            .unwrap_or(self.cumulative.len() - 1);
         // At most MAX_COMPANIONS (8) entries, so the index fits in a u8.
         index as u8
     }
@@ -333,7 +369,10 @@ impl CompanionDistribution {
     /// Whether one value has probability 1 (no randomness needed).
     pub(crate) fn certain(&self) -> Option<u8> {
         let probabilities = self.probabilities();
-        probabilities.iter().position(|p| *p == 1.0).map(|k| k as u8)
+        probabilities
+            .iter()
+            .position(|p| *p == 1.0)
+            .map(|k| k as u8)
     }
 }
 
@@ -353,7 +392,9 @@ impl OperatingWeekdays {
             .iter()
             .fold(0u8, |mask, day| mask | (1 << day.to_monday_zero_offset()));
         if mask == 0 {
-            return Err(ValueError("is empty; give at least one weekday, e.g. [\"Mon\", \"Tue\"]".into()));
+            return Err(ValueError(
+                "is empty; give at least one weekday, e.g. [\"Mon\", \"Tue\"]".into(),
+            ));
         }
         Ok(OperatingWeekdays { mask })
     }

@@ -44,9 +44,9 @@ fn expand_places(scenario: &Scenario, horizon: usize) -> Vec<u32> {
     let mut places = vec![0; horizon];
     for (index, segment) in segments.iter().enumerate() {
         let first = day_index(start, segment.from).max(0);
-        let end = segments
-            .get(index + 1)
-            .map_or(horizon as i64, |next| day_index(start, next.from).min(horizon as i64));
+        let end = segments.get(index + 1).map_or(horizon as i64, |next| {
+            day_index(start, next.from).min(horizon as i64)
+        });
         // Weekly quotas are counted in units of 1/(operating days) so that the
         // fractions carried from day to day are exact.
         let (per_open_day, denominator) = match segment.places {

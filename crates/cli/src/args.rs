@@ -1,0 +1,251 @@
+//! The command line as clap sees it: flags and their help, nothing more.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "corridor",
+    version,
+    about = "Coordinates a humanitarian crossing: the medical-evacuation waiting list, clearance, quotas, receiving beds and forecasts.",
+    after_help = "Examples:\n  corridor demo                          create a demo registry and print the waiting list\n  corridor patients list --tier critical  the most urgent first\n  corridor patients show P-000042         one person and their status timeline\n  corridor audit verify                   check the audit chain\n\nThe database is a SQLite file in the data directory unless --database-url\n(or CORRIDOR_DATABASE_URL) names another, e.g. postgres://user@host/corridor."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database to use: sqlite:///path/file.db or postgres://user@host/db.
+    /// Default: corridor.db in the user's data directory.
+    #[arg(long, global = true, env = "CORRIDOR_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Who is acting, recorded in every event and audit entry.
+    /// Default: the login name (USER, LOGNAME), else `local-user`.
+    #[arg(
+        long = "as",
+        global = true,
+        env = "CORRIDOR_ACTOR",
+        value_name = "NAME"
+    )]
+    pub actor: Option<String>,
+    /// Work as of this date (YYYY-MM-DD) instead of today (UTC): ages,
+    /// waiting times and date checks use it.
+    #[arg(long, global = true, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a registry with a generated demo data set and print the waiting list.
+    #[command(
+        after_help = "Examples:\n  corridor demo\n  corridor demo --seed 7 --size 2000 --database-url sqlite:///tmp/small.db\n\nThe data set is generated (no real person's data), reproducible from\n--seed, and calibrated to public figures: about 20,000 waiting, 4,500\nchildren, 440 critical, 1,200 deaths while waiting. If the database already\nholds data, nothing is changed and its summary is printed."
+    )]
+    Demo(DemoArgs),
+    /// Print the waiting-list summary of the registry.
+    Summary,
+    /// Register, list, show and move patients and companions.
+    #[command(subcommand)]
+    Patients(PatientsCommand),
+    /// Import people from a file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export people to a file.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Check or read the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Forecast the waiting list: days to clear, deaths while waiting, waits by tier.
+    Forecast(crate::forecast::ForecastArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the generator: the same seed gives the same data set.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Number of patients waiting in the generated list.
+    #[arg(long, default_value_t = 20_000, value_name = "PATIENTS")]
+    pub size: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatientsCommand {
+    /// Register a patient and their companions.
+    #[command(
+        after_help = "Examples:\n  corridor patients add --birth-year 1961 --sex male --condition cancer \\\n    --specialty oncology --tier urgent --referral-date 2025-11-03 \\\n    --referring-facility \"European Gaza Hospital\" --legal-basis consent \\\n    --companion relationship=child,birth-year=1990,sex=female\n\nA patient under 18 must be registered with at least one companion.\nA companion is given as comma-separated key=value pairs: relationship,\nbirth-year, sex (required), and name, id, legal-basis (optional)."
+    )]
+    Add(AddArgs),
+    /// List people still waiting (or in the given statuses), most urgent first.
+    #[command(
+        after_help = "Examples:\n  corridor patients list\n  corridor patients list --tier critical,urgent --specialty oncology\n  corridor patients list --age-group child --waited-more-than 365\n  corridor patients list --status denied,delayed --limit 200\n  corridor patients list --companions"
+    )]
+    List(ListArgs),
+    /// Show one person: details, companions, status timeline, allowed transitions.
+    /// Shows personal data; the read is recorded in the audit log.
+    #[command(after_help = "Example:\n  corridor patients show P-000042")]
+    Show(ShowArgs),
+    /// Move a person to the next status.
+    #[command(
+        after_help = "Examples:\n  corridor patients transition P-000042 list\n  corridor patients transition P-000042 request-clearance\n  corridor patients transition P-000042 deny --reason \"security objection\"\n  corridor patients transition P-000042 delay --date 2026-02-10\n  corridor patients transition P-000042 resubmit\n  corridor patients transition P-000042 schedule --date 2026-02-12 --crossing rafah\n  corridor patients transition P-000042 admit --facility eg-arish-general\n  corridor patients transition P-000042 die --date 2026-02-03\n  corridor patients transition P-000042 withdraw --reason \"treated locally\"\n\nActions: list, request-clearance, clear, deny, delay, resubmit, schedule,\nunschedule, cross, admit, return, die, withdraw. `patients show` prints the\nones allowed now."
+    )]
+    Transition(TransitionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Pseudonymous id; generated (P-xxxxxxxx) when omitted.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Full name (personal data; optional).
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub birth_year: String,
+    /// female, male or unknown.
+    #[arg(long)]
+    pub sex: String,
+    /// cancer, war-injury, cardiovascular, renal, neurological, congenital, blood, eye, burns, other.
+    #[arg(long)]
+    pub condition: String,
+    /// The specialty needed abroad, e.g. oncology, orthopaedics, neurosurgery.
+    #[arg(long)]
+    pub specialty: String,
+    /// critical, urgent or routine.
+    #[arg(long)]
+    pub tier: String,
+    /// Date of the referral (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub referral_date: Option<String>,
+    #[arg(long)]
+    pub referring_facility: String,
+    /// consent, vital-interest, public-interest, legitimate-interest or legal-obligation.
+    #[arg(long)]
+    pub legal_basis: String,
+    /// The patient's return is guaranteed (some facilities require it).
+    #[arg(long)]
+    pub return_guarantee: bool,
+    /// A companion: relationship=parent,birth-year=1988,sex=female[,name=…][,id=…]. Repeatable.
+    #[arg(long = "companion", value_name = "SPEC")]
+    pub companions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only these tiers (comma-separated): critical, urgent, routine.
+    #[arg(long, value_delimiter = ',')]
+    pub tier: Vec<String>,
+    /// Only these statuses (comma-separated); default: everyone still waiting.
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only these specialties (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub specialty: Vec<String>,
+    /// Only these age groups (comma-separated): 0-4, 5-17, 18-59, 60+, or child (under 18).
+    #[arg(long, value_delimiter = ',')]
+    pub age_group: Vec<String>,
+    /// Only those referred at least this many days ago.
+    #[arg(long, value_name = "DAYS")]
+    pub waited_more_than: Option<u32>,
+    /// Only those referred at most this many days ago.
+    #[arg(long, value_name = "DAYS")]
+    pub waited_less_than: Option<u32>,
+    /// List companions instead of patients.
+    #[arg(long)]
+    pub companions: bool,
+    /// Rows per page.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Page number, from 1.
+    #[arg(long, default_value_t = 1)]
+    pub page: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TransitionArgs {
+    pub id: String,
+    /// The transition, e.g. list, request-clearance, clear, deny, delay, resubmit, schedule, cross, admit, return, die, withdraw.
+    pub action: String,
+    /// Why (required for deny, unschedule and withdraw).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The date for delay (needed by), schedule (crossing day) and die (date of death).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The crossing for schedule.
+    #[arg(long)]
+    pub crossing: Option<String>,
+    /// The receiving facility for admit.
+    #[arg(long)]
+    pub facility: Option<String>,
+    /// A free note kept with the event.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Fail instead of applying if the person is no longer at this version
+    /// (the version shown by `patients show`).
+    #[arg(long, value_name = "VERSION")]
+    pub expect_version: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import patients and companions from a CSV file, all or nothing.
+    #[command(
+        after_help = "Example:\n  corridor import referrals referrals.csv --dry-run\n  corridor import referrals referrals.csv\n\nColumns (header row, any order): id, role, companion_of, relationship, name,\nbirth_year, sex, legal_basis, condition, specialty, tier, referral_date,\nreferring_facility, return_guarantee. If any row is bad, nothing is imported\nand every bad row is listed with its line, column and reason."
+    )]
+    Referrals(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// Check the file and report, without importing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export patients and companions as CSV, pseudonymised unless told otherwise.
+    #[command(
+        after_help = "Examples:\n  corridor export referrals --out referrals.csv\n  corridor export referrals --include-personal --purpose \"transfer to MoH registry\" --out full.csv\n\nThe default export has no names and gives birth years as five-year bands.\n--include-personal adds names and exact birth years; it needs a --purpose,\nwhich is recorded in the audit log."
+    )]
+    Referrals(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output file; standard output when omitted.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Include names and exact birth years (personal data).
+    #[arg(long, requires = "purpose")]
+    pub include_personal: bool,
+    /// Why personal data is exported; recorded in the audit log.
+    #[arg(long)]
+    pub purpose: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: reports every edited, inserted or deleted entry by position.
+    Verify,
+    /// Print the most recent audit entries.
+    Log(AuditLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditLogArgs {
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+}

@@ -1,0 +1,176 @@
+//! `corridor import referrals` and `corridor export referrals`.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use corridor_domain::{Case, PersonId, Role, Text};
+use corridor_interop::referrals::{
+    ExportMode, ReferralImport, check_against_registry, read_referrals, write_referrals,
+};
+use corridor_store::NewAuditEntry;
+use sha2::{Digest, Sha256};
+
+use crate::args::{ExportCommand, ImportCommand};
+use crate::context::Context;
+use crate::output::{count, progress_bar};
+
+pub async fn import(context: &Context, command: &ImportCommand) -> anyhow::Result<ExitCode> {
+    let ImportCommand::Referrals(args) = command;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let file_name = args.file.display().to_string();
+    let digest = hex::encode(Sha256::digest(&bytes));
+
+    let bar = progress_bar(bytes.len() as u64, "checking");
+    let mut import = {
+        let mut on_progress = |read: u64| bar.set_position(read);
+        read_referrals(bytes.as_slice(), context.today, &mut on_progress)
+            .with_context(|| format!("{file_name} cannot be imported"))?
+    };
+    bar.finish_and_clear();
+
+    let mut ids: Vec<PersonId> = import
+        .rows
+        .iter()
+        .map(|row| row.person.id.clone())
+        .collect();
+    ids.extend(import.external_references.iter().map(|(_, id)| id.clone()));
+    let existing = context.store.roles_of(&ids).await?;
+    check_against_registry(&mut import, &existing);
+
+    if !import.errors.is_empty() {
+        print_errors(&file_name, &import);
+        return Ok(ExitCode::FAILURE);
+    }
+    let patients = import
+        .rows
+        .iter()
+        .filter(|row| row.person.role() == Role::Patient)
+        .count() as u64;
+    let companions = import.rows.len() as u64 - patients;
+    if !import.ignored_columns.is_empty() {
+        println!(
+            "Ignored the columns {} (they describe the exporting registry's state; people start as referred, companions as listed).",
+            import.ignored_columns.join(", ")
+        );
+    }
+    if args.dry_run {
+        println!(
+            "{file_name} is valid: {} patients and {} companions would be imported (dry run: nothing was written).",
+            count(patients),
+            count(companions)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let cases: Vec<Case> = import
+        .rows
+        .into_iter()
+        .map(|row| Case::register(row.person, context.now, &context.actor))
+        .collect();
+    let audit = NewAuditEntry {
+        at: context.now,
+        actor: context.actor.clone(),
+        action: "person.import".to_string(),
+        subject: file_name.clone(),
+        detail: serde_json::json!({
+            "file_sha256": digest,
+            "patients": patients,
+            "companions": companions,
+            "ids": cases.iter().map(|case| case.person.id.as_str()).collect::<Vec<_>>(),
+        }),
+    };
+    let bar = progress_bar(cases.len() as u64, "importing");
+    let mut on_progress = |written: u64| bar.set_position(written);
+    context
+        .store
+        .insert_cases(&cases, &audit, &mut on_progress)
+        .await
+        .context("nothing was imported")?;
+    bar.finish_and_clear();
+    println!(
+        "Imported {} patients and {} companions from {file_name}.",
+        count(patients),
+        count(companions)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_errors(file_name: &str, import: &ReferralImport) {
+    let mut out = std::io::stdout().lock();
+    let lines: std::collections::BTreeSet<u64> = import.errors.iter().map(|e| e.line).collect();
+    let _ = writeln!(
+        out,
+        "{file_name}: nothing was imported. {} problem(s) on {} line(s); fix them and run the import again:",
+        import.errors.len(),
+        lines.len()
+    );
+    for error in &import.errors {
+        let _ = writeln!(out, "  {error}");
+    }
+}
+
+pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Result<ExitCode> {
+    let ExportCommand::Referrals(args) = command;
+    let mode = if args.include_personal {
+        ExportMode::Personal
+    } else {
+        ExportMode::Pseudonymised
+    };
+    let purpose = match (&args.purpose, args.include_personal) {
+        (Some(purpose), true) => Some(Text::parse("purpose", purpose, 500)?),
+        (Some(_), false) => bail!("--purpose is only for --include-personal exports"),
+        (None, _) => None,
+    };
+    let people = context.store.all_people().await?;
+    // Personal data leaves the registry only once its export is on record.
+    context
+        .store
+        .record(&NewAuditEntry {
+            at: context.now,
+            actor: context.actor.clone(),
+            action: match mode {
+                ExportMode::Personal => "person.export-personal".to_string(),
+                ExportMode::Pseudonymised => "person.export-pseudonymised".to_string(),
+            },
+            subject: "referrals".to_string(),
+            detail: serde_json::json!({
+                "people": people.len(),
+                "purpose": purpose.as_ref().map(Text::as_str),
+                "to": args.out.as_ref().map(|path| path.display().to_string()),
+            }),
+        })
+        .await?;
+    let records = people.iter().map(|(person, line)| (person, line));
+    let written = match &args.out {
+        Some(path) => {
+            // Written next to the target and renamed, so a failed export
+            // never leaves a half-written file under the expected name.
+            let directory = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let mut temporary = tempfile::NamedTempFile::new_in(directory)
+                .with_context(|| format!("cannot write in {}", directory.display()))?;
+            let written = write_referrals(&mut temporary, records, mode)?;
+            temporary
+                .persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "Exported {} people to {} ({}).",
+                count(written),
+                path.display(),
+                match mode {
+                    ExportMode::Personal => "with personal data",
+                    ExportMode::Pseudonymised =>
+                        "pseudonymised: no names, birth years in five-year bands",
+                }
+            );
+            written
+        }
+        None => write_referrals(std::io::stdout().lock(), records, mode)?,
+    };
+    debug_assert_eq!(written, people.len() as u64);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,54 @@
+//! One module per command group; each validates its arguments into domain
+//! values, calls the store, and prints.
+
+mod audit;
+mod demo;
+mod exchange;
+mod patients;
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use corridor_domain::Tier;
+
+use crate::args::{Cli, Command};
+use crate::context::Context;
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        // The forecast without --from-registry needs no database at all.
+        if let Command::Forecast(args) = &cli.command
+            && !crate::forecast::wants_registry(args)
+        {
+            crate::forecast::run(args, None, &mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let context = Context::open(&cli.global).await?;
+        let result = match &cli.command {
+            Command::Demo(args) => demo::run(&context, args).await,
+            Command::Summary => demo::summary(&context).await,
+            Command::Patients(command) => patients::run(&context, command).await,
+            Command::Import(command) => exchange::import(&context, command).await,
+            Command::Export(command) => exchange::export(&context, command).await,
+            Command::Audit(command) => audit::run(&context, command).await,
+            Command::Forecast(args) => {
+                let summary = context.store.waiting_summary(context.today).await?;
+                let backlog: Vec<(String, u64)> = summary
+                    .waiting_by_tier
+                    .iter()
+                    .map(|count| (count.tier.as_str().to_string(), count.count))
+                    .collect();
+                debug_assert_eq!(backlog.len(), Tier::ALL.len());
+                crate::forecast::run(args, Some(backlog), &mut std::io::stdout().lock())
+                    .map(|()| ExitCode::SUCCESS)
+            }
+        };
+        context.store.close().await;
+        result
+    })
+}

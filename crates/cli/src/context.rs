@@ -1,0 +1,79 @@
+//! What every command needs: the database, who is acting, and what day it is.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use corridor_store::Store;
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::args::GlobalArgs;
+
+pub struct Context {
+    pub store: Store,
+    pub database_url: String,
+    pub actor: String,
+    pub today: Date,
+    pub now: Timestamp,
+}
+
+impl Context {
+    pub async fn open(global: &GlobalArgs) -> anyhow::Result<Context> {
+        let now = Timestamp::now();
+        let today = match &global.today {
+            Some(text) => text
+                .parse()
+                .with_context(|| format!("--today '{text}' is not a date; use YYYY-MM-DD"))?,
+            None => jiff::tz::Offset::UTC.to_datetime(now).date(),
+        };
+        let actor = resolve_actor(global.actor.as_deref())?;
+        let database_url = match &global.database_url {
+            Some(url) => url.clone(),
+            None => default_database_url()?,
+        };
+        let store = Store::open(&database_url).await?;
+        Ok(Context {
+            store,
+            database_url,
+            actor,
+            today,
+            now,
+        })
+    }
+}
+
+fn resolve_actor(given: Option<&str>) -> anyhow::Result<String> {
+    let actor = match given {
+        Some(name) => name.trim().to_string(),
+        None => ["USER", "LOGNAME", "USERNAME"]
+            .iter()
+            .find_map(|name| {
+                std::env::var(name)
+                    .ok()
+                    .filter(|value| !value.trim().is_empty())
+            })
+            .unwrap_or_else(|| "local-user".to_string()),
+    };
+    if actor.is_empty() {
+        bail!("--as: say who is acting; every change is attributed");
+    }
+    if actor.chars().count() > 100 || actor.chars().any(char::is_control) {
+        bail!("--as: use a plain name of at most 100 characters");
+    }
+    Ok(actor)
+}
+
+/// `sqlite://` URL of `corridor.db` in the user's data directory, which is
+/// created if needed.
+fn default_database_url() -> anyhow::Result<String> {
+    let directory: PathBuf = dirs::data_dir()
+        .context("no data directory is known for this user; pass --database-url")?
+        .join("corridor");
+    std::fs::create_dir_all(&directory)
+        .with_context(|| format!("cannot create the data directory {}", directory.display()))?;
+    Ok(sqlite_url(&directory.join("corridor.db")))
+}
+
+pub fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}", path.display())
+}

@@ -1,0 +1,147 @@
+//! Demo data for corridor: a medical-evacuation waiting list as it stands on
+//! a given day, with its history, the crossings, the receiving countries
+//! and facilities, and the public figures it is calibrated to.
+//!
+//! **All of it is generated.** Names are random combinations from short
+//! lists of common given and family names; birth years, conditions and
+//! histories are drawn at random. No real person's data is used, and the
+//! receiving facilities are fictional (each is named "… (demo)"). The only
+//! real data are the sourced figures, with their citations, and the names
+//! of crossings, countries and referring hospitals.
+//!
+//! The generator is pure: [`generate`] takes a [`DemoConfig`] (seed, today,
+//! now, size) and returns the same [`DemoData`] for the same configuration.
+//! It reads no clock and no global random number generator; it uses one
+//! Xoshiro256++ stream seeded from `seed`.
+//!
+//! # Calibration
+//!
+//! To the public aggregates for Gaza in early 2026 (the Gaza Health
+//! Ministry, WHO and UN figures reported by AP and AFP around 1 February
+//! 2026, see [`DemoData::figures`]), scaled by `waiting_patients / 20,000`:
+//!
+//! - exactly `waiting_patients` patients still waiting (referred, listed,
+//!   clearance-requested, cleared, denied, delayed or scheduled), of whom
+//!   exactly 4,500 are children (under 18 on `today` by birth year) and
+//!   exactly 440 in the critical tier, drawn mostly from cancer, cardiac,
+//!   congenital and renal conditions;
+//! - about 20 % (~4,000) with cancer or a blood disease needing oncology or
+//!   haematology; the rest war injuries (orthopaedics, neurosurgery,
+//!   rehabilitation, ophthalmology, burns), cardiac, renal, congenital,
+//!   neurological and other conditions;
+//! - referral dates over the two years before `today`, recent ones more
+//!   frequent; about a third have waited more than a year;
+//! - 1,200 patients who died while waiting (dates over the whole period,
+//!   sooner after referral in the critical tier, where a third of them are),
+//!   and 300 withdrawn (no public figure; an assumption);
+//! - the evacuees of the last two years at the weekly rates reported: about
+//!   17 a week (WHO, from the closure of Rafah in May 2024 until the October
+//!   2025 ceasefire, and assumed for the months before), 220 a week during
+//!   the ceasefire of 19 January to 18 March 2025 (WHO: "more than 200"),
+//!   and 25 a week since 10 October 2025 (UN). The timeline keeps its
+//!   distance to `today`: with another `today` it moves with it. They left
+//!   through Rafah when it was open and through Kerem Shalom otherwise,
+//!   were admitted abroad, and one in ten of those who left before the
+//!   early-2025 ceasefire came back during it.
+//!
+//! # Assumptions
+//!
+//! - Rafah operates Sunday to Thursday (the articles name no days), with
+//!   quotas of 50 evacuees out and 50 returnees in per operating day from
+//!   the day after `today` (2 February 2026 by default, the announced
+//!   reopening), until further notice. No quotas are given for earlier
+//!   periods. Kerem Shalom appears only in the history.
+//! - Status shares among the waiting: 7 % referred, 10 % clearance
+//!   requested (a third of them resubmitted after a denial or a delay), 6 %
+//!   denied, 4 % delayed, 7 % cleared, 75 scheduled on Rafah's first
+//!   operating days after `today` (within the quota, companions counted),
+//!   the rest listed.
+//! - Every child has one or two companions, mostly a parent; four adults
+//!   in five have one (a few two). Companions start listed and follow their
+//!   patient's clearance requests and decisions, except that one in ten is
+//!   not yet put forward with their patient, or is denied when the patient
+//!   is cleared (never the only companion of a child).
+//! - Legal basis is consent, except for half of the critical patients
+//!   (vital interest). One patient in seven has a return guarantee.
+//! - Events are recorded between 07:00 and 12:00 UTC on working days and
+//!   never after `now`.
+
+mod calendar;
+mod figures;
+mod names;
+mod people;
+mod places;
+
+use corridor_domain::{Case, Country, Crossing, Facility, Quota, SourcedFigure};
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
+use jiff::tz::TimeZone;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The size of the waiting list the public figures describe; every count
+/// of the data set scales with `waiting_patients` relative to it.
+const REFERENCE_WAITING: f64 = 20_000.0;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoConfig {
+    pub seed: u64,
+    /// The day the list is seen on: the data are the list as it stands then.
+    pub today: Date,
+    /// No event is later than `now`, which is expected to be on `today`.
+    /// Events of a day are recorded by 12:00 UTC: with a `now` earlier than
+    /// that on `today`, the history ends the day before. A `now` more than
+    /// a year before `today` is not supported and gives meaningless data.
+    pub now: Timestamp,
+    /// Patients still waiting; the public figure is 20,000.
+    pub waiting_patients: u32,
+}
+
+impl Default for DemoConfig {
+    /// Seed 2026, today 2026-02-01 (the eve of Rafah's reopening), now that
+    /// day at 12:00 UTC, and 20,000 waiting patients.
+    fn default() -> DemoConfig {
+        let today = date(2026, 2, 1);
+        DemoConfig {
+            seed: 2026,
+            today,
+            now: TimeZone::UTC
+                .to_timestamp(today.at(12, 0, 0, 0))
+                .expect("noon UTC on 2026-02-01 is a valid timestamp"),
+            waiting_patients: 20_000,
+        }
+    }
+}
+
+/// The generated data set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoData {
+    pub crossings: Vec<Crossing>,
+    pub quotas: Vec<Quota>,
+    pub countries: Vec<Country>,
+    pub facilities: Vec<Facility>,
+    /// Patients and companions in registration order, each patient followed
+    /// by their companions. Patient ids (`P-000001`…) follow referral dates;
+    /// companion ids (`C-000001`…) follow their patients.
+    pub cases: Vec<Case>,
+    /// The public figures the data are calibrated to, with their sources.
+    pub figures: Vec<SourcedFigure>,
+}
+
+/// Generates the demo data set for `config`; the same configuration always
+/// gives the same data.
+pub fn generate(config: &DemoConfig) -> DemoData {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(config.seed);
+    let calendar = calendar::Calendar::new(config.today, config.now);
+    let facilities = places::facilities(&calendar, &mut rng);
+    let cases = people::cases(config, &calendar, &facilities, &mut rng);
+    DemoData {
+        crossings: places::crossings(),
+        quotas: places::quotas(&calendar),
+        countries: places::countries(),
+        facilities,
+        cases,
+        figures: figures::figures(),
+    }
+}

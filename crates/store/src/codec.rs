@@ -1,0 +1,325 @@
+//! Conversions between domain values and database columns. Values read back
+//! were validated when written; reading parses them again so that a value
+//! changed outside corridor is reported, never trusted.
+
+use corridor_domain::{
+    Action, ActionKind, BirthYear, Booking, ConditionCategory, CrossingId, FacilityId, LegalBasis,
+    NewPerson, PersonId, PersonKind, PersonName, Referral, ReferralDate, Relationship, Role, Sex,
+    Specialty, Status, StatusEvent, StatusLine, Text, Tier,
+};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use sqlx::Row;
+use sqlx::any::{AnyArguments, AnyRow};
+
+use crate::{Backend, StoreError};
+
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, AnyArguments>;
+
+/// Stored values are re-parsed without the "not in the future" checks: they
+/// held when the value was written, and the clock has only moved on.
+const NO_LATER_THAN: Date = Date::MAX;
+
+pub(crate) fn micros(at: Timestamp) -> i64 {
+    at.as_microsecond()
+}
+
+pub(crate) fn timestamp(
+    table: &'static str,
+    key: &str,
+    micros: i64,
+) -> Result<Timestamp, StoreError> {
+    Timestamp::from_microsecond(micros).map_err(|error| StoreError::corrupt(table, key, error))
+}
+
+pub(crate) fn date(table: &'static str, key: &str, text: &str) -> Result<Date, StoreError> {
+    text.parse()
+        .map_err(|error| StoreError::corrupt(table, key, format!("date '{text}': {error}")))
+}
+
+pub(crate) fn optional_date(
+    table: &'static str,
+    key: &str,
+    text: Option<String>,
+) -> Result<Option<Date>, StoreError> {
+    text.map(|text| date(table, key, &text)).transpose()
+}
+
+pub(crate) fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+pub(crate) const PERSON_COLUMNS: &str = "id, role, name, birth_year, sex, legal_basis, companion_of, \
+     relationship, condition, specialty, tier, referral_date, referring_facility, return_guarantee, \
+     status, clearance_attempt, booking_date, booking_crossing, admitted_to, died_on, version, \
+     registered_at, status_changed_at";
+pub(crate) const PERSON_COLUMN_COUNT: usize = 23;
+
+pub(crate) fn bind_person<'q>(
+    query: AnyQuery<'q>,
+    person: &NewPerson,
+    line: &StatusLine,
+    registered_at: Timestamp,
+    status_changed_at: Timestamp,
+) -> AnyQuery<'q> {
+    let referral = person.referral();
+    let (companion_of, relationship) = match &person.kind {
+        PersonKind::Companion { of, relationship } => {
+            (Some(of.as_str().to_string()), Some(relationship.as_str()))
+        }
+        PersonKind::Patient(_) => (None, None),
+    };
+    query
+        .bind(person.id.as_str().to_string())
+        .bind(person.role().as_str())
+        .bind(person.name.as_ref().map(|name| name.as_str().to_string()))
+        .bind(i64::from(person.birth_year.year()))
+        .bind(person.sex.as_str())
+        .bind(person.legal_basis.as_str())
+        .bind(companion_of)
+        .bind(relationship)
+        .bind(referral.map(|r| r.condition.as_str()))
+        .bind(referral.map(|r| r.specialty.as_str()))
+        .bind(referral.map(|r| r.tier.as_str()))
+        .bind(referral.map(|r| r.referral_date.date().to_string()))
+        .bind(referral.map(|r| r.referring_facility.as_str().to_string()))
+        .bind(referral.map(|r| flag(r.return_guarantee)))
+        .bind(line.status.as_str())
+        .bind(i64::from(line.clearance_attempt))
+        .bind(line.booking.as_ref().map(|b| b.date.to_string()))
+        .bind(
+            line.booking
+                .as_ref()
+                .map(|b| b.crossing.as_str().to_string()),
+        )
+        .bind(line.admitted_to.as_ref().map(|f| f.as_str().to_string()))
+        .bind(line.died_on.map(|d| d.to_string()))
+        .bind(i64::from(line.version))
+        .bind(micros(registered_at))
+        .bind(micros(status_changed_at))
+}
+
+/// Reads a row selected with [`PERSON_COLUMNS`].
+pub(crate) fn read_person(row: &AnyRow) -> Result<(NewPerson, StatusLine), StoreError> {
+    let id_text: String = row.try_get("id")?;
+    let key = id_text.as_str();
+    let invalid = StoreError::from_invalid("persons", key);
+    let text = |column: &str| -> Result<Option<String>, StoreError> { Ok(row.try_get(column)?) };
+    let required = |column: &'static str| -> Result<String, StoreError> {
+        text(column)?
+            .ok_or_else(|| StoreError::corrupt("persons", key, format!("{column} is empty")))
+    };
+
+    let role = Role::parse(&required("role")?).map_err(&invalid)?;
+    let birth_year: i64 = row.try_get("birth_year")?;
+    let birth_year = i16::try_from(birth_year)
+        .map_err(|_| StoreError::corrupt("persons", key, format!("birth year {birth_year}")))
+        .and_then(|year| BirthYear::new(year, NO_LATER_THAN).map_err(&invalid))?;
+    let kind = match role {
+        Role::Patient => PersonKind::Patient(Referral {
+            condition: ConditionCategory::parse(&required("condition")?).map_err(&invalid)?,
+            specialty: Specialty::parse(&required("specialty")?).map_err(&invalid)?,
+            tier: Tier::parse(&required("tier")?).map_err(&invalid)?,
+            referral_date: ReferralDate::parse(&required("referral_date")?, NO_LATER_THAN)
+                .map_err(&invalid)?,
+            referring_facility: Text::parse(
+                "referring_facility",
+                &required("referring_facility")?,
+                200,
+            )
+            .map_err(&invalid)?,
+            return_guarantee: row
+                .try_get::<Option<i64>, _>("return_guarantee")?
+                .unwrap_or(0)
+                != 0,
+        }),
+        Role::Companion => PersonKind::Companion {
+            of: PersonId::parse(&required("companion_of")?).map_err(&invalid)?,
+            relationship: Relationship::parse(&required("relationship")?).map_err(&invalid)?,
+        },
+    };
+    let person = NewPerson {
+        id: PersonId::parse(key).map_err(&invalid)?,
+        name: text("name")?
+            .map(|name| PersonName::parse(&name))
+            .transpose()
+            .map_err(&invalid)?,
+        birth_year,
+        sex: Sex::parse(&required("sex")?).map_err(&invalid)?,
+        legal_basis: LegalBasis::parse(&required("legal_basis")?).map_err(&invalid)?,
+        kind,
+    };
+
+    let booking = match (text("booking_date")?, text("booking_crossing")?) {
+        (Some(day), Some(crossing)) => Some(Booking {
+            date: date("persons", key, &day)?,
+            crossing: CrossingId::parse(&crossing).map_err(&invalid)?,
+        }),
+        (None, None) => None,
+        _ => return Err(StoreError::corrupt("persons", key, "half a booking")),
+    };
+    let line = StatusLine {
+        status: Status::parse(&required("status")?).map_err(&invalid)?,
+        clearance_attempt: small("persons", key, row.try_get("clearance_attempt")?)?,
+        booking,
+        admitted_to: text("admitted_to")?
+            .map(|facility| FacilityId::parse(&facility))
+            .transpose()
+            .map_err(&invalid)?,
+        died_on: optional_date("persons", key, text("died_on")?)?,
+        version: small("persons", key, row.try_get("version")?)?,
+    };
+    Ok((person, line))
+}
+
+pub(crate) fn small(table: &'static str, key: &str, value: i64) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(|_| StoreError::corrupt(table, key, format!("count {value}")))
+}
+
+pub(crate) const EVENT_COLUMNS: &str = "person_id, version, at, actor, from_status, to_status, action, \
+     reason, action_date, crossing, facility, clearance_attempt, note";
+pub(crate) const EVENT_COLUMN_COUNT: usize = 13;
+
+pub(crate) fn bind_event<'q>(
+    query: AnyQuery<'q>,
+    person: &PersonId,
+    event: &StatusEvent,
+) -> AnyQuery<'q> {
+    let action = event.action.as_ref();
+    let (action_date, crossing, facility) = match action {
+        Some(Action::Delay { needed_by }) => (Some(needed_by.to_string()), None, None),
+        Some(Action::Die { on }) => (Some(on.to_string()), None, None),
+        Some(Action::Schedule { booking }) => (
+            Some(booking.date.to_string()),
+            Some(booking.crossing.as_str().to_string()),
+            None,
+        ),
+        Some(Action::Admit { facility }) => (None, None, Some(facility.as_str().to_string())),
+        _ => (None, None, None),
+    };
+    query
+        .bind(person.as_str().to_string())
+        .bind(i64::from(event.version))
+        .bind(micros(event.at))
+        .bind(event.actor.clone())
+        .bind(event.from.map(Status::as_str))
+        .bind(event.to.as_str())
+        .bind(action.map(|a| a.kind().as_str()))
+        .bind(
+            action
+                .and_then(Action::reason)
+                .map(|r| r.as_str().to_string()),
+        )
+        .bind(action_date)
+        .bind(crossing)
+        .bind(facility)
+        .bind(i64::from(event.clearance_attempt))
+        .bind(event.note.as_ref().map(|n| n.as_str().to_string()))
+}
+
+/// Reads a row selected with [`EVENT_COLUMNS`].
+pub(crate) fn read_event(row: &AnyRow) -> Result<StatusEvent, StoreError> {
+    let person: String = row.try_get("person_id")?;
+    let version: i64 = row.try_get("version")?;
+    let key = format!("{person} version {version}");
+    let invalid = StoreError::from_invalid("status_events", &key);
+    let text = |column: &str| -> Result<Option<String>, StoreError> { Ok(row.try_get(column)?) };
+    let reason = || -> Result<Text, StoreError> {
+        let reason = text("reason")?.unwrap_or_default();
+        Text::parse("reason", &reason, 500).map_err(&invalid)
+    };
+    let action_date = || -> Result<Date, StoreError> {
+        optional_date("status_events", &key, text("action_date")?)?
+            .ok_or_else(|| StoreError::corrupt("status_events", key.clone(), "no action date"))
+    };
+    let action = match text("action")? {
+        None => None,
+        Some(kind) => Some(match ActionKind::parse(&kind).map_err(&invalid)? {
+            ActionKind::List => Action::List,
+            ActionKind::RequestClearance => Action::RequestClearance,
+            ActionKind::Clear => Action::Clear,
+            ActionKind::Deny => Action::Deny { reason: reason()? },
+            ActionKind::Delay => Action::Delay {
+                needed_by: action_date()?,
+            },
+            ActionKind::Resubmit => Action::Resubmit,
+            ActionKind::Schedule => Action::Schedule {
+                booking: Booking {
+                    date: action_date()?,
+                    crossing: CrossingId::parse(&text("crossing")?.unwrap_or_default())
+                        .map_err(&invalid)?,
+                },
+            },
+            ActionKind::Unschedule => Action::Unschedule { reason: reason()? },
+            ActionKind::Cross => Action::Cross,
+            ActionKind::Admit => Action::Admit {
+                facility: FacilityId::parse(&text("facility")?.unwrap_or_default())
+                    .map_err(&invalid)?,
+            },
+            ActionKind::Return => Action::Return,
+            ActionKind::Die => Action::Die { on: action_date()? },
+            ActionKind::Withdraw => Action::Withdraw { reason: reason()? },
+        }),
+    };
+    Ok(StatusEvent {
+        version: small("status_events", &key, version)?,
+        at: timestamp("status_events", &key, row.try_get("at")?)?,
+        actor: row.try_get("actor")?,
+        from: text("from_status")?
+            .map(|status| Status::parse(&status))
+            .transpose()
+            .map_err(&invalid)?,
+        to: Status::parse(&text("to_status")?.unwrap_or_default()).map_err(&invalid)?,
+        action,
+        clearance_attempt: small("status_events", &key, row.try_get("clearance_attempt")?)?,
+        note: text("note")?
+            .map(|note| Text::parse("note", &note, 500))
+            .transpose()
+            .map_err(&invalid)?,
+    })
+}
+
+/// `INSERT INTO table (columns) VALUES ($1, …), (…)` for `rows` rows.
+///
+/// SQLite gets anonymous `?` placeholders here: it resolves named ones such
+/// as `$1` with a linear search per parameter, which makes a statement with
+/// thousands of them quadratic (seconds instead of milliseconds).
+pub(crate) fn insert_sql(
+    backend: Backend,
+    table: &str,
+    columns: &str,
+    column_count: usize,
+    rows: usize,
+) -> String {
+    let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ");
+    let mut number = 1;
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..column_count {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&number.to_string());
+                }
+            }
+            number += 1;
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// `$first, $first+1, …` for `count` values, for `IN (…)` lists.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,244 @@
+//! Persistence for corridor, over SQLite (the embedded default) and
+//! PostgreSQL, through one SQL code path.
+//!
+//! The difference between the two databases lives in three places only:
+//! the migration folders, [`Backend::begin_write`] (SQLite takes the write
+//! lock up front with `BEGIN IMMEDIATE`), and the connection set-up in
+//! [`Store::open`]. Everything else is portable SQL with `$n` placeholders
+//! and columns of BIGINT, DOUBLE PRECISION and TEXT.
+//!
+//! Every change is one transaction that also appends to the audit log
+//! ([`audit`]); a change to a person's status checks the version it was
+//! based on (optimistic concurrency), so a concurrent update is reported as
+//! [`StoreError::Conflict`] instead of being lost.
+
+pub mod audit;
+mod codec;
+mod people;
+mod reference;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use corridor_domain::{InvalidValue, PersonId, TransitionError};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
+pub use people::{
+    ListFilter, ListPage, ListRow, PersonRecord, RoleFilter, TierCount, Transitioned, WaitFilter,
+    WaitingSummary,
+};
+pub use reference::ReferenceData;
+
+/// The database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl { url: redact(url) })
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+
+    /// Starts a transaction that will write. SQLite takes the write lock at
+    /// once, so two writers queue instead of failing half-way with "database
+    /// is locked".
+    async fn begin_write(
+        self,
+        pool: &AnyPool,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self {
+            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => pool.begin().await,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "'{url}' is not a database URL corridor can use; use sqlite:///path/to/file.db or postgres://user@host/database"
+    )]
+    UnsupportedUrl { url: String },
+    #[error("cannot open the database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("no person with id {0} is registered")]
+    NotFound(PersonId),
+    #[error("{id}: {source}")]
+    Transition {
+        id: PersonId,
+        source: TransitionError,
+    },
+    #[error(
+        "{id} was changed by someone else meanwhile (it is now at version {current}, this change was based on version {expected}); look at it again and retry"
+    )]
+    Conflict {
+        id: PersonId,
+        expected: u32,
+        current: u32,
+    },
+    #[error("id {0} is already registered")]
+    Duplicate(PersonId),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(
+        "the database holds a value corridor cannot read ({table} {key}, {problem}); it was changed outside corridor"
+    )]
+    Corrupt {
+        table: &'static str,
+        key: String,
+        problem: String,
+    },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(
+        table: &'static str,
+        key: impl Into<String>,
+        problem: impl std::fmt::Display,
+    ) -> StoreError {
+        StoreError::Corrupt {
+            table,
+            key: key.into(),
+            problem: problem.to_string(),
+        }
+    }
+
+    pub(crate) fn from_invalid<'k>(
+        table: &'static str,
+        key: &'k str,
+    ) -> impl Fn(InvalidValue) -> StoreError + 'k {
+        move |invalid| StoreError::corrupt(table, key, invalid)
+    }
+}
+
+/// A connection pool to one corridor database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, creating an SQLite file if it does not exist yet, and brings
+    /// the schema up to date.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let open_error = |source| StoreError::Open {
+            url: redact(url),
+            source,
+        };
+        let connect_url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&connect_url).map_err(open_error)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 8,
+            })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers go on while one writer commits;
+                        // the busy timeout makes a second writer wait for
+                        // the first instead of failing.
+                        connection
+                            .execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(open_error)?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool, waiting for connections to finish (SQLite
+    /// checkpoints its write-ahead log on the last close).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        self.backend.begin_write(&self.pool).await
+    }
+}
+
+/// The URL with any password replaced, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend_and_hide_passwords() {
+        assert_eq!(
+            Backend::of_url("sqlite:///tmp/x.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::of_url("mysql://u@h/db").is_err());
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,690 @@
+//! The registry: people, their status lines and their histories.
+
+use std::collections::HashMap;
+
+use corridor_domain::{
+    Action, AgeGroup, Case, NewPerson, PersonId, Role, Specialty, Status, StatusEvent, StatusLine,
+    Text, Tier,
+};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::{NewAuditEntry, append};
+use crate::codec::{
+    AnyQuery, EVENT_COLUMN_COUNT, EVENT_COLUMNS, PERSON_COLUMN_COUNT, PERSON_COLUMNS, bind_event,
+    bind_person, date, insert_sql, micros, placeholders, read_event, read_person, timestamp,
+};
+use crate::{Backend, Store, StoreError};
+
+/// Rows per multi-row INSERT: well inside SQLite's and PostgreSQL's limits
+/// on bound parameters, and large enough that statement overhead vanishes.
+const PERSONS_PER_STATEMENT: usize = 400;
+const EVENTS_PER_STATEMENT: usize = 1000;
+
+/// A person with their line and full history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRecord {
+    pub person: NewPerson,
+    pub line: StatusLine,
+    pub registered_at: Timestamp,
+    pub events: Vec<StatusEvent>,
+    /// Ids of the companions of a patient, or empty.
+    pub companions: Vec<PersonId>,
+}
+
+/// The outcome of a transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transitioned {
+    pub role: Role,
+    pub line: StatusLine,
+    pub event: StatusEvent,
+}
+
+/// Which people a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub role: RoleFilter,
+    /// Only these statuses; empty means everyone still waiting.
+    pub statuses: Vec<Status>,
+    pub tiers: Vec<Tier>,
+    pub specialties: Vec<Specialty>,
+    pub age_groups: Vec<AgeGroup>,
+    pub children_only: bool,
+    pub wait: WaitFilter,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RoleFilter {
+    #[default]
+    Patients,
+    Companions,
+    Everyone,
+}
+
+/// Bounds on days waited since referral, inclusive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WaitFilter {
+    pub at_least_days: Option<u32>,
+    pub at_most_days: Option<u32>,
+}
+
+/// One line of a list: no name, nothing that identifies a person outside corridor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRow {
+    pub id: PersonId,
+    pub role: Role,
+    pub status: Status,
+    pub tier: Option<Tier>,
+    pub specialty: Option<Specialty>,
+    pub age_group: AgeGroup,
+    pub referral_date: Option<Date>,
+    pub days_waiting: Option<i64>,
+    pub companions: u32,
+    pub companion_of: Option<PersonId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage {
+    /// How many people match the filter in all.
+    pub total: u64,
+    pub rows: Vec<ListRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierCount {
+    pub tier: Tier,
+    pub count: u64,
+}
+
+/// The waiting list at a glance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingSummary {
+    pub today: Date,
+    pub waiting_patients: u64,
+    pub waiting_by_tier: Vec<TierCount>,
+    pub waiting_children: u64,
+    /// Companions still waiting with their patients.
+    pub waiting_companions: u64,
+    pub median_wait_days: Option<i64>,
+    pub longest_wait_days: Option<i64>,
+    pub waiting_over_a_year: u64,
+    pub died_while_waiting: u64,
+    pub died_by_tier: Vec<TierCount>,
+    pub evacuated_patients: u64,
+    pub status_counts: Vec<(Status, u64)>,
+}
+
+impl Store {
+    /// Inserts new cases (people with their histories) in one transaction
+    /// with one audit entry. Fails whole, leaving nothing, if any id exists.
+    /// `progress` is told how many cases have been written so far.
+    pub async fn insert_cases(
+        &self,
+        cases: &[Case],
+        audit: &NewAuditEntry,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<(), StoreError> {
+        let mut transaction = self.begin_write().await?;
+        insert_cases_in(self.backend, &mut transaction, cases, progress).await?;
+        append(&mut transaction, audit).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Applies one transition. `expected_version` is the version the user's
+    /// decision was based on; without it the current version is used, and
+    /// the check still catches a change made between reading and writing.
+    pub async fn transition(
+        &self,
+        id: &PersonId,
+        expected_version: Option<u32>,
+        action: Action,
+        note: Option<Text>,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<Transitioned, StoreError> {
+        let mut transaction = self.begin_write().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
+        )))
+        .bind(id.as_str().to_string())
+        .fetch_optional(&mut *transaction)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        let (person, line) = read_person(&row)?;
+        let expected = expected_version.unwrap_or(line.version);
+        if expected != line.version {
+            return Err(StoreError::Conflict {
+                id: id.clone(),
+                expected,
+                current: line.version,
+            });
+        }
+        let (next, event) = line
+            .transition(person.role(), action, at, actor, note)
+            .map_err(|source| StoreError::Transition {
+                id: id.clone(),
+                source,
+            })?;
+        let updated = sqlx::query(
+            "UPDATE persons SET status = $1, clearance_attempt = $2, booking_date = $3, \
+             booking_crossing = $4, admitted_to = $5, died_on = $6, version = $7, status_changed_at = $8 \
+             WHERE id = $9 AND version = $10",
+        )
+        .bind(next.status.as_str())
+        .bind(i64::from(next.clearance_attempt))
+        .bind(next.booking.as_ref().map(|b| b.date.to_string()))
+        .bind(next.booking.as_ref().map(|b| b.crossing.as_str().to_string()))
+        .bind(next.admitted_to.as_ref().map(|f| f.as_str().to_string()))
+        .bind(next.died_on.map(|d| d.to_string()))
+        .bind(i64::from(next.version))
+        .bind(micros(at))
+        .bind(id.as_str().to_string())
+        .bind(i64::from(expected))
+        .execute(&mut *transaction)
+        .await?;
+        if updated.rows_affected() != 1 {
+            // Another transaction committed a change after our read; on
+            // PostgreSQL the UPDATE waited for it and then matched nothing.
+            return Err(StoreError::Conflict {
+                id: id.clone(),
+                expected,
+                current: expected + 1,
+            });
+        }
+        let insert = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+            self.backend,
+            "status_events",
+            EVENT_COLUMNS,
+            EVENT_COLUMN_COUNT,
+            1,
+        )));
+        bind_event(insert, id, &event)
+            .execute(&mut *transaction)
+            .await?;
+        let detail = serde_json::json!({
+            "from": line.status.as_str(),
+            "to": next.status.as_str(),
+            "action": event.action.as_ref().map(|a| a.kind().as_str()),
+            "reason": event.action.as_ref().and_then(Action::reason).map(Text::as_str),
+            "version": next.version,
+        });
+        append(
+            &mut transaction,
+            &NewAuditEntry {
+                at,
+                actor: actor.to_string(),
+                action: "person.transition".to_string(),
+                subject: id.to_string(),
+                detail,
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Transitioned {
+            role: person.role(),
+            line: next,
+            event,
+        })
+    }
+
+    /// One person with their history, or `None`. Callers that show the
+    /// personal fields record the read with [`Store::record`].
+    pub async fn person(&self, id: &PersonId) -> Result<Option<PersonRecord>, StoreError> {
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
+        )))
+        .bind(id.as_str().to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let (person, line) = read_person(&row)?;
+        let registered_at = timestamp("persons", id.as_str(), row.try_get("registered_at")?)?;
+        let events = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM status_events WHERE person_id = $1 ORDER BY version"
+        )))
+        .bind(id.as_str().to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(read_event)
+        .collect::<Result<Vec<_>, _>>()?;
+        let companions = sqlx::query("SELECT id FROM persons WHERE companion_of = $1 ORDER BY id")
+            .bind(id.as_str().to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let text: String = row.try_get("id")?;
+                PersonId::parse(&text).map_err(StoreError::from_invalid("persons", id.as_str()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(PersonRecord {
+            person,
+            line,
+            registered_at,
+            events,
+            companions,
+        }))
+    }
+
+    /// The roles of those of `ids` that are registered.
+    pub async fn roles_of(&self, ids: &[PersonId]) -> Result<HashMap<PersonId, Role>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT id, role FROM persons WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id.as_str().to_string());
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let id: String = row.try_get("id")?;
+                let role: String = row.try_get("role")?;
+                let invalid = StoreError::from_invalid("persons", &id);
+                found.insert(
+                    PersonId::parse(&id).map_err(&invalid)?,
+                    Role::parse(&role).map_err(&invalid)?,
+                );
+            }
+        }
+        Ok(found)
+    }
+
+    pub async fn count_people(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM persons")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        Ok(count as u64)
+    }
+
+    /// Everyone, patients before their companions, for export.
+    pub async fn all_people(&self) -> Result<Vec<(NewPerson, StatusLine)>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons ORDER BY CASE role WHEN 'patient' THEN 0 ELSE 1 END, id"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(read_person)
+        .collect()
+    }
+
+    /// A page of people matching `filter`, most urgent first, then longest
+    /// waiting; plus how many match in all.
+    pub async fn list(&self, filter: &ListFilter, today: Date) -> Result<ListPage, StoreError> {
+        let (condition, values) = filter_sql(filter, today);
+        let count_sql = format!("SELECT COUNT(*) AS n FROM persons WHERE {condition}");
+        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &values)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+
+        let page_sql = format!(
+            "SELECT id, role, status, tier, specialty, birth_year, referral_date, companion_of \
+             FROM persons WHERE {condition} \
+             ORDER BY CASE tier WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 WHEN 'routine' THEN 2 ELSE 3 END, \
+             referral_date, id LIMIT {} OFFSET {}",
+            filter.limit, filter.offset
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(page_sql)), &values)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut page: Vec<ListRow> = rows
+            .iter()
+            .map(|row| read_list_row(row, today))
+            .collect::<Result<_, _>>()?;
+
+        let patient_ids: Vec<String> = page
+            .iter()
+            .filter(|row| row.role == Role::Patient)
+            .map(|row| row.id.as_str().to_string())
+            .collect();
+        if !patient_ids.is_empty() {
+            let sql = format!(
+                "SELECT companion_of, COUNT(*) AS n FROM persons WHERE companion_of IN ({}) GROUP BY companion_of",
+                placeholders(1, patient_ids.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in patient_ids {
+                query = query.bind(id);
+            }
+            let mut counts = HashMap::new();
+            for row in query.fetch_all(&self.pool).await? {
+                let id: String = row.try_get("companion_of")?;
+                let n: i64 = row.try_get("n")?;
+                counts.insert(id, n as u32);
+            }
+            for row in &mut page {
+                row.companions = counts.get(row.id.as_str()).copied().unwrap_or(0);
+            }
+        }
+        Ok(ListPage {
+            total: total as u64,
+            rows: page,
+        })
+    }
+
+    /// Counts for the waiting list as of `today`.
+    pub async fn waiting_summary(&self, today: Date) -> Result<WaitingSummary, StoreError> {
+        let mut status_counts = Vec::new();
+        let mut waiting_by_tier: HashMap<Tier, u64> = HashMap::new();
+        let mut died_by_tier: HashMap<Tier, u64> = HashMap::new();
+        let mut waiting_companions = 0;
+        let mut evacuated_patients = 0;
+        let rows = sqlx::query(
+            "SELECT role, status, tier, COUNT(*) AS n FROM persons GROUP BY role, status, tier",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_status: HashMap<Status, u64> = HashMap::new();
+        for row in &rows {
+            let role: String = row.try_get("role")?;
+            let status: String = row.try_get("status")?;
+            let tier: Option<String> = row.try_get("tier")?;
+            let n = row.try_get::<i64, _>("n")? as u64;
+            let invalid = StoreError::from_invalid("persons", "summary");
+            let role = Role::parse(&role).map_err(&invalid)?;
+            let status = Status::parse(&status).map_err(&invalid)?;
+            match role {
+                Role::Companion => {
+                    if status.is_waiting() {
+                        waiting_companions += n;
+                    }
+                }
+                Role::Patient => {
+                    *by_status.entry(status).or_default() += n;
+                    let tier = tier
+                        .map(|tier| Tier::parse(&tier))
+                        .transpose()
+                        .map_err(&invalid)?;
+                    if let Some(tier) = tier {
+                        if status.is_waiting() {
+                            *waiting_by_tier.entry(tier).or_default() += n;
+                        }
+                        if status == Status::DiedWhileWaiting {
+                            *died_by_tier.entry(tier).or_default() += n;
+                        }
+                    }
+                    if matches!(
+                        status,
+                        Status::Crossed | Status::Admitted | Status::Returned
+                    ) {
+                        evacuated_patients += n;
+                    }
+                }
+            }
+        }
+        for status in Status::ALL {
+            if let Some(n) = by_status.get(status) {
+                status_counts.push((*status, *n));
+            }
+        }
+
+        let waiting = waiting_condition();
+        let child_floor = i64::from(today.year()) - 17;
+        let waiting_children: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM persons WHERE role = 'patient' AND {waiting} AND birth_year >= $1"
+        )))
+        .bind(child_floor)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+
+        let mut waits: Vec<i64> = Vec::new();
+        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT referral_date FROM persons WHERE role = 'patient' AND {waiting}"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let text: String = row.try_get("referral_date")?;
+            let referred = date("persons", "referral_date", &text)?;
+            waits.push(days_between(referred, today));
+        }
+        waits.sort_unstable();
+        let median_wait_days = (!waits.is_empty()).then(|| waits[(waits.len() - 1) / 2]);
+        let longest_wait_days = waits.last().copied();
+        let waiting_over_a_year = waits.iter().filter(|days| **days > 365).count() as u64;
+
+        let tier_counts = |counts: &HashMap<Tier, u64>| {
+            Tier::ALL
+                .iter()
+                .map(|tier| TierCount {
+                    tier: *tier,
+                    count: counts.get(tier).copied().unwrap_or(0),
+                })
+                .collect::<Vec<_>>()
+        };
+        Ok(WaitingSummary {
+            today,
+            waiting_patients: waiting_by_tier.values().sum(),
+            waiting_by_tier: tier_counts(&waiting_by_tier),
+            waiting_children: waiting_children as u64,
+            waiting_companions,
+            median_wait_days,
+            longest_wait_days,
+            waiting_over_a_year,
+            died_while_waiting: died_by_tier.values().sum(),
+            died_by_tier: tier_counts(&died_by_tier),
+            evacuated_patients,
+            status_counts,
+        })
+    }
+}
+
+pub(crate) async fn insert_cases_in(
+    backend: Backend,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    cases: &[Case],
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<(), StoreError> {
+    let mut written = 0u64;
+    for chunk in cases.chunks(PERSONS_PER_STATEMENT) {
+        let sql = insert_sql(
+            backend,
+            "persons",
+            PERSON_COLUMNS,
+            PERSON_COLUMN_COUNT,
+            chunk.len(),
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for case in chunk {
+            let registered_at = case.events.first().map_or(Timestamp::UNIX_EPOCH, |e| e.at);
+            let changed_at = case.events.last().map_or(registered_at, |e| e.at);
+            query = bind_person(query, &case.person, &case.line, registered_at, changed_at);
+        }
+        query
+            .execute(&mut **transaction)
+            .await
+            .map_err(|error| duplicate_or(error, chunk))?;
+        written += chunk.len() as u64;
+        progress(written);
+    }
+    let events: Vec<(&PersonId, &StatusEvent)> = cases
+        .iter()
+        .flat_map(|case| {
+            case.events
+                .iter()
+                .map(move |event| (&case.person.id, event))
+        })
+        .collect();
+    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+        let sql = insert_sql(
+            backend,
+            "status_events",
+            EVENT_COLUMNS,
+            EVENT_COLUMN_COUNT,
+            chunk.len(),
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, event) in chunk {
+            query = bind_event(query, id, event);
+        }
+        query.execute(&mut **transaction).await?;
+    }
+    Ok(())
+}
+
+/// A unique-key violation on insert means an id is taken; say which one
+/// when the batch makes it clear, since the database message does not.
+fn duplicate_or(error: sqlx::Error, chunk: &[Case]) -> StoreError {
+    let unique = matches!(&error, sqlx::Error::Database(db) if db.is_unique_violation());
+    match (unique, chunk) {
+        (true, [single]) => StoreError::Duplicate(single.person.id.clone()),
+        (true, _) => StoreError::Invalid(
+            "one of the ids is already registered; nothing was written".to_string(),
+        ),
+        (false, _) => StoreError::Database(error),
+    }
+}
+
+fn waiting_condition() -> String {
+    let statuses: Vec<String> = Status::WAITING
+        .iter()
+        .map(|status| format!("'{}'", status.as_str()))
+        .collect();
+    format!("status IN ({})", statuses.join(", "))
+}
+
+enum Value {
+    Text(String),
+    Integer(i64),
+}
+
+fn bind_all<'q>(mut query: AnyQuery<'q>, values: &[Value]) -> AnyQuery<'q> {
+    for value in values {
+        query = match value {
+            Value::Text(text) => query.bind(text.clone()),
+            Value::Integer(n) => query.bind(*n),
+        };
+    }
+    query
+}
+
+/// The WHERE clause for a filter and its bound values. Only labels from
+/// closed enums are interpolated; everything else is bound.
+fn filter_sql(filter: &ListFilter, today: Date) -> (String, Vec<Value>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    match filter.role {
+        RoleFilter::Patients => clauses.push("role = 'patient'".to_string()),
+        RoleFilter::Companions => clauses.push("role = 'companion'".to_string()),
+        RoleFilter::Everyone => {}
+    }
+    let in_labels = |column: &str, labels: Vec<&str>| {
+        let quoted: Vec<String> = labels.iter().map(|label| format!("'{label}'")).collect();
+        format!("{column} IN ({})", quoted.join(", "))
+    };
+    if filter.statuses.is_empty() {
+        clauses.push(waiting_condition());
+    } else {
+        clauses.push(in_labels(
+            "status",
+            filter.statuses.iter().map(|s| s.as_str()).collect(),
+        ));
+    }
+    if !filter.tiers.is_empty() {
+        clauses.push(in_labels(
+            "tier",
+            filter.tiers.iter().map(|t| t.as_str()).collect(),
+        ));
+    }
+    if !filter.specialties.is_empty() {
+        clauses.push(in_labels(
+            "specialty",
+            filter.specialties.iter().map(|s| s.as_str()).collect(),
+        ));
+    }
+    let year = i64::from(today.year());
+    let mut age_ranges: Vec<(i64, i64)> = filter
+        .age_groups
+        .iter()
+        .map(|group| {
+            let (youngest, oldest) = group.ages();
+            (i64::from(youngest), i64::from(oldest.min(200)))
+        })
+        .collect();
+    if filter.children_only {
+        age_ranges.push((0, 17));
+    }
+    if !age_ranges.is_empty() {
+        let mut ranges = Vec::new();
+        for (youngest, oldest) in age_ranges {
+            values.push(Value::Integer(year - oldest));
+            values.push(Value::Integer(year - youngest));
+            ranges.push(format!(
+                "birth_year BETWEEN ${} AND ${}",
+                values.len() - 1,
+                values.len()
+            ));
+        }
+        clauses.push(format!("({})", ranges.join(" OR ")));
+    }
+    if let Some(days) = filter.wait.at_least_days {
+        values.push(Value::Text(days_before(today, days).to_string()));
+        clauses.push(format!("referral_date <= ${}", values.len()));
+    }
+    if let Some(days) = filter.wait.at_most_days {
+        values.push(Value::Text(days_before(today, days).to_string()));
+        clauses.push(format!("referral_date >= ${}", values.len()));
+    }
+    (clauses.join(" AND "), values)
+}
+
+fn days_before(today: Date, days: u32) -> Date {
+    today
+        .checked_sub(jiff::Span::new().days(i64::from(days)))
+        .unwrap_or(Date::MIN)
+}
+
+pub(crate) fn days_between(from: Date, to: Date) -> i64 {
+    i64::from((to - from).get_days())
+}
+
+fn read_list_row(row: &AnyRow, today: Date) -> Result<ListRow, StoreError> {
+    let id: String = row.try_get("id")?;
+    let invalid = StoreError::from_invalid("persons", &id);
+    let role: String = row.try_get("role")?;
+    let status: String = row.try_get("status")?;
+    let tier: Option<String> = row.try_get("tier")?;
+    let specialty: Option<String> = row.try_get("specialty")?;
+    let birth_year: i64 = row.try_get("birth_year")?;
+    let referral_date: Option<String> = row.try_get("referral_date")?;
+    let companion_of: Option<String> = row.try_get("companion_of")?;
+    let birth_year =
+        corridor_domain::BirthYear::new(birth_year as i16, Date::MAX).map_err(&invalid)?;
+    let referral_date = referral_date
+        .map(|text| date("persons", &id, &text))
+        .transpose()?;
+    Ok(ListRow {
+        id: PersonId::parse(&id).map_err(&invalid)?,
+        role: Role::parse(&role).map_err(&invalid)?,
+        status: Status::parse(&status).map_err(&invalid)?,
+        tier: tier
+            .map(|t| Tier::parse(&t))
+            .transpose()
+            .map_err(&invalid)?,
+        specialty: specialty
+            .map(|s| Specialty::parse(&s))
+            .transpose()
+            .map_err(&invalid)?,
+        age_group: AgeGroup::of(birth_year, today),
+        referral_date,
+        days_waiting: referral_date.map(|referred| days_between(referred, today)),
+        companions: 0,
+        companion_of: companion_of
+            .map(|of| PersonId::parse(&of))
+            .transpose()
+            .map_err(&invalid)?,
+    })
+}

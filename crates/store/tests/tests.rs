@@ -1,0 +1,172 @@
+//! The storage story, run against every database: SQLite always, and
+//! PostgreSQL when CORRIDOR_TEST_POSTGRES_URL names a server (a fresh
+//! database is created for each test and dropped after it).
+
+mod audit_chain;
+mod concurrency;
+mod registry;
+
+use std::io::Write as _;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use corridor_domain::{
+    BirthYear, Case, ConditionCategory, LegalBasis, NewPerson, PersonId, PersonKind, PersonName,
+    Referral, ReferralDate, Relationship, Sex, Specialty, Text, Tier,
+};
+use corridor_store::{NewAuditEntry, Store};
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
+use sqlx::Executor;
+
+pub const TODAY: Date = date(2026, 2, 1);
+
+pub fn now() -> Timestamp {
+    "2026-02-01T10:00:00Z".parse().unwrap()
+}
+
+/// A database made for one test; dropped (PostgreSQL) or deleted (SQLite) after it.
+pub struct TestDatabase {
+    pub url: String,
+    pub name: &'static str,
+    _directory: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn store(&self) -> Store {
+        Store::open(&self.url)
+            .await
+            .expect("open the test database")
+    }
+
+    /// A raw connection, for tampering the way someone with database access could.
+    pub async fn raw(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.url)
+            .await
+            .expect("raw connection")
+    }
+
+    pub async fn drop_database(self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            let admin = sqlx::AnyPool::connect(admin_url)
+                .await
+                .expect("admin connection");
+            admin
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .await
+                .expect("drop the test database");
+            admin.close().await;
+        }
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The databases every storage test runs against.
+pub async fn databases() -> Vec<TestDatabase> {
+    sqlx::any::install_default_drivers();
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let sqlite = TestDatabase {
+        url: format!("sqlite://{}", directory.path().join("test.db").display()),
+        name: "SQLite",
+        _directory: Some(directory),
+        postgres: None,
+    };
+    let mut all = vec![sqlite];
+    match std::env::var("CORRIDOR_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!(
+                "corridor_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed),
+                Timestamp::now().as_microsecond() % 1_000_000
+            );
+            let admin = sqlx::AnyPool::connect(&admin_url)
+                .await
+                .expect("connect to CORRIDOR_TEST_POSTGRES_URL");
+            admin
+                .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await
+                .expect("create a test database");
+            admin.close().await;
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(base, _)| base)
+                .to_string();
+            all.push(TestDatabase {
+                url: format!("{base}/{name}"),
+                name: "PostgreSQL",
+                _directory: None,
+                postgres: Some((admin_url, name)),
+            });
+        }
+        _ => {
+            // Written past the test harness's capture so that it shows.
+            let _ = writeln!(
+                std::io::stderr(),
+                "PostgreSQL half SKIPPED: set CORRIDOR_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres to run it"
+            );
+        }
+    }
+    all
+}
+
+pub fn patient(id: &str, birth_year: i16, tier: Tier, referred: Date) -> NewPerson {
+    NewPerson {
+        id: PersonId::parse(id).unwrap(),
+        name: Some(PersonName::parse("Test Person").unwrap()),
+        birth_year: BirthYear::new(birth_year, TODAY).unwrap(),
+        sex: Sex::Female,
+        legal_basis: LegalBasis::Consent,
+        kind: PersonKind::Patient(Referral {
+            condition: ConditionCategory::Cancer,
+            specialty: Specialty::Oncology,
+            tier,
+            referral_date: ReferralDate::new(referred, TODAY).unwrap(),
+            referring_facility: Text::parse("referring_facility", "Test Hospital", 200).unwrap(),
+            return_guarantee: false,
+        }),
+    }
+}
+
+pub fn companion(id: &str, of: &str) -> NewPerson {
+    NewPerson {
+        id: PersonId::parse(id).unwrap(),
+        name: None,
+        birth_year: BirthYear::new(1980, TODAY).unwrap(),
+        sex: Sex::Male,
+        legal_basis: LegalBasis::Consent,
+        kind: PersonKind::Companion {
+            of: PersonId::parse(of).unwrap(),
+            relationship: Relationship::Parent,
+        },
+    }
+}
+
+pub fn audit(action: &str) -> NewAuditEntry {
+    NewAuditEntry {
+        at: now(),
+        actor: "tester".to_string(),
+        action: action.to_string(),
+        subject: "test".to_string(),
+        detail: serde_json::json!({}),
+    }
+}
+
+pub async fn register(store: &Store, people: Vec<NewPerson>) {
+    let cases: Vec<Case> = people
+        .into_iter()
+        .map(|person| Case::register(person, now(), "tester"))
+        .collect();
+    store
+        .insert_cases(&cases, &audit("person.register"), &mut |_| {})
+        .await
+        .expect("register");
+}
+
+pub fn id(text: &str) -> PersonId {
+    PersonId::parse(text).unwrap()
+}
