@@ -29,7 +29,8 @@ def overlaps(a, b):
 def main():
     corridor, reference, *peers = [load(path) for path in sys.argv[1:]]
     runs = [corridor, reference, *peers]
-    tiers = list(corridor["deaths"].keys())
+    # The peers keep the tiers in the order of params.json (highest priority first).
+    tiers = list(peers[0]["deaths"].keys()) if peers else list(corridor["deaths"].keys())
     rows = [("mean days to clear the backlog", lambda r: r["days_to_clear"])]
     rows += [(f"deaths while waiting, {t}", lambda r, t=t: r["deaths"][t]) for t in tiers]
     rows += [(f"mean wait (days), {t}", lambda r, t=t: r["mean_wait"][t]) for t in tiers]

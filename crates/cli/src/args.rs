@@ -47,20 +47,38 @@ pub enum Command {
     )]
     Demo(DemoArgs),
     /// Print the waiting-list summary of the registry.
+    #[command(
+        after_help = "Examples:\n  corridor summary\n  corridor summary --today 2026-01-01   waiting times as of another day"
+    )]
     Summary,
     /// Register, list, show and move patients and companions.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor patients list --tier critical\n  corridor patients show P-000042\n  corridor patients transition P-000042 request-clearance\n  corridor patients add --help           how to register a patient and companions"
+    )]
     Patients(PatientsCommand),
     /// Import people from a file.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor import referrals referrals.csv --dry-run\n  corridor import referrals referrals.csv"
+    )]
     Import(ImportCommand),
     /// Export people to a file.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor export referrals --out referrals.csv\n  corridor export referrals --include-personal --purpose \"transfer to MoH registry\" --out full.csv"
+    )]
     Export(ExportCommand),
     /// Check or read the audit log.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor audit verify\n  corridor audit log --limit 50"
+    )]
     Audit(AuditCommand),
     /// Forecast the waiting list: days to clear, deaths while waiting, waits by tier.
+    #[command(
+        after_help = "Examples:\n  corridor forecast --from-registry --capacity 50\n  corridor forecast --backlog critical=440,urgent=5000,routine=14560 --capacity 50 --policy all\n  corridor forecast --scenario scenarios/calibrated.toml --json"
+    )]
     Forecast(crate::forecast::ForecastArgs),
 }
 
@@ -239,13 +257,18 @@ pub struct ExportArgs {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain: reports every edited, inserted or deleted entry by position.
+    #[command(
+        after_help = "Example:\n  corridor audit verify\n\nExits 0 when the log is intact and prints its head hash; exits 1 and\nnames every problem entry when it is not."
+    )]
     Verify,
     /// Print the most recent audit entries.
+    #[command(after_help = "Examples:\n  corridor audit log\n  corridor audit log --limit 50")]
     Log(AuditLogArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct AuditLogArgs {
+    /// How many of the most recent entries to print.
     #[arg(long, default_value_t = 20)]
     pub limit: u32,
 }

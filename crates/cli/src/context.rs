@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, bail};
-use corridor_store::Store;
+use anyhow::{Context as _, anyhow, bail};
+use corridor_store::{Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -31,7 +31,15 @@ impl Context {
             Some(url) => url.clone(),
             None => default_database_url()?,
         };
-        let store = Store::open(&database_url).await?;
+        let store = Store::open(&database_url).await.map_err(|error| match error {
+            // The message already ends with its cause: printed as a chain,
+            // the same cause would be repeated on three lines.
+            StoreError::Open { .. } if database_url.starts_with("sqlite:") => anyhow!(
+                "{error}\n  check that the directory of the file exists and that you may write in it"
+            ),
+            StoreError::Open { .. } => anyhow!("{error}"),
+            other => other.into(),
+        })?;
         Ok(Context {
             store,
             database_url,

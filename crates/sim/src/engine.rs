@@ -6,12 +6,12 @@
 //! the queue, so the draws are the same whatever the policy (common random
 //! numbers: policy comparisons are not blurred by different arrivals).
 //! The queue itself is then exact: people wait in lanes of one tier, one
-//! child flag and one party size, each a min-heap of referral sequence
-//! numbers, and each evening the best lane head (by the policy) that fits
-//! the remaining places leaves, until no one fits.
-
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+//! child flag and one party size, each a set of referral sequence numbers
+//! ([`SequenceSet`]), and each evening the best lane head (by the policy)
+//! that fits the remaining places leaves, until no one fits. Within a lane
+//! every policy orders by sequence (the contract of [`Policy::compare`]), so
+//! the best head that fits is exactly the first person in the policy's order
+//! whose party fits.
 
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Poisson};
@@ -20,6 +20,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::policy::{Candidate, Policy};
 use crate::scenario::{AfterFinalDenial, Clearance, DayDistribution, Scenario};
 use crate::schedule::DailySchedule;
+use crate::sequence_set::SequenceSet;
 
 /// A day that never comes (death or clearance beyond the horizon).
 const NEVER: i32 = i32::MAX;
@@ -98,6 +99,11 @@ impl<'a> Prepared<'a> {
                 .flat_map(|tier| [tier.companions.certain(), tier.child_companions.certain()])
                 .collect(),
         }
+    }
+
+    fn lane_of_candidate(&self, candidate: &Candidate) -> usize {
+        self.lane_of[(candidate.tier * 2 + usize::from(candidate.is_child)) * MAX_PLACES
+            + candidate.places as usize]
     }
 
     fn lane(&self, person: &Person) -> usize {
@@ -189,10 +195,6 @@ pub struct ServedTrace {
     pub places_left_before: u32,
 }
 
-struct Lane {
-    queue: BinaryHeap<Reverse<u32>>,
-}
-
 pub(crate) fn simulate(
     prepared: &Prepared<'_>,
     policy: &dyn Policy,
@@ -209,12 +211,9 @@ pub(crate) fn simulate(
             .map(|tier| (tier.referrals_per_day.get() * horizon as f64 * 1.2) as usize)
             .sum::<usize>();
     let mut people: Vec<Person> = Vec::with_capacity(expected_people);
-    let mut lanes: Vec<Lane> = (0..prepared.lane_count)
-        .map(|_| Lane {
-            queue: BinaryHeap::new(),
-        })
-        .collect();
-    let mut heads: Vec<Option<Candidate>> = vec![None; lanes.len()];
+    let mut lanes: Vec<SequenceSet> = vec![SequenceSet::default(); prepared.lane_count];
+    // The lane heads in the policy's order, rebuilt every evening.
+    let mut order: Vec<Candidate> = Vec::with_capacity(prepared.lane_count);
     // People cleared after their referral day, by the day they are cleared.
     let mut cleared_on: Vec<Vec<u32>> = vec![Vec::new(); horizon];
     let mut scheduled_deaths = vec![0u32; horizon * tiers];
@@ -278,47 +277,33 @@ pub(crate) fn simulate(
         for sequence in std::mem::take(&mut referrer.cleared_on[day]) {
             let person = referrer.people[sequence as usize];
             if person.death_day > today {
-                referrer.lanes[prepared.lane(&person)]
-                    .queue
-                    .push(Reverse(sequence));
+                referrer.lanes[prepared.lane(&person)].insert(sequence);
             }
         }
-        // Departures in the evening. The head of each lane is looked up once
-        // and then again only for the lane that just lost its head.
+        // Departures in the evening. The lane heads are sorted once by the
+        // policy; after each departure only the new head of that lane is
+        // looked up and put back in place. The first head in that order
+        // whose party fits leaves next.
         let mut places_left = prepared.places[day];
         let mut served = Vec::new();
+        order.clear();
         if places_left > 0 {
-            for (head, lane) in heads.iter_mut().zip(referrer.lanes.iter_mut()) {
-                *head = lane_head(lane, referrer.people, scenario, today);
+            for lane in referrer.lanes.iter_mut() {
+                order.extend(lane_head(lane, referrer.people, scenario, today));
             }
+            order.sort_by(|a, b| policy.compare(a, b, day as i64));
         }
         while places_left > 0 {
-            let mut best: Option<(usize, &Candidate)> = None;
-            for (lane_index, head) in heads.iter().enumerate() {
-                let Some(candidate) = head else { continue };
-                if candidate.places > places_left {
-                    continue;
-                }
-                let better = match best {
-                    None => true,
-                    Some((_, incumbent)) => {
-                        policy.compare(candidate, incumbent, day as i64).is_lt()
-                    }
-                };
-                if better {
-                    best = Some((lane_index, candidate));
-                }
-            }
-            let Some((lane_index, &chosen)) = best else {
+            let Some(position) = order.iter().position(|c| c.places <= places_left) else {
                 break;
             };
-            referrer.lanes[lane_index].queue.pop();
-            heads[lane_index] = lane_head(
-                &mut referrer.lanes[lane_index],
-                referrer.people,
-                scenario,
-                today,
-            );
+            let chosen = order.remove(position);
+            let lane = &mut referrer.lanes[prepared.lane_of_candidate(&chosen)];
+            lane.remove(chosen.sequence);
+            if let Some(next) = lane_head(lane, referrer.people, scenario, today) {
+                let at = order.partition_point(|c| policy.compare(c, &next, day as i64).is_lt());
+                order.insert(at, next);
+            }
             if trace.is_some() {
                 served.push(ServedTrace {
                     candidate: chosen,
@@ -348,8 +333,8 @@ pub(crate) fn simulate(
             let left_waiting = referrer
                 .lanes
                 .iter()
-                .flat_map(|lane| lane.queue.iter())
-                .map(|&Reverse(sequence)| (sequence, referrer.people[sequence as usize]))
+                .flat_map(|lane| lane.iter())
+                .map(|sequence| (sequence, referrer.people[sequence as usize]))
                 .filter(|(_, person)| person.death_day > today)
                 .map(|(sequence, person)| candidate(scenario, &person, sequence))
                 .collect();
@@ -391,17 +376,17 @@ pub(crate) fn simulate(
 /// The lane's first person still alive on `today`; those who died are
 /// dropped here (their deaths are already counted).
 fn lane_head(
-    lane: &mut Lane,
+    lane: &mut SequenceSet,
     people: &[Person],
     scenario: &Scenario,
     today: i32,
 ) -> Option<Candidate> {
-    while let Some(&Reverse(sequence)) = lane.queue.peek() {
+    while let Some(sequence) = lane.first() {
         let person = &people[sequence as usize];
         if person.death_day > today {
             return Some(candidate(scenario, person, sequence));
         }
-        lane.queue.pop();
+        lane.remove(sequence);
     }
     None
 }
@@ -451,7 +436,7 @@ fn wait_summary(histogram: &[u32]) -> Option<WaitSummary> {
 struct Referrer<'p, 'a> {
     prepared: &'p Prepared<'a>,
     people: &'p mut Vec<Person>,
-    lanes: &'p mut Vec<Lane>,
+    lanes: &'p mut Vec<SequenceSet>,
     cleared_on: &'p mut Vec<Vec<u32>>,
     scheduled_deaths: &'p mut Vec<u32>,
     scheduled_removals: &'p mut Vec<u32>,
@@ -492,13 +477,11 @@ impl Referrer<'_, '_> {
             };
         let hazard = tier_params.daily_death_hazard.get();
         let death_day = if hazard > 0.0 {
-            let days: f64 = Exp1.sample(rng);
-            let days = (days / hazard).floor();
-            if days < f64::from(NEVER - first_day) {
-                first_day + days as i32
-            } else {
-                NEVER
-            }
+            let exposure: f64 = Exp1.sample(rng);
+            // Whole days survived: the quotient is non-negative, so the
+            // truncating (and saturating) cast is the floor.
+            let days_survived = (exposure / hazard) as i64;
+            i32::try_from(i64::from(first_day).saturating_add(days_survived)).unwrap_or(NEVER)
         } else {
             NEVER
         };
@@ -557,9 +540,7 @@ impl Referrer<'_, '_> {
             return;
         }
         if cleared_day == first_day {
-            self.lanes[self.prepared.lane(&person)]
-                .queue
-                .push(Reverse(sequence));
+            self.lanes[self.prepared.lane(&person)].insert(sequence);
         } else {
             // Outcome::Cleared is always within the horizon.
             self.cleared_on[cleared_day as usize].push(sequence);

@@ -102,6 +102,7 @@ mod parse;
 mod policy;
 mod scenario;
 mod schedule;
+mod sequence_set;
 mod stats;
 
 pub use engine::{DayTrace, ReplicationResult, ServedTrace, WaitSummary};

@@ -12,9 +12,14 @@ pub async fn run(context: &Context, command: &AuditCommand) -> anyhow::Result<Ex
             let report = context.store.verify_audit().await?;
             if report.is_intact() {
                 println!(
-                    "The audit log is intact: {} entries, head entry {} with hash {}.\n\
+                    "The audit log is intact: {} {}, head entry {} with hash {}.\n\
                      Keep the head hash somewhere outside this database to detect a rewrite of the whole log.",
                     count(report.entries),
+                    if report.entries == 1 {
+                        "entry"
+                    } else {
+                        "entries"
+                    },
                     report.head_seq,
                     report.head_hash
                 );

@@ -124,6 +124,22 @@ pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Resul
         (None, _) => None,
     };
     let people = context.store.all_people().await?;
+    // The output file is opened first, so that an export that cannot be
+    // written is not recorded as done. It is written next to the target and
+    // renamed, so a failed export never leaves a half-written file under the
+    // expected name.
+    let temporary = match &args.out {
+        Some(path) => {
+            let directory = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let temporary = tempfile::NamedTempFile::new_in(directory)
+                .with_context(|| format!("cannot write in {}", directory.display()))?;
+            Some((path, temporary))
+        }
+        None => None,
+    };
     // Personal data leaves the registry only once its export is on record.
     context
         .store
@@ -143,16 +159,8 @@ pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Resul
         })
         .await?;
     let records = people.iter().map(|(person, line)| (person, line));
-    let written = match &args.out {
-        Some(path) => {
-            // Written next to the target and renamed, so a failed export
-            // never leaves a half-written file under the expected name.
-            let directory = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let mut temporary = tempfile::NamedTempFile::new_in(directory)
-                .with_context(|| format!("cannot write in {}", directory.display()))?;
+    let written = match temporary {
+        Some((path, mut temporary)) => {
             let written = write_referrals(&mut temporary, records, mode)?;
             temporary
                 .persist(path)

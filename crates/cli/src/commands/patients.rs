@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, anyhow, bail};
 use corridor_domain::{
     Action, ActionKind, AgeGroup, BirthYear, Booking, Case, ConditionCategory, CrossingId,
-    FacilityId, LegalBasis, NewPerson, PersonId, PersonKind, PersonName, Referral, ReferralDate,
-    Relationship, Sex, Specialty, Status, Text, Tier, allowed_actions, unaccompanied_children,
+    FacilityId, InvalidValue, LegalBasis, NewPerson, PersonId, PersonKind, PersonName, Referral,
+    ReferralDate, Relationship, Sex, Specialty, Status, Text, Tier, allowed_actions,
+    unaccompanied_children,
 };
 use corridor_store::{ListFilter, NewAuditEntry, RoleFilter, WaitFilter};
 use jiff::civil::Date;
@@ -27,17 +28,23 @@ pub async fn run(context: &Context, command: &PatientsCommand) -> anyhow::Result
 
 const REASON_MAX_CHARS: usize = 500;
 
+/// An invalid value named by its flag as the user typed it: the domain's
+/// field `birth_year` is the flag `--birth-year`.
+fn flag_error(invalid: InvalidValue) -> anyhow::Error {
+    anyhow!("--{}: {}", invalid.field.replace('_', "-"), invalid.problem)
+}
+
 async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
     let today = context.today;
     let patient_id = match &args.id {
-        Some(id) => PersonId::parse(id).map_err(|e| anyhow!("--{e}"))?,
+        Some(id) => PersonId::parse(id).map_err(flag_error)?,
         None => generated_id("P"),
     };
     let referral_date = match &args.referral_date {
         Some(text) => ReferralDate::parse(text, today),
         None => ReferralDate::new(today, today),
     }
-    .map_err(|e| anyhow!("--{e}"))?;
+    .map_err(flag_error)?;
     let patient = NewPerson {
         id: patient_id.clone(),
         name: args
@@ -45,17 +52,17 @@ async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
             .as_deref()
             .map(PersonName::parse)
             .transpose()
-            .map_err(|e| anyhow!("--{e}"))?,
-        birth_year: BirthYear::parse(&args.birth_year, today).map_err(|e| anyhow!("--{e}"))?,
-        sex: Sex::parse(&args.sex).map_err(|e| anyhow!("--{e}"))?,
-        legal_basis: LegalBasis::parse(&args.legal_basis).map_err(|e| anyhow!("--{e}"))?,
+            .map_err(flag_error)?,
+        birth_year: BirthYear::parse(&args.birth_year, today).map_err(flag_error)?,
+        sex: Sex::parse(&args.sex).map_err(flag_error)?,
+        legal_basis: LegalBasis::parse(&args.legal_basis).map_err(flag_error)?,
         kind: PersonKind::Patient(Referral {
-            condition: ConditionCategory::parse(&args.condition).map_err(|e| anyhow!("--{e}"))?,
-            specialty: Specialty::parse(&args.specialty).map_err(|e| anyhow!("--{e}"))?,
-            tier: Tier::parse(&args.tier).map_err(|e| anyhow!("--{e}"))?,
+            condition: ConditionCategory::parse(&args.condition).map_err(flag_error)?,
+            specialty: Specialty::parse(&args.specialty).map_err(flag_error)?,
+            tier: Tier::parse(&args.tier).map_err(flag_error)?,
             referral_date,
             referring_facility: Text::parse("referring_facility", &args.referring_facility, 200)
-                .map_err(|e| anyhow!("--{e}"))?,
+                .map_err(flag_error)?,
             return_guarantee: args.return_guarantee,
         }),
     };
@@ -194,7 +201,8 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
         if group.eq_ignore_ascii_case("child") {
             children_only = true;
         } else {
-            age_groups.push(AgeGroup::parse(&group).map_err(|e| anyhow!("--{e} or child"))?);
+            age_groups
+                .push(AgeGroup::parse(&group).map_err(|e| anyhow!("{} or child", flag_error(e)))?);
         }
     }
     if args.page == 0 {
@@ -213,17 +221,17 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|s| Status::parse(s))
             .collect::<Result<_, _>>()
-            .map_err(|e| anyhow!("--{e}"))?,
+            .map_err(flag_error)?,
         tiers: parse_all(&args.tier, "tier")?
             .iter()
             .map(|s| Tier::parse(s))
             .collect::<Result<_, _>>()
-            .map_err(|e| anyhow!("--{e}"))?,
+            .map_err(flag_error)?,
         specialties: parse_all(&args.specialty, "specialty")?
             .iter()
             .map(|s| Specialty::parse(s))
             .collect::<Result<_, _>>()
-            .map_err(|e| anyhow!("--{e}"))?,
+            .map_err(flag_error)?,
         age_groups,
         children_only,
         wait: WaitFilter {
@@ -258,6 +266,17 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
         println!("No one matches these filters.");
         return Ok(ExitCode::SUCCESS);
     }
+    // Past the last page there is no table to show, only where the end is.
+    if page.rows.is_empty() {
+        println!(
+            "Page {} is past the end: {} match ({} pages of {}).",
+            args.page,
+            count(page.total),
+            count(page.total.div_ceil(u64::from(args.limit))),
+            args.limit
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     print!(
         "{}",
         table(
@@ -277,25 +296,17 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
     );
     let first = filter.offset + 1;
     let last = filter.offset + page.rows.len() as u64;
-    if page.rows.is_empty() {
-        println!(
-            "Page {} is past the end: {} match.",
-            args.page,
-            count(page.total)
-        );
-    } else {
-        println!(
-            "Rows {}–{} of {} matching, most urgent tier first, then longest waiting.{}",
-            count(first),
-            count(last),
-            count(page.total),
-            if last < page.total {
-                format!(" Next page: --page {}", args.page + 1)
-            } else {
-                String::new()
-            }
-        );
-    }
+    println!(
+        "Rows {}–{} of {} matching, most urgent tier first, then longest waiting.{}",
+        count(first),
+        count(last),
+        count(page.total),
+        if last < page.total {
+            format!(" Next page: --page {}", args.page + 1)
+        } else {
+            String::new()
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -452,7 +463,7 @@ async fn transition(context: &Context, args: &TransitionArgs) -> anyhow::Result<
             .reason
             .as_deref()
             .ok_or_else(|| anyhow!("{kind} needs --reason \"…\""))?;
-        Text::parse("reason", text, REASON_MAX_CHARS).map_err(|e| anyhow!("--{e}"))
+        Text::parse("reason", text, REASON_MAX_CHARS).map_err(flag_error)
     };
     let date = |what: &str| -> anyhow::Result<Date> {
         let text = args
@@ -510,7 +521,7 @@ async fn transition(context: &Context, args: &TransitionArgs) -> anyhow::Result<
         .as_deref()
         .map(|note| Text::parse("note", note, REASON_MAX_CHARS))
         .transpose()
-        .map_err(|e| anyhow!("--{e}"))?;
+        .map_err(flag_error)?;
     let done = context
         .store
         .transition(

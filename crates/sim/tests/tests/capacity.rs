@@ -139,3 +139,53 @@ fn capacity_before_the_first_segment_is_zero() {
     );
     assert_eq!(result.backlog_cleared.days.unwrap().mean, 10.0 + 134.0);
 }
+
+#[test]
+fn referral_schedule_scales_arrivals_from_its_date() {
+    let text = r#"
+        [[scenario]]
+        name = "referrals"
+        start = "2026-02-02"
+        horizon_days = 200
+        [[scenario.tier]]
+        name = "critical"
+        referrals_per_day = 10
+        [[scenario.capacity]]
+        from = "2026-02-02"
+        per_day = 0
+        [[scenario.referrals]]
+        from = "2026-04-13"   # day 70: nobody new from then on
+        factor = 0
+        [[scenario.referrals]]
+        from = "2026-06-22"   # day 140: three times the base rate
+        factor = 3
+    "#;
+    let scenario = scenario(text);
+    let result = run(&scenario, PolicySpec::StrictPriority, 20, 5);
+    let size = |day: usize| result.list_size_total[day].p50;
+    assert_eq!(
+        size(69),
+        size(139),
+        "no referrals between day 70 and day 139"
+    );
+    // 700 expected by day 69, then 1,800 more over days 140..199.
+    assert!((size(69) - 700.0).abs() < 80.0, "{}", size(69));
+    assert!((result.list_size_total[199].p50 - size(139) - 1800.0).abs() < 150.0);
+}
+
+#[test]
+fn backlog_children_are_exactly_as_many_as_given() {
+    let text = one_tier(
+        "backlog_children = 4500\nchild_companions = [0, 1]",
+        FIFTY_A_DAY,
+    );
+    let result = run(&scenario(&text), PolicySpec::ChildrenFirst, 1, 1);
+    // 4,500 children each with one companion, then 15,500 adults alone.
+    assert_eq!(result.companions_evacuated.mean, 4500.0);
+    assert_eq!(
+        result.backlog_cleared.days.unwrap().mean,
+        (4500.0 * 2.0 + 15_500.0) / 50.0
+    );
+    // Children first: after 180 days (9,000 places) every child has left.
+    assert_eq!(result.list_size_total[179].p50, 15_500.0);
+}

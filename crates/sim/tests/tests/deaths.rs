@@ -131,3 +131,32 @@ fn deaths_and_departures_account_for_everyone() {
         assert!(result.removed_after_denial_by_tier.iter().sum::<u32>() > 0);
     }
 }
+
+#[test]
+fn extreme_hazards_neither_overflow_nor_misbehave() {
+    let text = |hazard: &str| {
+        format!(
+            r#"
+            [[scenario]]
+            name = "extreme"
+            start = "2026-02-02"
+            horizon_days = 30
+            [[scenario.tier]]
+            name = "critical"
+            backlog = 1000
+            daily_death_hazard = {hazard}
+            [[scenario.capacity]]
+            from = "2026-02-02"
+            per_day = 10
+            "#
+        )
+    };
+    let tiny = run(&scenario(&text("1e-300")), PolicySpec::StrictPriority, 2, 1);
+    assert_eq!(tiny.deaths.mean, 0.0);
+    assert_eq!(tiny.evacuated.mean, 300.0);
+    // A huge hazard: everybody dies on day 0, before the evening departures.
+    let huge = run(&scenario(&text("1e6")), PolicySpec::StrictPriority, 2, 1);
+    assert_eq!(huge.deaths.mean, 1000.0);
+    assert_eq!(huge.evacuated.mean, 0.0);
+    assert_eq!(huge.backlog_cleared.days.map(|d| d.mean), Some(1.0));
+}
