@@ -167,10 +167,10 @@ pub struct ListArgs {
     /// Only these age groups (comma-separated): 0-4, 5-17, 18-59, 60+, or child (under 18).
     #[arg(long, value_delimiter = ',')]
     pub age_group: Vec<String>,
-    /// Only those referred at least this many days ago.
+    /// Only those referred more than this many days ago.
     #[arg(long, value_name = "DAYS")]
     pub waited_more_than: Option<u32>,
-    /// Only those referred at most this many days ago.
+    /// Only those referred less than this many days ago.
     #[arg(long, value_name = "DAYS")]
     pub waited_less_than: Option<u32>,
     /// List companions instead of patients.

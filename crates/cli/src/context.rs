@@ -19,13 +19,7 @@ pub struct Context {
 
 impl Context {
     pub async fn open(global: &GlobalArgs) -> anyhow::Result<Context> {
-        let now = Timestamp::now();
-        let today = match &global.today {
-            Some(text) => text
-                .parse()
-                .with_context(|| format!("--today '{text}' is not a date; use YYYY-MM-DD"))?,
-            None => jiff::tz::Offset::UTC.to_datetime(now).date(),
-        };
+        let (today, now) = clock(global)?;
         let actor = resolve_actor(global.actor.as_deref())?;
         let database_url = match &global.database_url {
             Some(url) => url.clone(),
@@ -47,6 +41,26 @@ impl Context {
             today,
             now,
         })
+    }
+}
+
+/// Today's date and the current instant, in UTC. With `--today`, the
+/// instant is the current time of day on that date, so that events recorded
+/// while working as of another date are dated on it.
+pub fn clock(global: &GlobalArgs) -> anyhow::Result<(Date, Timestamp)> {
+    let now = Timestamp::now();
+    let utc = jiff::tz::Offset::UTC;
+    match &global.today {
+        None => Ok((utc.to_datetime(now).date(), now)),
+        Some(text) => {
+            let today: Date = text
+                .parse()
+                .with_context(|| format!("--today '{text}' is not a date; use YYYY-MM-DD"))?;
+            let now = utc
+                .to_timestamp(today.to_datetime(utc.to_datetime(now).time()))
+                .with_context(|| format!("--today {today} is out of range"))?;
+            Ok((today, now))
+        }
     }
 }
 

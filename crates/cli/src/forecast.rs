@@ -107,9 +107,10 @@ pub fn wants_registry(args: &ForecastArgs) -> bool {
 pub fn run(
     args: &ForecastArgs,
     backlog_from_registry: Option<Vec<(String, u64)>>,
+    today: Date,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let plan = Plan::from_args(args, backlog_from_registry, today_utc)?;
+    let plan = Plan::from_args(args, backlog_from_registry, || today)?;
     let total = u64::from(plan.config.replications.get())
         * (plan.scenarios.len() * plan.policies.len()) as u64;
     let bar = indicatif::ProgressBar::new(total);
@@ -148,12 +149,6 @@ pub fn run(
         }
     }
     Ok(())
-}
-
-fn today_utc() -> Date {
-    jiff::tz::Offset::UTC
-        .to_datetime(jiff::Timestamp::now())
-        .date()
 }
 
 /// What to simulate, validated.
@@ -942,7 +937,12 @@ mod tests {
         let cli =
             Cli::try_parse_from(std::iter::once("corridor").chain(arguments.iter().copied()))?;
         let mut out = Vec::new();
-        run(&cli.forecast, registry, &mut out)?;
+        run(
+            &cli.forecast,
+            registry,
+            jiff::civil::date(2026, 2, 2),
+            &mut out,
+        )?;
         Ok(String::from_utf8(out)?)
     }
 

@@ -15,15 +15,41 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error}");
+            let mut shown = error.to_string();
+            eprintln!("error: {shown}");
             for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                // Many messages already end with their cause; say it once.
+                let text = cause.to_string();
+                if !shown.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                shown = text;
             }
             ExitCode::FAILURE
         }
     }
+}
+
+/// `corridor patients list | head` closes standard output early; like other
+/// command-line tools, stop quietly then instead of printing a panic.
+fn quiet_on_closed_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("Broken pipe") {
+            // 128 + SIGPIPE, what a shell reports for a process ended by a closed pipe.
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
 }

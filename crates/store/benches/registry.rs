@@ -58,9 +58,13 @@ async fn fresh(postgres_admin: Option<&str>, serial: u32) -> Fresh {
         }
         Some(admin_url) => {
             let name = format!("corridor_bench_{}_{serial}", std::process::id());
-            let admin = sqlx::AnyPool::connect(admin_url).await.expect("admin connection");
+            let admin = sqlx::AnyPool::connect(admin_url)
+                .await
+                .expect("admin connection");
             admin
-                .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
                 .await
                 .expect("drop");
             admin
@@ -68,7 +72,9 @@ async fn fresh(postgres_admin: Option<&str>, serial: u32) -> Fresh {
                 .await
                 .expect("create");
             admin.close().await;
-            let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url, |(base, _)| base);
             Fresh {
                 url: format!("{base}/{name}"),
                 _directory: None,
@@ -81,9 +87,13 @@ async fn fresh(postgres_admin: Option<&str>, serial: u32) -> Fresh {
 impl Fresh {
     async fn drop_database(self) {
         if let Some((admin_url, name)) = self.postgres {
-            let admin = sqlx::AnyPool::connect(&admin_url).await.expect("admin connection");
+            let admin = sqlx::AnyPool::connect(&admin_url)
+                .await
+                .expect("admin connection");
             admin
-                .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
                 .await
                 .expect("drop");
             admin.close().await;
@@ -94,8 +104,16 @@ impl Fresh {
 /// A valid referral file of `rows` rows: every fifth patient is a child
 /// travelling with a parent.
 fn referral_csv(rows: usize) -> String {
-    let tiers = ["critical", "urgent", "urgent", "routine", "routine", "routine"];
-    let specialties = ["oncology", "orthopaedics", "neurosurgery", "cardiology", "nephrology"];
+    let tiers = [
+        "critical", "urgent", "urgent", "routine", "routine", "routine",
+    ];
+    let specialties = [
+        "oncology",
+        "orthopaedics",
+        "neurosurgery",
+        "cardiology",
+        "nephrology",
+    ];
     let mut csv = String::from(
         "id,role,companion_of,relationship,name,birth_year,sex,legal_basis,condition,specialty,tier,referral_date,referring_facility,return_guarantee\n",
     );
@@ -103,21 +121,23 @@ fn referral_csv(rows: usize) -> String {
     let mut n = 0usize;
     while written < rows {
         n += 1;
-        let child = n % 5 == 0;
+        let child = n.is_multiple_of(5);
         let birth_year = if child { 2010 + n % 15 } else { 1945 + n % 60 };
         let day = date(2024, 2, 1)
             .checked_add(jiff::Span::new().days((n * 7919 % 730) as i64))
             .expect("date in range");
         csv.push_str(&format!(
             "P-{n:07},patient,,,Name {n},{birth_year},{},consent,other,{},{},{day},Hospital {},no\n",
-            if n % 2 == 0 { "female" } else { "male" },
+            if n.is_multiple_of(2) { "female" } else { "male" },
             specialties[n % specialties.len()],
             tiers[n % tiers.len()],
             n % 12,
         ));
         written += 1;
         if child && written < rows {
-            csv.push_str(&format!("C-{n:07},companion,P-{n:07},parent,,1985,female,consent,,,,,,\n"));
+            csv.push_str(&format!(
+                "C-{n:07},companion,P-{n:07},parent,,1985,female,consent,,,,,,\n"
+            ));
             written += 1;
         } else if child {
             // The last row would leave a child alone: make it an adult instead.
@@ -131,17 +151,28 @@ fn referral_csv(rows: usize) -> String {
 
 async fn import(store: &Store, csv: &str) {
     let mut import = read_referrals(csv.as_bytes(), TODAY, &mut |_| {}).expect("readable");
-    let ids: Vec<_> = import.rows.iter().map(|row| row.person.id.clone()).collect();
+    let ids: Vec<_> = import
+        .rows
+        .iter()
+        .map(|row| row.person.id.clone())
+        .collect();
     let existing = store.roles_of(&ids).await.expect("roles");
     check_against_registry(&mut import, &existing);
-    assert!(import.errors.is_empty(), "{:?}", &import.errors[..3.min(import.errors.len())]);
+    assert!(
+        import.errors.is_empty(),
+        "{:?}",
+        &import.errors[..3.min(import.errors.len())]
+    );
     let at = audit().at;
     let cases: Vec<Case> = import
         .rows
         .into_iter()
         .map(|row| Case::register(row.person, at, "bench"))
         .collect();
-    store.insert_cases(&cases, &audit(), &mut |_| {}).await.expect("insert");
+    store
+        .insert_cases(&cases, &audit(), &mut |_| {})
+        .await
+        .expect("insert");
 }
 
 fn backends() -> Vec<(&'static str, Option<String>)> {
@@ -241,8 +272,8 @@ fn registry(c: &mut Criterion) {
                 ListFilter {
                     children_only: true,
                     wait: corridor_store::WaitFilter {
-                        at_least_days: Some(365),
-                        at_most_days: None,
+                        more_than_days: Some(365),
+                        less_than_days: None,
                     },
                     limit: 50,
                     ..ListFilter::default()

@@ -65,11 +65,12 @@ pub enum RoleFilter {
     Everyone,
 }
 
-/// Bounds on days waited since referral, inclusive.
+/// Bounds on days waited since referral, both strict: "more than 365"
+/// excludes someone referred exactly 365 days ago.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WaitFilter {
-    pub at_least_days: Option<u32>,
-    pub at_most_days: Option<u32>,
+    pub more_than_days: Option<u32>,
+    pub less_than_days: Option<u32>,
 }
 
 /// One line of a list: no name, nothing that identifies a person outside corridor.
@@ -630,13 +631,13 @@ fn filter_sql(filter: &ListFilter, today: Date) -> (String, Vec<Value>) {
         }
         clauses.push(format!("({})", ranges.join(" OR ")));
     }
-    if let Some(days) = filter.wait.at_least_days {
+    if let Some(days) = filter.wait.more_than_days {
         values.push(Value::Text(days_before(today, days).to_string()));
-        clauses.push(format!("referral_date <= ${}", values.len()));
+        clauses.push(format!("referral_date < ${}", values.len()));
     }
-    if let Some(days) = filter.wait.at_most_days {
+    if let Some(days) = filter.wait.less_than_days {
         values.push(Value::Text(days_before(today, days).to_string()));
-        clauses.push(format!("referral_date >= ${}", values.len()));
+        clauses.push(format!("referral_date > ${}", values.len()));
     }
     (clauses.join(" AND "), values)
 }

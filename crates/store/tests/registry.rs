@@ -200,8 +200,8 @@ async fn registry_story() {
         assert_eq!(
             list(ListFilter {
                 wait: WaitFilter {
-                    at_least_days: Some(365),
-                    at_most_days: None
+                    more_than_days: Some(365),
+                    less_than_days: None
                 },
                 ..all.clone()
             })

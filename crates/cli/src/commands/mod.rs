@@ -25,7 +25,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         if let Command::Forecast(args) = &cli.command
             && !crate::forecast::wants_registry(args)
         {
-            crate::forecast::run(args, None, &mut std::io::stdout().lock())?;
+            let (today, _) = crate::context::clock(&cli.global)?;
+            crate::forecast::run(args, None, today, &mut std::io::stdout().lock())?;
             return Ok(ExitCode::SUCCESS);
         }
         let context = Context::open(&cli.global).await?;
@@ -44,8 +45,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map(|count| (count.tier.as_str().to_string(), count.count))
                     .collect();
                 debug_assert_eq!(backlog.len(), Tier::ALL.len());
-                crate::forecast::run(args, Some(backlog), &mut std::io::stdout().lock())
-                    .map(|()| ExitCode::SUCCESS)
+                crate::forecast::run(
+                    args,
+                    Some(backlog),
+                    context.today,
+                    &mut std::io::stdout().lock(),
+                )
+                .map(|()| ExitCode::SUCCESS)
             }
         };
         context.store.close().await;

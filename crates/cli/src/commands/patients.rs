@@ -235,8 +235,8 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
         age_groups,
         children_only,
         wait: WaitFilter {
-            at_least_days: args.waited_more_than,
-            at_most_days: args.waited_less_than,
+            more_than_days: args.waited_more_than,
+            less_than_days: args.waited_less_than,
         },
         limit: args.limit,
         offset: (args.page - 1) * u64::from(args.limit),

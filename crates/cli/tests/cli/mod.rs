@@ -1,0 +1,10 @@
+mod audit;
+mod database;
+mod demo;
+mod exchange;
+mod help;
+mod patients_add;
+mod patients_list;
+mod patients_show;
+mod support;
+mod transition;

@@ -1,0 +1,240 @@
+//! A fresh registry per test and the few helpers every test uses.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The date every test works as of.
+pub const TODAY: &str = "2026-02-01";
+/// Who every test acts as.
+pub const ACTOR: &str = "tester";
+
+/// What one run of the binary printed, and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn success(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\n--- stdout\n{}--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts that the command failed with exit code 1 (a refused command,
+    /// not a crash: a panic exits with 101), and did not panic.
+    #[track_caller]
+    pub fn failure(self) -> Run {
+        assert_eq!(
+            self.code, 1,
+            "expected exit code 1\n--- stdout\n{}--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+        self
+    }
+
+    /// Asserts that clap refused the command line (exit code 2).
+    #[track_caller]
+    pub fn usage_error(self) -> Run {
+        assert_eq!(
+            self.code, 2,
+            "expected a usage error\n--- stdout\n{}--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(self, needle: &str) -> Run {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n--- stdout\n{}--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(self, needle: &str) -> Run {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n--- stdout\n{}--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// A registry in its own temporary directory.
+pub struct Registry {
+    directory: tempfile::TempDir,
+    url: String,
+}
+
+impl Registry {
+    pub fn new() -> Registry {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let url = format!(
+            "sqlite://{}",
+            directory.path().join("corridor.db").display()
+        );
+        Registry { directory, url }
+    }
+
+    /// A registry on another database, e.g. PostgreSQL.
+    pub fn at(url: &str) -> Registry {
+        Registry {
+            directory: tempfile::tempdir().expect("temporary directory"),
+            url: url.to_string(),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A path for a file of this test, e.g. a CSV file.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.directory.path().join(name)
+    }
+
+    pub fn write_file(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.file(name);
+        std::fs::write(&path, content).expect("write a test file");
+        path
+    }
+
+    /// Runs `corridor --database-url URL --today 2026-02-01 --as tester ARGS`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--database-url", self.url.as_str()];
+        all.extend(["--today", TODAY, "--as", ACTOR]);
+        all.extend(args);
+        run_raw(self.directory.path(), &all)
+    }
+
+    #[track_caller]
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.run(args).success().stdout
+    }
+
+    /// Registers a patient with the given id, tier, birth year, referral
+    /// date and specialty, and any extra arguments (e.g. a companion).
+    #[track_caller]
+    pub fn add_patient(&self, p: &PatientSpec<'_>) -> String {
+        let mut args = vec![
+            "patients",
+            "add",
+            "--id",
+            p.id,
+            "--birth-year",
+            p.birth_year,
+            "--sex",
+            "female",
+            "--condition",
+            "cancer",
+            "--specialty",
+            p.specialty,
+            "--tier",
+            p.tier,
+            "--referral-date",
+            p.referred,
+            "--referring-facility",
+            "Al-Shifa Hospital",
+            "--legal-basis",
+            "consent",
+        ];
+        args.extend(p.extra);
+        self.ok(&args)
+    }
+
+    /// The ids `patients list ARGS` prints, in order.
+    #[track_caller]
+    pub fn list_ids(&self, args: &[&str]) -> Vec<String> {
+        let mut all = vec!["patients", "list"];
+        all.extend(args);
+        ids_of_listing(&self.ok(&all))
+    }
+}
+
+/// Runs the binary with exactly these arguments, with no database or actor
+/// coming from the environment, and the data directory inside `home`.
+pub fn run_raw(home: &Path, args: &[&str]) -> Run {
+    let output = Command::cargo_bin("corridor")
+        .expect("the corridor binary")
+        .args(args)
+        .env_remove("CORRIDOR_DATABASE_URL")
+        .env_remove("CORRIDOR_ACTOR")
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run corridor");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// The first column of the rows of a `patients list` table.
+pub fn ids_of_listing(stdout: &str) -> Vec<String> {
+    if stdout.starts_with("No one matches") {
+        return Vec::new();
+    }
+    let mut lines = stdout.lines();
+    let header = lines.next().unwrap_or_default();
+    assert!(header.starts_with("ID "), "not a listing:\n{stdout}");
+    lines
+        .take_while(|line| {
+            !line.is_empty() && !line.starts_with("Rows ") && !line.starts_with("Page ")
+        })
+        .map(|line| {
+            line.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+pub struct PatientSpec<'a> {
+    pub id: &'a str,
+    pub tier: &'a str,
+    pub birth_year: &'a str,
+    pub referred: &'a str,
+    pub specialty: &'a str,
+    pub extra: &'a [&'a str],
+}
+
+impl Default for PatientSpec<'_> {
+    fn default() -> Self {
+        PatientSpec {
+            id: "P-1",
+            tier: "urgent",
+            birth_year: "1980",
+            referred: "2025-11-03",
+            specialty: "oncology",
+            extra: &[],
+        }
+    }
+}
+
+/// Runs a future to completion, for the few tests that talk to a database
+/// directly.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(future)
+}

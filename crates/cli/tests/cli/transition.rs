@@ -1,0 +1,212 @@
+//! `corridor patients transition`: the legal path, illegal moves, missing
+//! arguments, and a stale `--expect-version`.
+
+use super::support::{PatientSpec, Registry};
+
+fn one_patient() -> Registry {
+    let registry = Registry::new();
+    registry.add_patient(&PatientSpec {
+        id: "P-1",
+        ..PatientSpec::default()
+    });
+    registry
+}
+
+#[test]
+fn a_full_legal_path_prints_each_new_status() {
+    let registry = one_patient();
+    let steps: &[(&[&str], &str)] = &[
+        (
+            &["list"],
+            "P-1 is now listed (version 2). Allowed next: request-clearance, die, withdraw.",
+        ),
+        (
+            &["request-clearance"],
+            "P-1 is now clearance-requested (version 3). Allowed next: clear, deny, delay, die, withdraw.",
+        ),
+        (
+            &["deny", "--reason", "security objection"],
+            "P-1 is now denied (version 4). Allowed next: resubmit, die, withdraw.",
+        ),
+        (
+            &["resubmit"],
+            "P-1 is now clearance-requested (version 5). Allowed next: clear, deny, delay, die, withdraw.",
+        ),
+        (
+            &["clear"],
+            "P-1 is now cleared (version 6). Allowed next: schedule, die, withdraw.",
+        ),
+        (
+            &["schedule", "--date", "2026-02-05", "--crossing", "rafah"],
+            "P-1 is now scheduled (version 7). Allowed next: unschedule, cross, die, withdraw.",
+        ),
+        (
+            &["cross"],
+            "P-1 is now crossed (version 8). Allowed next: admit.",
+        ),
+        (
+            &["admit", "--facility", "eg-arish-general"],
+            "P-1 is now admitted (version 9). Allowed next: return.",
+        ),
+        (
+            &["return"],
+            "P-1 is now returned (version 10). Allowed next: nothing (final status).",
+        ),
+    ];
+    for (action, expected) in steps {
+        let mut args = vec!["patients", "transition", "P-1"];
+        args.extend(*action);
+        assert_eq!(registry.ok(&args), format!("{expected}\n"), "{action:?}");
+    }
+    let show = registry.ok(&["patients", "show", "P-1"]);
+    assert!(
+        show.contains("  status: returned (version 10, clearance attempt 2), booked 2026-02-05 at rafah, admitted to eg-arish-general\n"),
+        "{show}"
+    );
+    assert!(show.contains("schedule (2026-02-05 at rafah)"), "{show}");
+    assert!(show.contains("admit (eg-arish-general)"), "{show}");
+    assert!(show.contains("resubmit (attempt 2)"), "{show}");
+}
+
+#[test]
+fn an_illegal_transition_names_the_status_and_what_is_allowed() {
+    let registry = one_patient();
+    let run = registry
+        .run(&["patients", "transition", "P-1", "cross"])
+        .failure();
+    assert!(run.stdout.is_empty());
+    assert_eq!(
+        run.stderr.lines().next().unwrap(),
+        "error: P-1: cannot cross a patient who is referred; allowed: list, die, withdraw",
+    );
+    // Nothing changed.
+    assert!(
+        registry
+            .ok(&["patients", "show", "P-1"])
+            .contains("  status: referred (version 1")
+    );
+    registry
+        .run(&["patients", "transition", "P-1", "fly"])
+        .failure()
+        .stderr_has("request-clearance");
+    registry
+        .run(&["patients", "transition", "P-404", "list"])
+        .failure()
+        .stderr_has("no person with id P-404 is registered");
+}
+
+#[test]
+fn a_final_status_allows_nothing() {
+    let registry = one_patient();
+    registry.ok(&[
+        "patients",
+        "transition",
+        "P-1",
+        "die",
+        "--date",
+        "2026-01-30",
+    ]);
+    registry
+        .run(&["patients", "transition", "P-1", "list"])
+        .failure()
+        .stderr_has("cannot list a patient who is died-while-waiting; no transition is allowed from this status");
+}
+
+#[test]
+fn missing_reason_or_date_is_refused_before_anything_changes() {
+    let registry = one_patient();
+    registry.ok(&["patients", "transition", "P-1", "list"]);
+    registry.ok(&["patients", "transition", "P-1", "request-clearance"]);
+    let cases: &[(&[&str], &str)] = &[
+        (&["deny"], "error: deny needs --reason \"…\""),
+        (&["deny", "--reason", "  "], "error: --reason: is empty"),
+        (&["withdraw"], "error: withdraw needs --reason"),
+        (&["delay"], "error: delay needs --date YYYY-MM-DD"),
+        (
+            &["delay", "--date", "soon"],
+            "error: --date 'soon' is not a date; use YYYY-MM-DD",
+        ),
+        (
+            &["die"],
+            "error: die needs --date YYYY-MM-DD (the date of death)",
+        ),
+        (
+            &["die", "--date", "2026-02-02"],
+            "is in the future (today is 2026-02-01)",
+        ),
+    ];
+    for (action, expected) in cases {
+        let mut args = vec!["patients", "transition", "P-1"];
+        args.extend(*action);
+        let run = registry.run(&args).failure();
+        assert!(run.stderr.contains(expected), "{action:?}: {}", run.stderr);
+    }
+    registry.ok(&["patients", "transition", "P-1", "clear"]);
+    registry
+        .run(&[
+            "patients",
+            "transition",
+            "P-1",
+            "schedule",
+            "--crossing",
+            "rafah",
+        ])
+        .failure()
+        .stderr_has("schedule needs --date YYYY-MM-DD (the crossing day)");
+    registry
+        .run(&[
+            "patients",
+            "transition",
+            "P-1",
+            "schedule",
+            "--date",
+            "2026-02-05",
+        ])
+        .failure()
+        .stderr_has("schedule needs --crossing");
+    assert!(
+        registry
+            .ok(&["patients", "show", "P-1"])
+            .contains("  status: cleared (version 4")
+    );
+}
+
+#[test]
+fn a_stale_expected_version_is_a_conflict() {
+    let registry = one_patient();
+    registry.ok(&[
+        "patients",
+        "transition",
+        "P-1",
+        "list",
+        "--expect-version",
+        "1",
+    ]);
+    let run = registry
+        .run(&[
+            "patients",
+            "transition",
+            "P-1",
+            "withdraw",
+            "--reason",
+            "duplicate",
+            "--expect-version",
+            "1",
+        ])
+        .failure();
+    assert!(
+        run.stderr.starts_with(
+            "error: P-1 was changed by someone else meanwhile (it is now at version 2, this change was based on version 1); look at it again and retry"
+        ),
+        "{}",
+        run.stderr
+    );
+    registry.ok(&[
+        "patients",
+        "transition",
+        "P-1",
+        "request-clearance",
+        "--expect-version",
+        "2",
+    ]);
+}
