@@ -50,10 +50,10 @@ pub(crate) fn flag(value: bool) -> i64 {
 }
 
 pub(crate) const PERSON_COLUMNS: &str = "id, role, name, birth_year, sex, legal_basis, companion_of, \
-     relationship, condition, specialty, tier, referral_date, referring_facility, return_guarantee, \
+     relationship, condition, specialty, tier, tier_rank, referral_date, referring_facility, return_guarantee, \
      status, clearance_attempt, booking_date, booking_crossing, admitted_to, died_on, version, \
      registered_at, status_changed_at";
-pub(crate) const PERSON_COLUMN_COUNT: usize = 23;
+pub(crate) const PERSON_COLUMN_COUNT: usize = 24;
 
 pub(crate) fn bind_person<'q>(
     query: AnyQuery<'q>,
@@ -81,6 +81,7 @@ pub(crate) fn bind_person<'q>(
         .bind(referral.map(|r| r.condition.as_str()))
         .bind(referral.map(|r| r.specialty.as_str()))
         .bind(referral.map(|r| r.tier.as_str()))
+        .bind(referral.map_or(COMPANION_TIER_RANK, |r| tier_rank(r.tier)))
         .bind(referral.map(|r| r.referral_date.date().to_string()))
         .bind(referral.map(|r| r.referring_facility.as_str().to_string()))
         .bind(referral.map(|r| flag(r.return_guarantee)))
@@ -170,6 +171,16 @@ pub(crate) fn read_person(row: &AnyRow) -> Result<(NewPerson, StatusLine), Store
         version: small("persons", key, row.try_get("version")?)?,
     };
     Ok((person, line))
+}
+
+/// Companions sort after every tier of patient.
+pub(crate) const COMPANION_TIER_RANK: i64 = 99;
+
+pub(crate) fn tier_rank(tier: Tier) -> i64 {
+    Tier::ALL
+        .iter()
+        .position(|t| *t == tier)
+        .map_or(COMPANION_TIER_RANK, |position| position as i64)
 }
 
 pub(crate) fn small(table: &'static str, key: &str, value: i64) -> Result<u32, StoreError> {
@@ -316,10 +327,14 @@ pub(crate) fn insert_sql(
     sql
 }
 
-/// `$first, $first+1, …` for `count` values, for `IN (…)` lists.
-pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
+/// Placeholders for an `IN (…)` list of `count` values bound first; see
+/// [`insert_sql`] for why SQLite gets `?`.
+pub(crate) fn placeholders(backend: Backend, count: usize) -> String {
+    (1..=count)
+        .map(|n| match backend {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${n}"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -14,7 +14,8 @@ use sqlx::any::AnyRow;
 use crate::audit::{NewAuditEntry, append};
 use crate::codec::{
     AnyQuery, EVENT_COLUMN_COUNT, EVENT_COLUMNS, PERSON_COLUMN_COUNT, PERSON_COLUMNS, bind_event,
-    bind_person, date, insert_sql, micros, placeholders, read_event, read_person, timestamp,
+    bind_person, date, insert_sql, micros, placeholders, read_event, read_person, tier_rank,
+    timestamp,
 };
 use crate::{Backend, Store, StoreError};
 
@@ -281,7 +282,7 @@ impl Store {
         for chunk in ids.chunks(500) {
             let sql = format!(
                 "SELECT id, role FROM persons WHERE id IN ({})",
-                placeholders(1, chunk.len())
+                placeholders(self.backend, chunk.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
@@ -333,8 +334,7 @@ impl Store {
         let page_sql = format!(
             "SELECT id, role, status, tier, specialty, birth_year, referral_date, companion_of \
              FROM persons WHERE {condition} \
-             ORDER BY CASE tier WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 WHEN 'routine' THEN 2 ELSE 3 END, \
-             referral_date, id LIMIT {} OFFSET {}",
+             ORDER BY tier_rank, referral_date, id LIMIT {} OFFSET {}",
             filter.limit, filter.offset
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(page_sql)), &values)
@@ -353,7 +353,7 @@ impl Store {
         if !patient_ids.is_empty() {
             let sql = format!(
                 "SELECT companion_of, COUNT(*) AS n FROM persons WHERE companion_of IN ({}) GROUP BY companion_of",
-                placeholders(1, patient_ids.len())
+                placeholders(self.backend, patient_ids.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in patient_ids {
@@ -595,10 +595,12 @@ fn filter_sql(filter: &ListFilter, today: Date) -> (String, Vec<Value>) {
         ));
     }
     if !filter.tiers.is_empty() {
-        clauses.push(in_labels(
-            "tier",
-            filter.tiers.iter().map(|t| t.as_str()).collect(),
-        ));
+        let ranks: Vec<String> = filter
+            .tiers
+            .iter()
+            .map(|tier| tier_rank(*tier).to_string())
+            .collect();
+        clauses.push(format!("tier_rank IN ({})", ranks.join(", ")));
     }
     if !filter.specialties.is_empty() {
         clauses.push(in_labels(

@@ -15,6 +15,9 @@ CREATE TABLE persons (
     condition TEXT,
     specialty TEXT,
     tier TEXT,
+    -- The tier's position in priority order (0 = most urgent); 99 for
+    -- companions. Lists sort on it, so one index serves filter and order.
+    tier_rank BIGINT NOT NULL,
     referral_date TEXT,
     referring_facility TEXT,
     return_guarantee BIGINT,
@@ -28,7 +31,10 @@ CREATE TABLE persons (
     registered_at BIGINT NOT NULL,
     status_changed_at BIGINT NOT NULL
 );
-CREATE INDEX persons_by_queue ON persons (role, status, tier, referral_date);
+-- Lists walk this index in priority order and stop after a page; the
+-- filter columns are in it too, so counting matches never reads the table.
+CREATE INDEX persons_by_priority
+    ON persons (role, tier_rank, referral_date, id, status, specialty, birth_year);
 CREATE INDEX persons_by_companion_of ON persons (companion_of);
 
 CREATE TABLE status_events (
