@@ -168,11 +168,14 @@ impl Store {
                     if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer commits;
                         // the busy timeout makes a second writer wait for
-                        // the first instead of failing.
+                        // the first instead of failing. A 64 MiB page cache
+                        // and in-memory temporary files keep a large import
+                        // from spilling pages to disk before it commits.
                         connection
                             .execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                             )
                             .await?;
                     }
