@@ -152,27 +152,12 @@ pub fn fan_chart(chart: &FanChart) -> String {
     frame.draw_axes(&mut out, &chart.x_axis, &chart.y_axis);
     for (index, series) in chart.series.iter().enumerate() {
         let colour = colour(index);
-        let upper: Vec<(f64, f64)> = series
-            .p95
-            .iter()
-            .enumerate()
-            .map(|(x, &y)| (x as f64, y))
-            .collect();
-        let lower: Vec<(f64, f64)> = series
-            .p5
-            .iter()
-            .enumerate()
-            .map(|(x, &y)| (x as f64, y))
-            .collect();
+        let upper: Vec<(f64, f64)> = indexed(&series.p95);
+        let lower: Vec<(f64, f64)> = indexed(&series.p5);
         frame.band(&mut out, &upper, &lower, colour);
     }
     for (index, series) in chart.series.iter().enumerate() {
-        let median: Vec<(f64, f64)> = series
-            .p50
-            .iter()
-            .enumerate()
-            .map(|(x, &y)| (x as f64, y))
-            .collect();
+        let median: Vec<(f64, f64)> = indexed(&series.p50);
         frame.line(&mut out, &median, colour(index), &series.label);
     }
     out.finish()
@@ -210,12 +195,7 @@ pub fn line_chart(chart: &LineChart) -> String {
     );
     frame.draw_axes(&mut out, &chart.x_axis, &chart.y_axis);
     for (index, series) in chart.series.iter().enumerate() {
-        let values: Vec<(f64, f64)> = series
-            .values
-            .iter()
-            .enumerate()
-            .map(|(x, &y)| (x as f64, y))
-            .collect();
+        let values: Vec<(f64, f64)> = indexed(&series.values);
         frame.line(&mut out, &values, colour(index), &series.label);
     }
     out.finish()
@@ -290,4 +270,13 @@ pub fn grouped_bar_chart(chart: &GroupedBarChart) -> String {
         }
     }
     out.finish()
+}
+
+/// Points at x = 0, 1, 2, … for a series of daily values.
+fn indexed(values: &[f64]) -> Vec<(f64, f64)> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(x, &y)| (x as f64, y))
+        .collect()
 }
