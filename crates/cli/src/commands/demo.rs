@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use anyhow::bail;
+
 use corridor_demo::{DemoConfig, generate};
 use corridor_store::{NewAuditEntry, ReferenceData, WaitingSummary};
 
@@ -19,6 +21,17 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
             count(people)
         );
         return summary(context).await;
+    }
+    // The generated people are up to 90 years old and were referred up to
+    // two years ago; their dates must stay within what the domain accepts.
+    if context.today.year() < 2000 {
+        bail!(
+            "the demo data set is generated as of --today, which must be 2000-01-01 or later (it is {})",
+            context.today
+        );
+    }
+    if !(1..=200_000).contains(&args.size) {
+        bail!("--size must be between 1 and 200,000 waiting patients");
     }
     let started = std::time::Instant::now();
     let config = DemoConfig {

@@ -132,3 +132,28 @@ fn the_same_seed_gives_the_same_registry() {
     let args = ["patients", "list", "--limit", "10000"];
     assert_eq!(one.ok(&args), two.ok(&args));
 }
+
+#[test]
+fn demo_refuses_dates_and_sizes_it_cannot_generate() {
+    let registry = Registry::new();
+    registry
+        .run(&["demo", "--size", "0"])
+        .failure()
+        .stderr_has("--size must be between 1 and 200,000");
+    // Ages up to 90 as of 1950 would need birth years before 1900.
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("corridor"))
+        .args(["--database-url", registry.url(), "--as", "tester"])
+        .args(["--today", "1950-01-01", "demo", "--size", "10"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("must be 2000-01-01 or later"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        registry.ok(&["patients", "list"]).contains("No one matches"),
+        "nothing was loaded"
+    );
+}
