@@ -153,7 +153,9 @@ fn demo_refuses_dates_and_sizes_it_cannot_generate() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(
-        registry.ok(&["patients", "list"]).contains("No one matches"),
+        registry
+            .ok(&["patients", "list"])
+            .contains("No one matches"),
         "nothing was loaded"
     );
 }

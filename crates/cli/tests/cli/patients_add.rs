@@ -124,7 +124,7 @@ fn generates_ids_when_none_are_given() {
         "relationship=child,birth-year=1990,sex=male",
     ]);
     let out = registry.ok(&args);
-    // "Registered patient P-XXXXXXXX (referred) with companion(s) C-…, C-…."
+    // "Registered patient P-7KQ2M9XA (referred) with companion(s) C-…, C-…."
     let words: Vec<&str> = out
         .trim_end()
         .trim_end_matches('.')
