@@ -26,12 +26,9 @@ impl Context {
             None => default_database_url()?,
         };
         let store = Store::open(&database_url).await.map_err(|error| match error {
-            // The message already ends with its cause: printed as a chain,
-            // the same cause would be repeated on three lines.
             StoreError::Open { .. } if database_url.starts_with("sqlite:") => anyhow!(
                 "{error}\n  check that the directory of the file exists and that you may write in it"
             ),
-            StoreError::Open { .. } => anyhow!("{error}"),
             other => other.into(),
         })?;
         Ok(Context {

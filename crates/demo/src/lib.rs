@@ -114,6 +114,54 @@ impl Default for DemoConfig {
     }
 }
 
+impl DemoConfig {
+    /// The largest waiting list the generator is made for.
+    pub const MAX_WAITING_PATIENTS: u32 = 200_000;
+
+    /// Whether `generate` can produce a data set for this configuration. The
+    /// people are up to 90 years old and were referred up to two years before
+    /// `today`, and facilities offer beds for months after it, so `today`
+    /// must leave room on both sides of the dates the domain accepts.
+    pub fn check(&self) -> Result<(), DemoConfigError> {
+        let earliest = date(2000, 1, 1);
+        let latest = date(9000, 12, 31);
+        if self.today < earliest || self.today > latest {
+            return Err(DemoConfigError(format!(
+                "the demo data set is generated as of a day that must be {earliest} or later and {latest} or earlier, not {}",
+                self.today
+            )));
+        }
+        let now_day = TimeZone::UTC.to_datetime(self.now).date();
+        let year_before = self.today.saturating_sub(jiff::Span::new().days(365));
+        if now_day > self.today || now_day < year_before {
+            return Err(DemoConfigError(format!(
+                "the generation instant {} must fall within the year up to {}",
+                self.now, self.today
+            )));
+        }
+        if !(1..=DemoConfig::MAX_WAITING_PATIENTS).contains(&self.waiting_patients) {
+            return Err(DemoConfigError(format!(
+                "the demo waiting list holds 1 to {} patients, not {}",
+                DemoConfig::MAX_WAITING_PATIENTS,
+                self.waiting_patients
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A configuration `generate` cannot produce a data set for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoConfigError(pub String);
+
+impl std::fmt::Display for DemoConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DemoConfigError {}
+
 /// The generated data set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoData {
@@ -130,7 +178,7 @@ pub struct DemoData {
 }
 
 /// Generates the demo data set for `config`; the same configuration always
-/// gives the same data.
+/// gives the same data. `config` must pass [`DemoConfig::check`].
 pub fn generate(config: &DemoConfig) -> DemoData {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(config.seed);
     let calendar = calendar::Calendar::new(config.today, config.now);

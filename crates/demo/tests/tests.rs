@@ -576,3 +576,36 @@ mod other_days {
         }
     }
 }
+
+mod configuration {
+    use super::*;
+
+    #[test]
+    fn check_refuses_what_generate_cannot_produce() {
+        assert_eq!(DemoConfig::default().check(), Ok(()));
+        let early = DemoConfig {
+            today: jiff::civil::date(1950, 1, 1),
+            now: "1950-01-01T12:00:00Z".parse().unwrap(),
+            ..DemoConfig::default()
+        };
+        assert!(
+            early
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("2000-01-01 or later")
+        );
+        let late_now = DemoConfig {
+            now: "2026-03-01T12:00:00Z".parse().unwrap(),
+            ..DemoConfig::default()
+        };
+        assert!(late_now.check().is_err());
+        for waiting_patients in [0, DemoConfig::MAX_WAITING_PATIENTS + 1] {
+            let config = DemoConfig {
+                waiting_patients,
+                ..DemoConfig::default()
+            };
+            assert!(config.check().is_err(), "{waiting_patients}");
+        }
+    }
+}

@@ -175,6 +175,32 @@ async fn import(store: &Store, csv: &str) {
         .expect("insert");
 }
 
+/// Runs `work` `iterations` times, each on a new empty database, and
+/// returns the time spent in `work` alone (not creating or dropping databases).
+fn time_on_fresh_databases(
+    runtime: &tokio::runtime::Runtime,
+    admin: Option<&str>,
+    serial: &mut u32,
+    iterations: u64,
+    work: impl AsyncFn(&Store),
+) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iterations {
+        *serial += 1;
+        total += runtime.block_on(async {
+            let database = fresh(admin, *serial).await;
+            let store = Store::open(&database.url).await.expect("open");
+            let started = Instant::now();
+            work(&store).await;
+            let elapsed = started.elapsed();
+            store.close().await;
+            database.drop_database().await;
+            elapsed
+        });
+    }
+    total
+}
+
 fn backends() -> Vec<(&'static str, Option<String>)> {
     let mut all = vec![("sqlite", None)];
     match std::env::var("CORRIDOR_TEST_POSTGRES_URL") {
@@ -194,13 +220,12 @@ fn registry(c: &mut Criterion) {
     for (name, admin) in backends() {
         group.bench_function(format!("demo_generate_and_load_20000/{name}"), |b| {
             b.iter_custom(|iterations| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iterations {
-                    serial += 1;
-                    total += runtime.block_on(async {
-                        let database = fresh(admin.as_deref(), serial).await;
-                        let store = Store::open(&database.url).await.expect("open");
-                        let started = Instant::now();
+                time_on_fresh_databases(
+                    &runtime,
+                    admin.as_deref(),
+                    &mut serial,
+                    iterations,
+                    async |store: &Store| {
                         let data = generate(&DemoConfig::default());
                         let reference = ReferenceData {
                             crossings: data.crossings,
@@ -213,13 +238,8 @@ fn registry(c: &mut Criterion) {
                             .load_dataset(&reference, &data.cases, &audit(), &mut |_| {})
                             .await
                             .expect("load");
-                        let elapsed = started.elapsed();
-                        store.close().await;
-                        database.drop_database().await;
-                        elapsed
-                    });
-                }
-                total
+                    },
+                )
             })
         });
     }
@@ -228,21 +248,13 @@ fn registry(c: &mut Criterion) {
     for (name, admin) in backends() {
         group.bench_function(format!("import_csv_100000_rows/{name}"), |b| {
             b.iter_custom(|iterations| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iterations {
-                    serial += 1;
-                    total += runtime.block_on(async {
-                        let database = fresh(admin.as_deref(), serial).await;
-                        let store = Store::open(&database.url).await.expect("open");
-                        let started = Instant::now();
-                        import(&store, &csv).await;
-                        let elapsed = started.elapsed();
-                        store.close().await;
-                        database.drop_database().await;
-                        elapsed
-                    });
-                }
-                total
+                time_on_fresh_databases(
+                    &runtime,
+                    admin.as_deref(),
+                    &mut serial,
+                    iterations,
+                    async |store: &Store| import(store, &csv).await,
+                )
             })
         });
     }

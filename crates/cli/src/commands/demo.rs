@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 
 use corridor_demo::{DemoConfig, generate};
 use corridor_store::{NewAuditEntry, ReferenceData, WaitingSummary};
@@ -22,16 +22,11 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
         );
         return summary(context).await;
     }
-    // The generated people are up to 90 years old and were referred up to
-    // two years ago; their dates must stay within what the domain accepts.
-    if context.today.year() < 2000 {
+    if !(1..=DemoConfig::MAX_WAITING_PATIENTS).contains(&args.size) {
         bail!(
-            "the demo data set is generated as of --today, which must be 2000-01-01 or later (it is {})",
-            context.today
+            "--size must be between 1 and {} waiting patients",
+            count(u64::from(DemoConfig::MAX_WAITING_PATIENTS))
         );
-    }
-    if !(1..=200_000).contains(&args.size) {
-        bail!("--size must be between 1 and 200,000 waiting patients");
     }
     let started = std::time::Instant::now();
     let config = DemoConfig {
@@ -40,6 +35,9 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
         now: context.now,
         waiting_patients: args.size,
     };
+    config
+        .check()
+        .context("cannot generate the demo data set")?;
     let data = generate(&config);
     let generated = started.elapsed();
     let reference = ReferenceData {
