@@ -173,6 +173,87 @@ impl Quota {
     }
 }
 
+/// The rules a crossing works under over a period, besides its quotas: how
+/// many companions a patient may bring, and whether entries must equal exits
+/// each day (reported for Rafah since February 2026). `valid_to` is
+/// inclusive; `None` means until further notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossingRules {
+    pub crossing: CrossingId,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub max_companions: u32,
+    pub entries_equal_exits: bool,
+    /// Where the rule comes from (a decision, a report).
+    pub source: Text,
+}
+
+impl CrossingRules {
+    /// The rules that apply where no period is recorded: companions are
+    /// limited only by the quota, and the directions are independent.
+    pub const UNRESTRICTED_COMPANIONS: u32 = 10;
+
+    pub fn new(
+        crossing: CrossingId,
+        valid_from: Date,
+        valid_to: Option<Date>,
+        max_companions: u32,
+        entries_equal_exits: bool,
+        source: Text,
+    ) -> Result<CrossingRules, InvalidValue> {
+        if let Some(to) = valid_to
+            && to < valid_from
+        {
+            return Err(InvalidValue::new(
+                "valid_to",
+                format!("{to} is before valid_from {valid_from}"),
+            ));
+        }
+        if max_companions > CrossingRules::UNRESTRICTED_COMPANIONS {
+            return Err(InvalidValue::new(
+                "max_companions",
+                format!(
+                    "{max_companions} is more than {}; no crossing lets a patient bring more",
+                    CrossingRules::UNRESTRICTED_COMPANIONS
+                ),
+            ));
+        }
+        Ok(CrossingRules {
+            crossing,
+            valid_from,
+            valid_to,
+            max_companions,
+            entries_equal_exits,
+            source,
+        })
+    }
+
+    pub fn applies_on(&self, date: Date) -> bool {
+        date >= self.valid_from && self.valid_to.is_none_or(|to| date <= to)
+    }
+
+    /// The rules in force on a crossing on a date: the latest period that
+    /// covers it.
+    pub fn in_force<'a>(
+        all: &'a [CrossingRules],
+        crossing: &CrossingId,
+        date: Date,
+    ) -> Option<&'a CrossingRules> {
+        all.iter()
+            .filter(|rules| &rules.crossing == crossing && rules.applies_on(date))
+            .max_by_key(|rules| rules.valid_from)
+    }
+}
+
+labelled_enum! {
+    /// What happened to a person on a confirmed manifest at the gate.
+    GateOutcome, field = "outcome" {
+        Crossed = "crossed",
+        TurnedBack = "turned-back",
+        NoShow = "no-show",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,7 +287,7 @@ mod tests {
         assert!(!quota.applies_on(date(2026, 3, 2)));
         assert!(
             Quota::new(
-                rafah,
+                rafah.clone(),
                 Direction::Inbound,
                 QuotaCategory::Returnees,
                 50,
@@ -215,5 +296,33 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn rules_in_force_are_the_latest_period_covering_the_day() {
+        let rafah = CrossingId::parse("rafah").unwrap();
+        let source = Text::parse("source", "test", 200).unwrap();
+        let rules = [
+            CrossingRules::new(rafah.clone(), date(2025, 1, 1), None, 4, false, source.clone())
+                .unwrap(),
+            CrossingRules::new(
+                rafah.clone(),
+                date(2026, 2, 2),
+                Some(date(2026, 6, 30)),
+                2,
+                true,
+                source.clone(),
+            )
+            .unwrap(),
+        ];
+        let on = |day| CrossingRules::in_force(&rules, &rafah, day).map(|r| r.max_companions);
+        assert_eq!(on(date(2024, 12, 31)), None);
+        assert_eq!(on(date(2026, 2, 1)), Some(4));
+        assert_eq!(on(date(2026, 2, 2)), Some(2));
+        assert_eq!(on(date(2026, 6, 30)), Some(2));
+        assert_eq!(on(date(2026, 7, 1)), Some(4));
+        let error = CrossingRules::new(rafah, date(2026, 2, 2), Some(date(2026, 2, 1)), 2, true, source)
+            .unwrap_err();
+        assert_eq!(error.to_string(), "valid_to: 2026-02-01 is before valid_from 2026-02-02");
     }
 }

@@ -13,13 +13,19 @@
 //! illegal transition is a [`TransitionError`] naming the current state and
 //! the transitions allowed from it.
 
+mod clearance;
 mod crossing;
 mod facility;
 mod figure;
 mod person;
 mod status;
 
-pub use crossing::{Crossing, CrossingId, Direction, Quota, QuotaCategory, WeekdaySet};
+pub use clearance::{
+    BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, RequestFacts,
+};
+pub use crossing::{
+    Crossing, CrossingId, CrossingRules, Direction, GateOutcome, Quota, QuotaCategory, WeekdaySet,
+};
 pub use facility::{BedCapacity, Country, CountryCode, Facility, FacilityId};
 pub use figure::{Source, SourcedFigure};
 pub use person::{

@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 
-use crate::{InvalidValue, check_identifier, labelled_enum};
+use crate::{CountryCode, InvalidValue, check_identifier, labelled_enum};
 
 /// A pseudonymous identifier. It carries no name, birth date or place, so it
 /// can appear in logs, manifests and exports.
@@ -164,10 +164,13 @@ labelled_enum! {
 }
 
 labelled_enum! {
-    /// Whether a person travels for treatment or accompanies a patient.
+    /// Whether a person leaves for treatment, accompanies a patient, or
+    /// goes back in.
     Role, field = "role" {
         Patient = "patient",
         Companion = "companion",
+        /// Someone abroad registered to return into the territory (inbound).
+        Returnee = "returnee",
     }
 }
 
@@ -289,6 +292,10 @@ pub enum PersonKind {
         of: PersonId,
         relationship: Relationship,
     },
+    Returnee {
+        /// The country they return from.
+        returning_from: CountryCode,
+    },
 }
 
 /// A person as registered: the facts that do not change with their status.
@@ -307,19 +314,20 @@ impl NewPerson {
         match self.kind {
             PersonKind::Patient(_) => Role::Patient,
             PersonKind::Companion { .. } => Role::Companion,
+            PersonKind::Returnee { .. } => Role::Returnee,
         }
     }
 
     pub fn referral(&self) -> Option<&Referral> {
         match &self.kind {
             PersonKind::Patient(referral) => Some(referral),
-            PersonKind::Companion { .. } => None,
+            PersonKind::Companion { .. } | PersonKind::Returnee { .. } => None,
         }
     }
 
     pub fn companion_of(&self) -> Option<&PersonId> {
         match &self.kind {
-            PersonKind::Patient(_) => None,
+            PersonKind::Patient(_) | PersonKind::Returnee { .. } => None,
             PersonKind::Companion { of, .. } => Some(of),
         }
     }

@@ -13,6 +13,10 @@
 //! Companions have their own line: they start `listed` (they need no medical
 //! approval), go through clearance on their own, and after crossing they
 //! `return` directly, since only patients are admitted.
+//!
+//! Returnees go the other way, into the territory: they start `listed`, go
+//! through clearance and scheduling like everyone else, and `crossed` is the
+//! end of their line.
 
 use jiff::civil::Date;
 
@@ -66,7 +70,7 @@ impl Status {
     pub fn initial(role: Role) -> Status {
         match role {
             Role::Patient => Status::Referred,
-            Role::Companion => Status::Listed,
+            Role::Companion | Role::Returnee => Status::Listed,
         }
     }
 }
@@ -434,9 +438,12 @@ mod tests {
             (S::Scheduled, A::Cross, S::Crossed),
             (S::Crossed, A::Return, S::Returned),
         ];
+        // A returnee's line ends when they have crossed in.
+        let expected_returnee = &expected_companion[..expected_companion.len() - 1];
         for (role, table) in [
             (Role::Patient, expected_patient),
             (Role::Companion, expected_companion),
+            (Role::Returnee, expected_returnee),
         ] {
             let mut legal = 0;
             for &from in Status::ALL {

@@ -2,7 +2,8 @@
 
 mod status_line {
     use corridor_domain::{
-        Action, ActionKind, BirthYear, Booking, Case, ConditionCategory, CrossingId, FacilityId,
+        Action, ActionKind, BirthYear, Booking, Case, ConditionCategory, CountryCode, CrossingId,
+        FacilityId,
         LegalBasis, NewPerson, PersonId, PersonKind, Referral, ReferralDate, Relationship, Role,
         Sex, Specialty, Status, Text, Tier, allowed_actions,
     };
@@ -30,9 +31,17 @@ mod status_line {
                 of: PersonId::parse("P-1").unwrap(),
                 relationship: Relationship::Parent,
             },
+            Role::Returnee => PersonKind::Returnee {
+                returning_from: CountryCode::parse("EG").unwrap(),
+            },
+        };
+        let id = match role {
+            Role::Patient => "P-1",
+            Role::Companion => "C-1",
+            Role::Returnee => "R-1",
         };
         NewPerson {
-            id: PersonId::parse(if role == Role::Patient { "P-1" } else { "C-1" }).unwrap(),
+            id: PersonId::parse(id).unwrap(),
             name: None,
             birth_year: BirthYear::new(1990, TODAY).unwrap(),
             sex: Sex::Female,
@@ -101,7 +110,7 @@ mod status_line {
     }
 
     fn role() -> impl Strategy<Value = Role> {
-        prop_oneof![Just(Role::Patient), Just(Role::Companion)]
+        prop_oneof![Just(Role::Patient), Just(Role::Companion), Just(Role::Returnee)]
     }
 
     const BOOKED: &[Status] = &[
@@ -137,7 +146,7 @@ mod status_line {
                 "admission in {}",
                 line.status
             ),
-            Role::Companion => assert_eq!(line.admitted_to, None),
+            Role::Companion | Role::Returnee => assert_eq!(line.admitted_to, None),
         }
         assert_eq!(
             line.died_on.is_some(),
