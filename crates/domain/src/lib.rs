@@ -16,12 +16,18 @@
 mod crossing;
 mod facility;
 mod figure;
+mod luggage;
 mod person;
 mod status;
 
 pub use crossing::{Crossing, CrossingId, Direction, Quota, QuotaCategory, WeekdaySet};
 pub use facility::{BedCapacity, Country, CountryCode, Facility, FacilityId};
 pub use figure::{Source, SourcedFigure};
+pub use luggage::{
+    CashAmount, CashLimit, CurrencyCode, DeclaredItem, ItemCategory, LuggageDeclaration,
+    LuggageRuleSet, RuleKind, Violation, check_luggage, check_luggage_versions,
+    format_weight_grams, parse_weight_grams, rule_set_in_force,
+};
 pub use person::{
     AgeGroup, BirthYear, ConditionCategory, LegalBasis, NewPerson, PersonId, PersonKind,
     PersonName, Referral, ReferralDate, Relationship, Role, Sex, Specialty, Text, Tier,
