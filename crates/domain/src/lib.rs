@@ -17,6 +17,7 @@ mod clearance;
 mod crossing;
 mod facility;
 mod figure;
+mod luggage;
 mod person;
 mod status;
 
@@ -28,6 +29,11 @@ pub use crossing::{
 };
 pub use facility::{BedCapacity, Country, CountryCode, Facility, FacilityId};
 pub use figure::{Source, SourcedFigure};
+pub use luggage::{
+    CashAmount, CashLimit, CurrencyCode, DeclaredItem, ItemCategory, LuggageDeclaration,
+    LuggageRuleSet, RuleKind, Violation, check_luggage, check_luggage_versions,
+    format_weight_grams, parse_weight_grams, rule_set_in_force,
+};
 pub use person::{
     AgeGroup, BirthYear, ConditionCategory, LegalBasis, NewPerson, PersonId, PersonKind,
     PersonName, Referral, ReferralDate, Relationship, Role, Sex, Specialty, Text, Tier,

@@ -1,4 +1,8 @@
-//! Integration tests of the domain through its public API.
+//! Integration tests of the domain through its public API. Larger modules
+//! live in `tests/tests/` so that Cargo does not build each as its own binary.
+
+#[path = "tests/luggage.rs"]
+mod luggage;
 
 mod status_line {
     use corridor_domain::{
