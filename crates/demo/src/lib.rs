@@ -71,8 +71,12 @@ mod figures;
 mod names;
 mod people;
 mod places;
+mod returnees;
 
-use corridor_domain::{Case, Country, Crossing, Facility, Quota, SourcedFigure};
+use corridor_domain::{
+    Case, Country, Crossing, CrossingRules, Facility, LuggageDeclaration, LuggageRuleSet, PersonId,
+    Quota, SourcedFigure,
+};
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
@@ -170,11 +174,17 @@ pub struct DemoData {
     pub countries: Vec<Country>,
     pub facilities: Vec<Facility>,
     /// Patients and companions in registration order, each patient followed
-    /// by their companions. Patient ids (`P-000001`…) follow referral dates;
-    /// companion ids (`C-000001`…) follow their patients.
+    /// by their companions, then the returnees. Patient ids (`P-000001`…)
+    /// follow referral dates; companion ids (`C-000001`…) follow their
+    /// patients; returnee ids are `R-000001`….
     pub cases: Vec<Case>,
     /// The public figures the data are calibrated to, with their sources.
     pub figures: Vec<SourcedFigure>,
+    /// Rafah's rules since its reopening: two companions, entries = exits.
+    pub crossing_rules: Vec<CrossingRules>,
+    pub luggage_rules: Vec<LuggageRuleSet>,
+    /// The luggage declarations of the returnees among `cases`.
+    pub luggage: Vec<(PersonId, LuggageDeclaration)>,
 }
 
 /// Generates the demo data set for `config`; the same configuration always
@@ -183,7 +193,13 @@ pub fn generate(config: &DemoConfig) -> DemoData {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(config.seed);
     let calendar = calendar::Calendar::new(config.today, config.now);
     let facilities = places::facilities(&calendar, &mut rng);
-    let cases = people::cases(config, &calendar, &facilities, &mut rng);
+    let mut cases = people::cases(config, &calendar, &facilities, &mut rng);
+    let scale = f64::from(config.waiting_patients) / REFERENCE_WAITING;
+    let mut luggage = Vec::new();
+    for (case, declaration) in returnees::returnees(scale, &calendar, &mut rng) {
+        luggage.push((case.person.id.clone(), declaration));
+        cases.push(case);
+    }
     DemoData {
         crossings: places::crossings(),
         quotas: places::quotas(&calendar),
@@ -191,5 +207,8 @@ pub fn generate(config: &DemoConfig) -> DemoData {
         facilities,
         cases,
         figures: figures::figures(),
+        crossing_rules: returnees::crossing_rules(&calendar),
+        luggage_rules: returnees::luggage_rules(&calendar),
+        luggage,
     }
 }

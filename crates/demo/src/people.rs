@@ -20,7 +20,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::calendar::{Calendar, Day, EventClock, FIRST_DAY};
 use crate::names::{FAMILY, FEMALE_GIVEN, MALE_GIVEN};
 use crate::places::{
-    EVACUEES_PER_DAY, KEREM_SHALOM, RAFAH, country_share, crossing_id, operating_days, text,
+    KEREM_SHALOM, RAFAH, country_share, crossing_id, operating_days, text,
 };
 use crate::{DemoConfig, REFERENCE_WAITING};
 
@@ -31,8 +31,6 @@ const CRITICAL_WAITING: f64 = 440.0;
 const DIED_WHILE_WAITING: f64 = 1_200.0;
 /// No public figure; a small number so that the status exists in the data.
 const WITHDRAWN: f64 = 300.0;
-/// Enough to fill about three of Rafah's first operating days.
-const SCHEDULED: f64 = 75.0;
 
 /// Shares of the waiting list by status (per thousand); `listed` takes the rest.
 const WAITING_SHARES: &[(Status, u32)] = &[
@@ -123,16 +121,11 @@ pub(crate) fn cases(
 ) -> Vec<Case> {
     let scale = f64::from(config.waiting_patients) / REFERENCE_WAITING;
     let scaled = |count: f64| (count * scale).round() as usize;
-    let mut planner = Planner {
-        calendar,
-        rng,
-        booked: Vec::new(),
-    };
+    let mut planner = Planner { calendar, rng };
     let mut plans = planner.waiting(
         config.waiting_patients as usize,
         scaled(CHILDREN_WAITING),
         scaled(CRITICAL_WAITING),
-        scaled(SCHEDULED),
     );
     for _ in 0..scaled(DIED_WHILE_WAITING) {
         plans.push(planner.died());
@@ -212,8 +205,6 @@ struct PatientPlan {
 struct Planner<'a> {
     calendar: &'a Calendar,
     rng: &'a mut Xoshiro256PlusPlus,
-    /// People booked on each of Rafah's next operating days, for the quota.
-    booked: Vec<(Day, u32)>,
 }
 
 impl Planner<'_> {
@@ -222,14 +213,12 @@ impl Planner<'_> {
         count: usize,
         children: usize,
         critical: usize,
-        scheduled: usize,
     ) -> Vec<PatientPlan> {
         let mut statuses = Vec::with_capacity(count);
         for &(status, per_thousand) in WAITING_SHARES {
             let share = (count as u64 * u64::from(per_thousand) / 1000) as usize;
             statuses.extend(std::iter::repeat_n(status, share));
         }
-        statuses.extend(std::iter::repeat_n(Status::Scheduled, scheduled));
         statuses.truncate(count);
         statuses.resize(count, Status::Listed);
         statuses.shuffle(self.rng);
@@ -307,7 +296,7 @@ impl Planner<'_> {
                 };
                 self.clearance(&mut chain, rounds, Some(outcome));
             }
-            Status::Cleared | Status::Scheduled => {
+            Status::Cleared => {
                 let rounds = extra_rounds(self, 0.2);
                 self.clearance(&mut chain, rounds, Some(Move::Clear));
             }
@@ -315,18 +304,7 @@ impl Planner<'_> {
         }
         let companions = self.companions(&profile, status);
         let mut end = latest;
-        if status == Status::Scheduled {
-            let people = 1 + companions.len() as u32;
-            let on = self.book(people);
-            end = (latest - self.rng.random_range(0..=2)).max(referral_day);
-            tail.push((
-                end,
-                Move::Schedule {
-                    on,
-                    crossing: RAFAH,
-                },
-            ));
-        } else if status == Status::Cleared && self.rng.random_bool(0.05) {
+        if status == Status::Cleared && self.rng.random_bool(0.05) {
             // Put on a day plan, then taken off it again: the place goes back.
             let on = self.next_operating_days(1)[0];
             end = (latest - 1).max(referral_day);
@@ -339,7 +317,7 @@ impl Planner<'_> {
             ));
             tail.push((latest, Move::Unschedule(REMOVED_FROM_PLAN)));
         }
-        let mut steps = if matches!(status, Status::Cleared | Status::Scheduled) {
+        let mut steps = if status == Status::Cleared {
             // Clearance is sought for a crossing in sight: the requests of
             // those cleared now are recent, however long ago they were listed.
             let listing = chain.remove(0);
@@ -754,25 +732,6 @@ impl Planner<'_> {
             });
         }
         companions
-    }
-
-    /// The first of Rafah's next operating days with room for `people`.
-    fn book(&mut self, people: u32) -> Day {
-        let mut index = 0;
-        loop {
-            if index == self.booked.len() {
-                let after = self.booked.last().map_or(0, |&(day, _)| day);
-                let next = self.next_operating_days(after + 1)[0];
-                self.booked.push((next, 0));
-            }
-            let (day, taken) = &mut self.booked[index];
-            // A group larger than the quota could never fit; it gets a day of its own.
-            if *taken + people <= EVACUEES_PER_DAY || *taken == 0 {
-                *taken += people;
-                return *day;
-            }
-            index += 1;
-        }
     }
 
     /// The operating days from `from` (a day after today) on, a week's worth.

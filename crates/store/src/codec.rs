@@ -4,7 +4,7 @@
 
 use corridor_domain::{
     Action, ActionKind, BirthYear, Booking, ConditionCategory, CrossingId, FacilityId, LegalBasis,
-    NewPerson, PersonId, PersonKind, PersonName, Referral, ReferralDate, Relationship, Role, Sex,
+    CountryCode, NewPerson, PersonId, PersonKind, PersonName, Referral, ReferralDate, Relationship, Role, Sex,
     Specialty, Status, StatusEvent, StatusLine, Text, Tier,
 };
 use jiff::Timestamp;
@@ -52,8 +52,8 @@ pub(crate) fn flag(value: bool) -> i64 {
 pub(crate) const PERSON_COLUMNS: &str = "id, role, name, birth_year, sex, legal_basis, companion_of, \
      relationship, condition, specialty, tier, tier_rank, referral_date, referring_facility, return_guarantee, \
      status, clearance_attempt, booking_date, booking_crossing, admitted_to, died_on, version, \
-     registered_at, status_changed_at";
-pub(crate) const PERSON_COLUMN_COUNT: usize = 24;
+     registered_at, status_changed_at, returning_from";
+pub(crate) const PERSON_COLUMN_COUNT: usize = 25;
 
 pub(crate) fn bind_person<'q>(
     query: AnyQuery<'q>,
@@ -67,7 +67,11 @@ pub(crate) fn bind_person<'q>(
         PersonKind::Companion { of, relationship } => {
             (Some(of.as_str().to_string()), Some(relationship.as_str()))
         }
-        PersonKind::Patient(_) => (None, None),
+        PersonKind::Patient(_) | PersonKind::Returnee { .. } => (None, None),
+    };
+    let returning_from = match &person.kind {
+        PersonKind::Returnee { returning_from } => Some(returning_from.as_str().to_string()),
+        PersonKind::Patient(_) | PersonKind::Companion { .. } => None,
     };
     query
         .bind(person.id.as_str().to_string())
@@ -98,6 +102,7 @@ pub(crate) fn bind_person<'q>(
         .bind(i64::from(line.version))
         .bind(micros(registered_at))
         .bind(micros(status_changed_at))
+        .bind(returning_from)
 }
 
 /// Reads a row selected with [`PERSON_COLUMNS`].
@@ -137,6 +142,9 @@ pub(crate) fn read_person(row: &AnyRow) -> Result<(NewPerson, StatusLine), Store
         Role::Companion => PersonKind::Companion {
             of: PersonId::parse(&required("companion_of")?).map_err(&invalid)?,
             relationship: Relationship::parse(&required("relationship")?).map_err(&invalid)?,
+        },
+        Role::Returnee => PersonKind::Returnee {
+            returning_from: CountryCode::parse(&required("returning_from")?).map_err(&invalid)?,
         },
     };
     let person = NewPerson {

@@ -14,6 +14,8 @@
 
 pub mod audit;
 mod codec;
+mod days;
+mod manifests;
 mod people;
 mod reference;
 
@@ -28,6 +30,14 @@ pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use people::{
     ListFilter, ListPage, ListRow, PersonRecord, RoleFilter, TierCount, Transitioned, WaitFilter,
     WaitingSummary,
+};
+pub use days::{
+    BatchRow, BedLine, Decision, Destination, RequestRow, Submission, Submitted, SubmittedBatch,
+    direction_of,
+};
+pub use manifests::{
+    CandidatePatient, CandidateReturnee, DraftParty, EntryState, FreeBeds, GateRecord, Manifest,
+    ManifestDraft, ManifestEntry, OverrideKind, PlanOverride, PlanningInputs, Reconciliation,
 };
 pub use reference::ReferenceData;
 

@@ -117,6 +117,9 @@ pub struct WaitingSummary {
     pub died_while_waiting: u64,
     pub died_by_tier: Vec<TierCount>,
     pub evacuated_patients: u64,
+    /// Returnees registered and not yet crossed in.
+    pub waiting_returnees: u64,
+    pub returnees_crossed: u64,
     pub status_counts: Vec<(Status, u64)>,
 }
 
@@ -149,65 +152,25 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<Transitioned, StoreError> {
+        if let Action::Schedule { booking } = &action {
+            return Err(StoreError::Invalid(format!(
+                "{id}: people are scheduled by confirming a day plan, which checks the quota and \
+                 holds a bed; use `corridor plan confirm --crossing {} --date {}`",
+                booking.crossing, booking.date
+            )));
+        }
         let mut transaction = self.begin_write().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
-        )))
-        .bind(id.as_str().to_string())
-        .fetch_optional(&mut *transaction)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(id.clone()))?;
-        let (person, line) = read_person(&row)?;
-        let expected = expected_version.unwrap_or(line.version);
-        if expected != line.version {
-            return Err(StoreError::Conflict {
-                id: id.clone(),
-                expected,
-                current: line.version,
-            });
-        }
-        let (next, event) = line
-            .transition(person.role(), action, at, actor, note)
-            .map_err(|source| StoreError::Transition {
-                id: id.clone(),
-                source,
-            })?;
-        let updated = sqlx::query(
-            "UPDATE persons SET status = $1, clearance_attempt = $2, booking_date = $3, \
-             booking_crossing = $4, admitted_to = $5, died_on = $6, version = $7, status_changed_at = $8 \
-             WHERE id = $9 AND version = $10",
-        )
-        .bind(next.status.as_str())
-        .bind(i64::from(next.clearance_attempt))
-        .bind(next.booking.as_ref().map(|b| b.date.to_string()))
-        .bind(next.booking.as_ref().map(|b| b.crossing.as_str().to_string()))
-        .bind(next.admitted_to.as_ref().map(|f| f.as_str().to_string()))
-        .bind(next.died_on.map(|d| d.to_string()))
-        .bind(i64::from(next.version))
-        .bind(micros(at))
-        .bind(id.as_str().to_string())
-        .bind(i64::from(expected))
-        .execute(&mut *transaction)
-        .await?;
-        if updated.rows_affected() != 1 {
-            // Another transaction committed a change after our read; on
-            // PostgreSQL the UPDATE waited for it and then matched nothing.
-            return Err(StoreError::Conflict {
-                id: id.clone(),
-                expected,
-                current: expected + 1,
-            });
-        }
-        let insert = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+        let (person, line, next, event) = transition_in(
             self.backend,
-            "status_events",
-            EVENT_COLUMNS,
-            EVENT_COLUMN_COUNT,
-            1,
-        )));
-        bind_event(insert, id, &event)
-            .execute(&mut *transaction)
-            .await?;
+            &mut transaction,
+            id,
+            expected_version,
+            action,
+            note,
+            at,
+            actor,
+        )
+        .await?;
         let detail = serde_json::json!({
             "from": line.status.as_str(),
             "to": next.status.as_str(),
@@ -382,6 +345,8 @@ impl Store {
         let mut died_by_tier: HashMap<Tier, u64> = HashMap::new();
         let mut waiting_companions = 0;
         let mut evacuated_patients = 0;
+        let mut waiting_returnees = 0;
+        let mut returnees_crossed = 0;
         let rows = sqlx::query(
             "SELECT role, status, tier, COUNT(*) AS n FROM persons GROUP BY role, status, tier",
         )
@@ -400,6 +365,13 @@ impl Store {
                 Role::Companion => {
                     if status.is_waiting() {
                         waiting_companions += n;
+                    }
+                }
+                Role::Returnee => {
+                    if status.is_waiting() {
+                        waiting_returnees += n;
+                    } else if status == Status::Crossed {
+                        returnees_crossed += n;
                     }
                 }
                 Role::Patient => {
@@ -478,6 +450,8 @@ impl Store {
             died_while_waiting: died_by_tier.values().sum(),
             died_by_tier: tier_counts(&died_by_tier),
             evacuated_patients,
+            waiting_returnees,
+            returnees_crossed,
             status_counts,
         })
     }
@@ -690,4 +664,155 @@ fn read_list_row(row: &AnyRow, today: Date) -> Result<ListRow, StoreError> {
             .transpose()
             .map_err(&invalid)?,
     })
+}
+
+/// Reads a person's line, applies one transition where the version still
+/// matches, and records the event, inside the caller's transaction. The
+/// caller appends the audit entry and commits.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn transition_in(
+    backend: Backend,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &PersonId,
+    expected_version: Option<u32>,
+    action: Action,
+    note: Option<Text>,
+    at: Timestamp,
+    actor: &str,
+) -> Result<(NewPerson, StatusLine, StatusLine, StatusEvent), StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
+        )))
+        .bind(id.as_str().to_string())
+        .fetch_optional(&mut **transaction)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        let (person, line) = read_person(&row)?;
+        let expected = expected_version.unwrap_or(line.version);
+        if expected != line.version {
+            return Err(StoreError::Conflict {
+                id: id.clone(),
+                expected,
+                current: line.version,
+            });
+        }
+        let (next, event) = line
+            .transition(person.role(), action, at, actor, note)
+            .map_err(|source| StoreError::Transition {
+                id: id.clone(),
+                source,
+            })?;
+        let updated = sqlx::query(
+            "UPDATE persons SET status = $1, clearance_attempt = $2, booking_date = $3, \
+             booking_crossing = $4, admitted_to = $5, died_on = $6, version = $7, status_changed_at = $8 \
+             WHERE id = $9 AND version = $10",
+        )
+        .bind(next.status.as_str())
+        .bind(i64::from(next.clearance_attempt))
+        .bind(next.booking.as_ref().map(|b| b.date.to_string()))
+        .bind(next.booking.as_ref().map(|b| b.crossing.as_str().to_string()))
+        .bind(next.admitted_to.as_ref().map(|f| f.as_str().to_string()))
+        .bind(next.died_on.map(|d| d.to_string()))
+        .bind(i64::from(next.version))
+        .bind(micros(at))
+        .bind(id.as_str().to_string())
+        .bind(i64::from(expected))
+        .execute(&mut **transaction)
+        .await?;
+        if updated.rows_affected() != 1 {
+            // Another transaction committed a change after our read; on
+            // PostgreSQL the UPDATE waited for it and then matched nothing.
+            return Err(StoreError::Conflict {
+                id: id.clone(),
+                expected,
+                current: expected + 1,
+            });
+        }
+        let insert = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+            backend,
+            "status_events",
+            EVENT_COLUMNS,
+            EVENT_COLUMN_COUNT,
+            1,
+        )));
+        bind_event(insert, id, &event)
+            .execute(&mut **transaction)
+            .await?;
+        follow_manifest_and_beds(transaction, id, &line, &next, &event, at, actor).await?;
+        Ok((person, line, next, event))
+}
+
+/// Keeps manifests and beds in step with a status change: leaving
+/// `scheduled` closes the person's open manifest entry (crossed, or removed
+/// with the action's reason) and, unless they crossed, releases their bed;
+/// admission consumes the bed held for them.
+async fn follow_manifest_and_beds(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &PersonId,
+    line: &StatusLine,
+    next: &StatusLine,
+    event: &StatusEvent,
+    at: Timestamp,
+    actor: &str,
+) -> Result<(), StoreError> {
+    if line.status == Status::Scheduled && next.status != Status::Scheduled {
+        let state = if next.status == Status::Crossed {
+            "crossed"
+        } else {
+            "removed"
+        };
+        sqlx::query(
+            "UPDATE manifest_entries SET outcome = $1, outcome_reason = $2, outcome_at = $3, \
+             outcome_by = $4 WHERE person_id = $5 AND outcome IS NULL",
+        )
+        .bind(state)
+        .bind(
+            event
+                .action
+                .as_ref()
+                .and_then(Action::reason)
+                .map(|reason| reason.as_str().to_string()),
+        )
+        .bind(micros(at))
+        .bind(actor.to_string())
+        .bind(id.as_str().to_string())
+        .execute(&mut **transaction)
+        .await?;
+        if next.status != Status::Crossed {
+            sqlx::query(
+                "UPDATE bed_holds SET state = 'released', changed_at = $1 \
+                 WHERE person_id = $2 AND state = 'held'",
+            )
+            .bind(micros(at))
+            .bind(id.as_str().to_string())
+            .execute(&mut **transaction)
+            .await?;
+        }
+    }
+    if let Some(Action::Admit { facility }) = &event.action {
+        let held: Option<String> = sqlx::query(
+            "SELECT facility FROM bed_holds WHERE person_id = $1 AND state = 'held'",
+        )
+        .bind(id.as_str().to_string())
+        .fetch_optional(&mut **transaction)
+        .await?
+        .map(|row| row.try_get("facility"))
+        .transpose()?;
+        if let Some(held) = held {
+            if held != facility.as_str() {
+                return Err(StoreError::Invalid(format!(
+                    "{id} holds a bed at {held}; admit them there (the bed follows the plan)"
+                )));
+            }
+            sqlx::query(
+                "UPDATE bed_holds SET state = 'consumed', changed_at = $1 \
+                 WHERE person_id = $2 AND state = 'held'",
+            )
+            .bind(micros(at))
+            .bind(id.as_str().to_string())
+            .execute(&mut **transaction)
+            .await?;
+        }
+    }
+    Ok(())
 }

@@ -2,15 +2,18 @@
 //! facilities with their beds, and sourced public figures.
 
 use corridor_domain::{
-    BedCapacity, Case, Country, CountryCode, Crossing, CrossingId, Direction, Facility, FacilityId,
-    Quota, QuotaCategory, Source, SourcedFigure, Specialty, Text, WeekdaySet,
+    BedCapacity, Case, Country, CountryCode, Crossing, CrossingId, CrossingRules, Direction, Facility,
+    FacilityId, LuggageDeclaration, LuggageRuleSet, PersonId, Quota, QuotaCategory, Source,
+    SourcedFigure, Specialty, Text, WeekdaySet, check_luggage_versions,
 };
 use sqlx::Row;
 
 use crate::audit::{NewAuditEntry, append};
-use crate::codec::{date, flag, optional_date, small};
+use crate::codec::{date, flag, insert_sql, micros, optional_date, small};
+use crate::days::{insert_crossing_rules, insert_luggage_rule_set};
+use crate::manifests::declaration_lines;
 use crate::people::insert_cases_in;
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReferenceData {
@@ -19,6 +22,8 @@ pub struct ReferenceData {
     pub countries: Vec<Country>,
     pub facilities: Vec<Facility>,
     pub figures: Vec<SourcedFigure>,
+    pub crossing_rules: Vec<CrossingRules>,
+    pub luggage_rules: Vec<LuggageRuleSet>,
 }
 
 impl Store {
@@ -28,6 +33,7 @@ impl Store {
         &self,
         reference: &ReferenceData,
         cases: &[Case],
+        luggage: &[(PersonId, LuggageDeclaration)],
         audit: &NewAuditEntry,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<(), StoreError> {
@@ -48,6 +54,7 @@ impl Store {
         }
         insert_reference(&mut transaction, reference).await?;
         insert_cases_in(self.backend, &mut transaction, cases, progress).await?;
+        insert_declarations(self.backend, &mut transaction, luggage, audit).await?;
         append(&mut transaction, audit).await?;
         transaction.commit().await?;
         Ok(())
@@ -161,6 +168,8 @@ impl Store {
             });
         }
         data.figures = self.figures().await?;
+        data.crossing_rules = self.crossing_rules().await?;
+        data.luggage_rules = self.luggage_rule_sets().await?;
         Ok(data)
     }
 
@@ -267,6 +276,14 @@ async fn insert_reference(
             .await?;
         }
     }
+    for rules in &data.crossing_rules {
+        insert_crossing_rules(transaction, rules).await?;
+    }
+    check_luggage_versions(&data.luggage_rules)
+        .map_err(|invalid| StoreError::Invalid(invalid.to_string()))?;
+    for set in &data.luggage_rules {
+        insert_luggage_rule_set(transaction, set).await?;
+    }
     for figure in &data.figures {
         sqlx::query(
             "INSERT INTO figures (key, date, label, value, unit, publisher, title, published, url, note) \
@@ -284,6 +301,62 @@ async fn insert_reference(
         .bind(figure.note.as_ref().map(|n| n.as_str().to_string()))
         .execute(&mut **transaction)
         .await?;
+    }
+    Ok(())
+}
+
+/// Writes luggage declarations of people registered in the same
+/// transaction, with multi-row INSERTs.
+async fn insert_declarations(
+    backend: Backend,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    luggage: &[(PersonId, LuggageDeclaration)],
+    audit: &NewAuditEntry,
+) -> Result<(), StoreError> {
+    const ROWS: usize = 400;
+    for chunk in luggage.chunks(ROWS) {
+        let sql = insert_sql(
+            backend,
+            "luggage_declarations",
+            "person_id, pieces, weight_grams, medication_days, declared_at, declared_by",
+            6,
+            chunk.len(),
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (person, declaration) in chunk {
+            query = query
+                .bind(person.as_str().to_string())
+                .bind(i64::from(declaration.pieces))
+                .bind(i64::from(declaration.weight_grams))
+                .bind(i64::from(declaration.medication_days))
+                .bind(micros(audit.at))
+                .bind(audit.actor.clone());
+        }
+        query.execute(&mut **transaction).await?;
+    }
+    let lines: Vec<_> = luggage
+        .iter()
+        .flat_map(|(person, declaration)| declaration_lines(person, declaration))
+        .collect();
+    for chunk in lines.chunks(ROWS) {
+        let sql = insert_sql(
+            backend,
+            "luggage_lines",
+            "person_id, position, kind, category, description, quantity",
+            6,
+            chunk.len(),
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for line in chunk {
+            query = query
+                .bind(line.person.clone())
+                .bind(line.position)
+                .bind(line.kind)
+                .bind(line.category.clone())
+                .bind(line.description.clone())
+                .bind(line.quantity);
+        }
+        query.execute(&mut **transaction).await?;
     }
     Ok(())
 }
