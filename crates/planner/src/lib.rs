@@ -1,0 +1,77 @@
+//! corridor-planner: the proposed manifest of a crossing day, solved exactly
+//! and explained. Pure: the day, its candidates and its beds are values; no
+//! I/O, no clock, no random numbers.
+//!
+//! # Outbound: the policy
+//!
+//! Each cleared patient has a value ([`policy::value`], stated in
+//! [`POLICY_TEXT`]):
+//!
+//! ```text
+//! value = tier points x (2 x (365 + min(days waited on the day, 730)) + child)
+//! tier points: critical 100, urgent 10, routine 1; child: 1 for a child, else 0
+//! ```
+//!
+//! so a higher tier comes first, then the longer wait (up to two years), and
+//! a child comes first among patients of equal tier and wait. Values are
+//! integers, so plans compare exactly.
+//!
+//! The plan ([`plan_outbound`] with [`Method::Optimal`]) takes the patients of
+//! **greatest total value** such that:
+//!
+//! - a patient travels with their cleared companions, at most
+//!   `max_companions` (the first ones in registration order; the others are
+//!   left out with that reason); a patient and the companions who travel are
+//!   in or out together, and companions take places but carry no value;
+//! - a child patient with no cleared companion does not travel;
+//! - patients plus companions never exceed the places: the quota, or the cap
+//!   when it is lower (the notes quote the cap's reason when it binds);
+//! - each patient has a free bed of their specialty on the day, at a facility
+//!   that does not require a return guarantee unless the referral has one;
+//!   no facility's beds of a specialty are over-committed;
+//! - the coordinator's inclusions go in first (an error if one cannot:
+//!   [`PlanError`] says why) and the removals stay out.
+//!
+//! Among patients who need the same (specialty, guarantee, places), ties go
+//! to the earlier referral, then the lower id; the whole plan is
+//! deterministic. Greedy first-fit strands patients when beds are scarce
+//! (a patient with a guarantee takes an open bed that a later one without a
+//! guarantee needed; a family of three is passed over for one who needs one
+//! place), so the plan is solved exactly: see `optimal.rs` for the reduction
+//! to the candidates that can matter and the dynamic programme.
+//! [`Method::Greedy`] is the baseline: priority order, take a patient if the
+//! places left hold the party and a facility has a free bed they may take
+//! (the first in facility id order), else pass over them.
+//!
+//! Every pick says why ("critical, waited 412 days, child; bed at
+//! eg-arish-general (oncology)") and everyone else is left out with a
+//! specific [`LeftOutReason`]. A patient of higher value than some picks may
+//! be left out by the optimiser when making room for them would remove
+//! picks worth at least as much ([`LeftOutReason::Outweighed`]).
+//!
+//! # Inbound
+//!
+//! [`plan_inbound`]: first registered, first served ([`INBOUND_POLICY_TEXT`]).
+
+mod greedy;
+mod inbound;
+mod model;
+mod optimal;
+pub mod policy;
+mod prepare;
+
+pub use inbound::plan_inbound;
+pub use model::{
+    BedPool, Candidate, Cap, DayPlan, InboundDay, LeftOut, LeftOutReason, Method, OutboundDay,
+    OverrideList, Overrides, Pick, PlanError, Returnee,
+};
+pub use policy::{INBOUND_POLICY_TEXT, POLICY_TEXT, value};
+
+/// Plans an outbound crossing day by the policy in the crate docs.
+pub fn plan_outbound(day: &OutboundDay, method: Method) -> Result<DayPlan, PlanError> {
+    let prepared = prepare::prepare(day)?;
+    Ok(match method {
+        Method::Optimal => optimal::plan(prepared),
+        Method::Greedy => greedy::plan(prepared),
+    })
+}

@@ -1,0 +1,302 @@
+//! The planner's inputs and outputs.
+
+use std::fmt;
+
+use corridor_domain::{FacilityId, PersonId, Specialty, Tier};
+use jiff::civil::Date;
+
+/// One crossing day in the outbound direction: who may go and where there is room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundDay {
+    pub date: Date,
+    /// Places in the quota; companions take places too.
+    pub quota: u32,
+    /// A lower limit from another rule, e.g. entries must equal exits.
+    pub cap: Option<Cap>,
+    /// Companions who may travel with one patient.
+    pub max_companions: u32,
+    /// Cleared patients who are not on any manifest, in any order.
+    pub candidates: Vec<Candidate>,
+    /// Free beds on `date`, open facilities only.
+    pub beds: Vec<BedPool>,
+    /// The earliest later date with a free bed of a specialty, for explanations.
+    pub next_free_bed: Vec<(Specialty, Date)>,
+    pub overrides: Overrides,
+}
+
+/// A limit on the day's places that comes from another rule, with that rule
+/// stated so the plan can quote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cap {
+    pub places: u32,
+    pub reason: String,
+}
+
+/// A cleared patient and the companions who would travel with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub patient: PersonId,
+    pub tier: Tier,
+    pub referral_date: Date,
+    pub is_child: bool,
+    pub specialty: Specialty,
+    pub return_guarantee: bool,
+    /// Cleared companions, in registration order.
+    pub companions: Vec<PersonId>,
+    /// Companions still waiting for clearance; they cannot travel on this day.
+    pub companions_not_cleared: u32,
+}
+
+/// Free beds of one specialty at one facility on the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BedPool {
+    pub facility: FacilityId,
+    pub specialty: Specialty,
+    pub free: u32,
+    pub requires_return_guarantee: bool,
+}
+
+/// The coordinator's decisions, each with its reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Patients who go first, if they fit.
+    pub include: Vec<(PersonId, String)>,
+    /// Patients or companions who do not go on this day.
+    pub exclude: Vec<(PersonId, String)>,
+}
+
+/// How the outbound day is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The exact maximum of the policy's value (see the crate docs).
+    Optimal,
+    /// The baseline: priority order, take a patient if places and a bed are left.
+    Greedy,
+}
+
+/// One crossing day in the inbound direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundDay {
+    pub date: Date,
+    pub quota: u32,
+    /// Cleared returnees, in any order.
+    pub candidates: Vec<Returnee>,
+    pub overrides: Overrides,
+}
+
+/// A cleared person waiting to go back in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Returnee {
+    pub person: PersonId,
+    pub registered_on: Date,
+    pub is_child: bool,
+}
+
+/// The proposed manifest of a day, with the reason for every pick and every
+/// person left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayPlan {
+    pub picks: Vec<Pick>,
+    pub left_out: Vec<LeftOut>,
+    /// The quota, or the cap when it is lower.
+    pub places_available: u32,
+    /// Patients and companions picked; never more than `places_available`.
+    pub places_used: u32,
+    /// The sum of the picks' values.
+    pub objective: u64,
+    pub notes: Vec<String>,
+}
+
+/// A person on the manifest, with the companions who travel with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub person: PersonId,
+    pub companions: Vec<PersonId>,
+    /// The receiving facility (outbound only).
+    pub facility: Option<FacilityId>,
+    /// The policy's value of the patient (0 for returnees).
+    pub value: u64,
+    pub reason: String,
+}
+
+/// A cleared person who is not on the manifest, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    pub person: PersonId,
+    pub reason: LeftOutReason,
+}
+
+/// Why a cleared person is not on the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeftOutReason {
+    /// The coordinator removed the person from this day.
+    RemovedByCoordinator(String),
+    /// A child patient travels only with a cleared companion.
+    ChildWithoutCompanion { awaiting_clearance: u32 },
+    /// A cleared companion beyond the number allowed per patient.
+    CompanionBeyondLimit { patient: PersonId, limit: u32 },
+    /// Not enough places left in the quota.
+    QuotaFull { needed: u32, left: u32 },
+    /// Not enough places left under the cap; the quota alone would have
+    /// left enough. The plan's notes quote the cap's reason.
+    Capped { needed: u32, left: u32, cap: u32 },
+    /// No free bed of the specialty on the day, at any open facility.
+    NoBed {
+        specialty: Specialty,
+        date: Date,
+        next_free: Option<Date>,
+    },
+    /// The only free beds of the specialty require a return guarantee, and
+    /// the patient's referral has none.
+    NeedsReturnGuarantee { specialty: Specialty, date: Date },
+    /// Every free bed the patient could take went to people ahead of them.
+    BedsTaken {
+        specialty: Specialty,
+        date: Date,
+        beds: u32,
+    },
+    /// A patient of higher value than some picks, left out by the optimiser
+    /// because making room for them (places, or a bed) would remove picks
+    /// worth at least as much.
+    Outweighed {
+        needed: u32,
+        places_left: u32,
+        specialty: Specialty,
+        beds_left: u32,
+        plan_value: u64,
+    },
+}
+
+impl fmt::Display for LeftOutReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LeftOutReason::RemovedByCoordinator(reason) => {
+                write!(f, "removed by the coordinator: {reason}")
+            }
+            LeftOutReason::ChildWithoutCompanion { awaiting_clearance } => {
+                write!(f, "child without a cleared companion")?;
+                match awaiting_clearance {
+                    0 => write!(f, " (none awaiting clearance)"),
+                    1 => write!(f, " (1 companion awaiting clearance)"),
+                    n => write!(f, " ({n} companions awaiting clearance)"),
+                }
+            }
+            LeftOutReason::CompanionBeyondLimit { patient, limit } => write!(
+                f,
+                "companion of {patient} beyond the limit of {}",
+                count(*limit, "companion per patient", "companions per patient")
+            ),
+            LeftOutReason::QuotaFull { needed, left } => write!(
+                f,
+                "quota full: needs {}, {} left",
+                count(*needed, "place", "places"),
+                left
+            ),
+            LeftOutReason::Capped { needed, left, cap } => write!(
+                f,
+                "capped by the rule in the notes ({}): needs {}, {} left",
+                count(*cap, "place", "places"),
+                count(*needed, "place", "places"),
+                left
+            ),
+            LeftOutReason::NoBed {
+                specialty,
+                date,
+                next_free,
+            } => {
+                write!(f, "no {specialty} bed free on {date}")?;
+                match next_free {
+                    Some(next) => write!(f, " (next free on {next})"),
+                    None => write!(f, " (none published)"),
+                }
+            }
+            LeftOutReason::NeedsReturnGuarantee { specialty, date } => write!(
+                f,
+                "needs a return guarantee: only guarantee-requiring {specialty} beds are free on {date}"
+            ),
+            LeftOutReason::BedsTaken {
+                specialty,
+                date,
+                beds,
+            } => write!(
+                f,
+                "the {} it could take on {date} went to people ahead of it",
+                count(
+                    *beds,
+                    &format!("{specialty} bed"),
+                    &format!("{specialty} beds")
+                )
+            ),
+            LeftOutReason::Outweighed {
+                needed,
+                places_left,
+                specialty,
+                beds_left,
+                plan_value,
+            } => write!(
+                f,
+                "needs {} and a bed in {specialty} ({} left, {} left): \
+                 making room would remove picks worth at least as much, \
+                 so no plan that includes it is worth more than this one ({plan_value})",
+                count(*needed, "place", "places"),
+                count(*places_left, "place", "places"),
+                count(*beds_left, "suitable bed", "suitable beds"),
+            ),
+        }
+    }
+}
+
+/// `1 place`, `3 places`.
+pub(crate) fn count(n: u32, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Which list of the coordinator's overrides a person was named in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverrideList {
+    Include,
+    Exclude,
+}
+
+impl fmt::Display for OverrideList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OverrideList::Include => "include",
+            OverrideList::Exclude => "exclude",
+        })
+    }
+}
+
+/// A day that cannot be planned as asked; nothing is proposed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("{person} appears more than once among the candidates and their companions")]
+    Duplicate { person: PersonId },
+    #[error(
+        "the coordinator asked to {list} {person}, who is not a cleared candidate for this day"
+    )]
+    NotACandidate {
+        person: PersonId,
+        list: OverrideList,
+    },
+    #[error(
+        "the coordinator asked to include {person}, a companion of {patient}: include the patient; companions travel with them"
+    )]
+    IncludedCompanion { person: PersonId, patient: PersonId },
+    #[error("the coordinator named {person} twice in the {list} list")]
+    NamedTwice {
+        person: PersonId,
+        list: OverrideList,
+    },
+    #[error("the coordinator both included and removed {person}")]
+    IncludedAndExcluded { person: PersonId },
+    #[error("cannot include {person}: {why}")]
+    DoesNotFit {
+        person: PersonId,
+        why: LeftOutReason,
+    },
+}

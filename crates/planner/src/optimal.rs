@@ -1,0 +1,414 @@
+//! The exact optimiser: the greatest total value that fits the places and
+//! the beds.
+//!
+//! Patients fall into classes by specialty, return guarantee and places
+//! needed. Two patients of one class need exactly the same resources, so a
+//! best plan takes the highest-ranked members of each class, and only as
+//! many as the places (places left / party size) and the beds the class can
+//! use allow can matter: the rest are dropped before solving.
+//!
+//! Beds of a specialty fit a set of patients exactly when the open beds
+//! (no guarantee required) hold the patients without a guarantee, and all
+//! beds hold all of them (a patient with a guarantee takes a
+//! guarantee-requiring bed first; see `SpecialtyBeds::place`). So per
+//! specialty a dynamic programme over (places, patients) for each guarantee
+//! group, combined under those two limits, gives the best value for every
+//! number of places; a knapsack over specialties then gives the day.
+
+use corridor_domain::{FacilityId, Specialty};
+
+use crate::model::{DayPlan, LeftOutReason};
+use crate::prepare::{Patient, Prepared};
+
+const NONE: u64 = u64::MAX;
+
+pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
+    let places = prepared.places_left as usize;
+    let max_party = (prepared.day.max_companions as usize)
+        .saturating_add(1)
+        .min(places);
+    let specialties = Specialty::ALL.len();
+    let eligible = prepared.patients.len();
+
+    // What could be made room for, before anyone is chosen (used to tell a
+    // patient outweighed by others from one who could never fit).
+    let beds_before: Vec<[u32; 2]> = prepared
+        .beds
+        .iter()
+        .map(|beds| [beds.left_for(false), beds.left_for(true)])
+        .collect();
+
+    // Classes: (specialty, guarantee, places) -> the patients who can matter.
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); specialties * 2 * max_party.max(1)];
+    let bucket = |specialty: usize, guarantee: bool, party: usize| {
+        (specialty * 2 + usize::from(guarantee)) * max_party.max(1) + party - 1
+    };
+    for (index, patient) in prepared.patients.iter().enumerate() {
+        let party = patient.places as usize;
+        if party <= max_party && beds_before[patient.specialty][usize::from(patient.guarantee)] > 0
+        {
+            buckets[bucket(patient.specialty, patient.guarantee, party)].push(index);
+        }
+    }
+    let mut reduced = 0;
+    let mut tables = Vec::with_capacity(specialties);
+    let mut groups = Vec::with_capacity(specialties);
+    for specialty in 0..specialties {
+        let [open_left, all_left] = beds_before[specialty];
+        let mut pair = Vec::with_capacity(2);
+        for guarantee in [false, true] {
+            let bed_limit = if guarantee { all_left } else { open_left } as usize;
+            let mut classes = Vec::with_capacity(max_party);
+            for party in 1..=max_party {
+                let members = &mut buckets[bucket(specialty, guarantee, party)];
+                let limit = (places / party).min(bed_limit);
+                let mut members = std::mem::take(members);
+                if members.len() > limit {
+                    if limit == 0 {
+                        members.clear();
+                    } else {
+                        members.select_nth_unstable_by(limit - 1, |a, b| {
+                            prepared.rank(&prepared.patients[*a], &prepared.patients[*b])
+                        });
+                        members.truncate(limit);
+                    }
+                }
+                members
+                    .sort_by(|a, b| prepared.rank(&prepared.patients[*a], &prepared.patients[*b]));
+                reduced += members.len();
+                let mut prefix = Vec::with_capacity(members.len() + 1);
+                prefix.push(0);
+                for member in &members {
+                    prefix.push(
+                        prefix.last().copied().unwrap_or(0) + prepared.patients[*member].value,
+                    );
+                }
+                classes.push(Class {
+                    party,
+                    members,
+                    prefix,
+                });
+            }
+            let count_limit = bed_limit.min(places);
+            let group = Group::solve(&classes, places, count_limit);
+            pair.push((classes, group));
+        }
+        let table = SpecialtyTable::solve(
+            &pair[0].1,
+            &pair[1].1,
+            places,
+            open_left as usize,
+            all_left as usize,
+        );
+        tables.push(table);
+        groups.push(pair);
+    }
+
+    // Knapsack over specialties: best[s][k] is the best value of exactly k
+    // places from specialties 0..=s.
+    let mut best = vec![0u64; places + 1];
+    for value in best.iter_mut().skip(1) {
+        *value = NONE;
+    }
+    let mut takes: Vec<Vec<usize>> = Vec::with_capacity(specialties);
+    for table in &tables {
+        let mut next = vec![NONE; places + 1];
+        let mut take = vec![0usize; places + 1];
+        for (k, &before) in best.iter().enumerate() {
+            if before == NONE {
+                continue;
+            }
+            for (own, &value) in table.best.iter().enumerate().take(places + 1 - k) {
+                if value == NONE {
+                    continue;
+                }
+                let total = before + value;
+                if next[k + own] == NONE || total > next[k + own] {
+                    next[k + own] = total;
+                    take[k + own] = own;
+                }
+            }
+        }
+        best = next;
+        takes.push(take);
+    }
+    let mut used = 0;
+    for (k, &value) in best.iter().enumerate() {
+        if value != NONE && value > best[used] {
+            used = k;
+        }
+    }
+
+    // Walk back to the chosen patients.
+    let mut chosen_indices = Vec::new();
+    let mut k = used;
+    for specialty in (0..specialties).rev() {
+        let own = takes[specialty][k];
+        k -= own;
+        if own == 0 {
+            continue;
+        }
+        let (open_places, open_count, guaranteed_count) = tables[specialty].split[own];
+        let parts = [
+            (open_places, open_count),
+            (own - open_places, guaranteed_count),
+        ];
+        for ((classes, group), (part_places, part_count)) in groups[specialty].iter().zip(parts) {
+            for (class, taken) in classes
+                .iter()
+                .zip(group.counts(classes, part_places, part_count))
+            {
+                chosen_indices.extend_from_slice(&class.members[..taken]);
+            }
+        }
+    }
+    let mut is_chosen = vec![false; eligible];
+    for index in &chosen_indices {
+        is_chosen[*index] = true;
+    }
+    let patients = std::mem::take(&mut prepared.patients);
+    let mut chosen: Vec<Patient> = Vec::with_capacity(chosen_indices.len());
+    let mut not_chosen_patients = Vec::with_capacity(eligible - chosen_indices.len());
+    for (index, patient) in patients.into_iter().enumerate() {
+        if is_chosen[index] {
+            chosen.push(patient);
+        } else {
+            not_chosen_patients.push(patient);
+        }
+    }
+    chosen.sort_by(|a, b| prepared.rank(a, b));
+    let plan_value = prepared
+        .included
+        .iter()
+        .map(|(patient, _, _)| patient.value)
+        .sum::<u64>()
+        + chosen.iter().map(|patient| patient.value).sum::<u64>();
+    // The lowest value among the picks that hold places, and among those
+    // that hold beds of each specialty a patient without (index 0) or with
+    // (index 1) a guarantee could take.
+    let mut placed: Vec<(Patient, FacilityId)> = Vec::with_capacity(chosen.len());
+    let mut lowest = NONE;
+    let mut lowest_holding = vec![[NONE; 2]; specialties];
+    for patient in chosen {
+        let (facility, requires_guarantee) = prepared.beds[patient.specialty]
+            .place(patient.guarantee)
+            .expect("the optimum respects the bed limits, and placing is exact for them");
+        prepared.places_left -= patient.places;
+        lowest = lowest.min(patient.value);
+        let holding = &mut lowest_holding[patient.specialty];
+        if !requires_guarantee {
+            holding[0] = holding[0].min(patient.value);
+        }
+        holding[1] = holding[1].min(patient.value);
+        placed.push((patient, facility));
+    }
+
+    let not_chosen = not_chosen_patients
+        .into_iter()
+        .map(|patient| {
+            let could_make_room = patient.places as usize <= places
+                && beds_before[patient.specialty][usize::from(patient.guarantee)] > 0;
+            let competitors = Competitors {
+                places: lowest,
+                beds: lowest_holding[patient.specialty][usize::from(patient.guarantee)],
+            };
+            let why = why_not_chosen(
+                &prepared,
+                &patient,
+                could_make_room,
+                competitors,
+                plan_value,
+            );
+            (patient, why)
+        })
+        .collect();
+    let notes = vec![format!(
+        "method: exact optimum of the policy's value over places and beds; \
+         {eligible} patients can travel, {reduced} of them can matter \
+         (the best of each specialty, guarantee and party size, as far as places and beds allow)"
+    )];
+    prepared.finish(placed, not_chosen, notes)
+}
+
+/// The lowest value among the chosen picks (not the coordinator's) that
+/// hold places, and that hold beds a patient could take.
+struct Competitors {
+    places: u64,
+    beds: u64,
+}
+
+/// Why the optimiser left out a patient who can travel. The places or the
+/// beds are short, since with room for both the patient would raise the
+/// total. If every short resource is held by some pick of lower value, the
+/// patient is outweighed; otherwise the resource went to people ahead of them.
+fn why_not_chosen(
+    prepared: &Prepared<'_>,
+    patient: &Patient,
+    could_make_room: bool,
+    competitors: Competitors,
+    plan_value: u64,
+) -> LeftOutReason {
+    let bed_reason = prepared.no_bed(patient);
+    if !matches!(bed_reason, LeftOutReason::BedsTaken { .. }) {
+        return bed_reason;
+    }
+    let places_left = prepared.places_left;
+    let beds_left = prepared.beds[patient.specialty].left_for(patient.guarantee);
+    let places_short = patient.places > places_left;
+    let beds_short = beds_left == 0;
+    debug_assert!(
+        places_short || beds_short,
+        "a patient with room for both would be chosen"
+    );
+    let lower = |lowest: u64| lowest != NONE && lowest < patient.value;
+    if beds_short && !lower(competitors.beds) {
+        return bed_reason;
+    }
+    if places_short && !(could_make_room && lower(competitors.places)) {
+        return prepared.no_place(patient.places);
+    }
+    if !could_make_room {
+        return bed_reason;
+    }
+    LeftOutReason::Outweighed {
+        needed: patient.places,
+        places_left,
+        specialty: Specialty::ALL[patient.specialty],
+        beds_left,
+        plan_value,
+    }
+}
+
+/// The members of one class, best first, with prefix sums of their values.
+struct Class {
+    party: usize,
+    members: Vec<usize>,
+    prefix: Vec<u64>,
+}
+
+/// Best value of exactly `k` places and exactly `n` patients taken from a
+/// group of classes, and how many each class gave.
+struct Group {
+    width: usize,
+    best: Vec<u64>,
+    choices: Vec<Vec<u32>>,
+}
+
+impl Group {
+    fn solve(classes: &[Class], max_places: usize, max_count: usize) -> Group {
+        let width = max_count + 1;
+        let mut best = vec![NONE; (max_places + 1) * width];
+        best[0] = 0;
+        let mut choices = Vec::with_capacity(classes.len());
+        for class in classes {
+            let mut next = best.clone();
+            let mut choice = vec![0u32; best.len()];
+            if class.members.is_empty() {
+                choices.push(choice);
+                continue;
+            }
+            for k in 0..=max_places {
+                for n in 0..=max_count.min(k) {
+                    let base = best[k * width + n];
+                    if base == NONE {
+                        continue;
+                    }
+                    for taken in 1..class.prefix.len() {
+                        let (k2, n2) = (k + taken * class.party, n + taken);
+                        if k2 > max_places || n2 > max_count {
+                            break;
+                        }
+                        let value = base + class.prefix[taken];
+                        let cell = &mut next[k2 * width + n2];
+                        if *cell == NONE || value > *cell {
+                            *cell = value;
+                            choice[k2 * width + n2] = taken as u32;
+                        }
+                    }
+                }
+            }
+            best = next;
+            choices.push(choice);
+        }
+        Group {
+            width,
+            best,
+            choices,
+        }
+    }
+
+    fn get(&self, places: usize, count: usize) -> u64 {
+        if count >= self.width {
+            return NONE;
+        }
+        self.best[places * self.width + count]
+    }
+
+    /// How many each class gives to the best of exactly (places, count).
+    fn counts(&self, classes: &[Class], mut places: usize, mut count: usize) -> Vec<usize> {
+        let mut counts = vec![0; classes.len()];
+        for (index, class) in classes.iter().enumerate().rev() {
+            let taken = self.choices[index][places * self.width + count] as usize;
+            counts[index] = taken;
+            places -= taken * class.party;
+            count -= taken;
+        }
+        debug_assert_eq!((places, count), (0, 0));
+        counts
+    }
+}
+
+/// The best value of one specialty for exactly `k` places, and the split
+/// behind it: (places for patients without a guarantee, their number, the
+/// number with a guarantee).
+struct SpecialtyTable {
+    best: Vec<u64>,
+    split: Vec<(usize, usize, usize)>,
+}
+
+impl SpecialtyTable {
+    fn solve(
+        open: &Group,
+        guaranteed: &Group,
+        max_places: usize,
+        open_beds: usize,
+        all_beds: usize,
+    ) -> SpecialtyTable {
+        // For the guaranteed group: the best with at most `m` patients, and that number.
+        let g_width = guaranteed.width;
+        let mut at_most = vec![(NONE, 0usize); (max_places + 1) * g_width];
+        for k in 0..=max_places {
+            let mut running = (NONE, 0);
+            for m in 0..g_width {
+                let value = guaranteed.get(k, m);
+                if value != NONE && (running.0 == NONE || value > running.0) {
+                    running = (value, m);
+                }
+                at_most[k * g_width + m] = running;
+            }
+        }
+        let mut best = vec![NONE; max_places + 1];
+        let mut split = vec![(0, 0, 0); max_places + 1];
+        for open_places in 0..=max_places {
+            for open_count in 0..open.width.min(open_places + 1) {
+                let base = open.get(open_places, open_count);
+                if base == NONE || open_count > open_beds {
+                    continue;
+                }
+                let room = (all_beds - open_count).min(g_width - 1);
+                for k in open_places..=max_places {
+                    let (value, count) = at_most[(k - open_places) * g_width + room];
+                    if value == NONE {
+                        continue;
+                    }
+                    let total = base + value;
+                    if best[k] == NONE || total > best[k] {
+                        best[k] = total;
+                        split[k] = (open_places, open_count, count);
+                    }
+                }
+            }
+        }
+        SpecialtyTable { best, split }
+    }
+}

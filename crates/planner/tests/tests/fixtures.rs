@@ -1,0 +1,450 @@
+//! Hand-made days whose right plan is known.
+
+use corridor_domain::Specialty::{Cardiology, Oncology, Orthopaedics};
+use corridor_domain::Tier::{Critical, Routine, Urgent};
+use corridor_planner::{Cap, Method, OverrideList, PlanError, plan_outbound};
+
+use crate::*;
+
+#[test]
+fn the_optimiser_keeps_open_beds_for_patients_without_a_guarantee() {
+    // Greedy sends the guaranteed patient to the first facility in id order,
+    // an open one, and strands the next patient, who needs an open bed.
+    let day = day(
+        10,
+        vec![
+            patient("P-1", Critical, 400, Oncology).guarantee(),
+            patient("P-2", Critical, 300, Oncology),
+        ],
+        vec![
+            beds("a-open", Oncology, 1),
+            guarantee_beds("b-guarantee", Oncology, 1),
+        ],
+    );
+    let greedy = plan(&day, Method::Greedy);
+    check_plan(&day, &greedy);
+    assert_eq!(picked(&greedy), ["P-1"]);
+    assert_eq!(
+        why(&greedy, "P-2"),
+        "the 1 oncology bed it could take on 2026-02-03 went to people ahead of it"
+    );
+
+    let optimal = plan(&day, Method::Optimal);
+    check_plan(&day, &optimal);
+    assert_eq!(picked(&optimal), ["P-1", "P-2"]);
+    assert_eq!(optimal.picks[0].facility, Some(facility("b-guarantee")));
+    assert_eq!(optimal.picks[1].facility, Some(facility("a-open")));
+    assert!(optimal.objective > greedy.objective);
+}
+
+#[test]
+fn a_family_at_the_quota_boundary_gives_way_to_three_patients_of_its_tier() {
+    // Three places: the family of three comes first in priority order, and
+    // greedy fills the day with it; three critical patients who waited a
+    // little less are worth more together.
+    let day = day(
+        3,
+        vec![
+            patient("F-1", Critical, 500, Oncology).with(&["F-2", "F-3"]),
+            patient("S-1", Critical, 499, Oncology),
+            patient("S-2", Critical, 498, Cardiology),
+            patient("S-3", Critical, 497, Orthopaedics),
+        ],
+        vec![
+            beds("eg-arish", Oncology, 4),
+            beds("eg-arish", Cardiology, 1),
+            beds("qa-hamad", Orthopaedics, 1),
+        ],
+    );
+    let greedy = plan(&day, Method::Greedy);
+    check_plan(&day, &greedy);
+    assert_eq!(picked(&greedy), ["F-1"]);
+    assert_eq!(why(&greedy, "S-1"), "quota full: needs 1 place, 0 left");
+
+    let optimal = plan(&day, Method::Optimal);
+    check_plan(&day, &optimal);
+    assert_eq!(picked(&optimal), ["S-1", "S-2", "S-3"]);
+    assert_eq!(optimal.places_used, 3);
+    assert_eq!(
+        why(&optimal, "F-1"),
+        format!(
+            "needs 3 places and a bed in oncology (0 places left, 3 suitable beds left): making \
+             room would remove picks worth at least as much, so no plan that includes it is worth \
+             more than this one ({})",
+            optimal.objective
+        )
+    );
+    assert!(optimal.objective > greedy.objective);
+}
+
+#[test]
+fn a_lower_tier_never_displaces_a_higher_one() {
+    // One place: a critical patient who just arrived beats three urgent ones
+    // who waited two years (and could not all fit anyway).
+    let day = day(
+        3,
+        vec![
+            patient("C-1", Critical, 0, Oncology).with(&["C-2", "C-3"]),
+            patient("U-1", Urgent, 900, Oncology),
+            patient("U-2", Urgent, 900, Oncology),
+            patient("U-3", Urgent, 900, Oncology),
+        ],
+        vec![beds("eg-arish", Oncology, 5)],
+    );
+    let optimal = plan(&day, Method::Optimal);
+    check_plan(&day, &optimal);
+    assert_eq!(picked(&optimal), ["C-1"]);
+}
+
+#[test]
+fn pick_reasons_name_tier_wait_child_bed_and_companions() {
+    let day = day(
+        5,
+        vec![
+            patient("P-1", Critical, 412, Oncology)
+                .child()
+                .with(&["P-1-m"])
+                .awaiting(1),
+        ],
+        vec![beds("eg-arish-general", Oncology, 1)],
+    );
+    let optimal = plan(&day, Method::Optimal);
+    assert_eq!(
+        optimal.picks[0].reason,
+        "critical, waited 412 days, child; bed at eg-arish-general (oncology); with 1 companion; \
+         1 companion awaiting clearance stays behind"
+    );
+    assert_eq!(optimal.picks[0].companions, [id("P-1-m")]);
+    assert_eq!(optimal.places_used, 2);
+}
+
+#[test]
+fn a_child_without_a_cleared_companion_stays() {
+    let day = day(
+        5,
+        vec![
+            patient("K-1", Critical, 100, Oncology).child().awaiting(2),
+            patient("K-2", Urgent, 100, Oncology)
+                .child()
+                .with(&["K-2-f"]),
+        ],
+        vec![beds("eg-arish", Oncology, 5)],
+    );
+    for method in [Method::Optimal, Method::Greedy] {
+        let plan = plan(&day, method);
+        check_plan(&day, &plan);
+        assert_eq!(picked(&plan), ["K-2"]);
+        assert_eq!(
+            why(&plan, "K-1"),
+            "child without a cleared companion (2 companions awaiting clearance)"
+        );
+    }
+}
+
+#[test]
+fn companions_beyond_the_limit_are_left_out_and_take_no_place() {
+    let mut day = day(
+        3,
+        vec![patient("P-1", Urgent, 10, Oncology).with(&["A", "B", "C"])],
+        vec![beds("eg-arish", Oncology, 1)],
+    );
+    day.max_companions = 2;
+    let plan = plan(&day, Method::Optimal);
+    check_plan(&day, &plan);
+    assert_eq!(plan.picks[0].companions, [id("A"), id("B")]);
+    assert_eq!(plan.places_used, 3);
+    assert_eq!(
+        why(&plan, "C"),
+        "companion of P-1 beyond the limit of 2 companions per patient"
+    );
+}
+
+#[test]
+fn bed_reasons_say_what_is_missing_and_when_it_frees_up() {
+    let mut day = day(
+        10,
+        vec![
+            patient("N-1", Critical, 10, Cardiology),
+            patient("N-2", Critical, 10, Orthopaedics),
+            patient("G-1", Critical, 10, Oncology),
+        ],
+        vec![guarantee_beds("ae-sheikh", Oncology, 3)],
+    );
+    day.next_free_bed = vec![
+        (Cardiology, date(2026, 2, 20)),
+        (Cardiology, date(2026, 2, 10)),
+    ];
+    for method in [Method::Optimal, Method::Greedy] {
+        let plan = plan(&day, method);
+        check_plan(&day, &plan);
+        assert!(plan.picks.is_empty());
+        assert_eq!(
+            why(&plan, "N-1"),
+            "no cardiology bed free on 2026-02-03 (next free on 2026-02-10)"
+        );
+        assert_eq!(
+            why(&plan, "N-2"),
+            "no orthopaedics bed free on 2026-02-03 (none published)"
+        );
+        assert_eq!(
+            why(&plan, "G-1"),
+            "needs a return guarantee: only guarantee-requiring oncology beds are free on 2026-02-03"
+        );
+    }
+}
+
+#[test]
+fn a_binding_cap_limits_the_places_and_is_quoted() {
+    let mut day = day(
+        10,
+        (1..=4)
+            .map(|n| patient(&format!("P-{n}"), Urgent, 100 - n, Oncology))
+            .collect(),
+        vec![beds("eg-arish", Oncology, 10)],
+    );
+    let reason = "entries must equal exits: 2 people are confirmed inbound on 2026-02-03";
+    day.cap = Some(Cap {
+        places: 2,
+        reason: reason.to_string(),
+    });
+    for method in [Method::Optimal, Method::Greedy] {
+        let plan = plan(&day, method);
+        check_plan(&day, &plan);
+        assert_eq!(plan.places_available, 2);
+        assert_eq!(picked(&plan), ["P-1", "P-2"]);
+        assert!(
+            plan.notes.contains(&format!(
+                "capped at 2 places instead of the quota's 10: {reason}"
+            )),
+            "{:?}",
+            plan.notes
+        );
+        assert_eq!(
+            why(&plan, "P-3"),
+            "capped by the rule in the notes (2 places): needs 1 place, 0 left"
+        );
+    }
+    // A cap above the quota does not bind and is not quoted.
+    day.cap = Some(Cap {
+        places: 20,
+        reason: reason.to_string(),
+    });
+    let plan = plan(&day, Method::Optimal);
+    assert_eq!(plan.places_available, 10);
+    assert!(!plan.notes.iter().any(|note| note.contains(reason)));
+}
+
+#[test]
+fn the_coordinators_inclusions_go_first_and_removals_stay_out() {
+    let mut day = day(
+        3,
+        vec![
+            patient("R-1", Routine, 5, Oncology).with(&["R-1-c"]),
+            patient("C-1", Critical, 300, Oncology),
+            patient("C-2", Critical, 200, Oncology),
+            patient("C-3", Critical, 100, Oncology).with(&["C-3-c"]),
+        ],
+        vec![beds("eg-arish", Oncology, 3)],
+    );
+    day.overrides.include = vec![(id("R-1"), "surgery booked abroad".to_string())];
+    day.overrides.exclude = vec![
+        (id("C-1"), "admitted to hospital locally".to_string()),
+        (id("C-3-c"), "travel document expired".to_string()),
+    ];
+    for method in [Method::Optimal, Method::Greedy] {
+        let plan = plan(&day, method);
+        check_plan(&day, &plan);
+        assert_eq!(picked(&plan), ["R-1", "C-2"]);
+        assert!(
+            plan.picks[0]
+                .reason
+                .starts_with("included by the coordinator: surgery booked abroad; routine"),
+            "{}",
+            plan.picks[0].reason
+        );
+        assert_eq!(
+            why(&plan, "C-1"),
+            "removed by the coordinator: admitted to hospital locally"
+        );
+        assert_eq!(
+            why(&plan, "C-3-c"),
+            "removed by the coordinator: travel document expired"
+        );
+        assert_eq!(why(&plan, "C-3"), "quota full: needs 1 place, 0 left");
+    }
+}
+
+#[test]
+fn an_inclusion_that_cannot_be_honoured_is_an_error_that_says_why() {
+    let base = day(
+        2,
+        vec![
+            patient("P-1", Critical, 30, Oncology).with(&["P-1-a", "P-1-b"]),
+            patient("P-2", Urgent, 30, Cardiology),
+            patient("P-3", Urgent, 30, Oncology).child(),
+            patient("P-4", Urgent, 30, Oncology).guarantee(),
+            patient("P-5", Urgent, 20, Oncology).guarantee(),
+        ],
+        vec![beds("eg-arish", Oncology, 1)],
+    );
+    let include = |names: &[&str]| {
+        let mut day = base.clone();
+        day.overrides.include = names.iter().map(|n| (id(n), "asked".to_string())).collect();
+        plan_outbound(&day, Method::Optimal).map(|plan| picked(&plan).join(" "))
+    };
+    let error = |names: &[&str]| include(names).unwrap_err().to_string();
+    assert_eq!(
+        error(&["P-9"]),
+        "the coordinator asked to include P-9, who is not a cleared candidate for this day"
+    );
+    assert_eq!(
+        error(&["P-1-a"]),
+        "the coordinator asked to include P-1-a, a companion of P-1: include the patient; \
+         companions travel with them"
+    );
+    assert_eq!(
+        error(&["P-1"]),
+        "cannot include P-1: quota full: needs 3 places, 2 left"
+    );
+    assert_eq!(
+        error(&["P-2"]),
+        "cannot include P-2: no cardiology bed free on 2026-02-03 (none published)"
+    );
+    assert_eq!(
+        error(&["P-3"]),
+        "cannot include P-3: child without a cleared companion (none awaiting clearance)"
+    );
+    assert_eq!(
+        error(&["P-4", "P-5"]),
+        "cannot include P-5: the 1 oncology bed it could take on 2026-02-03 went to people ahead of it"
+    );
+    assert_eq!(
+        include(&["P-4", "P-4"]),
+        Err(PlanError::NamedTwice {
+            person: id("P-4"),
+            list: OverrideList::Include
+        })
+    );
+    assert_eq!(include(&["P-4"]).unwrap(), "P-4");
+
+    let mut both = base.clone();
+    both.overrides.include = vec![(id("P-4"), "asked".to_string())];
+    both.overrides.exclude = vec![(id("P-4"), "not fit to travel".to_string())];
+    assert_eq!(
+        plan_outbound(&both, Method::Greedy),
+        Err(PlanError::IncludedAndExcluded { person: id("P-4") })
+    );
+}
+
+#[test]
+fn a_person_listed_twice_is_refused() {
+    let day = day(
+        5,
+        vec![
+            patient("P-1", Critical, 30, Oncology).with(&["X"]),
+            patient("P-2", Critical, 30, Oncology).with(&["X"]),
+        ],
+        vec![beds("eg-arish", Oncology, 5)],
+    );
+    assert_eq!(
+        plan_outbound(&day, Method::Optimal),
+        Err(PlanError::Duplicate { person: id("X") })
+    );
+}
+
+#[test]
+fn the_plan_does_not_depend_on_the_order_of_the_input() {
+    let candidates = vec![
+        patient("P-1", Urgent, 30, Oncology).with(&["A"]),
+        patient("P-2", Urgent, 30, Oncology),
+        patient("P-3", Urgent, 30, Oncology).guarantee(),
+        patient("P-4", Urgent, 31, Cardiology),
+        patient("P-5", Routine, 30, Cardiology).with(&["B", "C"]),
+    ];
+    let pools = vec![
+        beds("b", Oncology, 1),
+        guarantee_beds("a", Oncology, 1),
+        beds("c", Cardiology, 1),
+    ];
+    let forward = day(4, candidates.clone(), pools.clone());
+    let mut backward = day(4, candidates, pools);
+    backward.candidates.reverse();
+    backward.beds.reverse();
+    for method in [Method::Optimal, Method::Greedy] {
+        assert_eq!(plan(&forward, method), plan(&backward, method));
+    }
+}
+
+#[test]
+fn an_equal_wait_goes_to_the_child_then_the_earlier_referral_then_the_lower_id() {
+    let day = day(
+        2,
+        vec![
+            patient("P-3", Urgent, 40, Oncology),
+            patient("P-2", Urgent, 40, Oncology),
+            patient("P-1", Urgent, 40, Oncology),
+            patient("K-9", Urgent, 40, Oncology)
+                .child()
+                .with(&["K-9-m"]),
+        ],
+        vec![beds("eg-arish", Oncology, 5)],
+    );
+    let greedy = plan(&day, Method::Greedy);
+    assert_eq!(picked(&greedy), ["K-9"]);
+    let mut adults = day.clone();
+    adults.candidates.pop();
+    for method in [Method::Optimal, Method::Greedy] {
+        assert_eq!(picked(&plan(&adults, method)), ["P-1", "P-2"]);
+    }
+}
+
+#[test]
+fn a_mixed_day_reads_well() {
+    let mut day = day(
+        6,
+        vec![
+            patient("P-01", Critical, 412, Oncology)
+                .child()
+                .with(&["P-01-m"]),
+            patient("P-02", Critical, 90, Oncology).guarantee(),
+            patient("P-03", Critical, 60, Oncology),
+            patient("P-04", Urgent, 700, Cardiology).with(&["P-04-s", "P-04-d", "P-04-x"]),
+            patient("P-05", Urgent, 650, Orthopaedics).awaiting(1),
+            patient("P-06", Routine, 800, Oncology),
+            patient("P-07", Critical, 20, Specialty::Nephrology),
+            patient("P-08", Urgent, 30, Orthopaedics).child(),
+            patient("P-09", Routine, 10, Orthopaedics),
+        ],
+        vec![
+            beds("eg-arish-general", Oncology, 1),
+            guarantee_beds("ae-sheikh-khalifa", Oncology, 1),
+            beds("tr-ankara-city", Cardiology, 2),
+            beds("qa-hamad", Orthopaedics, 3),
+        ],
+    );
+    day.next_free_bed = vec![(Specialty::Nephrology, date(2026, 2, 17))];
+    day.cap = Some(Cap {
+        places: 5,
+        reason: "entries must equal exits: 5 people are confirmed inbound on 2026-02-03"
+            .to_string(),
+    });
+    let optimal = plan(&day, Method::Optimal);
+    check_plan(&day, &optimal);
+    insta::assert_snapshot!("mixed_day_optimal", render(&optimal));
+    let greedy = plan(&day, Method::Greedy);
+    check_plan(&day, &greedy);
+    insta::assert_snapshot!("mixed_day_greedy", render(&greedy));
+}
+
+#[test]
+fn the_policy_is_stated_and_matches_the_values() {
+    assert_eq!(policy::value(Critical, 0, false), 100 * 730);
+    assert_eq!(policy::value(Urgent, 412, true), 10 * (2 * (365 + 412) + 1));
+    assert_eq!(policy::value(Routine, 5000, false), 2 * (365 + 730));
+    assert_eq!(policy::value(Routine, -3, false), 730);
+    assert_eq!(policy::days_waited(date(2025, 12, 1), DAY), 64);
+    assert!(corridor_planner::POLICY_TEXT.contains("critical 100, urgent 10, routine 1"));
+    // Three parties of a lower tier never outweigh one of the tier above.
+    assert!(3 * policy::value(Urgent, 730, true) < policy::value(Critical, 0, false));
+    assert!(3 * policy::value(Routine, 730, true) < policy::value(Urgent, 0, false));
+}

@@ -1,0 +1,262 @@
+//! Random days, people and beds: the plan keeps every rule, the optimiser is
+//! never worse than greedy, and on tiny days it equals a brute-force optimum.
+
+use corridor_domain::{Specialty, Tier};
+use corridor_planner::{Cap, Method, OutboundDay, PlanError, plan_outbound};
+use proptest::prelude::*;
+
+use crate::*;
+
+const SPECIALTIES: [Specialty; 3] = [
+    Specialty::Oncology,
+    Specialty::Cardiology,
+    Specialty::Orthopaedics,
+];
+
+/// (tier, days waited, child, specialty, guarantee, cleared companions, awaiting clearance)
+type PatientSeed = (usize, i64, bool, usize, bool, usize, u32);
+/// (requires a guarantee, free beds per specialty)
+type FacilitySeed = (bool, [u32; 3]);
+
+fn days(max_patients: usize) -> impl Strategy<Value = OutboundDay> {
+    let patient = (
+        0..3usize,
+        0..1000i64,
+        any::<bool>(),
+        0..3usize,
+        any::<bool>(),
+        0..4usize,
+        0..2u32,
+    );
+    let facility = (any::<bool>(), [0..4u32, 0..4u32, 0..4u32]);
+    (
+        proptest::collection::vec(patient, 0..=max_patients),
+        proptest::collection::vec(facility, 0..=4),
+        0..10u32,
+        0..3u32,
+        proptest::option::of(0..10u32),
+        proptest::collection::vec(any::<prop::sample::Index>(), 0..3),
+        proptest::collection::vec(any::<prop::sample::Index>(), 0..3),
+    )
+        .prop_map(
+            |(patients, facilities, quota, max_companions, cap, include, exclude)| {
+                build(
+                    &patients,
+                    &facilities,
+                    quota,
+                    max_companions,
+                    cap,
+                    &include,
+                    &exclude,
+                )
+            },
+        )
+}
+
+fn build(
+    patients: &[PatientSeed],
+    facilities: &[FacilitySeed],
+    quota: u32,
+    max_companions: u32,
+    cap: Option<u32>,
+    include: &[prop::sample::Index],
+    exclude: &[prop::sample::Index],
+) -> OutboundDay {
+    let tiers = [Tier::Critical, Tier::Urgent, Tier::Routine];
+    let candidates: Vec<Candidate> = patients
+        .iter()
+        .enumerate()
+        .map(
+            |(n, &(tier, waited, child, specialty, guarantee, companions, awaiting))| {
+                let name = format!("P-{n:02}");
+                let companions: Vec<String> =
+                    (0..companions).map(|c| format!("{name}-{c}")).collect();
+                let companions: Vec<&str> = companions.iter().map(String::as_str).collect();
+                let mut candidate = patient(&name, tiers[tier], waited, SPECIALTIES[specialty])
+                    .with(&companions)
+                    .awaiting(awaiting);
+                candidate.is_child = child;
+                candidate.return_guarantee = guarantee;
+                candidate
+            },
+        )
+        .collect();
+    let mut pools = Vec::new();
+    for (n, (requires, free)) in facilities.iter().enumerate() {
+        for (specialty, free) in SPECIALTIES.iter().zip(free) {
+            let mut pool = beds(&format!("f-{n}"), *specialty, *free);
+            pool.requires_return_guarantee = *requires;
+            pools.push(pool);
+        }
+    }
+    let mut day = day(quota, candidates, pools);
+    day.max_companions = max_companions;
+    day.cap = cap.map(|places| Cap {
+        places,
+        reason: "entries must equal exits".to_string(),
+    });
+    let everyone: Vec<PersonId> = day
+        .candidates
+        .iter()
+        .flat_map(|c| std::iter::once(c.patient.clone()).chain(c.companions.iter().cloned()))
+        .collect();
+    if !everyone.is_empty() {
+        for index in exclude {
+            let person = index.get(&everyone).clone();
+            if !day.overrides.exclude.iter().any(|(p, _)| *p == person) {
+                day.overrides.exclude.push((person, "not fit".to_string()));
+            }
+        }
+    }
+    if !day.candidates.is_empty() {
+        for index in include {
+            let person = index.get(&day.candidates).patient.clone();
+            let named = |list: &Vec<(PersonId, String)>| list.iter().any(|(p, _)| *p == person);
+            if !named(&day.overrides.include) && !named(&day.overrides.exclude) {
+                day.overrides.include.push((person, "booked".to_string()));
+            }
+        }
+    }
+    day
+}
+
+/// The best total value over every set of patients that fits, found by
+/// trying them all, with beds matched by augmenting paths. `None` if no set
+/// holds everyone the coordinator included.
+fn brute_force(day: &OutboundDay) -> Option<u64> {
+    let excluded: Vec<&PersonId> = day.overrides.exclude.iter().map(|(p, _)| p).collect();
+    let places = day
+        .cap
+        .as_ref()
+        .map_or(day.quota, |c| c.places.min(day.quota));
+    // (value, places, specialty, guarantee, included)
+    let mut parties = Vec::new();
+    for candidate in &day.candidates {
+        let included = day
+            .overrides
+            .include
+            .iter()
+            .any(|(p, _)| *p == candidate.patient);
+        let travelling = candidate
+            .companions
+            .iter()
+            .filter(|c| !excluded.contains(c))
+            .count()
+            .min(day.max_companions as usize) as u32;
+        if excluded.contains(&&candidate.patient) || (candidate.is_child && travelling == 0) {
+            if included {
+                return None;
+            }
+            continue;
+        }
+        let value = policy::value(
+            candidate.tier,
+            policy::days_waited(candidate.referral_date, day.date),
+            candidate.is_child,
+        );
+        parties.push((
+            value,
+            1 + travelling,
+            candidate.specialty,
+            candidate.return_guarantee,
+            included,
+        ));
+    }
+    // One slot per free bed: (specialty, requires a guarantee).
+    let slots: Vec<(Specialty, bool)> = day
+        .beds
+        .iter()
+        .flat_map(|b| {
+            std::iter::repeat_n((b.specialty, b.requires_return_guarantee), b.free as usize)
+        })
+        .collect();
+    let mut best = None;
+    for set in 0u32..(1 << parties.len()) {
+        let chosen: Vec<_> = (0..parties.len())
+            .filter(|i| set & (1 << i) != 0)
+            .map(|i| parties[i])
+            .collect();
+        let all_included = parties
+            .iter()
+            .enumerate()
+            .all(|(i, p)| !p.4 || set & (1 << i) != 0);
+        let used: u32 = chosen.iter().map(|p| p.1).sum();
+        if !all_included || used > places {
+            continue;
+        }
+        let wants: Vec<(Specialty, bool)> = chosen.iter().map(|p| (p.2, p.3)).collect();
+        if !matches_all(&wants, &slots) {
+            continue;
+        }
+        let value: u64 = chosen.iter().map(|p| p.0).sum();
+        if best.is_none_or(|b| value > b) {
+            best = Some(value);
+        }
+    }
+    best
+}
+
+fn matches_all(wants: &[(Specialty, bool)], slots: &[(Specialty, bool)]) -> bool {
+    fn augment(
+        patient: usize,
+        wants: &[(Specialty, bool)],
+        slots: &[(Specialty, bool)],
+        owner: &mut [Option<usize>],
+        seen: &mut [bool],
+    ) -> bool {
+        for slot in 0..slots.len() {
+            let (specialty, requires) = slots[slot];
+            if seen[slot] || specialty != wants[patient].0 || (requires && !wants[patient].1) {
+                continue;
+            }
+            seen[slot] = true;
+            if owner[slot].is_none_or(|other| augment(other, wants, slots, owner, seen)) {
+                owner[slot] = Some(patient);
+                return true;
+            }
+        }
+        false
+    }
+    let mut owner = vec![None; slots.len()];
+    (0..wants.len()).all(|patient| {
+        let mut seen = vec![false; slots.len()];
+        augment(patient, wants, slots, &mut owner, &mut seen)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn plans_keep_every_rule_and_the_optimum_is_never_below_greedy(day in days(30)) {
+        let optimal = plan_outbound(&day, Method::Optimal);
+        let greedy = plan_outbound(&day, Method::Greedy);
+        match (&optimal, &greedy) {
+            (Ok(optimal), Ok(greedy)) => {
+                check_plan(&day, optimal);
+                check_plan(&day, greedy);
+                prop_assert!(optimal.objective >= greedy.objective);
+                let mut reversed = day.clone();
+                reversed.candidates.reverse();
+                reversed.beds.reverse();
+                prop_assert_eq!(&plan(&reversed, Method::Optimal), optimal);
+                prop_assert_eq!(&plan(&reversed, Method::Greedy), greedy);
+            }
+            // Only an inclusion can make a day unplannable here, and then for both methods.
+            (Err(PlanError::DoesNotFit { .. }), Err(PlanError::DoesNotFit { .. })) => {
+                prop_assert!(!day.overrides.include.is_empty());
+                prop_assert_eq!(optimal, greedy);
+            }
+            other => prop_assert!(false, "unexpected {:?}", other),
+        }
+    }
+
+    #[test]
+    fn the_optimum_equals_brute_force_on_tiny_days(day in days(10)) {
+        match (plan_outbound(&day, Method::Optimal), brute_force(&day)) {
+            (Ok(plan), Some(best)) => prop_assert_eq!(plan.objective, best),
+            (Err(PlanError::DoesNotFit { .. }), None) => {}
+            other => prop_assert!(false, "planner and brute force disagree: {:?}", other),
+        }
+    }
+}
