@@ -80,6 +80,30 @@ pub enum Command {
         after_help = "Examples:\n  corridor forecast --from-registry --capacity 50\n  corridor forecast --backlog critical=440,urgent=5000,routine=14560 --capacity 50 --policy all\n  corridor forecast --scenario scenarios/calibrated.toml --json"
     )]
     Forecast(crate::forecast::ForecastArgs),
+    /// Submit people for security clearance and record the authority's decisions.
+    #[command(subcommand)]
+    Clearance(crate::day_args::ClearanceCommand),
+    /// Receiving beds by facility and specialty; open or close destinations.
+    #[command(subcommand)]
+    Beds(crate::day_args::BedsCommand),
+    /// Crossings, their quotas, rules and luggage rules.
+    #[command(subcommand)]
+    Rules(crate::day_args::RulesCommand),
+    /// Register people abroad who go back in.
+    #[command(subcommand)]
+    Returnees(crate::day_args::ReturneesCommand),
+    /// Returnees' luggage declarations, checked against the rules in force.
+    #[command(subcommand)]
+    Luggage(crate::day_args::LuggageCommand),
+    /// Plan a crossing day: propose, adjust and confirm the manifest.
+    #[command(subcommand)]
+    Plan(crate::day_args::PlanCommand),
+    /// Work the confirmed manifest at the gate, and reconcile the day.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor gate list --crossing rafah --date 2026-02-02\n  corridor gate crossed P-000123 --crossing rafah --date 2026-02-02\n  corridor gate turned-back P-000456 --crossing rafah --date 2026-02-02 --reason \"documents incomplete\"\n  corridor gate no-show R-000012 --crossing rafah --date 2026-02-02\n  corridor gate reconcile --crossing rafah --date 2026-02-02\n\nA patient's outcome is recorded for the whole party: the companions with\nthem cross or are turned back together."
+    )]
+    Gate(crate::day_args::GateCommand),
 }
 
 #[derive(Debug, Args)]
@@ -110,7 +134,7 @@ pub enum PatientsCommand {
     Show(ShowArgs),
     /// Move a person to the next status.
     #[command(
-        after_help = "Examples:\n  corridor patients transition P-000042 list\n  corridor patients transition P-000042 request-clearance\n  corridor patients transition P-000042 deny --reason \"security objection\"\n  corridor patients transition P-000042 delay --date 2026-02-10\n  corridor patients transition P-000042 resubmit\n  corridor patients transition P-000042 schedule --date 2026-02-12 --crossing rafah\n  corridor patients transition P-000042 admit --facility eg-arish-general\n  corridor patients transition P-000042 die --date 2026-02-03\n  corridor patients transition P-000042 withdraw --reason \"treated locally\"\n\nActions: list, request-clearance, clear, deny, delay, resubmit, schedule,\nunschedule, cross, admit, return, die, withdraw. `patients show` prints the\nones allowed now."
+        after_help = "Examples:\n  corridor patients transition P-000042 list\n  corridor patients transition P-000042 request-clearance\n  corridor patients transition P-000042 deny --reason \"security objection\"\n  corridor patients transition P-000042 delay --date 2026-02-10\n  corridor patients transition P-000042 resubmit\n  corridor patients transition P-000042 admit --facility eg-arish-general\n  corridor patients transition P-000042 die --date 2026-02-03\n  corridor patients transition P-000042 withdraw --reason \"treated locally\"\n\nActions: list, request-clearance, clear, deny, delay, resubmit, schedule,\nunschedule, cross, admit, return, die, withdraw. `patients show` prints the\nones allowed now. People are scheduled by confirming a day plan\n(`corridor plan confirm`), which checks the quota and holds a bed."
     )]
     Transition(TransitionArgs),
 }

@@ -7,6 +7,7 @@
 mod args;
 mod commands;
 mod context;
+mod day_args;
 mod forecast;
 mod output;
 

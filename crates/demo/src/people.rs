@@ -19,9 +19,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::calendar::{Calendar, Day, EventClock, FIRST_DAY};
 use crate::names::{FAMILY, FEMALE_GIVEN, MALE_GIVEN};
-use crate::places::{
-    KEREM_SHALOM, RAFAH, country_share, crossing_id, operating_days, text,
-};
+use crate::places::{KEREM_SHALOM, RAFAH, country_share, crossing_id, operating_days, text};
 use crate::{DemoConfig, REFERENCE_WAITING};
 
 // The public aggregates for 20,000 waiting patients; all scale with
@@ -208,12 +206,7 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    fn waiting(
-        &mut self,
-        count: usize,
-        children: usize,
-        critical: usize,
-    ) -> Vec<PatientPlan> {
+    fn waiting(&mut self, count: usize, children: usize, critical: usize) -> Vec<PatientPlan> {
         let mut statuses = Vec::with_capacity(count);
         for &(status, per_thousand) in WAITING_SHARES {
             let share = (count as u64 * u64::from(per_thousand) / 1000) as usize;

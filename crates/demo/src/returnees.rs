@@ -134,7 +134,12 @@ fn returnee_case(number: usize, calendar: &Calendar, rng: &mut Xoshiro256PlusPlu
     let stage = rng.random_range(0..100);
     if stage >= 35 {
         let requested = (registered + rng.random_range(1..=4)).min(latest);
-        apply(&mut case, Action::RequestClearance, minute(requested, rng), COORDINATOR);
+        apply(
+            &mut case,
+            Action::RequestClearance,
+            minute(requested, rng),
+            COORDINATOR,
+        );
         if stage >= 50 {
             let decided = (requested + rng.random_range(1..=3)).min(latest);
             let at = minute(decided, rng);

@@ -303,8 +303,15 @@ mod tests {
         let rafah = CrossingId::parse("rafah").unwrap();
         let source = Text::parse("source", "test", 200).unwrap();
         let rules = [
-            CrossingRules::new(rafah.clone(), date(2025, 1, 1), None, 4, false, source.clone())
-                .unwrap(),
+            CrossingRules::new(
+                rafah.clone(),
+                date(2025, 1, 1),
+                None,
+                4,
+                false,
+                source.clone(),
+            )
+            .unwrap(),
             CrossingRules::new(
                 rafah.clone(),
                 date(2026, 2, 2),
@@ -321,8 +328,18 @@ mod tests {
         assert_eq!(on(date(2026, 2, 2)), Some(2));
         assert_eq!(on(date(2026, 6, 30)), Some(2));
         assert_eq!(on(date(2026, 7, 1)), Some(4));
-        let error = CrossingRules::new(rafah, date(2026, 2, 2), Some(date(2026, 2, 1)), 2, true, source)
-            .unwrap_err();
-        assert_eq!(error.to_string(), "valid_to: 2026-02-01 is before valid_from 2026-02-02");
+        let error = CrossingRules::new(
+            rafah,
+            date(2026, 2, 2),
+            Some(date(2026, 2, 1)),
+            2,
+            true,
+            source,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "valid_to: 2026-02-01 is before valid_from 2026-02-02"
+        );
     }
 }

@@ -21,9 +21,7 @@ mod luggage;
 mod person;
 mod status;
 
-pub use clearance::{
-    BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, RequestFacts,
-};
+pub use clearance::{BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, RequestFacts};
 pub use crossing::{
     Crossing, CrossingId, CrossingRules, Direction, GateOutcome, Quota, QuotaCategory, WeekdaySet,
 };

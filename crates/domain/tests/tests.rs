@@ -7,9 +7,8 @@ mod luggage;
 mod status_line {
     use corridor_domain::{
         Action, ActionKind, BirthYear, Booking, Case, ConditionCategory, CountryCode, CrossingId,
-        FacilityId,
-        LegalBasis, NewPerson, PersonId, PersonKind, Referral, ReferralDate, Relationship, Role,
-        Sex, Specialty, Status, Text, Tier, allowed_actions,
+        FacilityId, LegalBasis, NewPerson, PersonId, PersonKind, Referral, ReferralDate,
+        Relationship, Role, Sex, Specialty, Status, Text, Tier, allowed_actions,
     };
     use jiff::Timestamp;
     use jiff::civil::{Date, date};
@@ -114,7 +113,11 @@ mod status_line {
     }
 
     fn role() -> impl Strategy<Value = Role> {
-        prop_oneof![Just(Role::Patient), Just(Role::Companion), Just(Role::Returnee)]
+        prop_oneof![
+            Just(Role::Patient),
+            Just(Role::Companion),
+            Just(Role::Returnee)
+        ]
     }
 
     const BOOKED: &[Status] = &[

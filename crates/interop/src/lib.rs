@@ -7,4 +7,5 @@
 //!
 //! - [`referrals`]: CSV import and export of patients and their companions.
 
+pub mod decisions;
 pub mod referrals;

@@ -277,8 +277,8 @@ pub fn check_against_registry(import: &mut ReferralImport, existing: &HashMap<Pe
     for (line, target) in &import.external_references {
         let problem = match existing.get(target) {
             Some(Role::Patient) => continue,
-            Some(Role::Companion) => {
-                format!("{target} is a companion in the registry; companion_of must name a patient")
+            Some(role @ (Role::Companion | Role::Returnee)) => {
+                format!("{target} is a {role} in the registry; companion_of must name a patient")
             }
             None => format!("{target} is neither in the file nor in the registry"),
         };
@@ -332,7 +332,12 @@ pub fn write_referrals<'a>(
         .write_record(export_columns(mode))
         .map_err(into_io)?;
     let mut written: u64 = 0;
-    for (person, status) in records {
+    // The file holds referrals: patients and their companions. Returnees
+    // travel the other way and are not part of it.
+    for (person, status) in records
+        .into_iter()
+        .filter(|(person, _)| person.role() != Role::Returnee)
+    {
         csv_writer
             .write_record(export_row(person, status, mode))
             .map_err(into_io)?;
@@ -631,7 +636,14 @@ impl<'r> Fields<'r> {
 /// checks which fields its role needs.
 fn parse_row(fields: &mut Fields, line: u64, today: Date) -> (Option<NewPerson>, RowFacts) {
     let id = fields.required(Column::Id, PersonId::parse);
-    let role = fields.required(Column::Role, Role::parse);
+    let role = fields.required(Column::Role, |text| match Role::parse(text)? {
+        Role::Returnee => Err(InvalidValue::new(
+            "role",
+            "a returnee is not a referral; use patient or companion here, and register \
+             returnees with `corridor returnees add`",
+        )),
+        role => Ok(role),
+    });
     let companion_of = fields.optional(Column::CompanionOf, PersonId::parse);
     let relationship = fields.optional(Column::Relationship, Relationship::parse);
     let name = fields.optional(Column::Name, PersonName::parse);
@@ -658,7 +670,7 @@ fn parse_row(fields: &mut Fields, line: u64, today: Date) -> (Option<NewPerson>,
             fields.require_for(Role::Companion, &Column::COMPANION);
             fields.forbid_for(Role::Companion, &Column::REFERRAL);
         }
-        None => {}
+        Some(Role::Returnee) | None => {}
     }
 
     let facts = RowFacts {
@@ -702,7 +714,7 @@ fn parse_row(fields: &mut Fields, line: u64, today: Date) -> (Option<NewPerson>,
             (Some(of), Some(relationship)) => Some(PersonKind::Companion { of, relationship }),
             _ => None,
         },
-        None => None,
+        Some(Role::Returnee) | None => None,
     };
     // Without problems every required value is present; the match only
     // spells that out for the compiler.
@@ -834,7 +846,7 @@ fn export_row(person: &NewPerson, status: &StatusLine, mode: ExportMode) -> Vec<
         text_or_empty(person.companion_of().map(PersonId::as_str)),
         text_or_empty(match &person.kind {
             PersonKind::Companion { relationship, .. } => Some(relationship.as_str()),
-            PersonKind::Patient(_) => None,
+            PersonKind::Patient(_) | PersonKind::Returnee { .. } => None,
         }),
     ];
     match mode {

@@ -3,9 +3,9 @@
 //! changed outside corridor is reported, never trusted.
 
 use corridor_domain::{
-    Action, ActionKind, BirthYear, Booking, ConditionCategory, CrossingId, FacilityId, LegalBasis,
-    CountryCode, NewPerson, PersonId, PersonKind, PersonName, Referral, ReferralDate, Relationship, Role, Sex,
-    Specialty, Status, StatusEvent, StatusLine, Text, Tier,
+    Action, ActionKind, BirthYear, Booking, ConditionCategory, CountryCode, CrossingId, FacilityId,
+    LegalBasis, NewPerson, PersonId, PersonKind, PersonName, Referral, ReferralDate, Relationship,
+    Role, Sex, Specialty, Status, StatusEvent, StatusLine, Text, Tier,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;

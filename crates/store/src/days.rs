@@ -159,11 +159,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut transaction = self.begin_write().await?;
         require_crossing(&mut transaction, &rules.crossing).await?;
-        let taken = sqlx::query("SELECT 1 AS one FROM crossing_rules WHERE crossing = $1 AND valid_from = $2")
-            .bind(rules.crossing.as_str().to_string())
-            .bind(rules.valid_from.to_string())
-            .fetch_optional(&mut *transaction)
-            .await?;
+        let taken = sqlx::query(
+            "SELECT 1 AS one FROM crossing_rules WHERE crossing = $1 AND valid_from = $2",
+        )
+        .bind(rules.crossing.as_str().to_string())
+        .bind(rules.valid_from.to_string())
+        .fetch_optional(&mut *transaction)
+        .await?;
         if taken.is_some() {
             return Err(StoreError::Invalid(format!(
                 "{} already has rules from {}; give the new period another start date",
@@ -378,7 +380,8 @@ impl Store {
                     specialty,
                     country_open: row.try_get::<i64, _>("country_open")? != 0,
                     facility_open: row.try_get::<i64, _>("facility_open")? != 0,
-                    requires_return_guarantee: row.try_get::<i64, _>("requires_return_guarantee")?
+                    requires_return_guarantee: row
+                        .try_get::<i64, _>("requires_return_guarantee")?
                         != 0,
                     published: beds,
                     held,
@@ -531,7 +534,10 @@ impl Store {
                 previous_batch: previous_batch
                     .map(|batch| BatchId::parse(&batch))
                     .transpose()
-                    .map_err(StoreError::from_invalid("clearance_requests", person.as_str()))?,
+                    .map_err(StoreError::from_invalid(
+                        "clearance_requests",
+                        person.as_str(),
+                    ))?,
             });
         }
         append(
@@ -780,7 +786,11 @@ impl Store {
                     .transpose()
                     .map_err(&invalid)?,
                 reason: row.try_get("reason")?,
-                decided_on: optional_date("clearance_requests", &person, row.try_get("decided_on")?)?,
+                decided_on: optional_date(
+                    "clearance_requests",
+                    &person,
+                    row.try_get("decided_on")?,
+                )?,
             });
         }
         Ok(requests)
@@ -895,7 +905,7 @@ pub(crate) async fn insert_luggage_rule_set(
 }
 
 pub(crate) async fn read_luggage_rule_sets(
-connection: &mut sqlx::AnyConnection,
+    connection: &mut sqlx::AnyConnection,
 ) -> Result<Vec<LuggageRuleSet>, StoreError> {
     let mut sets = Vec::new();
     for row in sqlx::query(
@@ -922,8 +932,7 @@ connection: &mut sqlx::AnyConnection,
                 &row.try_get::<String, _>("valid_from")?,
             )?,
             optional_date("luggage_rule_sets", &crossing, row.try_get("valid_to")?)?,
-            Text::parse("source", &row.try_get::<String, _>("source")?, 500)
-                .map_err(&invalid)?,
+            Text::parse("source", &row.try_get::<String, _>("source")?, 500).map_err(&invalid)?,
         )
         .map_err(&invalid)?;
         if let Some(pieces) = limit("max_pieces")? {

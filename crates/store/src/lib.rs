@@ -27,10 +27,6 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
-pub use people::{
-    ListFilter, ListPage, ListRow, PersonRecord, RoleFilter, TierCount, Transitioned, WaitFilter,
-    WaitingSummary,
-};
 pub use days::{
     BatchRow, BedLine, Decision, Destination, RequestRow, Submission, Submitted, SubmittedBatch,
     direction_of,
@@ -38,6 +34,10 @@ pub use days::{
 pub use manifests::{
     CandidatePatient, CandidateReturnee, DraftParty, EntryState, FreeBeds, GateRecord, Manifest,
     ManifestDraft, ManifestEntry, OverrideKind, PlanOverride, PlanningInputs, Reconciliation,
+};
+pub use people::{
+    ListFilter, ListPage, ListRow, PersonRecord, RoleFilter, TierCount, Transitioned, WaitFilter,
+    WaitingSummary,
 };
 pub use reference::ReferenceData;
 

@@ -444,7 +444,10 @@ impl Store {
         if let Some(reason) = &day.closed_reason {
             return Err(StoreError::Invalid(reason.clone()));
         }
-        let places = day.cap.as_ref().map_or(day.quota, |(cap, _)| (*cap).min(day.quota));
+        let places = day
+            .cap
+            .as_ref()
+            .map_or(day.quota, |(cap, _)| (*cap).min(day.quota));
         let people: usize = draft.parties.iter().map(|p| 1 + p.companions.len()).sum();
         if people > places as usize {
             let why = match &day.cap {
@@ -523,7 +526,11 @@ impl Store {
                     ))
                 })?;
                 let specialty = head.specialty.ok_or_else(|| {
-                    StoreError::corrupt("persons", party.person.as_str(), "patient without specialty")
+                    StoreError::corrupt(
+                        "persons",
+                        party.person.as_str(),
+                        "patient without specialty",
+                    )
                 })?;
                 hold_bed(
                     &mut transaction,
@@ -719,8 +726,9 @@ impl Store {
                 "{person} travels with {party}; record the outcome on {party}, for the whole party"
             )));
         }
-        let direction = Direction::parse(&rows[0].try_get::<String, _>("direction")?)
-            .map_err(StoreError::from_invalid("manifest_entries", person.as_str()))?;
+        let direction = Direction::parse(&rows[0].try_get::<String, _>("direction")?).map_err(
+            StoreError::from_invalid("manifest_entries", person.as_str()),
+        )?;
         let people = rows
             .iter()
             .map(|row| {
@@ -987,9 +995,7 @@ async fn day_limits(
     let all_rules = read_rules(connection, crossing).await?;
     let rules = CrossingRules::in_force(&all_rules, crossing, on).cloned();
     let mut cap = None;
-    if direction == Direction::Outbound
-        && rules.as_ref().is_some_and(|r| r.entries_equal_exits)
-    {
+    if direction == Direction::Outbound && rules.as_ref().is_some_and(|r| r.entries_equal_exits) {
         let inbound: i64 = sqlx::query(
             "SELECT COUNT(*) AS n FROM manifest_entries WHERE crossing = $1 AND date = $2 \
              AND direction = 'inbound' AND (outcome IS NULL OR outcome = 'crossed')",
@@ -1038,7 +1044,11 @@ async fn read_rules(
         all.push(
             CrossingRules::new(
                 crossing.clone(),
-                date("crossing_rules", key, &row.try_get::<String, _>("valid_from")?)?,
+                date(
+                    "crossing_rules",
+                    key,
+                    &row.try_get::<String, _>("valid_from")?,
+                )?,
                 crate::codec::optional_date("crossing_rules", key, row.try_get("valid_to")?)?,
                 small("crossing_rules", key, row.try_get("max_companions")?)?,
                 row.try_get::<i64, _>("entries_equal_exits")? != 0,
@@ -1109,7 +1119,10 @@ async fn cleared_patients(
             is_child: birth_year(&row, &id)?.is_child_on(on),
             specialty: Specialty::parse(&row.try_get::<String, _>("specialty")?)
                 .map_err(&invalid)?,
-            return_guarantee: row.try_get::<Option<i64>, _>("return_guarantee")?.unwrap_or(0) != 0,
+            return_guarantee: row
+                .try_get::<Option<i64>, _>("return_guarantee")?
+                .unwrap_or(0)
+                != 0,
             companions: cleared,
             companions_not_cleared: not_cleared,
             id: PersonId::parse(&id).map_err(&invalid)?,
@@ -1175,7 +1188,10 @@ async fn read_party_head(
             .map(|s| Specialty::parse(&s))
             .transpose()
             .map_err(&invalid)?,
-        return_guarantee: row.try_get::<Option<i64>, _>("return_guarantee")?.unwrap_or(0) != 0,
+        return_guarantee: row
+            .try_get::<Option<i64>, _>("return_guarantee")?
+            .unwrap_or(0)
+            != 0,
     })
 }
 
@@ -1342,21 +1358,27 @@ pub(crate) fn declaration_lines(
             item.quantity,
         )
     });
-    let cash = declaration
-        .cash
-        .iter()
-        .map(|cash| ("cash", cash.currency.as_str().to_string(), None, cash.amount));
+    let cash = declaration.cash.iter().map(|cash| {
+        (
+            "cash",
+            cash.currency.as_str().to_string(),
+            None,
+            cash.amount,
+        )
+    });
     items
         .chain(cash)
         .enumerate()
-        .map(|(position, (kind, category, description, quantity))| DeclarationLine {
-            person: person.as_str().to_string(),
-            position: position as i64,
-            kind,
-            category,
-            description,
-            quantity: i64::from(quantity),
-        })
+        .map(
+            |(position, (kind, category, description, quantity))| DeclarationLine {
+                person: person.as_str().to_string(),
+                position: position as i64,
+                kind,
+                category,
+                description,
+                quantity: i64::from(quantity),
+            },
+        )
         .collect()
 }
 

@@ -63,6 +63,7 @@ pub enum RoleFilter {
     #[default]
     Patients,
     Companions,
+    Returnees,
     Everyone,
 }
 
@@ -554,6 +555,7 @@ fn filter_sql(filter: &ListFilter, today: Date) -> (String, Vec<Value>) {
     match filter.role {
         RoleFilter::Patients => clauses.push("role = 'patient'".to_string()),
         RoleFilter::Companions => clauses.push("role = 'companion'".to_string()),
+        RoleFilter::Returnees => clauses.push("role = 'returnee'".to_string()),
         RoleFilter::Everyone => {}
     }
     let in_labels = |column: &str, labels: Vec<&str>| {
@@ -680,29 +682,29 @@ pub(crate) async fn transition_in(
     at: Timestamp,
     actor: &str,
 ) -> Result<(NewPerson, StatusLine, StatusLine, StatusEvent), StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
-        )))
-        .bind(id.as_str().to_string())
-        .fetch_optional(&mut **transaction)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(id.clone()))?;
-        let (person, line) = read_person(&row)?;
-        let expected = expected_version.unwrap_or(line.version);
-        if expected != line.version {
-            return Err(StoreError::Conflict {
-                id: id.clone(),
-                expected,
-                current: line.version,
-            });
-        }
-        let (next, event) = line
-            .transition(person.role(), action, at, actor, note)
-            .map_err(|source| StoreError::Transition {
-                id: id.clone(),
-                source,
-            })?;
-        let updated = sqlx::query(
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
+    )))
+    .bind(id.as_str().to_string())
+    .fetch_optional(&mut **transaction)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+    let (person, line) = read_person(&row)?;
+    let expected = expected_version.unwrap_or(line.version);
+    if expected != line.version {
+        return Err(StoreError::Conflict {
+            id: id.clone(),
+            expected,
+            current: line.version,
+        });
+    }
+    let (next, event) = line
+        .transition(person.role(), action, at, actor, note)
+        .map_err(|source| StoreError::Transition {
+            id: id.clone(),
+            source,
+        })?;
+    let updated = sqlx::query(
             "UPDATE persons SET status = $1, clearance_attempt = $2, booking_date = $3, \
              booking_crossing = $4, admitted_to = $5, died_on = $6, version = $7, status_changed_at = $8 \
              WHERE id = $9 AND version = $10",
@@ -719,27 +721,27 @@ pub(crate) async fn transition_in(
         .bind(i64::from(expected))
         .execute(&mut **transaction)
         .await?;
-        if updated.rows_affected() != 1 {
-            // Another transaction committed a change after our read; on
-            // PostgreSQL the UPDATE waited for it and then matched nothing.
-            return Err(StoreError::Conflict {
-                id: id.clone(),
-                expected,
-                current: expected + 1,
-            });
-        }
-        let insert = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
-            backend,
-            "status_events",
-            EVENT_COLUMNS,
-            EVENT_COLUMN_COUNT,
-            1,
-        )));
-        bind_event(insert, id, &event)
-            .execute(&mut **transaction)
-            .await?;
-        follow_manifest_and_beds(transaction, id, &line, &next, &event, at, actor).await?;
-        Ok((person, line, next, event))
+    if updated.rows_affected() != 1 {
+        // Another transaction committed a change after our read; on
+        // PostgreSQL the UPDATE waited for it and then matched nothing.
+        return Err(StoreError::Conflict {
+            id: id.clone(),
+            expected,
+            current: expected + 1,
+        });
+    }
+    let insert = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+        backend,
+        "status_events",
+        EVENT_COLUMNS,
+        EVENT_COLUMN_COUNT,
+        1,
+    )));
+    bind_event(insert, id, &event)
+        .execute(&mut **transaction)
+        .await?;
+    follow_manifest_and_beds(transaction, id, &line, &next, &event, at, actor).await?;
+    Ok((person, line, next, event))
 }
 
 /// Keeps manifests and beds in step with a status change: leaving
@@ -790,14 +792,13 @@ async fn follow_manifest_and_beds(
         }
     }
     if let Some(Action::Admit { facility }) = &event.action {
-        let held: Option<String> = sqlx::query(
-            "SELECT facility FROM bed_holds WHERE person_id = $1 AND state = 'held'",
-        )
-        .bind(id.as_str().to_string())
-        .fetch_optional(&mut **transaction)
-        .await?
-        .map(|row| row.try_get("facility"))
-        .transpose()?;
+        let held: Option<String> =
+            sqlx::query("SELECT facility FROM bed_holds WHERE person_id = $1 AND state = 'held'")
+                .bind(id.as_str().to_string())
+                .fetch_optional(&mut **transaction)
+                .await?
+                .map(|row| row.try_get("facility"))
+                .transpose()?;
         if let Some(held) = held {
             if held != facility.as_str() {
                 return Err(StoreError::Invalid(format!(

@@ -2,9 +2,9 @@
 //! facilities with their beds, and sourced public figures.
 
 use corridor_domain::{
-    BedCapacity, Case, Country, CountryCode, Crossing, CrossingId, CrossingRules, Direction, Facility,
-    FacilityId, LuggageDeclaration, LuggageRuleSet, PersonId, Quota, QuotaCategory, Source,
-    SourcedFigure, Specialty, Text, WeekdaySet, check_luggage_versions,
+    BedCapacity, Case, Country, CountryCode, Crossing, CrossingId, CrossingRules, Direction,
+    Facility, FacilityId, LuggageDeclaration, LuggageRuleSet, PersonId, Quota, QuotaCategory,
+    Source, SourcedFigure, Specialty, Text, WeekdaySet, check_luggage_versions,
 };
 use sqlx::Row;
 

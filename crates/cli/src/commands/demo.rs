@@ -46,6 +46,8 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
         countries: data.countries,
         facilities: data.facilities,
         figures: data.figures,
+        crossing_rules: data.crossing_rules,
+        luggage_rules: data.luggage_rules,
     };
     let audit = NewAuditEntry {
         at: context.now,
@@ -63,7 +65,13 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
     let mut on_progress = |done: u64| bar.set_position(done);
     context
         .store
-        .load_dataset(&reference, &data.cases, &audit, &mut on_progress)
+        .load_dataset(
+            &reference,
+            &data.cases,
+            &data.luggage,
+            &audit,
+            &mut on_progress,
+        )
         .await?;
     bar.finish_and_clear();
     println!(

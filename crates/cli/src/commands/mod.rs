@@ -2,9 +2,12 @@
 //! values, calls the store, and prints.
 
 mod audit;
+mod clearance;
 mod demo;
 mod exchange;
 mod patients;
+mod places;
+mod plan;
 
 use std::process::ExitCode;
 
@@ -37,6 +40,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Import(command) => exchange::import(&context, command).await,
             Command::Export(command) => exchange::export(&context, command).await,
             Command::Audit(command) => audit::run(&context, command).await,
+            Command::Clearance(command) => clearance::run(&context, command).await,
+            Command::Beds(command) => places::beds(&context, command).await,
+            Command::Rules(command) => places::rules(&context, command).await,
+            Command::Returnees(command) => places::returnees(&context, command).await,
+            Command::Luggage(command) => places::luggage(&context, command).await,
+            Command::Plan(command) => plan::run(&context, command).await,
+            Command::Gate(command) => plan::gate(&context, command).await,
             Command::Forecast(args) => {
                 let summary = context.store.waiting_summary(context.today).await?;
                 let backlog: Vec<(String, u64)> = summary

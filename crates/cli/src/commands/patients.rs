@@ -30,7 +30,7 @@ const REASON_MAX_CHARS: usize = 500;
 
 /// An invalid value named by its flag as the user typed it: the domain's
 /// field `birth_year` is the flag `--birth-year`.
-fn flag_error(invalid: InvalidValue) -> anyhow::Error {
+pub(super) fn flag_error(invalid: InvalidValue) -> anyhow::Error {
     anyhow!("--{}: {}", invalid.field.replace('_', "-"), invalid.problem)
 }
 
@@ -173,7 +173,7 @@ fn parse_companion(
 
 /// A random id such as `P-7KQ2M9XA`: 40 bits from an alphabet without
 /// look-alike characters, so that ids can be read out over a radio.
-fn generated_id(prefix: &str) -> PersonId {
+pub(super) fn generated_id(prefix: &str) -> PersonId {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let bits: u64 = rand::random();
     let text: String = (0..8)
@@ -371,6 +371,9 @@ async fn show(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
         }
         PersonKind::Companion { of, relationship } => {
             out.push_str(&format!("  accompanies {of} ({relationship})\n"));
+        }
+        PersonKind::Returnee { returning_from } => {
+            out.push_str(&format!("  returning from {returning_from}\n"));
         }
     }
     out.push_str(&format!(

@@ -1,0 +1,523 @@
+//! `corridor clearance submit|decide|import|sweep|list|show|report`.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, anyhow, bail};
+use corridor_domain::{
+    BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, CrossingId, Direction, PersonId,
+    Role, Specialty, Status, Text, Tier,
+};
+use corridor_interop::decisions::read_decisions;
+use corridor_store::{Decision, ListFilter, RequestRow, RoleFilter, Submission};
+use jiff::civil::Date;
+
+use super::patients::flag_error;
+use crate::context::Context;
+use crate::day_args::{ClearanceCommand, ClearanceReportArgs, DecideArgs, SubmitArgs};
+use crate::output::{count, table};
+
+pub async fn run(context: &Context, command: &ClearanceCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        ClearanceCommand::Submit(args) => submit(context, args).await,
+        ClearanceCommand::Decide(args) => decide(context, args).await,
+        ClearanceCommand::Import(args) => import(context, &args.file, args.dry_run).await,
+        ClearanceCommand::Sweep => sweep(context).await,
+        ClearanceCommand::List => list(context).await,
+        ClearanceCommand::Show(args) => show(context, &args.batch).await,
+        ClearanceCommand::Report(args) => report(context, args).await,
+    }
+}
+
+pub(super) fn parse_date(flag: &str, text: &str) -> anyhow::Result<Date> {
+    text.trim()
+        .parse()
+        .with_context(|| format!("--{flag} '{text}' is not a date; use YYYY-MM-DD"))
+}
+
+async fn submit(context: &Context, args: &SubmitArgs) -> anyhow::Result<ExitCode> {
+    let crossing = CrossingId::parse(&args.crossing).map_err(flag_error)?;
+    let direction = Direction::parse(&args.direction).map_err(flag_error)?;
+    let needed_by = parse_date("needed-by", &args.needed_by)?;
+    let note = args
+        .note
+        .as_deref()
+        .map(|note| Text::parse("note", note, 500))
+        .transpose()
+        .map_err(flag_error)?;
+    let eligible: Vec<Status> = if args.resubmit {
+        vec![Status::Listed, Status::Denied, Status::Delayed]
+    } else {
+        vec![Status::Listed]
+    };
+    let people = if args.ids.is_empty() {
+        let places = match (args.limit, args.for_days) {
+            (Some(limit), _) => limit,
+            (None, Some(days)) => {
+                let quotas = context.store.reference().await?.quotas;
+                let quota = quotas
+                    .iter()
+                    .filter(|q| q.crossing == crossing && q.direction == direction)
+                    .filter(|q| q.applies_on(needed_by))
+                    .max_by_key(|q| q.valid_from)
+                    .ok_or_else(|| {
+                        anyhow!(
+                            "{crossing} has no {direction} quota in force on {needed_by}; use --limit instead of --for-days"
+                        )
+                    })?;
+                quota.per_day.saturating_mul(days)
+            }
+            (None, None) => bail!(
+                "say how many to submit: --limit N (places), --for-days N (days of quota), or --ids"
+            ),
+        };
+        select_by_priority(context, args, direction, &eligible, places).await?
+    } else {
+        let mut people = Vec::new();
+        for text in &args.ids {
+            let id = PersonId::parse(text).map_err(flag_error)?;
+            let record = context
+                .store
+                .person(&id)
+                .await?
+                .ok_or_else(|| anyhow!("no person with id {id} is registered"))?;
+            people.push(id);
+            for companion in &record.companions {
+                if let Some(companion_record) = context.store.person(companion).await?
+                    && eligible.contains(&companion_record.line.status)
+                {
+                    people.push(companion.clone());
+                }
+            }
+        }
+        people
+    };
+    if args.dry_run {
+        println!(
+            "Would submit {} people for {crossing} {direction}, needed by {needed_by}:",
+            people.len()
+        );
+        let ids: Vec<&str> = people.iter().map(PersonId::as_str).collect();
+        println!("{}", ids.join(" "));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let batch = context
+        .store
+        .submit_clearance(
+            &Submission {
+                crossing: crossing.clone(),
+                direction,
+                needed_by,
+                people,
+                note,
+            },
+            context.today,
+            context.now,
+            &context.actor,
+        )
+        .await?;
+    let resubmitted = batch.people.iter().filter(|p| p.attempt > 1).count();
+    let by_role = |role: Role| batch.people.iter().filter(|p| p.role == role).count();
+    println!(
+        "Submitted batch {} for {crossing} {direction}, needed by {needed_by}: {} people \
+         ({} patients, {} companions, {} returnees); {resubmitted} of them resubmitted.",
+        batch.id,
+        batch.people.len(),
+        by_role(Role::Patient),
+        by_role(Role::Companion),
+        by_role(Role::Returnee),
+    );
+    println!(
+        "Record the answers with `corridor clearance decide {} …` or `corridor clearance import FILE.csv`.",
+        batch.id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Patients (with their eligible companions) or returnees in the policy's
+/// priority order, until `places` are filled.
+async fn select_by_priority(
+    context: &Context,
+    args: &SubmitArgs,
+    direction: Direction,
+    eligible: &[Status],
+    places: u32,
+) -> anyhow::Result<Vec<PersonId>> {
+    let tiers = args
+        .tier
+        .iter()
+        .map(|t| Tier::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(flag_error)?;
+    let specialties = args
+        .specialty
+        .iter()
+        .map(|s| Specialty::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(flag_error)?;
+    if direction == Direction::Inbound && !(tiers.is_empty() && specialties.is_empty()) {
+        bail!("--tier and --specialty select patients; returnees are taken in registration order");
+    }
+    let mut people = Vec::new();
+    let mut offset = 0;
+    const PAGE: u32 = 500;
+    while (people.len() as u32) < places {
+        let page = context
+            .store
+            .list(
+                &ListFilter {
+                    role: match direction {
+                        Direction::Outbound => RoleFilter::Patients,
+                        Direction::Inbound => RoleFilter::Returnees,
+                    },
+                    statuses: eligible.to_vec(),
+                    tiers: tiers.clone(),
+                    specialties: specialties.clone(),
+                    limit: PAGE,
+                    offset,
+                    ..ListFilter::default()
+                },
+                context.today,
+            )
+            .await?;
+        if page.rows.is_empty() {
+            break;
+        }
+        offset += page.rows.len() as u64;
+        for row in page.rows {
+            let mut party = vec![row.id.clone()];
+            if row.companions > 0 {
+                let record = context
+                    .store
+                    .person(&row.id)
+                    .await?
+                    .ok_or_else(|| anyhow!("{} vanished while the batch was built", row.id))?;
+                for companion in &record.companions {
+                    if let Some(companion_record) = context.store.person(companion).await?
+                        && eligible.contains(&companion_record.line.status)
+                    {
+                        party.push(companion.clone());
+                    }
+                }
+            }
+            if people.len() + party.len() > places as usize {
+                continue;
+            }
+            people.extend(party);
+            if people.len() as u32 == places {
+                break;
+            }
+        }
+    }
+    Ok(people)
+}
+
+async fn decide(context: &Context, args: &DecideArgs) -> anyhow::Result<ExitCode> {
+    let batch = BatchId::parse(&args.batch).map_err(flag_error)?;
+    let outcome = ClearanceOutcome::parse(&args.decision).map_err(flag_error)?;
+    let reason = args
+        .reason
+        .as_deref()
+        .map(|reason| Text::parse("reason", reason, 200))
+        .transpose()
+        .map_err(flag_error)?;
+    if outcome == ClearanceOutcome::Denied && reason.is_none() {
+        bail!("a denial needs --reason, the reason the authority gave");
+    }
+    let decided_on = match &args.on {
+        Some(text) => parse_date("on", text)?,
+        None => context.today,
+    };
+    let decisions = args
+        .people
+        .iter()
+        .map(|text| {
+            Ok(Decision {
+                batch: batch.clone(),
+                person: PersonId::parse(text).map_err(flag_error)?,
+                outcome,
+                reason: reason.clone(),
+                decided_on,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    context
+        .store
+        .record_decisions(&decisions, context.today, context.now, &context.actor)
+        .await?;
+    println!(
+        "Recorded {outcome} for {} in batch {batch} (decided on {decided_on}).",
+        args.people.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(
+    context: &Context,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let reader =
+        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let import = read_decisions(std::io::BufReader::new(reader), context.today)
+        .with_context(|| format!("{}", file.display()))?;
+    if !import.errors.is_empty() {
+        eprintln!(
+            "{}: {} bad rows; nothing was recorded. Fix them and import again:",
+            file.display(),
+            import.errors.len()
+        );
+        for error in &import.errors {
+            eprintln!("  {error}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    if dry_run {
+        println!(
+            "{}: {} decisions, all valid. Nothing was recorded (--dry-run).",
+            file.display(),
+            import.rows.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let decisions: Vec<Decision> = import
+        .rows
+        .iter()
+        .map(|row| Decision {
+            batch: row.batch.clone(),
+            person: row.person.clone(),
+            outcome: row.outcome,
+            reason: row.reason.clone(),
+            decided_on: row.decided_on,
+        })
+        .collect();
+    context
+        .store
+        .record_decisions(&decisions, context.today, context.now, &context.actor)
+        .await
+        .with_context(|| format!("{}: nothing was recorded", file.display()))?;
+    println!(
+        "Recorded {} decisions from {}.",
+        decisions.len(),
+        file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn sweep(context: &Context) -> anyhow::Result<ExitCode> {
+    let overdue = context.store.decisions_overdue(context.today).await?;
+    if overdue.is_empty() {
+        println!("No request is past its needed-by date without an answer.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    context
+        .store
+        .record_decisions(&overdue, context.today, context.now, &context.actor)
+        .await?;
+    println!(
+        "Recorded {} requests as delayed: no answer by the date they were needed.",
+        overdue.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(context: &Context) -> anyhow::Result<ExitCode> {
+    let batches = context.store.clearance_batches().await?;
+    if batches.is_empty() {
+        println!(
+            "No clearance batch has been submitted. `corridor clearance submit --help` shows how."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let requests = context.store.clearance_requests(None).await?;
+    let mut by_batch: BTreeMap<&BatchId, Vec<&RequestRow>> = BTreeMap::new();
+    for request in &requests {
+        by_batch.entry(&request.batch).or_default().push(request);
+    }
+    let rows: Vec<Vec<String>> = batches
+        .iter()
+        .map(|batch| {
+            let rows = by_batch.get(&batch.id).cloned().unwrap_or_default();
+            let rates =
+                ClearanceRates::of(rows.iter().map(|r| r.facts()).collect::<Vec<_>>().iter());
+            vec![
+                batch.id.to_string(),
+                format!("{} {}", batch.crossing, batch.direction),
+                batch.submitted_on.to_string(),
+                batch.needed_by.to_string(),
+                count(rates.requests),
+                count(rates.cleared),
+                count(rates.denied),
+                count(rates.delayed),
+                count(rates.pending),
+                turnaround(&rates),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &[
+                "batch",
+                "crossing",
+                "submitted",
+                "needed by",
+                "people",
+                "cleared",
+                "denied",
+                "delayed",
+                "pending",
+                "turnaround",
+            ],
+            &rows,
+            &[4, 5, 6, 7, 8],
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn show(context: &Context, batch: &str) -> anyhow::Result<ExitCode> {
+    let batch = BatchId::parse(batch).map_err(flag_error)?;
+    let requests = context.store.clearance_requests(Some(&batch)).await?;
+    if requests.is_empty() {
+        bail!("no batch {batch}; `corridor clearance list` shows the batches");
+    }
+    let rows: Vec<Vec<String>> = requests
+        .iter()
+        .map(|r| {
+            vec![
+                r.person.to_string(),
+                r.group.label().to_string(),
+                r.attempt.to_string(),
+                r.previous_batch
+                    .as_ref()
+                    .map_or_else(String::new, ToString::to_string),
+                r.outcome
+                    .map_or("pending", ClearanceOutcome::as_str)
+                    .to_string(),
+                r.decided_on.map_or_else(String::new, |d| d.to_string()),
+                r.reason.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let first = &requests[0];
+    println!(
+        "Batch {batch}: submitted {}, needed by {}.",
+        first.submitted_on, first.needed_by
+    );
+    print!(
+        "{}",
+        table(
+            &[
+                "person",
+                "group",
+                "attempt",
+                "after batch",
+                "decision",
+                "decided on",
+                "reason"
+            ],
+            &rows,
+            &[2],
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn report(context: &Context, args: &ClearanceReportArgs) -> anyhow::Result<ExitCode> {
+    let from = args
+        .from
+        .as_deref()
+        .map(|t| parse_date("from", t))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|t| parse_date("to", t))
+        .transpose()?;
+    let requests: Vec<RequestRow> = context
+        .store
+        .clearance_requests(None)
+        .await?
+        .into_iter()
+        .filter(|r| from.is_none_or(|from| r.submitted_on >= from))
+        .filter(|r| to.is_none_or(|to| r.submitted_on <= to))
+        .collect();
+    if requests.is_empty() {
+        println!("No clearance request was submitted in this period.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let overdue = requests
+        .iter()
+        .filter(|r| r.outcome.is_none() && r.needed_by < context.today)
+        .count();
+    let mut rows = Vec::new();
+    let mut line = |label: &str, group: Option<ClearanceGroup>| {
+        let facts: Vec<_> = requests
+            .iter()
+            .filter(|r| group.is_none_or(|g| r.group == g))
+            .map(RequestRow::facts)
+            .collect();
+        if facts.is_empty() {
+            return;
+        }
+        let rates = ClearanceRates::of(&facts);
+        let percent = |outcome| {
+            rates
+                .rate(outcome)
+                .map_or_else(|| "-".to_string(), |rate| format!("{:.0}%", rate * 100.0))
+        };
+        rows.push(vec![
+            label.to_string(),
+            count(rates.requests),
+            count(rates.resubmissions),
+            count(rates.pending),
+            percent(ClearanceOutcome::Cleared),
+            percent(ClearanceOutcome::Denied),
+            percent(ClearanceOutcome::Delayed),
+            turnaround(&rates),
+        ]);
+    };
+    line("everyone", None);
+    for group in ClearanceGroup::ALL {
+        line(group.label(), Some(group));
+    }
+    println!(
+        "Clearance requests submitted {}{}; rates are over decided requests.",
+        from.map_or_else(
+            || "since the first batch".to_string(),
+            |d| format!("from {d}")
+        ),
+        to.map_or_else(String::new, |d| format!(" to {d}")),
+    );
+    print!(
+        "{}",
+        table(
+            &[
+                "group",
+                "requests",
+                "resubmitted",
+                "pending",
+                "cleared",
+                "denied",
+                "delayed",
+                "median turnaround",
+            ],
+            &rows,
+            &[1, 2, 3, 4, 5, 6],
+        )
+    );
+    if overdue > 0 {
+        println!(
+            "{overdue} requests are past their needed-by date without an answer; \
+             `corridor clearance sweep` records them as delayed."
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn turnaround(rates: &ClearanceRates) -> String {
+    rates
+        .median_turnaround_days
+        .map_or_else(|| "-".to_string(), |days| format!("{days:.1} days"))
+}

@@ -1,0 +1,637 @@
+//! `corridor plan show|add|remove|confirm|manifest` and
+//! `corridor gate list|crossed|turned-back|no-show|reconcile`.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail};
+use corridor_domain::{CrossingId, Direction, GateOutcome, PersonId, Text};
+use corridor_planner::{
+    BedPool, Candidate, Cap, DayPlan, InboundDay, Method, OutboundDay, Overrides, Returnee,
+    plan_inbound, plan_outbound,
+};
+use corridor_store::{
+    DraftParty, EntryState, Manifest, ManifestDraft, OverrideKind, PlanningInputs,
+};
+use jiff::civil::Date;
+
+use super::clearance::parse_date;
+use super::patients::flag_error;
+use crate::context::Context;
+use crate::day_args::{
+    DayArgs, GateArgs, GateCommand, ManifestArgs, OverrideArgs, PlanCommand, PlanConfirmArgs,
+    PlanShowArgs,
+};
+use crate::output::table;
+
+pub async fn run(context: &Context, command: &PlanCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        PlanCommand::Show(args) => show(context, args).await,
+        PlanCommand::Add(args) => set_override(context, args, OverrideKind::Include).await,
+        PlanCommand::Remove(args) => set_override(context, args, OverrideKind::Exclude).await,
+        PlanCommand::Confirm(args) => confirm(context, args).await,
+        PlanCommand::Manifest(args) => manifest(context, args).await,
+    }
+}
+
+pub async fn gate(context: &Context, command: &GateCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        GateCommand::List(day) => gate_list(context, day).await,
+        GateCommand::Crossed(args) => record(context, args, GateOutcome::Crossed).await,
+        GateCommand::TurnedBack(args) => record(context, args, GateOutcome::TurnedBack).await,
+        GateCommand::NoShow(args) => record(context, args, GateOutcome::NoShow).await,
+        GateCommand::Reconcile(day) => reconcile(context, day).await,
+    }
+}
+
+struct Day {
+    crossing: CrossingId,
+    date: Date,
+}
+
+fn day(context: &Context, args: &DayArgs) -> anyhow::Result<Day> {
+    Ok(Day {
+        crossing: CrossingId::parse(&args.crossing).map_err(flag_error)?,
+        date: match &args.date {
+            Some(text) => parse_date("date", text)?,
+            None => context.today,
+        },
+    })
+}
+
+fn direction(text: &str) -> anyhow::Result<Direction> {
+    Direction::parse(text).map_err(flag_error)
+}
+
+fn method(text: &str) -> anyhow::Result<Method> {
+    match text {
+        "optimal" => Ok(Method::Optimal),
+        "greedy" => Ok(Method::Greedy),
+        other => bail!("--method '{other}': use optimal or greedy"),
+    }
+}
+
+/// The planner's view of a day, from what the store knows.
+fn overrides(inputs: &PlanningInputs) -> Overrides {
+    let mut overrides = Overrides::default();
+    for o in &inputs.overrides {
+        let entry = (o.person.clone(), o.reason.clone());
+        match o.kind {
+            OverrideKind::Include => overrides.include.push(entry),
+            OverrideKind::Exclude => overrides.exclude.push(entry),
+        }
+    }
+    overrides
+}
+
+fn outbound_day(inputs: &PlanningInputs) -> OutboundDay {
+    OutboundDay {
+        date: inputs.date,
+        quota: inputs.quota,
+        cap: inputs.cap.as_ref().map(|(places, reason)| Cap {
+            places: *places,
+            reason: reason.clone(),
+        }),
+        max_companions: inputs.max_companions(),
+        candidates: inputs
+            .patients
+            .iter()
+            .map(|p| Candidate {
+                patient: p.id.clone(),
+                tier: p.tier,
+                referral_date: p.referral_date,
+                is_child: p.is_child,
+                specialty: p.specialty,
+                return_guarantee: p.return_guarantee,
+                companions: p.companions.clone(),
+                companions_not_cleared: p.companions_not_cleared,
+            })
+            .collect(),
+        beds: inputs
+            .beds
+            .iter()
+            .map(|b| BedPool {
+                facility: b.facility.clone(),
+                specialty: b.specialty,
+                free: b.free,
+                requires_return_guarantee: b.requires_return_guarantee,
+            })
+            .collect(),
+        next_free_bed: inputs.next_free_bed.clone(),
+        overrides: overrides(inputs),
+    }
+}
+
+fn inbound_day(inputs: &PlanningInputs) -> InboundDay {
+    InboundDay {
+        date: inputs.date,
+        quota: inputs.quota,
+        candidates: inputs
+            .returnees
+            .iter()
+            .map(|r| Returnee {
+                person: r.id.clone(),
+                registered_on: r.registered_on,
+                is_child: r.is_child,
+            })
+            .collect(),
+        overrides: overrides(inputs),
+    }
+}
+
+fn plan(inputs: &PlanningInputs, method: Method) -> anyhow::Result<DayPlan> {
+    Ok(match inputs.direction {
+        Direction::Outbound => plan_outbound(&outbound_day(inputs), method)?,
+        Direction::Inbound => plan_inbound(&inbound_day(inputs))?,
+    })
+}
+
+async fn inputs_for(
+    context: &Context,
+    day: &Day,
+    direction: Direction,
+) -> anyhow::Result<PlanningInputs> {
+    let inputs = context
+        .store
+        .planning_inputs(&day.crossing, day.date, direction)
+        .await?;
+    if let Some(reason) = &inputs.closed_reason {
+        bail!(
+            "no {direction} plan for {} on {}: {reason}",
+            day.crossing,
+            day.date
+        );
+    }
+    Ok(inputs)
+}
+
+async fn show(context: &Context, args: &PlanShowArgs) -> anyhow::Result<ExitCode> {
+    let day = day(context, &args.day)?;
+    let direction = direction(&args.direction)?;
+    let inputs = inputs_for(context, &day, direction).await?;
+    if inputs.confirmed {
+        println!(
+            "The {direction} manifest of {} on {} is confirmed: `corridor plan manifest` prints it.",
+            day.crossing, day.date
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let policy = match direction {
+        Direction::Outbound => corridor_planner::POLICY_TEXT,
+        Direction::Inbound => corridor_planner::INBOUND_POLICY_TEXT,
+    };
+    println!(
+        "Proposed {direction} manifest, {} on {}.\nPolicy: {policy}.",
+        day.crossing, day.date
+    );
+    if args.method == "compare" {
+        if direction == Direction::Inbound {
+            bail!(
+                "--method compare is for outbound days; inbound is first registered, first served"
+            );
+        }
+        let optimal = plan(&inputs, Method::Optimal)?;
+        let greedy = plan(&inputs, Method::Greedy)?;
+        print_plan(&inputs, &optimal, args.left_out);
+        println!(
+            "\nCompared with greedy first-fit: optimal value {} with {} patients, greedy {} with {} patients ({}).",
+            optimal.objective,
+            optimal.picks.len(),
+            greedy.objective,
+            greedy.picks.len(),
+            if optimal.objective > greedy.objective {
+                format!(
+                    "greedy loses {:.1}% of the value",
+                    100.0 * (optimal.objective - greedy.objective) as f64
+                        / optimal.objective as f64
+                )
+            } else {
+                "the same value".to_string()
+            }
+        );
+        let greedy_people: Vec<&PersonId> = greedy.picks.iter().map(|p| &p.person).collect();
+        let only_optimal: Vec<&str> = optimal
+            .picks
+            .iter()
+            .filter(|p| !greedy_people.contains(&&p.person))
+            .map(|p| p.person.as_str())
+            .collect();
+        if !only_optimal.is_empty() {
+            println!(
+                "Evacuated only by the optimal plan: {}.",
+                only_optimal.join(", ")
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let plan = plan(&inputs, method(&args.method)?)?;
+    print_plan(&inputs, &plan, args.left_out);
+    println!(
+        "\nAdd or remove someone with `corridor plan add|remove ID --reason …`; confirm with `corridor plan confirm`."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_plan(inputs: &PlanningInputs, plan: &DayPlan, left_out_shown: usize) {
+    for note in &plan.notes {
+        println!("Note: {note}");
+    }
+    println!(
+        "{} of {} places used by {} parties; value {}.",
+        plan.places_used,
+        plan.places_available,
+        plan.picks.len(),
+        plan.objective
+    );
+    let rows: Vec<Vec<String>> = plan
+        .picks
+        .iter()
+        .enumerate()
+        .map(|(index, pick)| {
+            vec![
+                (index + 1).to_string(),
+                pick.person.to_string(),
+                pick.companions
+                    .iter()
+                    .map(PersonId::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                pick.facility
+                    .as_ref()
+                    .map_or_else(String::new, ToString::to_string),
+                pick.reason.clone(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &["#", "person", "companions", "facility", "why"],
+            &rows,
+            &[0]
+        )
+    );
+    if plan.left_out.is_empty() {
+        return;
+    }
+    // The most valuable people left out first: they are the ones a
+    // coordinator asks about.
+    let values: HashMap<&PersonId, u64> = inputs
+        .patients
+        .iter()
+        .map(|p| {
+            let days = corridor_planner::policy::days_waited(p.referral_date, inputs.date);
+            (&p.id, corridor_planner::value(p.tier, days, p.is_child))
+        })
+        .collect();
+    let mut left_out: Vec<_> = plan.left_out.iter().collect();
+    left_out.sort_by_key(|l| std::cmp::Reverse(values.get(&l.person).copied().unwrap_or(0)));
+    println!(
+        "\nLeft out: {} cleared people{}.",
+        left_out.len(),
+        if left_out.len() > left_out_shown {
+            format!(", the first {left_out_shown} by value (--left-out N for more)")
+        } else {
+            String::new()
+        }
+    );
+    let rows: Vec<Vec<String>> = left_out
+        .iter()
+        .take(left_out_shown)
+        .map(|l| vec![l.person.to_string(), l.reason.to_string()])
+        .collect();
+    print!("{}", table(&["person", "why"], &rows, &[]));
+}
+
+async fn set_override(
+    context: &Context,
+    args: &OverrideArgs,
+    kind: OverrideKind,
+) -> anyhow::Result<ExitCode> {
+    let day = day(context, &args.day)?;
+    let direction = direction(&args.direction)?;
+    let person = PersonId::parse(&args.person).map_err(flag_error)?;
+    let reason = Text::parse("reason", &args.reason, 500).map_err(flag_error)?;
+    context
+        .store
+        .set_plan_override(
+            &day.crossing,
+            day.date,
+            direction,
+            &person,
+            Some(kind),
+            &reason,
+            context.now,
+            &context.actor,
+        )
+        .await?;
+    let inputs = inputs_for(context, &day, direction).await?;
+    // Show at once whether the override can be honoured.
+    match plan(&inputs, Method::Optimal) {
+        Ok(plan) => {
+            let on_plan = plan.picks.iter().any(|p| p.person == person);
+            println!(
+                "{person} is now {} the {direction} plan of {} on {} ({}).",
+                if on_plan { "on" } else { "off" },
+                day.crossing,
+                day.date,
+                reason.as_str()
+            );
+        }
+        Err(error) => {
+            context
+                .store
+                .set_plan_override(
+                    &day.crossing,
+                    day.date,
+                    direction,
+                    &person,
+                    None,
+                    &reason,
+                    context.now,
+                    &context.actor,
+                )
+                .await?;
+            bail!("{error}; the override was not kept");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn confirm(context: &Context, args: &PlanConfirmArgs) -> anyhow::Result<ExitCode> {
+    let day = day(context, &args.day)?;
+    let direction = direction(&args.direction)?;
+    let inputs = inputs_for(context, &day, direction).await?;
+    if inputs.confirmed {
+        bail!(
+            "the {direction} manifest of {} on {} is already confirmed",
+            day.crossing,
+            day.date
+        );
+    }
+    let method = method(&args.method)?;
+    let plan = plan(&inputs, method)?;
+    if plan.picks.is_empty() {
+        let why = plan
+            .notes
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "no cleared person can travel on this day".to_string());
+        bail!("nothing to confirm: {why}");
+    }
+    let draft = ManifestDraft {
+        crossing: day.crossing.clone(),
+        date: day.date,
+        direction,
+        method: args.method.clone(),
+        objective: plan.objective,
+        notes: plan.notes.clone(),
+        parties: plan
+            .picks
+            .iter()
+            .map(|pick| DraftParty {
+                person: pick.person.clone(),
+                companions: pick.companions.clone(),
+                facility: pick.facility.clone(),
+                reason: pick.reason.clone(),
+            })
+            .collect(),
+    };
+    let manifest = context
+        .store
+        .confirm_manifest(&draft, context.now, &context.actor)
+        .await?;
+    println!(
+        "Confirmed the {direction} manifest of {} on {}: {} people scheduled ({} parties) of {} places{}.",
+        day.crossing,
+        day.date,
+        manifest.entries.len(),
+        plan.picks.len(),
+        manifest.places,
+        if direction == Direction::Outbound {
+            ", each patient's bed held"
+        } else {
+            ""
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn manifest(context: &Context, args: &ManifestArgs) -> anyhow::Result<ExitCode> {
+    let day = day(context, &args.day)?;
+    let direction = direction(&args.direction)?;
+    let manifest = context
+        .store
+        .manifest(&day.crossing, day.date, direction)
+        .await?
+        .ok_or_else(|| {
+            anyhow!(
+                "no {direction} manifest is confirmed for {} on {}; `corridor plan show` proposes one",
+                day.crossing,
+                day.date
+            )
+        })?;
+    print_manifest(&manifest);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_manifest(manifest: &Manifest) {
+    println!(
+        "Manifest {} {} {} — confirmed by {} at {} ({} method); {} people, {} places.",
+        manifest.crossing,
+        manifest.date,
+        manifest.direction,
+        manifest.confirmed_by,
+        manifest.confirmed_at,
+        manifest.method,
+        manifest.entries.len(),
+        manifest.places
+    );
+    let rows: Vec<Vec<String>> = manifest
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            vec![
+                (index + 1).to_string(),
+                entry.person.to_string(),
+                entry.role.to_string(),
+                if entry.party == entry.person {
+                    String::new()
+                } else {
+                    entry.party.to_string()
+                },
+                entry
+                    .facility
+                    .as_ref()
+                    .map_or_else(String::new, ToString::to_string),
+                entry.state.as_str().to_string(),
+                entry.state_reason.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &["#", "person", "role", "with", "facility", "gate", "reason"],
+            &rows,
+            &[0]
+        )
+    );
+}
+
+async fn gate_list(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode> {
+    let day = day(context, args)?;
+    let reconciliation = context
+        .store
+        .reconciliation(&day.crossing, day.date)
+        .await?;
+    if reconciliation.manifests.is_empty() {
+        bail!(
+            "no manifest is confirmed for {} on {}; nobody is expected at the gate",
+            day.crossing,
+            day.date
+        );
+    }
+    for manifest in &reconciliation.manifests {
+        print_manifest(manifest);
+        println!("Expected: {}.\n", manifest.count(EntryState::Expected));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn record(
+    context: &Context,
+    args: &GateArgs,
+    outcome: GateOutcome,
+) -> anyhow::Result<ExitCode> {
+    let day = day(context, &args.day)?;
+    let person = PersonId::parse(&args.person).map_err(flag_error)?;
+    let reason = args
+        .reason
+        .as_deref()
+        .map(|reason| Text::parse("reason", reason, 500))
+        .transpose()
+        .map_err(flag_error)?;
+    let recorded = context
+        .store
+        .record_gate(
+            &day.crossing,
+            day.date,
+            &person,
+            outcome,
+            reason.as_ref(),
+            context.now,
+            &context.actor,
+        )
+        .await?;
+    let people: Vec<&str> = recorded.people.iter().map(PersonId::as_str).collect();
+    let consequence = match outcome {
+        GateOutcome::Crossed => "",
+        GateOutcome::TurnedBack | GateOutcome::NoShow => {
+            "; back on the list as cleared, beds released"
+        }
+    };
+    println!(
+        "{} at {} on {}: {}{consequence}.",
+        outcome,
+        day.crossing,
+        day.date,
+        people.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn reconcile(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode> {
+    let day = day(context, args)?;
+    let reconciliation = context
+        .store
+        .reconciliation(&day.crossing, day.date)
+        .await?;
+    if reconciliation.manifests.is_empty() {
+        bail!(
+            "no manifest is confirmed for {} on {}; there is nothing to reconcile",
+            day.crossing,
+            day.date
+        );
+    }
+    println!("Reconciliation, {} on {}.", day.crossing, day.date);
+    let rows: Vec<Vec<String>> = reconciliation
+        .manifests
+        .iter()
+        .map(|m| {
+            vec![
+                m.direction.to_string(),
+                m.places.to_string(),
+                m.entries.len().to_string(),
+                m.count(EntryState::Crossed).to_string(),
+                m.count(EntryState::TurnedBack).to_string(),
+                m.count(EntryState::NoShow).to_string(),
+                m.count(EntryState::Removed).to_string(),
+                m.count(EntryState::Expected).to_string(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &[
+                "direction",
+                "places",
+                "planned",
+                "crossed",
+                "turned back",
+                "no-show",
+                "removed",
+                "not recorded",
+            ],
+            &rows,
+            &[1, 2, 3, 4, 5, 6, 7],
+        )
+    );
+    let out = reconciliation.crossed(Direction::Outbound);
+    let entered = reconciliation.crossed(Direction::Inbound);
+    if reconciliation
+        .rules
+        .as_ref()
+        .is_some_and(|r| r.entries_equal_exits)
+    {
+        if out == entered {
+            println!("Entries equal exits: {entered} in, {out} out.");
+        } else {
+            println!(
+                "Entries do NOT equal exits: {entered} in, {out} out (the rule in force requires them to be equal)."
+            );
+        }
+    }
+    let back = reconciliation.back_on_the_list();
+    if !back.is_empty() {
+        println!("\nBack on the list ({}):", back.len());
+        let rows: Vec<Vec<String>> = back
+            .iter()
+            .map(|e| {
+                vec![
+                    e.person.to_string(),
+                    e.role.to_string(),
+                    e.state.as_str().to_string(),
+                    e.state_reason.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        print!(
+            "{}",
+            table(&["person", "role", "what happened", "reason"], &rows, &[])
+        );
+    }
+    let pending: usize = reconciliation
+        .manifests
+        .iter()
+        .map(|m| m.count(EntryState::Expected))
+        .sum();
+    if pending > 0 {
+        println!(
+            "\n{pending} people on the manifests have no outcome yet: record crossed, turned-back or no-show for each."
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
