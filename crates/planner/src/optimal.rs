@@ -73,8 +73,9 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
                         members.truncate(limit);
                     }
                 }
-                members
-                    .sort_by(|a, b| prepared.rank(&prepared.patients[*a], &prepared.patients[*b]));
+                members.sort_unstable_by(|a, b| {
+                    prepared.rank(&prepared.patients[*a], &prepared.patients[*b])
+                });
                 reduced += members.len();
                 let mut prefix = Vec::with_capacity(members.len() + 1);
                 prefix.push(0);
@@ -176,7 +177,7 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
             not_chosen_patients.push(patient);
         }
     }
-    chosen.sort_by(|a, b| prepared.rank(a, b));
+    chosen.sort_unstable_by(|a, b| prepared.rank(a, b));
     let plan_value = prepared
         .included
         .iter()
