@@ -90,14 +90,25 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
                     prefix,
                 });
             }
-            let count_limit = bed_limit.min(places);
-            let group = Group::solve(&classes, places, count_limit);
+            // Bound the tables by what the class members can fill, so that
+            // a day with few candidates or a large quota stays small.
+            let group_places = classes
+                .iter()
+                .map(|class| class.party * class.members.len())
+                .sum::<usize>()
+                .min(places);
+            let group_count = classes
+                .iter()
+                .map(|class| class.members.len())
+                .sum::<usize>()
+                .min(bed_limit);
+            let group = Group::solve(&classes, group_places, group_count);
             pair.push((classes, group));
         }
         let table = SpecialtyTable::solve(
             &pair[0].1,
             &pair[1].1,
-            places,
+            (pair[0].1.max_places + pair[1].1.max_places).min(places),
             open_left as usize,
             all_left as usize,
         );
@@ -105,21 +116,26 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
         groups.push(pair);
     }
 
-    // Knapsack over specialties: best[s][k] is the best value of exactly k
-    // places from specialties 0..=s.
-    let mut best = vec![0u64; places + 1];
+    // Knapsack over specialties: after specialty s, best[k] is the best
+    // value of exactly k places from specialties 0..=s.
+    let dp_places = tables
+        .iter()
+        .map(|table| table.best.len() - 1)
+        .sum::<usize>()
+        .min(places);
+    let mut best = vec![0u64; dp_places + 1];
     for value in best.iter_mut().skip(1) {
         *value = NONE;
     }
     let mut takes: Vec<Vec<usize>> = Vec::with_capacity(specialties);
     for table in &tables {
-        let mut next = vec![NONE; places + 1];
-        let mut take = vec![0usize; places + 1];
+        let mut next = vec![NONE; dp_places + 1];
+        let mut take = vec![0usize; dp_places + 1];
         for (k, &before) in best.iter().enumerate() {
             if before == NONE {
                 continue;
             }
-            for (own, &value) in table.best.iter().enumerate().take(places + 1 - k) {
+            for (own, &value) in table.best.iter().enumerate().take(dp_places + 1 - k) {
                 if value == NONE {
                     continue;
                 }
@@ -290,6 +306,7 @@ struct Class {
 /// Best value of exactly `k` places and exactly `n` patients taken from a
 /// group of classes, and how many each class gave.
 struct Group {
+    max_places: usize,
     width: usize,
     best: Vec<u64>,
     choices: Vec<Vec<u32>>,
@@ -332,6 +349,7 @@ impl Group {
             choices.push(choice);
         }
         Group {
+            max_places,
             width,
             best,
             choices,
@@ -339,7 +357,7 @@ impl Group {
     }
 
     fn get(&self, places: usize, count: usize) -> u64 {
-        if count >= self.width {
+        if places > self.max_places || count >= self.width {
             return NONE;
         }
         self.best[places * self.width + count]

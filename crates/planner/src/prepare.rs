@@ -17,8 +17,8 @@ use crate::policy;
 pub(crate) struct Patient {
     /// Index into `OutboundDay::candidates`.
     pub candidate: usize,
-    /// Priority order but for the id: see [`priority_key`].
-    pub key: u64,
+    /// Priority order: see [`priority_key`].
+    pub key: u128,
     pub value: u64,
     pub days_waited: i64,
     /// The patient and the companions who travel with them.
@@ -127,19 +127,26 @@ pub(crate) struct Prepared<'a> {
     /// People left out before any choice (removed, children alone,
     /// companions beyond the limit), each with the priority key and index
     /// of their candidate, and 0 for the patient or 1 + position for a companion.
-    left_out: Vec<(u64, usize, usize, LeftOut)>,
+    left_out: Vec<(u128, usize, usize, LeftOut)>,
     excluded: HashMap<&'a PersonId, &'a str>,
 }
 
-/// Orders patients by priority but for the final tie-break on id: higher
-/// value first, then the earlier referral. Comparing one integer keeps the
-/// sorts of 100,000 candidates fast; values stay far below 2^32.
-pub(crate) fn priority_key(value: u64, referral_date: jiff::civil::Date) -> u64 {
+/// Orders patients by priority: higher value first, then the earlier
+/// referral, then the id's first 8 bytes; equal keys are ordered by the full
+/// id. Comparing one integer keeps the sorts of 100,000 candidates fast
+/// (values stay far below 2^32; ids are ASCII with no NUL, so zero padding
+/// orders as the shorter string does).
+pub(crate) fn priority_key(value: u64, referral_date: jiff::civil::Date, id: &PersonId) -> u128 {
     let day = referral_date
         .duration_since(jiff::civil::Date::MIN)
         .as_secs()
         / 86_400;
-    ((u64::from(u32::MAX) - value.min(u64::from(u32::MAX))) << 32) | day as u64
+    let rank = ((u64::from(u32::MAX) - value.min(u64::from(u32::MAX))) << 32) | day as u64;
+    let mut prefix = [0u8; 8];
+    let bytes = id.as_str().as_bytes();
+    let length = bytes.len().min(8);
+    prefix[..length].copy_from_slice(&bytes[..length]);
+    (u128::from(rank) << 64) | u128::from(u64::from_be_bytes(prefix))
 }
 
 pub(crate) fn specialty_index(specialty: Specialty) -> usize {
@@ -228,7 +235,7 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
     for (index, candidate) in day.candidates.iter().enumerate() {
         let days_waited = policy::days_waited(candidate.referral_date, day.date);
         let value = policy::value(candidate.tier, days_waited, candidate.is_child);
-        let key = priority_key(value, candidate.referral_date);
+        let key = priority_key(value, candidate.referral_date, &candidate.patient);
         let travelling = travelling_companions(day, &excluded, (key, index), &mut left_out);
         let removed = excluded.get(&candidate.patient);
         if let Some(reason) = removed {
@@ -317,8 +324,8 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
 fn travelling_companions(
     day: &OutboundDay,
     excluded: &HashMap<&PersonId, &str>,
-    (key, index): (u64, usize),
-    left_out: &mut Vec<(u64, usize, usize, LeftOut)>,
+    (key, index): (u128, usize),
+    left_out: &mut Vec<(u128, usize, usize, LeftOut)>,
 ) -> u32 {
     let candidate = &day.candidates[index];
     let mut travelling = 0;
@@ -510,7 +517,7 @@ impl<'a> Prepared<'a> {
         for (patient, facility) in chosen {
             picks.push(self.pick(&patient, facility, None));
         }
-        let places_used = picks
+        let places_used: u32 = picks
             .iter()
             .map(|pick| 1 + pick.companions.len() as u32)
             .sum();
@@ -524,6 +531,12 @@ impl<'a> Prepared<'a> {
                 count(cap.places, "place", "places"),
                 self.day.quota,
                 cap.reason
+            ));
+        }
+        if places_used < self.places {
+            notes.push(format!(
+                "{} unused: no other cleared patient fits (see the reasons left out)",
+                count(self.places - places_used, "place", "places")
             ));
         }
         if !self.included.is_empty() {
@@ -547,7 +560,7 @@ impl<'a> Prepared<'a> {
         // Those not chosen, best ranked first; then those left out before any
         // choice, in the same order, each companion after their patient.
         // Sort small (key, index) pairs rather than the entries themselves.
-        let mut order: Vec<(u64, usize)> = not_chosen
+        let mut order: Vec<(u128, usize)> = not_chosen
             .iter()
             .enumerate()
             .map(|(index, (patient, _))| (patient.key, index))
