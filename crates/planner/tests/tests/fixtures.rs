@@ -488,3 +488,25 @@ fn a_huge_quota_with_few_people_plans_at_once_and_says_what_is_unused() {
         "the 2 oncology beds it could take on 2026-02-03 went to people ahead of it"
     );
 }
+
+#[test]
+fn between_plans_of_equal_value_the_optimiser_follows_the_priority_order() {
+    // Both waited past the two years that count, so their values are equal;
+    // the one referred earlier goes, whatever the specialty.
+    for (oncology, cardiology, expected) in [(800, 900, "P-B"), (900, 800, "P-A")] {
+        let day = day(
+            1,
+            vec![
+                patient("P-A", Urgent, oncology, Oncology),
+                patient("P-B", Urgent, cardiology, Cardiology),
+            ],
+            vec![
+                beds("eg-arish", Oncology, 1),
+                beds("tr-ankara", Cardiology, 1),
+            ],
+        );
+        for method in [Method::Optimal, Method::Greedy] {
+            assert_eq!(picked(&plan(&day, method)), [expected], "{method:?}");
+        }
+    }
+}
