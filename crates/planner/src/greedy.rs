@@ -7,7 +7,7 @@ use crate::prepare::Prepared;
 
 pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
     let mut patients = std::mem::take(&mut prepared.patients);
-    patients.sort_by(|a, b| prepared.rank(a, b));
+    patients.sort_unstable_by(|a, b| prepared.rank(a, b));
     let eligible = patients.len();
     let mut chosen = Vec::new();
     let mut not_chosen = Vec::with_capacity(patients.len());

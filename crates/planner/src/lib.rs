@@ -34,11 +34,20 @@
 //!
 //! Among patients who need the same (specialty, guarantee, places), ties go
 //! to the earlier referral, then the lower id; the whole plan is
-//! deterministic. Greedy first-fit strands patients when beds are scarce
-//! (a patient with a guarantee takes an open bed that a later one without a
-//! guarantee needed; a family of three is passed over for one who needs one
-//! place), so the plan is solved exactly: see `optimal.rs` for the reduction
-//! to the candidates that can matter and the dynamic programme.
+//! deterministic. Greedy first-fit strands patients when beds and places
+//! are scarce (a patient with a guarantee takes an open bed that a later one
+//! without a guarantee needed; a party of three fills the last places that
+//! three patients of its tier would have used), so the plan is solved
+//! exactly: see `optimal.rs` for the reduction to the candidates that can
+//! matter and the dynamic programme.
+//!
+//! What the objective implies: within a tier, a party of `p` places is
+//! taken only if it is worth more than what the same places and beds give
+//! otherwise. On a long list with many patients of the top tier at the
+//! waiting cap, that is patients who travel alone, so parties with
+//! companions, and children (who always have one), wait behind them. The
+//! tier points keep this within a tier: with at most two companions no
+//! number of lower-tier patients outweighs one of the tier above.
 //! [`Method::Greedy`] is the baseline: priority order, take a patient if the
 //! places left hold the party and a facility has a free bed they may take
 //! (the first in facility id order), else pass over them.

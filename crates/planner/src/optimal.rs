@@ -14,13 +14,17 @@
 //! specialty a dynamic programme over (places, patients) for each guarantee
 //! group, combined under those two limits, gives the best value for every
 //! number of places; a knapsack over specialties then gives the day.
+//!
+//! Plans of equal value are told apart by the priority order (see the
+//! weights in `plan`), so the last place goes to the earlier referral, then
+//! the lower id, whatever class the candidates are in.
 
 use corridor_domain::{FacilityId, Specialty};
 
 use crate::model::{DayPlan, LeftOutReason};
 use crate::prepare::{Patient, Prepared};
 
-const NONE: u64 = u64::MAX;
+const NONE: u128 = u128::MAX;
 
 pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
     let places = prepared.places_left as usize;
@@ -50,19 +54,13 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
             buckets[bucket(patient.specialty, patient.guarantee, party)].push(index);
         }
     }
-    let mut reduced = 0;
-    let mut tables = Vec::with_capacity(specialties);
-    let mut groups = Vec::with_capacity(specialties);
     for specialty in 0..specialties {
-        let [open_left, all_left] = beds_before[specialty];
-        let mut pair = Vec::with_capacity(2);
         for guarantee in [false, true] {
+            let [open_left, all_left] = beds_before[specialty];
             let bed_limit = if guarantee { all_left } else { open_left } as usize;
-            let mut classes = Vec::with_capacity(max_party);
             for party in 1..=max_party {
                 let members = &mut buckets[bucket(specialty, guarantee, party)];
                 let limit = (places / party).min(bed_limit);
-                let mut members = std::mem::take(members);
                 if members.len() > limit {
                     if limit == 0 {
                         members.clear();
@@ -73,15 +71,39 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
                         members.truncate(limit);
                     }
                 }
-                members
-                    .sort_by(|a, b| prepared.rank(&prepared.patients[*a], &prepared.patients[*b]));
-                reduced += members.len();
+            }
+        }
+    }
+
+    // Plans of equal value are told apart by priority: each candidate left
+    // weighs its value times `scale` plus a bonus for its rank among them
+    // (the best ranked the most). All the bonuses of a plan add up to less
+    // than `scale`, so the weights rank plans by value first, exactly.
+    let mut ranked: Vec<usize> = buckets.iter().flatten().copied().collect();
+    ranked.sort_unstable_by(|a, b| prepared.rank(&prepared.patients[*a], &prepared.patients[*b]));
+    let reduced = ranked.len();
+    let mut bonus = vec![0u128; eligible];
+    for (position, index) in ranked.iter().enumerate() {
+        bonus[*index] = (reduced - position) as u128;
+    }
+    let scale = (reduced as u128) * (places as u128 + 1) + 1;
+    let weight = |index: usize| u128::from(prepared.patients[index].value) * scale + bonus[index];
+
+    let mut tables = Vec::with_capacity(specialties);
+    let mut groups = Vec::with_capacity(specialties);
+    for specialty in 0..specialties {
+        let [open_left, all_left] = beds_before[specialty];
+        let mut pair = Vec::with_capacity(2);
+        for guarantee in [false, true] {
+            let bed_limit = if guarantee { all_left } else { open_left } as usize;
+            let mut classes = Vec::with_capacity(max_party);
+            for party in 1..=max_party {
+                let mut members = std::mem::take(&mut buckets[bucket(specialty, guarantee, party)]);
+                members.sort_unstable_by_key(|index| std::cmp::Reverse(bonus[*index]));
                 let mut prefix = Vec::with_capacity(members.len() + 1);
                 prefix.push(0);
                 for member in &members {
-                    prefix.push(
-                        prefix.last().copied().unwrap_or(0) + prepared.patients[*member].value,
-                    );
+                    prefix.push(prefix.last().copied().unwrap_or(0) + weight(*member));
                 }
                 classes.push(Class {
                     party,
@@ -89,14 +111,25 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
                     prefix,
                 });
             }
-            let count_limit = bed_limit.min(places);
-            let group = Group::solve(&classes, places, count_limit);
+            // Bound the tables by what the class members can fill, so that
+            // a day with few candidates or a large quota stays small.
+            let group_places = classes
+                .iter()
+                .map(|class| class.party * class.members.len())
+                .sum::<usize>()
+                .min(places);
+            let group_count = classes
+                .iter()
+                .map(|class| class.members.len())
+                .sum::<usize>()
+                .min(bed_limit);
+            let group = Group::solve(&classes, group_places, group_count);
             pair.push((classes, group));
         }
         let table = SpecialtyTable::solve(
             &pair[0].1,
             &pair[1].1,
-            places,
+            (pair[0].1.max_places + pair[1].1.max_places).min(places),
             open_left as usize,
             all_left as usize,
         );
@@ -104,21 +137,26 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
         groups.push(pair);
     }
 
-    // Knapsack over specialties: best[s][k] is the best value of exactly k
-    // places from specialties 0..=s.
-    let mut best = vec![0u64; places + 1];
+    // Knapsack over specialties: after specialty s, best[k] is the best
+    // value of exactly k places from specialties 0..=s.
+    let dp_places = tables
+        .iter()
+        .map(|table| table.best.len() - 1)
+        .sum::<usize>()
+        .min(places);
+    let mut best = vec![0u128; dp_places + 1];
     for value in best.iter_mut().skip(1) {
         *value = NONE;
     }
     let mut takes: Vec<Vec<usize>> = Vec::with_capacity(specialties);
     for table in &tables {
-        let mut next = vec![NONE; places + 1];
-        let mut take = vec![0usize; places + 1];
+        let mut next = vec![NONE; dp_places + 1];
+        let mut take = vec![0usize; dp_places + 1];
         for (k, &before) in best.iter().enumerate() {
             if before == NONE {
                 continue;
             }
-            for (own, &value) in table.best.iter().enumerate().take(places + 1 - k) {
+            for (own, &value) in table.best.iter().enumerate().take(dp_places + 1 - k) {
                 if value == NONE {
                     continue;
                 }
@@ -176,7 +214,7 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
             not_chosen_patients.push(patient);
         }
     }
-    chosen.sort_by(|a, b| prepared.rank(a, b));
+    chosen.sort_unstable_by(|a, b| prepared.rank(a, b));
     let plan_value = prepared
         .included
         .iter()
@@ -187,8 +225,8 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
     // that hold beds of each specialty a patient without (index 0) or with
     // (index 1) a guarantee could take.
     let mut placed: Vec<(Patient, FacilityId)> = Vec::with_capacity(chosen.len());
-    let mut lowest = NONE;
-    let mut lowest_holding = vec![[NONE; 2]; specialties];
+    let mut lowest = NO_PICK;
+    let mut lowest_holding = vec![[NO_PICK; 2]; specialties];
     for patient in chosen {
         let (facility, requires_guarantee) = prepared.beds[patient.specialty]
             .place(patient.guarantee)
@@ -237,6 +275,9 @@ struct Competitors {
     beds: u64,
 }
 
+/// No pick holds the resource.
+const NO_PICK: u64 = u64::MAX;
+
 /// Why the optimiser left out a patient who can travel. The places or the
 /// beds are short, since with room for both the patient would raise the
 /// total. If every short resource is held by some pick of lower value, the
@@ -260,7 +301,7 @@ fn why_not_chosen(
         places_short || beds_short,
         "a patient with room for both would be chosen"
     );
-    let lower = |lowest: u64| lowest != NONE && lowest < patient.value;
+    let lower = |lowest: u64| lowest != NO_PICK && lowest < patient.value;
     if beds_short && !lower(competitors.beds) {
         return bed_reason;
     }
@@ -279,18 +320,19 @@ fn why_not_chosen(
     }
 }
 
-/// The members of one class, best first, with prefix sums of their values.
+/// The members of one class, best first, with prefix sums of their weights.
 struct Class {
     party: usize,
     members: Vec<usize>,
-    prefix: Vec<u64>,
+    prefix: Vec<u128>,
 }
 
-/// Best value of exactly `k` places and exactly `n` patients taken from a
+/// Best weight of exactly `k` places and exactly `n` patients taken from a
 /// group of classes, and how many each class gave.
 struct Group {
+    max_places: usize,
     width: usize,
-    best: Vec<u64>,
+    best: Vec<u128>,
     choices: Vec<Vec<u32>>,
 }
 
@@ -331,14 +373,15 @@ impl Group {
             choices.push(choice);
         }
         Group {
+            max_places,
             width,
             best,
             choices,
         }
     }
 
-    fn get(&self, places: usize, count: usize) -> u64 {
-        if count >= self.width {
+    fn get(&self, places: usize, count: usize) -> u128 {
+        if places > self.max_places || count >= self.width {
             return NONE;
         }
         self.best[places * self.width + count]
@@ -358,11 +401,11 @@ impl Group {
     }
 }
 
-/// The best value of one specialty for exactly `k` places, and the split
+/// The best weight of one specialty for exactly `k` places, and the split
 /// behind it: (places for patients without a guarantee, their number, the
 /// number with a guarantee).
 struct SpecialtyTable {
-    best: Vec<u64>,
+    best: Vec<u128>,
     split: Vec<(usize, usize, usize)>,
 }
 

@@ -17,6 +17,8 @@ use crate::policy;
 pub(crate) struct Patient {
     /// Index into `OutboundDay::candidates`.
     pub candidate: usize,
+    /// Priority order: see [`priority_key`].
+    pub key: u128,
     pub value: u64,
     pub days_waited: i64,
     /// The patient and the companions who travel with them.
@@ -123,9 +125,28 @@ pub(crate) struct Prepared<'a> {
     /// included patients took theirs.
     pub beds: Vec<SpecialtyBeds>,
     /// People left out before any choice (removed, children alone,
-    /// companions beyond the limit), each with the index of their candidate.
-    left_out: Vec<(usize, LeftOut)>,
+    /// companions beyond the limit), each with the priority key and index
+    /// of their candidate, and 0 for the patient or 1 + position for a companion.
+    left_out: Vec<(u128, usize, usize, LeftOut)>,
     excluded: HashMap<&'a PersonId, &'a str>,
+}
+
+/// Orders patients by priority: higher value first, then the earlier
+/// referral, then the id's first 8 bytes; equal keys are ordered by the full
+/// id. Comparing one integer keeps the sorts of 100,000 candidates fast
+/// (values stay far below 2^32; ids are ASCII with no NUL, so zero padding
+/// orders as the shorter string does).
+pub(crate) fn priority_key(value: u64, referral_date: jiff::civil::Date, id: &PersonId) -> u128 {
+    let day = referral_date
+        .duration_since(jiff::civil::Date::MIN)
+        .as_secs()
+        / 86_400;
+    let rank = ((u64::from(u32::MAX) - value.min(u64::from(u32::MAX))) << 32) | day as u64;
+    let mut prefix = [0u8; 8];
+    let bytes = id.as_str().as_bytes();
+    let length = bytes.len().min(8);
+    prefix[..length].copy_from_slice(&bytes[..length]);
+    (u128::from(rank) << 64) | u128::from(u64::from_be_bytes(prefix))
 }
 
 pub(crate) fn specialty_index(specialty: Specialty) -> usize {
@@ -212,11 +233,16 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
     let mut included_patients: HashMap<&PersonId, Patient> = HashMap::new();
     let mut left_out = Vec::new();
     for (index, candidate) in day.candidates.iter().enumerate() {
-        let travelling = travelling_companions(day, &excluded, index, &mut left_out);
+        let days_waited = policy::days_waited(candidate.referral_date, day.date);
+        let value = policy::value(candidate.tier, days_waited, candidate.is_child);
+        let key = priority_key(value, candidate.referral_date, &candidate.patient);
+        let travelling = travelling_companions(day, &excluded, (key, index), &mut left_out);
         let removed = excluded.get(&candidate.patient);
         if let Some(reason) = removed {
             left_out.push((
+                key,
                 index,
+                0,
                 LeftOut {
                     person: candidate.patient.clone(),
                     reason: LeftOutReason::RemovedByCoordinator((*reason).to_string()),
@@ -235,7 +261,9 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
                 });
             }
             left_out.push((
+                key,
                 index,
+                0,
                 LeftOut {
                     person: candidate.patient.clone(),
                     reason: why,
@@ -243,10 +271,10 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
             ));
             continue;
         }
-        let days_waited = policy::days_waited(candidate.referral_date, day.date);
         let patient = Patient {
             candidate: index,
-            value: policy::value(candidate.tier, days_waited, candidate.is_child),
+            key,
+            value,
             days_waited,
             places: 1 + travelling,
             specialty: specialty_index(candidate.specialty),
@@ -296,15 +324,17 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
 fn travelling_companions(
     day: &OutboundDay,
     excluded: &HashMap<&PersonId, &str>,
-    index: usize,
-    left_out: &mut Vec<(usize, LeftOut)>,
+    (key, index): (u128, usize),
+    left_out: &mut Vec<(u128, usize, usize, LeftOut)>,
 ) -> u32 {
     let candidate = &day.candidates[index];
     let mut travelling = 0;
-    for companion in &candidate.companions {
+    for (position, companion) in candidate.companions.iter().enumerate() {
         if let Some(reason) = excluded.get(companion) {
             left_out.push((
+                key,
                 index,
+                1 + position,
                 LeftOut {
                     person: companion.clone(),
                     reason: LeftOutReason::RemovedByCoordinator((*reason).to_string()),
@@ -314,7 +344,9 @@ fn travelling_companions(
             travelling += 1;
         } else {
             left_out.push((
+                key,
                 index,
+                1 + position,
                 LeftOut {
                     person: companion.clone(),
                     reason: LeftOutReason::CompanionBeyondLimit {
@@ -368,11 +400,9 @@ impl<'a> Prepared<'a> {
 
     /// Priority order: higher value first, then the earlier referral, then the lower id.
     pub fn rank(&self, a: &Patient, b: &Patient) -> Ordering {
-        let (ca, cb) = (self.candidate(a), self.candidate(b));
-        b.value
-            .cmp(&a.value)
-            .then(ca.referral_date.cmp(&cb.referral_date))
-            .then(ca.patient.cmp(&cb.patient))
+        a.key
+            .cmp(&b.key)
+            .then_with(|| self.candidate(a).patient.cmp(&self.candidate(b).patient))
     }
 
     /// Why a party does not fit in the places left.
@@ -472,7 +502,8 @@ impl<'a> Prepared<'a> {
     }
 
     /// Puts the plan together: included patients first, then the chosen
-    /// ones in the order given; everyone else left out, best ranked first.
+    /// ones in the order given; everyone else left out, best ranked first
+    /// whatever the order given.
     pub fn finish(
         mut self,
         chosen: Vec<(Patient, FacilityId)>,
@@ -486,7 +517,7 @@ impl<'a> Prepared<'a> {
         for (patient, facility) in chosen {
             picks.push(self.pick(&patient, facility, None));
         }
-        let places_used = picks
+        let places_used: u32 = picks
             .iter()
             .map(|pick| 1 + pick.companions.len() as u32)
             .sum();
@@ -500,6 +531,12 @@ impl<'a> Prepared<'a> {
                 count(cap.places, "place", "places"),
                 self.day.quota,
                 cap.reason
+            ));
+        }
+        if places_used < self.places {
+            notes.push(format!(
+                "{} unused: no other cleared patient fits (see the reasons left out)",
+                count(self.places - places_used, "place", "places")
             ));
         }
         if !self.included.is_empty() {
@@ -522,32 +559,43 @@ impl<'a> Prepared<'a> {
 
         // Those not chosen, best ranked first; then those left out before any
         // choice, in the same order, each companion after their patient.
-        let mut not_chosen = not_chosen;
-        not_chosen.sort_by(|(a, _), (b, _)| self.rank(a, b));
-        let mut early = std::mem::take(&mut self.left_out);
-        let key = |index: usize| {
-            let candidate = &self.day.candidates[index];
-            let days = policy::days_waited(candidate.referral_date, self.day.date);
-            (
-                std::cmp::Reverse(policy::value(candidate.tier, days, candidate.is_child)),
-                candidate.referral_date,
-                &candidate.patient,
-            )
-        };
-        early.sort_by(|(a, left_a), (b, left_b)| {
-            key(*a).cmp(&key(*b)).then_with(|| {
-                let is_companion = |index: usize, left: &LeftOut| {
-                    self.day.candidates[index].patient != left.person
-                };
-                is_companion(*a, left_a).cmp(&is_companion(*b, left_b))
+        // Sort small (key, index) pairs rather than the entries themselves.
+        let mut order: Vec<(u128, usize)> = not_chosen
+            .iter()
+            .enumerate()
+            .map(|(index, (patient, _))| (patient.key, index))
+            .collect();
+        order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                let patient = |index: usize| &self.candidate(&not_chosen[index].0).patient;
+                patient(a.1).cmp(patient(b.1))
             })
         });
+        let mut not_chosen: Vec<Option<LeftOut>> = not_chosen
+            .into_iter()
+            .map(|(patient, reason)| {
+                Some(LeftOut {
+                    person: self.day.candidates[patient.candidate].patient.clone(),
+                    reason,
+                })
+            })
+            .collect();
+        let mut early = std::mem::take(&mut self.left_out);
+        early.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| {
+                    let patient = |index: usize| &self.day.candidates[index].patient;
+                    patient(a.1).cmp(patient(b.1))
+                })
+                .then(a.2.cmp(&b.2))
+        });
         let mut left_out = Vec::with_capacity(early.len() + not_chosen.len());
-        left_out.extend(not_chosen.into_iter().map(|(patient, reason)| LeftOut {
-            person: self.day.candidates[patient.candidate].patient.clone(),
-            reason,
-        }));
-        left_out.extend(early.into_iter().map(|(_, left)| left));
+        left_out.extend(
+            order
+                .iter()
+                .map(|(_, index)| not_chosen[*index].take().expect("each index once")),
+        );
+        left_out.extend(early.into_iter().map(|(_, _, _, left)| left));
 
         DayPlan {
             picks,

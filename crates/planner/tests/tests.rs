@@ -12,7 +12,8 @@ use std::collections::{HashMap, HashSet};
 
 use corridor_domain::{FacilityId, PersonId, Specialty, Tier};
 use corridor_planner::{
-    BedPool, Candidate, DayPlan, Method, OutboundDay, Overrides, plan_outbound, policy,
+    BedPool, Candidate, DayPlan, LeftOutReason, Method, OutboundDay, Overrides, plan_outbound,
+    policy,
 };
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
@@ -235,8 +236,27 @@ pub fn check_plan(day: &OutboundDay, plan: &DayPlan) {
             "{person} included"
         );
     }
+    let unused = plan.places_available - plan.places_used;
     for left in &plan.left_out {
         assert!(seen.insert(left.person.clone()), "{} twice", left.person);
+        // Places reasons are true: short when given, and never fewer left
+        // than remain at the end.
+        match left.reason {
+            LeftOutReason::QuotaFull {
+                needed,
+                left: places_left,
+            }
+            | LeftOutReason::Capped {
+                needed,
+                left: places_left,
+                ..
+            } => {
+                assert!(needed > places_left, "{}: {}", left.person, left.reason);
+                assert!(places_left >= unused, "{}: {}", left.person, left.reason);
+            }
+            LeftOutReason::Outweighed { places_left, .. } => assert_eq!(places_left, unused),
+            _ => {}
+        }
     }
     for candidate in &day.candidates {
         assert!(

@@ -396,6 +396,18 @@ fn an_equal_wait_goes_to_the_child_then_the_earlier_referral_then_the_lower_id()
     for method in [Method::Optimal, Method::Greedy] {
         assert_eq!(picked(&plan(&adults, method)), ["P-1", "P-2"]);
     }
+    // Ids that share their first eight characters are still ordered in full.
+    let long = super::day(
+        1,
+        vec![
+            patient("PATIENT-0002", Urgent, 40, Oncology),
+            patient("PATIENT-0001", Urgent, 40, Oncology),
+        ],
+        vec![beds("eg-arish", Oncology, 5)],
+    );
+    for method in [Method::Optimal, Method::Greedy] {
+        assert_eq!(picked(&plan(&long, method)), ["PATIENT-0001"]);
+    }
 }
 
 #[test]
@@ -447,4 +459,54 @@ fn the_policy_is_stated_and_matches_the_values() {
     // Three parties of a lower tier never outweigh one of the tier above.
     assert!(3 * policy::value(Urgent, 730, true) < policy::value(Critical, 0, false));
     assert!(3 * policy::value(Routine, 730, true) < policy::value(Urgent, 0, false));
+}
+
+#[test]
+fn a_huge_quota_with_few_people_plans_at_once_and_says_what_is_unused() {
+    let day = day(
+        1_000_000,
+        vec![
+            patient("P-1", Urgent, 30, Oncology).with(&["A", "B"]),
+            patient("P-2", Routine, 30, Oncology),
+            patient("P-3", Routine, 20, Oncology),
+        ],
+        vec![beds("eg-arish", Oncology, 2)],
+    );
+    let plan = plan(&day, Method::Optimal);
+    check_plan(&day, &plan);
+    assert_eq!(picked(&plan), ["P-1", "P-2"]);
+    assert!(
+        plan.notes.contains(
+            &"999996 places unused: no other cleared patient fits (see the reasons left out)"
+                .to_string()
+        ),
+        "{:?}",
+        plan.notes
+    );
+    assert_eq!(
+        why(&plan, "P-3"),
+        "the 2 oncology beds it could take on 2026-02-03 went to people ahead of it"
+    );
+}
+
+#[test]
+fn between_plans_of_equal_value_the_optimiser_follows_the_priority_order() {
+    // Both waited past the two years that count, so their values are equal;
+    // the one referred earlier goes, whatever the specialty.
+    for (oncology, cardiology, expected) in [(800, 900, "P-B"), (900, 800, "P-A")] {
+        let day = day(
+            1,
+            vec![
+                patient("P-A", Urgent, oncology, Oncology),
+                patient("P-B", Urgent, cardiology, Cardiology),
+            ],
+            vec![
+                beds("eg-arish", Oncology, 1),
+                beds("tr-ankara", Cardiology, 1),
+            ],
+        );
+        for method in [Method::Optimal, Method::Greedy] {
+            assert_eq!(picked(&plan(&day, method)), [expected], "{method:?}");
+        }
+    }
 }
