@@ -56,7 +56,8 @@ def milp_optimum(instance):
         h.addConstr(sum(ys) == x)
         for index, y in zip(beds, ys):
             holders[index].append(y)
-        objective = objective + candidate["value"] * x
+        # A party counts with the patient's value for each person in it.
+        objective = objective + candidate["value"] * (1 + travelling) * x
         party_places = party_places + (1 + travelling) * x
     if isinstance(objective, int):
         return 0  # nobody can travel

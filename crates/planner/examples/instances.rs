@@ -4,9 +4,10 @@
 //! `cargo run --release -p corridor-planner --example instances -- N SEED > instances.json`
 //!
 //! Each instance carries what a MILP needs, from the day itself: the places,
-//! every candidate (value by the policy, cleared companions, child, specialty,
-//! guarantee), the companion limit and every bed pool. The checker works out
-//! places needed and eligibility on its own.
+//! every candidate (the patient's priority value by the policy, cleared
+//! companions, child, specialty, guarantee), the companion limit and every
+//! bed pool. The checker works out places needed, eligibility and each
+//! party's value (priority x places) on its own.
 
 #[path = "../benches/support/random_day.rs"]
 mod random_day;

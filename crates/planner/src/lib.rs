@@ -4,7 +4,7 @@
 //!
 //! # Outbound: the policy
 //!
-//! Each cleared patient has a value ([`policy::value`], stated in
+//! Each cleared patient has a priority value ([`policy::value`], stated in
 //! [`POLICY_TEXT`]):
 //!
 //! ```text
@@ -13,8 +13,12 @@
 //! ```
 //!
 //! so a higher tier comes first, then the longer wait (up to two years), and
-//! a child comes first among patients of equal tier and wait. Values are
-//! integers, so plans compare exactly.
+//! a child comes first among patients of equal tier and wait. A party — the
+//! patient and the companions who travel with them — is worth the patient's
+//! value for each person in it ([`policy::party_value`]): companions are
+//! people leaving too, and a child never travels alone, so valuing them at
+//! nothing would make the plan prefer adults travelling alone to children.
+//! Values are integers, so plans compare exactly.
 //!
 //! The plan ([`plan_outbound`] with [`Method::Optimal`]) takes the patients of
 //! **greatest total value** such that:
@@ -22,7 +26,7 @@
 //! - a patient travels with their cleared companions, at most
 //!   `max_companions` (the first ones in registration order; the others are
 //!   left out with that reason); a patient and the companions who travel are
-//!   in or out together, and companions take places but carry no value;
+//!   in or out together, and companions take places;
 //! - a child patient with no cleared companion does not travel;
 //! - patients plus companions never exceed the places: the quota, or the cap
 //!   when it is lower (the notes quote the cap's reason when it binds);
@@ -41,22 +45,21 @@
 //! exactly: see `optimal.rs` for the reduction to the candidates that can
 //! matter and the dynamic programme.
 //!
-//! What the objective implies: within a tier, a party of `p` places is
-//! taken only if it is worth more than what the same places and beds give
-//! otherwise. On a long list with many patients of the top tier at the
-//! waiting cap, that is patients who travel alone, so parties with
-//! companions, and children (who always have one), wait behind them. The
-//! tier points keep this within a tier: with at most two companions no
-//! number of lower-tier patients outweighs one of the tier above.
+//! What the objective implies: within a tier every place is worth the
+//! priority of the patient it carries, so a longer wait wins whether the
+//! patient travels alone or with companions, and the optimiser departs from
+//! priority order only where beds or the last places make the order waste
+//! room. The tier points keep trades within a tier: a place of a higher tier
+//! is always worth more than three of the tier below.
 //! [`Method::Greedy`] is the baseline: priority order, take a patient if the
 //! places left hold the party and a facility has a free bed they may take
 //! (the first in facility id order), else pass over them.
 //!
 //! Every pick says why ("critical, waited 412 days, child; bed at
 //! eg-arish-general (oncology)") and everyone else is left out with a
-//! specific [`LeftOutReason`]. A patient of higher value than some picks may
-//! be left out by the optimiser when making room for them would remove
-//! picks worth at least as much ([`LeftOutReason::Outweighed`]).
+//! specific [`LeftOutReason`]. A patient ahead of some picks in priority
+//! order may be left out by the optimiser when making room for their party
+//! would remove picks worth at least as much ([`LeftOutReason::Outweighed`]).
 //!
 //! # Inbound
 //!
@@ -74,7 +77,7 @@ pub use model::{
     BedPool, Candidate, Cap, DayPlan, InboundDay, LeftOut, LeftOutReason, Method, OutboundDay,
     OverrideList, Overrides, Pick, PlanError, Returnee,
 };
-pub use policy::{INBOUND_POLICY_TEXT, POLICY_TEXT, value};
+pub use policy::{INBOUND_POLICY_TEXT, POLICY_TEXT, party_value, value};
 
 /// Plans an outbound crossing day by the policy in the crate docs.
 pub fn plan_outbound(day: &OutboundDay, method: Method) -> Result<DayPlan, PlanError> {

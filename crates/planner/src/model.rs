@@ -102,7 +102,7 @@ pub struct DayPlan {
     pub places_available: u32,
     /// Patients and companions picked; never more than `places_available`.
     pub places_used: u32,
-    /// The sum of the picks' values.
+    /// The sum of the picks' (party) values.
     pub objective: u64,
     pub notes: Vec<String>,
 }
@@ -114,7 +114,8 @@ pub struct Pick {
     pub companions: Vec<PersonId>,
     /// The receiving facility (outbound only).
     pub facility: Option<FacilityId>,
-    /// The policy's value of the patient (0 for returnees).
+    /// The policy's value of the party: the patient's priority value for
+    /// each person in it ([`crate::policy::party_value`]); 0 for returnees.
     pub value: u64,
     pub reason: String,
 }
@@ -155,9 +156,9 @@ pub enum LeftOutReason {
         date: Date,
         beds: u32,
     },
-    /// A patient of higher value than some picks, left out by the optimiser
-    /// because making room for them (places, or a bed) would remove picks
-    /// worth at least as much.
+    /// A patient ahead of some picks in priority order, left out by the
+    /// optimiser because making room for their party (places, or a bed)
+    /// would remove picks worth at least as much.
     Outweighed {
         needed: u32,
         places_left: u32,

@@ -221,7 +221,7 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
         .map(|(patient, _, _)| patient.value)
         .sum::<u64>()
         + chosen.iter().map(|patient| patient.value).sum::<u64>();
-    // The lowest value among the picks that hold places, and among those
+    // The lowest priority among the picks that hold places, and among those
     // that hold beds of each specialty a patient without (index 0) or with
     // (index 1) a guarantee could take.
     let mut placed: Vec<(Patient, FacilityId)> = Vec::with_capacity(chosen.len());
@@ -232,12 +232,12 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
             .place(patient.guarantee)
             .expect("the optimum respects the bed limits, and placing is exact for them");
         prepared.places_left -= patient.places;
-        lowest = lowest.min(patient.value);
+        lowest = lowest.min(patient.priority);
         let holding = &mut lowest_holding[patient.specialty];
         if !requires_guarantee {
-            holding[0] = holding[0].min(patient.value);
+            holding[0] = holding[0].min(patient.priority);
         }
-        holding[1] = holding[1].min(patient.value);
+        holding[1] = holding[1].min(patient.priority);
         placed.push((patient, facility));
     }
 
@@ -268,8 +268,10 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
     prepared.finish(placed, not_chosen, notes)
 }
 
-/// The lowest value among the chosen picks (not the coordinator's) that
-/// hold places, and that hold beds a patient could take.
+/// The lowest priority value among the chosen picks (not the coordinator's)
+/// that hold places, and that hold beds a patient could take. Priority, not
+/// party value: it tells a departure from the priority order from a
+/// resource that went to people ahead in it.
 struct Competitors {
     places: u64,
     beds: u64,
@@ -280,8 +282,9 @@ const NO_PICK: u64 = u64::MAX;
 
 /// Why the optimiser left out a patient who can travel. The places or the
 /// beds are short, since with room for both the patient would raise the
-/// total. If every short resource is held by some pick of lower value, the
-/// patient is outweighed; otherwise the resource went to people ahead of them.
+/// total. If every short resource is held by some pick of lower priority,
+/// the patient is outweighed; otherwise the resource went to people ahead of
+/// them.
 fn why_not_chosen(
     prepared: &Prepared<'_>,
     patient: &Patient,
@@ -301,7 +304,7 @@ fn why_not_chosen(
         places_short || beds_short,
         "a patient with room for both would be chosen"
     );
-    let lower = |lowest: u64| lowest != NO_PICK && lowest < patient.value;
+    let lower = |lowest: u64| lowest != NO_PICK && lowest < patient.priority;
     if beds_short && !lower(competitors.beds) {
         return bed_reason;
     }

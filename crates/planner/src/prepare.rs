@@ -19,6 +19,9 @@ pub(crate) struct Patient {
     pub candidate: usize,
     /// Priority order: see [`priority_key`].
     pub key: u128,
+    /// The patient's priority value ([`policy::value`]), which orders patients.
+    pub priority: u64,
+    /// The party's value ([`policy::party_value`]), which the optimiser maximises.
     pub value: u64,
     pub days_waited: i64,
     /// The patient and the companions who travel with them.
@@ -131,9 +134,9 @@ pub(crate) struct Prepared<'a> {
     excluded: HashMap<&'a PersonId, &'a str>,
 }
 
-/// Orders patients by priority: higher value first, then the earlier
-/// referral, then the id's first 8 bytes; equal keys are ordered by the full
-/// id. Comparing one integer keeps the sorts of 100,000 candidates fast
+/// Orders patients by priority: higher priority value (the patient's, not
+/// the party's) first, then the earlier referral, then the id's first 8
+/// bytes; equal keys are ordered by the full id. Comparing one integer keeps the sorts of 100,000 candidates fast
 /// (values stay far below 2^32; ids are ASCII with no NUL, so zero padding
 /// orders as the shorter string does).
 pub(crate) fn priority_key(value: u64, referral_date: jiff::civil::Date, id: &PersonId) -> u128 {
@@ -274,7 +277,8 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
         let patient = Patient {
             candidate: index,
             key,
-            value,
+            priority: value,
+            value: policy::party_value(value, 1 + travelling),
             days_waited,
             places: 1 + travelling,
             specialty: specialty_index(candidate.specialty),
@@ -398,7 +402,7 @@ impl<'a> Prepared<'a> {
         &self.day.candidates[patient.candidate]
     }
 
-    /// Priority order: higher value first, then the earlier referral, then the lower id.
+    /// Priority order: higher priority value first, then the earlier referral, then the lower id.
     pub fn rank(&self, a: &Patient, b: &Patient) -> Ordering {
         a.key
             .cmp(&b.key)

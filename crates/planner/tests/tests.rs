@@ -209,12 +209,13 @@ pub fn check_plan(day: &OutboundDay, plan: &DayPlan) {
             );
         }
         *taken.entry((at, candidate.specialty)).or_default() += 1;
+        // A party is worth the patient's priority for each person in it.
         let value = policy::value(
             candidate.tier,
             policy::days_waited(candidate.referral_date, day.date),
             candidate.is_child,
-        );
-        assert_eq!(pick.value, value);
+        ) * (1 + travelling.len() as u64);
+        assert_eq!(pick.value, value, "value of {}", pick.person);
         objective += value;
     }
     assert_eq!(plan.objective, objective);

@@ -1,7 +1,10 @@
-use corridor_domain::{Action, Booking, Case, CrossingId, FacilityId, Status, Text, Tier};
+use corridor_domain::{
+    Action, Booking, Case, CrossingId, Direction, FacilityId, Status, Text, Tier,
+};
 use corridor_store::{ListFilter, RoleFilter, StoreError, WaitFilter};
 use jiff::civil::date;
 
+use crate::crossing_days::confirm;
 use crate::*;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -9,6 +12,7 @@ async fn registry_story() {
     for database in databases().await {
         let store = database.store().await;
         let on = database.name;
+        load_reference(&store).await;
         register(
             &store,
             vec![
@@ -42,18 +46,48 @@ async fn registry_story() {
             Action::Deny { reason },
             Action::Resubmit,
             Action::Clear,
-            Action::Schedule {
-                booking: Booking {
-                    date: date(2026, 2, 3),
-                    crossing: rafah.clone(),
+        ];
+        for action in steps {
+            store
+                .transition(&id("P-1"), None, action, None, now(), "coordinator")
+                .await
+                .unwrap_or_else(|e| panic!("{on}: {e}"));
+        }
+        // Scheduling goes through a confirmed manifest, never a bare transition.
+        let error = store
+            .transition(
+                &id("P-1"),
+                None,
+                Action::Schedule {
+                    booking: Booking {
+                        date: date(2026, 2, 3),
+                        crossing: rafah.clone(),
+                    },
                 },
-            },
+                None,
+                now(),
+                "coordinator",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("corridor plan confirm"),
+            "{on}: {error}"
+        );
+        confirm(
+            &store,
+            date(2026, 2, 3),
+            Direction::Outbound,
+            &[("P-1", &[], Some("eg-1"))],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{on}: {e}"));
+        for action in [
             Action::Cross,
             Action::Admit {
                 facility: FacilityId::parse("eg-1").unwrap(),
             },
-        ];
-        for action in steps {
+        ] {
             store
                 .transition(&id("P-1"), None, action, None, now(), "coordinator")
                 .await

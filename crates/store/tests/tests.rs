@@ -4,6 +4,7 @@
 
 mod audit_chain;
 mod concurrency;
+mod crossing_days;
 mod registry;
 
 use std::io::Write as _;
@@ -169,4 +170,85 @@ pub async fn register(store: &Store, people: Vec<NewPerson>) {
 
 pub fn id(text: &str) -> PersonId {
     PersonId::parse(text).unwrap()
+}
+
+/// Rafah open every day both ways (quotas of 3 out and 3 in from 2026-02-01),
+/// Egypt and the UAE open, `eg-1` with 2 open oncology beds and `ae-1` with
+/// 1 oncology bed for patients with a return guarantee, and Rafah's luggage
+/// rules; no crossing rules (the tests that need them add them).
+pub fn reference() -> corridor_store::ReferenceData {
+    use corridor_domain::{
+        BedCapacity, CashLimit, Country, CountryCode, Crossing, CrossingId, CurrencyCode,
+        Direction, Facility, FacilityId, ItemCategory, LuggageRuleSet, Quota, QuotaCategory,
+        WeekdaySet,
+    };
+    let rafah = CrossingId::parse("rafah").unwrap();
+    let text = |value: &str| Text::parse("name", value, 200).unwrap();
+    let facility = |id: &str, country: &str, beds: u32, guarantee: bool| Facility {
+        id: FacilityId::parse(id).unwrap(),
+        name: text(id),
+        country: CountryCode::parse(country).unwrap(),
+        requires_return_guarantee: guarantee,
+        open: true,
+        beds: vec![
+            BedCapacity::new(
+                Specialty::Oncology,
+                beds,
+                date(2026, 1, 15),
+                date(2026, 3, 31),
+            )
+            .unwrap(),
+        ],
+    };
+    let quota = |direction, category| {
+        Quota::new(rafah.clone(), direction, category, 3, TODAY, None).unwrap()
+    };
+    corridor_store::ReferenceData {
+        crossings: vec![Crossing {
+            id: rafah.clone(),
+            name: text("Rafah"),
+            directions: vec![Direction::Outbound, Direction::Inbound],
+            operating_days: WeekdaySet::EVERY_DAY,
+        }],
+        quotas: vec![
+            quota(Direction::Outbound, QuotaCategory::Evacuees),
+            quota(Direction::Inbound, QuotaCategory::Returnees),
+        ],
+        countries: vec![
+            Country {
+                code: CountryCode::parse("EG").unwrap(),
+                name: text("Egypt"),
+                open: true,
+            },
+            Country {
+                code: CountryCode::parse("AE").unwrap(),
+                name: text("United Arab Emirates"),
+                open: true,
+            },
+        ],
+        facilities: vec![
+            facility("eg-1", "EG", 2, false),
+            facility("ae-1", "AE", 1, true),
+        ],
+        figures: Vec::new(),
+        crossing_rules: Vec::new(),
+        luggage_rules: vec![
+            LuggageRuleSet::new(rafah, 1, TODAY, None, text("test rules"))
+                .unwrap()
+                .with_max_pieces(1)
+                .forbidding(&[ItemCategory::Electronics, ItemCategory::Cigarettes])
+                .with_max_cash(CashLimit {
+                    currency: CurrencyCode::parse("ILS").unwrap(),
+                    amount: 2000,
+                }),
+        ],
+    }
+}
+
+/// Loads [`reference`] into an empty store.
+pub async fn load_reference(store: &Store) {
+    store
+        .load_dataset(&reference(), &[], &[], &audit("dataset.load"), &mut |_| {})
+        .await
+        .expect("load the reference data");
 }

@@ -38,49 +38,132 @@ fn the_optimiser_keeps_open_beds_for_patients_without_a_guarantee() {
 }
 
 #[test]
-fn a_family_at_the_quota_boundary_gives_way_to_three_patients_of_its_tier() {
-    // Three places: the family of three comes first in priority order, and
-    // greedy fills the day with it; three critical patients who waited a
-    // little less are worth more together.
-    let day = day(
-        3,
-        vec![
-            patient("F-1", Critical, 500, Oncology).with(&["F-2", "F-3"]),
-            patient("S-1", Critical, 499, Oncology),
-            patient("S-2", Critical, 498, Cardiology),
-            patient("S-3", Critical, 497, Orthopaedics),
-        ],
-        vec![
-            beds("eg-arish", Oncology, 4),
-            beds("eg-arish", Cardiology, 1),
-            beds("qa-hamad", Orthopaedics, 1),
-        ],
-    );
+fn a_family_that_greedy_shuts_out_of_the_last_places_or_bed_goes_instead() {
+    // Three places. In priority order the patient alone comes first (one day
+    // longer wait); greedy takes him, the family of three no longer fits and
+    // two places stay empty. Every place carries nearly the same priority,
+    // so the optimiser gives the three places to the family.
+    let one_day_apart = |quota, oncology_beds| {
+        day(
+            quota,
+            vec![
+                patient("S-1", Critical, 500, Oncology),
+                patient("F-1", Critical, 499, Oncology).with(&["F-2", "F-3"]),
+            ],
+            vec![beds("eg-arish", Oncology, oncology_beds)],
+        )
+    };
+    // S-1: 100 x 2 x (365 + 500) = 173,000. F-1: 100 x 2 x (365 + 499)
+    // = 172,800 for each of three people = 518,400.
+    let alone = 173_000;
+    let family = 3 * 172_800;
+
+    let day = one_day_apart(3, 4);
     let greedy = plan(&day, Method::Greedy);
     check_plan(&day, &greedy);
-    assert_eq!(picked(&greedy), ["F-1"]);
-    assert_eq!(why(&greedy, "S-1"), "quota full: needs 1 place, 0 left");
+    assert_eq!(picked(&greedy), ["S-1"]);
+    assert_eq!(greedy.objective, alone);
+    assert_eq!(why(&greedy, "F-1"), "quota full: needs 3 places, 2 left");
+    assert!(
+        greedy.notes.contains(
+            &"2 places unused: no other cleared patient fits (see the reasons left out)"
+                .to_string()
+        ),
+        "{:?}",
+        greedy.notes
+    );
 
     let optimal = plan(&day, Method::Optimal);
     check_plan(&day, &optimal);
-    assert_eq!(picked(&optimal), ["S-1", "S-2", "S-3"]);
+    assert_eq!(picked(&optimal), ["F-1"]);
     assert_eq!(optimal.places_used, 3);
+    assert_eq!(optimal.objective, family);
+    // S-1 is ahead of the pick in priority order: the reason says why the
+    // order was departed from, not that the place went to someone ahead.
     assert_eq!(
-        why(&optimal, "F-1"),
-        format!(
-            "needs 3 places and a bed in oncology (0 places left, 3 suitable beds left): making \
-             room would remove picks worth at least as much, so no plan that includes it is worth \
-             more than this one ({})",
-            optimal.objective
-        )
+        why(&optimal, "S-1"),
+        "needs 1 place and a bed in oncology (0 places left, 3 suitable beds left): making \
+         room would remove picks worth at least as much, so no plan that includes it is worth \
+         more than this one (518400)"
     );
-    assert!(optimal.objective > greedy.objective);
+
+    // The same with room for everyone but one oncology bed: greedy gives it
+    // to the patient alone, the optimiser to the family.
+    let day = one_day_apart(10, 1);
+    let greedy = plan(&day, Method::Greedy);
+    check_plan(&day, &greedy);
+    assert_eq!(picked(&greedy), ["S-1"]);
+    assert_eq!(greedy.objective, alone);
+    assert_eq!(
+        why(&greedy, "F-1"),
+        "the 1 oncology bed it could take on 2026-02-03 went to people ahead of it"
+    );
+    let optimal = plan(&day, Method::Optimal);
+    check_plan(&day, &optimal);
+    assert_eq!(picked(&optimal), ["F-1"]);
+    assert_eq!(optimal.objective, family);
+    assert_eq!(
+        why(&optimal, "S-1"),
+        "needs 1 place and a bed in oncology (7 places left, 0 suitable beds left): making \
+         room would remove picks worth at least as much, so no plan that includes it is worth \
+         more than this one (518400)"
+    );
+}
+
+#[test]
+fn children_and_parties_with_companions_no_longer_wait_behind_adults_alone_who_waited_less() {
+    // Four places, beds for all. A child with a parent and a patient with a
+    // carer waited longest; four adults of the same tier who travel alone
+    // waited less. When companions counted for nothing, the four adults were
+    // worth more on the same four places (the assertion below), and the
+    // optimiser left the child and the carer's patient behind.
+    let day = day(
+        4,
+        vec![
+            patient("K-1", Critical, 400, Oncology)
+                .child()
+                .with(&["K-1-m"]),
+            patient("C-1", Critical, 350, Cardiology).with(&["C-1-c"]),
+            patient("A-1", Critical, 300, Oncology),
+            patient("A-2", Critical, 250, Cardiology),
+            patient("A-3", Critical, 200, Orthopaedics),
+            patient("A-4", Critical, 150, Oncology),
+        ],
+        vec![
+            beds("eg-arish", Oncology, 5),
+            beds("eg-arish", Cardiology, 5),
+            beds("qa-hamad", Orthopaedics, 5),
+        ],
+    );
+    let value = |waited, child| policy::value(Critical, waited, child);
+    // K-1: 100 x (2 x (365 + 400) + 1) = 153,100; C-1: 100 x 2 x 715 = 143,000;
+    // the adults: 133,000, 123,000, 113,000 and 103,000.
+    assert_eq!((value(400, true), value(350, false)), (153_100, 143_000));
+    let adults_alone: u64 = [300, 250, 200, 150].map(|w| value(w, false)).iter().sum();
+    assert_eq!(adults_alone, 472_000);
+    assert!(adults_alone > value(400, true) + value(350, false));
+
+    // Now each party counts its companion: 2 x 153,100 + 2 x 143,000.
+    for method in [Method::Optimal, Method::Greedy] {
+        let plan = plan(&day, method);
+        check_plan(&day, &plan);
+        assert_eq!(picked(&plan), ["K-1", "C-1"], "{method:?}");
+        assert_eq!(plan.picks[0].companions, [id("K-1-m")]);
+        assert_eq!(plan.picks[1].companions, [id("C-1-c")]);
+        assert_eq!(plan.picks[0].value, 306_200);
+        assert_eq!(plan.picks[1].value, 286_000);
+        assert_eq!(plan.objective, 592_200);
+        for adult in ["A-1", "A-2", "A-3", "A-4"] {
+            assert_eq!(why(&plan, adult), "quota full: needs 1 place, 0 left");
+        }
+    }
 }
 
 #[test]
 fn a_lower_tier_never_displaces_a_higher_one() {
-    // One place: a critical patient who just arrived beats three urgent ones
-    // who waited two years (and could not all fit anyway).
+    // Three places: a critical patient who just arrived, with two companions
+    // (3 x 73,000), beats three urgent patients who waited two years
+    // (3 x 21,900).
     let day = day(
         3,
         vec![
@@ -94,6 +177,26 @@ fn a_lower_tier_never_displaces_a_higher_one() {
     let optimal = plan(&day, Method::Optimal);
     check_plan(&day, &optimal);
     assert_eq!(picked(&optimal), ["C-1"]);
+    assert_eq!(optimal.objective, 219_000);
+
+    // Nor does a family of the tier below outweigh one place of the tier
+    // above: a critical patient alone who just arrived (73,000) beats an
+    // urgent child who waited two years, with two companions (3 x 21,910).
+    let day = super::day(
+        3,
+        vec![
+            patient("C-1", Critical, 0, Oncology),
+            patient("U-1", Urgent, 900, Oncology)
+                .child()
+                .with(&["U-1-m", "U-1-f"]),
+        ],
+        vec![beds("eg-arish", Oncology, 5)],
+    );
+    let optimal = plan(&day, Method::Optimal);
+    check_plan(&day, &optimal);
+    assert_eq!(picked(&optimal), ["C-1"]);
+    assert_eq!(optimal.objective, 73_000);
+    assert_eq!(why(&optimal, "U-1"), "quota full: needs 3 places, 2 left");
 }
 
 #[test]
@@ -456,7 +559,18 @@ fn the_policy_is_stated_and_matches_the_values() {
     assert_eq!(policy::value(Routine, -3, false), 730);
     assert_eq!(policy::days_waited(date(2025, 12, 1), DAY), 64);
     assert!(corridor_planner::POLICY_TEXT.contains("critical 100, urgent 10, routine 1"));
-    // Three parties of a lower tier never outweigh one of the tier above.
+    assert!(corridor_planner::POLICY_TEXT.contains("companions included"));
+    // A party is worth the patient's value for each person in it.
+    assert_eq!(
+        policy::party_value(policy::value(Urgent, 412, true), 3),
+        3 * 15_550
+    );
+    assert_eq!(
+        policy::party_value(policy::value(Critical, 0, false), 1),
+        73_000
+    );
+    // Three places of a lower tier are never worth one of the tier above, so
+    // a party (at most three places) never outweighs a place above its tier.
     assert!(3 * policy::value(Urgent, 730, true) < policy::value(Critical, 0, false));
     assert!(3 * policy::value(Routine, 730, true) < policy::value(Urgent, 0, false));
 }

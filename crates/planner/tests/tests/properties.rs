@@ -149,10 +149,13 @@ fn brute_force(day: &OutboundDay) -> Option<u64> {
             }
             continue;
         }
-        let value = policy::value(
-            candidate.tier,
-            policy::days_waited(candidate.referral_date, day.date),
-            candidate.is_child,
+        let value = policy::party_value(
+            policy::value(
+                candidate.tier,
+                policy::days_waited(candidate.referral_date, day.date),
+                candidate.is_child,
+            ),
+            1 + travelling,
         );
         parties.push((
             value,

@@ -1,0 +1,532 @@
+//! Crossing days on every database: clearance batches, manifests and the
+//! rules they must keep, beds, the gate, returnees' luggage, and a
+//! property test of the invariants over random days, people and beds.
+
+use corridor_domain::{
+    Action, BatchId, BirthYear, Case, ClearanceOutcome, CountryCode, CrossingId, CrossingRules,
+    DeclaredItem, Direction, FacilityId, GateOutcome, LegalBasis, LuggageDeclaration, NewPerson,
+    PersonKind, Sex, Status, Text, Tier,
+};
+use corridor_store::{
+    Decision, DraftParty, EntryState, ManifestDraft, Store, StoreError, Submission,
+};
+use jiff::civil::{Date, date};
+
+use crate::*;
+
+fn rafah() -> CrossingId {
+    CrossingId::parse("rafah").unwrap()
+}
+
+fn text(value: &str) -> Text {
+    Text::parse("reason", value, 200).unwrap()
+}
+
+/// Confirms a manifest of parties `(person, companions, facility)`.
+pub async fn confirm(
+    store: &Store,
+    on: Date,
+    direction: Direction,
+    parties: &[(&str, &[&str], Option<&str>)],
+) -> Result<corridor_store::Manifest, StoreError> {
+    let draft = ManifestDraft {
+        crossing: rafah(),
+        date: on,
+        direction,
+        method: "test".to_string(),
+        objective: 0,
+        notes: Vec::new(),
+        parties: parties
+            .iter()
+            .map(|(person, companions, facility)| DraftParty {
+                person: id(person),
+                companions: companions.iter().map(|c| id(c)).collect(),
+                facility: facility.map(|f| FacilityId::parse(f).unwrap()),
+                reason: "test".to_string(),
+            })
+            .collect(),
+    };
+    store.confirm_manifest(&draft, now(), "coordinator").await
+}
+
+fn returnee(id_text: &str) -> NewPerson {
+    NewPerson {
+        id: id(id_text),
+        name: None,
+        birth_year: BirthYear::new(1985, TODAY).unwrap(),
+        sex: Sex::Male,
+        legal_basis: LegalBasis::Consent,
+        kind: PersonKind::Returnee {
+            returning_from: CountryCode::parse("EG").unwrap(),
+        },
+    }
+}
+
+fn luggage(items: &[&str]) -> LuggageDeclaration {
+    LuggageDeclaration {
+        pieces: 1,
+        weight_grams: 10_000,
+        items: items
+            .iter()
+            .map(|i| DeclaredItem::parse(i).unwrap())
+            .collect(),
+        medication_days: 0,
+        cash: Vec::new(),
+    }
+}
+
+fn with_guarantee(mut person: NewPerson) -> NewPerson {
+    if let PersonKind::Patient(referral) = &mut person.kind {
+        referral.return_guarantee = true;
+    }
+    person
+}
+
+async fn decide(store: &Store, batch: &BatchId, decisions: &[(&str, ClearanceOutcome)]) {
+    let decisions: Vec<Decision> = decisions
+        .iter()
+        .map(|(person, outcome)| Decision {
+            batch: batch.clone(),
+            person: id(person),
+            outcome: *outcome,
+            reason: (*outcome == ClearanceOutcome::Denied).then(|| text("security objection")),
+            decided_on: TODAY,
+        })
+        .collect();
+    store
+        .record_decisions(&decisions, TODAY, now(), "liaison")
+        .await
+        .unwrap();
+}
+
+async fn status(store: &Store, person: &str) -> Status {
+    store
+        .person(&id(person))
+        .await
+        .unwrap()
+        .unwrap()
+        .line
+        .status
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crossing_day_story() {
+    for database in databases().await {
+        let store = database.store().await;
+        let on = database.name;
+        load_reference(&store).await;
+        let day = date(2026, 2, 2);
+        store
+            .add_crossing_rules(
+                &CrossingRules::new(rafah(), TODAY, None, 2, true, text("reported rules")).unwrap(),
+                now(),
+                "coordinator",
+            )
+            .await
+            .unwrap();
+        for person in [
+            patient("P-1", 1970, Tier::Urgent, date(2025, 1, 10)),
+            with_guarantee(patient("P-2", 2015, Tier::Critical, date(2025, 12, 1))),
+            companion("C-1", "P-2"),
+            patient("P-3", 1990, Tier::Routine, date(2024, 3, 1)),
+        ] {
+            register(&store, vec![person]).await;
+        }
+        for (person, items) in [
+            ("R-1", &["electronics:phone"][..]),
+            ("R-2", &["2x clothing"][..]),
+            ("R-3", &[][..]),
+        ] {
+            let case = Case::register(returnee(person), now(), "tester");
+            store
+                .register_returnee(&case, &luggage(items), &audit("person.register"))
+                .await
+                .unwrap();
+        }
+        for person in ["P-1", "P-2", "P-3"] {
+            store
+                .transition(&id(person), None, Action::List, None, now(), "coordinator")
+                .await
+                .unwrap();
+        }
+
+        // Clearance in batches; a bad batch writes nothing.
+        let submit = |people: &[&str], direction| Submission {
+            crossing: rafah(),
+            direction,
+            needed_by: date(2026, 2, 3),
+            people: people.iter().map(|p| id(p)).collect(),
+            note: None,
+        };
+        let outbound = ["P-1", "P-2", "C-1", "P-3"];
+        let error = store
+            .submit_clearance(
+                &submit(&["P-1", "R-1"], Direction::Outbound),
+                TODAY,
+                now(),
+                "c",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("R-1 is a returnee"),
+            "{on}: {error}"
+        );
+        assert!(store.clearance_batches().await.unwrap().is_empty(), "{on}");
+        assert_eq!(status(&store, "P-1").await, Status::Listed);
+        let first = store
+            .submit_clearance(&submit(&outbound, Direction::Outbound), TODAY, now(), "c")
+            .await
+            .unwrap();
+        assert_eq!(first.id.as_str(), "CB-0001");
+        let inbound = store
+            .submit_clearance(
+                &submit(&["R-1", "R-2", "R-3"], Direction::Inbound),
+                TODAY,
+                now(),
+                "c",
+            )
+            .await
+            .unwrap();
+        // A denial needs its reason; the whole set of decisions is refused.
+        let without_reason = vec![
+            Decision {
+                batch: first.id.clone(),
+                person: id("P-1"),
+                outcome: ClearanceOutcome::Cleared,
+                reason: None,
+                decided_on: TODAY,
+            },
+            Decision {
+                batch: first.id.clone(),
+                person: id("P-3"),
+                outcome: ClearanceOutcome::Denied,
+                reason: None,
+                decided_on: TODAY,
+            },
+        ];
+        assert!(
+            store
+                .record_decisions(&without_reason, TODAY, now(), "liaison")
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            status(&store, "P-1").await,
+            Status::ClearanceRequested,
+            "{on}"
+        );
+        use ClearanceOutcome::*;
+        decide(
+            &store,
+            &first.id,
+            &[
+                ("P-1", Cleared),
+                ("P-2", Cleared),
+                ("C-1", Cleared),
+                ("P-3", Denied),
+            ],
+        )
+        .await;
+        decide(
+            &store,
+            &inbound.id,
+            &[("R-1", Cleared), ("R-2", Cleared), ("R-3", Cleared)],
+        )
+        .await;
+        let again = store
+            .submit_clearance(&submit(&["P-3"], Direction::Outbound), TODAY, now(), "c")
+            .await
+            .unwrap();
+        assert_eq!(again.people[0].attempt, 2);
+        assert_eq!(again.people[0].previous_batch, Some(first.id.clone()));
+        let overdue = store.decisions_overdue(date(2026, 2, 4)).await.unwrap();
+        assert_eq!(overdue.len(), 1);
+        assert_eq!(overdue[0].outcome, Delayed);
+        store
+            .record_decisions(&overdue, date(2026, 2, 4), now(), "sweep")
+            .await
+            .unwrap();
+        assert_eq!(status(&store, "P-3").await, Status::Delayed);
+
+        // Entries equal exits: without a confirmed inbound manifest, no place out.
+        let inputs = store
+            .planning_inputs(&rafah(), day, Direction::Outbound)
+            .await
+            .unwrap();
+        assert_eq!(inputs.quota, 3);
+        assert_eq!(inputs.cap.as_ref().map(|c| c.0), Some(0), "{on}");
+        let mut candidates: Vec<&str> = inputs.patients.iter().map(|p| p.id.as_str()).collect();
+        candidates.sort();
+        assert_eq!(candidates, ["P-1", "P-2"]);
+        let p2 = inputs
+            .patients
+            .iter()
+            .find(|p| p.id.as_str() == "P-2")
+            .unwrap();
+        assert!(p2.is_child && p2.return_guarantee);
+        assert_eq!(p2.companions, vec![id("C-1")]);
+        assert_eq!(inputs.beds.len(), 2);
+        assert!(
+            confirm(
+                &store,
+                day,
+                Direction::Outbound,
+                &[("P-1", &[], Some("eg-1"))]
+            )
+            .await
+            .is_err()
+        );
+
+        confirm(
+            &store,
+            day,
+            Direction::Inbound,
+            &[("R-1", &[], None), ("R-2", &[], None)],
+        )
+        .await
+        .unwrap();
+        // Every rule is checked again at confirmation; a refusal writes nothing.
+        let refused: &[(&[(&str, &[&str], Option<&str>)], &str)] = &[
+            (
+                &[("P-1", &[], Some("eg-1")), ("P-2", &["C-1"], Some("ae-1"))],
+                "the plan has 3 people but rafah has 2 places",
+            ),
+            (
+                &[("P-1", &[], Some("ae-1"))],
+                "receives only patients with a return guarantee",
+            ),
+            (
+                &[("P-2", &[], Some("ae-1"))],
+                "is a child and cannot travel without",
+            ),
+            (
+                &[("P-1", &["C-1"], Some("eg-1"))],
+                "C-1 does not accompany P-1",
+            ),
+            (
+                &[("P-3", &[], Some("eg-1"))],
+                "cannot schedule a patient who is delayed",
+            ),
+            (&[("R-3", &[], None)], "a outbound manifest lists patients"),
+        ];
+        for (parties, expected) in refused {
+            let error = confirm(&store, day, Direction::Outbound, parties)
+                .await
+                .unwrap_err();
+            assert!(error.to_string().contains(expected), "{on}: {error}");
+        }
+        assert!(
+            store
+                .manifest(&rafah(), day, Direction::Outbound)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(status(&store, "P-1").await, Status::Cleared);
+
+        let manifest = confirm(
+            &store,
+            day,
+            Direction::Outbound,
+            &[("P-2", &["C-1"], Some("ae-1"))],
+        )
+        .await
+        .unwrap();
+        assert_eq!(manifest.entries.len(), 2);
+        assert_eq!(status(&store, "C-1").await, Status::Scheduled);
+        let beds = store.bed_board(day).await.unwrap();
+        let ae = beds.iter().find(|b| b.facility.as_str() == "ae-1").unwrap();
+        assert_eq!((ae.held, ae.free()), (1, 0), "{on}");
+        // One manifest per day and direction; nobody on two manifests.
+        assert!(
+            confirm(
+                &store,
+                day,
+                Direction::Outbound,
+                &[("P-1", &[], Some("eg-1"))]
+            )
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("already confirmed")
+        );
+        let error = confirm(
+            &store,
+            date(2026, 2, 3),
+            Direction::Inbound,
+            &[("R-1", &[], None)],
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("cannot schedule a returnee who is scheduled"),
+            "{on}: {error}"
+        );
+
+        // The gate: a party is recorded whole; luggage is checked for returnees.
+        let gate = |person: &'static str, outcome, reason: Option<&'static str>| {
+            let store = &store;
+            async move {
+                store
+                    .record_gate(
+                        &rafah(),
+                        day,
+                        &id(person),
+                        outcome,
+                        reason.map(text).as_ref(),
+                        now(),
+                        "officer",
+                    )
+                    .await
+            }
+        };
+        assert!(
+            gate("C-1", GateOutcome::Crossed, None)
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("record the outcome on P-2")
+        );
+        assert!(gate("P-2", GateOutcome::TurnedBack, None).await.is_err());
+        let crossed = gate("P-2", GateOutcome::Crossed, None).await.unwrap();
+        assert_eq!(crossed.people, vec![id("P-2"), id("C-1")]);
+        assert_eq!(status(&store, "C-1").await, Status::Crossed);
+        let error = gate("R-1", GateOutcome::Crossed, None).await.unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("electronics 'phone' is not allowed"),
+            "{on}: {error}"
+        );
+        assert_eq!(status(&store, "R-1").await, Status::Scheduled);
+        store
+            .declare_luggage(&id("R-1"), &luggage(&["3x clothing"]), now(), "officer")
+            .await
+            .unwrap();
+        gate("R-1", GateOutcome::Crossed, None).await.unwrap();
+        gate("R-2", GateOutcome::NoShow, None).await.unwrap();
+        assert_eq!(status(&store, "R-2").await, Status::Cleared);
+
+        // Admission consumes the held bed, and only where it is held.
+        let admit = |facility: &str| Action::Admit {
+            facility: FacilityId::parse(facility).unwrap(),
+        };
+        assert!(
+            store
+                .transition(&id("P-2"), None, admit("eg-1"), None, now(), "receiving")
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("holds a bed at ae-1")
+        );
+        store
+            .transition(&id("P-2"), None, admit("ae-1"), None, now(), "receiving")
+            .await
+            .unwrap();
+        let ae = store
+            .bed_board(day)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|b| b.facility.as_str() == "ae-1")
+            .unwrap();
+        assert_eq!((ae.held, ae.consumed, ae.free()), (0, 1, 0), "{on}");
+
+        let reconciliation = store.reconciliation(&rafah(), day).await.unwrap();
+        assert_eq!(reconciliation.crossed(Direction::Outbound), 2);
+        assert_eq!(reconciliation.crossed(Direction::Inbound), 1);
+        let back: Vec<_> = reconciliation
+            .back_on_the_list()
+            .iter()
+            .map(|e| (e.person.to_string(), e.state))
+            .collect();
+        assert_eq!(back, [("R-2".to_string(), EntryState::NoShow)]);
+
+        // Next day: a no-show releases the bed and puts the patient back.
+        let next = date(2026, 2, 3);
+        confirm(
+            &store,
+            next,
+            Direction::Inbound,
+            &[("R-2", &[], None), ("R-3", &[], None)],
+        )
+        .await
+        .unwrap();
+        confirm(
+            &store,
+            next,
+            Direction::Outbound,
+            &[("P-1", &[], Some("eg-1"))],
+        )
+        .await
+        .unwrap();
+        let held = |board: Vec<corridor_store::BedLine>| {
+            board
+                .into_iter()
+                .find(|b| b.facility.as_str() == "eg-1")
+                .unwrap()
+                .held
+        };
+        assert_eq!(held(store.bed_board(next).await.unwrap()), 1);
+        store
+            .record_gate(
+                &rafah(),
+                next,
+                &id("P-1"),
+                GateOutcome::NoShow,
+                None,
+                now(),
+                "officer",
+            )
+            .await
+            .unwrap();
+        assert_eq!(status(&store, "P-1").await, Status::Cleared);
+        assert_eq!(held(store.bed_board(next).await.unwrap()), 0);
+        // Dying while scheduled takes the returnee off the manifest.
+        store
+            .transition(
+                &id("R-3"),
+                None,
+                Action::Die { on: next },
+                None,
+                now(),
+                "coordinator",
+            )
+            .await
+            .unwrap();
+        let manifest = store
+            .manifest(&rafah(), next, Direction::Inbound)
+            .await
+            .unwrap()
+            .unwrap();
+        let r3 = manifest
+            .entries
+            .iter()
+            .find(|e| e.person.as_str() == "R-3")
+            .unwrap();
+        assert_eq!(r3.state, EntryState::Removed);
+
+        let report = store.verify_audit().await.unwrap();
+        assert!(report.is_intact(), "{on}: {report:?}");
+        let actions: Vec<String> = store
+            .audit_tail(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        for expected in [
+            "clearance.submit",
+            "clearance.decide",
+            "manifest.confirm",
+            "gate.record",
+            "luggage.declare",
+        ] {
+            assert!(actions.iter().any(|a| a == expected), "{on}: {expected}");
+        }
+        database.drop_database().await;
+    }
+}
