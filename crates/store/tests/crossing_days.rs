@@ -530,3 +530,273 @@ async fn crossing_day_story() {
         database.drop_database().await;
     }
 }
+
+mod invariants {
+    use std::collections::{HashMap, HashSet};
+
+    use corridor_domain::PersonId;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A day's attempt: parties drawn at random from everyone registered,
+    /// good or bad, then random outcomes at the gate.
+    #[derive(Debug, Clone)]
+    struct DayAttempt {
+        outbound: Vec<(usize, Vec<usize>, usize)>,
+        inbound: Vec<usize>,
+        outcomes: Vec<u8>,
+    }
+
+    fn day_attempt() -> impl Strategy<Value = DayAttempt> {
+        (
+            prop::collection::vec(
+                (0..8usize, prop::collection::vec(0..3usize, 0..3), 0..2usize),
+                0..6,
+            ),
+            prop::collection::vec(0..4usize, 0..5),
+            prop::collection::vec(0..3u8, 12),
+        )
+            .prop_map(|(outbound, inbound, outcomes)| DayAttempt {
+                outbound,
+                inbound,
+                outcomes,
+            })
+    }
+
+    const PATIENTS: usize = 8;
+    const RETURNEES: usize = 4;
+
+    /// Eight patients (some children, some with a guarantee, each with up
+    /// to two companions), four returnees; everyone cleared except a few.
+    async fn registry(store: &Store, seed: u64) {
+        load_reference(store).await;
+        let mut people = Vec::new();
+        for p in 0..PATIENTS {
+            let year = if p % 3 == 1 { 2014 } else { 1975 };
+            let mut person = patient(&format!("P-{p}"), year, Tier::Urgent, date(2025, 1, 1));
+            if (seed >> p) & 1 == 1 {
+                person = with_guarantee(person);
+            }
+            people.push(person);
+            for c in 0..(p % 3) {
+                people.push(companion(&format!("C-{p}-{c}"), &format!("P-{p}")));
+            }
+        }
+        register(store, people.clone()).await;
+        for r in 0..RETURNEES {
+            let case = Case::register(returnee(&format!("R-{r}")), now(), "tester");
+            store
+                .register_returnee(&case, &luggage(&["2x clothing"]), &audit("person.register"))
+                .await
+                .unwrap();
+        }
+        let everyone: Vec<PersonId> = people
+            .iter()
+            .map(|p| p.id.clone())
+            .chain((0..RETURNEES).map(|r| id(&format!("R-{r}"))))
+            .collect();
+        for person in &everyone {
+            let role = store.person(person).await.unwrap().unwrap().person.role();
+            if role == corridor_domain::Role::Patient {
+                store
+                    .transition(person, None, Action::List, None, now(), "t")
+                    .await
+                    .unwrap();
+            }
+            let steps =
+                if person.as_str().ends_with('7') || (seed % 5 == 0 && person.as_str() == "P-1") {
+                    vec![Action::RequestClearance]
+                } else {
+                    vec![Action::RequestClearance, Action::Clear]
+                };
+            for action in steps {
+                store
+                    .transition(person, None, action, None, now(), "t")
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    async fn check_invariants(store: &Store, days: &[Date]) {
+        let mut open: HashMap<PersonId, usize> = HashMap::new();
+        for day in days {
+            for direction in [Direction::Outbound, Direction::Inbound] {
+                let Some(manifest) = store.manifest(&rafah(), *day, direction).await.unwrap()
+                else {
+                    continue;
+                };
+                assert!(
+                    manifest.entries.len() <= manifest.places as usize,
+                    "quota exceeded"
+                );
+                let on_manifest: HashSet<&PersonId> =
+                    manifest.entries.iter().map(|e| &e.person).collect();
+                for entry in &manifest.entries {
+                    if entry.state == EntryState::Expected {
+                        *open.entry(entry.person.clone()).or_default() += 1;
+                        assert_eq!(
+                            status(store, entry.person.as_str()).await,
+                            Status::Scheduled
+                        );
+                    }
+                    if entry.person != entry.party {
+                        // Companions travel with their own patient or not at all.
+                        assert!(on_manifest.contains(&entry.party));
+                        let of = store
+                            .person(&entry.person)
+                            .await
+                            .unwrap()
+                            .unwrap()
+                            .person
+                            .companion_of()
+                            .cloned();
+                        assert_eq!(of.as_ref(), Some(&entry.party));
+                        let party_state = manifest
+                            .entries
+                            .iter()
+                            .find(|e| e.person == entry.party)
+                            .unwrap()
+                            .state;
+                        assert_eq!(party_state, entry.state);
+                    }
+                }
+            }
+            for line in store.bed_board(*day).await.unwrap() {
+                assert!(
+                    line.held + line.consumed <= line.published,
+                    "beds over-committed"
+                );
+            }
+        }
+        // Nobody holds a place on two manifests, and everyone scheduled has one.
+        assert!(open.values().all(|n| *n == 1));
+        let scheduled = store
+            .list(
+                &corridor_store::ListFilter {
+                    role: corridor_store::RoleFilter::Everyone,
+                    statuses: vec![Status::Scheduled],
+                    limit: 1000,
+                    ..corridor_store::ListFilter::default()
+                },
+                TODAY,
+            )
+            .await
+            .unwrap();
+        assert_eq!(scheduled.total as usize, open.len());
+        assert!(store.verify_audit().await.unwrap().is_intact());
+    }
+
+    async fn run(seed: u64, attempts: Vec<DayAttempt>) {
+        let directory = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", directory.path().join("p.db").display());
+        let store = Store::open(&url).await.unwrap();
+        registry(&store, seed).await;
+        let facilities = ["eg-1", "ae-1"];
+        let mut days = Vec::new();
+        for (index, attempt) in attempts.into_iter().enumerate() {
+            let day = date(2026, 2, 2 + i8::try_from(index).unwrap());
+            days.push(day);
+            let inbound: Vec<(String, Vec<String>, Option<String>)> = attempt
+                .inbound
+                .iter()
+                .map(|r| (format!("R-{r}"), Vec::new(), None))
+                .collect();
+            let outbound: Vec<(String, Vec<String>, Option<String>)> = attempt
+                .outbound
+                .iter()
+                .map(|(p, companions, facility)| {
+                    (
+                        format!("P-{p}"),
+                        companions
+                            .iter()
+                            // Mostly the patient's own companions (which may
+                            // not exist), sometimes another patient's.
+                            .map(|&c| {
+                                if c < 2 {
+                                    format!("C-{p}-{c}")
+                                } else {
+                                    format!("C-{}-0", (p + 1) % PATIENTS)
+                                }
+                            })
+                            .collect(),
+                        Some(facilities[*facility].to_string()),
+                    )
+                })
+                .collect();
+            for (direction, parties) in [
+                (Direction::Inbound, inbound),
+                (Direction::Outbound, outbound),
+            ] {
+                let parties: Vec<(&str, Vec<&str>, Option<&str>)> = parties
+                    .iter()
+                    .map(|(p, c, f)| {
+                        (
+                            p.as_str(),
+                            c.iter().map(String::as_str).collect(),
+                            f.as_deref(),
+                        )
+                    })
+                    .collect();
+                let parties: Vec<(&str, &[&str], Option<&str>)> = parties
+                    .iter()
+                    .map(|(p, c, f)| (*p, c.as_slice(), *f))
+                    .collect();
+                // Accepted or refused, the rules must hold afterwards.
+                let _ = confirm(&store, day, direction, &parties).await;
+                check_invariants(&store, &days).await;
+            }
+            let expected: Vec<PersonId> = store
+                .reconciliation(&rafah(), day)
+                .await
+                .unwrap()
+                .manifests
+                .iter()
+                .flat_map(|m| m.entries.iter())
+                .filter(|e| e.state == EntryState::Expected && e.person == e.party)
+                .map(|e| e.person.clone())
+                .collect();
+            for (person, outcome) in expected.iter().zip(attempt.outcomes) {
+                let outcome = [
+                    GateOutcome::Crossed,
+                    GateOutcome::TurnedBack,
+                    GateOutcome::NoShow,
+                ][outcome as usize];
+                store
+                    .record_gate(
+                        &rafah(),
+                        day,
+                        person,
+                        outcome,
+                        Some(&text("test")),
+                        now(),
+                        "officer",
+                    )
+                    .await
+                    .unwrap();
+                check_invariants(&store, &days).await;
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        /// Over random days, people and beds: the quota is never exceeded,
+        /// only cleared people are scheduled, nobody is on two manifests, no
+        /// bed is over-committed, companions travel with their patient or not
+        /// at all, and the audit chain stays intact.
+        #[test]
+        fn the_rules_hold_whatever_is_confirmed(
+            seed in any::<u64>(),
+            attempts in prop::collection::vec(day_attempt(), 1..4),
+        ) {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(run(seed, attempts));
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! never worse than greedy, and on tiny days it equals a brute-force optimum.
 
 use corridor_domain::{Specialty, Tier};
-use corridor_planner::{Cap, Method, OutboundDay, PlanError, plan_outbound};
+use corridor_planner::{Cap, DayPlan, Method, OutboundDay, Pick, PlanError, plan_outbound};
 use proptest::prelude::*;
 
 use crate::*;
@@ -227,6 +227,103 @@ fn matches_all(wants: &[(Specialty, bool)], slots: &[(Specialty, bool)]) -> bool
     })
 }
 
+/// The optimiser says a place or a bed "went to people ahead" only if no
+/// pick of lower priority (the patient's value, not the party's) holds one,
+/// when room could be made at all; otherwise the patient is `Outweighed`.
+/// Picks the coordinator included are not the optimiser's choice and do not
+/// count.
+fn check_resources_went_ahead(day: &OutboundDay, plan: &DayPlan) {
+    let priority = |candidate: &Candidate| {
+        policy::value(
+            candidate.tier,
+            policy::days_waited(candidate.referral_date, day.date),
+            candidate.is_child,
+        )
+    };
+    let find = |person: &PersonId| {
+        day.candidates
+            .iter()
+            .find(|c| &c.patient == person)
+            .expect("a candidate")
+    };
+    let chosen: Vec<(&Candidate, &Pick)> = plan
+        .picks
+        .iter()
+        .filter(|pick| !day.overrides.include.iter().any(|(p, _)| *p == pick.person))
+        .map(|pick| (find(&pick.person), pick))
+        .collect();
+    // The places the optimiser chose over: what the inclusions left.
+    let places: u32 = plan.places_available
+        - plan
+            .picks
+            .iter()
+            .filter(|pick| day.overrides.include.iter().any(|(p, _)| *p == pick.person))
+            .map(|pick| 1 + pick.companions.len() as u32)
+            .sum::<u32>();
+    for left in &plan.left_out {
+        let Some(candidate) = day.candidates.iter().find(|c| c.patient == left.person) else {
+            continue; // a companion
+        };
+        let behind = |holds: &dyn Fn(&Candidate, &Pick) -> bool| {
+            chosen
+                .iter()
+                .any(|(other, pick)| holds(other, pick) && priority(other) < priority(candidate))
+        };
+        match &left.reason {
+            LeftOutReason::QuotaFull { needed, .. } | LeftOutReason::Capped { needed, .. }
+                if *needed <= places =>
+            {
+                assert!(
+                    !behind(&|_, _| true),
+                    "{}: {}\n{}",
+                    left.person,
+                    left.reason,
+                    render(plan)
+                );
+            }
+            LeftOutReason::BedsTaken { .. } => {
+                // A bed the patient could take: same specialty, and open
+                // unless the patient has a guarantee. Skip a facility with
+                // both kinds of pool for the specialty: the pick's bed is
+                // not known.
+                let holds = |other: &Candidate, pick: &Pick| {
+                    let at = pick.facility.as_ref().expect("a facility");
+                    let pools: Vec<&BedPool> = day
+                        .beds
+                        .iter()
+                        .filter(|b| &b.facility == at && b.specialty == other.specialty)
+                        .filter(|b| b.free > 0)
+                        .collect();
+                    other.specialty == candidate.specialty
+                        && (candidate.return_guarantee
+                            || pools.iter().all(|b| !b.requires_return_guarantee))
+                };
+                if party_places(day, candidate) <= places {
+                    assert!(
+                        !behind(&holds),
+                        "{}: {}\n{}",
+                        left.person,
+                        left.reason,
+                        render(plan)
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The places a candidate's party takes.
+fn party_places(day: &OutboundDay, candidate: &Candidate) -> u32 {
+    let excluded: Vec<&PersonId> = day.overrides.exclude.iter().map(|(p, _)| p).collect();
+    1 + candidate
+        .companions
+        .iter()
+        .filter(|c| !excluded.contains(c))
+        .count()
+        .min(day.max_companions as usize) as u32
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -238,6 +335,7 @@ proptest! {
             (Ok(optimal), Ok(greedy)) => {
                 check_plan(&day, optimal);
                 check_plan(&day, greedy);
+                check_resources_went_ahead(&day, optimal);
                 prop_assert!(optimal.objective >= greedy.objective);
                 let mut reversed = day.clone();
                 reversed.candidates.reverse();
