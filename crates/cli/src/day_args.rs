@@ -161,12 +161,11 @@ pub struct PublishArgs {
 }
 
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false, id = "destination")]
 pub struct DestinationArgs {
-    #[arg(long, group = "destination")]
+    #[arg(long, required_unless_present = "country", conflicts_with = "country")]
     pub facility: Option<String>,
     /// A two-letter country code.
-    #[arg(long, group = "destination")]
+    #[arg(long)]
     pub country: Option<String>,
     #[arg(long)]
     pub reason: String,

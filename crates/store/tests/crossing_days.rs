@@ -552,7 +552,7 @@ mod invariants {
         (
             prop::collection::vec(
                 (0..8usize, prop::collection::vec(0..3usize, 0..3), 0..2usize),
-                0..6,
+                0..3,
             ),
             prop::collection::vec(0..4usize, 0..5),
             prop::collection::vec(0..3u8, 12),

@@ -1,4 +1,5 @@
 mod audit;
+mod crossing_day;
 mod database;
 mod demo;
 mod exchange;
