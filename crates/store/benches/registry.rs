@@ -233,9 +233,17 @@ fn registry(c: &mut Criterion) {
                             countries: data.countries,
                             facilities: data.facilities,
                             figures: data.figures,
+                            crossing_rules: data.crossing_rules,
+                            luggage_rules: data.luggage_rules,
                         };
                         store
-                            .load_dataset(&reference, &data.cases, &audit(), &mut |_| {})
+                            .load_dataset(
+                                &reference,
+                                &data.cases,
+                                &data.luggage,
+                                &audit(),
+                                &mut |_| {},
+                            )
                             .await
                             .expect("load");
                     },

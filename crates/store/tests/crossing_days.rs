@@ -22,12 +22,15 @@ fn text(value: &str) -> Text {
     Text::parse("reason", value, 200).unwrap()
 }
 
-/// Confirms a manifest of parties `(person, companions, facility)`.
+/// A party for [`confirm`]: person, companions, receiving facility.
+pub type Party<'a> = (&'a str, &'a [&'a str], Option<&'a str>);
+
+/// Confirms a manifest of parties.
 pub async fn confirm(
     store: &Store,
     on: Date,
     direction: Direction,
-    parties: &[(&str, &[&str], Option<&str>)],
+    parties: &[Party<'_>],
 ) -> Result<corridor_store::Manifest, StoreError> {
     let draft = ManifestDraft {
         crossing: rafah(),
@@ -287,7 +290,7 @@ async fn crossing_day_story() {
         .await
         .unwrap();
         // Every rule is checked again at confirmation; a refusal writes nothing.
-        let refused: &[(&[(&str, &[&str], Option<&str>)], &str)] = &[
+        let refused: &[(&[Party], &str)] = &[
             (
                 &[("P-1", &[], Some("eg-1")), ("P-2", &["C-1"], Some("ae-1"))],
                 "the plan has 3 people but rafah has 2 places",
@@ -604,12 +607,13 @@ mod invariants {
                     .await
                     .unwrap();
             }
-            let steps =
-                if person.as_str().ends_with('7') || (seed % 5 == 0 && person.as_str() == "P-1") {
-                    vec![Action::RequestClearance]
-                } else {
-                    vec![Action::RequestClearance, Action::Clear]
-                };
+            let steps = if person.as_str().ends_with('7')
+                || (seed.is_multiple_of(5) && person.as_str() == "P-1")
+            {
+                vec![Action::RequestClearance]
+            } else {
+                vec![Action::RequestClearance, Action::Clear]
+            };
             for action in steps {
                 store
                     .transition(person, None, action, None, now(), "t")
