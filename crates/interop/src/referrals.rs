@@ -636,13 +636,20 @@ impl<'r> Fields<'r> {
 /// checks which fields its role needs.
 fn parse_row(fields: &mut Fields, line: u64, today: Date) -> (Option<NewPerson>, RowFacts) {
     let id = fields.required(Column::Id, PersonId::parse);
-    let role = fields.required(Column::Role, |text| match Role::parse(text)? {
-        Role::Returnee => Err(InvalidValue::new(
+    let role = fields.required(Column::Role, |text| match Role::parse(text) {
+        Ok(Role::Returnee) => Err(InvalidValue::new(
             "role",
             "a returnee is not a referral; use patient or companion here, and register \
              returnees with `corridor returnees add`",
         )),
-        role => Ok(role),
+        Ok(role) => Ok(role),
+        Err(_) => Err(InvalidValue::new(
+            "role",
+            format!(
+                "unknown value '{}'; expected one of: patient, companion",
+                text.trim()
+            ),
+        )),
     });
     let companion_of = fields.optional(Column::CompanionOf, PersonId::parse);
     let relationship = fields.optional(Column::Relationship, Relationship::parse);
