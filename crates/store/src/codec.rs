@@ -346,3 +346,12 @@ pub(crate) fn placeholders(backend: Backend, count: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The birth year of a `persons` row.
+pub(crate) fn birth_year(row: &sqlx::any::AnyRow, id: &str) -> Result<BirthYear, StoreError> {
+    let year: i64 = row.try_get("birth_year")?;
+    i16::try_from(year)
+        .ok()
+        .and_then(|year| BirthYear::new(year, Date::MAX).ok())
+        .ok_or_else(|| StoreError::corrupt("persons", id, format!("birth year {year}")))
+}

@@ -4,16 +4,16 @@
 use std::collections::HashMap;
 
 use corridor_domain::{
-    Action, BatchId, BedCapacity, BirthYear, CashLimit, ClearanceGroup, ClearanceOutcome,
-    CrossingId, CrossingRules, CurrencyCode, Direction, FacilityId, ItemCategory, LuggageRuleSet,
-    PersonId, Role, Specialty, Status, Text, check_luggage_versions,
+    Action, BatchId, BedCapacity, CashLimit, ClearanceGroup, ClearanceOutcome, CrossingId,
+    CrossingRules, CurrencyCode, Direction, FacilityId, ItemCategory, LuggageRuleSet, PersonId,
+    Role, Specialty, Status, Text, check_luggage_versions,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
 
 use crate::audit::{NewAuditEntry, append};
-use crate::codec::{date, flag, micros, optional_date, small};
+use crate::codec::{birth_year, date, flag, micros, optional_date, small};
 use crate::people::transition_in;
 use crate::{Store, StoreError};
 
@@ -119,34 +119,8 @@ impl RequestRow {
 
 impl Store {
     pub async fn crossing_rules(&self) -> Result<Vec<CrossingRules>, StoreError> {
-        let mut all = Vec::new();
-        for row in sqlx::query(
-            "SELECT crossing, valid_from, valid_to, max_companions, entries_equal_exits, source \
-             FROM crossing_rules ORDER BY crossing, valid_from",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        {
-            let crossing: String = row.try_get("crossing")?;
-            let invalid = StoreError::from_invalid("crossing_rules", &crossing);
-            all.push(
-                CrossingRules::new(
-                    CrossingId::parse(&crossing).map_err(&invalid)?,
-                    date(
-                        "crossing_rules",
-                        &crossing,
-                        &row.try_get::<String, _>("valid_from")?,
-                    )?,
-                    optional_date("crossing_rules", &crossing, row.try_get("valid_to")?)?,
-                    small("crossing_rules", &crossing, row.try_get("max_companions")?)?,
-                    row.try_get::<i64, _>("entries_equal_exits")? != 0,
-                    Text::parse("source", &row.try_get::<String, _>("source")?, 500)
-                        .map_err(&invalid)?,
-                )
-                .map_err(&invalid)?,
-            );
-        }
-        Ok(all)
+        let mut connection = self.pool.acquire().await?;
+        read_crossing_rules(&mut connection).await
     }
 
     /// Records the rules of a crossing from a date on. Refused if a period
@@ -751,10 +725,7 @@ impl Store {
                 &row.try_get::<String, _>("submitted_on")?,
             )?;
             let role = Role::parse(&row.try_get::<String, _>("role")?).map_err(&invalid)?;
-            let birth_year = i16::try_from(row.try_get::<i64, _>("birth_year")?)
-                .ok()
-                .and_then(|year| BirthYear::new(year, Date::MAX).ok())
-                .ok_or_else(|| StoreError::corrupt("persons", &person, "birth year"))?;
+            let birth_year = birth_year(&row, &person)?;
             let group = match role {
                 Role::Patient if birth_year.is_child_on(submitted_on) => {
                     ClearanceGroup::ChildPatients
@@ -964,4 +935,38 @@ pub(crate) async fn read_luggage_rule_sets(
         sets.push(set);
     }
     Ok(sets)
+}
+
+/// Every crossing's rules, in crossing and start order.
+pub(crate) async fn read_crossing_rules(
+    connection: &mut sqlx::AnyConnection,
+) -> Result<Vec<CrossingRules>, StoreError> {
+    let mut all = Vec::new();
+    for row in sqlx::query(
+        "SELECT crossing, valid_from, valid_to, max_companions, entries_equal_exits, source \
+         FROM crossing_rules ORDER BY crossing, valid_from",
+    )
+    .fetch_all(&mut *connection)
+    .await?
+    {
+        let crossing: String = row.try_get("crossing")?;
+        let invalid = StoreError::from_invalid("crossing_rules", &crossing);
+        all.push(
+            CrossingRules::new(
+                CrossingId::parse(&crossing).map_err(&invalid)?,
+                date(
+                    "crossing_rules",
+                    &crossing,
+                    &row.try_get::<String, _>("valid_from")?,
+                )?,
+                optional_date("crossing_rules", &crossing, row.try_get("valid_to")?)?,
+                small("crossing_rules", &crossing, row.try_get("max_companions")?)?,
+                row.try_get::<i64, _>("entries_equal_exits")? != 0,
+                Text::parse("source", &row.try_get::<String, _>("source")?, 500)
+                    .map_err(&invalid)?,
+            )
+            .map_err(&invalid)?,
+        );
+    }
+    Ok(all)
 }

@@ -20,8 +20,10 @@ use jiff::civil::Date;
 use sqlx::Row;
 
 use crate::audit::{NewAuditEntry, append};
-use crate::codec::{date, micros, small, timestamp};
-use crate::days::{direction_of, offer_use, read_luggage_rule_sets, require_crossing};
+use crate::codec::{birth_year, date, micros, small, timestamp};
+use crate::days::{
+    direction_of, offer_use, read_crossing_rules, read_luggage_rule_sets, require_crossing,
+};
 use crate::people::{insert_cases_in, transition_in};
 use crate::{Store, StoreError};
 
@@ -992,7 +994,7 @@ async fn day_limits(
             "{crossing} has no {category} quota {direction} in force on {on}"
         ));
     }
-    let all_rules = read_rules(connection, crossing).await?;
+    let all_rules = read_crossing_rules(connection).await?;
     let rules = CrossingRules::in_force(&all_rules, crossing, on).cloned();
     let mut cap = None;
     if direction == Direction::Outbound && rules.as_ref().is_some_and(|r| r.entries_equal_exits) {
@@ -1024,41 +1026,6 @@ async fn day_limits(
         rules,
         cap,
     })
-}
-
-async fn read_rules(
-    connection: &mut sqlx::AnyConnection,
-    crossing: &CrossingId,
-) -> Result<Vec<CrossingRules>, StoreError> {
-    let mut all = Vec::new();
-    for row in sqlx::query(
-        "SELECT valid_from, valid_to, max_companions, entries_equal_exits, source \
-         FROM crossing_rules WHERE crossing = $1",
-    )
-    .bind(crossing.as_str().to_string())
-    .fetch_all(&mut *connection)
-    .await?
-    {
-        let key = crossing.as_str();
-        let invalid = StoreError::from_invalid("crossing_rules", key);
-        all.push(
-            CrossingRules::new(
-                crossing.clone(),
-                date(
-                    "crossing_rules",
-                    key,
-                    &row.try_get::<String, _>("valid_from")?,
-                )?,
-                crate::codec::optional_date("crossing_rules", key, row.try_get("valid_to")?)?,
-                small("crossing_rules", key, row.try_get("max_companions")?)?,
-                row.try_get::<i64, _>("entries_equal_exits")? != 0,
-                Text::parse("source", &row.try_get::<String, _>("source")?, 500)
-                    .map_err(&invalid)?,
-            )
-            .map_err(&invalid)?,
-        );
-    }
-    Ok(all)
 }
 
 async fn manifest_exists(
@@ -1151,14 +1118,6 @@ async fn cleared_returnees(
         });
     }
     Ok(returnees)
-}
-
-fn birth_year(row: &sqlx::any::AnyRow, id: &str) -> Result<BirthYear, StoreError> {
-    let year: i64 = row.try_get("birth_year")?;
-    i16::try_from(year)
-        .ok()
-        .and_then(|year| BirthYear::new(year, Date::MAX).ok())
-        .ok_or_else(|| StoreError::corrupt("persons", id, format!("birth year {year}")))
 }
 
 struct PartyHead {
