@@ -112,7 +112,18 @@ fn print_errors(file_name: &str, import: &ReferralImport) {
 }
 
 pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Result<ExitCode> {
-    let ExportCommand::Referrals(args) = command;
+    let args = match command {
+        ExportCommand::Referrals(args) => args,
+        ExportCommand::WaitingList(args) => {
+            return super::report::export_waiting(context, args).await;
+        }
+        ExportCommand::Evacuations(args) => {
+            return super::report::export_evacuations(context, args).await;
+        }
+        ExportCommand::Deaths(args) => return super::report::export_deaths(context, args).await,
+        ExportCommand::Figures(args) => return super::figures::export(context, args).await,
+        ExportCommand::Fhir(args) => return super::fhir::export(context, args).await,
+    };
     let mode = if args.include_personal {
         ExportMode::Personal
     } else {

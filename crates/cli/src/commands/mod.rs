@@ -4,7 +4,10 @@
 mod audit;
 mod demo;
 mod exchange;
+mod fhir;
+pub mod figures;
 mod patients;
+pub mod report;
 
 use std::process::ExitCode;
 
@@ -37,6 +40,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Import(command) => exchange::import(&context, command).await,
             Command::Export(command) => exchange::export(&context, command).await,
             Command::Audit(command) => audit::run(&context, command).await,
+            Command::Figures(command) => figures::run(&context, command).await,
+            Command::Report(args) => report::run(&context, args).await,
             Command::Forecast(args) => {
                 let summary = context.store.waiting_summary(context.today).await?;
                 let backlog: Vec<(String, u64)> = summary
