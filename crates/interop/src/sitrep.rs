@@ -139,8 +139,14 @@ svg { max-width: 100%; height: auto; }
 }
 ";
 
+/// A count of people for a table cell (escaped by [`table`]).
 fn count(n: u64) -> String {
     suppress(n).grouped()
+}
+
+/// A count of people inside running HTML text.
+fn count_html(n: u64) -> String {
+    escape(&count(n))
 }
 
 fn section(id: &str, title: &str, body: &str, source: &str) -> String {
@@ -189,12 +195,12 @@ pub fn waiting_section(data: &SitrepData) -> String {
     let total: u64 = waiting.by_tier.iter().map(|(_, n)| n).sum();
     let mut body = format!(
         "<p>{} patients waiting, with {} companions. Median wait since referral: {}; waiting more than a year: {}.</p>\n",
-        count(total),
-        count(waiting.companions),
+        count_html(total),
+        count_html(waiting.companions),
         waiting
             .median_wait_days
             .map_or("none waiting".to_string(), |days| format!("{days} days")),
-        count(waiting.over_a_year),
+        count_html(waiting.over_a_year),
     );
     let rows: Vec<Vec<String>> = waiting
         .by_tier
@@ -270,10 +276,10 @@ pub fn evacuations_section(data: &SitrepData) -> String {
          Patients evacuated since records began: {}.</p>\n",
         evacuations.from,
         evacuations.to,
-        count(patients),
-        count(companions),
+        count_html(patients),
+        count_html(companions),
         group_thousands(quota),
-        count(evacuations.total_to_date),
+        count_html(evacuations.total_to_date),
     );
     let labels: Vec<String> = evacuations
         .days
@@ -355,8 +361,8 @@ pub fn deaths_section(data: &SitrepData) -> String {
     let window: u64 = deaths.window_by_tier.iter().map(|(_, n)| n).sum();
     let mut body = format!(
         "<p>{} patients died while waiting since records began; {} from {} to {}.</p>\n",
-        count(total),
-        count(window),
+        count_html(total),
+        count_html(window),
         data.evacuations.from,
         data.evacuations.to
     );
