@@ -128,7 +128,8 @@ const STYLE: &str = "
 body { font-family: sans-serif; margin: 2em auto; max-width: 60em; color: #111; line-height: 1.4; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; border-bottom: 1px solid #999; margin-top: 1.6em; }
 table { border-collapse: collapse; margin: 0.6em 0; } th, td { padding: 0.2em 0.7em; border-bottom: 1px solid #ddd; text-align: left; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td { vertical-align: top; }
 .source { font-size: 0.85em; color: #444; } .meta { color: #333; }
 svg { max-width: 100%; height: auto; }
 @media print {
@@ -155,10 +156,11 @@ fn section(id: &str, title: &str, body: &str, source: &str) -> String {
     )
 }
 
-fn table(headers: &[&str], rows: &[Vec<String>], numeric_from: usize) -> String {
+/// A table; the columns in `numeric` are right-aligned and never wrap.
+fn table(headers: &[&str], rows: &[Vec<String>], numeric: &[usize]) -> String {
     let mut html = String::from("<table>\n<tr>");
     for (index, header) in headers.iter().enumerate() {
-        let class = if index >= numeric_from {
+        let class = if numeric.contains(&index) {
             " class=\"n\""
         } else {
             ""
@@ -169,7 +171,7 @@ fn table(headers: &[&str], rows: &[Vec<String>], numeric_from: usize) -> String 
     for row in rows {
         html.push_str("<tr>");
         for (index, cell) in row.iter().enumerate() {
-            let class = if index >= numeric_from {
+            let class = if numeric.contains(&index) {
                 " class=\"n\""
             } else {
                 ""
@@ -207,13 +209,13 @@ pub fn waiting_section(data: &SitrepData) -> String {
         .iter()
         .map(|(tier, n)| vec![tier.to_string(), count(*n)])
         .collect();
-    body.push_str(&table(&["Tier", "Patients waiting"], &rows, 1));
+    body.push_str(&table(&["Tier", "Patients waiting"], &rows, &[1]));
     let rows: Vec<Vec<String>> = waiting
         .by_age_group
         .iter()
         .map(|(group, n)| vec![group.to_string(), count(*n)])
         .collect();
-    body.push_str(&table(&["Age group", "Patients waiting"], &rows, 1));
+    body.push_str(&table(&["Age group", "Patients waiting"], &rows, &[1]));
     let chart = GroupedBarChart {
         caption: Caption {
             id: "waiting-by-age-and-tier".to_string(),
@@ -249,7 +251,7 @@ pub fn waiting_section(data: &SitrepData) -> String {
         .iter()
         .map(|(s, n)| vec![s.to_string(), count(*n)])
         .collect();
-    body.push_str(&table(&["Specialty", "Patients waiting"], &rows, 1));
+    body.push_str(&table(&["Specialty", "Patients waiting"], &rows, &[1]));
     section(
         "waiting-list",
         "Waiting list",
@@ -334,7 +336,7 @@ pub fn evacuations_section(data: &SitrepData) -> String {
     body.push_str(&table(
         &["Day", "Patients", "Companions", "Quota (places)"],
         &rows,
-        1,
+        &[1, 2, 3],
     ));
     let rows: Vec<Vec<String>> = evacuations
         .by_destination
@@ -342,7 +344,7 @@ pub fn evacuations_section(data: &SitrepData) -> String {
         .map(|(country, n)| vec![country.clone(), count(*n)])
         .collect();
     if !rows.is_empty() {
-        body.push_str(&table(&["Receiving country", "Patients"], &rows, 1));
+        body.push_str(&table(&["Receiving country", "Patients"], &rows, &[1]));
     }
     section(
         "evacuations",
@@ -385,7 +387,7 @@ pub fn deaths_section(data: &SitrepData) -> String {
             "In the report window",
         ],
         &rows,
-        1,
+        &[1, 2],
     ));
     section(
         "deaths",
@@ -438,7 +440,7 @@ pub fn forecast_section(data: &SitrepData) -> String {
             "Deaths while waiting (model)",
         ],
         &rows,
-        1,
+        &[1, 2, 3],
     ));
     if let Some(first) = forecast.runs.first() {
         let step = (first.horizon_days / 6).max(1);
@@ -497,7 +499,7 @@ pub fn denials_section(data: &SitrepData) -> String {
     let body = if shown.is_empty() {
         "<p>No clearance denials in the report window.</p>\n".to_string()
     } else {
-        table(&["Reason given", "Denials"], &shown, 1)
+        table(&["Reason given", "Denials"], &shown, &[1])
     };
     section(
         "clearance-denials",
@@ -542,7 +544,7 @@ pub fn figures_section(data: &SitrepData) -> String {
         table(
             &["Figure", "Value", "Unit", "Date", "Source", "Note"],
             &rows,
-            1,
+            &[1, 3],
         )
     };
     section(
