@@ -23,6 +23,28 @@ pub fn suppress(count: u64) -> Count {
     }
 }
 
+/// The publishable form of counts that are shown next to their total.
+///
+/// Each part below the threshold is suppressed; when that leaves exactly one
+/// suppressed part, the total minus the others would give it back, so the
+/// smallest shown part is suppressed too (secondary suppression).
+pub fn suppress_parts(parts: &[u64]) -> Vec<Count> {
+    let mut counts: Vec<Count> = parts.iter().map(|n| suppress(*n)).collect();
+    let suppressed = counts.iter().filter(|c| **c == Count::Suppressed).count();
+    if suppressed == 1 {
+        let smallest = parts
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| counts[*index] != Count::Suppressed)
+            .min_by_key(|(_, n)| **n)
+            .map(|(index, _)| index);
+        if let Some(index) = smallest {
+            counts[index] = Count::Suppressed;
+        }
+    }
+    counts
+}
+
 impl Count {
     /// Reads a published count back: digits, or `<5`.
     pub fn parse(text: &str) -> Option<Count> {

@@ -16,7 +16,7 @@ use corridor_charts::{
 use corridor_domain::{AgeGroup, SourcedFigure, Specialty, Tier};
 use jiff::civil::Date;
 
-use crate::disclosure::{group_thousands, suppress};
+use crate::disclosure::{group_thousands, suppress, suppress_parts};
 
 /// Everything the report shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +145,24 @@ fn count(n: u64) -> String {
     suppress(n).grouped()
 }
 
+/// Counts of people shown next to their total, for table cells.
+fn counts(parts: impl IntoIterator<Item = u64>) -> Vec<String> {
+    let parts: Vec<u64> = parts.into_iter().collect();
+    suppress_parts(&parts)
+        .into_iter()
+        .map(|c| c.grouped())
+        .collect()
+}
+
+/// Rows of a label and a count, the counts shown next to their total.
+fn count_rows<L: ToString>(items: &[(L, u64)]) -> Vec<Vec<String>> {
+    items
+        .iter()
+        .zip(counts(items.iter().map(|(_, n)| *n)))
+        .map(|((label, _), shown)| vec![label.to_string(), shown])
+        .collect()
+}
+
 /// A count of people inside running HTML text.
 fn count_html(n: u64) -> String {
     escape(&count(n))
@@ -204,17 +222,9 @@ pub fn waiting_section(data: &SitrepData) -> String {
             .map_or("none waiting".to_string(), |days| format!("{days} days")),
         count_html(waiting.over_a_year),
     );
-    let rows: Vec<Vec<String>> = waiting
-        .by_tier
-        .iter()
-        .map(|(tier, n)| vec![tier.to_string(), count(*n)])
-        .collect();
+    let rows = count_rows(&waiting.by_tier);
     body.push_str(&table(&["Tier", "Patients waiting"], &rows, &[1]));
-    let rows: Vec<Vec<String>> = waiting
-        .by_age_group
-        .iter()
-        .map(|(group, n)| vec![group.to_string(), count(*n)])
-        .collect();
+    let rows = count_rows(&waiting.by_age_group);
     body.push_str(&table(&["Age group", "Patients waiting"], &rows, &[1]));
     let chart = GroupedBarChart {
         caption: Caption {
@@ -246,11 +256,7 @@ pub fn waiting_section(data: &SitrepData) -> String {
         size: Size { width: 760.0, height: 360.0 },
     };
     body.push_str(&corridor_charts::grouped_bar_chart(&chart));
-    let rows: Vec<Vec<String>> = waiting
-        .by_specialty
-        .iter()
-        .map(|(s, n)| vec![s.to_string(), count(*n)])
-        .collect();
+    let rows = count_rows(&waiting.by_specialty);
     body.push_str(&table(&["Specialty", "Patients waiting"], &rows, &[1]));
     section(
         "waiting-list",
@@ -320,14 +326,17 @@ pub fn evacuations_section(data: &SitrepData) -> String {
         size: Size { width: 900.0, height: 380.0 },
     };
     body.push_str(&corridor_charts::grouped_bar_chart(&chart));
+    let patients_shown = counts(evacuations.days.iter().map(|d| d.patients));
+    let companions_shown = counts(evacuations.days.iter().map(|d| d.companions));
     let rows: Vec<Vec<String>> = evacuations
         .days
         .iter()
-        .map(|d| {
+        .zip(patients_shown.into_iter().zip(companions_shown))
+        .map(|(d, (patients, companions))| {
             vec![
                 d.date.to_string(),
-                count(d.patients),
-                count(d.companions),
+                patients,
+                companions,
                 d.quota
                     .map_or("none".to_string(), |q| group_thousands(u64::from(q))),
             ]
@@ -338,11 +347,7 @@ pub fn evacuations_section(data: &SitrepData) -> String {
         &rows,
         &[1, 2, 3],
     ));
-    let rows: Vec<Vec<String>> = evacuations
-        .by_destination
-        .iter()
-        .map(|(country, n)| vec![country.clone(), count(*n)])
-        .collect();
+    let rows = count_rows(&evacuations.by_destination);
     if !rows.is_empty() {
         body.push_str(&table(&["Receiving country", "Patients"], &rows, &[1]));
     }
@@ -368,17 +373,23 @@ pub fn deaths_section(data: &SitrepData) -> String {
         data.evacuations.from,
         data.evacuations.to
     );
-    let rows: Vec<Vec<String>> = deaths
+    let in_window: Vec<u64> = deaths
         .total_by_tier
         .iter()
-        .map(|(tier, n)| {
-            let in_window = deaths
+        .map(|(tier, _)| {
+            deaths
                 .window_by_tier
                 .iter()
                 .find(|(t, _)| t == tier)
-                .map_or(0, |(_, n)| *n);
-            vec![tier.to_string(), count(*n), count(in_window)]
+                .map_or(0, |(_, n)| *n)
         })
+        .collect();
+    let rows: Vec<Vec<String>> = deaths
+        .total_by_tier
+        .iter()
+        .zip(counts(deaths.total_by_tier.iter().map(|(_, n)| *n)))
+        .zip(counts(in_window))
+        .map(|(((tier, _), total), window)| vec![tier.to_string(), total, window])
         .collect();
     body.push_str(&table(
         &[

@@ -4,7 +4,7 @@ use corridor_domain::{AgeGroup, Specialty, Tier};
 use corridor_interop::aggregates::{
     DeathsRow, EvacuationRow, WaitingCell, write_deaths, write_evacuations, write_waiting,
 };
-use corridor_interop::disclosure::{Count, suppress};
+use corridor_interop::disclosure::{Count, suppress, suppress_parts};
 use corridor_interop::hxl::read_table;
 use jiff::civil::date;
 use proptest::prelude::*;
@@ -26,7 +26,40 @@ fn counts_below_five_are_suppressed() {
     );
 }
 
+#[test]
+fn a_lone_small_part_of_a_total_takes_the_next_smallest_with_it() {
+    use Count::{Shown, Suppressed};
+    // With the total known, one hidden part could be subtracted back.
+    assert_eq!(
+        suppress_parts(&[3, 120, 880]),
+        [Suppressed, Suppressed, Shown(880)]
+    );
+    // Two hidden parts reveal only their sum.
+    assert_eq!(
+        suppress_parts(&[3, 0, 880]),
+        [Suppressed, Suppressed, Shown(880)]
+    );
+    assert_eq!(
+        suppress_parts(&[30, 120, 880]),
+        [Shown(30), Shown(120), Shown(880)]
+    );
+    assert_eq!(suppress_parts(&[4]), [Suppressed]);
+    assert_eq!(suppress_parts(&[]), []);
+}
+
 proptest! {
+    #[test]
+    fn parts_never_leave_exactly_one_hidden(parts in proptest::collection::vec(0u64..40, 0..12)) {
+        let shown = suppress_parts(&parts);
+        let hidden = shown.iter().filter(|c| **c == Count::Suppressed).count();
+        prop_assert!(hidden != 1 || parts.len() == 1);
+        for (count, n) in shown.iter().zip(&parts) {
+            if *n < 5 {
+                prop_assert_eq!(*count, Count::Suppressed);
+            }
+        }
+    }
+
     #[test]
     fn a_published_count_reads_back_as_itself(n in 0u64..1_000_000) {
         let published = suppress(n);

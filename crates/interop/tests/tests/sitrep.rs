@@ -132,5 +132,8 @@ fn small_counts_never_appear_in_the_report() {
     assert!(html.contains("<td class=\"n\">&lt;5</td>"));
     // The critical tier (3 waiting) and the one-companion count are hidden.
     assert!(html.contains("<td>critical</td><td class=\"n\">&lt;5</td>"));
+    // ... and so is the next smallest tier, or the total would give it away.
+    assert!(html.contains("<td>urgent</td><td class=\"n\">&lt;5</td>"));
+    assert!(html.contains("<td>routine</td><td class=\"n\">880</td>"));
     assert!(html.contains("with &lt;5 companions"));
 }
