@@ -279,14 +279,21 @@ pub fn evacuations_section(data: &SitrepData) -> String {
         .filter_map(|d| d.quota)
         .map(u64::from)
         .sum();
+    let against = if evacuations.days.iter().any(|d| d.quota.is_some()) {
+        format!(
+            "against a cumulative evacuee quota of {} places",
+            group_thousands(quota)
+        )
+    } else {
+        "while no evacuee quota was in force".to_string()
+    };
     let mut body = format!(
-        "<p>From {} to {}: {} patients and {} companions crossed, against a cumulative evacuee quota of {} places. \
+        "<p>From {} to {}: {} patients and {} companions crossed, {against}. \
          Patients evacuated since records began: {}.</p>\n",
         evacuations.from,
         evacuations.to,
         count_html(patients),
         count_html(companions),
-        group_thousands(quota),
         count_html(evacuations.total_to_date),
     );
     let labels: Vec<String> = evacuations

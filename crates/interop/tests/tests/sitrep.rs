@@ -111,6 +111,12 @@ fn the_report_has_every_section_with_its_source() {
         )));
     }
     assert!(html.contains("incomplete &lt;file&gt;"), "text is escaped");
+    assert!(html.contains("against a cumulative evacuee quota of 350 places"));
+    let mut closed = data();
+    for day in &mut closed.evacuations.days {
+        day.quota = None;
+    }
+    assert!(render_html(&closed).contains("while no evacuee quota was in force"));
 }
 
 #[test]
