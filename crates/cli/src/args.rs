@@ -63,10 +63,10 @@ pub enum Command {
         after_help = "Examples:\n  corridor import referrals referrals.csv --dry-run\n  corridor import referrals referrals.csv"
     )]
     Import(ImportCommand),
-    /// Export people to a file.
+    /// Export people (CSV, FHIR) or aggregates (HXL) to a file.
     #[command(
         subcommand,
-        after_help = "Examples:\n  corridor export referrals --out referrals.csv\n  corridor export referrals --include-personal --purpose \"transfer to MoH registry\" --out full.csv"
+        after_help = "Examples:\n  corridor export referrals --out referrals.csv\n  corridor export referrals --include-personal --purpose \"transfer to MoH registry\" --out full.csv\n  corridor export waiting-list --out waiting.csv\n  corridor export fhir --out referrals.ndjson"
     )]
     Export(ExportCommand),
     /// Check or read the audit log.
@@ -104,6 +104,17 @@ pub enum Command {
         after_help = "Examples:\n  corridor gate list --crossing rafah --date 2026-02-02\n  corridor gate crossed P-000123 --crossing rafah --date 2026-02-02\n  corridor gate turned-back P-000456 --crossing rafah --date 2026-02-02 --reason \"documents incomplete\"\n  corridor gate no-show R-000012 --crossing rafah --date 2026-02-02\n  corridor gate reconcile --crossing rafah --date 2026-02-02\n\nA patient's outcome is recorded for the whole party: the companions with\nthem cross or are turned back together."
     )]
     Gate(crate::day_args::GateCommand),
+    /// Record, list and import public figures with their sources.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor figures list\n  corridor figures import figures.csv --dry-run\n  corridor figures add --help"
+    )]
+    Figures(crate::commands::figures::FiguresCommand),
+    /// Write the situation report: one self-contained HTML file of aggregates.
+    #[command(
+        after_help = "Examples:\n  corridor report --date 2026-02-01 --out sitrep.html\n  corridor report --out sitrep.html --proposed-capacity 150 --replications 500\n\nWaiting list, evacuations against quota, deaths while waiting, forecasts\nunder the current and proposed capacities, top clearance denial reasons and\nthe public figures with their sources. Only aggregates; counts below 5 are\nshown as <5. Print it to PDF from a browser."
+    )]
+    Report(crate::commands::report::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -263,6 +274,25 @@ pub enum ExportCommand {
         after_help = "Examples:\n  corridor export referrals --out referrals.csv\n  corridor export referrals --include-personal --purpose \"transfer to MoH registry\" --out full.csv\n\nThe default export has no names and gives birth years as five-year bands.\n--include-personal adds names and exact birth years; it needs a --purpose,\nwhich is recorded in the audit log."
     )]
     Referrals(ExportArgs),
+    /// Waiting patients by tier, specialty and age group (HXL; counts below 5 as <5).
+    #[command(after_help = "Example:\n  corridor export waiting-list --out waiting.csv")]
+    WaitingList(crate::commands::report::OutArgs),
+    /// People evacuated per day, crossing and destination country, with the quota (HXL).
+    #[command(
+        after_help = "Example:\n  corridor export evacuations --from 2026-01-01 --to 2026-01-31 --out evacuations.csv"
+    )]
+    Evacuations(crate::commands::report::WindowArgs),
+    /// Deaths while waiting per day and tier (HXL; counts below 5 as <5).
+    #[command(after_help = "Example:\n  corridor export deaths --out deaths.csv")]
+    Deaths(crate::commands::report::WindowArgs),
+    /// Public figures with their sources (HXL; re-importable with `figures import`).
+    #[command(after_help = "Example:\n  corridor export figures --out figures.csv")]
+    Figures(crate::commands::report::OutArgs),
+    /// One FHIR R4 Bundle per referral, one per line (NDJSON), pseudonymised.
+    #[command(
+        after_help = "Example:\n  corridor export fhir --out referrals.ndjson\n\nEach Bundle holds the Patient (pseudonymous id and birth year only), the\nServiceRequest, the listing/clearance/scheduling Tasks, the transfer\nEncounter and the facilities. The export is recorded in the audit log."
+    )]
+    Fhir(crate::commands::report::OutArgs),
 }
 
 #[derive(Debug, Args)]

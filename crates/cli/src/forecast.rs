@@ -248,7 +248,7 @@ impl Plan {
 /// Replaces each tier's backlog by the registry's count (children in the
 /// same proportion as the scenario's). Tiers the scenario does not know are
 /// an error; tiers the registry does not report have nobody waiting.
-fn apply_registry_backlog(scenario: &mut Scenario, registry: &[(String, u64)]) -> Result<()> {
+pub fn apply_registry_backlog(scenario: &mut Scenario, registry: &[(String, u64)]) -> Result<()> {
     for (name, _) in registry {
         if !scenario.tiers.iter().any(|tier| tier.name.as_str() == name) {
             let known: Vec<&str> = scenario

@@ -6,6 +6,19 @@
 //! and column, so that the person who prepared the file can fix it in one pass.
 //!
 //! - [`referrals`]: CSV import and export of patients and their companions.
+//! - [`hxl`]: HXL-tagged CSV, read by tag in any column order.
+//! - [`figures`]: sourced public figures as HXL, export and import.
+//! - [`aggregates`]: HXL exports of counts about people (waiting list,
+//!   evacuations, deaths), small counts suppressed.
+//! - [`fhir`]: HL7 FHIR R4 Bundles of referrals, pseudonymised.
+//! - [`sitrep`]: the situation report as one self-contained HTML file.
+//! - [`disclosure`]: the small-count suppression rule all of them share.
 
+pub mod aggregates;
 pub mod decisions;
+pub mod disclosure;
+pub mod fhir;
+pub mod figures;
+pub mod hxl;
 pub mod referrals;
+pub mod sitrep;

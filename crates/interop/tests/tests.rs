@@ -1,4 +1,14 @@
-//! The one integration-test binary of corridor-interop.
+//! The one integration-test binary of corridor-interop; the newer modules
+//! live in `tests/tests/` so that Cargo does not build each as its own binary.
+
+#[path = "tests/aggregates.rs"]
+mod aggregates;
+#[path = "tests/fhir.rs"]
+mod fhir;
+#[path = "tests/figures.rs"]
+mod figures;
+#[path = "tests/sitrep.rs"]
+mod sitrep;
 
 mod referrals {
     use std::collections::HashMap;

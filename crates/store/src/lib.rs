@@ -12,6 +12,7 @@
 //! based on (optimistic concurrency), so a concurrent update is reported as
 //! [`StoreError::Conflict`] instead of being lost.
 
+mod aggregates;
 pub mod audit;
 mod codec;
 mod days;
@@ -26,6 +27,7 @@ use corridor_domain::{InvalidValue, PersonId, TransitionError};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use aggregates::{DeathCount, EvacuationCount, PatientHistory, WaitingCount};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use days::{
     BatchRow, BedLine, Decision, Destination, RequestRow, Submission, Submitted, SubmittedBatch,

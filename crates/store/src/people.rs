@@ -524,7 +524,7 @@ fn duplicate_or(error: sqlx::Error, chunk: &[Case]) -> StoreError {
     }
 }
 
-fn waiting_condition() -> String {
+pub(crate) fn waiting_condition() -> String {
     let statuses: Vec<String> = Status::WAITING
         .iter()
         .map(|status| format!("'{}'", status.as_str()))

@@ -284,7 +284,14 @@ async fn insert_reference(
     for set in &data.luggage_rules {
         insert_luggage_rule_set(transaction, set).await?;
     }
-    for figure in &data.figures {
+    insert_figures(transaction, &data.figures).await
+}
+
+pub(crate) async fn insert_figures(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    figures: &[SourcedFigure],
+) -> Result<(), StoreError> {
+    for figure in figures {
         sqlx::query(
             "INSERT INTO figures (key, date, label, value, unit, publisher, title, published, url, note) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -112,7 +112,18 @@ fn print_errors(file_name: &str, import: &ReferralImport) {
 }
 
 pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Result<ExitCode> {
-    let ExportCommand::Referrals(args) = command;
+    let args = match command {
+        ExportCommand::Referrals(args) => args,
+        ExportCommand::WaitingList(args) => {
+            return super::report::export_waiting(context, args).await;
+        }
+        ExportCommand::Evacuations(args) => {
+            return super::report::export_evacuations(context, args).await;
+        }
+        ExportCommand::Deaths(args) => return super::report::export_deaths(context, args).await,
+        ExportCommand::Figures(args) => return super::figures::export(context, args).await,
+        ExportCommand::Fhir(args) => return super::fhir::export(context, args).await,
+    };
     let mode = if args.include_personal {
         ExportMode::Personal
     } else {
@@ -123,7 +134,14 @@ pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Resul
         (Some(_), false) => bail!("--purpose is only for --include-personal exports"),
         (None, _) => None,
     };
-    let people = context.store.all_people().await?;
+    // A referral file holds patients and companions; returnees go the other way.
+    let people: Vec<_> = context
+        .store
+        .all_people()
+        .await?
+        .into_iter()
+        .filter(|(person, _)| person.role() != corridor_domain::Role::Returnee)
+        .collect();
     // The output file is opened first, so that an export that cannot be
     // written is not recorded as done. It is written next to the target and
     // renamed, so a failed export never leaves a half-written file under the

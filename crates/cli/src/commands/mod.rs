@@ -5,9 +5,12 @@ mod audit;
 mod clearance;
 mod demo;
 mod exchange;
+mod fhir;
+pub mod figures;
 mod patients;
 mod places;
 mod plan;
+pub mod report;
 
 use std::process::ExitCode;
 
@@ -47,6 +50,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Luggage(command) => places::luggage(&context, command).await,
             Command::Plan(command) => plan::run(&context, command).await,
             Command::Gate(command) => plan::gate(&context, command).await,
+            Command::Figures(command) => figures::run(&context, command).await,
+            Command::Report(args) => report::run(&context, args).await,
             Command::Forecast(args) => {
                 let summary = context.store.waiting_summary(context.today).await?;
                 let backlog: Vec<(String, u64)> = summary

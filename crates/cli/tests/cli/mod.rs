@@ -4,6 +4,7 @@ mod database;
 mod demo;
 mod exchange;
 mod help;
+mod interop;
 mod patients_add;
 mod patients_list;
 mod patients_show;

@@ -1,0 +1,233 @@
+//! `corridor figures add|list|import` and `corridor export figures`: public
+//! figures with their sources.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, anyhow};
+use corridor_domain::{Source, SourcedFigure, Text};
+use corridor_interop::figures::{read_figures, write_figures};
+use corridor_store::NewAuditEntry;
+use jiff::civil::Date;
+use sha2::{Digest, Sha256};
+
+use super::report::{OutArgs, write_output};
+use crate::context::Context;
+use crate::output::table;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum FiguresCommand {
+    /// Record one public figure with its source.
+    #[command(
+        after_help = "Example:\n  corridor figures add --key waiting-list-total --label \"People waiting for medical evacuation\" \\\n    --value 20000 --unit people --date 2026-02-01 \\\n    --publisher \"WHO\" --title \"Medical evacuations from Gaza\" --published 2026-02-03 \\\n    --url https://example.org/report --note \"More than 20,000\"\n\nA figure is kept once per key and date."
+    )]
+    Add(AddFigureArgs),
+    /// List the public figures with their dates and sources.
+    #[command(
+        after_help = "Examples:\n  corridor figures list\n  corridor figures list --key waiting-list-total"
+    )]
+    List(ListFiguresArgs),
+    /// Import figures from an HXL-tagged CSV file, all or nothing.
+    #[command(
+        after_help = "Examples:\n  corridor figures import figures.csv --dry-run\n  corridor figures import figures.csv\n\nColumns are found by their HXL tag in any order (see docs/HXL.md):\n#indicator+code, #indicator+name, #indicator+num, #indicator+unit,\n#date+reported, #meta+source, #meta+source+title, #date+source, and\noptionally #meta+source+url and #description+notes. Other columns are\nreported and ignored. If any row is bad, nothing is imported."
+    )]
+    Import(ImportFiguresArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddFigureArgs {
+    /// Stable key, e.g. waiting-list-total (letters, digits, '-', '_', '.').
+    #[arg(long)]
+    pub key: String,
+    /// What the figure counts, in words.
+    #[arg(long)]
+    pub label: String,
+    #[arg(long)]
+    pub value: f64,
+    /// e.g. people, patients, trucks a day.
+    #[arg(long)]
+    pub unit: String,
+    /// The date the figure describes (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: String,
+    /// Who published it.
+    #[arg(long)]
+    pub publisher: String,
+    /// Title of the publication.
+    #[arg(long)]
+    pub title: String,
+    /// Date of publication (YYYY-MM-DD).
+    #[arg(long)]
+    pub published: String,
+    #[arg(long)]
+    pub url: Option<String>,
+    /// How the figure is worded in the source, caveats.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListFiguresArgs {
+    /// Only this key.
+    #[arg(long)]
+    pub key: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportFiguresArgs {
+    pub file: PathBuf,
+    /// Check the file and report, without importing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub async fn run(context: &Context, command: &FiguresCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        FiguresCommand::Add(args) => add(context, args).await,
+        FiguresCommand::List(args) => list(context, args).await,
+        FiguresCommand::Import(args) => import(context, args).await,
+    }
+}
+
+fn parse_date(flag: &str, text: &str) -> anyhow::Result<Date> {
+    text.trim()
+        .parse()
+        .map_err(|_| anyhow!("{flag} '{text}' is not a date; use YYYY-MM-DD"))
+}
+
+async fn add(context: &Context, args: &AddFigureArgs) -> anyhow::Result<ExitCode> {
+    if !args.value.is_finite() {
+        return Err(anyhow!("--value {} is not a finite number", args.value));
+    }
+    let optional = |field, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|text| Text::parse(field, text, 2000))
+            .transpose()
+    };
+    let figure = SourcedFigure {
+        key: SourcedFigure::parse_key(&args.key)?,
+        label: Text::parse("label", &args.label, 500)?,
+        value: args.value,
+        unit: Text::parse("unit", &args.unit, 500)?,
+        date: parse_date("--date", &args.date)?,
+        source: Source {
+            publisher: Text::parse("publisher", &args.publisher, 500)?,
+            title: Text::parse("title", &args.title, 500)?,
+            published: parse_date("--published", &args.published)?,
+            url: optional("url", &args.url)?,
+        },
+        note: optional("note", &args.note)?,
+    };
+    let audit = NewAuditEntry {
+        at: context.now,
+        actor: context.actor.clone(),
+        action: "figure.add".to_string(),
+        subject: figure.key.clone(),
+        detail: serde_json::json!({ "date": figure.date.to_string(), "value": figure.value }),
+    };
+    context
+        .store
+        .add_figures(std::slice::from_ref(&figure), &audit)
+        .await?;
+    println!(
+        "Recorded {} = {} {} on {} ({}).",
+        figure.key, figure.value, figure.unit, figure.date, figure.source.publisher
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(context: &Context, args: &ListFiguresArgs) -> anyhow::Result<ExitCode> {
+    let figures: Vec<SourcedFigure> = context
+        .store
+        .figures()
+        .await?
+        .into_iter()
+        .filter(|f| args.key.as_ref().is_none_or(|key| &f.key == key))
+        .collect();
+    if figures.is_empty() {
+        println!("No public figures are recorded. Add one with `corridor figures add`.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = figures
+        .iter()
+        .map(|f| {
+            vec![
+                f.key.clone(),
+                f.date.to_string(),
+                f.value.to_string(),
+                f.unit.to_string(),
+                format!(
+                    "{}, \"{}\", {}",
+                    f.source.publisher, f.source.title, f.source.published
+                ),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(&["KEY", "DATE", "VALUE", "UNIT", "SOURCE"], &rows, &[2])
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(context: &Context, args: &ImportFiguresArgs) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let file_name = args.file.display().to_string();
+    let import = read_figures(bytes.as_slice())
+        .with_context(|| format!("{file_name} cannot be imported"))?;
+    if !import.ignored_columns.is_empty() {
+        println!(
+            "Ignored the columns {} (no tag corridor reads; see docs/HXL.md).",
+            import.ignored_columns.join(", ")
+        );
+    }
+    if !import.errors.is_empty() {
+        let lines: std::collections::BTreeSet<u64> = import.errors.iter().map(|e| e.line).collect();
+        println!(
+            "{file_name}: nothing was imported. {} problem(s) on {} line(s); fix them and run the import again:",
+            import.errors.len(),
+            lines.len()
+        );
+        for error in &import.errors {
+            println!("  {error}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    let figures: Vec<SourcedFigure> = import.figures.into_iter().map(|(_, f)| f).collect();
+    if args.dry_run {
+        println!(
+            "{file_name} is valid: {} figures would be imported (dry run: nothing was written).",
+            figures.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let audit = NewAuditEntry {
+        at: context.now,
+        actor: context.actor.clone(),
+        action: "figure.import".to_string(),
+        subject: file_name.clone(),
+        detail: serde_json::json!({
+            "file_sha256": hex::encode(Sha256::digest(&bytes)),
+            "figures": figures.iter().map(|f| format!("{} {}", f.key, f.date)).collect::<Vec<_>>(),
+        }),
+    };
+    context
+        .store
+        .add_figures(&figures, &audit)
+        .await
+        .context("nothing was imported")?;
+    println!("Imported {} figures from {file_name}.", figures.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `corridor export figures`.
+pub async fn export(context: &Context, args: &OutArgs) -> anyhow::Result<ExitCode> {
+    let figures = context.store.figures().await?;
+    let written = write_output(args.out.as_deref(), |out| Ok(write_figures(out, &figures)?))?;
+    if let Some(path) = &args.out {
+        eprintln!("Exported {written} figures to {} (HXL).", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,769 @@
+//! HL7 FHIR R4 export of referrals: one `collection` Bundle per patient,
+//! written as NDJSON (one Bundle per line, as FHIR bulk data does).
+//!
+//! Each Bundle holds:
+//! - `Patient`: the pseudonymous corridor id and the birth year, nothing else;
+//! - `ServiceRequest`: the referral, priority from the tier (critical →
+//!   `stat`, urgent → `urgent`, routine → `routine`), reason = condition,
+//!   code = specialty, requester = the referring facility;
+//! - a chain of `Task`s — listing, clearance, scheduling — each `basedOn`
+//!   the ServiceRequest and the Task before it, whose `status` is the FHIR
+//!   task state and whose `businessStatus` carries corridor's status (a
+//!   denied clearance is a `failed` Task and a delayed one `on-hold`, with
+//!   the reason in `statusReason`);
+//! - `Encounter` for the transfer once the patient crossed (class `FLD`,
+//!   field), from the crossing's `Location` to the receiving facility;
+//! - `Organization`s for the referring and receiving facilities, and
+//!   `Location`s for the crossing and the receiving facility.
+//!
+//! Resource ids and `fullUrl`s are UUIDs derived from corridor's ids, so the
+//! same registry exports the same references every time. The shapes are
+//! hand-written: the tests validate them against the official R4 JSON schema.
+
+use std::io;
+
+use corridor_domain::{
+    Action, Country, Crossing, Facility, FacilityId, NewPerson, Status, StatusEvent, StatusLine,
+    Tier,
+};
+use jiff::Timestamp;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Code systems of corridor's own values.
+pub const PERSON_ID_SYSTEM: &str = "urn:corridor:person-id";
+pub const FACILITY_ID_SYSTEM: &str = "urn:corridor:facility-id";
+pub const CROSSING_ID_SYSTEM: &str = "urn:corridor:crossing-id";
+pub const STATUS_SYSTEM: &str = "urn:corridor:status";
+pub const TASK_SYSTEM: &str = "urn:corridor:task";
+pub const SPECIALTY_SYSTEM: &str = "urn:corridor:specialty";
+pub const CONDITION_SYSTEM: &str = "urn:corridor:condition";
+const ACT_CODE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+
+/// One patient's registration, current line and history.
+#[derive(Debug, Clone, Copy)]
+pub struct ReferralHistory<'a> {
+    pub person: &'a NewPerson,
+    pub line: &'a StatusLine,
+    pub events: &'a [StatusEvent],
+}
+
+/// The reference data the export names places from.
+#[derive(Debug, Clone, Copy)]
+pub struct Places<'a> {
+    pub facilities: &'a [Facility],
+    pub countries: &'a [Country],
+    pub crossings: &'a [Crossing],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FhirError {
+    #[error("{0} is a companion; the FHIR export has one Bundle per referral (patient)")]
+    NotAPatient(String),
+    #[error("could not write the FHIR export: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// The task state written into `Task.status`, by the rules in the module docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TaskStatus {
+    Requested,
+    Accepted,
+    InProgress,
+    OnHold,
+    Failed,
+    Completed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bundle {
+    pub resource_type: &'static str,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub timestamp: String,
+    pub entry: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub full_url: String,
+    pub resource: Resource,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "resourceType")]
+pub enum Resource {
+    Patient(Patient),
+    ServiceRequest(ServiceRequest),
+    Task(Task),
+    Encounter(Encounter),
+    Organization(Organization),
+    Location(Location),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Patient {
+    pub id: String,
+    pub identifier: Vec<Identifier>,
+    /// The year only: `YYYY` is a valid FHIR date.
+    pub birth_date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceRequest {
+    pub id: String,
+    pub identifier: Vec<Identifier>,
+    pub status: &'static str,
+    pub intent: &'static str,
+    pub priority: &'static str,
+    pub code: CodeableConcept,
+    pub subject: Reference,
+    pub authored_on: String,
+    pub requester: Reference,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub performer: Vec<Reference>,
+    pub reason_code: Vec<CodeableConcept>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    pub id: String,
+    pub based_on: Vec<Reference>,
+    pub status: TaskStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<CodeableConcept>,
+    pub business_status: CodeableConcept,
+    pub intent: &'static str,
+    pub code: CodeableConcept,
+    pub focus: Reference,
+    #[serde(rename = "for")]
+    pub for_: Reference,
+    pub authored_on: String,
+    pub last_modified: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restriction: Option<Restriction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Restriction {
+    pub period: Period,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Encounter {
+    pub id: String,
+    pub status: &'static str,
+    pub class: Coding,
+    pub subject: Reference,
+    pub based_on: Vec<Reference>,
+    pub period: Period,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub location: Vec<EncounterLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hospitalization: Option<Hospitalization>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_provider: Option<Reference>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncounterLocation {
+    pub location: Reference,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hospitalization {
+    pub destination: Reference,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identifier: Vec<Identifier>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub address: Vec<Address>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    pub id: String,
+    pub identifier: Vec<Identifier>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managing_organization: Option<Reference>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Address {
+    pub country: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Identifier {
+    pub system: &'static str,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reference {
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coding {
+    pub system: &'static str,
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CodeableConcept {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coding: Vec<Coding>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+}
+
+/// The FHIR request priority of a tier.
+pub fn priority(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Critical => "stat",
+        Tier::Urgent => "urgent",
+        Tier::Routine => "routine",
+    }
+}
+
+/// Writes one Bundle per patient in `histories`, one per line; companions
+/// are skipped. Returns the number of Bundles written.
+pub fn write_bundles<'a>(
+    mut writer: impl io::Write,
+    histories: impl IntoIterator<Item = ReferralHistory<'a>>,
+    places: Places<'_>,
+    now: Timestamp,
+) -> Result<u64, FhirError> {
+    let mut written = 0;
+    for history in histories {
+        if history.person.referral().is_none() {
+            continue;
+        }
+        let bundle = referral_bundle(history, places, now)?;
+        serde_json::to_writer(&mut writer, &bundle).map_err(io::Error::from)?;
+        writer.write_all(b"\n")?;
+        written += 1;
+    }
+    writer.flush()?;
+    Ok(written)
+}
+
+/// The Bundle of one patient's referral.
+pub fn referral_bundle(
+    history: ReferralHistory<'_>,
+    places: Places<'_>,
+    now: Timestamp,
+) -> Result<Bundle, FhirError> {
+    let person = history.person;
+    let id = person.id.as_str();
+    let referral = person
+        .referral()
+        .ok_or_else(|| FhirError::NotAPatient(id.to_string()))?;
+    let mut entries = Vec::new();
+
+    let patient_id = uuid(&["patient", id]);
+    let patient_ref = reference(&patient_id);
+    entries.push(entry(
+        &patient_id,
+        Resource::Patient(Patient {
+            id: patient_id.clone(),
+            identifier: vec![Identifier {
+                system: PERSON_ID_SYSTEM,
+                value: id.to_string(),
+            }],
+            birth_date: format!("{:04}", person.birth_year.year()),
+        }),
+    ));
+
+    let referring = referral.referring_facility.as_str();
+    let referring_id = uuid(&["organization-by-name", referring]);
+    entries.push(entry(
+        &referring_id,
+        Resource::Organization(Organization {
+            id: referring_id.clone(),
+            identifier: Vec::new(),
+            name: referring.to_string(),
+            address: Vec::new(),
+        }),
+    ));
+
+    let receiving = history
+        .line
+        .admitted_to
+        .as_ref()
+        .map(|facility| receiving_facility(facility, places));
+    if let Some(receiving) = &receiving {
+        entries.push(entry(
+            &receiving.organization_id,
+            Resource::Organization(receiving.organization.clone()),
+        ));
+        entries.push(entry(
+            &receiving.location_id,
+            Resource::Location(receiving.location.clone()),
+        ));
+    }
+
+    let status = history.line.status;
+    let request_id = uuid(&["service-request", id]);
+    let request_ref = reference(&request_id);
+    entries.push(entry(
+        &request_id,
+        Resource::ServiceRequest(ServiceRequest {
+            id: request_id.clone(),
+            identifier: vec![Identifier {
+                system: PERSON_ID_SYSTEM,
+                value: id.to_string(),
+            }],
+            status: if status.is_waiting() {
+                "active"
+            } else if matches!(status, Status::DiedWhileWaiting | Status::Withdrawn) {
+                "revoked"
+            } else {
+                "completed"
+            },
+            intent: "order",
+            priority: priority(referral.tier),
+            code: concept(SPECIALTY_SYSTEM, referral.specialty.as_str()),
+            subject: patient_ref.clone(),
+            authored_on: referral.referral_date.date().to_string(),
+            requester: reference(&referring_id),
+            performer: receiving
+                .iter()
+                .map(|r| reference(&r.organization_id))
+                .collect(),
+            reason_code: vec![concept(CONDITION_SYSTEM, referral.condition.as_str())],
+        }),
+    ));
+
+    let ended = history
+        .events
+        .iter()
+        .rev()
+        .find(|event| matches!(event.to, Status::DiedWhileWaiting | Status::Withdrawn));
+    let mut previous: Option<String> = None;
+    for task in tasks(history, ended) {
+        let task_id = uuid(&["task", id, task.name]);
+        let mut based_on = vec![request_ref.clone()];
+        based_on.extend(previous.as_deref().map(reference));
+        entries.push(entry(
+            &task_id,
+            Resource::Task(Task {
+                id: task_id.clone(),
+                based_on,
+                status: task.status,
+                status_reason: task.reason.map(|text| CodeableConcept {
+                    coding: Vec::new(),
+                    text,
+                }),
+                business_status: CodeableConcept {
+                    coding: vec![Coding {
+                        system: STATUS_SYSTEM,
+                        code: task.business.as_str().to_string(),
+                        display: None,
+                    }],
+                    text: task.business_text,
+                },
+                intent: "order",
+                code: concept(TASK_SYSTEM, task.name),
+                focus: request_ref.clone(),
+                for_: patient_ref.clone(),
+                authored_on: instant(task.authored),
+                last_modified: instant(task.modified),
+                restriction: task.booking_day.map(|day| Restriction {
+                    period: Period {
+                        start: Some(day.to_string()),
+                        end: Some(day.to_string()),
+                    },
+                }),
+            }),
+        ));
+        previous = Some(task_id);
+    }
+
+    if let Some(crossed) = history
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.to == Status::Crossed)
+    {
+        let crossing = history
+            .events
+            .iter()
+            .rev()
+            .find_map(|event| match &event.action {
+                Some(Action::Schedule { booking }) if event.version < crossed.version => {
+                    Some(booking.crossing.clone())
+                }
+                _ => None,
+            });
+        let mut location = Vec::new();
+        if let Some(crossing) = crossing {
+            let crossing_id = uuid(&["crossing", crossing.as_str()]);
+            let name = places
+                .crossings
+                .iter()
+                .find(|c| c.id == crossing)
+                .map_or_else(|| crossing.as_str().to_string(), |c| c.name.to_string());
+            entries.push(entry(
+                &crossing_id,
+                Resource::Location(Location {
+                    id: crossing_id.clone(),
+                    identifier: vec![Identifier {
+                        system: CROSSING_ID_SYSTEM,
+                        value: crossing.as_str().to_string(),
+                    }],
+                    name,
+                    managing_organization: None,
+                }),
+            ));
+            location.push(EncounterLocation {
+                location: reference(&crossing_id),
+            });
+        }
+        let admitted = history
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.to == Status::Admitted);
+        let encounter_id = uuid(&["encounter", id]);
+        entries.push(entry(
+            &encounter_id,
+            Resource::Encounter(Encounter {
+                id: encounter_id.clone(),
+                status: if admitted.is_some() {
+                    "finished"
+                } else {
+                    "in-progress"
+                },
+                class: Coding {
+                    system: ACT_CODE_SYSTEM,
+                    code: "FLD".to_string(),
+                    display: Some("field".to_string()),
+                },
+                subject: patient_ref.clone(),
+                based_on: vec![request_ref.clone()],
+                period: Period {
+                    start: Some(instant(crossed.at)),
+                    end: admitted.map(|event| instant(event.at)),
+                },
+                location,
+                hospitalization: receiving.as_ref().map(|r| Hospitalization {
+                    destination: reference(&r.location_id),
+                }),
+                service_provider: receiving.as_ref().map(|r| reference(&r.organization_id)),
+            }),
+        ));
+    }
+
+    Ok(Bundle {
+        resource_type: "Bundle",
+        id: uuid(&["bundle", id]),
+        kind: "collection",
+        timestamp: instant(now),
+        entry: entries,
+    })
+}
+
+struct Receiving {
+    organization_id: String,
+    organization: Organization,
+    location_id: String,
+    location: Location,
+}
+
+fn receiving_facility(facility: &FacilityId, places: Places<'_>) -> Receiving {
+    let known = places.facilities.iter().find(|f| &f.id == facility);
+    let name = known.map_or_else(|| facility.as_str().to_string(), |f| f.name.to_string());
+    let country = known.map(|f| {
+        places
+            .countries
+            .iter()
+            .find(|c| c.code == f.country)
+            .map_or_else(|| f.country.as_str().to_string(), |c| c.name.to_string())
+    });
+    let identifier = vec![Identifier {
+        system: FACILITY_ID_SYSTEM,
+        value: facility.as_str().to_string(),
+    }];
+    let organization_id = uuid(&["facility", facility.as_str()]);
+    let location_id = uuid(&["facility-location", facility.as_str()]);
+    Receiving {
+        organization: Organization {
+            id: organization_id.clone(),
+            identifier: identifier.clone(),
+            name: name.clone(),
+            address: country
+                .into_iter()
+                .map(|country| Address { country })
+                .collect(),
+        },
+        location: Location {
+            id: location_id.clone(),
+            identifier,
+            name,
+            managing_organization: Some(reference(&organization_id)),
+        },
+        organization_id,
+        location_id,
+    }
+}
+
+/// One step of the chain, before it becomes a `Task`.
+struct TaskFacts {
+    name: &'static str,
+    status: TaskStatus,
+    business: Status,
+    business_text: String,
+    reason: Option<String>,
+    authored: Timestamp,
+    modified: Timestamp,
+    booking_day: Option<jiff::civil::Date>,
+}
+
+/// The listing, clearance and scheduling tasks that exist so far.
+fn tasks(history: ReferralHistory<'_>, ended: Option<&StatusEvent>) -> Vec<TaskFacts> {
+    let events = history.events;
+    let registered = events.first().map_or(Timestamp::UNIX_EPOCH, |e| e.at);
+    let ended_text = ended.map(|event| match &event.action {
+        Some(Action::Withdraw { reason }) => format!("withdrawn: {reason}"),
+        _ => "died while waiting".to_string(),
+    });
+    let is = |event: &&StatusEvent, kinds: &[fn(&Action) -> bool]| {
+        event
+            .action
+            .as_ref()
+            .is_some_and(|action| kinds.iter().any(|kind| kind(action)))
+    };
+    let mut tasks = Vec::new();
+
+    let listed = events
+        .iter()
+        .find(|e| is(e, &[|a| matches!(a, Action::List)]));
+    tasks.push(match (listed, ended) {
+        (Some(event), _) => TaskFacts {
+            name: "listing",
+            status: TaskStatus::Completed,
+            business: Status::Listed,
+            business_text: "listed: medically approved for treatment abroad".to_string(),
+            reason: None,
+            authored: registered,
+            modified: event.at,
+            booking_day: None,
+        },
+        (None, Some(end)) => TaskFacts {
+            name: "listing",
+            status: TaskStatus::Cancelled,
+            business: end.to,
+            business_text: end.to.as_str().to_string(),
+            reason: ended_text.clone(),
+            authored: registered,
+            modified: end.at,
+            booking_day: None,
+        },
+        (None, None) => TaskFacts {
+            name: "listing",
+            status: TaskStatus::Requested,
+            business: Status::Referred,
+            business_text: "referred: awaiting medical approval".to_string(),
+            reason: None,
+            authored: registered,
+            modified: registered,
+            booking_day: None,
+        },
+    });
+
+    let clearance: Vec<&StatusEvent> = events
+        .iter()
+        .filter(|e| {
+            is(
+                e,
+                &[
+                    |a| matches!(a, Action::RequestClearance | Action::Resubmit),
+                    |a| {
+                        matches!(
+                            a,
+                            Action::Clear | Action::Deny { .. } | Action::Delay { .. }
+                        )
+                    },
+                ],
+            )
+        })
+        .collect();
+    if let (Some(first), Some(last)) = (clearance.first(), clearance.last()) {
+        let attempt = last.clearance_attempt;
+        let (status, reason, text) = match &last.action {
+            Some(Action::Clear) => (
+                TaskStatus::Completed,
+                None,
+                format!("cleared (attempt {attempt})"),
+            ),
+            Some(Action::Deny { reason }) => (
+                TaskStatus::Failed,
+                Some(format!("denied: {reason}")),
+                format!("denied (attempt {attempt})"),
+            ),
+            Some(Action::Delay { needed_by }) => (
+                TaskStatus::OnHold,
+                Some(format!("no clearance decision by {needed_by}")),
+                format!("delayed (attempt {attempt})"),
+            ),
+            _ => (
+                TaskStatus::InProgress,
+                None,
+                format!("clearance requested (attempt {attempt})"),
+            ),
+        };
+        let (status, reason, modified, business) = match ended {
+            Some(end) if end.version > last.version && status != TaskStatus::Completed => {
+                (TaskStatus::Cancelled, ended_text.clone(), end.at, end.to)
+            }
+            _ => (status, reason, last.at, last.to),
+        };
+        tasks.push(TaskFacts {
+            name: "clearance",
+            status,
+            business,
+            business_text: text,
+            reason,
+            authored: first.at,
+            modified,
+            booking_day: None,
+        });
+    }
+
+    let scheduling: Vec<&StatusEvent> = events
+        .iter()
+        .filter(|e| {
+            is(
+                e,
+                &[
+                    |a| matches!(a, Action::Schedule { .. } | Action::Unschedule { .. }),
+                    |a| matches!(a, Action::Cross),
+                ],
+            )
+        })
+        .collect();
+    if let (Some(first), Some(last)) = (scheduling.first(), scheduling.last()) {
+        let booking_day = scheduling.iter().rev().find_map(|e| match &e.action {
+            Some(Action::Schedule { booking }) => Some(booking.date),
+            _ => None,
+        });
+        let (status, reason, text) = match &last.action {
+            Some(Action::Cross) => (TaskStatus::Completed, None, "crossed".to_string()),
+            Some(Action::Unschedule { reason }) => (
+                TaskStatus::Failed,
+                Some(format!("unscheduled: {reason}")),
+                "unscheduled: back among the cleared".to_string(),
+            ),
+            _ => (
+                TaskStatus::Accepted,
+                None,
+                match booking_day {
+                    Some(day) => format!("scheduled to cross on {day}"),
+                    None => "scheduled".to_string(),
+                },
+            ),
+        };
+        let (status, reason, modified, business) = match ended {
+            Some(end) if end.version > last.version && status == TaskStatus::Accepted => {
+                (TaskStatus::Cancelled, ended_text, end.at, end.to)
+            }
+            _ => (status, reason, last.at, last.to),
+        };
+        tasks.push(TaskFacts {
+            name: "scheduling",
+            status,
+            business,
+            business_text: text,
+            reason,
+            authored: first.at,
+            modified,
+            booking_day,
+        });
+    }
+    tasks
+}
+
+fn entry(id: &str, resource: Resource) -> Entry {
+    Entry {
+        full_url: format!("urn:uuid:{id}"),
+        resource,
+    }
+}
+
+fn reference(id: &str) -> Reference {
+    Reference {
+        reference: format!("urn:uuid:{id}"),
+    }
+}
+
+fn concept(system: &'static str, code: &str) -> CodeableConcept {
+    CodeableConcept {
+        coding: vec![Coding {
+            system,
+            code: code.to_string(),
+            display: None,
+        }],
+        text: code.to_string(),
+    }
+}
+
+/// An instant as FHIR writes it: UTC with seconds, e.g. `2026-02-01T09:30:00Z`.
+fn instant(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A name-based UUID (RFC 9562 version 8) from SHA-256 of the parts, so
+/// that the same registry exports the same ids every time.
+pub fn uuid(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"corridor-fhir");
+    for part in parts {
+        hasher.update([0u8]);
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}

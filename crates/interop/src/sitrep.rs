@@ -1,0 +1,600 @@
+//! The weekly situation report: one self-contained HTML file (inline SVG
+//! charts, a print stylesheet; a PDF comes from the browser's print).
+//!
+//! The report is built from a [`SitrepData`], filled by the caller from the
+//! registry and the simulator; each section is its own function over it.
+//! Only aggregates appear, and every count about people goes through
+//! [`suppress`]. Every figure says where it comes from: registry counts say
+//! they are computed and from what, forecasts name their model run, public
+//! figures carry their publisher, title and date.
+
+use std::fmt::Write as _;
+
+use corridor_charts::{
+    Axis, BarSeries, Caption, FanChart, FanSeries, GroupedBarChart, Size, Ticks,
+};
+use corridor_domain::{AgeGroup, SourcedFigure, Specialty, Tier};
+use jiff::civil::Date;
+
+use crate::disclosure::{group_thousands, suppress, suppress_parts};
+
+/// Everything the report shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SitrepData {
+    pub date: Date,
+    /// Where the registry counts come from, e.g. "corridor registry (PostgreSQL)".
+    pub registry: String,
+    pub waiting: WaitingSection,
+    pub evacuations: EvacuationSection,
+    pub deaths: DeathsSection,
+    pub forecast: Option<ForecastSection>,
+    /// Clearance denial reasons over the report window, most frequent first.
+    pub denial_reasons: Vec<(String, u64)>,
+    pub figures: Vec<SourcedFigure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WaitingSection {
+    pub by_tier: Vec<(Tier, u64)>,
+    pub by_age_group: Vec<(AgeGroup, u64)>,
+    pub by_specialty: Vec<(Specialty, u64)>,
+    pub by_tier_and_age_group: Vec<(Tier, AgeGroup, u64)>,
+    pub companions: u64,
+    pub median_wait_days: Option<i64>,
+    pub over_a_year: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvacuationSection {
+    pub from: Date,
+    pub to: Date,
+    /// One entry per day from `from` to `to`.
+    pub days: Vec<EvacuationDay>,
+    /// Patients evacuated in the window by receiving country name.
+    pub by_destination: Vec<(String, u64)>,
+    /// Patients evacuated since the registry began.
+    pub total_to_date: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvacuationDay {
+    pub date: Date,
+    pub patients: u64,
+    pub companions: u64,
+    /// The outbound evacuee quota in force that day (all crossings).
+    pub quota: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeathsSection {
+    pub total_by_tier: Vec<(Tier, u64)>,
+    /// Deaths in the report window, by tier.
+    pub window_by_tier: Vec<(Tier, u64)>,
+}
+
+/// Forecasts from the registry's backlog under two capacities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastSection {
+    /// The model run, e.g. scenario, replications and seed.
+    pub model: String,
+    pub runs: Vec<ForecastRun>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastRun {
+    pub label: String,
+    pub places_per_day: u32,
+    pub start: Date,
+    pub horizon_days: u32,
+    /// Days until today's backlog is cleared (mean, low, high of the 95%
+    /// interval), when it cleared in every replication.
+    pub days_to_clear: Option<(f64, f64, f64)>,
+    /// In how many of how many replications it cleared within the horizon.
+    pub cleared_in: (u32, u32),
+    /// Deaths while waiting over the horizon (mean, low, high).
+    pub deaths: (f64, f64, f64),
+    /// End-of-day list size: p5, p50, p95 by day.
+    pub list_p5: Vec<f64>,
+    pub list_p50: Vec<f64>,
+    pub list_p95: Vec<f64>,
+}
+
+/// The HTML document.
+pub fn render_html(data: &SitrepData) -> String {
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>Situation report {date}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <header><h1>Medical evacuation and crossing: situation report</h1>\n\
+         <p class=\"meta\">As of {date}. Aggregates only: no personal data; counts of people \
+         below {threshold} are shown as &lt;{threshold}. Registry counts are computed from the {registry}.</p>\n\
+         </header>\n",
+        date = data.date,
+        threshold = crate::disclosure::SMALL_COUNT_THRESHOLD,
+        registry = escape(&data.registry),
+    );
+    html.push_str(&waiting_section(data));
+    html.push_str(&evacuations_section(data));
+    html.push_str(&deaths_section(data));
+    html.push_str(&forecast_section(data));
+    html.push_str(&denials_section(data));
+    html.push_str(&figures_section(data));
+    html.push_str("</body>\n</html>\n");
+    html
+}
+
+const STYLE: &str = "
+body { font-family: sans-serif; margin: 2em auto; max-width: 60em; color: #111; line-height: 1.4; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; border-bottom: 1px solid #999; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: 0.6em 0; } th, td { padding: 0.2em 0.7em; border-bottom: 1px solid #ddd; text-align: left; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td { vertical-align: top; }
+.source { font-size: 0.85em; color: #444; } .meta { color: #333; }
+svg { max-width: 100%; height: auto; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  section { break-inside: avoid-page; }
+  h2 { break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+";
+
+/// A count of people for a table cell (escaped by [`table`]).
+fn count(n: u64) -> String {
+    suppress(n).grouped()
+}
+
+/// Counts of people shown next to their total, for table cells.
+fn counts(parts: impl IntoIterator<Item = u64>) -> Vec<String> {
+    let parts: Vec<u64> = parts.into_iter().collect();
+    suppress_parts(&parts)
+        .into_iter()
+        .map(|c| c.grouped())
+        .collect()
+}
+
+/// Rows of a label and a count, the counts shown next to their total.
+fn count_rows<L: ToString>(items: &[(L, u64)]) -> Vec<Vec<String>> {
+    items
+        .iter()
+        .zip(counts(items.iter().map(|(_, n)| *n)))
+        .map(|((label, _), shown)| vec![label.to_string(), shown])
+        .collect()
+}
+
+/// A count of people inside running HTML text.
+fn count_html(n: u64) -> String {
+    escape(&count(n))
+}
+
+fn section(id: &str, title: &str, body: &str, source: &str) -> String {
+    format!(
+        "<section id=\"{id}\">\n<h2>{title}</h2>\n{body}<p class=\"source\">Source: {source}</p>\n</section>\n"
+    )
+}
+
+/// A table; the columns in `numeric` are right-aligned and never wrap.
+fn table(headers: &[&str], rows: &[Vec<String>], numeric: &[usize]) -> String {
+    let mut html = String::from("<table>\n<tr>");
+    for (index, header) in headers.iter().enumerate() {
+        let class = if numeric.contains(&index) {
+            " class=\"n\""
+        } else {
+            ""
+        };
+        let _ = write!(html, "<th{class}>{}</th>", escape(header));
+    }
+    html.push_str("</tr>\n");
+    for row in rows {
+        html.push_str("<tr>");
+        for (index, cell) in row.iter().enumerate() {
+            let class = if numeric.contains(&index) {
+                " class=\"n\""
+            } else {
+                ""
+            };
+            let _ = write!(html, "<td{class}>{}</td>", escape(cell));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</table>\n");
+    html
+}
+
+fn computed(data: &SitrepData, what: &str) -> String {
+    format!(
+        "computed by corridor from the {} as of {}: {what}.",
+        escape(&data.registry),
+        data.date
+    )
+}
+
+pub fn waiting_section(data: &SitrepData) -> String {
+    let waiting = &data.waiting;
+    let total: u64 = waiting.by_tier.iter().map(|(_, n)| n).sum();
+    let mut body = format!(
+        "<p>{} patients waiting, with {} companions. Median wait since referral: {}; waiting more than a year: {}.</p>\n",
+        count_html(total),
+        count_html(waiting.companions),
+        waiting
+            .median_wait_days
+            .map_or("none waiting".to_string(), |days| format!("{days} days")),
+        count_html(waiting.over_a_year),
+    );
+    let rows = count_rows(&waiting.by_tier);
+    body.push_str(&table(&["Tier", "Patients waiting"], &rows, &[1]));
+    let rows = count_rows(&waiting.by_age_group);
+    body.push_str(&table(&["Age group", "Patients waiting"], &rows, &[1]));
+    let chart = GroupedBarChart {
+        caption: Caption {
+            id: "waiting-by-age-and-tier".to_string(),
+            title: "Patients waiting by age group and tier".to_string(),
+            description: "Number of patients waiting in each age group, one bar per tier; groups below 5 are drawn at zero.".to_string(),
+        },
+        groups: AgeGroup::ALL.iter().map(ToString::to_string).collect(),
+        x_label: "age group".to_string(),
+        y_axis: Axis::new("patients waiting"),
+        series: Tier::ALL
+            .iter()
+            .map(|tier| BarSeries {
+                label: tier.to_string(),
+                values: AgeGroup::ALL
+                    .iter()
+                    .map(|group| {
+                        let n = waiting
+                            .by_tier_and_age_group
+                            .iter()
+                            .find(|(t, g, _)| t == tier && g == group)
+                            .map_or(0, |(_, _, n)| *n);
+                        suppress(n).plotted()
+                    })
+                    .collect(),
+                intervals: Vec::new(),
+            })
+            .collect(),
+        size: Size { width: 760.0, height: 360.0 },
+    };
+    body.push_str(&corridor_charts::grouped_bar_chart(&chart));
+    let rows = count_rows(&waiting.by_specialty);
+    body.push_str(&table(&["Specialty", "Patients waiting"], &rows, &[1]));
+    section(
+        "waiting-list",
+        "Waiting list",
+        &body,
+        &computed(
+            data,
+            "patients in a waiting status (referred to scheduled), by tier, age group (from birth year) and specialty",
+        ),
+    )
+}
+
+pub fn evacuations_section(data: &SitrepData) -> String {
+    let evacuations = &data.evacuations;
+    let patients: u64 = evacuations.days.iter().map(|d| d.patients).sum();
+    let companions: u64 = evacuations.days.iter().map(|d| d.companions).sum();
+    let quota: u64 = evacuations
+        .days
+        .iter()
+        .filter_map(|d| d.quota)
+        .map(u64::from)
+        .sum();
+    let against = if evacuations.days.iter().any(|d| d.quota.is_some()) {
+        format!(
+            "against a cumulative evacuee quota of {} places",
+            group_thousands(quota)
+        )
+    } else {
+        "while no evacuee quota was in force".to_string()
+    };
+    let mut body = format!(
+        "<p>From {} to {}: {} patients and {} companions crossed, {against}. \
+         Patients evacuated since records began: {}.</p>\n",
+        evacuations.from,
+        evacuations.to,
+        count_html(patients),
+        count_html(companions),
+        count_html(evacuations.total_to_date),
+    );
+    let labels: Vec<String> = evacuations
+        .days
+        .iter()
+        .map(|d| d.date.strftime("%m-%d").to_string())
+        .collect();
+    let chart = GroupedBarChart {
+        caption: Caption {
+            id: "evacuations-per-day".to_string(),
+            title: "People evacuated per day against the quota".to_string(),
+            description: "Patients and companions who crossed each day, next to the evacuee quota in force; days with fewer than 5 are drawn at zero.".to_string(),
+        },
+        groups: labels,
+        x_label: "day".to_string(),
+        y_axis: Axis::new("people"),
+        series: vec![
+            BarSeries {
+                label: "crossed (patients and companions)".to_string(),
+                values: evacuations
+                    .days
+                    .iter()
+                    .map(|d| suppress(d.patients + d.companions).plotted())
+                    .collect(),
+                intervals: Vec::new(),
+            },
+            BarSeries {
+                label: "quota".to_string(),
+                values: evacuations
+                    .days
+                    .iter()
+                    .map(|d| f64::from(d.quota.unwrap_or(0)))
+                    .collect(),
+                intervals: Vec::new(),
+            },
+        ],
+        size: Size { width: 900.0, height: 380.0 },
+    };
+    body.push_str(&corridor_charts::grouped_bar_chart(&chart));
+    let patients_shown = counts(evacuations.days.iter().map(|d| d.patients));
+    let companions_shown = counts(evacuations.days.iter().map(|d| d.companions));
+    let rows: Vec<Vec<String>> = evacuations
+        .days
+        .iter()
+        .zip(patients_shown.into_iter().zip(companions_shown))
+        .map(|(d, (patients, companions))| {
+            vec![
+                d.date.to_string(),
+                patients,
+                companions,
+                d.quota
+                    .map_or("none".to_string(), |q| group_thousands(u64::from(q))),
+            ]
+        })
+        .collect();
+    body.push_str(&table(
+        &["Day", "Patients", "Companions", "Quota (places)"],
+        &rows,
+        &[1, 2, 3],
+    ));
+    let rows = count_rows(&evacuations.by_destination);
+    if !rows.is_empty() {
+        body.push_str(&table(&["Receiving country", "Patients"], &rows, &[1]));
+    }
+    section(
+        "evacuations",
+        "Evacuations against quota",
+        &body,
+        &computed(
+            data,
+            "crossed events in the status history by day; destinations from admissions; quotas as entered for the crossings",
+        ),
+    )
+}
+
+pub fn deaths_section(data: &SitrepData) -> String {
+    let deaths = &data.deaths;
+    let total: u64 = deaths.total_by_tier.iter().map(|(_, n)| n).sum();
+    let window: u64 = deaths.window_by_tier.iter().map(|(_, n)| n).sum();
+    let mut body = format!(
+        "<p>{} patients died while waiting since records began; {} from {} to {}.</p>\n",
+        count_html(total),
+        count_html(window),
+        data.evacuations.from,
+        data.evacuations.to
+    );
+    let in_window: Vec<u64> = deaths
+        .total_by_tier
+        .iter()
+        .map(|(tier, _)| {
+            deaths
+                .window_by_tier
+                .iter()
+                .find(|(t, _)| t == tier)
+                .map_or(0, |(_, n)| *n)
+        })
+        .collect();
+    let rows: Vec<Vec<String>> = deaths
+        .total_by_tier
+        .iter()
+        .zip(counts(deaths.total_by_tier.iter().map(|(_, n)| *n)))
+        .zip(counts(in_window))
+        .map(|(((tier, _), total), window)| vec![tier.to_string(), total, window])
+        .collect();
+    body.push_str(&table(
+        &[
+            "Tier",
+            "Died while waiting, all time",
+            "In the report window",
+        ],
+        &rows,
+        &[1, 2],
+    ));
+    section(
+        "deaths",
+        "Deaths while waiting",
+        &body,
+        &computed(
+            data,
+            "patients whose status is died-while-waiting, by tier and date of death",
+        ),
+    )
+}
+
+pub fn forecast_section(data: &SitrepData) -> String {
+    let Some(forecast) = &data.forecast else {
+        return section(
+            "forecast",
+            "Forecasts",
+            "<p>No forecast was run for this report.</p>\n",
+            "none.",
+        );
+    };
+    let mut body = String::new();
+    let rows: Vec<Vec<String>> = forecast
+        .runs
+        .iter()
+        .map(|run| {
+            let clear = match run.days_to_clear {
+                Some((mean, low, high)) => format!("{mean:.0} days (95% CI {low:.0}–{high:.0})"),
+                None => format!(
+                    "not within {} days in {} of {} runs",
+                    run.horizon_days,
+                    run.cleared_in.1 - run.cleared_in.0,
+                    run.cleared_in.1
+                ),
+            };
+            let (mean, low, high) = run.deaths;
+            vec![
+                run.label.clone(),
+                run.places_per_day.to_string(),
+                clear,
+                format!("{mean:.0} (95% CI {low:.0}–{high:.0})"),
+            ]
+        })
+        .collect();
+    body.push_str(&table(
+        &[
+            "Capacity",
+            "Places a day",
+            "Today's backlog cleared in",
+            "Deaths while waiting (model)",
+        ],
+        &rows,
+        &[1, 2, 3],
+    ));
+    if let Some(first) = forecast.runs.first() {
+        let step = (first.horizon_days / 6).max(1);
+        let ticks = (0..first.horizon_days)
+            .step_by(step as usize)
+            .filter_map(|day| {
+                let date = first
+                    .start
+                    .checked_add(jiff::Span::new().days(i64::from(day)))
+                    .ok()?;
+                Some((f64::from(day), date.to_string()))
+            })
+            .collect();
+        let chart = FanChart {
+            caption: Caption {
+                id: "forecast-waiting".to_string(),
+                title: "Forecast of the waiting list under each capacity".to_string(),
+                description: "End-of-day people waiting (all tiers): median line and 5–95% band over the model's replications.".to_string(),
+            },
+            x_axis: Axis { label: "date".to_string(), ticks: Ticks::Custom(ticks) },
+            y_axis: Axis::new("people waiting"),
+            series: forecast
+                .runs
+                .iter()
+                .map(|run| FanSeries {
+                    label: run.label.clone(),
+                    p5: run.list_p5.clone(),
+                    p50: run.list_p50.clone(),
+                    p95: run.list_p95.clone(),
+                })
+                .collect(),
+            size: Size { width: 900.0, height: 400.0 },
+        };
+        body.push_str(&corridor_charts::fan_chart(&chart));
+    }
+    section(
+        "forecast",
+        "Forecasts under the current and proposed capacities",
+        &body,
+        &format!(
+            "computed by corridor's Monte Carlo model from the registry's backlog as of {}: {}. \
+             Model outputs are expected values, not counts of people.",
+            data.date,
+            escape(&forecast.model)
+        ),
+    )
+}
+
+pub fn denials_section(data: &SitrepData) -> String {
+    let shown: Vec<Vec<String>> = data
+        .denial_reasons
+        .iter()
+        .take(10)
+        .map(|(reason, n)| vec![reason.clone(), count(*n)])
+        .collect();
+    let body = if shown.is_empty() {
+        "<p>No clearance denials in the report window.</p>\n".to_string()
+    } else {
+        table(&["Reason given", "Denials"], &shown, &[1])
+    };
+    section(
+        "clearance-denials",
+        "Top clearance denial reasons",
+        &body,
+        &computed(
+            data,
+            &format!(
+                "deny events in the status history from {} to {}, grouped by the reason recorded",
+                data.evacuations.from, data.evacuations.to
+            ),
+        ),
+    )
+}
+
+pub fn figures_section(data: &SitrepData) -> String {
+    let rows: Vec<Vec<String>> = data
+        .figures
+        .iter()
+        .map(|figure| {
+            vec![
+                figure.label.to_string(),
+                format_figure(figure.value),
+                figure.unit.to_string(),
+                figure.date.to_string(),
+                format!(
+                    "{}, \u{201c}{}\u{201d}, {}",
+                    figure.source.publisher, figure.source.title, figure.source.published
+                ),
+                figure
+                    .note
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let body = if rows.is_empty() {
+        "<p>No public figures are recorded; add them with <code>corridor figures add</code>.</p>\n"
+            .to_string()
+    } else {
+        table(
+            &["Figure", "Value", "Unit", "Date", "Source", "Note"],
+            &rows,
+            &[1, 3],
+        )
+    };
+    section(
+        "public-figures",
+        "Public figures",
+        &body,
+        "as cited in each row (publisher, title, date of publication); entered in corridor with their citation.",
+    )
+}
+
+fn format_figure(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        let whole = value.abs() as u64;
+        let sign = if value < 0.0 { "-" } else { "" };
+        format!("{sign}{}", group_thousands(whole))
+    } else {
+        format!("{value}")
+    }
+}
+
+/// Text for HTML content and attributes.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}

@@ -1,0 +1,145 @@
+//! The situation report's HTML: its sections, its sources, and no small counts.
+
+use corridor_demo::{DemoConfig, generate};
+use corridor_domain::{AgeGroup, Specialty, Tier};
+use corridor_interop::sitrep::{
+    DeathsSection, EvacuationDay, EvacuationSection, ForecastRun, ForecastSection, SitrepData,
+    WaitingSection, render_html,
+};
+use jiff::civil::date;
+
+fn data() -> SitrepData {
+    let figures = generate(&DemoConfig {
+        waiting_patients: 10,
+        ..DemoConfig::default()
+    })
+    .figures;
+    SitrepData {
+        date: date(2026, 2, 8),
+        registry: "corridor registry (SQLite)".to_string(),
+        waiting: WaitingSection {
+            by_tier: vec![
+                (Tier::Critical, 3),
+                (Tier::Urgent, 120),
+                (Tier::Routine, 880),
+            ],
+            by_age_group: AgeGroup::ALL.iter().map(|g| (*g, 250)).collect(),
+            by_specialty: Specialty::ALL.iter().map(|s| (*s, 2)).collect(),
+            by_tier_and_age_group: vec![(Tier::Urgent, AgeGroup::Age18To59, 120)],
+            companions: 1,
+            median_wait_days: Some(222),
+            over_a_year: 4,
+        },
+        evacuations: EvacuationSection {
+            from: date(2026, 2, 2),
+            to: date(2026, 2, 8),
+            days: (2u8..=8)
+                .map(|day| EvacuationDay {
+                    date: date(2026, 2, day as i8),
+                    patients: u64::from(day) * 6,
+                    companions: u64::from(day) % 3,
+                    quota: Some(50),
+                })
+                .collect(),
+            by_destination: vec![("Egypt".to_string(), 180), ("Qatar".to_string(), 2)],
+            total_to_date: 361,
+        },
+        deaths: DeathsSection {
+            total_by_tier: vec![(Tier::Critical, 38), (Tier::Urgent, 65), (Tier::Routine, 1)],
+            window_by_tier: vec![(Tier::Critical, 2), (Tier::Urgent, 13), (Tier::Routine, 0)],
+        },
+        forecast: Some(ForecastSection {
+            model: "test model, 10 replications, seed 1".to_string(),
+            runs: vec![ForecastRun {
+                label: "current (50 a day)".to_string(),
+                places_per_day: 50,
+                start: date(2026, 2, 8),
+                horizon_days: 3,
+                days_to_clear: Some((100.0, 99.0, 101.0)),
+                cleared_in: (10, 10),
+                deaths: (28.0, 26.0, 29.0),
+                list_p5: vec![1000.0, 950.0, 900.0],
+                list_p50: vec![1000.0, 960.0, 920.0],
+                list_p95: vec![1000.0, 970.0, 940.0],
+            }],
+        }),
+        denial_reasons: vec![
+            ("security objection".to_string(), 12),
+            ("incomplete <file>".to_string(), 1),
+        ],
+        figures,
+    }
+}
+
+#[test]
+fn the_report_has_every_section_with_its_source() {
+    let html = render_html(&data());
+    for id in [
+        "waiting-list",
+        "evacuations",
+        "deaths",
+        "forecast",
+        "clearance-denials",
+        "public-figures",
+    ] {
+        let start = html
+            .find(&format!("<section id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("no section {id}"));
+        let section = &html[start..start + html[start..].find("</section>").unwrap()];
+        assert!(
+            section.contains("<p class=\"source\">Source: "),
+            "{id} names its source"
+        );
+        if id != "public-figures" {
+            assert!(
+                section.contains("computed by corridor"),
+                "{id} says it is computed"
+            );
+        }
+    }
+    assert!(html.contains("@media print"));
+    assert_eq!(html.matches("<svg").count(), 3, "inline charts");
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http"),
+        "self-contained"
+    );
+    // Each public figure shows its date and its publisher.
+    for figure in &data().figures {
+        assert!(html.contains(&figure.date.to_string()));
+        assert!(html.contains(&corridor_interop::sitrep::escape(
+            figure.source.publisher.as_str()
+        )));
+    }
+    assert!(html.contains("incomplete &lt;file&gt;"), "text is escaped");
+    assert!(html.contains("against a cumulative evacuee quota of 350 places"));
+    let mut closed = data();
+    for day in &mut closed.evacuations.days {
+        day.quota = None;
+    }
+    assert!(render_html(&closed).contains("while no evacuee quota was in force"));
+}
+
+#[test]
+fn small_counts_never_appear_in_the_report() {
+    let html = render_html(&data());
+    // Every table cell that is a count is either ≥ 5 or "<5".
+    for cell in html.split("<td class=\"n\">").skip(1) {
+        let cell = &cell[..cell.find("</td>").unwrap()];
+        let digits: String = cell.chars().filter(char::is_ascii_digit).collect();
+        if cell.contains('(') || cell.contains("days") || digits.is_empty() {
+            continue;
+        }
+        let value: u64 = digits.parse().unwrap();
+        assert!(
+            value >= 5 || cell == "&lt;5",
+            "cell {cell:?} is a small count"
+        );
+    }
+    assert!(html.contains("<td class=\"n\">&lt;5</td>"));
+    // The critical tier (3 waiting) and the one-companion count are hidden.
+    assert!(html.contains("<td>critical</td><td class=\"n\">&lt;5</td>"));
+    // ... and so is the next smallest tier, or the total would give it away.
+    assert!(html.contains("<td>urgent</td><td class=\"n\">&lt;5</td>"));
+    assert!(html.contains("<td>routine</td><td class=\"n\">880</td>"));
+    assert!(html.contains("with &lt;5 companions"));
+}

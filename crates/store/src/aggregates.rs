@@ -1,0 +1,281 @@
+//! Aggregate queries for exports and the situation report, and the
+//! histories the FHIR export needs. Counts come out exact; suppressing small
+//! ones is the publisher's job (`corridor_interop::disclosure`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use corridor_domain::{
+    AgeGroup, BirthYear, CrossingId, FacilityId, NewPerson, Role, SourcedFigure, Specialty,
+    StatusEvent, StatusLine, Tier,
+};
+use jiff::civil::Date;
+use jiff::tz::Offset;
+use sqlx::Row;
+
+use crate::audit::{NewAuditEntry, append};
+use crate::codec::{
+    EVENT_COLUMNS, PERSON_COLUMNS, date, micros, optional_date, read_event, read_person,
+};
+use crate::people::waiting_condition;
+use crate::reference::insert_figures;
+use crate::{Store, StoreError};
+
+/// Patients waiting with one tier, specialty and age group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitingCount {
+    pub tier: Tier,
+    pub specialty: Specialty,
+    pub age_group: AgeGroup,
+    pub count: u64,
+}
+
+/// People who crossed on one day, by crossing, destination and role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvacuationCount {
+    pub date: Date,
+    /// The crossing of the booking they crossed on.
+    pub crossing: Option<CrossingId>,
+    /// The facility that admitted the patient (a companion's patient);
+    /// `None` while no admission is recorded.
+    pub facility: Option<FacilityId>,
+    pub role: Role,
+    pub count: u64,
+}
+
+/// Patients who died while waiting on one day, in one tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeathCount {
+    pub date: Date,
+    pub tier: Tier,
+    pub count: u64,
+}
+
+/// A patient with their line and whole history, for the FHIR export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientHistory {
+    pub person: NewPerson,
+    pub line: StatusLine,
+    pub events: Vec<StatusEvent>,
+}
+
+impl Store {
+    /// Patients waiting as of `today`, by tier, specialty and age group;
+    /// combinations with nobody are left out.
+    pub async fn waiting_breakdown(&self, today: Date) -> Result<Vec<WaitingCount>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT tier, specialty, birth_year, COUNT(*) AS n FROM persons \
+             WHERE role = 'patient' AND {} GROUP BY tier, specialty, birth_year",
+            waiting_condition()
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts: BTreeMap<(Tier, Specialty, AgeGroup), u64> = BTreeMap::new();
+        for row in rows {
+            let invalid = StoreError::from_invalid("persons", "waiting breakdown");
+            let tier = Tier::parse(&row.try_get::<String, _>("tier")?).map_err(&invalid)?;
+            let specialty =
+                Specialty::parse(&row.try_get::<String, _>("specialty")?).map_err(&invalid)?;
+            let year: i64 = row.try_get("birth_year")?;
+            let birth_year = i16::try_from(year)
+                .map_err(|_| StoreError::corrupt("persons", "birth_year", year))
+                .and_then(|year| BirthYear::new(year, Date::MAX).map_err(&invalid))?;
+            let n: i64 = row.try_get("n")?;
+            *counts
+                .entry((tier, specialty, AgeGroup::of(birth_year, today)))
+                .or_default() += n as u64;
+        }
+        Ok(counts
+            .into_iter()
+            .map(|((tier, specialty, age_group), count)| WaitingCount {
+                tier,
+                specialty,
+                age_group,
+                count,
+            })
+            .collect())
+    }
+
+    /// People who crossed from `from` to `to` (inclusive, days in UTC).
+    pub async fn evacuations(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<EvacuationCount>, StoreError> {
+        let (start, end) = day_bounds(from, to)?;
+        let rows = sqlx::query(
+            "SELECT e.at AS at, p.role AS role, \
+             (SELECT s.crossing FROM status_events s WHERE s.person_id = e.person_id \
+              AND s.action = 'schedule' AND s.version < e.version ORDER BY s.version DESC LIMIT 1) AS crossing, \
+             (SELECT a.facility FROM status_events a WHERE a.person_id = COALESCE(p.companion_of, p.id) \
+              AND a.action = 'admit' ORDER BY a.version DESC LIMIT 1) AS facility \
+             FROM status_events e JOIN persons p ON p.id = e.person_id \
+             WHERE e.to_status = 'crossed' AND p.role <> 'returnee' AND e.at >= $1 AND e.at < $2",
+        )
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts: BTreeMap<(Date, Option<String>, Option<String>, Role), u64> =
+            BTreeMap::new();
+        for row in rows {
+            let at = crate::codec::timestamp("status_events", "crossed", row.try_get("at")?)?;
+            let day = Offset::UTC.to_datetime(at).date();
+            let role = Role::parse(&row.try_get::<String, _>("role")?)
+                .map_err(StoreError::from_invalid("persons", "role"))?;
+            let crossing: Option<String> = row.try_get("crossing")?;
+            let facility: Option<String> = row.try_get("facility")?;
+            *counts.entry((day, crossing, facility, role)).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .map(|((date, crossing, facility, role), count)| {
+                let invalid = StoreError::from_invalid("status_events", "evacuations");
+                Ok(EvacuationCount {
+                    date,
+                    crossing: crossing
+                        .map(|c| CrossingId::parse(&c))
+                        .transpose()
+                        .map_err(&invalid)?,
+                    facility: facility
+                        .map(|f| FacilityId::parse(&f))
+                        .transpose()
+                        .map_err(&invalid)?,
+                    role,
+                    count,
+                })
+            })
+            .collect()
+    }
+
+    /// Patients who died while waiting from `from` to `to` (inclusive), by
+    /// date of death and tier.
+    pub async fn deaths(&self, from: Date, to: Date) -> Result<Vec<DeathCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT died_on, tier, COUNT(*) AS n FROM persons \
+             WHERE role = 'patient' AND status = 'died-while-waiting' AND died_on >= $1 AND died_on <= $2 \
+             GROUP BY died_on, tier ORDER BY died_on, tier",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut deaths = Vec::new();
+        for row in rows {
+            let invalid = StoreError::from_invalid("persons", "deaths");
+            let day = optional_date("persons", "died_on", row.try_get("died_on")?)?
+                .ok_or_else(|| StoreError::corrupt("persons", "died_on", "empty"))?;
+            deaths.push(DeathCount {
+                date: day,
+                tier: Tier::parse(&row.try_get::<String, _>("tier")?).map_err(&invalid)?,
+                count: row.try_get::<i64, _>("n")? as u64,
+            });
+        }
+        deaths.sort_by_key(|d| (d.date, d.tier));
+        Ok(deaths)
+    }
+
+    /// Clearance denials recorded from `from` to `to` (inclusive, UTC), by
+    /// reason, most frequent first.
+    pub async fn denial_reasons(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let (start, end) = day_bounds(from, to)?;
+        let rows = sqlx::query(
+            "SELECT reason, COUNT(*) AS n FROM status_events \
+             WHERE action = 'deny' AND at >= $1 AND at < $2 GROUP BY reason",
+        )
+        .bind(start)
+        .bind(end)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut reasons = Vec::new();
+        for row in rows {
+            let reason: Option<String> = row.try_get("reason")?;
+            let n: i64 = row.try_get("n")?;
+            reasons.push((reason.unwrap_or_default(), n as u64));
+        }
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(reasons)
+    }
+
+    /// Every patient with their history, by id.
+    pub async fn patient_histories(&self) -> Result<Vec<PatientHistory>, StoreError> {
+        let mut events: HashMap<String, Vec<StatusEvent>> = HashMap::new();
+        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM status_events \
+             WHERE person_id IN (SELECT id FROM persons WHERE role = 'patient') \
+             ORDER BY person_id, version"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let person: String = row.try_get("person_id")?;
+            events.entry(person).or_default().push(read_event(&row)?);
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE role = 'patient' ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            let (person, line) = read_person(row)?;
+            let events = events.remove(person.id.as_str()).unwrap_or_default();
+            Ok(PatientHistory {
+                person,
+                line,
+                events,
+            })
+        })
+        .collect()
+    }
+
+    /// Adds public figures in one transaction with one audit entry. Refuses
+    /// all of them, naming each, if a figure with the same key and date is
+    /// already recorded.
+    pub async fn add_figures(
+        &self,
+        figures: &[SourcedFigure],
+        audit: &NewAuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut transaction = self.begin_write().await?;
+        let mut taken = Vec::new();
+        for row in sqlx::query("SELECT key, date FROM figures")
+            .fetch_all(&mut *transaction)
+            .await?
+        {
+            let key: String = row.try_get("key")?;
+            let day = date("figures", &key, &row.try_get::<String, _>("date")?)?;
+            if figures.iter().any(|f| f.key == key && f.date == day) {
+                taken.push(format!("{key} on {day}"));
+            }
+        }
+        if !taken.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "already recorded: {}; nothing was added. A figure is kept once per key and date: \
+                 give a new date for a new value",
+                taken.join(", ")
+            )));
+        }
+        insert_figures(&mut transaction, figures).await?;
+        append(&mut transaction, audit).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+}
+
+/// Microsecond bounds [start of `from`, start of the day after `to`) in UTC.
+fn day_bounds(from: Date, to: Date) -> Result<(i64, i64), StoreError> {
+    let start = Offset::UTC
+        .to_timestamp(from.to_datetime(jiff::civil::Time::midnight()))
+        .map_err(|e| StoreError::Invalid(format!("date {from}: {e}")))?;
+    let next = to
+        .tomorrow()
+        .map_err(|e| StoreError::Invalid(format!("date {to}: {e}")))?;
+    let end = Offset::UTC
+        .to_timestamp(next.to_datetime(jiff::civil::Time::midnight()))
+        .map_err(|e| StoreError::Invalid(format!("date {to}: {e}")))?;
+    Ok((micros(start), micros(end)))
+}
