@@ -80,6 +80,12 @@ pub enum Command {
         after_help = "Examples:\n  corridor forecast --from-registry --capacity 50\n  corridor forecast --backlog critical=440,urgent=5000,routine=14560 --capacity 50 --policy all\n  corridor forecast --scenario scenarios/calibrated.toml --json"
     )]
     Forecast(crate::forecast::ForecastArgs),
+    /// Aid trucks: register consignments, move them through their stages, report and forecast.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor aid add --id WB-1 --agency WFP --category food --origin Al-Arish --crossing kerem-shalom --trucks 10 --pallets 240 --tonnes 180\n  corridor aid move WB-1 staging\n  corridor aid status --date 2026-02-01\n  corridor aid report --from 2026-01-01 --to 2026-01-31 --svg charts/\n  corridor aid forecast --inspection-capacity 250 --arrivals 300 --days 90"
+    )]
+    Aid(crate::commands::aid::AidCommand),
 }
 
 #[derive(Debug, Args)]
@@ -222,6 +228,11 @@ pub enum ImportCommand {
         after_help = "Example:\n  corridor import referrals referrals.csv --dry-run\n  corridor import referrals referrals.csv\n\nColumns (header row, any order): id, role, companion_of, relationship, name,\nbirth_year, sex, legal_basis, condition, specialty, tier, referral_date,\nreferring_facility, return_guarantee. If any row is bad, nothing is imported\nand every bad row is listed with its line, column and reason."
     )]
     Referrals(ImportArgs),
+    /// Import aid consignments and their stage times from a CSV file, all or nothing.
+    #[command(
+        after_help = "Example:\n  corridor import consignments trucks.csv --dry-run\n  corridor import consignments trucks.csv\n\nRequired columns (header row, any order): id, agency, category, origin,\ncrossing, trucks, pallets, tonnes, dispatched_at. Optional: the time of each\nlater stage (staging_at … returned_at), rejection_reason, rejected_items,\nreturn_reason, interception_reason, reloaded_trucks, collected_tonnes,\ndelivered_tonnes. Times are UTC. If any row is bad, nothing is imported and\nevery bad row is listed with its line, column and reason."
+    )]
+    Consignments(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +250,18 @@ pub enum ExportCommand {
         after_help = "Examples:\n  corridor export referrals --out referrals.csv\n  corridor export referrals --include-personal --purpose \"transfer to MoH registry\" --out full.csv\n\nThe default export has no names and gives birth years as five-year bands.\n--include-personal adds names and exact birth years; it needs a --purpose,\nwhich is recorded in the audit log."
     )]
     Referrals(ExportArgs),
+    /// Export aid consignments and their stage times as CSV (no personal data).
+    #[command(
+        after_help = "Example:\n  corridor export consignments --out trucks.csv\n\nThe file has the columns `import consignments` reads, so it can be loaded again."
+    )]
+    Consignments(ConsignmentExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConsignmentExportArgs {
+    /// Output file; standard output when omitted.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -13,12 +13,19 @@
 //! illegal transition is a [`TransitionError`] naming the current state and
 //! the transitions allowed from it.
 
+mod aid;
 mod crossing;
 mod facility;
 mod figure;
 mod person;
 mod status;
 
+pub use aid::{
+    AidReport, CargoCategory, Consignment, ConsignmentCase, ConsignmentId, DailyTrucks, DwellStats,
+    Load, ReasonCount, Recount, Stage, StageChange, StageCount, StageDayCount, StageError,
+    StageEvent, StageLine, StuckConsignment, Tonnes, TonnesReconciliation, TruckDefinition,
+    TruckTarget, daily_trucks, dwell_minutes, next_stages, rank_reasons,
+};
 pub use crossing::{Crossing, CrossingId, Direction, Quota, QuotaCategory, WeekdaySet};
 pub use facility::{BedCapacity, Country, CountryCode, Facility, FacilityId};
 pub use figure::{Source, SourcedFigure};

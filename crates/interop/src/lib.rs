@@ -6,5 +6,7 @@
 //! and column, so that the person who prepared the file can fix it in one pass.
 //!
 //! - [`referrals`]: CSV import and export of patients and their companions.
+//! - [`consignments`]: CSV import and export of aid consignments and their stage times.
 
+pub mod consignments;
 pub mod referrals;

@@ -235,7 +235,13 @@ fn registry(c: &mut Criterion) {
                             figures: data.figures,
                         };
                         store
-                            .load_dataset(&reference, &data.cases, &audit(), &mut |_| {})
+                            .load_dataset(
+                                &reference,
+                                &data.cases,
+                                &data.consignments,
+                                &audit(),
+                                &mut |_| {},
+                            )
                             .await
                             .expect("load");
                     },

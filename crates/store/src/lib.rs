@@ -12,6 +12,7 @@
 //! based on (optimistic concurrency), so a concurrent update is reported as
 //! [`StoreError::Conflict`] instead of being lost.
 
+mod aid;
 pub mod audit;
 mod codec;
 mod people;
@@ -24,6 +25,7 @@ use corridor_domain::{InvalidValue, PersonId, TransitionError};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use aid::{ConsignmentRecord, MoveError, Moved};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use people::{
     ListFilter, ListPage, ListRow, PersonRecord, RoleFilter, TierCount, Transitioned, WaitFilter,

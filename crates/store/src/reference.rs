@@ -2,11 +2,12 @@
 //! facilities with their beds, and sourced public figures.
 
 use corridor_domain::{
-    BedCapacity, Case, Country, CountryCode, Crossing, CrossingId, Direction, Facility, FacilityId,
-    Quota, QuotaCategory, Source, SourcedFigure, Specialty, Text, WeekdaySet,
+    BedCapacity, Case, ConsignmentCase, Country, CountryCode, Crossing, CrossingId, Direction,
+    Facility, FacilityId, Quota, QuotaCategory, Source, SourcedFigure, Specialty, Text, WeekdaySet,
 };
 use sqlx::Row;
 
+use crate::aid::insert_consignments_in;
 use crate::audit::{NewAuditEntry, append};
 use crate::codec::{date, flag, optional_date, small};
 use crate::people::insert_cases_in;
@@ -22,12 +23,13 @@ pub struct ReferenceData {
 }
 
 impl Store {
-    /// Loads reference data and cases into an empty registry in one
-    /// transaction with one audit entry: all of it, or nothing.
+    /// Loads reference data, cases and aid consignments into an empty
+    /// registry in one transaction with one audit entry: all of it, or nothing.
     pub async fn load_dataset(
         &self,
         reference: &ReferenceData,
         cases: &[Case],
+        consignments: &[ConsignmentCase],
         audit: &NewAuditEntry,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<(), StoreError> {
@@ -48,6 +50,7 @@ impl Store {
         }
         insert_reference(&mut transaction, reference).await?;
         insert_cases_in(self.backend, &mut transaction, cases, progress).await?;
+        insert_consignments_in(self.backend, &mut transaction, consignments, &mut |_| {}).await?;
         append(&mut transaction, audit).await?;
         transaction.commit().await?;
         Ok(())

@@ -1,6 +1,7 @@
 //! One module per command group; each validates its arguments into domain
 //! values, calls the store, and prints.
 
+pub mod aid;
 mod audit;
 mod demo;
 mod exchange;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Import(command) => exchange::import(&context, command).await,
             Command::Export(command) => exchange::export(&context, command).await,
             Command::Audit(command) => audit::run(&context, command).await,
+            Command::Aid(command) => aid::run(&context, command).await,
             Command::Forecast(args) => {
                 let summary = context.store.waiting_summary(context.today).await?;
                 let backlog: Vec<(String, u64)> = summary
