@@ -2,6 +2,7 @@
 //! PostgreSQL when CORRIDOR_TEST_POSTGRES_URL names a server (a fresh
 //! database is created for each test and dropped after it).
 
+mod aid;
 mod audit_chain;
 mod concurrency;
 mod registry;
