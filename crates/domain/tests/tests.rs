@@ -286,7 +286,14 @@ mod aid {
                         assert_eq!((event.from, event.to), (Some(from), to));
                         assert_eq!(event.dwell, Some(SignedDuration::from_hours(1)));
                     }
-                    (false, Err(StageError::Illegal { from: f, to: t, allowed })) => {
+                    (
+                        false,
+                        Err(StageError::Illegal {
+                            from: f,
+                            to: t,
+                            allowed,
+                        }),
+                    ) => {
                         assert_eq!((f, t), (from, to));
                         assert_eq!(allowed, next_stages(from));
                     }
@@ -324,7 +331,11 @@ mod aid {
                 None,
             )
             .unwrap_err();
-        assert!(error.to_string().ends_with("it has reached the end of the pipeline and cannot be moved"));
+        assert!(
+            error
+                .to_string()
+                .ends_with("it has reached the end of the pipeline and cannot be moved")
+        );
         let error = line_at(Stage::Staging)
             .transition(
                 StageChange::Checkpoint,
@@ -334,25 +345,36 @@ mod aid {
                 None,
             )
             .unwrap_err();
-        assert!(matches!(error, StageError::BeforePrevious { .. }), "{error}");
+        assert!(
+            matches!(error, StageError::BeforePrevious { .. }),
+            "{error}"
+        );
     }
 
     #[test]
     fn reasons_are_required_where_the_stage_needs_them() {
         assert_eq!(
-            StageChange::new(Stage::Returned, None, None).unwrap_err().to_string(),
+            StageChange::new(Stage::Returned, None, None)
+                .unwrap_err()
+                .to_string(),
             "reason: is required when moving to returned"
         );
         assert_eq!(
-            StageChange::new(Stage::Rejected, Some("  "), None).unwrap_err().field,
+            StageChange::new(Stage::Rejected, Some("  "), None)
+                .unwrap_err()
+                .field,
             "reason"
         );
         assert_eq!(
-            StageChange::new(Stage::Cleared, None, Some("generators")).unwrap_err().field,
+            StageChange::new(Stage::Cleared, None, Some("generators"))
+                .unwrap_err()
+                .field,
             "items"
         );
         assert_eq!(
-            StageChange::new(Stage::Staging, Some("late"), None).unwrap_err().field,
+            StageChange::new(Stage::Staging, Some("late"), None)
+                .unwrap_err()
+                .field,
             "reason"
         );
         assert!(StageChange::new(Stage::Dispatched, None, None).is_err());
@@ -378,23 +400,51 @@ mod aid {
         };
         let mut case = ConsignmentCase::register(consignment, at("2026-01-10T08:00:00Z"), "a");
         let steps: [(StageChange, Recount, &str); 9] = [
-            (StageChange::Staging, Recount::default(), "2026-01-11T08:00:00Z"),
-            (StageChange::Checkpoint, Recount::default(), "2026-01-13T08:00:00Z"),
-            (StageChange::Inspection, Recount::default(), "2026-01-13T10:00:00Z"),
-            (StageChange::Cleared, Recount::default(), "2026-01-13T20:00:00Z"),
-            (StageChange::Unloaded, Recount::default(), "2026-01-14T02:00:00Z"),
+            (
+                StageChange::Staging,
+                Recount::default(),
+                "2026-01-11T08:00:00Z",
+            ),
+            (
+                StageChange::Checkpoint,
+                Recount::default(),
+                "2026-01-13T08:00:00Z",
+            ),
+            (
+                StageChange::Inspection,
+                Recount::default(),
+                "2026-01-13T10:00:00Z",
+            ),
+            (
+                StageChange::Cleared,
+                Recount::default(),
+                "2026-01-13T20:00:00Z",
+            ),
+            (
+                StageChange::Unloaded,
+                Recount::default(),
+                "2026-01-14T02:00:00Z",
+            ),
             (
                 StageChange::Reloaded,
                 Recount::new(Some(6), None, None).unwrap(),
                 "2026-01-14T08:00:00Z",
             ),
-            (StageChange::Crossed, Recount::default(), "2026-01-14T09:30:00Z"),
+            (
+                StageChange::Crossed,
+                Recount::default(),
+                "2026-01-14T09:30:00Z",
+            ),
             (
                 StageChange::Collected,
                 Recount::new(None, None, Some(Tonnes::parse("176.5").unwrap())).unwrap(),
                 "2026-01-15T09:30:00Z",
             ),
-            (StageChange::Delivered, Recount::default(), "2026-01-15T15:30:00Z"),
+            (
+                StageChange::Delivered,
+                Recount::default(),
+                "2026-01-15T15:30:00Z",
+            ),
         ];
         for (change, recount, time) in steps {
             case.apply(change, recount, at(time), "b", None).unwrap();
@@ -410,7 +460,10 @@ mod aid {
     }
 
     fn minutes(values: &[i64]) -> Vec<SignedDuration> {
-        values.iter().map(|m| SignedDuration::from_mins(*m)).collect()
+        values
+            .iter()
+            .map(|m| SignedDuration::from_mins(*m))
+            .collect()
     }
 
     /// Hand-computed: type-7 quantiles, position p·(n−1) between order statistics.
@@ -419,8 +472,14 @@ mod aid {
         let check = |values: &[i64], median: f64, p90: f64, max: u64| {
             let stats = DwellStats::from_durations(Stage::Staging, &minutes(values)).unwrap();
             assert_eq!(stats.count, values.len() as u64, "{values:?}");
-            assert!((stats.median_minutes - median).abs() < 1e-9, "{values:?}: {stats:?}");
-            assert!((stats.p90_minutes - p90).abs() < 1e-9, "{values:?}: {stats:?}");
+            assert!(
+                (stats.median_minutes - median).abs() < 1e-9,
+                "{values:?}: {stats:?}"
+            );
+            assert!(
+                (stats.p90_minutes - p90).abs() < 1e-9,
+                "{values:?}: {stats:?}"
+            );
             assert_eq!(stats.max_minutes, max);
         };
         // One stay: every quantile is it.
@@ -428,14 +487,22 @@ mod aid {
         // 60, 120, 180, 600: median at 1.5 → 150; p90 at 2.7 → 180 + 0.7·420 = 474.
         check(&[600, 60, 180, 120], 150.0, 474.0, 600);
         // 1..=10 hours: median at 4.5 → 5.5 h = 330; p90 at 8.1 → 9.1 h = 546.
-        check(&[60, 120, 180, 240, 300, 360, 420, 480, 540, 600], 330.0, 546.0, 600);
+        check(
+            &[60, 120, 180, 240, 300, 360, 420, 480, 540, 600],
+            330.0,
+            546.0,
+            600,
+        );
         // Repeated values, in any order.
         check(&[30, 30, 30, 1000], 30.0, 709.0, 1000);
         assert!(DwellStats::from_durations(Stage::Staging, &[]).is_none());
         // Seconds are cut to whole minutes; a histogram gives the same figures.
         let stats = DwellStats::from_durations(
             Stage::Inspection,
-            &[SignedDuration::from_secs(119), SignedDuration::from_secs(61)],
+            &[
+                SignedDuration::from_secs(119),
+                SignedDuration::from_secs(61),
+            ],
         )
         .unwrap();
         assert_eq!(stats.median_minutes, 1.0);

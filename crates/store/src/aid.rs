@@ -335,10 +335,13 @@ impl Store {
 
     /// Dwell time per stage over the stays that ended in the period, in
     /// pipeline order; stages no one left in the period are left out.
+    // `from_stage > ''` (rather than IS NOT NULL) is a range on the first
+    // column of `stage_events_by_dwell`, which makes SQLite walk that
+    // covering index in GROUP BY order instead of sorting a million rows.
     pub async fn aid_dwell(&self, from: Date, to: Date) -> Result<Vec<DwellStats>, StoreError> {
         let rows = sqlx::query(
             "SELECT from_stage, dwell_minutes, COUNT(*) AS n FROM stage_events \
-             WHERE from_stage IS NOT NULL AND on_day >= $1 AND on_day <= $2 \
+             WHERE from_stage > '' AND on_day >= $1 AND on_day <= $2 \
              GROUP BY from_stage, dwell_minutes",
         )
         .bind(from.to_string())

@@ -36,16 +36,15 @@ fn change(stage: Stage, reason: Option<&str>, items: Option<&str>) -> StageChang
 /// Five consignments over 10 and 11 January (times are "DDTHH:MM"); the
 /// dwell of each stay in minutes is noted where it matters.
 fn fixture() -> Vec<ConsignmentCase> {
-    let build = |consignment: Consignment,
-                 dispatched: &str,
-                 steps: &[(StageChange, Recount, &str)]| {
-        let mut case = ConsignmentCase::register(consignment, at(dispatched), "logistics");
-        for (change, recount, time) in steps {
-            case.apply(change.clone(), *recount, at(time), "logistics", None)
-                .unwrap();
-        }
-        case
-    };
+    let build =
+        |consignment: Consignment, dispatched: &str, steps: &[(StageChange, Recount, &str)]| {
+            let mut case = ConsignmentCase::register(consignment, at(dispatched), "logistics");
+            for (change, recount, time) in steps {
+                case.apply(change.clone(), *recount, at(time), "logistics", None)
+                    .unwrap();
+            }
+            case
+        };
     let none = Recount::default();
     let plain = |stage| change(stage, None, None);
     vec![
@@ -196,9 +195,15 @@ async fn the_report_on_a_fixed_data_set() {
         let in_stage: Vec<(Stage, CargoCategory, u64, u64)> = report
             .in_stage
             .iter()
-            .map(|StageCount { stage, category, consignments, trucks, .. }| {
-                (*stage, *category, *consignments, *trucks)
-            })
+            .map(
+                |StageCount {
+                     stage,
+                     category,
+                     consignments,
+                     trucks,
+                     ..
+                 }| { (*stage, *category, *consignments, *trucks) },
+            )
             .collect();
         assert_eq!(
             in_stage,
@@ -264,7 +269,11 @@ async fn the_report_on_a_fixed_data_set() {
             .aid_dwell(date(2026, 1, 10), date(2026, 1, 10))
             .await
             .unwrap();
-        assert_eq!(day[0], dwell(Stage::Dispatched, 3, 180.0, 324.0, 360), "{on}");
+        assert_eq!(
+            day[0],
+            dwell(Stage::Dispatched, 3, 180.0, 324.0, 360),
+            "{on}"
+        );
 
         // The history reads back as written.
         let record = store
@@ -336,7 +345,14 @@ async fn moves_are_checked_versioned_and_audited() {
             .await
             .unwrap_err();
         assert!(
-            matches!(stale, MoveError::Conflict { expected: 1, current: 2, .. }),
+            matches!(
+                stale,
+                MoveError::Conflict {
+                    expected: 1,
+                    current: 2,
+                    ..
+                }
+            ),
             "{on}: {stale}"
         );
         // A skipped stage.
@@ -376,7 +392,9 @@ async fn moves_are_checked_versioned_and_audited() {
         assert_eq!(record.line.version, 2);
         let log = store.audit_tail(10).await.unwrap();
         assert_eq!(
-            log.iter().filter(|e| e.action == "consignment.move").count(),
+            log.iter()
+                .filter(|e| e.action == "consignment.move")
+                .count(),
             1,
             "{on}"
         );
@@ -389,7 +407,10 @@ async fn moves_are_checked_versioned_and_audited() {
             "DELETE FROM stage_events",
         ] {
             let refused = raw.execute(statement).await.unwrap_err();
-            assert!(refused.to_string().contains("append-only"), "{on}: {refused}");
+            assert!(
+                refused.to_string().contains("append-only"),
+                "{on}: {refused}"
+            );
         }
         raw.close().await;
         store.close().await;

@@ -1,3 +1,4 @@
+mod aid;
 mod audit;
 mod database;
 mod demo;
