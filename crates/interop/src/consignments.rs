@@ -38,8 +38,9 @@
 //! both `cleared_at` and `rejected_at`; nothing after `returned_at`) with
 //! times that do not go backwards. A row's load is the dispatched one,
 //! recounted by `reloaded_trucks`, `collected_tonnes` and `delivered_tonnes`
-//! at those stages; recounts made at other stages are kept in corridor's
-//! history but not written to this file.
+//! at those stages (an export writes them only where the count changed);
+//! recounts made at other stages are kept in corridor's history but not
+//! written to this file.
 //!
 //! Every problem is reported with its line (the header is line 1) and
 //! column; nothing is imported unless there is none at all.
@@ -545,7 +546,8 @@ fn into_io(error: csv::Error) -> io::Error {
 }
 
 fn export_row(consignment: &Consignment, events: &[StageEvent]) -> Vec<String> {
-    let event = |stage: Stage| events.iter().find(|event| event.to == stage);
+    let position = |stage: Stage| events.iter().position(|event| event.to == stage);
+    let event = |stage: Stage| position(stage).map(|index| &events[index]);
     let time = |stage: Stage| {
         event(stage).map_or(String::new(), |event| {
             event.at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -557,9 +559,16 @@ fn export_row(consignment: &Consignment, events: &[StageEvent]) -> Vec<String> {
             .and_then(StageChange::reason)
             .map_or(String::new(), |reason| reason.to_string())
     };
-    let dispatched = events.first().map_or(String::new(), |event| {
-        event.at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-    });
+    // A recount column is written only where the count changed at that
+    // stage, so that an export reads back to the same file.
+    let recounted = |stage: Stage, value: fn(&StageEvent) -> String| match position(stage) {
+        Some(index) if index > 0 && value(&events[index]) != value(&events[index - 1]) => {
+            value(&events[index])
+        }
+        _ => String::new(),
+    };
+    let trucks = |event: &StageEvent| event.load.trucks.to_string();
+    let tonnes = |event: &StageEvent| event.load.tonnes.to_string();
     let load = consignment.load;
     vec![
         consignment.id.to_string(),
@@ -570,7 +579,7 @@ fn export_row(consignment: &Consignment, events: &[StageEvent]) -> Vec<String> {
         load.trucks.to_string(),
         load.pallets.to_string(),
         load.tonnes.to_string(),
-        dispatched,
+        time(Stage::Dispatched),
         time(Stage::Staging),
         time(Stage::Checkpoint),
         time(Stage::Inspection),
@@ -583,12 +592,12 @@ fn export_row(consignment: &Consignment, events: &[StageEvent]) -> Vec<String> {
             .map_or(String::new(), |items| items.to_string()),
         time(Stage::Unloaded),
         time(Stage::Reloaded),
-        event(Stage::Reloaded).map_or(String::new(), |event| event.load.trucks.to_string()),
+        recounted(Stage::Reloaded, trucks),
         time(Stage::Crossed),
         time(Stage::Collected),
-        event(Stage::Collected).map_or(String::new(), |event| event.load.tonnes.to_string()),
+        recounted(Stage::Collected, tonnes),
         time(Stage::Delivered),
-        event(Stage::Delivered).map_or(String::new(), |event| event.load.tonnes.to_string()),
+        recounted(Stage::Delivered, tonnes),
         time(Stage::Intercepted),
         reason(Stage::Intercepted),
         time(Stage::Returned),

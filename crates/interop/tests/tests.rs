@@ -795,7 +795,7 @@ WB-8,WFP,food
             ),
             "
 line 2, column category: unknown value 'cereal'; expected one of: food, medical, shelter, wash, fuel, other
-line 2, column trucks: is 0; a consignment travels on 1 to 1,000 trucks
+line 2, column trucks: is 0; a consignment travels on 1 to 1000 trucks
 line 2, column tonnes: '18.12345' is not a weight in tonnes; write e.g. 18 or 17.5 (up to three decimals)
 line 3, column crossing: 'kerem shalom' contains ' '; use letters, digits, '-', '_' or '.'
 line 3, column pallets: 'x' is not a whole number
@@ -828,7 +828,7 @@ line 9: has 3 fields but the header has 16",
     fn registered_ids_are_reported_and_exports_round_trip() {
         let file = format!(
             "{}\n\
-WB-1,WFP,food,Al-Arish,kerem-shalom,10,240,180,2026-01-10T06:00:00Z,2026-01-10T12:00:00Z,2026-01-11T00:00:00Z,2026-01-11T02:00:00Z,2026-01-11T06:00:00Z,,,,2026-01-11T08:00:00Z,2026-01-11T10:00:00Z,6,2026-01-11T11:00:00Z,2026-01-11T15:00:00Z,176.5,2026-01-11T20:00:00Z,176.5,,,,\n\
+WB-1,WFP,food,Al-Arish,kerem-shalom,10,240,180,2026-01-10T06:00:00Z,2026-01-10T12:00:00Z,2026-01-11T00:00:00Z,2026-01-11T02:00:00Z,2026-01-11T06:00:00Z,,,,2026-01-11T08:00:00Z,2026-01-11T10:00:00Z,6,2026-01-11T11:00:00Z,2026-01-11T15:00:00Z,176.5,2026-01-11T20:00:00Z,,,,,\n\
 WB-2,UNICEF,medical,Cairo,kerem-shalom,4,80,20.5,2026-01-10T08:00:00Z,2026-01-10T09:00:00Z,2026-01-10T10:00:00Z,2026-01-10T11:00:00Z,,2026-01-11T11:00:00Z,dual-use items,generators,,,,,,,,,,,2026-01-11T13:00:00Z,rejected at inspection\n\
 WB-3,WFP,food,Al-Arish,rafah,3,60,45,2026-01-12T06:00:00Z,2026-01-12T12:00:00Z,2026-01-13T00:00:00Z,2026-01-13T02:00:00Z,2026-01-13T06:00:00Z,,,,2026-01-13T08:00:00Z,2026-01-13T10:00:00Z,,2026-01-13T11:00:00Z,2026-01-13T15:00:00Z,,,,2026-01-13T20:00:00Z,looted in transit,,\n",
             COLUMNS.join(",")
