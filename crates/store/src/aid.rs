@@ -434,6 +434,18 @@ impl Store {
             .collect()
     }
 
+    /// Tonnes dispatched, offloaded, collected, delivered, intercepted and
+    /// sent back in the period, with the trucks under each definition.
+    pub async fn aid_tonnes(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<TonnesReconciliation, StoreError> {
+        Ok(TonnesReconciliation::from_counts(
+            &self.aid_arrivals(from, to).await?,
+        ))
+    }
+
     /// The whole aid report for a period: the aggregates above, put
     /// together. `as_of` is the moment the "now" figures describe.
     pub async fn aid_report(

@@ -417,3 +417,63 @@ async fn moves_are_checked_versioned_and_audited() {
         database.drop_database().await;
     }
 }
+
+/// Two officers move the same consignment from the same version at once:
+/// one wins, the other is told of the conflict, and the history has one event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_moves_never_lose_an_update() {
+    for database in databases().await {
+        let on = database.name;
+        let store = database.store().await;
+        let case = ConsignmentCase::register(
+            consignment("WB-7", CargoCategory::Food, 5, "90"),
+            at("10T06:00"),
+            "logistics",
+        );
+        store
+            .insert_consignments(&[case], &audit("consignment.register"), &mut |_| {})
+            .await
+            .unwrap();
+        let id = ConsignmentId::parse("WB-7").unwrap();
+        let mut racers = Vec::new();
+        for (officer, change) in [
+            ("officer-a", StageChange::Staging),
+            ("officer-b", StageChange::Staging),
+        ] {
+            let (store, id) = (store.clone(), id.clone());
+            racers.push(tokio::spawn(async move {
+                store
+                    .move_consignment(
+                        &id,
+                        Some(1),
+                        change,
+                        Recount::default(),
+                        None,
+                        at("10T09:00"),
+                        officer,
+                    )
+                    .await
+            }));
+        }
+        let mut results = Vec::new();
+        for racer in racers {
+            results.push(racer.await.unwrap());
+        }
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{on}");
+        assert!(
+            results
+                .iter()
+                .any(|r| matches!(r, Err(MoveError::Conflict { .. }))),
+            "{on}: {results:?}"
+        );
+        let record = store.consignment(&id).await.unwrap().unwrap();
+        assert_eq!((record.events.len(), record.line.version), (2, 2), "{on}");
+        let tonnes = store
+            .aid_tonnes(date(2026, 1, 10), date(2026, 1, 10))
+            .await
+            .unwrap();
+        assert_eq!(tonnes.dispatched.to_string(), "90", "{on}");
+        store.close().await;
+        database.drop_database().await;
+    }
+}

@@ -363,13 +363,12 @@ async fn show(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
     };
     let c = &record.consignment;
     let mut out = format!(
-        "{id}: {} from {} ({}), {}, inspected at {}\n\
+        "{id}: {} from {}, loaded at {}, inspected at {}\n\
          Dispatched with {} trucks, {} pallets, {} t.\n\
          Now: {} since {} ({} trucks, {} pallets, {} t), version {}.\n",
         c.category,
         c.agency,
         c.origin,
-        c.crossing,
         c.crossing,
         c.load.trucks,
         c.load.pallets,
