@@ -71,7 +71,9 @@
 //! [`DemoData::consignments`] is four months of aid consignments up to
 //! `now`, well under the target of 600 trucks a day, three quarters of them
 //! inspected at Kerem Shalom, with some rejections and returns; the
-//! calibration and assumptions are in the `aid` module.
+//! calibration and assumptions are in the `aid` module. It does not scale
+//! with `waiting_patients`, and it comes from its own random stream, so the
+//! people of a seed are the same with or without it.
 
 mod aid;
 mod calendar;
