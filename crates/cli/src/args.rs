@@ -115,6 +115,12 @@ pub enum Command {
         after_help = "Examples:\n  corridor report --date 2026-02-01 --out sitrep.html\n  corridor report --out sitrep.html --proposed-capacity 150 --replications 500\n\nWaiting list, evacuations against quota, deaths while waiting, forecasts\nunder the current and proposed capacities, top clearance denial reasons and\nthe public figures with their sources. Only aggregates; counts below 5 are\nshown as <5. Print it to PDF from a browser."
     )]
     Report(crate::commands::report::ReportArgs),
+    /// Aid trucks: register consignments, move them through their stages, report and forecast.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor aid add --id WB-1 --agency WFP --category food --origin Al-Arish --crossing kerem-shalom --trucks 10 --pallets 240 --tonnes 180\n  corridor aid move WB-1 staging\n  corridor aid status --date 2026-02-01\n  corridor aid report --from 2026-01-01 --to 2026-01-31 --svg charts/\n  corridor aid forecast --inspection-capacity 250 --arrivals 300 --days 90"
+    )]
+    Aid(crate::commands::aid::AidCommand),
 }
 
 #[derive(Debug, Args)]
@@ -257,6 +263,11 @@ pub enum ImportCommand {
         after_help = "Example:\n  corridor import referrals referrals.csv --dry-run\n  corridor import referrals referrals.csv\n\nColumns (header row, any order): id, role, companion_of, relationship, name,\nbirth_year, sex, legal_basis, condition, specialty, tier, referral_date,\nreferring_facility, return_guarantee. If any row is bad, nothing is imported\nand every bad row is listed with its line, column and reason."
     )]
     Referrals(ImportArgs),
+    /// Import aid consignments and their stage times from a CSV file, all or nothing.
+    #[command(
+        after_help = "Example:\n  corridor import consignments trucks.csv --dry-run\n  corridor import consignments trucks.csv\n\nRequired columns (header row, any order): id, agency, category, origin,\ncrossing, trucks, pallets, tonnes, dispatched_at. Optional: the time of each\nlater stage (staging_at … returned_at), rejection_reason, rejected_items,\nreturn_reason, interception_reason, reloaded_trucks, collected_tonnes,\ndelivered_tonnes. Times are UTC. If any row is bad, nothing is imported and\nevery bad row is listed with its line, column and reason."
+    )]
+    Consignments(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -293,6 +304,18 @@ pub enum ExportCommand {
         after_help = "Example:\n  corridor export fhir --out referrals.ndjson\n\nEach Bundle holds the Patient (pseudonymous id and birth year only), the\nServiceRequest, the listing/clearance/scheduling Tasks, the transfer\nEncounter and the facilities. The export is recorded in the audit log."
     )]
     Fhir(crate::commands::report::OutArgs),
+    /// Export aid consignments and their stage times as CSV (no personal data).
+    #[command(
+        after_help = "Example:\n  corridor export consignments --out trucks.csv\n\nThe file has the columns `import consignments` reads, so it can be loaded again."
+    )]
+    Consignments(ConsignmentExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConsignmentExportArgs {
+    /// Output file; standard output when omitted.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -641,3 +641,129 @@ mod configuration {
         }
     }
 }
+
+mod aid {
+    use std::collections::BTreeMap;
+
+    use corridor_demo::generate;
+    use corridor_domain::{
+        CargoCategory, ConsignmentCase, Stage, StageDayCount, TruckDefinition, TruckTarget,
+        daily_trucks,
+    };
+    use jiff::civil::Date;
+    use jiff::tz::TimeZone;
+
+    use super::{default_data, small_config};
+
+    /// Arrivals into each stage per UTC day and category, as the store counts them.
+    fn arrivals(cases: &[ConsignmentCase]) -> Vec<StageDayCount> {
+        let mut counts: BTreeMap<(Date, Stage, CargoCategory), StageDayCount> = BTreeMap::new();
+        for case in cases {
+            for event in &case.events {
+                let date = TimeZone::UTC.to_datetime(event.at).date();
+                let key = (date, event.to, case.consignment.category);
+                let count = counts.entry(key).or_insert(StageDayCount {
+                    date,
+                    stage: event.to,
+                    category: case.consignment.category,
+                    consignments: 0,
+                    trucks: 0,
+                    pallets: 0,
+                    kilograms: 0,
+                });
+                count.consignments += 1;
+                count.trucks += u64::from(event.load.trucks);
+            }
+        }
+        counts.into_values().collect()
+    }
+
+    #[test]
+    fn the_aid_history_is_reproducible_and_independent_of_the_list_size() {
+        let a = generate(&small_config(9));
+        assert_eq!(a.consignments, generate(&small_config(9)).consignments);
+        assert_ne!(a.consignments, generate(&small_config(10)).consignments);
+        // Its own random stream: the size of the waiting list does not change it.
+        assert_eq!(
+            generate(&small_config(2026)).consignments,
+            default_data().consignments
+        );
+    }
+
+    #[test]
+    fn the_aid_history_matches_the_public_picture() {
+        let data = default_data();
+        let cases = &data.consignments;
+        let config = corridor_demo::DemoConfig::default();
+        // Every history replays through the stage table and ends by `now`.
+        for case in cases {
+            assert!(case.events.iter().all(|event| event.at <= config.now));
+            let mut replay = ConsignmentCase::register(
+                case.consignment.clone(),
+                case.events[0].at,
+                &case.events[0].actor,
+            );
+            for event in &case.events[1..] {
+                let recount = corridor_domain::Recount {
+                    trucks: Some(event.load.trucks),
+                    pallets: Some(event.load.pallets),
+                    tonnes: Some(event.load.tonnes),
+                };
+                replay
+                    .apply(
+                        event.change.clone().unwrap(),
+                        recount,
+                        event.at,
+                        &event.actor,
+                        None,
+                    )
+                    .unwrap();
+            }
+            assert_eq!(replay.line, case.line);
+        }
+        // Well under the target: full weeks of the history (the first days
+        // fill the pipeline, the last are still in it).
+        let from = config
+            .today
+            .checked_sub(jiff::Span::new().days(100))
+            .unwrap();
+        let to = config
+            .today
+            .checked_sub(jiff::Span::new().days(10))
+            .unwrap();
+        let days = daily_trucks(
+            &arrivals(cases),
+            TruckDefinition::Inspected,
+            from,
+            to,
+            TruckTarget::default(),
+        );
+        let mean = days.iter().map(|day| day.total).sum::<u64>() as f64 / days.len() as f64;
+        assert!(
+            (120.0..=220.0).contains(&mean),
+            "{mean} trucks inspected a day"
+        );
+        assert!(days.iter().all(|day| !day.met_target));
+        // Three quarters through Kerem Shalom.
+        let kerem = cases
+            .iter()
+            .filter(|case| case.consignment.crossing.as_str() == "kerem-shalom")
+            .count() as f64;
+        let share = kerem / cases.len() as f64;
+        assert!((0.70..=0.80).contains(&share), "{share}");
+        // Some returns and rejections, with reasons; most delivered.
+        let ended_in = |stage| cases.iter().filter(|case| case.line.stage == stage).count();
+        let rejected = cases
+            .iter()
+            .filter(|case| case.events.iter().any(|event| event.to == Stage::Rejected))
+            .count();
+        assert!(
+            (10..=80).contains(&ended_in(Stage::Returned)),
+            "{}",
+            ended_in(Stage::Returned)
+        );
+        assert!(rejected >= 10, "{rejected}");
+        assert!(ended_in(Stage::Delivered) as f64 > 0.8 * cases.len() as f64);
+        assert!(ended_in(Stage::Intercepted) > 0);
+    }
+}

@@ -13,6 +13,7 @@
 //! illegal transition is a [`TransitionError`] naming the current state and
 //! the transitions allowed from it.
 
+mod aid;
 mod clearance;
 mod crossing;
 mod facility;
@@ -21,6 +22,12 @@ mod luggage;
 mod person;
 mod status;
 
+pub use aid::{
+    AidReport, CargoCategory, Consignment, ConsignmentCase, ConsignmentId, DailyTrucks, DwellStats,
+    Load, ReasonCount, Recount, Stage, StageChange, StageCount, StageDayCount, StageError,
+    StageEvent, StageLine, StuckConsignment, Tonnes, TonnesReconciliation, TruckDefinition,
+    TruckTarget, daily_trucks, dwell_minutes, next_stages, rank_reasons,
+};
 pub use clearance::{BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, RequestFacts};
 pub use crossing::{
     Crossing, CrossingId, CrossingRules, Direction, GateOutcome, Quota, QuotaCategory, WeekdaySet,

@@ -13,8 +13,10 @@
 //! - [`fhir`]: HL7 FHIR R4 Bundles of referrals, pseudonymised.
 //! - [`sitrep`]: the situation report as one self-contained HTML file.
 //! - [`disclosure`]: the small-count suppression rule all of them share.
+//! - [`consignments`]: CSV import and export of aid consignments and their stage times.
 
 pub mod aggregates;
+pub mod consignments;
 pub mod decisions;
 pub mod disclosure;
 pub mod fhir;

@@ -719,3 +719,157 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
         }
     }
 }
+
+mod consignments {
+    use std::collections::HashSet;
+
+    use corridor_domain::{ConsignmentId, Stage};
+    use corridor_interop::consignments::{
+        COLUMNS, check_against_registry, read_consignments, write_consignments,
+    };
+    use jiff::Timestamp;
+
+    const HEADER: &str = "id,agency,category,origin,crossing,trucks,pallets,tonnes,dispatched_at,\
+                          staging_at,checkpoint_at,inspection_at,cleared_at,rejected_at,rejection_reason,rejected_items\n";
+
+    fn now() -> Timestamp {
+        "2026-02-01T12:00:00Z".parse().unwrap()
+    }
+
+    /// The import as text: each valid row's id and stage, then every error.
+    fn report(input: &str) -> String {
+        match read_consignments(input.as_bytes(), now(), "tester", &mut |_| {}) {
+            Ok(import) => {
+                let mut lines: Vec<String> = import
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        format!(
+                            "ok line {}: {} {} v{}",
+                            row.line,
+                            row.case.consignment.id,
+                            row.case.line.stage,
+                            row.case.line.version
+                        )
+                    })
+                    .collect();
+                lines.extend(import.errors.iter().map(ToString::to_string));
+                lines.join("\n")
+            }
+            Err(error) => format!("file error: {error}"),
+        }
+    }
+
+    #[track_caller]
+    fn check(input: &str, expected: &str) {
+        let actual = report(input);
+        let expected = expected.trim();
+        assert!(
+            actual == expected,
+            "for the input\n{input}\nexpected\n{expected}\nbut got\n{actual}\n"
+        );
+    }
+
+    #[test]
+    fn a_valid_file_builds_each_history() {
+        check(
+            &format!(
+                "{HEADER}\
+WB-1,WFP,food,Al-Arish,kerem-shalom,10,240,180,2026-01-10 06:00,2026-01-10 12:00,2026-01-11T00:00:00Z,2026-01-11 02:00,2026-01-11 06:00,,,
+WB-2,UNICEF,Medical,Cairo,kerem-shalom,4,80,20.5,2026-01-10T08:00,2026-01-10 09:00,2026-01-10 10:00,2026-01-10 11:00,,2026-01-11 11:00,dual-use items,\"generators, pumps\"
+WB-3,WHO,wash,Cairo,rafah,1,0,0.125,2026-01-12 08:00,,,,,,,
+,,,,,,,,,,,,,,,
+"
+            ),
+            "
+ok line 2: WB-1 cleared v5
+ok line 3: WB-2 rejected v5
+ok line 4: WB-3 dispatched v1",
+        );
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_line_and_column() {
+        check(
+            &format!(
+                "{HEADER}\
+WB-1,WFP,cereal,Al-Arish,kerem-shalom,0,240,18.12345,2026-01-10 06:00,,,,,,,
+WB-2,WFP,food,Al-Arish,kerem shalom,5,x,18,tomorrow,,,,,,,
+WB-3,WFP,food,Al-Arish,kerem-shalom,5,100,90,2026-01-10 06:00,2026-01-10 05:00,,,,,,
+WB-4,WFP,food,Al-Arish,kerem-shalom,5,100,90,2026-01-10 06:00,2026-01-10 07:00,,2026-01-10 09:00,,,,
+WB-5,WFP,food,Al-Arish,kerem-shalom,5,100,90,2026-01-10 06:00,2026-01-10 07:00,2026-01-10 08:00,2026-01-10 09:00,2026-01-10 10:00,2026-01-10 11:00,dual-use items,
+WB-6,WFP,food,Al-Arish,kerem-shalom,5,100,90,2026-01-10 06:00,2026-01-10 07:00,2026-01-10 08:00,2026-01-10 09:00,,,dual-use items,
+WB-1,,food,Al-Arish,kerem-shalom,5,100,90,2026-03-10 06:00,,,,,,,
+WB-8,WFP,food
+"
+            ),
+            "
+line 2, column category: unknown value 'cereal'; expected one of: food, medical, shelter, wash, fuel, other
+line 2, column trucks: is 0; a consignment travels on 1 to 1000 trucks
+line 2, column tonnes: '18.12345' is not a weight in tonnes; write e.g. 18 or 17.5 (up to three decimals)
+line 3, column crossing: 'kerem shalom' contains ' '; use letters, digits, '-', '_' or '.'
+line 3, column pallets: 'x' is not a whole number
+line 3, column dispatched_at: 'tomorrow' is not a time; write it in UTC as 2026-01-15T08:30:00Z or 2026-01-15 08:30
+line 4, column staging_at: the change to staging is dated 2026-01-10T05:00:00Z, before the consignment entered dispatched at 2026-01-10T06:00:00Z; stage changes are recorded in order
+line 5, column inspection_at: cannot move a consignment that is at staging to inspection; allowed: checkpoint, returned
+line 6, column rejected_at: cannot move a consignment that is at cleared to rejected; allowed: unloaded
+line 7, column rejection_reason: is given but rejected_at is empty; give the time of rejected too
+line 8, column id: id WB-1 is already on line 2
+line 8, column agency: is required
+line 8, column dispatched_at: 2026-03-10T06:00:00Z is in the future; stage times are recorded when they happen
+line 9: has 3 fields but the header has 16",
+        );
+    }
+
+    #[test]
+    fn header_problems_end_the_reading() {
+        check(
+            "id,agency,category,colour\nWB-1,WFP,food,red\n",
+            "file error: the header is not as expected: missing columns: origin, crossing, trucks, pallets, tonnes, dispatched_at. \
+             unknown columns: colour. Required columns: id, agency, category, origin, crossing, trucks, pallets, tonnes, dispatched_at; \
+             optional: the other columns of the format (staging_at, checkpoint_at, inspection_at, cleared_at, rejected_at, rejection_reason, \
+             rejected_items, unloaded_at, reloaded_at, reloaded_trucks, crossed_at, collected_at, collected_tonnes, delivered_at, \
+             delivered_tonnes, intercepted_at, interception_reason, returned_at, return_reason)",
+        );
+        check(HEADER, "file error: the file has a header but no rows");
+    }
+
+    #[test]
+    fn registered_ids_are_reported_and_exports_round_trip() {
+        let file = format!(
+            "{}\n\
+WB-1,WFP,food,Al-Arish,kerem-shalom,10,240,180,2026-01-10T06:00:00Z,2026-01-10T12:00:00Z,2026-01-11T00:00:00Z,2026-01-11T02:00:00Z,2026-01-11T06:00:00Z,,,,2026-01-11T08:00:00Z,2026-01-11T10:00:00Z,6,2026-01-11T11:00:00Z,2026-01-11T15:00:00Z,176.5,2026-01-11T20:00:00Z,,,,,\n\
+WB-2,UNICEF,medical,Cairo,kerem-shalom,4,80,20.5,2026-01-10T08:00:00Z,2026-01-10T09:00:00Z,2026-01-10T10:00:00Z,2026-01-10T11:00:00Z,,2026-01-11T11:00:00Z,dual-use items,generators,,,,,,,,,,,2026-01-11T13:00:00Z,rejected at inspection\n\
+WB-3,WFP,food,Al-Arish,rafah,3,60,45,2026-01-12T06:00:00Z,2026-01-12T12:00:00Z,2026-01-13T00:00:00Z,2026-01-13T02:00:00Z,2026-01-13T06:00:00Z,,,,2026-01-13T08:00:00Z,2026-01-13T10:00:00Z,,2026-01-13T11:00:00Z,2026-01-13T15:00:00Z,,,,2026-01-13T20:00:00Z,looted in transit,,\n",
+            COLUMNS.join(",")
+        );
+        let mut import = read_consignments(file.as_bytes(), now(), "tester", &mut |_| {}).unwrap();
+        assert!(import.is_valid(), "{:?}", import.errors);
+        let stages: Vec<Stage> = import.rows.iter().map(|row| row.case.line.stage).collect();
+        assert_eq!(
+            stages,
+            [Stage::Delivered, Stage::Returned, Stage::Intercepted]
+        );
+        assert_eq!(import.rows[0].case.line.load.trucks, 6);
+
+        let mut exported = Vec::new();
+        let written = write_consignments(
+            &mut exported,
+            import
+                .rows
+                .iter()
+                .map(|row| (&row.case.consignment, row.case.events.as_slice())),
+        )
+        .unwrap();
+        assert_eq!(written, 3);
+        assert_eq!(String::from_utf8(exported).unwrap(), file);
+
+        let registered: HashSet<ConsignmentId> = [ConsignmentId::parse("WB-2").unwrap()].into();
+        check_against_registry(&mut import, &registered);
+        let errors: Vec<String> = import.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            ["line 3, column id: consignment WB-2 already exists in the registry"]
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! corridor-sim: the Monte Carlo forecast of the medical-evacuation waiting
-//! list. Pure computation: no I/O, no clock, no global random generator. The
+//! list, and of the aid trucks' staging queue ([`forecast_queue`], whose
+//! model is stated in its module). Pure computation: no I/O, no clock, no global random generator. The
 //! start date is in the [`Scenario`] and the seed in the [`ForecastConfig`].
 //!
 //! # The model, exactly
@@ -100,6 +101,7 @@ mod error;
 mod forecast;
 mod parse;
 mod policy;
+mod queue;
 mod scenario;
 mod schedule;
 mod sequence_set;
@@ -115,6 +117,7 @@ pub use parse::{MAX_TIERS, ScenarioFile, parse_scenario_file};
 pub use policy::{
     Candidate, ChildrenFirst, FirstComeFirstServed, Policy, PolicySpec, StrictPriority, Weighted,
 };
+pub use queue::{QueueForecast, QueueScenario, Shortfall, forecast_queue};
 pub use scenario::{
     AfterFinalDenial, CapacitySegment, Clearance, Closure, CompanionDistribution, DayDistribution,
     HorizonDays, OperatingWeekdays, Places, Probability, Rate, ReferralFactor, Scenario, Tier,

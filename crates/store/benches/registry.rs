@@ -241,6 +241,7 @@ fn registry(c: &mut Criterion) {
                                 &reference,
                                 &data.cases,
                                 &data.luggage,
+                                &data.consignments,
                                 &audit(),
                                 &mut |_| {},
                             )

@@ -13,6 +13,7 @@
 //! [`StoreError::Conflict`] instead of being lost.
 
 mod aggregates;
+mod aid;
 pub mod audit;
 mod codec;
 mod days;
@@ -28,6 +29,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use aggregates::{DeathCount, EvacuationCount, PatientHistory, WaitingCount};
+pub use aid::{ConsignmentRecord, MoveError, Moved};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use days::{
     BatchRow, BedLine, Decision, Destination, RequestRow, Submission, Submitted, SubmittedBatch,

@@ -2,12 +2,13 @@
 //! facilities with their beds, and sourced public figures.
 
 use corridor_domain::{
-    BedCapacity, Case, Country, CountryCode, Crossing, CrossingId, CrossingRules, Direction,
-    Facility, FacilityId, LuggageDeclaration, LuggageRuleSet, PersonId, Quota, QuotaCategory,
-    Source, SourcedFigure, Specialty, Text, WeekdaySet, check_luggage_versions,
+    BedCapacity, Case, ConsignmentCase, Country, CountryCode, Crossing, CrossingId, CrossingRules,
+    Direction, Facility, FacilityId, LuggageDeclaration, LuggageRuleSet, PersonId, Quota,
+    QuotaCategory, Source, SourcedFigure, Specialty, Text, WeekdaySet, check_luggage_versions,
 };
 use sqlx::Row;
 
+use crate::aid::insert_consignments_in;
 use crate::audit::{NewAuditEntry, append};
 use crate::codec::{date, flag, insert_sql, micros, optional_date, small};
 use crate::days::{insert_crossing_rules, insert_luggage_rule_set};
@@ -27,13 +28,14 @@ pub struct ReferenceData {
 }
 
 impl Store {
-    /// Loads reference data and cases into an empty registry in one
-    /// transaction with one audit entry: all of it, or nothing.
+    /// Loads reference data, cases and aid consignments into an empty
+    /// registry in one transaction with one audit entry: all of it, or nothing.
     pub async fn load_dataset(
         &self,
         reference: &ReferenceData,
         cases: &[Case],
         luggage: &[(PersonId, LuggageDeclaration)],
+        consignments: &[ConsignmentCase],
         audit: &NewAuditEntry,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<(), StoreError> {
@@ -55,6 +57,7 @@ impl Store {
         insert_reference(&mut transaction, reference).await?;
         insert_cases_in(self.backend, &mut transaction, cases, progress).await?;
         insert_declarations(self.backend, &mut transaction, luggage, audit).await?;
+        insert_consignments_in(self.backend, &mut transaction, consignments, &mut |_| {}).await?;
         append(&mut transaction, audit).await?;
         transaction.commit().await?;
         Ok(())

@@ -3,6 +3,7 @@
 //! database is created for each test and dropped after it).
 
 mod aggregates;
+mod aid;
 mod audit_chain;
 mod concurrency;
 mod crossing_days;
@@ -249,7 +250,14 @@ pub fn reference() -> corridor_store::ReferenceData {
 /// Loads [`reference`] into an empty store.
 pub async fn load_reference(store: &Store) {
     store
-        .load_dataset(&reference(), &[], &[], &audit("dataset.load"), &mut |_| {})
+        .load_dataset(
+            &reference(),
+            &[],
+            &[],
+            &[],
+            &audit("dataset.load"),
+            &mut |_| {},
+        )
         .await
         .expect("load the reference data");
 }

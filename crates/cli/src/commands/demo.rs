@@ -58,6 +58,7 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
             "seed": args.seed,
             "waiting_patients": args.size,
             "cases": data.cases.len(),
+            "consignments": data.consignments.len(),
             "as_of": context.today.to_string(),
         }),
     };
@@ -69,13 +70,14 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
             &reference,
             &data.cases,
             &data.luggage,
+            &data.consignments,
             &audit,
             &mut on_progress,
         )
         .await?;
     bar.finish_and_clear();
     println!(
-        "Loaded the demo data set (seed {}) into {} in {:.1} s (generated in {:.2} s): {} people, {} facilities, {} sourced public figures.\n",
+        "Loaded the demo data set (seed {}) into {} in {:.1} s (generated in {:.2} s): {} people, {} facilities, {} sourced public figures, {} aid consignments.\n",
         args.seed,
         corridor_store::redact(&context.database_url),
         started.elapsed().as_secs_f64(),
@@ -83,6 +85,7 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
         count(data.cases.len() as u64),
         reference.facilities.len(),
         reference.figures.len(),
+        count(data.consignments.len() as u64),
     );
     summary(context).await
 }

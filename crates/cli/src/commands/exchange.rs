@@ -16,7 +16,10 @@ use crate::context::Context;
 use crate::output::{count, progress_bar};
 
 pub async fn import(context: &Context, command: &ImportCommand) -> anyhow::Result<ExitCode> {
-    let ImportCommand::Referrals(args) = command;
+    let args = match command {
+        ImportCommand::Referrals(args) => args,
+        ImportCommand::Consignments(args) => return super::aid::import(context, args).await,
+    };
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let file_name = args.file.display().to_string();
@@ -123,6 +126,7 @@ pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Resul
         ExportCommand::Deaths(args) => return super::report::export_deaths(context, args).await,
         ExportCommand::Figures(args) => return super::figures::export(context, args).await,
         ExportCommand::Fhir(args) => return super::fhir::export(context, args).await,
+        ExportCommand::Consignments(args) => return super::aid::export(context, args).await,
     };
     let mode = if args.include_personal {
         ExportMode::Personal

@@ -1,6 +1,7 @@
 //! One module per command group; each validates its arguments into domain
 //! values, calls the store, and prints.
 
+pub mod aid;
 mod audit;
 mod clearance;
 mod demo;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Gate(command) => plan::gate(&context, command).await,
             Command::Figures(command) => figures::run(&context, command).await,
             Command::Report(args) => report::run(&context, args).await,
+            Command::Aid(command) => aid::run(&context, command).await,
             Command::Forecast(args) => {
                 let summary = context.store.waiting_summary(context.today).await?;
                 let backlog: Vec<(String, u64)> = summary

@@ -1,3 +1,4 @@
+mod aid;
 mod audit;
 mod crossing_day;
 mod database;
