@@ -299,6 +299,11 @@ pub enum ExportCommand {
     /// Public figures with their sources (HXL; re-importable with `figures import`).
     #[command(after_help = "Example:\n  corridor export figures --out figures.csv")]
     Figures(crate::commands::report::OutArgs),
+    /// Aid by day, stage and cargo category: consignments, trucks, pallets, tonnes (HXL).
+    #[command(
+        after_help = "Example:\n  corridor export aid --from 2026-01-01 --to 2026-01-31 --out aid.csv\n\nOne row per day, stage reached and cargo category, with the daily truck\ntarget beside it. Trucks are counted as they were at that stage: as\npresented up to inspection, after repacking from `reloaded` on."
+    )]
+    Aid(crate::commands::report::WindowArgs),
     /// One FHIR R4 Bundle per referral, one per line (NDJSON), pseudonymised.
     #[command(
         after_help = "Example:\n  corridor export fhir --out referrals.ndjson\n\nEach Bundle holds the Patient (pseudonymous id and birth year only), the\nServiceRequest, the listing/clearance/scheduling Tasks, the transfer\nEncounter and the facilities. The export is recorded in the audit log."

@@ -1,12 +1,13 @@
-//! HXL exports of aggregate counts about people: the waiting list by tier,
-//! specialty and age group, evacuations by day and destination, and deaths
-//! while waiting by day and tier. Every count goes through
-//! [`suppress`](crate::disclosure::suppress); no row identifies anyone.
+//! HXL exports of aggregate counts: the waiting list by tier, specialty and
+//! age group, evacuations by day and destination, and deaths while waiting
+//! by day and tier — every count about people goes through
+//! [`suppress`](crate::disclosure::suppress), no row identifies anyone —
+//! and aid by day, stage and category (trucks, not people: not suppressed).
 //! The tags are documented in `docs/HXL.md`.
 
 use std::io;
 
-use corridor_domain::{AgeGroup, Specialty, Tier};
+use corridor_domain::{AgeGroup, Specialty, StageDayCount, Tier, Tonnes};
 use jiff::civil::Date;
 
 use crate::disclosure::suppress;
@@ -187,4 +188,63 @@ pub fn write_deaths(writer: impl io::Write, rows: &[DeathsRow]) -> io::Result<u6
         ]
     });
     hxl::write_table(writer, DEATHS_COLUMNS, rows)
+}
+
+pub const AID_COLUMNS: &[Column] = &[
+    Column {
+        header: "Date",
+        tag: "#date+reported",
+    },
+    Column {
+        header: "Stage reached",
+        tag: "#status+stage",
+    },
+    Column {
+        header: "Cargo category",
+        tag: "#item+category",
+    },
+    Column {
+        header: "Consignments",
+        tag: "#reached+consignments",
+    },
+    Column {
+        header: "Trucks",
+        tag: "#reached+trucks",
+    },
+    Column {
+        header: "Pallets",
+        tag: "#reached+pallets",
+    },
+    Column {
+        header: "Tonnes",
+        tag: "#reached+tonnes",
+    },
+    Column {
+        header: "Daily truck target",
+        tag: "#capacity+target+trucks",
+    },
+];
+
+/// Arrivals into each stage per day and cargo category, with the daily
+/// truck target beside each row (do not sum it across rows). Trucks are
+/// counted as they were at that stage: before repacking at inspection,
+/// after it from `reloaded` on.
+pub fn write_aid(
+    writer: impl io::Write,
+    rows: &[StageDayCount],
+    target_per_day: u32,
+) -> io::Result<u64> {
+    let rows = rows.iter().map(|row| {
+        vec![
+            row.date.to_string(),
+            row.stage.to_string(),
+            row.category.to_string(),
+            row.consignments.to_string(),
+            row.trucks.to_string(),
+            row.pallets.to_string(),
+            Tonnes::from_kilograms(row.kilograms).to_string(),
+            target_per_day.to_string(),
+        ]
+    });
+    hxl::write_table(writer, AID_COLUMNS, rows)
 }

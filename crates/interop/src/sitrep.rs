@@ -13,7 +13,9 @@ use std::fmt::Write as _;
 use corridor_charts::{
     Axis, BarSeries, Caption, FanChart, FanSeries, GroupedBarChart, Size, Ticks,
 };
-use corridor_domain::{AgeGroup, SourcedFigure, Specialty, Tier};
+use corridor_domain::{
+    AgeGroup, AidReport, CargoCategory, SourcedFigure, Specialty, Stage, Tier, TruckDefinition,
+};
 use jiff::civil::Date;
 
 use crate::disclosure::{group_thousands, suppress, suppress_parts};
@@ -30,6 +32,8 @@ pub struct SitrepData {
     pub forecast: Option<ForecastSection>,
     /// Clearance denial reasons over the report window, most frequent first.
     pub denial_reasons: Vec<(String, u64)>,
+    /// The aid pipeline over the report window; `None` where no aid is tracked.
+    pub aid: Option<AidReport>,
     pub figures: Vec<SourcedFigure>,
 }
 
@@ -119,6 +123,7 @@ pub fn render_html(data: &SitrepData) -> String {
     html.push_str(&deaths_section(data));
     html.push_str(&forecast_section(data));
     html.push_str(&denials_section(data));
+    html.push_str(&aid_section(data));
     html.push_str(&figures_section(data));
     html.push_str("</body>\n</html>\n");
     html
@@ -529,6 +534,198 @@ pub fn denials_section(data: &SitrepData) -> String {
                 "deny events in the status history from {} to {}, grouped by the reason recorded",
                 data.evacuations.from, data.evacuations.to
             ),
+        ),
+    )
+}
+
+/// Aid trucks against the target, the pipeline now, tonnes reconciled, and
+/// the top rejection and return reasons. Trucks are not people: no count is
+/// suppressed.
+pub fn aid_section(data: &SitrepData) -> String {
+    let Some(aid) = &data.aid else {
+        return section(
+            "aid",
+            "Aid trucks against target",
+            "<p>No aid consignments are tracked in this registry.</p>\n",
+            &computed(data, "the aid pipeline (empty)"),
+        );
+    };
+    let days = |definition: TruckDefinition| {
+        TruckDefinition::ALL
+            .iter()
+            .position(|d| *d == definition)
+            .and_then(|index| aid.daily.get(index))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let inspected = days(TruckDefinition::Inspected);
+    let collected = days(TruckDefinition::Collected);
+    let total = |days: &[corridor_domain::DailyTrucks]| days.iter().map(|d| d.total).sum::<u64>();
+    let fuel: u64 = inspected.iter().map(|d| d.fuel).sum();
+    let met = inspected.iter().filter(|d| d.met_target).count();
+    let day_count = inspected.len().max(1) as u64;
+    let mut body = format!(
+        "<p>From {} to {}: {} trucks inspected (cleared at inspection, as presented, often \
+         half-filled), {} a day on average against a target of {} a day ({} of them fuel; \
+         fuel trucks inspected: {}). The target was met on {} of {} days. Counted after \
+         repacking onto full vehicles, {} trucks were collected inside.</p>\n",
+        aid.from,
+        aid.to,
+        group_thousands(total(&inspected)),
+        group_thousands(total(&inspected) / day_count),
+        aid.target.per_day,
+        aid.target.fuel_per_day,
+        group_thousands(fuel),
+        met,
+        inspected.len(),
+        group_thousands(total(&collected)),
+    );
+    let chart = GroupedBarChart {
+        caption: Caption {
+            id: "aid-trucks-per-day".to_string(),
+            title: "Aid trucks per day against the target".to_string(),
+            description: format!(
+                "Trucks cleared at inspection and trucks collected inside after repacking, each day, next to the target of {} a day.",
+                aid.target.per_day
+            ),
+        },
+        groups: inspected
+            .iter()
+            .map(|d| d.date.strftime("%m-%d").to_string())
+            .collect(),
+        x_label: "day".to_string(),
+        y_axis: Axis::new("trucks"),
+        series: vec![
+            BarSeries {
+                label: "inspected".to_string(),
+                values: inspected.iter().map(|d| d.total as f64).collect(),
+                intervals: Vec::new(),
+            },
+            BarSeries {
+                label: "collected".to_string(),
+                values: collected.iter().map(|d| d.total as f64).collect(),
+                intervals: Vec::new(),
+            },
+            BarSeries {
+                label: "target".to_string(),
+                values: inspected
+                    .iter()
+                    .map(|_| f64::from(aid.target.per_day))
+                    .collect(),
+                intervals: Vec::new(),
+            },
+        ],
+        size: Size {
+            width: 900.0,
+            height: 380.0,
+        },
+    };
+    body.push_str(&corridor_charts::grouped_bar_chart(&chart));
+    let categories: Vec<Vec<String>> = CargoCategory::ALL
+        .iter()
+        .enumerate()
+        .map(|(index, category)| {
+            let sum = |days: &[corridor_domain::DailyTrucks]| {
+                days.iter()
+                    .map(|d| d.by_category.get(index).copied().unwrap_or(0))
+                    .sum::<u64>()
+            };
+            vec![
+                category.to_string(),
+                group_thousands(sum(&inspected)),
+                group_thousands(sum(&collected)),
+            ]
+        })
+        .collect();
+    body.push_str(&table(
+        &["Cargo", "Trucks inspected", "Trucks collected"],
+        &categories,
+        &[1, 2],
+    ));
+    let tonnes = &aid.tonnes;
+    body.push_str(&table(
+        &["Tonnes", "In the period"],
+        &[
+            vec!["dispatched".to_string(), tonnes.dispatched.to_string()],
+            vec![
+                "offloaded at inspection".to_string(),
+                tonnes.offloaded.to_string(),
+            ],
+            vec!["collected inside".to_string(), tonnes.collected.to_string()],
+            vec!["delivered".to_string(), tonnes.delivered.to_string()],
+            vec![
+                "intercepted in transit".to_string(),
+                tonnes.intercepted.to_string(),
+            ],
+            vec!["sent back".to_string(), tonnes.returned.to_string()],
+        ],
+        &[1],
+    ));
+    let mut in_stage: Vec<(Stage, u64, u64)> = Vec::new();
+    for count in aid.in_stage.iter().filter(|c| !c.stage.is_final()) {
+        match in_stage
+            .iter_mut()
+            .find(|(stage, _, _)| *stage == count.stage)
+        {
+            Some(entry) => {
+                entry.1 += count.consignments;
+                entry.2 += count.trucks;
+            }
+            None => in_stage.push((count.stage, count.consignments, count.trucks)),
+        }
+    }
+    in_stage.sort_by_key(|(stage, _, _)| *stage);
+    let rows: Vec<Vec<String>> = in_stage
+        .iter()
+        .map(|(stage, consignments, trucks)| {
+            vec![
+                stage.to_string(),
+                group_thousands(*consignments),
+                group_thousands(*trucks),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        body.push_str(&format!(
+            "<p>In the pipeline as of {}:</p>\n",
+            aid.as_of.strftime("%Y-%m-%d %H:%M UTC")
+        ));
+        body.push_str(&table(&["Stage", "Consignments", "Trucks"], &rows, &[1, 2]));
+    }
+    for (title, reasons) in [
+        ("Top rejection reasons at inspection", &aid.rejections),
+        ("Top reasons for sending trucks back unloaded", &aid.returns),
+    ] {
+        let rows: Vec<Vec<String>> = reasons
+            .iter()
+            .take(10)
+            .map(|r| {
+                vec![
+                    r.reason.clone(),
+                    group_thousands(r.consignments),
+                    group_thousands(r.trucks),
+                ]
+            })
+            .collect();
+        let _ = write!(body, "<h3>{}</h3>\n", escape(title));
+        if rows.is_empty() {
+            body.push_str("<p>None in the period.</p>\n");
+        } else {
+            body.push_str(&table(
+                &["Reason", "Consignments", "Trucks"],
+                &rows,
+                &[1, 2],
+            ));
+        }
+    }
+    section(
+        "aid",
+        "Aid trucks against target",
+        &body,
+        &computed(
+            data,
+            "stage events of the aid pipeline by UTC day; trucks inspected are arrivals into cleared, \
+             trucks collected are arrivals into collected, each with the load recorded at that stage",
         ),
     )
 }

@@ -126,6 +126,7 @@ pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Resul
         ExportCommand::Deaths(args) => return super::report::export_deaths(context, args).await,
         ExportCommand::Figures(args) => return super::figures::export(context, args).await,
         ExportCommand::Fhir(args) => return super::fhir::export(context, args).await,
+        ExportCommand::Aid(args) => return super::report::export_aid(context, args).await,
         ExportCommand::Consignments(args) => return super::aid::export(context, args).await,
     };
     let mode = if args.include_personal {

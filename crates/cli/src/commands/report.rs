@@ -11,9 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow, bail};
-use corridor_domain::{AgeGroup, Direction, FacilityId, QuotaCategory, Role, Specialty, Tier};
+use corridor_domain::{
+    AgeGroup, Direction, FacilityId, QuotaCategory, Role, Specialty, Tier, TruckTarget,
+};
 use corridor_interop::aggregates::{
-    DeathsRow, EvacuationRow, WaitingCell, write_deaths, write_evacuations, write_waiting,
+    DeathsRow, EvacuationRow, WaitingCell, write_aid, write_deaths, write_evacuations,
+    write_waiting,
 };
 use corridor_interop::sitrep::{
     DeathsSection, EvacuationDay, EvacuationSection, ForecastRun, ForecastSection, SitrepData,
@@ -199,6 +202,23 @@ pub async fn export_deaths(context: &Context, args: &WindowArgs) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
+/// `corridor export aid`: arrivals into each stage per day and category (HXL).
+pub async fn export_aid(context: &Context, args: &WindowArgs) -> anyhow::Result<ExitCode> {
+    let (from, to) = window(context, args)?;
+    let rows = context.store.aid_arrivals(from, to).await?;
+    let target = TruckTarget::default();
+    let written = write_output(args.out.as_deref(), |out| {
+        Ok(write_aid(out, &rows, target.per_day)?)
+    })?;
+    if let Some(path) = &args.out {
+        eprintln!(
+            "Exported {written} rows ({from} to {to}) to {} (HXL; trucks, pallets and tonnes per day, stage and category).",
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The evacuee quota of a crossing (or of all crossings) on a day.
 fn quota_on(reference: &ReferenceData, crossing: Option<&str>, day: Date) -> Option<u32> {
     let quotas: Vec<u32> = reference
@@ -310,6 +330,11 @@ pub async fn run(context: &Context, args: &ReportArgs) -> anyhow::Result<ExitCod
         })?,
     };
     let forecast = forecast_section(args, &summary, date, current)?;
+    let aid = context
+        .store
+        .aid_report(from, date, context.now, TruckTarget::default(), 0)
+        .await?;
+    let aid = (!(aid.arrivals.is_empty() && aid.in_stage.is_empty())).then_some(aid);
     let data = SitrepData {
         date,
         registry: format!("corridor registry ({})", context.store.backend().name()),
@@ -318,6 +343,7 @@ pub async fn run(context: &Context, args: &ReportArgs) -> anyhow::Result<ExitCod
         deaths,
         forecast: Some(forecast),
         denial_reasons: context.store.denial_reasons(from, date).await?,
+        aid,
         figures: context.store.figures().await?,
     };
     let html = render_html(&data);

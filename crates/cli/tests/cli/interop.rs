@@ -133,6 +133,12 @@ fn aggregate_exports_are_hxl_with_small_counts_suppressed() {
         .success()
         .stdout_has("#reached+patients,#reached+companions,#capacity+quota");
     registry
+        .run(&["export", "aid", "--from", "2026-01-01"])
+        .success()
+        .stdout_has(
+            "#date+reported,#status+stage,#item+category,#reached+consignments,#reached+trucks",
+        );
+    registry
         .run(&[
             "export",
             "deaths",
@@ -248,6 +254,7 @@ fn the_situation_report_renders_to_png_and_pdf_with_its_sections_and_no_personal
         "<section id=\"deaths\">",
         "<section id=\"forecast\">",
         "<section id=\"clearance-denials\">",
+        "<section id=\"aid\">",
         "<section id=\"public-figures\">",
     ] {
         assert!(html.contains(section), "lacks {section}");
@@ -283,8 +290,13 @@ fn the_situation_report_renders_to_png_and_pdf_with_its_sections_and_no_personal
             assert!(!html.contains(name), "name {name} in the report");
         }
     }
-    // No count of people below 5 in a table.
-    for cell in html.split("<td class=\"n\">").skip(1) {
+    // The demo's aid history, against the target.
+    assert!(html.contains("a day on average against a target of 600 a day"));
+    // No count of people below 5 in a table (the aid section counts trucks).
+    let aid_start = html.find("<section id=\"aid\">").unwrap();
+    let aid_end = aid_start + html[aid_start..].find("</section>").unwrap();
+    let people_html = format!("{}{}", &html[..aid_start], &html[aid_end..]);
+    for cell in people_html.split("<td class=\"n\">").skip(1) {
         let cell = &cell[..cell.find("</td>").unwrap()];
         if let Ok(value) = cell.replace(',', "").parse::<u64>() {
             assert!(value >= 5, "a count of {value} is shown");

@@ -2,7 +2,8 @@
 
 use corridor_domain::{AgeGroup, Specialty, Tier};
 use corridor_interop::aggregates::{
-    DeathsRow, EvacuationRow, WaitingCell, write_deaths, write_evacuations, write_waiting,
+    AID_COLUMNS, DeathsRow, EvacuationRow, WaitingCell, write_aid, write_deaths, write_evacuations,
+    write_waiting,
 };
 use corridor_interop::disclosure::{Count, suppress, suppress_parts};
 use corridor_interop::hxl::read_table;
@@ -224,4 +225,39 @@ fn evacuations_and_deaths_exports_carry_their_tags() {
         &["#affected+killed", "#severity", "#date+reported"],
     );
     assert_eq!(rows, [["<5", "urgent", "2026-01-08"]]);
+}
+
+#[test]
+fn aid_is_exported_by_day_stage_and_category_with_its_target_and_no_suppression() {
+    let mut file = Vec::new();
+    write_aid(
+        &mut file,
+        &[corridor_domain::StageDayCount {
+            date: date(2026, 1, 9),
+            stage: corridor_domain::Stage::Cleared,
+            category: corridor_domain::CargoCategory::Fuel,
+            consignments: 1,
+            trucks: 2,
+            pallets: 0,
+            kilograms: 60_500,
+        }],
+        600,
+    )
+    .unwrap();
+    let tags: Vec<&str> = AID_COLUMNS.iter().map(|c| c.tag).collect();
+    let rows = by_tag(&String::from_utf8(file).unwrap(), &tags);
+    // Trucks are not people: small counts stay as they are.
+    assert_eq!(
+        rows,
+        [[
+            "2026-01-09",
+            "cleared",
+            "fuel",
+            "1",
+            "2",
+            "0",
+            "60.5",
+            "600"
+        ]]
+    );
 }

@@ -1,7 +1,10 @@
 //! The situation report's HTML: its sections, its sources, and no small counts.
 
 use corridor_demo::{DemoConfig, generate};
-use corridor_domain::{AgeGroup, Specialty, Tier};
+use corridor_domain::{
+    AgeGroup, AidReport, ReasonCount, Specialty, StageCount, StageDayCount, Tier,
+    TonnesReconciliation, TruckDefinition, TruckTarget, daily_trucks,
+};
 use corridor_interop::sitrep::{
     DeathsSection, EvacuationDay, EvacuationSection, ForecastRun, ForecastSection, SitrepData,
     WaitingSection, render_html,
@@ -67,8 +70,96 @@ fn data() -> SitrepData {
             ("security objection".to_string(), 12),
             ("incomplete <file>".to_string(), 1),
         ],
+        aid: Some(aid()),
         figures,
     }
+}
+
+/// Two days of aid: 120 food and 3 fuel trucks inspected on the first,
+/// 40 food trucks collected on the second, one rejection and one return.
+fn aid() -> AidReport {
+    use corridor_domain::{CargoCategory::*, Stage::*};
+    let (from, to) = (date(2026, 2, 7), date(2026, 2, 8));
+    let target = TruckTarget::default();
+    let count = |day: i8, stage, category, consignments, trucks| StageDayCount {
+        date: date(2026, 2, day),
+        stage,
+        category,
+        consignments,
+        trucks,
+        pallets: trucks * 20,
+        kilograms: trucks * 10_000,
+    };
+    let arrivals = vec![
+        count(7, Cleared, Food, 12, 120),
+        count(7, Cleared, Fuel, 1, 3),
+        count(8, Collected, Food, 4, 40),
+    ];
+    AidReport {
+        from,
+        to,
+        as_of: "2026-02-08T12:00:00Z".parse().unwrap(),
+        target,
+        daily: TruckDefinition::ALL
+            .iter()
+            .map(|d| daily_trucks(&arrivals, *d, from, to, target))
+            .collect(),
+        tonnes: TonnesReconciliation::from_counts(&arrivals),
+        arrivals,
+        in_stage: vec![
+            StageCount {
+                stage: Staging,
+                category: Food,
+                consignments: 7,
+                trucks: 61,
+                kilograms: 610_000,
+            },
+            StageCount {
+                stage: Delivered,
+                category: Food,
+                consignments: 900,
+                trucks: 9000,
+                kilograms: 1,
+            },
+        ],
+        dwell: Vec::new(),
+        rejections: vec![ReasonCount {
+            stage: Rejected,
+            reason: "dual-use items".to_string(),
+            consignments: 1,
+            trucks: 2,
+        }],
+        returns: vec![ReasonCount {
+            stage: Returned,
+            reason: "rejected at inspection".to_string(),
+            consignments: 1,
+            trucks: 2,
+        }],
+        oldest: Vec::new(),
+    }
+}
+
+#[test]
+fn the_aid_section_shows_trucks_against_the_target_and_the_reasons() {
+    let html = render_html(&data());
+    let start = html.find("<section id=\"aid\">").expect("an aid section");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(section.contains("123 trucks inspected"), "{section}");
+    assert!(section.contains("61 a day on average against a target of 600 a day"));
+    assert!(section.contains("fuel trucks inspected: 3"));
+    assert!(section.contains("The target was met on 0 of 2 days"));
+    assert!(section.contains("40 trucks were collected inside"));
+    // Truck counts are not about people: a 2 is shown as 2.
+    assert!(
+        section.contains("<td>dual-use items</td><td class=\"n\">1</td><td class=\"n\">2</td>")
+    );
+    assert!(section.contains("<td>rejected at inspection</td>"));
+    // Only consignments still moving are "in the pipeline".
+    assert!(section.contains("<td>staging</td><td class=\"n\">7</td>"));
+    assert!(!section.contains("<td>delivered</td><td class=\"n\">900</td>"));
+    let mut without = data();
+    without.aid = None;
+    assert!(render_html(&without).contains("No aid consignments are tracked in this registry."));
 }
 
 #[test]
@@ -80,6 +171,7 @@ fn the_report_has_every_section_with_its_source() {
         "deaths",
         "forecast",
         "clearance-denials",
+        "aid",
         "public-figures",
     ] {
         let start = html
@@ -98,7 +190,7 @@ fn the_report_has_every_section_with_its_source() {
         }
     }
     assert!(html.contains("@media print"));
-    assert_eq!(html.matches("<svg").count(), 3, "inline charts");
+    assert_eq!(html.matches("<svg").count(), 4, "inline charts");
     assert!(
         !html.contains("<script") && !html.contains("src=\"http"),
         "self-contained"
@@ -121,7 +213,8 @@ fn the_report_has_every_section_with_its_source() {
 
 #[test]
 fn small_counts_never_appear_in_the_report() {
-    let html = render_html(&data());
+    // Counts of people; the aid section counts trucks.
+    let html = without_aid_section(&render_html(&data()));
     // Every table cell that is a count is either ≥ 5 or "<5".
     for cell in html.split("<td class=\"n\">").skip(1) {
         let cell = &cell[..cell.find("</td>").unwrap()];
@@ -142,4 +235,11 @@ fn small_counts_never_appear_in_the_report() {
     assert!(html.contains("<td>urgent</td><td class=\"n\">&lt;5</td>"));
     assert!(html.contains("<td>routine</td><td class=\"n\">880</td>"));
     assert!(html.contains("with &lt;5 companions"));
+}
+
+/// The report without its aid section, whose counts are trucks.
+pub fn without_aid_section(html: &str) -> String {
+    let start = html.find("<section id=\"aid\">").expect("an aid section");
+    let end = start + html[start..].find("</section>").unwrap();
+    format!("{}{}", &html[..start], &html[end..])
 }
