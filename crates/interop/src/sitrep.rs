@@ -707,7 +707,7 @@ pub fn aid_section(data: &SitrepData) -> String {
                 ]
             })
             .collect();
-        let _ = write!(body, "<h3>{}</h3>\n", escape(title));
+        let _ = writeln!(body, "<h3>{}</h3>", escape(title));
         if rows.is_empty() {
             body.push_str("<p>None in the period.</p>\n");
         } else {
