@@ -740,15 +740,18 @@ pub(crate) async fn transition_in(
     bind_event(insert, id, &event)
         .execute(&mut **transaction)
         .await?;
-    follow_manifest_and_beds(transaction, id, &line, &next, &event, at, actor).await?;
+    follow_manifest_and_beds(backend, transaction, id, &line, &next, &event, at, actor).await?;
     Ok((person, line, next, event))
 }
 
 /// Keeps manifests and beds in step with a status change: leaving
 /// `scheduled` closes the person's open manifest entry (crossed, or removed
-/// with the action's reason) and, unless they crossed, releases their bed;
+/// with the action's reason) and, unless they crossed, releases their bed
+/// and takes the companions travelling with them off the manifest too;
 /// admission consumes the bed held for them.
+#[allow(clippy::too_many_arguments)]
 async fn follow_manifest_and_beds(
+    backend: Backend,
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     id: &PersonId,
     line: &StatusLine,
@@ -789,6 +792,36 @@ async fn follow_manifest_and_beds(
             .bind(id.as_str().to_string())
             .execute(&mut **transaction)
             .await?;
+            // Companions travel with their patient or not at all.
+            let companions = sqlx::query(
+                "SELECT person_id FROM manifest_entries \
+                 WHERE party = $1 AND person_id <> $1 AND outcome IS NULL",
+            )
+            .bind(id.as_str().to_string())
+            .fetch_all(&mut **transaction)
+            .await?;
+            for row in companions {
+                let companion: String = row.try_get("person_id")?;
+                let companion = PersonId::parse(&companion)
+                    .map_err(StoreError::from_invalid("manifest_entries", &companion))?;
+                let reason = Text::parse(
+                    "reason",
+                    &format!("travels with {id}, who is no longer on the manifest"),
+                    200,
+                )
+                .map_err(StoreError::from_invalid("manifest_entries", id.as_str()))?;
+                Box::pin(transition_in(
+                    backend,
+                    transaction,
+                    &companion,
+                    None,
+                    Action::Unschedule { reason },
+                    None,
+                    at,
+                    actor,
+                ))
+                .await?;
+            }
         }
     }
     if let Some(Action::Admit { facility }) = &event.action {
