@@ -781,6 +781,10 @@ impl Store {
             .bind(member.as_str().to_string())
             .execute(&mut *transaction)
             .await?;
+        }
+        // The whole party's outcome is recorded before anyone's status
+        // moves, so the patient's move finds no companion still expected.
+        for member in &people {
             let action = match outcome {
                 GateOutcome::Crossed => Action::Cross,
                 GateOutcome::TurnedBack | GateOutcome::NoShow => Action::Unschedule {

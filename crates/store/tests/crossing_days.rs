@@ -639,17 +639,15 @@ mod invariants {
     /// good or bad, then random outcomes at the gate.
     #[derive(Debug, Clone)]
     struct DayAttempt {
-        outbound: Vec<(usize, Vec<usize>, usize)>,
+        /// (patient, which companions: 0 none, 1 all of theirs, 2 another's; facility)
+        outbound: Vec<(usize, u8, usize)>,
         inbound: Vec<usize>,
         outcomes: Vec<u8>,
     }
 
     fn day_attempt() -> impl Strategy<Value = DayAttempt> {
         (
-            prop::collection::vec(
-                (0..8usize, prop::collection::vec(0..3usize, 0..3), 0..2usize),
-                0..3,
-            ),
+            prop::collection::vec((0..8usize, 0..3u8, 0..2usize), 0..3),
             prop::collection::vec(0..4usize, 0..5),
             prop::collection::vec(0..4u8, 12),
         )
@@ -806,18 +804,11 @@ mod invariants {
                 .map(|(p, companions, facility)| {
                     (
                         format!("P-{p}"),
-                        companions
-                            .iter()
-                            // Mostly the patient's own companions (which may
-                            // not exist), sometimes another patient's.
-                            .map(|&c| {
-                                if c < 2 {
-                                    format!("C-{p}-{c}")
-                                } else {
-                                    format!("C-{}-0", (p + 1) % PATIENTS)
-                                }
-                            })
-                            .collect(),
+                        match companions {
+                            0 => Vec::new(),
+                            1 => (0..p % 3).map(|c| format!("C-{p}-{c}")).collect(),
+                            _ => vec![format!("C-{}-0", (p + 2) % PATIENTS)],
+                        },
                         Some(facilities[*facility].to_string()),
                     )
                 })
