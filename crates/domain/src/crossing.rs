@@ -91,6 +91,11 @@ impl WeekdaySet {
         Ok(WeekdaySet(bits))
     }
 
+    /// The days either set operates on.
+    pub fn union(self, other: WeekdaySet) -> WeekdaySet {
+        WeekdaySet(self.0 | other.0)
+    }
+
     pub fn days(self) -> Vec<Weekday> {
         DAY_NAMES
             .iter()
@@ -266,6 +271,8 @@ mod tests {
         assert!(days.operates_on(date(2026, 2, 1))); // a Sunday
         assert!(!days.operates_on(date(2026, 2, 6))); // a Friday
         assert!(WeekdaySet::parse("mon,funday").is_err());
+        let union = days.union(WeekdaySet::parse("fri").unwrap());
+        assert_eq!(union.to_string(), "mon,tue,wed,thu,fri,sun");
         assert!(WeekdaySet::parse("").is_err());
     }
 

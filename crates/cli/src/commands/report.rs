@@ -329,7 +329,8 @@ pub async fn run(context: &Context, args: &ReportArgs) -> anyhow::Result<ExitCod
             )
         })?,
     };
-    let forecast = forecast_section(args, &summary, date, current)?;
+    let (weekdays, days_text) = evacuee_operating_days(&reference, date)?;
+    let forecast = forecast_section(args, &summary, date, current, weekdays, &days_text)?;
     let aid = context
         .store
         .aid_report(from, date, context.now, TruckTarget::default(), 0)
@@ -466,11 +467,41 @@ async fn deaths_section(
 
 /// Runs the registry's backlog forward under the current and the proposed
 /// capacity, with the scenario's other assumptions.
+/// The weekdays on which evacuees can leave: those of the crossings with an
+/// evacuee quota in force on `date` or announced after it (all of them
+/// together, if several), so that a forecast does not count closed days.
+fn evacuee_operating_days(
+    reference: &ReferenceData,
+    date: Date,
+) -> anyhow::Result<(OperatingWeekdays, String)> {
+    let open = reference
+        .crossings
+        .iter()
+        .filter(|crossing| {
+            reference.quotas.iter().any(|q| {
+                q.crossing == crossing.id
+                    && q.direction == Direction::Outbound
+                    && q.category == QuotaCategory::Evacuees
+                    && q.valid_to.is_none_or(|to| to >= date)
+            })
+        })
+        .map(|crossing| crossing.operating_days)
+        .reduce(corridor_domain::WeekdaySet::union);
+    let Some(open) = open else {
+        return Ok((OperatingWeekdays::EVERY_DAY, "open every day".to_string()));
+    };
+    let weekdays = OperatingWeekdays::new(&open.days())
+        .map_err(|e| anyhow!("the crossings' operating days: {e}"))?;
+    Ok((weekdays, format!("open on {open}")))
+}
+
 fn forecast_section(
     args: &ReportArgs,
     summary: &corridor_store::WaitingSummary,
     date: Date,
     current: u32,
+    weekdays: OperatingWeekdays,
+    days_text: &str,
 ) -> anyhow::Result<ForecastSection> {
     let (text, origin) = match &args.scenario {
         Some(path) => (
@@ -515,7 +546,7 @@ fn forecast_section(
         scenario.capacity = vec![CapacitySegment {
             from: date,
             places: Places::PerDay(places),
-            weekdays: OperatingWeekdays::EVERY_DAY,
+            weekdays,
         }];
         let forecast = corridor_sim::forecast(
             &scenario,
@@ -548,7 +579,7 @@ fn forecast_section(
     }
     Ok(ForecastSection {
         model: format!(
-            "{origin}, strict-priority policy, {} replications, seed {}, every day open",
+            "{origin}, strict-priority policy, {} replications, seed {}, crossings {days_text}",
             args.replications, args.seed
         ),
         runs,

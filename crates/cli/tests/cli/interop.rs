@@ -260,6 +260,8 @@ fn the_situation_report_renders_to_png_and_pdf_with_its_sections_and_no_personal
         assert!(html.contains(section), "lacks {section}");
     }
     assert!(html.contains("current (50 a day)") && html.contains("proposed (150 a day)"));
+    // The forecast counts only the days the evacuation crossing operates.
+    assert!(html.contains("crossings open on mon,tue,wed,thu,sun"));
     // The demo's public figures, each with its publisher and title.
     assert!(html.contains("AFP (via Asharq Al-Awsat), \u{201c}What to Know about Gaza&#39;s Rafah Border Crossing\u{201d}, 2026-02-01"));
 
