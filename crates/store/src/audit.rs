@@ -109,6 +109,19 @@ pub(crate) fn entry_hash(
     hex::encode(hasher.finalize())
 }
 
+/// Takes the audit chain's lock for the rest of the caller's transaction
+/// (a row lock on PostgreSQL; SQLite's write transactions are serial
+/// already), for a change that must read and then number something — a
+/// clearance batch — without a concurrent writer taking the same number.
+pub(crate) async fn lock_chain(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
 /// Appends an entry inside the caller's transaction, so the entry exists if
 /// and only if the change it records does.
 pub(crate) async fn append(

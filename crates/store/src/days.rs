@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
 
-use crate::audit::{NewAuditEntry, append};
+use crate::audit::{NewAuditEntry, append, lock_chain};
 use crate::codec::{birth_year, date, flag, micros, optional_date, small};
 use crate::people::transition_in;
 use crate::{Store, StoreError};
@@ -428,6 +428,9 @@ impl Store {
             )));
         }
         let mut transaction = self.begin_write().await?;
+        // Batches are numbered in order; hold the chain's lock so that two
+        // submissions at once cannot both take the next number.
+        lock_chain(&mut transaction).await?;
         require_crossing(&mut transaction, &submission.crossing).await?;
         let batches: i64 = sqlx::query("SELECT COUNT(*) AS n FROM clearance_batches")
             .fetch_one(&mut *transaction)

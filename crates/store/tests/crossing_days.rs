@@ -627,6 +627,61 @@ async fn a_patient_leaving_the_manifest_takes_their_companions_and_bed_with_them
     }
 }
 
+/// Batches submitted at the same moment each get their own number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_submissions_number_their_batches_in_turn() {
+    for database in databases().await {
+        let on = database.name;
+        let store = database.store().await;
+        load_reference(&store).await;
+        let people: Vec<_> = (0..6)
+            .map(|n| patient(&format!("P-{n}"), 1970, Tier::Urgent, date(2025, 1, 10)))
+            .collect();
+        register(&store, people).await;
+        for n in 0..6 {
+            store
+                .transition(&id(&format!("P-{n}")), None, Action::List, None, now(), "c")
+                .await
+                .unwrap();
+        }
+        let mut tasks = Vec::new();
+        for n in 0..6 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .submit_clearance(
+                        &Submission {
+                            crossing: rafah(),
+                            direction: Direction::Outbound,
+                            needed_by: date(2026, 2, 5),
+                            people: vec![id(&format!("P-{n}"))],
+                            note: None,
+                        },
+                        TODAY,
+                        now(),
+                        "c",
+                    )
+                    .await
+            }));
+        }
+        let mut numbers = Vec::new();
+        for task in tasks {
+            let batch = task.await.unwrap().unwrap_or_else(|e| panic!("{on}: {e}"));
+            numbers.push(batch.id.to_string());
+        }
+        numbers.sort();
+        assert_eq!(
+            numbers,
+            [
+                "CB-0001", "CB-0002", "CB-0003", "CB-0004", "CB-0005", "CB-0006"
+            ],
+            "{on}"
+        );
+        store.close().await;
+        database.drop_database().await;
+    }
+}
+
 mod invariants {
     use std::collections::{HashMap, HashSet};
 
