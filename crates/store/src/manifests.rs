@@ -738,20 +738,11 @@ impl Store {
                 PersonId::parse(&id).map_err(StoreError::from_invalid("manifest_entries", &id))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let reason_text = match (outcome, reason) {
-            (GateOutcome::TurnedBack, None) => {
-                return Err(StoreError::Invalid(format!(
-                    "turning {person} back needs a reason (--reason)"
-                )));
-            }
-            (_, Some(reason)) => reason.clone(),
-            (GateOutcome::NoShow, None) => {
-                Text::parse("reason", "no-show", 200).expect("a fixed reason is valid")
-            }
-            (GateOutcome::Crossed, None) => {
-                Text::parse("reason", "crossed", 200).expect("a fixed reason is valid")
-            }
-        };
+        if outcome == GateOutcome::TurnedBack && reason.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "turning {person} back needs a reason (--reason)"
+            )));
+        }
         if outcome == GateOutcome::Crossed && direction == Direction::Inbound {
             let sets = read_luggage_rule_sets(&mut transaction).await?;
             let violations =
@@ -785,10 +776,14 @@ impl Store {
         // The whole party's outcome is recorded before anyone's status
         // moves, so the patient's move finds no companion still expected.
         for member in &people {
-            let action = match outcome {
-                GateOutcome::Crossed => Action::Cross,
-                GateOutcome::TurnedBack | GateOutcome::NoShow => Action::Unschedule {
-                    reason: reason_text.clone(),
+            let action = match (outcome, reason) {
+                (GateOutcome::Crossed, _) => Action::Cross,
+                (_, Some(reason)) => Action::Unschedule {
+                    reason: reason.clone(),
+                },
+                (_, None) => Action::Unschedule {
+                    reason: Text::parse("reason", outcome.as_str(), 200)
+                        .expect("an outcome's label is a valid reason"),
                 },
             };
             transition_in(

@@ -22,6 +22,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
+use super::parse_date;
 use crate::args::{ConsignmentExportArgs, ImportArgs};
 use crate::context::Context;
 use crate::output::{count, progress_bar, table};
@@ -900,11 +901,6 @@ fn hours(minutes: f64) -> String {
 
 fn time_text(at: Timestamp) -> String {
     at.strftime("%Y-%m-%d %H:%M").to_string()
-}
-
-fn parse_date(flag: &str, text: &str) -> anyhow::Result<Date> {
-    text.parse()
-        .with_context(|| format!("{flag} '{text}' is not a date; use YYYY-MM-DD"))
 }
 
 /// A UTC time given on the command line, or now; never in the future.

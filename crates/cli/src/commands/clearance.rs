@@ -10,8 +10,8 @@ use corridor_domain::{
 };
 use corridor_interop::decisions::read_decisions;
 use corridor_store::{Decision, ListFilter, RequestRow, RoleFilter, Submission};
-use jiff::civil::Date;
 
+use super::parse_date;
 use super::patients::flag_error;
 use crate::context::Context;
 use crate::day_args::{ClearanceCommand, ClearanceReportArgs, DecideArgs, SubmitArgs};
@@ -29,16 +29,10 @@ pub async fn run(context: &Context, command: &ClearanceCommand) -> anyhow::Resul
     }
 }
 
-pub(super) fn parse_date(flag: &str, text: &str) -> anyhow::Result<Date> {
-    text.trim()
-        .parse()
-        .with_context(|| format!("--{flag} '{text}' is not a date; use YYYY-MM-DD"))
-}
-
 async fn submit(context: &Context, args: &SubmitArgs) -> anyhow::Result<ExitCode> {
     let crossing = CrossingId::parse(&args.crossing).map_err(flag_error)?;
     let direction = Direction::parse(&args.direction).map_err(flag_error)?;
-    let needed_by = parse_date("needed-by", &args.needed_by)?;
+    let needed_by = parse_date("--needed-by", &args.needed_by)?;
     let note = args
         .note
         .as_deref()
@@ -225,7 +219,7 @@ async fn decide(context: &Context, args: &DecideArgs) -> anyhow::Result<ExitCode
         bail!("a denial needs --reason, the reason the authority gave");
     }
     let decided_on = match &args.on {
-        Some(text) => parse_date("on", text)?,
+        Some(text) => parse_date("--on", text)?,
         None => context.today,
     };
     let decisions = args
@@ -428,12 +422,12 @@ async fn report(context: &Context, args: &ClearanceReportArgs) -> anyhow::Result
     let from = args
         .from
         .as_deref()
-        .map(|t| parse_date("from", t))
+        .map(|t| parse_date("--from", t))
         .transpose()?;
     let to = args
         .to
         .as_deref()
-        .map(|t| parse_date("to", t))
+        .map(|t| parse_date("--to", t))
         .transpose()?;
     let requests: Vec<RequestRow> = context
         .store

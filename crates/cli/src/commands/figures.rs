@@ -8,9 +8,9 @@ use anyhow::{Context as _, anyhow};
 use corridor_domain::{Source, SourcedFigure, Text};
 use corridor_interop::figures::{read_figures, write_figures};
 use corridor_store::NewAuditEntry;
-use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
+use super::parse_date;
 use super::report::{OutArgs, write_output};
 use crate::context::Context;
 use crate::output::table;
@@ -87,12 +87,6 @@ pub async fn run(context: &Context, command: &FiguresCommand) -> anyhow::Result<
         FiguresCommand::List(args) => list(context, args).await,
         FiguresCommand::Import(args) => import(context, args).await,
     }
-}
-
-fn parse_date(flag: &str, text: &str) -> anyhow::Result<Date> {
-    text.trim()
-        .parse()
-        .map_err(|_| anyhow!("{flag} '{text}' is not a date; use YYYY-MM-DD"))
 }
 
 async fn add(context: &Context, args: &AddFigureArgs) -> anyhow::Result<ExitCode> {

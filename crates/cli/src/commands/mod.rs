@@ -75,3 +75,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         result
     })
 }
+
+/// The date given for a flag such as `--from`, or why it is not one.
+pub(crate) fn parse_date(flag: &str, text: &str) -> anyhow::Result<jiff::civil::Date> {
+    let text = text.trim();
+    text.parse()
+        .map_err(|_| anyhow::anyhow!("{flag} '{text}' is not a date; use YYYY-MM-DD"))
+}

@@ -473,8 +473,7 @@ async fn transition(context: &Context, args: &TransitionArgs) -> anyhow::Result<
             .date
             .as_deref()
             .ok_or_else(|| anyhow!("{kind} needs --date YYYY-MM-DD ({what})"))?;
-        text.parse()
-            .with_context(|| format!("--date '{text}' is not a date; use YYYY-MM-DD"))
+        super::parse_date("--date", text)
     };
     let action =
         match kind {

@@ -12,7 +12,7 @@ use corridor_domain::{
 };
 use corridor_store::{Destination, NewAuditEntry};
 
-use super::clearance::parse_date;
+use super::parse_date;
 use super::patients::{flag_error, generated_id};
 use crate::context::Context;
 use crate::day_args::{
@@ -25,7 +25,7 @@ pub async fn beds(context: &Context, command: &BedsCommand) -> anyhow::Result<Ex
     match command {
         BedsCommand::List(args) => {
             let on = match &args.date {
-                Some(text) => parse_date("date", text)?,
+                Some(text) => parse_date("--date", text)?,
                 None => context.today,
             };
             let lines = context.store.bed_board(on).await?;
@@ -85,8 +85,8 @@ pub async fn beds(context: &Context, command: &BedsCommand) -> anyhow::Result<Ex
             let capacity = BedCapacity::new(
                 Specialty::parse(&args.specialty).map_err(flag_error)?,
                 args.beds,
-                parse_date("from", &args.from)?,
-                parse_date("to", &args.to)?,
+                parse_date("--from", &args.from)?,
+                parse_date("--to", &args.to)?,
             )
             .map_err(flag_error)?;
             context
@@ -224,10 +224,10 @@ async fn list_rules(context: &Context) -> anyhow::Result<ExitCode> {
 async fn set_rules(context: &Context, args: &RulesSetArgs) -> anyhow::Result<ExitCode> {
     let rules = CrossingRules::new(
         CrossingId::parse(&args.crossing).map_err(flag_error)?,
-        parse_date("from", &args.from)?,
+        parse_date("--from", &args.from)?,
         args.to
             .as_deref()
-            .map(|t| parse_date("to", t))
+            .map(|t| parse_date("--to", t))
             .transpose()?,
         args.max_companions,
         args.entries_equal_exits,
@@ -256,10 +256,10 @@ async fn add_luggage_rules(context: &Context, args: &LuggageRulesArgs) -> anyhow
     let mut set = LuggageRuleSet::new(
         CrossingId::parse(&args.crossing).map_err(flag_error)?,
         args.version,
-        parse_date("from", &args.from)?,
+        parse_date("--from", &args.from)?,
         args.to
             .as_deref()
-            .map(|t| parse_date("to", t))
+            .map(|t| parse_date("--to", t))
             .transpose()?,
         Text::parse("source", &args.source, 500).map_err(flag_error)?,
     )
@@ -408,7 +408,7 @@ pub async fn luggage(context: &Context, command: &LuggageCommand) -> anyhow::Res
     let person = PersonId::parse(person).map_err(flag_error)?;
     let crossing = CrossingId::parse(&day.crossing).map_err(flag_error)?;
     let on = match &day.date {
-        Some(text) => parse_date("date", text)?,
+        Some(text) => parse_date("--date", text)?,
         None => context.today,
     };
     if let LuggageCommand::Declare(args) = command {

@@ -15,7 +15,7 @@ use corridor_store::{
 };
 use jiff::civil::Date;
 
-use super::clearance::parse_date;
+use super::parse_date;
 use super::patients::flag_error;
 use crate::context::Context;
 use crate::day_args::{
@@ -53,7 +53,7 @@ fn day(context: &Context, args: &DayArgs) -> anyhow::Result<Day> {
     Ok(Day {
         crossing: CrossingId::parse(&args.crossing).map_err(flag_error)?,
         date: match &args.date {
-            Some(text) => parse_date("date", text)?,
+            Some(text) => parse_date("--date", text)?,
             None => context.today,
         },
     })

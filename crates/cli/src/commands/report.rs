@@ -28,6 +28,7 @@ use corridor_sim::{
 use corridor_store::{EvacuationCount, ReferenceData};
 use jiff::civil::Date;
 
+use super::parse_date;
 use crate::context::Context;
 
 /// The model assumptions the report's forecast uses unless `--scenario`
@@ -107,12 +108,6 @@ pub fn write_output(
         }
         None => write(&mut std::io::stdout().lock()),
     }
-}
-
-fn parse_date(flag: &str, text: &str) -> anyhow::Result<Date> {
-    text.trim()
-        .parse()
-        .map_err(|_| anyhow!("{flag} '{text}' is not a date; use YYYY-MM-DD"))
 }
 
 fn window(context: &Context, args: &WindowArgs) -> anyhow::Result<(Date, Date)> {
