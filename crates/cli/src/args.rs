@@ -46,6 +46,11 @@ pub enum Command {
         after_help = "Examples:\n  corridor demo\n  corridor demo --seed 7 --size 2000 --database-url sqlite:///tmp/small.db\n\nThe data set is generated (no real person's data), reproducible from\n--seed, and calibrated to public figures: about 20,000 waiting, 4,500\nchildren, 440 critical, 1,200 deaths while waiting. If the database already\nholds data, nothing is changed and its summary is printed."
     )]
     Demo(DemoArgs),
+    /// Serve the web application (dashboard, working screens, JSON API).
+    #[command(
+        after_help = "Examples:\n  corridor serve --demo                      demo data on first run, then serve on 127.0.0.1:8080\n  corridor serve --address 0.0.0.0:8080      reachable from tablets on the local network\n  corridor serve --database-url postgres://corridor@db/corridor\n\nOn the first run an account 'admin' is created. Its password is taken from\nCORRIDOR_ADMIN_PASSWORD if set (at least 12 characters), otherwise generated\nand printed once. There is no default password. Stop with Ctrl-C."
+    )]
+    Serve(ServeArgs),
     /// Print the waiting-list summary of the registry.
     #[command(
         after_help = "Examples:\n  corridor summary\n  corridor summary --today 2026-01-01   waiting times as of another day"
@@ -131,6 +136,21 @@ pub struct DemoArgs {
     /// Number of patients waiting in the generated list.
     #[arg(long, default_value_t = 20_000, value_name = "PATIENTS")]
     pub size: u32,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub address: std::net::SocketAddr,
+    /// Load the generated demo data set first if the database holds nobody.
+    #[arg(long)]
+    pub demo: bool,
+    /// Mark the session cookie Secure; use it when corridor is behind HTTPS.
+    #[arg(long)]
+    pub secure_cookies: bool,
+    #[command(flatten)]
+    pub demo_args: DemoArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,6 +15,8 @@ pub struct Context {
     pub actor: String,
     pub today: Date,
     pub now: Timestamp,
+    /// The date given with `--today`, if any.
+    pub fixed_today: Option<Date>,
 }
 
 impl Context {
@@ -37,6 +39,7 @@ impl Context {
             actor,
             today,
             now,
+            fixed_today: global.today.as_ref().map(|_| today),
         })
     }
 }

@@ -13,6 +13,7 @@
 //! illegal transition is a [`TransitionError`] naming the current state and
 //! the transitions allowed from it.
 
+mod access;
 mod aid;
 mod clearance;
 mod crossing;
@@ -22,6 +23,10 @@ mod luggage;
 mod person;
 mod status;
 
+pub use access::{
+    FREE_SIGN_IN_FAILURES, LONGEST_SIGN_IN_LOCK_SECONDS, Permission, RecordOwnership, Scope,
+    UserRole, in_scope, sign_in_lock_seconds,
+};
 pub use aid::{
     AidReport, CargoCategory, Consignment, ConsignmentCase, ConsignmentId, DailyTrucks, DwellStats,
     Load, ReasonCount, Recount, Stage, StageChange, StageCount, StageDayCount, StageError,

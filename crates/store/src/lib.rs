@@ -20,6 +20,7 @@ mod days;
 mod manifests;
 mod people;
 mod reference;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -40,10 +41,11 @@ pub use manifests::{
     ManifestDraft, ManifestEntry, OverrideKind, PlanOverride, PlanningInputs, Reconciliation,
 };
 pub use people::{
-    ListFilter, ListPage, ListRow, PersonRecord, RoleFilter, TierCount, Transitioned, WaitFilter,
-    WaitingSummary,
+    ListFilter, ListPage, ListRow, PersonRecord, RoleFilter, TierCount, Transitioned, Visibility,
+    WaitFilter, WaitingSummary,
 };
 pub use reference::ReferenceData;
+pub use users::{ApiTokenRow, BreakGlassGrant, NewUser, SignInCheck, UserAccount, UserUpdate};
 
 /// The database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -54,8 +54,20 @@ pub struct ListFilter {
     pub age_groups: Vec<AgeGroup>,
     pub children_only: bool,
     pub wait: WaitFilter,
+    /// Only the records a user may see without breaking the glass; `None`
+    /// for a user whose scope is everyone.
+    pub visible_to: Option<Visibility>,
     pub limit: u32,
     pub offset: u64,
+}
+
+/// The records of a user's scope: those they registered, or, with an
+/// organisation, those their organisation referred. A companion belongs to
+/// the scope of their patient.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Visibility {
+    pub registered_by: String,
+    pub organisation: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -616,6 +628,23 @@ fn filter_sql(filter: &ListFilter, today: Date) -> (String, Vec<Value>) {
     if let Some(days) = filter.wait.less_than_days {
         values.push(Value::Text(days_before(today, days).to_string()));
         clauses.push(format!("referral_date > ${}", values.len()));
+    }
+    if let Some(visibility) = &filter.visible_to {
+        values.push(Value::Text(visibility.registered_by.clone()));
+        let mut options = vec![format!(
+            "EXISTS (SELECT 1 FROM status_events e WHERE e.person_id = COALESCE(persons.companion_of, persons.id) \
+             AND e.version = 1 AND e.actor = ${})",
+            values.len()
+        )];
+        if let Some(organisation) = &visibility.organisation {
+            values.push(Value::Text(organisation.to_lowercase()));
+            options.push(format!(
+                "LOWER(COALESCE(persons.referring_facility, \
+                 (SELECT p.referring_facility FROM persons p WHERE p.id = persons.companion_of))) = ${}",
+                values.len()
+            ));
+        }
+        clauses.push(format!("({})", options.join(" OR ")));
     }
     (clauses.join(" AND "), values)
 }

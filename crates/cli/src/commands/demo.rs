@@ -12,6 +12,13 @@ use crate::context::Context;
 use crate::output::{count, progress_bar, table};
 
 pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    load(context, args).await?;
+    summary(context).await
+}
+
+/// Loads the demo data set into an empty registry; says so and changes
+/// nothing if the registry holds people already.
+pub async fn load(context: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     let people = context.store.count_people().await?;
     if people > 0 {
         println!(
@@ -20,7 +27,7 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
             corridor_store::redact(&context.database_url),
             count(people)
         );
-        return summary(context).await;
+        return Ok(());
     }
     if !(1..=DemoConfig::MAX_WAITING_PATIENTS).contains(&args.size) {
         bail!(
@@ -87,7 +94,7 @@ pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode>
         reference.figures.len(),
         count(data.consignments.len() as u64),
     );
-    summary(context).await
+    Ok(())
 }
 
 pub async fn summary(context: &Context) -> anyhow::Result<ExitCode> {

@@ -12,6 +12,7 @@ mod patients;
 mod places;
 mod plan;
 pub mod report;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         let context = Context::open(&cli.global).await?;
         let result = match &cli.command {
             Command::Demo(args) => demo::run(&context, args).await,
+            Command::Serve(args) => serve::run(&context, args).await,
             Command::Summary => demo::summary(&context).await,
             Command::Patients(command) => patients::run(&context, command).await,
             Command::Import(command) => exchange::import(&context, command).await,

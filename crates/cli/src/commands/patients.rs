@@ -238,6 +238,7 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
             more_than_days: args.waited_more_than,
             less_than_days: args.waited_less_than,
         },
+        visible_to: None,
         limit: args.limit,
         offset: (args.page - 1) * u64::from(args.limit),
     };

@@ -1,0 +1,97 @@
+//! `corridor serve`: the web application.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use corridor_domain::{Scope, UserRole};
+use corridor_store::NewUser;
+use corridor_web::{AppState, Clock, Config, Server, generate_password, hash_password};
+
+use crate::args::ServeArgs;
+use crate::commands::demo;
+use crate::context::Context;
+
+/// The first account's name.
+const FIRST_ADMIN: &str = "admin";
+/// Sets the first admin's password instead of generating one.
+const ADMIN_PASSWORD_VARIABLE: &str = "CORRIDOR_ADMIN_PASSWORD";
+
+pub async fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.demo {
+        demo::load(context, &args.demo_args).await?;
+    }
+    let first_password = create_first_admin(context).await?;
+    let state = AppState {
+        store: context.store.clone(),
+        clock: Clock {
+            fixed_today: context.fixed_today,
+        },
+        secure_cookies: args.secure_cookies,
+    };
+    let server = Server::bind(&Config { address: args.address }, state)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}; is another program using the port? Choose another with --address",
+                args.address
+            )
+        })?;
+    let address = server.address()?;
+    println!(
+        "corridor is serving {} at http://{address}/ — open it in a browser. Stop with Ctrl-C.",
+        corridor_store::redact(&context.database_url)
+    );
+    match first_password {
+        Some(FirstPassword::Generated(password)) => println!(
+            "First run: sign in as '{FIRST_ADMIN}' with the password {password}\n\
+             It is shown only this once. Create accounts for your team under Users."
+        ),
+        Some(FirstPassword::FromEnvironment) => println!(
+            "First run: sign in as '{FIRST_ADMIN}' with the password from {ADMIN_PASSWORD_VARIABLE}."
+        ),
+        None => {}
+    }
+    server.run().await.context("the server stopped")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+enum FirstPassword {
+    Generated(String),
+    FromEnvironment,
+}
+
+/// Creates the account `admin` when the database has no account at all.
+async fn create_first_admin(context: &Context) -> anyhow::Result<Option<FirstPassword>> {
+    if context.store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let (password, first) = match std::env::var(ADMIN_PASSWORD_VARIABLE) {
+        Ok(password) if !password.trim().is_empty() => {
+            if password.chars().count() < 12 {
+                bail!("{ADMIN_PASSWORD_VARIABLE} must have at least 12 characters");
+            }
+            (password, FirstPassword::FromEnvironment)
+        }
+        _ => {
+            let password = generate_password();
+            (password.clone(), FirstPassword::Generated(password))
+        }
+    };
+    let password_hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+    context
+        .store
+        .create_user(
+            &NewUser {
+                username: FIRST_ADMIN.to_string(),
+                display_name: "Administrator".to_string(),
+                role: UserRole::Admin,
+                scope: Scope::All,
+                organisation: None,
+                password_hash,
+            },
+            context.now,
+            &context.actor,
+        )
+        .await?;
+    Ok(Some(first))
+}

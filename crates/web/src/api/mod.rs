@@ -1,0 +1,106 @@
+//! The JSON API under `/api/v1`: the same capabilities and roles as the
+//! screens, for integrations (with an API token) and scripts.
+//!
+//! Every handler is annotated with `#[utoipa::path]`, and the router is an
+//! `OpenApiRouter`, so the OpenAPI document is generated from the handlers
+//! that are actually routed.
+
+pub mod people;
+mod summary;
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::{ApiError, AppError};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "corridor",
+        description = "The corridor API: the medical-evacuation waiting list, clearance, crossing days, the gate, receiving beds, aid trucks and forecasts. \
+            Authenticate with an API token (`Authorization: Bearer <token>`, created by an admin) or the session cookie of the web application \
+            (then send the session's CSRF token in `X-CSRF-Token` with every change). Errors are RFC 9457 problem documents.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&SecuritySchemes),
+    security(("token" = []), ("session" = [])),
+    components(schemas(crate::error::Problem))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("corridor_session"))),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(summary::router())
+        .merge(people::router())
+}
+
+/// JSON body whose rejection is a problem document naming what is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        axum::Json::<T>::from_request(request, state)
+            .await
+            .map(|axum::Json(value)| ApiJson(value))
+            .map_err(|rejection| {
+                ApiError(AppError::BadRequest {
+                    detail: format!("the request body is not what this route takes: {}", rejection.body_text()),
+                    field: None,
+                })
+            })
+    }
+}
+
+/// Query string whose rejection is a problem document.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|rejection| {
+                ApiError(AppError::BadRequest {
+                    detail: format!("the query string is not what this route takes: {}", rejection.body_text()),
+                    field: None,
+                })
+            })
+    }
+}
+
+/// Default and largest page sizes of every list.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 500;

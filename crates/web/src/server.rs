@@ -1,0 +1,98 @@
+//! The router and the HTTP server.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::csrf::{MAX_FORM_BYTES, check_csrf};
+use crate::auth::session_store::DatabaseSessionStore;
+use crate::state::AppState;
+
+/// The session ends after this long without a request.
+const SESSION_IDLE_HOURS: i64 = 8;
+
+pub struct Config {
+    /// Where to listen, e.g. `127.0.0.1:8080`; port 0 picks a free port.
+    pub address: SocketAddr,
+}
+
+/// The whole application: pages, API, OpenAPI document and assets.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(DatabaseSessionStore::new(state.store.clone()))
+        .with_name("corridor_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(state.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(Duration::hours(SESSION_IDLE_HOURS)));
+    let (api, openapi) = crate::api::router().split_for_parts();
+    let openapi_json = std::sync::Arc::new(openapi.to_pretty_json().unwrap_or_default());
+    Router::new()
+        .merge(crate::pages::router())
+        .merge(api)
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let json = openapi_json.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], (*json).clone()) }
+            }),
+        )
+        .layer(middleware::from_fn(check_csrf))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_FORM_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .with_state(state)
+}
+
+/// A bound server; `run` serves until the process is interrupted.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    router: Router,
+}
+
+impl Server {
+    pub async fn bind(config: &Config, state: AppState) -> std::io::Result<Server> {
+        let listener = tokio::net::TcpListener::bind(config.address).await?;
+        Ok(Server {
+            listener,
+            router: router(state),
+        })
+    }
+
+    pub fn address(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}
