@@ -222,7 +222,11 @@ mod tests {
                 UserRole::ReceivingLiaison,
             ]
         );
-        assert!(UserRole::ALL.iter().all(|r| r.can(Permission::ViewAggregates)));
+        assert!(
+            UserRole::ALL
+                .iter()
+                .all(|r| r.can(Permission::ViewAggregates))
+        );
     }
 
     #[test]
@@ -249,19 +253,34 @@ mod tests {
         };
         assert!(in_scope(Scope::All, "someone", None, record));
         assert!(in_scope(Scope::Own, "amal", None, record));
-        assert!(!in_scope(Scope::Own, "omar", Some("Nasser Medical Complex"), record));
+        assert!(!in_scope(
+            Scope::Own,
+            "omar",
+            Some("Nasser Medical Complex"),
+            record
+        ));
         assert!(in_scope(
             Scope::Organisation,
             "omar",
             Some("nasser medical complex"),
             record
         ));
-        assert!(!in_scope(Scope::Organisation, "omar", Some("Al-Awda"), record));
+        assert!(!in_scope(
+            Scope::Organisation,
+            "omar",
+            Some("Al-Awda"),
+            record
+        ));
         assert!(!in_scope(Scope::Organisation, "omar", None, record));
         let no_organisation = RecordOwnership {
             registered_by: "amal",
             organisation: None,
         };
-        assert!(!in_scope(Scope::Organisation, "omar", Some("Al-Awda"), no_organisation));
+        assert!(!in_scope(
+            Scope::Organisation,
+            "omar",
+            Some("Al-Awda"),
+            no_organisation
+        ));
     }
 }

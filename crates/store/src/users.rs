@@ -395,11 +395,13 @@ impl Store {
     }
 
     pub async fn delete_expired_web_sessions(&self, now: Timestamp) -> Result<u64, StoreError> {
-        Ok(sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
-            .bind(micros(now))
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        Ok(
+            sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
+                .bind(micros(now))
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 
     // API tokens.
@@ -450,7 +452,10 @@ impl Store {
     }
 
     /// The active account a token that is not revoked belongs to.
-    pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<UserAccount>, StoreError> {
+    pub async fn api_token_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<UserAccount>, StoreError> {
         let row = sqlx::query(
             "SELECT username FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         )

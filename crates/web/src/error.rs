@@ -131,10 +131,7 @@ impl IntoResponse for ApiError {
         let status = error.status();
         let problem = Problem {
             kind: "about:blank".to_string(),
-            title: status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_string(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail: error.detail(),
             field: match &error {

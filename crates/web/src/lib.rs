@@ -18,7 +18,9 @@ mod pages;
 mod server;
 mod state;
 
-pub use auth::password::{MIN_PASSWORD_LENGTH, check_new_password, generate_password, hash_password};
+pub use auth::password::{
+    MIN_PASSWORD_LENGTH, check_new_password, generate_password, hash_password,
+};
 pub use auth::token::{generate_token, hash_token};
 pub use server::{Config, Server, router};
 pub use state::{AppState, Clock};

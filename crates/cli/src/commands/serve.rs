@@ -28,14 +28,19 @@ pub async fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode
         },
         secure_cookies: args.secure_cookies,
     };
-    let server = Server::bind(&Config { address: args.address }, state)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot listen on {}; is another program using the port? Choose another with --address",
-                args.address
-            )
-        })?;
+    let server = Server::bind(
+        &Config {
+            address: args.address,
+        },
+        state,
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "cannot listen on {}; is another program using the port? Choose another with --address",
+            args.address
+        )
+    })?;
     let address = server.address()?;
     println!(
         "corridor is serving {} at http://{address}/ — open it in a browser. Stop with Ctrl-C.",

@@ -68,7 +68,10 @@ where
             .map(|axum::Json(value)| ApiJson(value))
             .map_err(|rejection| {
                 ApiError(AppError::BadRequest {
-                    detail: format!("the request body is not what this route takes: {}", rejection.body_text()),
+                    detail: format!(
+                        "the request body is not what this route takes: {}",
+                        rejection.body_text()
+                    ),
                     field: None,
                 })
             })
@@ -94,7 +97,10 @@ where
             .map(|axum::extract::Query(value)| ApiQuery(value))
             .map_err(|rejection| {
                 ApiError(AppError::BadRequest {
-                    detail: format!("the query string is not what this route takes: {}", rejection.body_text()),
+                    detail: format!(
+                        "the query string is not what this route takes: {}",
+                        rejection.body_text()
+                    ),
                     field: None,
                 })
             })

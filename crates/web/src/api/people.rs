@@ -423,4 +423,3 @@ async fn break_glass(
         expires_at: grant.expires_at.to_string(),
     }))
 }
-

@@ -66,7 +66,9 @@ pub async fn check_csrf(request: Request, next: Next) -> Response {
         if header.as_bytes() == expected.as_bytes() {
             return next.run(request).await;
         }
-        return refuse("the X-CSRF-Token header does not match this session; reload the page and try again");
+        return refuse(
+            "the X-CSRF-Token header does not match this session; reload the page and try again",
+        );
     }
     let is_form = request
         .headers()
@@ -99,5 +101,6 @@ pub async fn check_csrf(request: Request, next: Next) -> Response {
             "the form is out of date or was not sent from corridor (CSRF check failed); reload the page and try again",
         );
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }

@@ -137,8 +137,9 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Identity, AppEr
         });
     }
     let signed_out = || AppError::Unauthenticated {
-        detail: "sign in first (POST /sign-in), or send an API token as 'Authorization: Bearer <token>'"
-            .to_string(),
+        detail:
+            "sign in first (POST /sign-in), or send an API token as 'Authorization: Bearer <token>'"
+                .to_string(),
     };
     let session = parts
         .extensions

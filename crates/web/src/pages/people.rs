@@ -98,9 +98,14 @@ async fn show(
     let id: PersonId = parse_person_id(&id)?;
     match read_person(&state, &identity, &id).await {
         Ok(person) => {
-            let chrome =
-                Chrome::new(&identity, &session, &state, "/people", format!("Person {id}"))
-                    .await?;
+            let chrome = Chrome::new(
+                &identity,
+                &session,
+                &state,
+                "/people",
+                format!("Person {id}"),
+            )
+            .await?;
             Ok(render(&PersonPage { chrome, person })?)
         }
         Err(AppError::OutOfScope { .. }) => {

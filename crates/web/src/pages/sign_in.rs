@@ -57,14 +57,15 @@ async fn sign_in(
     let outcome = attempt(&state, &username, credentials.password).await;
     match outcome {
         Ok(()) => {
-            session
-                .cycle_id()
-                .await
-                .map_err(|error| AppError::Internal(format!("cannot renew the session: {error}")))?;
+            session.cycle_id().await.map_err(|error| {
+                AppError::Internal(format!("cannot renew the session: {error}"))
+            })?;
             session
                 .insert(SESSION_USER, username)
                 .await
-                .map_err(|error| AppError::Internal(format!("cannot write the session: {error}")))?;
+                .map_err(|error| {
+                    AppError::Internal(format!("cannot write the session: {error}"))
+                })?;
             let _ = session.remove::<String>(SESSION_CSRF).await;
             csrf_token(&session).await?;
             Ok(Redirect::to("/").into_response())

@@ -1,0 +1,201 @@
+//! Signing in, sessions, CSRF, API tokens and roles.
+
+use axum::http::{Method, StatusCode, header};
+use corridor_domain::{Permission, UserRole};
+
+use crate::harness::{PASSWORD, apps};
+
+#[tokio::test]
+async fn signing_in_opens_a_session_with_a_hardened_cookie_and_signing_out_ends_it() {
+    for app in apps().await {
+        let mut browser = app.anonymous();
+        let dashboard = browser.get("/").await;
+        assert_eq!(dashboard.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        assert_eq!(dashboard.headers[header::LOCATION], "/sign-in");
+
+        let form = browser.get("/sign-in").await;
+        let cookie = form.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+
+        let reply = browser
+            .post_form(
+                "/sign-in",
+                &[("username", "coordinator"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let page = browser.get("/").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Test coordinator"));
+        browser.csrf = crate::harness::csrf_in(&page.body);
+
+        let out = browser.post_form("/sign-out", &[]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert_eq!(browser.get("/").await.status, StatusCode::SEE_OTHER);
+
+        let actions: Vec<String> = app.audit().await.into_iter().map(|e| e.action).collect();
+        assert!(actions.contains(&"user.sign-in".to_string()));
+        assert!(actions.contains(&"user.sign-out".to_string()));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_alike_and_repeated_failures_lock_the_account() {
+    for app in apps().await {
+        let mut browser = app.anonymous();
+        browser.get("/sign-in").await;
+        let unknown = browser
+            .post_form(
+                "/sign-in",
+                &[("username", "nobody"), ("password", "whatever it is")],
+            )
+            .await;
+        let wrong = browser
+            .post_form(
+                "/sign-in",
+                &[("username", "analyst"), ("password", "not the password")],
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            unknown
+                .body
+                .contains("the user name or the password is wrong")
+        );
+        assert!(
+            wrong
+                .body
+                .contains("the user name or the password is wrong")
+        );
+
+        for _ in 0..2 {
+            browser
+                .post_form(
+                    "/sign-in",
+                    &[("username", "analyst"), ("password", "not the password")],
+                )
+                .await;
+        }
+        // Three failures in a row: even the right password waits now.
+        let locked = browser
+            .post_form(
+                "/sign-in",
+                &[("username", "analyst"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            locked.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            locked.body
+        );
+        assert!(locked.body.contains("too many failed sign-ins"));
+        let account = app.state.store.user("analyst").await.unwrap().unwrap();
+        assert_eq!(account.failed_sign_ins, 3);
+        assert!(account.locked_until.is_some());
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_the_session_csrf_token_is_refused() {
+    for app in apps().await {
+        let mut browser = app.signed_in(UserRole::Coordinator).await;
+        browser.csrf = Some("forged".to_string());
+        let reply = browser.post_form("/sign-out", &[]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert!(reply.body.contains("CSRF"), "{}", reply.body);
+        // Still signed in: the forged request changed nothing.
+        assert_eq!(browser.get("/").await.status, StatusCode::OK);
+
+        let reply = browser
+            .send_json(
+                Method::POST,
+                "/api/v1/people/P-000001/break-glass",
+                &serde_json::json!({ "reason": "a forged request from elsewhere" }),
+            )
+            .await;
+        let problem = reply.problem(StatusCode::FORBIDDEN);
+        assert!(problem["detail"].as_str().unwrap().contains("X-CSRF-Token"));
+
+        let mut anonymous = app.anonymous();
+        let reply = anonymous
+            .post_form("/sign-in", &[("username", "admin"), ("password", PASSWORD)])
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "login CSRF");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_authenticate_without_csrf_and_unknown_tokens_are_refused() {
+    for app in apps().await {
+        let mut integration = app.with_token(UserRole::Analyst).await;
+        let me = integration.get("/api/v1/me").await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+        assert_eq!(me.json()["role"], "analyst");
+        assert_eq!(
+            me.json()["permissions"],
+            serde_json::json!(["view-aggregates", "run-forecasts"])
+        );
+
+        let mut request = app.anonymous();
+        let reply = request.send(Method::GET, "/api/v1/me", None, None).await;
+        reply.problem(StatusCode::UNAUTHORIZED);
+
+        let (token, _) = corridor_web::generate_token();
+        let reply = app
+            .anonymous()
+            .send_bearer(Method::GET, "/api/v1/me", &token)
+            .await;
+        let problem = reply.problem(StatusCode::UNAUTHORIZED);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("unknown, revoked")
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn every_role_gets_exactly_its_permissions_from_the_api() {
+    for app in apps().await {
+        for role in UserRole::ALL {
+            let mut client = app.with_token(*role).await;
+            let me = client.get("/api/v1/me").await.json();
+            let expected: Vec<&str> = role.permissions().iter().map(|p| p.as_str()).collect();
+            assert_eq!(me["permissions"], serde_json::json!(expected), "{role}");
+            let summary = client.get("/api/v1/summary").await;
+            assert_eq!(
+                summary.status == StatusCode::OK,
+                role.can(Permission::ViewAggregates),
+                "{role}: {}",
+                summary.body
+            );
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_api_routes() {
+    let app = crate::harness::TestApp::sqlite().await;
+    let reply = app.anonymous().get("/api/openapi.json").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let document = reply.json();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/me",
+        "/api/v1/summary",
+        "/api/v1/people",
+        "/api/v1/people/{id}",
+    ] {
+        assert!(document["paths"][path].is_object(), "{path} missing");
+    }
+    app.finish().await;
+}

@@ -1,0 +1,417 @@
+//! A corridor web application per test, with a small generated demo data
+//! set, accounts for every role, and a client that keeps its session
+//! cookie and sends the CSRF token like the browser does.
+
+use std::io::Write as _;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use corridor_domain::{Scope, UserRole};
+use corridor_store::{NewAuditEntry, NewUser, ReferenceData, Store};
+use corridor_web::{AppState, Clock, generate_token, hash_password, router};
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
+use sqlx::Executor;
+use tower::ServiceExt;
+
+/// The demo data set is generated as of this day; the server works as of it.
+pub const TODAY: Date = date(2026, 2, 1);
+pub const PASSWORD: &str = "a long test password";
+/// The organisation of the referrer account: a referring facility of the demo.
+pub const REFERRER_ORGANISATION: &str = "Nasser Medical Complex";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password(PASSWORD).unwrap())
+        .clone()
+}
+
+pub struct TestApp {
+    pub backend: &'static str,
+    pub state: AppState,
+    router: Router,
+    _directory: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+/// The apps every test runs against: SQLite always, PostgreSQL when
+/// CORRIDOR_TEST_POSTGRES_URL is set (otherwise it says it was skipped).
+pub async fn apps() -> Vec<TestApp> {
+    let mut all = vec![TestApp::sqlite().await];
+    match TestApp::postgres().await {
+        Some(app) => all.push(app),
+        None => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "PostgreSQL half SKIPPED: set CORRIDOR_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres to run it"
+            );
+        }
+    }
+    all
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let directory = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", directory.path().join("web.db").display());
+        TestApp::open(&url, "SQLite", Some(directory), None).await
+    }
+
+    pub async fn postgres() -> Option<TestApp> {
+        let admin_url = std::env::var("CORRIDOR_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|url| !url.is_empty())?;
+        sqlx::any::install_default_drivers();
+        let name = format!(
+            "corridor_web_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            Timestamp::now().as_microsecond() % 1_000_000
+        );
+        let admin = sqlx::AnyPool::connect(&admin_url).await.unwrap();
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .unwrap();
+        admin.close().await;
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base)
+            .to_string();
+        let url = format!("{base}/{name}");
+        Some(TestApp::open(&url, "PostgreSQL", None, Some((admin_url, name))).await)
+    }
+
+    async fn open(
+        url: &str,
+        backend: &'static str,
+        directory: Option<tempfile::TempDir>,
+        postgres: Option<(String, String)>,
+    ) -> TestApp {
+        let store = Store::open(url).await.unwrap();
+        load_small_demo(&store).await;
+        let state = AppState {
+            store,
+            clock: Clock {
+                fixed_today: Some(TODAY),
+            },
+            secure_cookies: false,
+        };
+        let app = TestApp {
+            backend,
+            router: router(state.clone()),
+            state,
+            _directory: directory,
+            postgres,
+        };
+        for role in UserRole::ALL {
+            app.add_user(
+                role.as_str(),
+                *role,
+                role.default_scope(),
+                organisation_of(*role),
+            )
+            .await;
+        }
+        app
+    }
+
+    pub async fn add_user(
+        &self,
+        username: &str,
+        role: UserRole,
+        scope: Scope,
+        organisation: Option<&str>,
+    ) {
+        self.state
+            .store
+            .create_user(
+                &NewUser {
+                    username: username.to_string(),
+                    display_name: format!("Test {username}"),
+                    role,
+                    scope,
+                    organisation: organisation.map(str::to_string),
+                    password_hash: password_hash(),
+                },
+                now(),
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// A browser signed in as the account named after `role` (e.g. "coordinator").
+    pub async fn signed_in(&self, role: UserRole) -> Client {
+        self.signed_in_as(role.as_str()).await
+    }
+
+    pub async fn signed_in_as(&self, username: &str) -> Client {
+        let mut client = self.anonymous();
+        let form = client.get("/sign-in").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let reply = client
+            .post_form(
+                "/sign-in",
+                &[("username", username), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "sign-in as {username}: {}",
+            reply.body
+        );
+        // The token is renewed on sign-in; read it from the next page.
+        let page = client.get("/").await;
+        client.csrf = csrf_in(&page.body);
+        client
+    }
+
+    /// An integration using an API token of the account named after `role`.
+    pub async fn with_token(&self, role: UserRole) -> Client {
+        let (token, hash) = generate_token();
+        self.state
+            .store
+            .create_api_token(role.as_str(), "test", &hash, now(), "test")
+            .await
+            .unwrap();
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            csrf: None,
+            bearer: Some(token),
+        }
+    }
+
+    /// The audit entries, oldest first.
+    pub async fn audit(&self) -> Vec<corridor_store::AuditEntry> {
+        let mut entries = self.state.store.audit_tail(100_000).await.unwrap();
+        entries.reverse();
+        entries
+    }
+
+    pub async fn finish(self) {
+        self.state.store.close().await;
+        if let Some((admin_url, name)) = &self.postgres {
+            let admin = sqlx::AnyPool::connect(admin_url).await.unwrap();
+            admin
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .await
+                .unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+pub fn organisation_of(role: UserRole) -> Option<&'static str> {
+    (role == UserRole::Referrer).then_some(REFERRER_ORGANISATION)
+}
+
+pub fn now() -> Timestamp {
+    "2026-02-01T10:00:00Z".parse().unwrap()
+}
+
+async fn load_small_demo(store: &Store) {
+    let data = corridor_demo::generate(&corridor_demo::DemoConfig {
+        seed: 7,
+        today: TODAY,
+        now: now(),
+        waiting_patients: 300,
+    });
+    let reference = ReferenceData {
+        crossings: data.crossings,
+        quotas: data.quotas,
+        countries: data.countries,
+        facilities: data.facilities,
+        figures: data.figures,
+        crossing_rules: data.crossing_rules,
+        luggage_rules: data.luggage_rules,
+    };
+    let audit = NewAuditEntry {
+        at: now(),
+        actor: "test".to_string(),
+        action: "dataset.load-demo".to_string(),
+        subject: "demo".to_string(),
+        detail: serde_json::json!({}),
+    };
+    store
+        .load_dataset(
+            &reference,
+            &data.cases,
+            &data.luggage,
+            &data.consignments,
+            &audit,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+}
+
+/// The CSRF token in a page's forms.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+pub struct Client {
+    router: Router,
+    cookie: Option<String>,
+    pub csrf: Option<String>,
+    bearer: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.body))
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts an RFC 9457 problem document with this status; returns it.
+    pub fn problem(&self, status: StatusCode) -> serde_json::Value {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "{}",
+            self.body
+        );
+        let problem = self.json();
+        assert_eq!(problem["status"], status.as_u16());
+        assert!(
+            problem["detail"].as_str().is_some_and(|d| d.len() > 10),
+            "a problem says what to do: {problem}"
+        );
+        problem
+    }
+}
+
+impl Client {
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.send(Method::GET, path, None, None).await
+    }
+
+    /// A form post as the browser sends it, with the page's CSRF token.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone();
+        if let Some(token) = csrf.as_deref() {
+            all.push(("csrf", token));
+        }
+        let body = serde_urlencoded::to_string(&all).unwrap();
+        self.send(
+            Method::POST,
+            path,
+            Some(("application/x-www-form-urlencoded", body)),
+            None,
+        )
+        .await
+    }
+
+    /// A JSON request; with a session, the CSRF token goes in its header.
+    pub async fn send_json(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Reply {
+        let csrf = self.csrf.clone();
+        self.send(
+            method,
+            path,
+            Some(("application/json", body.to_string())),
+            csrf.as_deref(),
+        )
+        .await
+    }
+
+    /// A request with an API token, whatever this client otherwise uses.
+    pub async fn send_bearer(mut self, method: Method, path: &str, token: &str) -> Reply {
+        self.bearer = Some(token.to_string());
+        self.send(method, path, None, None).await
+    }
+
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<(&str, String)>,
+        csrf_header: Option<&str>,
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(token) = &self.bearer {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(token) = csrf_header {
+            request = request.header("x-csrf-token", token);
+        }
+        let request = match body {
+            Some((content_type, body)) => request
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body)),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        if let Some(set_cookie) = response.headers().get(header::SET_COOKIE) {
+            let pair = set_cookie
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
+            self.cookie = Some(pair);
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
+            .await
+            .unwrap();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if self.csrf.is_none()
+            && let Some(token) = csrf_in(&body)
+        {
+            self.csrf = Some(token);
+        }
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The waiting list and personal records: roles, scope, breaking the glass
+//! and the audit of every personal read.
+
+use axum::http::{Method, StatusCode};
+use corridor_domain::UserRole;
+
+use crate::harness::{REFERRER_ORGANISATION, apps};
+
+#[tokio::test]
+async fn the_waiting_list_is_for_roles_working_with_people_and_pages_through_the_scope() {
+    for app in apps().await {
+        let mut coordinator = app.with_token(UserRole::Coordinator).await;
+        let all = coordinator.get("/api/v1/people?per_page=20").await;
+        assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+        let all = all.json();
+        assert_eq!(all["total"], 300, "{}", app.backend);
+        assert_eq!(all["rows"].as_array().unwrap().len(), 20);
+        assert_eq!(all["pages"], 15);
+        let last = coordinator
+            .get("/api/v1/people?per_page=20&page=15")
+            .await
+            .json();
+        assert_eq!(last["rows"].as_array().unwrap().len(), 20);
+
+        let critical = coordinator
+            .get("/api/v1/people?tier=critical&per_page=500")
+            .await
+            .json();
+        assert!(
+            critical["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|row| row["tier"] == "critical")
+        );
+
+        // The referrer sees the patients of their own facility only.
+        let mut referrer = app.with_token(UserRole::Referrer).await;
+        let own = referrer.get("/api/v1/people?per_page=500").await.json();
+        let own_total = own["total"].as_u64().unwrap();
+        assert!(own_total > 0 && own_total < 300, "{own_total}");
+        for row in own["rows"].as_array().unwrap() {
+            let id = row["id"].as_str().unwrap();
+            let person = referrer.get(&format!("/api/v1/people/{id}")).await.json();
+            assert_eq!(person["referring_facility"], REFERRER_ORGANISATION);
+        }
+
+        for role in [
+            UserRole::Analyst,
+            UserRole::LogisticsOfficer,
+            UserRole::Admin,
+        ] {
+            let reply = app.with_token(role).await.get("/api/v1/people").await;
+            reply.problem(StatusCode::FORBIDDEN);
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_filters_are_refused_with_the_field_at_fault() {
+    for app in apps().await {
+        let mut coordinator = app.with_token(UserRole::Coordinator).await;
+        for (query, field) in [
+            ("tier=sometimes", "tier"),
+            ("waited_more_than=a%20year", "waited_more_than"),
+            ("per_page=100000", "per_page"),
+            ("page=0", "page"),
+            ("role=visitors", "role"),
+        ] {
+            let reply = coordinator.get(&format!("/api/v1/people?{query}")).await;
+            let problem = reply.problem(StatusCode::BAD_REQUEST);
+            assert_eq!(problem["field"], field, "{query}: {problem}");
+        }
+        let reply = coordinator.get("/api/v1/people/not-an-id!").await;
+        assert_eq!(reply.problem(StatusCode::BAD_REQUEST)["field"], "id");
+        coordinator
+            .get("/api/v1/people/P-999999")
+            .await
+            .problem(StatusCode::NOT_FOUND);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn every_personal_read_is_audited_and_outside_the_scope_only_by_breaking_the_glass() {
+    for app in apps().await {
+        let mut coordinator = app.with_token(UserRole::Coordinator).await;
+        let everyone = coordinator.get("/api/v1/people?per_page=500").await.json();
+        let mut referrer = app.with_token(UserRole::Referrer).await;
+        // The first record the referrer may not see.
+        let mut outside_id = None;
+        for row in everyone["rows"].as_array().unwrap() {
+            let id = row["id"].as_str().unwrap();
+            let reply = referrer.get(&format!("/api/v1/people/{id}")).await;
+            if reply.status == StatusCode::FORBIDDEN {
+                let problem = reply.problem(StatusCode::FORBIDDEN);
+                assert_eq!(
+                    problem["break_glass"],
+                    format!("/api/v1/people/{id}/break-glass")
+                );
+                outside_id = Some(id.to_string());
+                break;
+            }
+        }
+        let outside_id = outside_id.expect("a patient of another facility");
+
+        let reads_before = count_actions(&app, "person.read").await;
+        let person = coordinator
+            .get(&format!("/api/v1/people/{outside_id}"))
+            .await;
+        assert_eq!(person.status, StatusCode::OK);
+        assert!(person.json()["timeline"].as_array().unwrap().len() >= 1);
+        assert_eq!(count_actions(&app, "person.read").await, reads_before + 1);
+        let entry = app.audit().await.pop().unwrap();
+        assert_eq!(entry.actor, "coordinator");
+        assert_eq!(entry.subject, outside_id);
+
+        let short = referrer
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/people/{outside_id}/break-glass"),
+                &serde_json::json!({ "reason": "need" }),
+            )
+            .await;
+        assert_eq!(short.problem(StatusCode::BAD_REQUEST)["field"], "reason");
+        let granted = referrer
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/people/{outside_id}/break-glass"),
+                &serde_json::json!({ "reason": "patient transferred to our ward tonight" }),
+            )
+            .await;
+        assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+        let seen = referrer.get(&format!("/api/v1/people/{outside_id}")).await;
+        assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
+        let grants = app.state.store.break_glass_grants(10).await.unwrap();
+        assert_eq!(grants[0].reason, "patient transferred to our ward tonight");
+        assert_eq!(count_actions(&app, "person.break-glass").await, 1);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_person_page_shows_the_timeline_and_the_break_glass_form_outside_the_scope() {
+    for app in apps().await {
+        let mut coordinator = app.signed_in(UserRole::Coordinator).await;
+        let list = coordinator.get("/people?tier=critical").await;
+        assert_eq!(list.status, StatusCode::OK);
+        let id = first_person_link(&list.body);
+        let page = coordinator.get(&format!("/people/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Status timeline"));
+        assert!(page.body.contains("written to the audit log"));
+
+        let mut analyst = app.signed_in(UserRole::Analyst).await;
+        assert_eq!(analyst.get("/people").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            analyst.get(&format!("/people/{id}")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        app.finish().await;
+    }
+}
+
+fn first_person_link(html: &str) -> String {
+    let start = html.find("href=\"/people/P-").expect("a person link") + "href=\"/people/".len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+async fn count_actions(app: &crate::harness::TestApp, action: &str) -> usize {
+    app.audit()
+        .await
+        .iter()
+        .filter(|entry| entry.action == action)
+        .count()
+}

@@ -1,0 +1,8 @@
+//! The web application as its users and integrations meet it: real HTTP
+//! requests through the whole router (sessions, CSRF, roles), on SQLite
+//! and, when CORRIDOR_TEST_POSTGRES_URL names a server, on PostgreSQL.
+
+mod harness;
+
+mod auth;
+mod people;
