@@ -415,3 +415,14 @@ impl Client {
         }
     }
 }
+
+/// One route of the application and the permission it needs: the route ×
+/// role matrix in `routes.rs` runs every case for every role.
+pub struct RouteCase {
+    pub method: &'static str,
+    /// With a real id of the small demo where the route takes one.
+    pub path: &'static str,
+    /// JSON body for API routes, form body (`a=1&b=2`, CSRF added) for pages.
+    pub body: Option<&'static str>,
+    pub permission: corridor_domain::Permission,
+}

@@ -4,7 +4,66 @@
 use axum::http::{Method, StatusCode};
 use corridor_domain::UserRole;
 
-use crate::harness::{REFERRER_ORGANISATION, apps};
+use corridor_domain::Permission;
+
+use crate::harness::{REFERRER_ORGANISATION, RouteCase, apps};
+
+pub const ROUTES: &[RouteCase] = &[
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/me",
+        body: None,
+        permission: Permission::ViewAggregates,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/summary",
+        body: None,
+        permission: Permission::ViewAggregates,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/",
+        body: None,
+        permission: Permission::ViewAggregates,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/people",
+        body: None,
+        permission: Permission::ViewPeople,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/people",
+        body: None,
+        permission: Permission::ViewPeople,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/people/P-000001",
+        body: None,
+        permission: Permission::ViewPeople,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/people/P-000001",
+        body: None,
+        permission: Permission::ViewPeople,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/people/P-000001/break-glass",
+        body: Some(r#"{"reason": "checking the route matrix"}"#),
+        permission: Permission::ViewPeople,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/people/P-000001/break-glass",
+        body: Some("reason=checking+the+route+matrix"),
+        permission: Permission::ViewPeople,
+    },
+];
 
 #[tokio::test]
 async fn the_waiting_list_is_for_roles_working_with_people_and_pages_through_the_scope() {
