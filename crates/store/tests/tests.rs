@@ -8,6 +8,7 @@ mod audit_chain;
 mod concurrency;
 mod crossing_days;
 mod registry;
+mod users;
 
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU32, Ordering};

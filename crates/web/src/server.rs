@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
 pub struct Server {
     listener: tokio::net::TcpListener,
     router: Router,
+    state: AppState,
 }
 
 impl Server {
@@ -80,7 +81,8 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.address).await?;
         Ok(Server {
             listener,
-            router: router(state),
+            router: router(state.clone()),
+            state,
         })
     }
 
@@ -89,6 +91,22 @@ impl Server {
     }
 
     pub async fn run(self) -> std::io::Result<()> {
+        let store = self.state.store.clone();
+        // Expired sessions are refused when loaded; this only keeps the
+        // table from growing. Session expiry is in real time, whatever
+        // day the server works as of.
+        tokio::spawn(async move {
+            let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every_hour.tick().await;
+                if let Err(error) = store
+                    .delete_expired_web_sessions(jiff::Timestamp::now())
+                    .await
+                {
+                    tracing::warn!(%error, "cannot delete expired sessions");
+                }
+            }
+        });
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
