@@ -221,7 +221,10 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
         assert_eq!(people.len(), 6, "{backend}: {batch}");
         assert_eq!(batch["batch"]["pending"], 6);
         // The most urgent listed patient is in the batch (the list's order).
-        assert!(people.contains(&first), "{backend}: {first} not in {people:?}");
+        assert!(
+            people.contains(&first),
+            "{backend}: {first} not in {people:?}"
+        );
 
         // A denial needs the authority's reason; nothing is recorded without it.
         let no_reason = liaison
@@ -281,7 +284,10 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
         let mut browser = app.signed_in(UserRole::ClearanceLiaison).await;
         let page = browser.get(&format!("/clearance/{id}")).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains(&format!("name=\"outcome:{}\"", people[2])));
+        assert!(
+            page.body
+                .contains(&format!("name=\"outcome:{}\"", people[2]))
+        );
         let denied_without_reason = browser
             .post_form(
                 &format!("/clearance/{id}/decisions"),
@@ -291,7 +297,8 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
         assert_eq!(denied_without_reason.status, StatusCode::SEE_OTHER);
         let page = browser.get(&format!("/clearance/{id}")).await;
         assert!(
-            page.body.contains("a denial needs the reason the authority gave"),
+            page.body
+                .contains("a denial needs the reason the authority gave"),
             "{}",
             page.body
         );
@@ -332,7 +339,11 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
         let next = desk.get("/clearance").await;
-        assert!(next.body.contains("people, needed by 2026-02-09"), "{}", next.body);
+        assert!(
+            next.body.contains("people, needed by 2026-02-09"),
+            "{}",
+            next.body
+        );
         app.finish().await;
     }
 }
@@ -427,7 +438,10 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
         let mut desk = app.signed_in(UserRole::Coordinator).await;
         let page = desk.get(&format!("/plan?{DAY}")).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("removed by the coordinator: family asked for a later day"));
+        assert!(
+            page.body
+                .contains("removed by the coordinator: family asked for a later day")
+        );
         assert!(page.body.contains("Confirm this plan"));
 
         let picks = ids(&plan["picks"]);
@@ -449,9 +463,18 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
             )
             .await
             .problem(StatusCode::BAD_REQUEST);
-        assert!(twice["detail"].as_str().unwrap().contains("already confirmed"));
+        assert!(
+            twice["detail"]
+                .as_str()
+                .unwrap()
+                .contains("already confirmed")
+        );
         let page = desk.get(&format!("/plan?{DAY}")).await;
-        assert!(page.body.contains("This plan is confirmed"), "{}", page.body);
+        assert!(
+            page.body.contains("This plan is confirmed"),
+            "{}",
+            page.body
+        );
 
         // The printable manifest: names, and one audit entry for the read.
         let mut gate = app.signed_in(UserRole::CrossingOfficer).await;
@@ -483,21 +506,31 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
         }
 
         // The gate.
-        let record = |person: &str, outcome: &str, reason: Option<&str>| {
-            json!({"crossing": "rafah", "date": "2026-02-02", "person": person, "outcome": outcome, "reason": reason})
-        };
+        let record = |person: &str, outcome: &str, reason: Option<&str>| json!({"crossing": "rafah", "date": "2026-02-02", "person": person, "outcome": outcome, "reason": reason});
         coordinator
-            .send_json(Method::POST, "/api/v1/gate", &record(&picks[0], "crossed", None))
+            .send_json(
+                Method::POST,
+                "/api/v1/gate",
+                &record(&picks[0], "crossed", None),
+            )
             .await
             .problem(StatusCode::FORBIDDEN);
         let crossed = officer
-            .send_json(Method::POST, "/api/v1/gate", &record(&picks[0], "crossed", None))
+            .send_json(
+                Method::POST,
+                "/api/v1/gate",
+                &record(&picks[0], "crossed", None),
+            )
             .await;
         assert_eq!(crossed.status, StatusCode::OK, "{}", crossed.body);
         let crossed_party = crossed.json()["people"].as_array().unwrap().len();
         // Returnees of the inbound manifest: one turned back, one no-show.
         let missing = officer
-            .send_json(Method::POST, "/api/v1/gate", &record(&returnees[0], "turned-back", None))
+            .send_json(
+                Method::POST,
+                "/api/v1/gate",
+                &record(&returnees[0], "turned-back", None),
+            )
             .await
             .problem(StatusCode::BAD_REQUEST);
         assert_eq!(missing["field"], "reason");
@@ -544,20 +577,42 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
             .await;
         assert_eq!(tapped.status, StatusCode::SEE_OTHER);
         let screen = gate.get(&format!("/gate?{DAY}")).await;
-        assert!(screen.body.contains(&format!("no-show: {}", returnees[1])), "{}", screen.body);
+        assert!(
+            screen.body.contains(&format!("no-show: {}", returnees[1])),
+            "{}",
+            screen.body
+        );
 
         // Illegal outcomes are refused, precisely.
         let not_on = officer
-            .send_json(Method::POST, "/api/v1/gate", &record(removed, "crossed", None))
+            .send_json(
+                Method::POST,
+                "/api/v1/gate",
+                &record(removed, "crossed", None),
+            )
             .await
             .problem(StatusCode::BAD_REQUEST);
-        assert!(not_on["detail"].as_str().unwrap().contains("is not expected"), "{not_on}");
+        assert!(
+            not_on["detail"]
+                .as_str()
+                .unwrap()
+                .contains("is not expected"),
+            "{not_on}"
+        );
         officer
-            .send_json(Method::POST, "/api/v1/gate", &record(&picks[0], "crossed", None))
+            .send_json(
+                Method::POST,
+                "/api/v1/gate",
+                &record(&picks[0], "crossed", None),
+            )
             .await
             .problem(StatusCode::BAD_REQUEST);
         let wrong = officer
-            .send_json(Method::POST, "/api/v1/gate", &record(&picks[0], "waved", None))
+            .send_json(
+                Method::POST,
+                "/api/v1/gate",
+                &record(&picks[0], "waved", None),
+            )
             .await
             .problem(StatusCode::BAD_REQUEST);
         assert_eq!(wrong["field"], "outcome");
@@ -599,7 +654,11 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
         assert_eq!(back, [returnees[0].clone(), returnees[1].clone()], "{day}");
         assert_eq!(day["back_on_the_list"][0]["reason"], "documents incomplete");
         let screen = gate.get(&format!("/gate?{DAY}")).await;
-        assert!(screen.body.contains("Entries do NOT equal exits"), "{}", screen.body);
+        assert!(
+            screen.body.contains("Entries do NOT equal exits"),
+            "{}",
+            screen.body
+        );
         app.finish().await;
     }
 }
@@ -611,7 +670,10 @@ async fn day_inputs_are_checked_with_the_field_at_fault() {
     for (path, field) in [
         ("/api/v1/plan?crossing=nowhere", "crossing"),
         ("/api/v1/plan?crossing=rafah&date=2-2-2026", "date"),
-        ("/api/v1/plan?crossing=rafah&direction=sideways", "direction"),
+        (
+            "/api/v1/plan?crossing=rafah&direction=sideways",
+            "direction",
+        ),
         ("/api/v1/plan?crossing=rafah&method=random", "method"),
     ] {
         let problem = coordinator.get(path).await.problem(StatusCode::BAD_REQUEST);
@@ -628,7 +690,13 @@ async fn day_inputs_are_checked_with_the_field_at_fault() {
         .get("/api/v1/plan?crossing=rafah&date=2026-02-07")
         .await
         .json();
-    assert!(closed["closed_reason"].as_str().unwrap().contains("does not operate"), "{closed}");
+    assert!(
+        closed["closed_reason"]
+            .as_str()
+            .unwrap()
+            .contains("does not operate"),
+        "{closed}"
+    );
     let refused = coordinator
         .send_json(
             Method::POST,
@@ -637,7 +705,12 @@ async fn day_inputs_are_checked_with_the_field_at_fault() {
         )
         .await
         .problem(StatusCode::BAD_REQUEST);
-    assert!(refused["detail"].as_str().unwrap().contains("does not operate"));
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("does not operate")
+    );
     let mut officer = app.with_token(UserRole::CrossingOfficer).await;
     officer
         .get("/api/v1/manifests?crossing=rafah&date=2026-02-02&direction=outbound")

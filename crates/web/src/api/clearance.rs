@@ -112,7 +112,13 @@ pub struct BatchDetail {
 }
 
 fn summary(batch: &BatchRow, requests: &[&RequestRow], today: Date) -> BatchSummary {
-    let rates = ClearanceRates::of(requests.iter().map(|r| r.facts()).collect::<Vec<_>>().iter());
+    let rates = ClearanceRates::of(
+        requests
+            .iter()
+            .map(|r| r.facts())
+            .collect::<Vec<_>>()
+            .iter(),
+    );
     BatchSummary {
         id: batch.id.to_string(),
         crossing: batch.crossing.to_string(),
@@ -226,7 +232,8 @@ pub async fn list_batches(
 }
 
 pub fn parse_batch_id(text: &str) -> Result<BatchId, AppError> {
-    BatchId::parse(text.trim()).map_err(|invalid| AppError::bad_request("batch", invalid.to_string()))
+    BatchId::parse(text.trim())
+        .map_err(|invalid| AppError::bad_request("batch", invalid.to_string()))
 }
 
 /// One batch with its requests.
@@ -320,7 +327,10 @@ pub fn parse_date(field: &str, text: &str) -> Result<Date, AppError> {
     text.trim().parse::<Date>().map_err(|_| {
         AppError::bad_request(
             field,
-            format!("'{}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-02", text.trim()),
+            format!(
+                "'{}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-02",
+                text.trim()
+            ),
         )
     })
 }
@@ -366,7 +376,9 @@ pub async fn submit_batch(
     if needed_by < today {
         return Err(AppError::bad_request(
             "needed_by",
-            format!("{needed_by} has passed; the answer must be needed on or after today ({today})"),
+            format!(
+                "{needed_by} has passed; the answer must be needed on or after today ({today})"
+            ),
         ));
     }
     let note = request
@@ -417,7 +429,11 @@ pub async fn submit_batch(
         let (tiers, specialties) = (words(&request.tiers), words(&request.specialties));
         if direction == Direction::Inbound && !(tiers.is_empty() && specialties.is_empty()) {
             return Err(AppError::bad_request(
-                if tiers.is_empty() { "specialties" } else { "tiers" },
+                if tiers.is_empty() {
+                    "specialties"
+                } else {
+                    "tiers"
+                },
                 "tiers and specialties select patients; returnees are taken in registration order",
             ));
         }

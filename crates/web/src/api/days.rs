@@ -7,13 +7,11 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
-use corridor_domain::{
-    CrossingId, Direction, GateOutcome, Permission, PersonId, Scope, Text,
-};
+use corridor_domain::{CrossingId, Direction, GateOutcome, Permission, PersonId, Scope, Text};
 use corridor_planner::{DayPlan, Method};
 use corridor_store::{
-    EntryState, Manifest, NewAuditEntry, OverrideKind, PlanningInputs, Reconciliation,
-    method_name, parse_method,
+    EntryState, Manifest, NewAuditEntry, OverrideKind, PlanningInputs, Reconciliation, method_name,
+    parse_method,
 };
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -86,14 +84,20 @@ pub async fn resolve_day(
             .first()
             .map(|c| c.id.clone())
             .ok_or_else(|| {
-                AppError::bad_request("crossing", "no crossing is registered yet; load reference data first")
+                AppError::bad_request(
+                    "crossing",
+                    "no crossing is registered yet; load reference data first",
+                )
             })?,
     };
     let Some(known) = reference.crossings.iter().find(|c| c.id == crossing) else {
         let names: Vec<&str> = reference.crossings.iter().map(|c| c.id.as_str()).collect();
         return Err(AppError::bad_request(
             "crossing",
-            format!("no crossing '{crossing}' is registered; known crossings: {}", names.join(", ")),
+            format!(
+                "no crossing '{crossing}' is registered; known crossings: {}",
+                names.join(", ")
+            ),
         ));
     };
     let date = match blank(date) {
@@ -120,7 +124,10 @@ fn parse_method_field(text: Option<&str>) -> Result<Method, AppError> {
     match blank(text) {
         None => Ok(Method::Optimal),
         Some(text) => parse_method(text).ok_or_else(|| {
-            AppError::bad_request("method", format!("unknown method '{text}'; use optimal or greedy"))
+            AppError::bad_request(
+                "method",
+                format!("unknown method '{text}'; use optimal or greedy"),
+            )
         }),
     }
 }
@@ -252,8 +259,13 @@ pub async fn plan_for(
     identity.require(Permission::PlanDays)?;
     let direction = parse_direction(query.direction.as_deref())?;
     let method = parse_method_field(query.method.as_deref())?;
-    let day = resolve_day(state, query.crossing.as_deref(), query.date.as_deref(), Some(direction))
-        .await?;
+    let day = resolve_day(
+        state,
+        query.crossing.as_deref(),
+        query.date.as_deref(),
+        Some(direction),
+    )
+    .await?;
     let inputs = state
         .store
         .planning_inputs(&day.crossing, day.date, direction)
@@ -263,7 +275,9 @@ pub async fn plan_for(
             .store
             .manifest(&day.crossing, day.date, direction)
             .await?
-            .ok_or_else(|| AppError::Internal("a confirmed manifest could not be read".to_string()))?;
+            .ok_or_else(|| {
+                AppError::Internal("a confirmed manifest could not be read".to_string())
+            })?;
         let mut view = plan_view(&inputs, None, method);
         view.confirmed = Some(manifest_view(&manifest, &Names::default()));
         return Ok(view);
@@ -489,7 +503,9 @@ fn manifest_view(manifest: &Manifest, names: &Names) -> ManifestView {
                 number: parties.len() + 1,
                 head: member(entry),
                 companions: Vec::new(),
-                facility_name: facility.as_ref().and_then(|f| names.facilities.get(f).cloned()),
+                facility_name: facility
+                    .as_ref()
+                    .and_then(|f| names.facilities.get(f).cloned()),
                 facility,
                 specialty: names
                     .people
@@ -582,8 +598,13 @@ pub async fn read_manifest(
 ) -> Result<ManifestView, AppError> {
     identity.require(Permission::ViewManifests)?;
     let direction = parse_direction(query.direction.as_deref())?;
-    let day = resolve_day(state, query.crossing.as_deref(), query.date.as_deref(), Some(direction))
-        .await?;
+    let day = resolve_day(
+        state,
+        query.crossing.as_deref(),
+        query.date.as_deref(),
+        Some(direction),
+    )
+    .await?;
     let manifest = state
         .store
         .manifest(&day.crossing, day.date, direction)
@@ -594,9 +615,11 @@ pub async fn read_manifest(
                 day.crossing, day.date
             ))
         })?;
-    Ok(named_manifests(state, identity, std::slice::from_ref(&manifest))
-        .await?
-        .remove(0))
+    Ok(
+        named_manifests(state, identity, std::slice::from_ref(&manifest))
+            .await?
+            .remove(0),
+    )
 }
 
 /// The confirmed manifest of a day: parties, names, companions,
@@ -816,7 +839,13 @@ pub async fn reconcile(
     query: &GateQuery,
 ) -> Result<ReconciliationView, AppError> {
     identity.require(Permission::ViewManifests)?;
-    let day = resolve_day(state, query.crossing.as_deref(), query.date.as_deref(), None).await?;
+    let day = resolve_day(
+        state,
+        query.crossing.as_deref(),
+        query.date.as_deref(),
+        None,
+    )
+    .await?;
     let reconciliation = state.store.reconciliation(&day.crossing, day.date).await?;
     if reconciliation.manifests.is_empty() {
         return Err(AppError::NotFound(format!(

@@ -107,7 +107,10 @@ fn number(field: &str, text: &str) -> Result<u32, crate::error::AppError> {
     text.trim().parse().map_err(|_| {
         crate::error::AppError::bad_request(
             field,
-            format!("'{}' is not a number; give a whole number such as 50", text.trim()),
+            format!(
+                "'{}' is not a number; give a whole number such as 50",
+                text.trim()
+            ),
         )
     })
 }

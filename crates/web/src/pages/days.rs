@@ -83,7 +83,10 @@ async fn plan(
         &session,
         &state,
         "/plan",
-        format!("Day plan: {} {} {}", plan.crossing, plan.date, plan.direction),
+        format!(
+            "Day plan: {} {} {}",
+            plan.crossing, plan.date, plan.direction
+        ),
     )
     .await?;
     Ok(render(&PlanPage {
