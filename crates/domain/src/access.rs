@@ -48,6 +48,8 @@ labelled_enum! {
         ViewAggregates = "view-aggregates",
         ViewPeople = "view-people",
         RegisterPatients = "register-patients",
+        /// See clearance batches and their requests (ids, no names).
+        ViewClearance = "view-clearance",
         SubmitClearance = "submit-clearance",
         RecordClearance = "record-clearance",
         PlanDays = "plan-days",
@@ -90,12 +92,18 @@ impl UserRole {
                 P::ViewAggregates,
                 P::ViewPeople,
                 P::RegisterPatients,
+                P::ViewClearance,
                 P::SubmitClearance,
                 P::PlanDays,
                 P::ViewManifests,
                 P::RunForecasts,
             ],
-            UserRole::ClearanceLiaison => &[P::ViewAggregates, P::ViewPeople, P::RecordClearance],
+            UserRole::ClearanceLiaison => &[
+                P::ViewAggregates,
+                P::ViewPeople,
+                P::ViewClearance,
+                P::RecordClearance,
+            ],
             UserRole::CrossingOfficer => &[
                 P::ViewAggregates,
                 P::ViewPeople,

@@ -15,10 +15,12 @@
 mod aggregates;
 mod aid;
 pub mod audit;
+mod batches;
 mod codec;
 mod days;
 mod manifests;
 mod people;
+mod planning;
 mod reference;
 mod users;
 
@@ -32,6 +34,7 @@ use sqlx::{AnyPool, Executor};
 pub use aggregates::{DeathCount, EvacuationCount, PatientHistory, WaitingCount};
 pub use aid::{ConsignmentRecord, MoveError, Moved};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
+pub use batches::{BatchChoice, eligible_statuses};
 pub use days::{
     BatchRow, BedLine, Decision, Destination, RequestRow, Submission, Submitted, SubmittedBatch,
     direction_of,
@@ -44,6 +47,7 @@ pub use people::{
     ListFilter, ListPage, ListRow, PersonRecord, RoleFilter, TierCount, Transitioned, Visibility,
     WaitFilter, WaitingSummary,
 };
+pub use planning::{method_name, parse_method};
 pub use reference::ReferenceData;
 pub use users::{ApiTokenRow, BreakGlassGrant, NewUser, SignInCheck, UserAccount, UserUpdate};
 

@@ -5,5 +5,6 @@
 mod harness;
 
 mod auth;
+mod day;
 mod people;
 mod routes;

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{Context as _, bail};
 use corridor_domain::{
     BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, CrossingId, Direction, PersonId,
-    Role, Specialty, Status, Text, Tier,
+    Role, Specialty, Text, Tier,
 };
 use corridor_interop::decisions::read_decisions;
-use corridor_store::{Decision, ListFilter, RequestRow, RoleFilter, Submission};
+use corridor_store::{BatchChoice, Decision, RequestRow, Submission};
 
 use super::parse_date;
 use super::patients::flag_error;
@@ -39,52 +39,48 @@ async fn submit(context: &Context, args: &SubmitArgs) -> anyhow::Result<ExitCode
         .map(|note| Text::parse("note", note, 500))
         .transpose()
         .map_err(flag_error)?;
-    let eligible: Vec<Status> = if args.resubmit {
-        vec![Status::Listed, Status::Denied, Status::Delayed]
-    } else {
-        vec![Status::Listed]
-    };
     let people = if args.ids.is_empty() {
         let places = match (args.limit, args.for_days) {
             (Some(limit), _) => limit,
             (None, Some(days)) => {
-                let quotas = context.store.reference().await?.quotas;
-                let quota = quotas
-                    .iter()
-                    .filter(|q| q.crossing == crossing && q.direction == direction)
-                    .filter(|q| q.applies_on(needed_by))
-                    .max_by_key(|q| q.valid_from)
-                    .ok_or_else(|| {
-                        anyhow!(
-                            "{crossing} has no {direction} quota in force on {needed_by}; use --limit instead of --for-days"
-                        )
-                    })?;
-                quota.per_day.saturating_mul(days)
+                context
+                    .store
+                    .places_for_days(&crossing, direction, needed_by, days)
+                    .await?
             }
             (None, None) => bail!(
                 "say how many to submit: --limit N (places), --for-days N (days of quota), or --ids"
             ),
         };
-        select_by_priority(context, args, direction, &eligible, places).await?
+        let choice = BatchChoice {
+            crossing: crossing.clone(),
+            direction,
+            tiers: args
+                .tier
+                .iter()
+                .map(|t| Tier::parse(t))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(flag_error)?,
+            specialties: args
+                .specialty
+                .iter()
+                .map(|s| Specialty::parse(s))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(flag_error)?,
+            resubmit: args.resubmit,
+        };
+        context
+            .store
+            .choose_by_priority(&choice, places, context.today)
+            .await?
     } else {
-        let mut people = Vec::new();
-        for text in &args.ids {
-            let id = PersonId::parse(text).map_err(flag_error)?;
-            let record = context
-                .store
-                .person(&id)
-                .await?
-                .ok_or_else(|| anyhow!("no person with id {id} is registered"))?;
-            people.push(id);
-            for companion in &record.companions {
-                if let Some(companion_record) = context.store.person(companion).await?
-                    && eligible.contains(&companion_record.line.status)
-                {
-                    people.push(companion.clone());
-                }
-            }
-        }
-        people
+        let ids = args
+            .ids
+            .iter()
+            .map(|text| PersonId::parse(text))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(flag_error)?;
+        context.store.with_companions(&ids, args.resubmit).await?
     };
     if args.dry_run {
         println!(
@@ -126,84 +122,6 @@ async fn submit(context: &Context, args: &SubmitArgs) -> anyhow::Result<ExitCode
         batch.id
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Patients (with their eligible companions) or returnees in the policy's
-/// priority order, until `places` are filled.
-async fn select_by_priority(
-    context: &Context,
-    args: &SubmitArgs,
-    direction: Direction,
-    eligible: &[Status],
-    places: u32,
-) -> anyhow::Result<Vec<PersonId>> {
-    let tiers = args
-        .tier
-        .iter()
-        .map(|t| Tier::parse(t))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(flag_error)?;
-    let specialties = args
-        .specialty
-        .iter()
-        .map(|s| Specialty::parse(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(flag_error)?;
-    if direction == Direction::Inbound && !(tiers.is_empty() && specialties.is_empty()) {
-        bail!("--tier and --specialty select patients; returnees are taken in registration order");
-    }
-    let mut people = Vec::new();
-    let mut offset = 0;
-    const PAGE: u32 = 500;
-    while (people.len() as u32) < places {
-        let page = context
-            .store
-            .list(
-                &ListFilter {
-                    role: match direction {
-                        Direction::Outbound => RoleFilter::Patients,
-                        Direction::Inbound => RoleFilter::Returnees,
-                    },
-                    statuses: eligible.to_vec(),
-                    tiers: tiers.clone(),
-                    specialties: specialties.clone(),
-                    limit: PAGE,
-                    offset,
-                    ..ListFilter::default()
-                },
-                context.today,
-            )
-            .await?;
-        if page.rows.is_empty() {
-            break;
-        }
-        offset += page.rows.len() as u64;
-        for row in page.rows {
-            let mut party = vec![row.id.clone()];
-            if row.companions > 0 {
-                let record = context
-                    .store
-                    .person(&row.id)
-                    .await?
-                    .ok_or_else(|| anyhow!("{} vanished while the batch was built", row.id))?;
-                for companion in &record.companions {
-                    if let Some(companion_record) = context.store.person(companion).await?
-                        && eligible.contains(&companion_record.line.status)
-                    {
-                        party.push(companion.clone());
-                    }
-                }
-            }
-            if people.len() + party.len() > places as usize {
-                continue;
-            }
-            people.extend(party);
-            if people.len() as u32 == places {
-                break;
-            }
-        }
-    }
-    Ok(people)
 }
 
 async fn decide(context: &Context, args: &DecideArgs) -> anyhow::Result<ExitCode> {

@@ -1,18 +1,12 @@
 //! `corridor plan show|add|remove|confirm|manifest` and
 //! `corridor gate list|crossed|turned-back|no-show|reconcile`.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
 use corridor_domain::{CrossingId, Direction, GateOutcome, PersonId, Text};
-use corridor_planner::{
-    BedPool, Candidate, Cap, DayPlan, InboundDay, Method, OutboundDay, Overrides, Returnee,
-    plan_inbound, plan_outbound,
-};
-use corridor_store::{
-    DraftParty, EntryState, Manifest, ManifestDraft, OverrideKind, PlanningInputs,
-};
+use corridor_planner::{DayPlan, Method};
+use corridor_store::{EntryState, Manifest, OverrideKind, PlanningInputs, parse_method};
 use jiff::civil::Date;
 
 use super::parse_date;
@@ -64,86 +58,7 @@ fn direction(text: &str) -> anyhow::Result<Direction> {
 }
 
 fn method(text: &str) -> anyhow::Result<Method> {
-    match text {
-        "optimal" => Ok(Method::Optimal),
-        "greedy" => Ok(Method::Greedy),
-        other => bail!("--method '{other}': use optimal or greedy"),
-    }
-}
-
-/// The planner's view of a day, from what the store knows.
-fn overrides(inputs: &PlanningInputs) -> Overrides {
-    let mut overrides = Overrides::default();
-    for o in &inputs.overrides {
-        let entry = (o.person.clone(), o.reason.clone());
-        match o.kind {
-            OverrideKind::Include => overrides.include.push(entry),
-            OverrideKind::Exclude => overrides.exclude.push(entry),
-        }
-    }
-    overrides
-}
-
-fn outbound_day(inputs: &PlanningInputs) -> OutboundDay {
-    OutboundDay {
-        date: inputs.date,
-        quota: inputs.quota,
-        cap: inputs.cap.as_ref().map(|(places, reason)| Cap {
-            places: *places,
-            reason: reason.clone(),
-        }),
-        max_companions: inputs.max_companions(),
-        candidates: inputs
-            .patients
-            .iter()
-            .map(|p| Candidate {
-                patient: p.id.clone(),
-                tier: p.tier,
-                referral_date: p.referral_date,
-                is_child: p.is_child,
-                specialty: p.specialty,
-                return_guarantee: p.return_guarantee,
-                companions: p.companions.clone(),
-                companions_not_cleared: p.companions_not_cleared,
-            })
-            .collect(),
-        beds: inputs
-            .beds
-            .iter()
-            .map(|b| BedPool {
-                facility: b.facility.clone(),
-                specialty: b.specialty,
-                free: b.free,
-                requires_return_guarantee: b.requires_return_guarantee,
-            })
-            .collect(),
-        next_free_bed: inputs.next_free_bed.clone(),
-        overrides: overrides(inputs),
-    }
-}
-
-fn inbound_day(inputs: &PlanningInputs) -> InboundDay {
-    InboundDay {
-        date: inputs.date,
-        quota: inputs.quota,
-        candidates: inputs
-            .returnees
-            .iter()
-            .map(|r| Returnee {
-                person: r.id.clone(),
-                registered_on: r.registered_on,
-                is_child: r.is_child,
-            })
-            .collect(),
-        overrides: overrides(inputs),
-    }
-}
-
-fn plan(inputs: &PlanningInputs, method: Method) -> anyhow::Result<DayPlan> {
-    Ok(match inputs.direction {
-        Direction::Outbound => plan_outbound(&outbound_day(inputs), method)?,
-        Direction::Inbound => plan_inbound(&inbound_day(inputs))?,
-    })
+    parse_method(text).ok_or_else(|| anyhow!("--method '{text}': use optimal or greedy"))
 }
 
 async fn inputs_for(
@@ -190,8 +105,8 @@ async fn show(context: &Context, args: &PlanShowArgs) -> anyhow::Result<ExitCode
                 "--method compare is for outbound days; inbound is first registered, first served"
             );
         }
-        let optimal = plan(&inputs, Method::Optimal)?;
-        let greedy = plan(&inputs, Method::Greedy)?;
+        let optimal = inputs.plan(Method::Optimal)?;
+        let greedy = inputs.plan(Method::Greedy)?;
         print_plan(&inputs, &optimal, args.left_out);
         println!(
             "\nCompared with greedy first-fit: optimal value {} with {} patients, greedy {} with {} patients ({}).",
@@ -224,7 +139,7 @@ async fn show(context: &Context, args: &PlanShowArgs) -> anyhow::Result<ExitCode
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let plan = plan(&inputs, method(&args.method)?)?;
+    let plan = inputs.plan(method(&args.method)?)?;
     print_plan(&inputs, &plan, args.left_out);
     println!(
         "\nAdd or remove someone with `corridor plan add|remove ID --reason …`; confirm with `corridor plan confirm`."
@@ -274,18 +189,7 @@ fn print_plan(inputs: &PlanningInputs, plan: &DayPlan, left_out_shown: usize) {
     if plan.left_out.is_empty() {
         return;
     }
-    // The most valuable people left out first: they are the ones a
-    // coordinator asks about.
-    let values: HashMap<&PersonId, u64> = inputs
-        .patients
-        .iter()
-        .map(|p| {
-            let days = corridor_planner::policy::days_waited(p.referral_date, inputs.date);
-            (&p.id, corridor_planner::value(p.tier, days, p.is_child))
-        })
-        .collect();
-    let mut left_out: Vec<_> = plan.left_out.iter().collect();
-    left_out.sort_by_key(|l| std::cmp::Reverse(values.get(&l.person).copied().unwrap_or(0)));
+    let left_out = inputs.left_out_by_value(plan);
     println!(
         "\nLeft out: {} cleared people{}.",
         left_out.len(),
@@ -312,9 +216,11 @@ async fn set_override(
     let direction = direction(&args.direction)?;
     let person = PersonId::parse(&args.person).map_err(flag_error)?;
     let reason = Text::parse("reason", &args.reason, 500).map_err(flag_error)?;
-    context
+    // The plan is made again at once, to show whether the override can
+    // be honoured; one that cannot is not kept.
+    let (_, plan) = context
         .store
-        .set_plan_override(
+        .override_plan(
             &day.crossing,
             day.date,
             direction,
@@ -325,81 +231,30 @@ async fn set_override(
             &context.actor,
         )
         .await?;
-    let inputs = inputs_for(context, &day, direction).await?;
-    // Show at once whether the override can be honoured.
-    match plan(&inputs, Method::Optimal) {
-        Ok(plan) => {
-            let on_plan = plan.picks.iter().any(|p| p.person == person);
-            println!(
-                "{person} is now {} the {direction} plan of {} on {} ({}).",
-                if on_plan { "on" } else { "off" },
-                day.crossing,
-                day.date,
-                reason.as_str()
-            );
-        }
-        Err(error) => {
-            context
-                .store
-                .set_plan_override(
-                    &day.crossing,
-                    day.date,
-                    direction,
-                    &person,
-                    None,
-                    &reason,
-                    context.now,
-                    &context.actor,
-                )
-                .await?;
-            bail!("{error}; the override was not kept");
-        }
-    }
+    let on_plan = plan.picks.iter().any(|p| p.person == person);
+    println!(
+        "{person} is now {} the {direction} plan of {} on {} ({}).",
+        if on_plan { "on" } else { "off" },
+        day.crossing,
+        day.date,
+        reason.as_str()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 async fn confirm(context: &Context, args: &PlanConfirmArgs) -> anyhow::Result<ExitCode> {
     let day = day(context, &args.day)?;
     let direction = direction(&args.direction)?;
-    let inputs = inputs_for(context, &day, direction).await?;
-    if inputs.confirmed {
-        bail!(
-            "the {direction} manifest of {} on {} is already confirmed",
-            day.crossing,
-            day.date
-        );
-    }
-    let method = method(&args.method)?;
-    let plan = plan(&inputs, method)?;
-    if plan.picks.is_empty() {
-        let why = plan
-            .notes
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "no cleared person can travel on this day".to_string());
-        bail!("nothing to confirm: {why}");
-    }
-    let draft = ManifestDraft {
-        crossing: day.crossing.clone(),
-        date: day.date,
-        direction,
-        method: args.method.clone(),
-        objective: plan.objective,
-        notes: plan.notes.clone(),
-        parties: plan
-            .picks
-            .iter()
-            .map(|pick| DraftParty {
-                person: pick.person.clone(),
-                companions: pick.companions.clone(),
-                facility: pick.facility.clone(),
-                reason: pick.reason.clone(),
-            })
-            .collect(),
-    };
-    let manifest = context
+    let (manifest, plan) = context
         .store
-        .confirm_manifest(&draft, context.now, &context.actor)
+        .confirm_plan(
+            &day.crossing,
+            day.date,
+            direction,
+            method(&args.method)?,
+            context.now,
+            &context.actor,
+        )
         .await?;
     println!(
         "Confirmed the {direction} manifest of {} on {}: {} people scheduled ({} parties) of {} places{}.",

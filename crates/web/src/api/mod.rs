@@ -5,6 +5,8 @@
 //! `OpenApiRouter`, so the OpenAPI document is generated from the handlers
 //! that are actually routed.
 
+pub mod clearance;
+pub mod days;
 pub mod people;
 mod summary;
 
@@ -50,6 +52,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(summary::router())
         .merge(people::router())
+        .merge(clearance::router())
+        .merge(days::router())
 }
 
 /// JSON body whose rejection is a problem document naming what is wrong.

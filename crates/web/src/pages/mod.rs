@@ -4,14 +4,16 @@
 //! screen, and renders a template whose frame ([`Chrome`]) carries the
 //! navigation for the user's role and the session's CSRF token.
 
+mod clearance;
 mod dashboard;
+mod days;
 mod people;
 mod sign_in;
 
 use askama::Template;
 use axum::Router;
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use corridor_domain::Permission;
 use tower_sessions::Session;
@@ -27,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .merge(sign_in::router())
         .merge(dashboard::router())
         .merge(people::router())
+        .merge(clearance::router())
+        .merge(days::router())
 }
 
 async fn style() -> impl IntoResponse {
@@ -50,6 +54,9 @@ pub struct NavItem {
 const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/", "Dashboard", &[Permission::ViewAggregates]),
     ("/people", "Waiting list", &[Permission::ViewPeople]),
+    ("/clearance", "Clearance", &[Permission::ViewClearance]),
+    ("/plan", "Day plan", &[Permission::PlanDays]),
+    ("/gate", "Gate", &[Permission::WorkGate]),
 ];
 
 /// The frame of every page: who is signed in, the navigation, the CSRF
@@ -61,10 +68,13 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub csrf: String,
     pub flash: Option<String>,
+    /// What the previous request could not do, and why.
+    pub flash_error: Option<String>,
     pub today: String,
 }
 
 const SESSION_FLASH: &str = "flash";
+const SESSION_FLASH_ERROR: &str = "flash_error";
 
 impl Chrome {
     pub async fn new(
@@ -84,6 +94,10 @@ impl Chrome {
             })
             .collect();
         let flash: Option<String> = session.remove(SESSION_FLASH).await.unwrap_or_default();
+        let flash_error: Option<String> = session
+            .remove(SESSION_FLASH_ERROR)
+            .await
+            .unwrap_or_default();
         Ok(Chrome {
             title: title.into(),
             user: identity.user.display_name.clone(),
@@ -91,6 +105,7 @@ impl Chrome {
             nav,
             csrf: csrf_token(session).await?,
             flash,
+            flash_error,
             today: state.clock.today().to_string(),
         })
     }
@@ -99,6 +114,31 @@ impl Chrome {
 /// Leaves a message for the next page this session sees (after a redirect).
 pub async fn flash(session: &Session, message: impl Into<String>) {
     let _ = session.insert(SESSION_FLASH, message.into()).await;
+}
+
+/// Post/Redirect/Get: back to `back` with what happened, or with what was
+/// wrong with the input and what to do. Refusals and failures stay errors.
+pub async fn after_post(
+    session: &Session,
+    result: Result<String, AppError>,
+    back: &str,
+) -> crate::error::PageResult<Response> {
+    let message = match result {
+        Ok(message) => {
+            flash(session, message).await;
+            return Ok(Redirect::to(back).into_response());
+        }
+        Err(AppError::BadRequest { detail, field }) => match field {
+            Some(field) => format!("Not done — {field}: {detail}"),
+            None => format!("Not done: {detail}"),
+        },
+        Err(error @ (AppError::NotFound(_) | AppError::Conflict(_))) => {
+            format!("Not done: {}", error.detail())
+        }
+        Err(other) => return Err(crate::error::PageError(other)),
+    };
+    let _ = session.insert(SESSION_FLASH_ERROR, message).await;
+    Ok(Redirect::to(back).into_response())
 }
 
 pub fn render(template: &impl Template) -> Result<Response, AppError> {

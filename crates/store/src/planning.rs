@@ -1,0 +1,227 @@
+//! From what the store knows of a crossing day to what the planner takes,
+//! and from the planner's proposal to a manifest to confirm.
+//!
+//! These conversions live here, next to [`PlanningInputs`], so the command
+//! line and the web application plan a day the same way.
+
+use std::collections::HashMap;
+
+use corridor_domain::{CrossingId, Direction, PersonId, Text};
+use corridor_planner::{
+    BedPool, Candidate, Cap, DayPlan, InboundDay, LeftOut, Method, OutboundDay, Overrides,
+    PlanError, Returnee, plan_inbound, plan_outbound,
+};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::manifests::{DraftParty, Manifest, ManifestDraft, OverrideKind, PlanningInputs};
+use crate::{Store, StoreError};
+
+impl PlanningInputs {
+    /// The coordinator's overrides as the planner takes them.
+    pub fn planner_overrides(&self) -> Overrides {
+        let mut overrides = Overrides::default();
+        for o in &self.overrides {
+            let entry = (o.person.clone(), o.reason.clone());
+            match o.kind {
+                OverrideKind::Include => overrides.include.push(entry),
+                OverrideKind::Exclude => overrides.exclude.push(entry),
+            }
+        }
+        overrides
+    }
+
+    /// The planner's view of an outbound day.
+    pub fn outbound_day(&self) -> OutboundDay {
+        OutboundDay {
+            date: self.date,
+            quota: self.quota,
+            cap: self.cap.as_ref().map(|(places, reason)| Cap {
+                places: *places,
+                reason: reason.clone(),
+            }),
+            max_companions: self.max_companions(),
+            candidates: self
+                .patients
+                .iter()
+                .map(|p| Candidate {
+                    patient: p.id.clone(),
+                    tier: p.tier,
+                    referral_date: p.referral_date,
+                    is_child: p.is_child,
+                    specialty: p.specialty,
+                    return_guarantee: p.return_guarantee,
+                    companions: p.companions.clone(),
+                    companions_not_cleared: p.companions_not_cleared,
+                })
+                .collect(),
+            beds: self
+                .beds
+                .iter()
+                .map(|b| BedPool {
+                    facility: b.facility.clone(),
+                    specialty: b.specialty,
+                    free: b.free,
+                    requires_return_guarantee: b.requires_return_guarantee,
+                })
+                .collect(),
+            next_free_bed: self.next_free_bed.clone(),
+            overrides: self.planner_overrides(),
+        }
+    }
+
+    /// The planner's view of an inbound day.
+    pub fn inbound_day(&self) -> InboundDay {
+        InboundDay {
+            date: self.date,
+            quota: self.quota,
+            candidates: self
+                .returnees
+                .iter()
+                .map(|r| Returnee {
+                    person: r.id.clone(),
+                    registered_on: r.registered_on,
+                    is_child: r.is_child,
+                })
+                .collect(),
+            overrides: self.planner_overrides(),
+        }
+    }
+
+    /// The proposed manifest of the day. Inbound days are first
+    /// registered, first served, whatever the method.
+    pub fn plan(&self, method: Method) -> Result<DayPlan, PlanError> {
+        match self.direction {
+            Direction::Outbound => plan_outbound(&self.outbound_day(), method),
+            Direction::Inbound => plan_inbound(&self.inbound_day()),
+        }
+    }
+
+    /// The cleared people a plan leaves out, the most valuable first: they
+    /// are the ones a coordinator asks about.
+    pub fn left_out_by_value<'p>(&self, plan: &'p DayPlan) -> Vec<&'p LeftOut> {
+        let values: HashMap<&PersonId, u64> = self
+            .patients
+            .iter()
+            .map(|p| {
+                let days = corridor_planner::policy::days_waited(p.referral_date, self.date);
+                (&p.id, corridor_planner::value(p.tier, days, p.is_child))
+            })
+            .collect();
+        let mut left_out: Vec<&LeftOut> = plan.left_out.iter().collect();
+        left_out.sort_by_key(|l| std::cmp::Reverse(values.get(&l.person).copied().unwrap_or(0)));
+        left_out
+    }
+
+    /// The manifest to confirm for a plan of this day; `method` is recorded
+    /// with it (e.g. "optimal").
+    pub fn draft(&self, plan: &DayPlan, method: &str) -> ManifestDraft {
+        ManifestDraft {
+            crossing: self.crossing.clone(),
+            date: self.date,
+            direction: self.direction,
+            method: method.to_string(),
+            objective: plan.objective,
+            notes: plan.notes.clone(),
+            parties: plan
+                .picks
+                .iter()
+                .map(|pick| DraftParty {
+                    person: pick.person.clone(),
+                    companions: pick.companions.clone(),
+                    facility: pick.facility.clone(),
+                    reason: pick.reason.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The name a method is recorded under.
+pub fn method_name(method: Method) -> &'static str {
+    match method {
+        Method::Optimal => "optimal",
+        Method::Greedy => "greedy",
+    }
+}
+
+/// The method named `text` (`optimal` or `greedy`).
+pub fn parse_method(text: &str) -> Option<Method> {
+    match text {
+        "optimal" => Some(Method::Optimal),
+        "greedy" => Some(Method::Greedy),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// Records a coordinator's override and returns the day's plan with it.
+    /// An override the planner cannot honour (e.g. someone who is not a
+    /// cleared candidate) is withdrawn again, and the planner's reason is
+    /// the error.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn override_plan(
+        &self,
+        crossing: &CrossingId,
+        on: Date,
+        direction: Direction,
+        person: &PersonId,
+        kind: Option<OverrideKind>,
+        reason: &Text,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<(PlanningInputs, DayPlan), StoreError> {
+        self.set_plan_override(crossing, on, direction, person, kind, reason, at, actor)
+            .await?;
+        let inputs = self.planning_inputs(crossing, on, direction).await?;
+        match inputs.plan(Method::Optimal) {
+            Ok(plan) => Ok((inputs, plan)),
+            Err(error) => {
+                self.set_plan_override(crossing, on, direction, person, None, reason, at, actor)
+                    .await?;
+                Err(StoreError::Invalid(format!(
+                    "{error}; the override was not kept"
+                )))
+            }
+        }
+    }
+
+    /// Plans the day with `method` and confirms the plan as the day's
+    /// manifest: everyone on it is scheduled and their beds are held.
+    pub async fn confirm_plan(
+        &self,
+        crossing: &CrossingId,
+        on: Date,
+        direction: Direction,
+        method: Method,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<(Manifest, DayPlan), StoreError> {
+        let inputs = self.planning_inputs(crossing, on, direction).await?;
+        if inputs.confirmed {
+            return Err(StoreError::Invalid(format!(
+                "the {direction} manifest of {crossing} on {on} is already confirmed"
+            )));
+        }
+        if let Some(reason) = &inputs.closed_reason {
+            return Err(StoreError::Invalid(format!(
+                "no {direction} plan for {crossing} on {on}: {reason}"
+            )));
+        }
+        let plan = inputs
+            .plan(method)
+            .map_err(|error| StoreError::Invalid(error.to_string()))?;
+        if plan.picks.is_empty() {
+            let why = plan
+                .notes
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "no cleared person can travel on this day".to_string());
+            return Err(StoreError::Invalid(format!("nothing to confirm: {why}")));
+        }
+        let manifest = self
+            .confirm_manifest(&inputs.draft(&plan, method_name(method)), at, actor)
+            .await?;
+        Ok((manifest, plan))
+    }
+}

@@ -1,0 +1,264 @@
+//! The clearance screens: the batches with the report figures, a batch
+//! with its requests, submitting a batch and recording decisions.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use corridor_domain::{ClearanceOutcome, Permission};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::api::clearance::{
+    BatchDetail, BatchList, BatchListQuery, DecisionInput, DecisionsRequest, SubmitRequest,
+    list_batches, parse_batch_id, read_batch, record_decisions, submit_batch, sweep_overdue,
+};
+use crate::auth::PageUser;
+use crate::pages::{Chrome, after_post, render};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/clearance", get(list))
+        .route("/clearance/batches", post(submit))
+        .route("/clearance/sweep", post(sweep))
+        .route("/clearance/{id}", get(show))
+        .route("/clearance/{id}/decisions", post(decide))
+}
+
+#[derive(Template)]
+#[template(path = "clearance.html")]
+struct ListPage {
+    chrome: Chrome,
+    list: BatchList,
+    can_submit: bool,
+    can_record: bool,
+    crossings: Vec<String>,
+    needed_by: String,
+}
+
+impl ListPage {
+    fn percent(&self, rate: &Option<f64>) -> String {
+        rate.map_or_else(|| "–".to_string(), |r| format!("{:.0}%", r * 100.0))
+    }
+
+    fn days(&self, days: &Option<f64>) -> String {
+        days.map_or_else(|| "–".to_string(), |d| format!("{d:.1} days"))
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Query(query): Query<BatchListQuery>,
+) -> crate::error::PageResult<Response> {
+    identity.require(Permission::ViewClearance)?;
+    let list = list_batches(&state, &identity, &query).await?;
+    let crossings = state
+        .store
+        .reference()
+        .await?
+        .crossings
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    let chrome = Chrome::new(&identity, &session, &state, "/clearance", "Clearance").await?;
+    let needed_by = state
+        .clock
+        .today()
+        .checked_add(jiff::Span::new().days(7))
+        .unwrap_or(state.clock.today())
+        .to_string();
+    Ok(render(&ListPage {
+        chrome,
+        list,
+        can_submit: identity.can(Permission::SubmitClearance),
+        can_record: identity.can(Permission::RecordClearance),
+        crossings,
+        needed_by,
+    })?)
+}
+
+/// The submit form: numbers and lists arrive as text.
+#[derive(Debug, Deserialize)]
+struct SubmitForm {
+    #[serde(default)]
+    crossing: String,
+    #[serde(default)]
+    direction: String,
+    #[serde(default)]
+    needed_by: String,
+    /// `places` or `days`.
+    #[serde(default)]
+    size: String,
+    #[serde(default)]
+    count: String,
+    #[serde(default)]
+    tiers: String,
+    #[serde(default)]
+    resubmit: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+fn number(field: &str, text: &str) -> Result<u32, crate::error::AppError> {
+    text.trim().parse().map_err(|_| {
+        crate::error::AppError::bad_request(
+            field,
+            format!(
+                "'{}' is not a number; give a whole number such as 50",
+                text.trim()
+            ),
+        )
+    })
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Form(form): Form<SubmitForm>,
+) -> crate::error::PageResult<Response> {
+    identity.require(Permission::SubmitClearance)?;
+    let result = async {
+        let count = number("count", &form.count)?;
+        let request = SubmitRequest {
+            crossing: form.crossing.clone(),
+            direction: Some(form.direction.clone()),
+            needed_by: form.needed_by.clone(),
+            places: (form.size != "days").then_some(count),
+            for_days: (form.size == "days").then_some(count),
+            tiers: form.tiers.split(',').map(str::to_string).collect(),
+            resubmit: form.resubmit.is_some(),
+            note: Some(form.note.clone()),
+            ..SubmitRequest::default()
+        };
+        submit_batch(&state, &identity, &request).await
+    }
+    .await;
+    match result {
+        Ok(batch) => {
+            after_post(
+                &session,
+                Ok(format!(
+                    "Submitted batch {} for {} {}: {} people, needed by {}.",
+                    batch.batch.id,
+                    batch.batch.crossing,
+                    batch.batch.direction,
+                    batch.batch.people,
+                    batch.batch.needed_by
+                )),
+                &format!("/clearance/{}", batch.batch.id),
+            )
+            .await
+        }
+        Err(error) => after_post(&session, Err(error), "/clearance").await,
+    }
+}
+
+async fn sweep(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+) -> crate::error::PageResult<Response> {
+    identity.require(Permission::RecordClearance)?;
+    let result = sweep_overdue(&state, &identity).await.map(|n| {
+        if n == 0 {
+            "No request is past its needed-by date without an answer.".to_string()
+        } else {
+            format!("Recorded {n} requests as delayed: no answer by the date they were needed.")
+        }
+    });
+    after_post(&session, result, "/clearance").await
+}
+
+#[derive(Template)]
+#[template(path = "batch.html")]
+struct BatchPage {
+    chrome: Chrome,
+    detail: BatchDetail,
+    can_record: bool,
+    pending: usize,
+    outcomes: &'static [ClearanceOutcome],
+    today: String,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Path(id): Path<String>,
+) -> crate::error::PageResult<Response> {
+    identity.require(Permission::ViewClearance)?;
+    let id = parse_batch_id(&id)?;
+    let detail = read_batch(&state, &identity, &id).await?;
+    let chrome = Chrome::new(
+        &identity,
+        &session,
+        &state,
+        "/clearance",
+        format!("Clearance batch {id}"),
+    )
+    .await?;
+    Ok(render(&BatchPage {
+        chrome,
+        pending: detail
+            .requests
+            .iter()
+            .filter(|r| r.outcome == "pending")
+            .count(),
+        detail,
+        can_record: identity.can(Permission::RecordClearance),
+        outcomes: ClearanceOutcome::ALL,
+        today: state.clock.today().to_string(),
+    })?)
+}
+
+/// `outcome:P-000012=cleared`, `reason:P-000012=…`, and one `decided_on`.
+async fn decide(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> crate::error::PageResult<Response> {
+    identity.require(Permission::RecordClearance)?;
+    let back = format!("/clearance/{}", id.trim());
+    let decided_on = fields
+        .iter()
+        .find(|(k, _)| k == "decided_on")
+        .map(|(_, v)| v.clone());
+    let decisions: Vec<DecisionInput> = fields
+        .iter()
+        .filter_map(|(key, value)| {
+            let person = key.strip_prefix("outcome:")?;
+            (!value.trim().is_empty()).then(|| DecisionInput {
+                person: person.to_string(),
+                outcome: value.clone(),
+                reason: fields
+                    .iter()
+                    .find(|(k, _)| k.strip_prefix("reason:") == Some(person))
+                    .map(|(_, v)| v.clone()),
+                decided_on: decided_on.clone(),
+            })
+        })
+        .collect();
+    let result = record_decisions(
+        &state,
+        &identity,
+        &DecisionsRequest {
+            batch: id.clone(),
+            decisions,
+        },
+    )
+    .await
+    .map(|recorded| {
+        format!(
+            "Recorded {} decisions in batch {}; {} still pending.",
+            recorded.recorded, recorded.batch.batch.id, recorded.batch.batch.pending
+        )
+    });
+    after_post(&session, result, &back).await
+}
