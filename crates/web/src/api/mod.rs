@@ -5,8 +5,11 @@
 //! `OpenApiRouter`, so the OpenAPI document is generated from the handlers
 //! that are actually routed.
 
+pub mod aid;
+pub mod audit;
 pub mod people;
 mod summary;
+pub mod users;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -50,6 +53,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(summary::router())
         .merge(people::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .merge(aid::router())
 }
 
 /// JSON body whose rejection is a problem document naming what is wrong.

@@ -4,6 +4,8 @@
 //! screen, and renders a template whose frame ([`Chrome`]) carries the
 //! navigation for the user's role and the session's CSRF token.
 
+mod admin;
+mod aid;
 mod dashboard;
 mod people;
 mod sign_in;
@@ -27,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .merge(sign_in::router())
         .merge(dashboard::router())
         .merge(people::router())
+        .merge(aid::router())
+        .merge(admin::router())
 }
 
 async fn style() -> impl IntoResponse {
@@ -50,6 +54,11 @@ pub struct NavItem {
 const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/", "Dashboard", &[Permission::ViewAggregates]),
     ("/people", "Waiting list", &[Permission::ViewPeople]),
+    ("/aid", "Aid pipeline", &[Permission::ViewAggregates]),
+    ("/admin/users", "Users", &[Permission::ManageUsers]),
+    ("/admin/tokens", "API tokens", &[Permission::ManageUsers]),
+    ("/admin/audit", "Audit log", &[Permission::ViewAudit]),
+    ("/account", "Account", &[Permission::ViewAggregates]),
 ];
 
 /// The frame of every page: who is signed in, the navigation, the CSRF
