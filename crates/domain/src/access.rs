@@ -351,8 +351,8 @@ mod tests {
                 AccountRequest::parse(bad, None, UserRole::Analyst, None, None).unwrap_err();
             assert_eq!(error.field, "username", "{bad:?}");
         }
-        let error =
-            AccountRequest::parse("ok", Some("a\u{7}b"), UserRole::Analyst, None, None).unwrap_err();
+        let error = AccountRequest::parse("ok", Some("a\u{7}b"), UserRole::Analyst, None, None)
+            .unwrap_err();
         assert_eq!(error.field, "display_name");
     }
 

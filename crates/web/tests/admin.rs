@@ -186,7 +186,13 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
         let again = admin.get("/admin/users").await;
         assert!(!again.body.contains(&password));
         assert!(again.body.contains("Amal Haddad"));
-        match app.state.store.sign_in_check("amal", crate::harness::now()).await.unwrap() {
+        match app
+            .state
+            .store
+            .sign_in_check("amal", crate::harness::now())
+            .await
+            .unwrap()
+        {
             corridor_store::SignInCheck::Ready {
                 account,
                 password_hash,
@@ -198,7 +204,10 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(sign_in(&app, "amal", &password).await, StatusCode::SEE_OTHER);
+        assert_eq!(
+            sign_in(&app, "amal", &password).await,
+            StatusCode::SEE_OTHER
+        );
         assert_eq!(
             sign_in(&app, "amal", "not the password").await,
             StatusCode::UNAUTHORIZED
@@ -218,13 +227,14 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
             )
             .await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-        assert!(refused.body.contains("organisation: is needed"), "{}", refused.body);
+        assert!(
+            refused.body.contains("organisation: is needed"),
+            "{}",
+            refused.body
+        );
         assert!(refused.body.contains("value=\"omar\""));
         let duplicate = admin
-            .post_form(
-                "/admin/users",
-                &[("username", "amal"), ("role", "analyst")],
-            )
+            .post_form("/admin/users", &[("username", "amal"), ("role", "analyst")])
             .await;
         assert_eq!(duplicate.status, StatusCode::CONFLICT);
         assert!(duplicate.body.contains("exists already"));
@@ -244,15 +254,28 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
         assert_eq!(body["user"]["organisation"], "Al-Awda Hospital");
         assert_eq!(body["user"]["display_name"], "omar");
         let password = body["password"].as_str().unwrap().to_string();
-        assert_eq!(sign_in(&app, "omar", &password).await, StatusCode::SEE_OTHER);
+        assert_eq!(
+            sign_in(&app, "omar", &password).await,
+            StatusCode::SEE_OTHER
+        );
         for (request, field) in [
-            (json!({"username": "two words", "role": "analyst"}), "username"),
+            (
+                json!({"username": "two words", "role": "analyst"}),
+                "username",
+            ),
             (json!({"username": "x", "role": "pilot"}), "role"),
-            (json!({"username": "y", "role": "analyst", "scope": "galaxy"}), "scope"),
+            (
+                json!({"username": "y", "role": "analyst", "scope": "galaxy"}),
+                "scope",
+            ),
             (json!({"username": "z", "role": "referrer"}), "organisation"),
         ] {
             let reply = api.send_json(Method::POST, "/api/v1/users", &request).await;
-            assert_eq!(reply.problem(StatusCode::BAD_REQUEST)["field"], field, "{request}");
+            assert_eq!(
+                reply.problem(StatusCode::BAD_REQUEST)["field"],
+                field,
+                "{request}"
+            );
         }
         let list = api.get("/api/v1/users?per_page=2&page=2").await.json();
         assert_eq!(list["total"], 10);
@@ -271,7 +294,8 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
 #[tokio::test]
 async fn a_role_change_applies_at_once_and_disabling_ends_sessions_and_tokens() {
     for app in apps().await {
-        app.add_user("nadia", UserRole::Analyst, Scope::All, None).await;
+        app.add_user("nadia", UserRole::Analyst, Scope::All, None)
+            .await;
         let mut nadia = app.signed_in_as("nadia").await;
         assert_eq!(nadia.get("/people").await.status, StatusCode::FORBIDDEN);
 
@@ -326,7 +350,10 @@ async fn a_role_change_applies_at_once_and_disabling_ends_sessions_and_tokens() 
             .send_bearer(Method::GET, "/api/v1/me", &token)
             .await
             .problem(StatusCode::UNAUTHORIZED);
-        assert_eq!(sign_in(&app, "nadia", PASSWORD).await, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            sign_in(&app, "nadia", PASSWORD).await,
+            StatusCode::UNAUTHORIZED
+        );
         // No new token for a disabled account.
         let refused = admin
             .send_json(
@@ -339,10 +366,17 @@ async fn a_role_change_applies_at_once_and_disabling_ends_sessions_and_tokens() 
 
         // Enabled again, the same password works.
         let enabled = admin
-            .send_json(Method::PATCH, "/api/v1/users/nadia", &json!({"active": true}))
+            .send_json(
+                Method::PATCH,
+                "/api/v1/users/nadia",
+                &json!({"active": true}),
+            )
             .await;
         assert_eq!(enabled.json()["active"], true);
-        assert_eq!(sign_in(&app, "nadia", PASSWORD).await, StatusCode::SEE_OTHER);
+        assert_eq!(
+            sign_in(&app, "nadia", PASSWORD).await,
+            StatusCode::SEE_OTHER
+        );
         let updates = actions(&app)
             .await
             .iter()
@@ -363,7 +397,10 @@ async fn the_last_active_admin_cannot_be_disabled_or_demoted() {
                 .await;
             let problem = reply.problem(StatusCode::CONFLICT);
             assert!(
-                problem["detail"].as_str().unwrap().contains("last active admin"),
+                problem["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("last active admin"),
                 "{problem}"
             );
         }
@@ -409,10 +446,17 @@ async fn the_last_active_admin_cannot_be_disabled_or_demoted() {
         app.add_user("second-admin", UserRole::Admin, Scope::All, None)
             .await;
         let reply = api
-            .send_json(Method::PATCH, "/api/v1/users/admin", &json!({"active": false}))
+            .send_json(
+                Method::PATCH,
+                "/api/v1/users/admin",
+                &json!({"active": false}),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        assert_eq!(sign_in(&app, "admin", PASSWORD).await, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            sign_in(&app, "admin", PASSWORD).await,
+            StatusCode::UNAUTHORIZED
+        );
         app.finish().await;
     }
 }
@@ -420,7 +464,10 @@ async fn the_last_active_admin_cannot_be_disabled_or_demoted() {
 #[tokio::test]
 async fn only_the_admin_manages_accounts_and_reads_the_audit() {
     for app in apps().await {
-        for role in UserRole::ALL.iter().filter(|role| **role != UserRole::Admin) {
+        for role in UserRole::ALL
+            .iter()
+            .filter(|role| **role != UserRole::Admin)
+        {
             let mut api = app.with_token(*role).await;
             for path in ["/api/v1/users", "/api/v1/tokens", "/api/v1/audit"] {
                 api.get(path).await.problem(StatusCode::FORBIDDEN);
@@ -434,8 +481,14 @@ async fn only_the_admin_manages_accounts_and_reads_the_audit() {
                 .await;
             created.problem(StatusCode::FORBIDDEN);
             let mut browser = app.signed_in(*role).await;
-            assert_eq!(browser.get("/admin/users").await.status, StatusCode::FORBIDDEN);
-            assert_eq!(browser.get("/admin/audit").await.status, StatusCode::FORBIDDEN);
+            assert_eq!(
+                browser.get("/admin/users").await.status,
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                browser.get("/admin/audit").await.status,
+                StatusCode::FORBIDDEN
+            );
             let home = browser.get("/").await;
             assert!(!home.body.contains("href=\"/admin/users\""), "{role}");
             assert!(home.body.contains("href=\"/account\""), "{role}");
@@ -478,7 +531,12 @@ async fn api_tokens_are_shown_once_and_stop_working_when_revoked() {
         let id = ours["id"].as_str().unwrap().to_string();
 
         let revoked = api
-            .send(Method::POST, &format!("/api/v1/tokens/{id}/revoke"), None, None)
+            .send(
+                Method::POST,
+                &format!("/api/v1/tokens/{id}/revoke"),
+                None,
+                None,
+            )
             .await;
         assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
         assert!(!revoked.json()["revoked_at"].is_null());
@@ -487,9 +545,14 @@ async fn api_tokens_are_shown_once_and_stop_working_when_revoked() {
             .send_bearer(Method::GET, "/api/v1/me", &token)
             .await;
         refused.problem(StatusCode::UNAUTHORIZED);
-        api.send(Method::POST, &format!("/api/v1/tokens/{id}/revoke"), None, None)
-            .await
-            .problem(StatusCode::CONFLICT);
+        api.send(
+            Method::POST,
+            &format!("/api/v1/tokens/{id}/revoke"),
+            None,
+            None,
+        )
+        .await
+        .problem(StatusCode::CONFLICT);
         api.send(Method::POST, "/api/v1/tokens/T-9999/revoke", None, None)
             .await
             .problem(StatusCode::NOT_FOUND);
@@ -515,7 +578,13 @@ async fn api_tokens_are_shown_once_and_stop_working_when_revoked() {
             .post_form(&format!("/admin/tokens/{second_id}/revoke"), &[])
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
-        assert!(admin.get("/admin/tokens").await.body.contains("Revoked the API token"));
+        assert!(
+            admin
+                .get("/admin/tokens")
+                .await
+                .body
+                .contains("Revoked the API token")
+        );
         app.anonymous()
             .send_bearer(Method::GET, "/api/v1/me", &second_token)
             .await
@@ -543,7 +612,11 @@ async fn the_audit_view_shows_the_chain_and_every_break_of_the_glass_with_its_re
         let mut admin = app.signed_in(UserRole::Admin).await;
         let page = admin.get("/admin/audit").await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("The audit log is intact"), "{}", page.body);
+        assert!(
+            page.body.contains("The audit log is intact"),
+            "{}",
+            page.body
+        );
         let grants = &page.body[page.body.find("Break-the-glass grants").unwrap()..];
         assert!(grants.contains(reason));
         assert!(grants.contains("P-000001"));
@@ -567,7 +640,11 @@ async fn the_audit_view_shows_the_chain_and_every_break_of_the_glass_with_its_re
         let users = api.get("/api/v1/audit?action=user.&limit=500").await.json();
         let users = users["entries"].as_array().unwrap();
         assert!(users.len() >= UserRole::ALL.len());
-        assert!(users.iter().all(|e| e["action"].as_str().unwrap().starts_with("user.")));
+        assert!(
+            users
+                .iter()
+                .all(|e| e["action"].as_str().unwrap().starts_with("user."))
+        );
         let seqs: Vec<u64> = users.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
         assert!(seqs.windows(2).all(|w| w[0] > w[1]), "newest first");
         // `_` is not a wildcard in the filter.
@@ -580,7 +657,12 @@ async fn the_audit_view_shows_the_chain_and_every_break_of_the_glass_with_its_re
     }
 }
 
-async fn change_password(client: &mut Client, current: &str, new: &str, repeat: &str) -> crate::harness::Reply {
+async fn change_password(
+    client: &mut Client,
+    current: &str,
+    new: &str,
+    repeat: &str,
+) -> crate::harness::Reply {
     client
         .post_form(
             "/account/password",
@@ -604,19 +686,35 @@ async fn users_change_their_own_password_with_the_current_one() {
 
         let wrong = change_password(&mut analyst, "not my password", new, new).await;
         assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
-        assert!(wrong.body.contains("current password is wrong"), "{}", wrong.body);
+        assert!(
+            wrong.body.contains("current password is wrong"),
+            "{}",
+            wrong.body
+        );
         let differ = change_password(&mut analyst, PASSWORD, new, "something else entirely").await;
         assert_eq!(differ.status, StatusCode::BAD_REQUEST);
         assert!(differ.body.contains("repeat_password"));
         let short = change_password(&mut analyst, PASSWORD, "short", "short").await;
         assert_eq!(short.status, StatusCode::BAD_REQUEST);
         assert!(short.body.contains("at least 12 characters"));
-        assert_eq!(sign_in(&app, "analyst", PASSWORD).await, StatusCode::SEE_OTHER);
+        assert_eq!(
+            sign_in(&app, "analyst", PASSWORD).await,
+            StatusCode::SEE_OTHER
+        );
 
         let changed = change_password(&mut analyst, PASSWORD, new, new).await;
         assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
-        assert!(analyst.get("/account").await.body.contains("Your password is changed"));
-        assert_eq!(sign_in(&app, "analyst", PASSWORD).await, StatusCode::UNAUTHORIZED);
+        assert!(
+            analyst
+                .get("/account")
+                .await
+                .body
+                .contains("Your password is changed")
+        );
+        assert_eq!(
+            sign_in(&app, "analyst", PASSWORD).await,
+            StatusCode::UNAUTHORIZED
+        );
         assert_eq!(sign_in(&app, "analyst", new).await, StatusCode::SEE_OTHER);
         let entry = app
             .audit()
@@ -624,7 +722,10 @@ async fn users_change_their_own_password_with_the_current_one() {
             .into_iter()
             .find(|e| e.action == "user.set-password")
             .expect("audited");
-        assert_eq!((entry.actor.as_str(), entry.subject.as_str()), ("analyst", "analyst"));
+        assert_eq!(
+            (entry.actor.as_str(), entry.subject.as_str()),
+            ("analyst", "analyst")
+        );
         app.finish().await;
     }
 }
@@ -640,22 +741,42 @@ async fn a_reset_password_is_shown_once_and_clears_the_lock() {
         assert!(before.locked_until.is_some());
         let mut admin = app.signed_in(UserRole::Admin).await;
         let listed = admin.get("/admin/users/coordinator").await;
-        assert!(listed.body.contains("<dt>Failed sign-ins</dt><dd>3"), "{}", listed.body);
-        let page = admin.post_form("/admin/users/coordinator/password", &[]).await;
+        assert!(
+            listed.body.contains("<dt>Failed sign-ins</dt><dd>3"),
+            "{}",
+            listed.body
+        );
+        let page = admin
+            .post_form("/admin/users/coordinator/password", &[])
+            .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         let password = secret_in(&page.body);
         let after = app.state.store.user("coordinator").await.unwrap().unwrap();
         assert_eq!((after.failed_sign_ins, after.locked_until), (0, None));
-        assert_eq!(sign_in(&app, "coordinator", &password).await, StatusCode::SEE_OTHER);
+        assert_eq!(
+            sign_in(&app, "coordinator", &password).await,
+            StatusCode::SEE_OTHER
+        );
 
         let mut api = app.with_token(UserRole::Admin).await;
         let reply = api
-            .send(Method::POST, "/api/v1/users/coordinator/password", None, None)
+            .send(
+                Method::POST,
+                "/api/v1/users/coordinator/password",
+                None,
+                None,
+            )
             .await;
         let again = reply.json()["password"].as_str().unwrap().to_string();
         assert_ne!(again, password);
-        assert_eq!(sign_in(&app, "coordinator", &password).await, StatusCode::UNAUTHORIZED);
-        assert_eq!(sign_in(&app, "coordinator", &again).await, StatusCode::SEE_OTHER);
+        assert_eq!(
+            sign_in(&app, "coordinator", &password).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            sign_in(&app, "coordinator", &again).await,
+            StatusCode::SEE_OTHER
+        );
         api.send(Method::POST, "/api/v1/users/nobody/password", None, None)
             .await
             .problem(StatusCode::NOT_FOUND);

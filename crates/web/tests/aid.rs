@@ -87,9 +87,15 @@ async fn the_board_counts_every_consignment_in_its_stage_and_names_the_oldest() 
             let stage = corridor_domain::Stage::parse(column["stage"].as_str().unwrap()).unwrap();
             let here: Vec<_> = all.iter().filter(|(_, line)| line.stage == stage).collect();
             assert_eq!(column["consignments"], here.len() as u64, "{stage}");
-            let trucks: u64 = here.iter().map(|(_, line)| u64::from(line.load.trucks)).sum();
+            let trucks: u64 = here
+                .iter()
+                .map(|(_, line)| u64::from(line.load.trucks))
+                .sum();
             assert_eq!(column["trucks"], trucks, "{stage}");
-            match here.iter().min_by_key(|(c, line)| (line.since, c.id.clone())) {
+            match here
+                .iter()
+                .min_by_key(|(c, line)| (line.since, c.id.clone()))
+            {
                 Some((oldest, _)) if !stage.is_final() => {
                     assert_eq!(column["oldest"]["id"], oldest.id.as_str(), "{stage}")
                 }
@@ -97,7 +103,11 @@ async fn the_board_counts_every_consignment_in_its_stage_and_names_the_oldest() 
             }
         }
         // Stays ended in the last 30 days give dwell figures somewhere.
-        assert!(stages.iter().any(|column| column["dwell"]["stays"].as_u64() > Some(0)));
+        assert!(
+            stages
+                .iter()
+                .any(|column| column["dwell"]["stays"].as_u64() > Some(0))
+        );
 
         let mut browser = app.signed_in(UserRole::Analyst).await;
         let page = browser.get("/aid").await;
@@ -109,7 +119,11 @@ async fn the_board_counts_every_consignment_in_its_stage_and_names_the_oldest() 
         // An analyst sees a consignment but gets no move form.
         let detail = browser.get(&format!("/aid/consignments/{id}")).await;
         assert_eq!(detail.status, StatusCode::OK);
-        assert!(detail.body.contains("Only logistics officers move consignments"));
+        assert!(
+            detail
+                .body
+                .contains("Only logistics officers move consignments")
+        );
         assert!(!detail.body.contains("/moves"));
         app.finish().await;
     }
@@ -120,7 +134,13 @@ async fn a_logistics_officer_moves_a_consignment_and_an_analyst_cannot() {
     for app in apps().await {
         let (id, in_staging) = oldest_in(&app, "staging").await;
         let consignment_id = ConsignmentId::parse(&id).unwrap();
-        let before = app.state.store.consignment(&consignment_id).await.unwrap().unwrap();
+        let before = app
+            .state
+            .store
+            .consignment(&consignment_id)
+            .await
+            .unwrap()
+            .unwrap();
         let version = before.line.version.to_string();
 
         let mut analyst = app.with_token(UserRole::Analyst).await;
@@ -143,7 +163,11 @@ async fn a_logistics_officer_moves_a_consignment_and_an_analyst_cannot() {
 
         let mut officer = app.signed_in(UserRole::LogisticsOfficer).await;
         let page = officer.get(&format!("/aid/consignments/{id}")).await;
-        assert!(page.body.contains("returned (reason required)"), "{}", page.body);
+        assert!(
+            page.body.contains("returned (reason required)"),
+            "{}",
+            page.body
+        );
         let moved = officer
             .post_form(
                 &format!("/aid/consignments/{id}/moves"),
@@ -162,13 +186,23 @@ async fn a_logistics_officer_moves_a_consignment_and_an_analyst_cannot() {
         assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
         let page = officer.get(&format!("/aid/consignments/{id}")).await;
         assert!(page.body.contains("moved to checkpoint"), "{}", page.body);
-        let after = app.state.store.consignment(&consignment_id).await.unwrap().unwrap();
+        let after = app
+            .state
+            .store
+            .consignment(&consignment_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(after.line.stage, corridor_domain::Stage::Checkpoint);
         assert_eq!(after.line.version, before.line.version + 1);
         assert_eq!(after.events.last().unwrap().actor, "logistics-officer");
         let entry = app.audit().await.pop().unwrap();
         assert_eq!(
-            (entry.action.as_str(), entry.actor.as_str(), entry.subject.as_str()),
+            (
+                entry.action.as_str(),
+                entry.actor.as_str(),
+                entry.subject.as_str()
+            ),
             ("consignment.move", "logistics-officer", id.as_str())
         );
         let (_, now_in_staging) = oldest_in(&app, "staging").await;
@@ -197,7 +231,12 @@ async fn a_logistics_officer_moves_a_consignment_and_an_analyst_cannot() {
             .send_json(Method::POST, &path, &json!({"stage": "delivered"}))
             .await
             .problem(StatusCode::CONFLICT);
-        assert!(problem["detail"].as_str().unwrap().contains("allowed: inspection, returned"));
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("allowed: inspection, returned")
+        );
         let returned = api
             .send_json(
                 Method::POST,
@@ -208,7 +247,10 @@ async fn a_logistics_officer_moves_a_consignment_and_an_analyst_cannot() {
         assert_eq!(returned.status, StatusCode::OK, "{}", returned.body);
         let view = returned.json();
         assert_eq!(view["stage"], "returned");
-        assert_eq!(view["history"].as_array().unwrap().last().unwrap()["reason"], "crossing closed");
+        assert_eq!(
+            view["history"].as_array().unwrap().last().unwrap()["reason"],
+            "crossing closed"
+        );
         assert!(view["next_stages"].as_array().unwrap().is_empty());
         api.get("/api/v1/aid/consignments/WB-999999")
             .await

@@ -14,7 +14,10 @@ fn all_routes() -> Vec<&'static RouteCase> {
         crate::people::ROUTES,
         crate::admin::ROUTES,
         crate::aid::ROUTES,
-    ].into_iter().flatten().collect()
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 #[tokio::test]

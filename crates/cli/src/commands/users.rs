@@ -141,7 +141,9 @@ async fn add(context: &Context, args: &AddUserArgs) -> anyhow::Result<ExitCode> 
 async fn list(context: &Context) -> anyhow::Result<ExitCode> {
     let users = context.store.users().await?;
     if users.is_empty() {
-        println!("No account yet. Create one with `corridor users add`, or start `corridor serve` to create 'admin'.");
+        println!(
+            "No account yet. Create one with `corridor users add`, or start `corridor serve` to create 'admin'."
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<Vec<String>> = users
@@ -181,7 +183,10 @@ async fn list(context: &Context) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn existing(context: &Context, username: &str) -> anyhow::Result<corridor_store::UserAccount> {
+async fn existing(
+    context: &Context,
+    username: &str,
+) -> anyhow::Result<corridor_store::UserAccount> {
     let username = parse_username(username)?;
     match context.store.user(&username).await? {
         Some(user) => Ok(user),
@@ -217,7 +222,13 @@ async fn token(context: &Context, args: &TokenArgs) -> anyhow::Result<ExitCode> 
     let (token, hash) = generate_token();
     let row = context
         .store
-        .create_api_token(&user.username, label.as_str(), &hash, context.now, &context.actor)
+        .create_api_token(
+            &user.username,
+            label.as_str(),
+            &hash,
+            context.now,
+            &context.actor,
+        )
         .await?;
     // Only the token on standard output, for `TOKEN=$(corridor users token …)`.
     let mut stdout = std::io::stdout().lock();

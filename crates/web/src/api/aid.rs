@@ -81,9 +81,7 @@ pub async fn board_for(state: &AppState, identity: &Identity) -> Result<AidBoard
     identity.require(Permission::ViewAggregates)?;
     let now = state.clock.now();
     let today = state.clock.today();
-    let from = today
-        .checked_sub((DWELL_DAYS - 1).days())
-        .unwrap_or(today);
+    let from = today.checked_sub((DWELL_DAYS - 1).days()).unwrap_or(today);
     let counts = state.store.aid_in_stage().await?;
     let oldest = state.store.aid_oldest_by_stage().await?;
     let dwell = state.store.aid_dwell(from, today).await?;
@@ -91,10 +89,13 @@ pub async fn board_for(state: &AppState, identity: &Identity) -> Result<AidBoard
         .iter()
         .map(|&stage| {
             let here = counts.iter().filter(|count| count.stage == stage);
-            let (consignments, trucks, kilograms) =
-                here.fold((0, 0, 0), |(c, t, k), count| {
-                    (c + count.consignments, t + count.trucks, k + count.kilograms)
-                });
+            let (consignments, trucks, kilograms) = here.fold((0, 0, 0), |(c, t, k), count| {
+                (
+                    c + count.consignments,
+                    t + count.trucks,
+                    k + count.kilograms,
+                )
+            });
             StageColumn {
                 stage: stage.as_str().to_string(),
                 is_final: stage.is_final(),
@@ -110,10 +111,9 @@ pub async fn board_for(state: &AppState, identity: &Identity) -> Result<AidBoard
                         category: stuck.category.as_str().to_string(),
                         crossing: stuck.crossing.to_string(),
                         since: stuck.since.to_string(),
-                        waiting: dwell_text(
-                            dwell_minutes(now.duration_since(stuck.since).max(SignedDuration::ZERO))
-                                as f64,
-                        ),
+                        waiting: dwell_text(dwell_minutes(
+                            now.duration_since(stuck.since).max(SignedDuration::ZERO),
+                        ) as f64),
                         trucks: stuck.trucks,
                     }),
                 dwell: dwell
@@ -140,7 +140,10 @@ pub async fn board_for(state: &AppState, identity: &Identity) -> Result<AidBoard
 /// oldest stuck in each, and dwell median and 90th percentile over the last 30 days.
 #[utoipa::path(get, path = "/api/v1/aid/board", tag = "aid",
     responses((status = 200, body = AidBoard), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn board(State(state): State<AppState>, ApiUser(identity): ApiUser) -> ApiResult<Json<AidBoard>> {
+async fn board(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+) -> ApiResult<Json<AidBoard>> {
     Ok(Json(board_for(&state, &identity).await?))
 }
 

@@ -16,7 +16,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{ApiJson, ApiQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use crate::auth::password::{check_new_password, generate_password, hash_password, verify_password};
+use crate::auth::password::{
+    check_new_password, generate_password, hash_password, verify_password,
+};
 use crate::auth::token::generate_token;
 use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
@@ -112,7 +114,10 @@ fn paginate<T>(items: Vec<T>, query: &PageQuery) -> Result<(Vec<T>, u64, u64, u6
     Ok((rows, total, page, pages, per_page))
 }
 
-pub async fn list_users(state: &AppState, identity: &Identity) -> Result<Vec<UserAccount>, AppError> {
+pub async fn list_users(
+    state: &AppState,
+    identity: &Identity,
+) -> Result<Vec<UserAccount>, AppError> {
     identity.require(Permission::ManageUsers)?;
     Ok(state.store.users().await?)
 }
@@ -250,11 +255,11 @@ pub async fn find_user(
 ) -> Result<UserAccount, AppError> {
     identity.require(Permission::ManageUsers)?;
     let username = parse_username(username)?;
-    state
-        .store
-        .user(&username)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no account named '{username}'; see the list of users")))
+    state.store.user(&username).await?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "no account named '{username}'; see the list of users"
+        ))
+    })
 }
 
 /// One account.
@@ -377,7 +382,12 @@ pub async fn reset_password(
     let hash = hash_off_thread(password.clone()).await?;
     state
         .store
-        .set_password_hash(&user.username, &hash, state.clock.now(), identity.username())
+        .set_password_hash(
+            &user.username,
+            &hash,
+            state.clock.now(),
+            identity.username(),
+        )
         .await?;
     Ok(password)
 }
@@ -394,10 +404,7 @@ async fn reset(
     Path(username): Path<String>,
 ) -> ApiResult<Json<PasswordReset>> {
     let password = reset_password(&state, &identity, &username).await?;
-    Ok(Json(PasswordReset {
-        username,
-        password,
-    }))
+    Ok(Json(PasswordReset { username, password }))
 }
 
 /// Changes the signed-in user's own password after checking the current

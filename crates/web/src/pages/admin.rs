@@ -104,7 +104,15 @@ async fn users(
     session: Session,
 ) -> PageResult<Response> {
     identity.require(Permission::ManageUsers)?;
-    users_page(&state, &identity, &session, NewAccount::default(), None, None).await
+    users_page(
+        &state,
+        &identity,
+        &session,
+        NewAccount::default(),
+        None,
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -257,7 +265,11 @@ async fn update(
                         .as_deref()
                         .map(|o| format!(" ({o})"))
                         .unwrap_or_default(),
-                    if user.active { "active" } else { "disabled: their sessions and API tokens no longer work" }
+                    if user.active {
+                        "active"
+                    } else {
+                        "disabled: their sessions and API tokens no longer work"
+                    }
                 ),
             )
             .await;
@@ -378,16 +390,14 @@ async fn revoke_token(
 ) -> PageResult<Response> {
     identity.require(Permission::ManageUsers)?;
     match revoke_api_token(&state, &identity, &id).await {
-        Ok(row) => {
-            flash(
-                &session,
-                format!(
-                    "Revoked the API token {} of {} ({}): requests with it are refused from now on.",
-                    row.id, row.username, row.label
-                ),
-            )
-            .await
-        }
+        Ok(row) => flash(
+            &session,
+            format!(
+                "Revoked the API token {} of {} ({}): requests with it are refused from now on.",
+                row.id, row.username, row.label
+            ),
+        )
+        .await,
         Err(error) if correctable(&error) => flash(&session, form_error(&error)).await,
         Err(error) => return Err(PageError(error)),
     }
@@ -478,7 +488,11 @@ async fn change_password(
     .await
     {
         Ok(()) => {
-            flash(&session, "Your password is changed. Use the new one from now on.").await;
+            flash(
+                &session,
+                "Your password is changed. Use the new one from now on.",
+            )
+            .await;
             Ok(Redirect::to("/account").into_response())
         }
         Err(error @ (AppError::BadRequest { .. } | AppError::TooManyRequests { .. })) => {
