@@ -130,7 +130,7 @@ pub async fn board_for(state: &AppState, identity: &Identity) -> Result<AidBoard
         })
         .collect();
     Ok(AidBoard {
-        as_of: now.to_string(),
+        as_of: now.round(jiff::Unit::Second).unwrap_or(now).to_string(),
         dwell_from: from.to_string(),
         stages,
     })
