@@ -126,6 +126,12 @@ pub enum Command {
         after_help = "Examples:\n  corridor aid add --id WB-1 --agency WFP --category food --origin Al-Arish --crossing kerem-shalom --trucks 10 --pallets 240 --tonnes 180\n  corridor aid move WB-1 staging\n  corridor aid status --date 2026-02-01\n  corridor aid report --from 2026-01-01 --to 2026-01-31 --svg charts/\n  corridor aid forecast --inspection-capacity 250 --arrivals 300 --days 90"
     )]
     Aid(crate::commands::aid::AidCommand),
+    /// Accounts of the web application: add, list, reset a password, create an API token.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor users add amal --role coordinator\n  corridor users list\n  corridor users reset-password amal\n  TOKEN=$(corridor users token amal --label \"registry sync\")"
+    )]
+    Users(crate::commands::users::UsersCommand),
 }
 
 #[derive(Debug, Args)]

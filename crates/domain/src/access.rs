@@ -7,7 +7,7 @@
 //! record outside one's scope is possible only by breaking the glass, which
 //! the web layer records with its reason.
 
-use crate::{ActionKind, labelled_enum};
+use crate::{ActionKind, InvalidValue, Text, check_identifier, labelled_enum};
 
 labelled_enum! {
     /// The role of a user account.
@@ -155,6 +155,86 @@ impl UserRole {
     }
 }
 
+/// Longest display name and organisation name of an account.
+pub const MAX_ACCOUNT_TEXT_CHARS: usize = 100;
+
+/// The facts of a new account as an admin gives them, checked: the user
+/// name is a short identifier, the scope defaults to the role's, and an
+/// organisation scope needs an organisation. The web screens and
+/// `corridor users add` both build accounts through this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: UserRole,
+    pub scope: Scope,
+    pub organisation: Option<String>,
+}
+
+/// What a user name may be: 1 to 32 letters, digits, `-`, `_` or `.`.
+pub fn parse_username(text: &str) -> Result<String, InvalidValue> {
+    check_identifier("username", text)
+}
+
+impl AccountRequest {
+    /// Without a display name the user name stands for it; without a scope
+    /// the role's default scope applies.
+    pub fn parse(
+        username: &str,
+        display_name: Option<&str>,
+        role: UserRole,
+        scope: Option<Scope>,
+        organisation: Option<&str>,
+    ) -> Result<AccountRequest, InvalidValue> {
+        let username = parse_username(username)?;
+        let display_name = match display_name.filter(|name| !name.trim().is_empty()) {
+            Some(name) => Text::parse("display_name", name, MAX_ACCOUNT_TEXT_CHARS)?
+                .as_str()
+                .to_string(),
+            None => username.clone(),
+        };
+        let (scope, organisation) =
+            parse_scope(role, scope.unwrap_or(role.default_scope()), organisation)?;
+        Ok(AccountRequest {
+            username,
+            display_name,
+            role,
+            scope,
+            organisation,
+        })
+    }
+}
+
+/// Checks what an API token is for, e.g. "MoH registry sync": the label the
+/// admin sees in the list of tokens.
+pub fn parse_token_label(text: &str) -> Result<Text, InvalidValue> {
+    Text::parse("label", text, MAX_ACCOUNT_TEXT_CHARS)
+}
+
+/// Checks the scope of an account with its organisation: the organisation
+/// is trimmed and optional, except that an organisation scope needs one.
+pub fn parse_scope(
+    role: UserRole,
+    scope: Scope,
+    organisation: Option<&str>,
+) -> Result<(Scope, Option<String>), InvalidValue> {
+    let organisation = organisation
+        .filter(|name| !name.trim().is_empty())
+        .map(|name| Text::parse("organisation", name, MAX_ACCOUNT_TEXT_CHARS))
+        .transpose()?
+        .map(|name| name.as_str().to_string());
+    if scope == Scope::Organisation && organisation.is_none() {
+        return Err(InvalidValue::new(
+            "organisation",
+            format!(
+                "is needed with the scope 'organisation' (a {} then sees the people referred by it); name it, e.g. the referring facility, or choose the scope 'own' or 'all'",
+                role.label().to_lowercase()
+            ),
+        ));
+    }
+    Ok((scope, organisation))
+}
+
 /// What the scope check needs to know about a personal record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordOwnership<'a> {
@@ -251,6 +331,37 @@ mod tests {
             assert!(!role.status_actions().contains(&ActionKind::Schedule));
             assert!(!role.status_actions().contains(&ActionKind::Cross));
         }
+    }
+
+    #[test]
+    fn account_requests_default_the_scope_and_need_an_organisation_for_it() {
+        let coordinator =
+            AccountRequest::parse(" amal ", None, UserRole::Coordinator, None, None).unwrap();
+        assert_eq!(coordinator.username, "amal");
+        assert_eq!(coordinator.display_name, "amal");
+        assert_eq!(coordinator.scope, Scope::All);
+        let referrer = AccountRequest::parse("omar", Some("Omar"), UserRole::Referrer, None, None)
+            .unwrap_err();
+        assert_eq!(referrer.field, "organisation");
+        let referrer = AccountRequest::parse(
+            "omar",
+            Some(" Omar H. "),
+            UserRole::Referrer,
+            None,
+            Some(" Al-Awda "),
+        )
+        .unwrap();
+        assert_eq!(referrer.display_name, "Omar H.");
+        assert_eq!(referrer.scope, Scope::Organisation);
+        assert_eq!(referrer.organisation.as_deref(), Some("Al-Awda"));
+        for bad in ["", "two words", "a/b", &"x".repeat(33)] {
+            let error =
+                AccountRequest::parse(bad, None, UserRole::Analyst, None, None).unwrap_err();
+            assert_eq!(error.field, "username", "{bad:?}");
+        }
+        let error = AccountRequest::parse("ok", Some("a\u{7}b"), UserRole::Analyst, None, None)
+            .unwrap_err();
+        assert_eq!(error.field, "display_name");
     }
 
     #[test]

@@ -405,6 +405,67 @@ impl Recount {
     }
 }
 
+/// A stage change as a person asks for it, in text (a form, the command
+/// line): the stage, why, and any new count of the load.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MoveFields<'a> {
+    pub stage: &'a str,
+    pub reason: Option<&'a str>,
+    pub items: Option<&'a str>,
+    pub trucks: Option<&'a str>,
+    pub pallets: Option<&'a str>,
+    pub tonnes: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// A checked stage change, ready for [`StageLine::transition`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageMove {
+    pub change: StageChange,
+    pub recount: Recount,
+    pub note: Option<Text>,
+}
+
+/// Longest note kept with a stage change.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+impl MoveFields<'_> {
+    /// Checks every field; blank optional fields count as not given. The
+    /// error names the field at fault.
+    pub fn parse(&self) -> Result<StageMove, InvalidValue> {
+        let given = |value: Option<&str>| {
+            value
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_string)
+        };
+        let stage = Stage::parse(self.stage)?;
+        let change = StageChange::new(stage, self.reason, self.items)?;
+        let recount = Recount::new(
+            given(self.trucks)
+                .as_deref()
+                .map(Load::parse_trucks)
+                .transpose()?,
+            given(self.pallets)
+                .as_deref()
+                .map(Load::parse_pallets)
+                .transpose()?,
+            given(self.tonnes)
+                .as_deref()
+                .map(Tonnes::parse)
+                .transpose()?,
+        )?;
+        let note = given(self.note)
+            .map(|note| Text::parse("note", &note, MAX_NOTE_CHARS))
+            .transpose()?;
+        Ok(StageMove {
+            change,
+            recount,
+            note,
+        })
+    }
+}
+
 /// The registration facts of a consignment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consignment {
@@ -519,6 +580,17 @@ impl StageLine {
             note,
         };
         Ok((next, event))
+    }
+}
+
+/// A dwell time as people read it: hours with one decimal, or days from two
+/// days on ("7.5 h", "3.2 d").
+pub fn dwell_text(minutes: f64) -> String {
+    let hours = minutes / 60.0;
+    if hours >= 48.0 {
+        format!("{:.1} d", hours / 24.0)
+    } else {
+        format!("{hours:.1} h")
     }
 }
 

@@ -24,14 +24,16 @@ mod person;
 mod status;
 
 pub use access::{
-    FREE_SIGN_IN_FAILURES, LONGEST_SIGN_IN_LOCK_SECONDS, Permission, RecordOwnership, Scope,
-    UserRole, in_scope, sign_in_lock_seconds,
+    AccountRequest, FREE_SIGN_IN_FAILURES, LONGEST_SIGN_IN_LOCK_SECONDS, MAX_ACCOUNT_TEXT_CHARS,
+    Permission, RecordOwnership, Scope, UserRole, in_scope, parse_scope, parse_token_label,
+    parse_username, sign_in_lock_seconds,
 };
 pub use aid::{
     AidReport, CargoCategory, Consignment, ConsignmentCase, ConsignmentId, DailyTrucks, DwellStats,
-    Load, ReasonCount, Recount, Stage, StageChange, StageCount, StageDayCount, StageError,
-    StageEvent, StageLine, StuckConsignment, Tonnes, TonnesReconciliation, TruckDefinition,
-    TruckTarget, daily_trucks, dwell_minutes, next_stages, rank_reasons,
+    Load, MAX_NOTE_CHARS, MoveFields, ReasonCount, Recount, Stage, StageChange, StageCount,
+    StageDayCount, StageError, StageEvent, StageLine, StageMove, StuckConsignment, Tonnes,
+    TonnesReconciliation, TruckDefinition, TruckTarget, daily_trucks, dwell_minutes, dwell_text,
+    next_stages, rank_reasons,
 };
 pub use clearance::{BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, RequestFacts};
 pub use crossing::{

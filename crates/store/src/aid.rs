@@ -434,6 +434,35 @@ impl Store {
             .collect()
     }
 
+    /// The consignment longest in each stage it has not left yet (any stage
+    /// but the final ones), in pipeline order; empty stages are left out.
+    /// One indexed look-up per stage (`consignments_by_stage`).
+    pub async fn aid_oldest_by_stage(&self) -> Result<Vec<StuckConsignment>, StoreError> {
+        let mut oldest = Vec::new();
+        for stage in Stage::ALL.iter().filter(|stage| !stage.is_final()) {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {CONSIGNMENT_COLUMNS} FROM consignments WHERE stage = $1 \
+                 ORDER BY stage_since, id LIMIT 1"
+            )))
+            .bind(stage.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(row) = row {
+                let (consignment, line, _) = read_consignment(&row)?;
+                oldest.push(StuckConsignment {
+                    id: consignment.id,
+                    agency: consignment.agency,
+                    category: consignment.category,
+                    crossing: consignment.crossing,
+                    stage: line.stage,
+                    since: line.since,
+                    trucks: line.load.trucks,
+                });
+            }
+        }
+        Ok(oldest)
+    }
+
     /// Tonnes dispatched, offloaded, collected, delivered, intercepted and
     /// sent back in the period, with the trucks under each definition.
     pub async fn aid_tonnes(

@@ -191,6 +191,37 @@ impl Store {
         rows.iter().map(read_entry).collect()
     }
 
+    /// The most recent entries whose action starts with `action_prefix`
+    /// (e.g. `user.` or `person.break-glass`), newest first.
+    pub async fn audit_recent(
+        &self,
+        limit: u32,
+        action_prefix: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        if action_prefix.is_empty() {
+            return self.audit_tail(limit).await;
+        }
+        // LIKE with an escape character, so that `_` and `%` in the prefix
+        // match themselves.
+        let pattern: String = action_prefix
+            .chars()
+            .flat_map(|c| match c {
+                '\\' | '%' | '_' => vec!['\\', c],
+                other => vec![other],
+            })
+            .chain(['%'])
+            .collect();
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log \
+             WHERE action LIKE $1 ESCAPE '\\' ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(pattern)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(read_entry).collect()
+    }
+
     /// Walks the whole chain and reports every break by position.
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")

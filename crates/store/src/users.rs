@@ -177,6 +177,25 @@ impl Store {
         actor: &str,
     ) -> Result<UserAccount, StoreError> {
         let mut transaction = self.begin_write().await?;
+        if !(update.active && update.role == UserRole::Admin) {
+            // Checked in the same write transaction as the change, so two
+            // admins demoting each other at once cannot both succeed.
+            let admins = sqlx::query(
+                "SELECT username FROM users WHERE role = $1 AND active = 1 ORDER BY username",
+            )
+            .bind(UserRole::Admin.as_str())
+            .fetch_all(&mut *transaction)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<String, _>("username"))
+            .collect::<Result<Vec<_>, _>>()?;
+            if admins == [username] {
+                return Err(StoreError::Invalid(format!(
+                    "'{username}' is the last active admin; keep it an active admin until another \
+                     active admin account exists, or no one could manage accounts any more"
+                )));
+            }
+        }
         let changed = sqlx::query(
             "UPDATE users SET role = $1, scope = $2, organisation = $3, active = $4 WHERE username = $5",
         )
@@ -415,6 +434,19 @@ impl Store {
         actor: &str,
     ) -> Result<ApiTokenRow, StoreError> {
         let mut transaction = self.begin_write().await?;
+        let owner = sqlx::query("SELECT active FROM users WHERE username = $1")
+            .bind(username.to_string())
+            .fetch_optional(&mut *transaction)
+            .await?;
+        match owner {
+            None => return Err(no_such_user(username)),
+            Some(row) if row.try_get::<i64, _>("active")? == 0 => {
+                return Err(StoreError::Invalid(format!(
+                    "the account '{username}' is disabled; enable it before giving it an API token"
+                )));
+            }
+            Some(_) => {}
+        }
         let row = sqlx::query("SELECT COUNT(*) AS n FROM api_tokens")
             .fetch_one(&mut *transaction)
             .await?;

@@ -64,6 +64,16 @@ impl AppError {
     }
 }
 
+/// A value that did not parse names its field, which becomes the problem's `field`.
+impl From<corridor_domain::InvalidValue> for AppError {
+    fn from(invalid: corridor_domain::InvalidValue) -> AppError {
+        AppError::BadRequest {
+            detail: invalid.to_string(),
+            field: Some(invalid.field.to_string()),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {

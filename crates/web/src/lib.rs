@@ -19,7 +19,7 @@ mod server;
 mod state;
 
 pub use auth::password::{
-    MIN_PASSWORD_LENGTH, check_new_password, generate_password, hash_password,
+    MIN_PASSWORD_LENGTH, check_new_password, generate_password, hash_password, verify_password,
 };
 pub use auth::token::{generate_token, hash_token};
 pub use server::{Config, Server, router};

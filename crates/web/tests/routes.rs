@@ -10,10 +10,15 @@ use crate::harness::{RouteCase, TestApp};
 
 /// Each test module lists its routes; add a module's list here.
 fn all_routes() -> Vec<&'static RouteCase> {
-    [crate::people::ROUTES, crate::day::ROUTES]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        crate::people::ROUTES,
+        crate::day::ROUTES,
+        crate::admin::ROUTES,
+        crate::aid::ROUTES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 #[tokio::test]

@@ -4,6 +4,8 @@
 
 mod harness;
 
+mod admin;
+mod aid;
 mod auth;
 mod day;
 mod people;

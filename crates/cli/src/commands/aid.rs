@@ -11,7 +11,7 @@ use corridor_charts::{
 };
 use corridor_domain::{
     AidReport, CargoCategory, Consignment, ConsignmentCase, ConsignmentId, CrossingId, Load,
-    Recount, Stage, StageChange, Text, Tonnes, TruckDefinition, TruckTarget,
+    MoveFields, Stage, StageChange, StageMove, Text, Tonnes, TruckDefinition, TruckTarget,
 };
 use corridor_interop::consignments::{
     ConsignmentImport, check_against_registry, read_consignments, write_consignments,
@@ -306,30 +306,20 @@ async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
 
 async fn move_consignment(context: &Context, args: &MoveArgs) -> anyhow::Result<ExitCode> {
     let id = ConsignmentId::parse(&args.id)?;
-    let stage = Stage::parse(&args.stage)?;
-    let change = StageChange::new(stage, args.reason.as_deref(), args.items.as_deref())?;
-    let recount = Recount::new(
-        args.trucks
-            .as_deref()
-            .map(Load::parse_trucks)
-            .transpose()
-            .context("--trucks")?,
-        args.pallets
-            .as_deref()
-            .map(Load::parse_pallets)
-            .transpose()
-            .context("--pallets")?,
-        args.tonnes
-            .as_deref()
-            .map(Tonnes::parse)
-            .transpose()
-            .context("--tonnes")?,
-    )?;
-    let note = args
-        .note
-        .as_deref()
-        .map(|note| Text::parse("note", note, 500))
-        .transpose()?;
+    let StageMove {
+        change,
+        recount,
+        note,
+    } = MoveFields {
+        stage: &args.stage,
+        reason: args.reason.as_deref(),
+        items: args.items.as_deref(),
+        trucks: args.trucks.as_deref(),
+        pallets: args.pallets.as_deref(),
+        tonnes: args.tonnes.as_deref(),
+        note: args.note.as_deref(),
+    }
+    .parse()?;
     let at = time_arg(context, args.at.as_deref())?;
     let moved = context
         .store
@@ -891,12 +881,7 @@ fn tonnes(weight: Tonnes) -> String {
 
 /// Minutes as hours with one decimal, or days beyond two days.
 fn hours(minutes: f64) -> String {
-    let hours = minutes / 60.0;
-    if hours >= 48.0 {
-        format!("{:.1} d", hours / 24.0)
-    } else {
-        format!("{hours:.1} h")
-    }
+    corridor_domain::dwell_text(minutes)
 }
 
 fn time_text(at: Timestamp) -> String {

@@ -13,6 +13,7 @@ mod places;
 mod plan;
 pub mod report;
 mod serve;
+pub mod users;
 
 use std::process::ExitCode;
 
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Figures(command) => figures::run(&context, command).await,
             Command::Report(args) => report::run(&context, args).await,
             Command::Aid(command) => aid::run(&context, command).await,
+            Command::Users(command) => users::run(&context, command).await,
             Command::Forecast(args) => {
                 let summary = context.store.waiting_summary(context.today).await?;
                 let backlog: Vec<(String, u64)> = summary

@@ -1,10 +1,6 @@
 //! Which databases the CLI opens, and what it says when it cannot.
 
-use std::io::Write as _;
-
-use sqlx::Executor as _;
-
-use super::support::{Registry, block_on, run_raw};
+use super::support::{Registry, run_raw, with_postgres_registry};
 
 #[test]
 fn an_unsupported_url_names_the_supported_ones() {
@@ -100,66 +96,22 @@ fn bad_global_values_are_refused() {
 /// The smoke test on PostgreSQL, in a database made for it and dropped after.
 #[test]
 fn postgres_smoke_test() {
-    let admin_url = match std::env::var("CORRIDOR_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            // Written past the test harness's capture so that it shows.
-            let _ = std::io::stderr().write_all(
-                b"PostgreSQL CLI test SKIPPED: set CORRIDOR_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres to run it\n",
-            );
-            return;
-        }
-    };
-    let name = format!(
-        "corridor_cli_test_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_micros()
-            % 1_000_000
-    );
-    let admin = |sql: String| {
-        let admin_url = admin_url.clone();
-        block_on(async move {
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&admin_url)
-                .await
-                .expect("connect to CORRIDOR_TEST_POSTGRES_URL");
-            pool.execute(sqlx::AssertSqlSafe(sql))
-                .await
-                .expect("administer the test database");
-            pool.close().await;
-        });
-    };
-    admin(format!("CREATE DATABASE {name}"));
-    // Dropped even when an assertion below fails.
-    struct DropDatabase<F: Fn(String)>(F, String);
-    impl<F: Fn(String)> Drop for DropDatabase<F> {
-        fn drop(&mut self) {
-            (self.0)(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.1));
-        }
-    }
-    let _guard = DropDatabase(admin, name.clone());
-
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url.as_str(), |(base, _)| base);
-    let registry = Registry::at(&format!("{base}/{name}"));
-    let demo = registry.ok(&["demo", "--size", "300"]);
-    assert!(
-        demo.starts_with("Loaded the demo data set (seed 2026) into postgres"),
-        "{demo}"
-    );
-    assert!(demo.contains("300 patients waiting"), "{demo}");
-    let listing = registry.ok(&["patients", "list", "--tier", "critical", "--limit", "5"]);
-    assert_eq!(
-        super::support::ids_of_listing(&listing).len(),
-        5,
-        "{listing}"
-    );
-    registry
-        .run(&["audit", "verify"])
-        .success()
-        .stdout_has("The audit log is intact: ");
+    with_postgres_registry(|registry| {
+        let demo = registry.ok(&["demo", "--size", "300"]);
+        assert!(
+            demo.starts_with("Loaded the demo data set (seed 2026) into postgres"),
+            "{demo}"
+        );
+        assert!(demo.contains("300 patients waiting"), "{demo}");
+        let listing = registry.ok(&["patients", "list", "--tier", "critical", "--limit", "5"]);
+        assert_eq!(
+            super::support::ids_of_listing(&listing).len(),
+            5,
+            "{listing}"
+        );
+        registry
+            .run(&["audit", "verify"])
+            .success()
+            .stdout_has("The audit log is intact: ");
+    });
 }

@@ -11,3 +11,4 @@ mod patients_list;
 mod patients_show;
 mod support;
 mod transition;
+mod users;

@@ -169,11 +169,18 @@ impl Registry {
 /// Runs the binary with exactly these arguments, with no database or actor
 /// coming from the environment, and the data directory inside `home`.
 pub fn run_raw(home: &Path, args: &[&str]) -> Run {
+    run_raw_with_env(home, args, &[])
+}
+
+/// Like [`run_raw`], with these environment variables set.
+pub fn run_raw_with_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::cargo_bin("corridor")
         .expect("the corridor binary")
         .args(args)
+        .env_remove("CORRIDOR_NEW_PASSWORD")
         .env_remove("CORRIDOR_DATABASE_URL")
         .env_remove("CORRIDOR_ACTOR")
+        .envs(env.iter().copied())
         .env("HOME", home)
         .env("XDG_DATA_HOME", home)
         .timeout(std::time::Duration::from_secs(60))
@@ -237,4 +244,60 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("a runtime")
         .block_on(future)
+}
+
+/// Runs `test` on a registry in a PostgreSQL database made for it and
+/// dropped after (even when the test fails), when CORRIDOR_TEST_POSTGRES_URL
+/// names a server; otherwise says that it was skipped.
+pub fn with_postgres_registry(test: impl FnOnce(&Registry)) {
+    use sqlx::Executor as _;
+    use std::io::Write as _;
+
+    let admin_url = match std::env::var("CORRIDOR_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            // Written past the test harness's capture so that it shows.
+            let _ = std::io::stderr().write_all(
+                b"PostgreSQL CLI test SKIPPED: set CORRIDOR_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres to run it\n",
+            );
+            return;
+        }
+    };
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "corridor_cli_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_micros()
+            % 1_000_000
+    );
+    let admin = |sql: String| {
+        let admin_url = admin_url.clone();
+        block_on(async move {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&admin_url)
+                .await
+                .expect("connect to CORRIDOR_TEST_POSTGRES_URL");
+            pool.execute(sqlx::AssertSqlSafe(sql))
+                .await
+                .expect("administer the test database");
+            pool.close().await;
+        });
+    };
+    admin(format!("CREATE DATABASE {name}"));
+    // Dropped even when an assertion in `test` fails.
+    struct DropDatabase<F: Fn(String)>(F, String);
+    impl<F: Fn(String)> Drop for DropDatabase<F> {
+        fn drop(&mut self) {
+            (self.0)(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.1));
+        }
+    }
+    let _guard = DropDatabase(admin, name.clone());
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(base, _)| base);
+    test(&Registry::at(&format!("{base}/{name}")));
 }

@@ -5,10 +5,13 @@
 //! `OpenApiRouter`, so the OpenAPI document is generated from the handlers
 //! that are actually routed.
 
+pub mod aid;
+pub mod audit;
 pub mod clearance;
 pub mod days;
 pub mod people;
 mod summary;
+pub mod users;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -54,6 +57,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(people::router())
         .merge(clearance::router())
         .merge(days::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .merge(aid::router())
 }
 
 /// JSON body whose rejection is a problem document naming what is wrong.

@@ -4,6 +4,8 @@
 //! screen, and renders a template whose frame ([`Chrome`]) carries the
 //! navigation for the user's role and the session's CSRF token.
 
+mod admin;
+mod aid;
 mod clearance;
 mod dashboard;
 mod days;
@@ -31,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(clearance::router())
         .merge(days::router())
+        .merge(aid::router())
+        .merge(admin::router())
 }
 
 async fn style() -> impl IntoResponse {
@@ -57,6 +61,11 @@ const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/clearance", "Clearance", &[Permission::ViewClearance]),
     ("/plan", "Day plan", &[Permission::PlanDays]),
     ("/gate", "Gate", &[Permission::WorkGate]),
+    ("/aid", "Aid pipeline", &[Permission::ViewAggregates]),
+    ("/admin/users", "Users", &[Permission::ManageUsers]),
+    ("/admin/tokens", "API tokens", &[Permission::ManageUsers]),
+    ("/admin/audit", "Audit log", &[Permission::ViewAudit]),
+    ("/account", "Account", &[Permission::ViewAggregates]),
 ];
 
 /// The frame of every page: who is signed in, the navigation, the CSRF

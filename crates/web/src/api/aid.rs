@@ -1,0 +1,366 @@
+//! The aid pipeline board: consignments and trucks in each stage now, the
+//! oldest stuck in each, dwell times, and moving a consignment on. No
+//! personal data here.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use corridor_domain::{
+    ConsignmentId, MoveFields, Permission, Stage, StageChange, StageMove, Tonnes, dwell_minutes,
+    dwell_text, next_stages,
+};
+use corridor_store::{ConsignmentRecord, MoveError};
+use jiff::{SignedDuration, ToSpan};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::ApiJson;
+use crate::auth::{ApiUser, Identity};
+use crate::error::{ApiResult, AppError, Problem};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(board))
+        .routes(routes!(consignment))
+        .routes(routes!(move_consignment))
+}
+
+/// Days of stays, up to today, that the dwell figures are over.
+pub const DWELL_DAYS: i32 = 30;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StuckView {
+    pub id: String,
+    pub agency: String,
+    pub category: String,
+    pub crossing: String,
+    pub since: String,
+    /// How long it has been in the stage, e.g. "3.2 d".
+    pub waiting: String,
+    pub trucks: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DwellView {
+    /// Stays that ended in the period.
+    pub stays: u64,
+    pub median_minutes: f64,
+    pub p90_minutes: f64,
+    /// e.g. "7.5 h".
+    pub median: String,
+    pub p90: String,
+}
+
+/// One column of the board.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageColumn {
+    pub stage: String,
+    /// No way out: delivered, intercepted or returned.
+    pub is_final: bool,
+    pub consignments: u64,
+    pub trucks: u64,
+    pub tonnes: String,
+    /// The consignment longest in this stage (not for final stages).
+    pub oldest: Option<StuckView>,
+    /// Time spent in this stage by those who left it in the period.
+    pub dwell: Option<DwellView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AidBoard {
+    pub as_of: String,
+    /// The dwell figures cover stays that ended from this day to `as_of`'s day.
+    pub dwell_from: String,
+    pub stages: Vec<StageColumn>,
+}
+
+/// The board as of the server's clock.
+pub async fn board_for(state: &AppState, identity: &Identity) -> Result<AidBoard, AppError> {
+    identity.require(Permission::ViewAggregates)?;
+    let now = state.clock.now();
+    let today = state.clock.today();
+    let from = today.checked_sub((DWELL_DAYS - 1).days()).unwrap_or(today);
+    let counts = state.store.aid_in_stage().await?;
+    let oldest = state.store.aid_oldest_by_stage().await?;
+    let dwell = state.store.aid_dwell(from, today).await?;
+    let stages = Stage::ALL
+        .iter()
+        .map(|&stage| {
+            let here = counts.iter().filter(|count| count.stage == stage);
+            let (consignments, trucks, kilograms) = here.fold((0, 0, 0), |(c, t, k), count| {
+                (
+                    c + count.consignments,
+                    t + count.trucks,
+                    k + count.kilograms,
+                )
+            });
+            StageColumn {
+                stage: stage.as_str().to_string(),
+                is_final: stage.is_final(),
+                consignments,
+                trucks,
+                tonnes: Tonnes::from_kilograms(kilograms).to_string(),
+                oldest: oldest
+                    .iter()
+                    .find(|stuck| stuck.stage == stage)
+                    .map(|stuck| StuckView {
+                        id: stuck.id.to_string(),
+                        agency: stuck.agency.to_string(),
+                        category: stuck.category.as_str().to_string(),
+                        crossing: stuck.crossing.to_string(),
+                        since: stuck.since.to_string(),
+                        waiting: dwell_text(dwell_minutes(
+                            now.duration_since(stuck.since).max(SignedDuration::ZERO),
+                        ) as f64),
+                        trucks: stuck.trucks,
+                    }),
+                dwell: dwell
+                    .iter()
+                    .find(|stats| stats.stage == stage)
+                    .map(|stats| DwellView {
+                        stays: stats.count,
+                        median_minutes: stats.median_minutes,
+                        p90_minutes: stats.p90_minutes,
+                        median: dwell_text(stats.median_minutes),
+                        p90: dwell_text(stats.p90_minutes),
+                    }),
+            }
+        })
+        .collect();
+    Ok(AidBoard {
+        as_of: now.round(jiff::Unit::Second).unwrap_or(now).to_string(),
+        dwell_from: from.to_string(),
+        stages,
+    })
+}
+
+/// The pipeline now: consignments, trucks and tonnes in each stage, the
+/// oldest stuck in each, and dwell median and 90th percentile over the last 30 days.
+#[utoipa::path(get, path = "/api/v1/aid/board", tag = "aid",
+    responses((status = 200, body = AidBoard), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn board(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+) -> ApiResult<Json<AidBoard>> {
+    Ok(Json(board_for(&state, &identity).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageEventView {
+    pub version: u32,
+    pub at: String,
+    pub actor: String,
+    pub from: Option<String>,
+    pub to: String,
+    /// How long it was in `from`, e.g. "7.5 h".
+    pub after: Option<String>,
+    pub trucks: u32,
+    pub pallets: u32,
+    pub tonnes: String,
+    pub reason: Option<String>,
+    pub items: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsignmentView {
+    pub id: String,
+    pub agency: String,
+    pub category: String,
+    pub origin: String,
+    pub crossing: String,
+    pub stage: String,
+    pub since: String,
+    /// Send it back as `expected_version` with a move.
+    pub version: u32,
+    pub trucks: u32,
+    pub pallets: u32,
+    pub tonnes: String,
+    /// The stages it may move to now.
+    pub next_stages: Vec<String>,
+    /// Of those, the ones that need a reason.
+    pub reason_required: Vec<String>,
+    pub history: Vec<StageEventView>,
+}
+
+impl ConsignmentView {
+    fn of(record: &ConsignmentRecord) -> ConsignmentView {
+        let c = &record.consignment;
+        let next = next_stages(record.line.stage);
+        ConsignmentView {
+            id: c.id.to_string(),
+            agency: c.agency.to_string(),
+            category: c.category.as_str().to_string(),
+            origin: c.origin.to_string(),
+            crossing: c.crossing.to_string(),
+            stage: record.line.stage.as_str().to_string(),
+            since: record.line.since.to_string(),
+            version: record.line.version,
+            trucks: record.line.load.trucks,
+            pallets: record.line.load.pallets,
+            tonnes: record.line.load.tonnes.to_string(),
+            next_stages: next.iter().map(|s| s.as_str().to_string()).collect(),
+            reason_required: next
+                .iter()
+                .filter(|stage| StageChange::new(**stage, None, None).is_err())
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            history: record
+                .events
+                .iter()
+                .map(|event| {
+                    let change = event.change.as_ref();
+                    StageEventView {
+                        version: event.version,
+                        at: event.at.to_string(),
+                        actor: event.actor.clone(),
+                        from: event.from.map(|s| s.as_str().to_string()),
+                        to: event.to.as_str().to_string(),
+                        after: event
+                            .dwell
+                            .map(|dwell| dwell_text(dwell_minutes(dwell) as f64)),
+                        trucks: event.load.trucks,
+                        pallets: event.load.pallets,
+                        tonnes: event.load.tonnes.to_string(),
+                        reason: change
+                            .and_then(StageChange::reason)
+                            .map(ToString::to_string),
+                        items: change.and_then(StageChange::items).map(ToString::to_string),
+                        note: event.note.as_ref().map(ToString::to_string),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+fn parse_consignment_id(text: &str) -> Result<ConsignmentId, AppError> {
+    Ok(ConsignmentId::parse(text)?)
+}
+
+fn not_found(id: &ConsignmentId) -> AppError {
+    AppError::NotFound(format!("no consignment with id {id} is registered"))
+}
+
+pub async fn consignment_for(
+    state: &AppState,
+    identity: &Identity,
+    id: &str,
+) -> Result<ConsignmentView, AppError> {
+    identity.require(Permission::ViewAggregates)?;
+    let id = parse_consignment_id(id)?;
+    let record = state
+        .store
+        .consignment(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(ConsignmentView::of(&record))
+}
+
+/// One consignment: its load, stage, allowed moves and history.
+#[utoipa::path(get, path = "/api/v1/aid/consignments/{id}", tag = "aid",
+    params(("id" = String, Path, description = "Consignment id")),
+    responses((status = 200, body = ConsignmentView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn consignment(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ConsignmentView>> {
+    Ok(Json(consignment_for(&state, &identity, &id).await?))
+}
+
+/// A move to the next stage; blank fields count as not given.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct MoveRequest {
+    /// One of the consignment's `next_stages`.
+    pub stage: String,
+    /// Required for rejected and returned; optional for intercepted.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The items objected to, with rejected.
+    #[serde(default)]
+    pub items: Option<String>,
+    /// Trucks now carrying it (e.g. after repacking).
+    #[serde(default)]
+    pub trucks: Option<String>,
+    #[serde(default)]
+    pub pallets: Option<String>,
+    /// Tonnes now, e.g. `172.5`.
+    #[serde(default)]
+    pub tonnes: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The version the decision was based on; a move made meanwhile is a conflict.
+    #[serde(default)]
+    pub expected_version: Option<u32>,
+}
+
+/// Moves a consignment on; optimistic versioning turns a concurrent
+/// change into a conflict that says to look again.
+pub async fn move_for(
+    state: &AppState,
+    identity: &Identity,
+    id: &str,
+    request: &MoveRequest,
+) -> Result<ConsignmentView, AppError> {
+    identity.require(Permission::ManageAid)?;
+    let id = parse_consignment_id(id)?;
+    let StageMove {
+        change,
+        recount,
+        note,
+    } = MoveFields {
+        stage: &request.stage,
+        reason: request.reason.as_deref(),
+        items: request.items.as_deref(),
+        trucks: request.trucks.as_deref(),
+        pallets: request.pallets.as_deref(),
+        tonnes: request.tonnes.as_deref(),
+        note: request.note.as_deref(),
+    }
+    .parse()?;
+    state
+        .store
+        .move_consignment(
+            &id,
+            request.expected_version,
+            change,
+            recount,
+            note,
+            state.clock.now(),
+            identity.username(),
+        )
+        .await
+        .map_err(|error| match error {
+            MoveError::NotFound(id) => not_found(&id),
+            MoveError::Stage { .. } | MoveError::Conflict { .. } => {
+                AppError::Conflict(error.to_string())
+            }
+            MoveError::Store(error) => error.into(),
+        })?;
+    let record = state
+        .store
+        .consignment(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(ConsignmentView::of(&record))
+}
+
+/// Moves a consignment to one of its next stages (logistics officers).
+#[utoipa::path(post, path = "/api/v1/aid/consignments/{id}/moves", tag = "aid",
+    params(("id" = String, Path, description = "Consignment id")),
+    request_body = MoveRequest,
+    responses((status = 200, body = ConsignmentView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn move_consignment(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<MoveRequest>,
+) -> ApiResult<Json<ConsignmentView>> {
+    Ok(Json(move_for(&state, &identity, &id, &request).await?))
+}

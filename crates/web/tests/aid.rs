@@ -1,0 +1,260 @@
+//! The aid pipeline board: everyone sees it, logistics officers move
+//! consignments on.
+
+use axum::http::{Method, StatusCode};
+use corridor_domain::{ConsignmentId, Permission, UserRole};
+use serde_json::json;
+
+use crate::harness::{RouteCase, TestApp, apps};
+
+pub const ROUTES: &[RouteCase] = &[
+    RouteCase {
+        method: "GET",
+        path: "/aid",
+        body: None,
+        permission: Permission::ViewAggregates,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/aid/consignments/WB-000001",
+        body: None,
+        permission: Permission::ViewAggregates,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/aid/consignments/WB-000001/moves",
+        body: Some("stage=staging&expected_version=1"),
+        permission: Permission::ManageAid,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/aid/board",
+        body: None,
+        permission: Permission::ViewAggregates,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/aid/consignments/WB-000001",
+        body: None,
+        permission: Permission::ViewAggregates,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/aid/consignments/WB-000001/moves",
+        body: Some(r#"{"stage": "staging", "expected_version": 1}"#),
+        permission: Permission::ManageAid,
+    },
+];
+
+/// The consignment longest in `stage`, from the board.
+async fn oldest_in(app: &TestApp, stage: &str) -> (String, u64) {
+    let board = app
+        .with_token(UserRole::Analyst)
+        .await
+        .get("/api/v1/aid/board")
+        .await
+        .json();
+    let column = board["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|column| column["stage"] == stage)
+        .unwrap()
+        .clone();
+    let id = column["oldest"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("someone in {stage}: {column}"))
+        .to_string();
+    (id, column["consignments"].as_u64().unwrap())
+}
+
+#[tokio::test]
+async fn the_board_counts_every_consignment_in_its_stage_and_names_the_oldest() {
+    for app in apps().await {
+        let all = app.state.store.all_consignments().await.unwrap();
+        let mut analyst = app.with_token(UserRole::Analyst).await;
+        let board = analyst.get("/api/v1/aid/board").await;
+        assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+        let board = board.json();
+        let stages = board["stages"].as_array().unwrap();
+        assert_eq!(stages.len(), corridor_domain::Stage::ALL.len());
+        let counted: u64 = stages
+            .iter()
+            .map(|column| column["consignments"].as_u64().unwrap())
+            .sum();
+        assert_eq!(counted, all.len() as u64, "{}", app.backend);
+        for column in stages {
+            let stage = corridor_domain::Stage::parse(column["stage"].as_str().unwrap()).unwrap();
+            let here: Vec<_> = all.iter().filter(|(_, line)| line.stage == stage).collect();
+            assert_eq!(column["consignments"], here.len() as u64, "{stage}");
+            let trucks: u64 = here
+                .iter()
+                .map(|(_, line)| u64::from(line.load.trucks))
+                .sum();
+            assert_eq!(column["trucks"], trucks, "{stage}");
+            match here
+                .iter()
+                .min_by_key(|(c, line)| (line.since, c.id.clone()))
+            {
+                Some((oldest, _)) if !stage.is_final() => {
+                    assert_eq!(column["oldest"]["id"], oldest.id.as_str(), "{stage}")
+                }
+                _ => assert!(column["oldest"].is_null(), "{stage}"),
+            }
+        }
+        // Stays ended in the last 30 days give dwell figures somewhere.
+        assert!(
+            stages
+                .iter()
+                .any(|column| column["dwell"]["stays"].as_u64() > Some(0))
+        );
+
+        let mut browser = app.signed_in(UserRole::Analyst).await;
+        let page = browser.get("/aid").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("<h2>staging</h2>"), "{}", page.body);
+        assert!(page.body.contains("Dwell median"));
+        let (id, _) = oldest_in(&app, "staging").await;
+        assert!(page.body.contains(&format!("/aid/consignments/{id}")));
+        // An analyst sees a consignment but gets no move form.
+        let detail = browser.get(&format!("/aid/consignments/{id}")).await;
+        assert_eq!(detail.status, StatusCode::OK);
+        assert!(
+            detail
+                .body
+                .contains("Only logistics officers move consignments")
+        );
+        assert!(!detail.body.contains("/moves"));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_logistics_officer_moves_a_consignment_and_an_analyst_cannot() {
+    for app in apps().await {
+        let (id, in_staging) = oldest_in(&app, "staging").await;
+        let consignment_id = ConsignmentId::parse(&id).unwrap();
+        let before = app
+            .state
+            .store
+            .consignment(&consignment_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let version = before.line.version.to_string();
+
+        let mut analyst = app.with_token(UserRole::Analyst).await;
+        analyst
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/aid/consignments/{id}/moves"),
+                &json!({"stage": "checkpoint"}),
+            )
+            .await
+            .problem(StatusCode::FORBIDDEN);
+        let mut analyst_browser = app.signed_in(UserRole::Analyst).await;
+        let refused = analyst_browser
+            .post_form(
+                &format!("/aid/consignments/{id}/moves"),
+                &[("stage", "checkpoint"), ("expected_version", &version)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        let mut officer = app.signed_in(UserRole::LogisticsOfficer).await;
+        let page = officer.get(&format!("/aid/consignments/{id}")).await;
+        assert!(
+            page.body.contains("returned (reason required)"),
+            "{}",
+            page.body
+        );
+        let moved = officer
+            .post_form(
+                &format!("/aid/consignments/{id}/moves"),
+                &[
+                    ("stage", "checkpoint"),
+                    ("expected_version", &version),
+                    ("reason", ""),
+                    ("items", ""),
+                    ("trucks", ""),
+                    ("pallets", ""),
+                    ("tonnes", ""),
+                    ("note", "convoy called forward"),
+                ],
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+        let page = officer.get(&format!("/aid/consignments/{id}")).await;
+        assert!(page.body.contains("moved to checkpoint"), "{}", page.body);
+        let after = app
+            .state
+            .store
+            .consignment(&consignment_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.line.stage, corridor_domain::Stage::Checkpoint);
+        assert_eq!(after.line.version, before.line.version + 1);
+        assert_eq!(after.events.last().unwrap().actor, "logistics-officer");
+        let entry = app.audit().await.pop().unwrap();
+        assert_eq!(
+            (
+                entry.action.as_str(),
+                entry.actor.as_str(),
+                entry.subject.as_str()
+            ),
+            ("consignment.move", "logistics-officer", id.as_str())
+        );
+        let (_, now_in_staging) = oldest_in(&app, "staging").await;
+        assert_eq!(now_in_staging, in_staging - 1);
+
+        // The same form again is out of date: a conflict, said on the page.
+        let stale = officer
+            .post_form(
+                &format!("/aid/consignments/{id}/moves"),
+                &[("stage", "inspection"), ("expected_version", &version)],
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::SEE_OTHER);
+        let page = officer.get(&format!("/aid/consignments/{id}")).await;
+        assert!(page.body.contains("Not moved."), "{}", page.body);
+        assert!(page.body.contains("changed by someone else meanwhile"));
+
+        let mut api = app.with_token(UserRole::LogisticsOfficer).await;
+        let path = format!("/api/v1/aid/consignments/{id}/moves");
+        let problem = api
+            .send_json(Method::POST, &path, &json!({"stage": "returned"}))
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+        assert_eq!(problem["field"], "reason");
+        let problem = api
+            .send_json(Method::POST, &path, &json!({"stage": "delivered"}))
+            .await
+            .problem(StatusCode::CONFLICT);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("allowed: inspection, returned")
+        );
+        let returned = api
+            .send_json(
+                Method::POST,
+                &path,
+                &json!({"stage": "returned", "reason": "crossing closed", "expected_version": after.line.version}),
+            )
+            .await;
+        assert_eq!(returned.status, StatusCode::OK, "{}", returned.body);
+        let view = returned.json();
+        assert_eq!(view["stage"], "returned");
+        assert_eq!(
+            view["history"].as_array().unwrap().last().unwrap()["reason"],
+            "crossing closed"
+        );
+        assert!(view["next_stages"].as_array().unwrap().is_empty());
+        api.get("/api/v1/aid/consignments/WB-999999")
+            .await
+            .problem(StatusCode::NOT_FOUND);
+        app.finish().await;
+    }
+}
