@@ -5,7 +5,9 @@
 //! `OpenApiRouter`, so the OpenAPI document is generated from the handlers
 //! that are actually routed.
 
+pub mod beds;
 pub mod people;
+pub mod registry;
 mod summary;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -50,6 +52,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(summary::router())
         .merge(people::router())
+        .merge(registry::router())
+        .merge(beds::router())
 }
 
 /// JSON body whose rejection is a problem document naming what is wrong.
