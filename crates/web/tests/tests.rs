@@ -6,4 +6,5 @@ mod harness;
 
 mod auth;
 mod people;
+mod registry;
 mod routes;

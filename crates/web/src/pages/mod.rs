@@ -4,8 +4,10 @@
 //! screen, and renders a template whose frame ([`Chrome`]) carries the
 //! navigation for the user's role and the session's CSRF token.
 
+mod beds;
 mod dashboard;
 mod people;
+mod registry;
 mod sign_in;
 
 use askama::Template;
@@ -27,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .merge(sign_in::router())
         .merge(dashboard::router())
         .merge(people::router())
+        .merge(registry::router())
+        .merge(beds::router())
 }
 
 async fn style() -> impl IntoResponse {
@@ -50,6 +54,12 @@ pub struct NavItem {
 const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/", "Dashboard", &[Permission::ViewAggregates]),
     ("/people", "Waiting list", &[Permission::ViewPeople]),
+    (
+        "/people/new",
+        "Register a patient",
+        &[Permission::RegisterPatients],
+    ),
+    ("/beds", "Beds", &[Permission::ViewBeds]),
 ];
 
 /// The frame of every page: who is signed in, the navigation, the CSRF
