@@ -54,6 +54,8 @@ labelled_enum! {
         RecordClearance = "record-clearance",
         PlanDays = "plan-days",
         ViewManifests = "view-manifests",
+        /// The bed board: those who plan days against it and those who publish beds.
+        ViewBeds = "view-beds",
         WorkGate = "work-gate",
         ManageBeds = "manage-beds",
         ManageAid = "manage-aid",
@@ -96,6 +98,7 @@ impl UserRole {
                 P::SubmitClearance,
                 P::PlanDays,
                 P::ViewManifests,
+                P::ViewBeds,
                 P::RunForecasts,
             ],
             UserRole::ClearanceLiaison => &[
@@ -110,7 +113,9 @@ impl UserRole {
                 P::ViewManifests,
                 P::WorkGate,
             ],
-            UserRole::ReceivingLiaison => &[P::ViewAggregates, P::ViewPeople, P::ManageBeds],
+            UserRole::ReceivingLiaison => {
+                &[P::ViewAggregates, P::ViewPeople, P::ViewBeds, P::ManageBeds]
+            }
             UserRole::LogisticsOfficer => &[P::ViewAggregates, P::ManageAid, P::RunForecasts],
             UserRole::Analyst => &[P::ViewAggregates, P::RunForecasts],
             UserRole::Admin => &[P::ViewAggregates, P::ManageUsers, P::ViewAudit],

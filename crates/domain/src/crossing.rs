@@ -248,6 +248,18 @@ impl CrossingRules {
             .filter(|rules| &rules.crossing == crossing && rules.applies_on(date))
             .max_by_key(|rules| rules.valid_from)
     }
+
+    /// How many companions a patient registered on `date` may bring: the
+    /// most that any crossing's rules in force allow (the patient may leave
+    /// by any of them), or [`CrossingRules::UNRESTRICTED_COMPANIONS`] where
+    /// none are in force.
+    pub fn companion_limit(all: &[CrossingRules], date: Date) -> u32 {
+        all.iter()
+            .filter_map(|rules| CrossingRules::in_force(all, &rules.crossing, date))
+            .map(|rules| rules.max_companions)
+            .max()
+            .unwrap_or(CrossingRules::UNRESTRICTED_COMPANIONS)
+    }
 }
 
 labelled_enum! {
@@ -335,6 +347,11 @@ mod tests {
         assert_eq!(on(date(2026, 2, 2)), Some(2));
         assert_eq!(on(date(2026, 6, 30)), Some(2));
         assert_eq!(on(date(2026, 7, 1)), Some(4));
+        assert_eq!(CrossingRules::companion_limit(&rules, date(2026, 2, 2)), 2);
+        assert_eq!(
+            CrossingRules::companion_limit(&rules, date(2024, 12, 31)),
+            CrossingRules::UNRESTRICTED_COMPANIONS
+        );
         let error = CrossingRules::new(
             rafah,
             date(2026, 2, 2),

@@ -21,6 +21,7 @@ mod facility;
 mod figure;
 mod luggage;
 mod person;
+mod registration;
 mod status;
 
 pub use access::{
@@ -51,9 +52,12 @@ pub use person::{
     PersonName, Referral, ReferralDate, Relationship, Role, Sex, Specialty, Text, Tier,
     unaccompanied_children,
 };
+pub use registration::{
+    CompanionFields, PatientFields, REFERRING_FACILITY_MAX_CHARS, Registration, RegistrationError,
+};
 pub use status::{
-    Action, ActionKind, Booking, Case, Status, StatusEvent, StatusLine, TransitionError,
-    allowed_actions,
+    Action, ActionError, ActionFacts, ActionKind, Booking, Case, Status, StatusEvent, StatusLine,
+    TransitionError, allowed_actions,
 };
 
 /// A value that could not be parsed: which field, what was given, what is expected.

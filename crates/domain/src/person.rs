@@ -15,6 +15,17 @@ impl PersonId {
         check_identifier("id", text).map(PersonId)
     }
 
+    /// A generated id such as `P-7KQ2M9XA`: 40 of the `bits` written in an
+    /// alphabet without look-alike characters, so that ids can be read out
+    /// over a radio. The caller draws the bits (the domain has no random numbers).
+    pub fn generate(prefix: char, bits: u64) -> PersonId {
+        const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+        let text: String = (0..8)
+            .map(|index| ALPHABET[((bits >> (index * 5)) & 31) as usize] as char)
+            .collect();
+        PersonId(format!("{prefix}-{text}"))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -20,7 +20,7 @@
 
 use jiff::civil::Date;
 
-use crate::{CrossingId, FacilityId, NewPerson, Role, Text, labelled_enum};
+use crate::{CrossingId, FacilityId, InvalidValue, NewPerson, Role, Text, labelled_enum};
 
 labelled_enum! {
     Status, field = "status" {
@@ -157,6 +157,114 @@ impl Action {
             | Action::Withdraw { reason } => Some(reason),
             _ => None,
         }
+    }
+}
+
+/// The facts an action may need, as a form or the command line gives them.
+/// Each action takes only the ones it needs and ignores the others.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActionFacts<'a> {
+    pub reason: Option<&'a str>,
+    /// The date the answer was needed by (delay), of death (die), or the
+    /// crossing day (schedule).
+    pub date: Option<Date>,
+    pub facility: Option<&'a str>,
+    pub crossing: Option<&'a str>,
+}
+
+/// Why an action could not be built from its facts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    /// A fact the action needs was not given.
+    #[error("{action} needs a {field} ({what})")]
+    Missing {
+        action: ActionKind,
+        /// `reason`, `date`, `facility` or `crossing`.
+        field: &'static str,
+        what: &'static str,
+    },
+    #[error(transparent)]
+    Invalid(#[from] InvalidValue),
+}
+
+impl ActionError {
+    /// The fact at fault.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ActionError::Missing { field, .. } => field,
+            ActionError::Invalid(invalid) => invalid.field,
+        }
+    }
+}
+
+impl Action {
+    /// The longest reason or note kept with a status change.
+    pub const REASON_MAX_CHARS: usize = 500;
+
+    /// Builds the action of `kind` from the facts it needs; `today` bounds
+    /// the date of death.
+    pub fn from_kind(
+        kind: ActionKind,
+        facts: &ActionFacts<'_>,
+        today: Date,
+    ) -> Result<Action, ActionError> {
+        let missing = |field: &'static str, what: &'static str| ActionError::Missing {
+            action: kind,
+            field,
+            what,
+        };
+        let reason = || -> Result<Text, ActionError> {
+            let text = facts
+                .reason
+                .ok_or_else(|| missing("reason", "why, in a few words"))?;
+            Ok(Text::parse("reason", text, Action::REASON_MAX_CHARS)?)
+        };
+        let date = |what: &'static str| facts.date.ok_or_else(|| missing("date", what));
+        Ok(match kind {
+            ActionKind::List => Action::List,
+            ActionKind::RequestClearance => Action::RequestClearance,
+            ActionKind::Clear => Action::Clear,
+            ActionKind::Deny => Action::Deny { reason: reason()? },
+            ActionKind::Delay => Action::Delay {
+                needed_by: date("the date the answer was needed by")?,
+            },
+            ActionKind::Resubmit => Action::Resubmit,
+            ActionKind::Schedule => {
+                let date = date("the crossing day")?;
+                let crossing = facts
+                    .crossing
+                    .ok_or_else(|| missing("crossing", "the crossing's id"))?;
+                Action::Schedule {
+                    booking: Booking {
+                        date,
+                        crossing: CrossingId::parse(crossing)?,
+                    },
+                }
+            }
+            ActionKind::Unschedule => Action::Unschedule { reason: reason()? },
+            ActionKind::Cross => Action::Cross,
+            ActionKind::Admit => {
+                let facility = facts
+                    .facility
+                    .ok_or_else(|| missing("facility", "the receiving facility's id"))?;
+                Action::Admit {
+                    facility: FacilityId::parse(facility)?,
+                }
+            }
+            ActionKind::Return => Action::Return,
+            ActionKind::Die => {
+                let on = date("the date of death")?;
+                if on > today {
+                    return Err(InvalidValue::new(
+                        "date",
+                        format!("{on} is in the future (today is {today})"),
+                    )
+                    .into());
+                }
+                Action::Die { on }
+            }
+            ActionKind::Withdraw => Action::Withdraw { reason: reason()? },
+        })
     }
 }
 
@@ -404,6 +512,79 @@ mod tests {
             status,
             ..StatusLine::new(Role::Patient)
         }
+    }
+
+    #[test]
+    fn actions_are_built_from_the_facts_they_need_and_name_what_is_missing() {
+        let today = date(2026, 2, 1);
+        let none = ActionFacts::default();
+        for kind in ActionKind::ALL {
+            let facts = ActionFacts {
+                reason: Some("test reason"),
+                date: Some(date(2026, 1, 30)),
+                facility: Some("eg-arish"),
+                crossing: Some("rafah"),
+            };
+            let action = Action::from_kind(*kind, &facts, today).unwrap();
+            assert_eq!(action.kind(), *kind);
+        }
+        let check = |kind: ActionKind, facts: ActionFacts<'_>, field: &str, message: &str| {
+            let error = Action::from_kind(kind, &facts, today).unwrap_err();
+            assert_eq!(error.field(), field, "{kind}");
+            assert_eq!(error.to_string(), message, "{kind}");
+        };
+        check(
+            ActionKind::Deny,
+            none,
+            "reason",
+            "deny needs a reason (why, in a few words)",
+        );
+        check(
+            ActionKind::Withdraw,
+            ActionFacts {
+                reason: Some("  "),
+                ..none
+            },
+            "reason",
+            "reason: is empty",
+        );
+        check(
+            ActionKind::Die,
+            none,
+            "date",
+            "die needs a date (the date of death)",
+        );
+        check(
+            ActionKind::Die,
+            ActionFacts {
+                date: Some(date(2026, 2, 2)),
+                ..none
+            },
+            "date",
+            "date: 2026-02-02 is in the future (today is 2026-02-01)",
+        );
+        check(
+            ActionKind::Admit,
+            ActionFacts {
+                facility: Some("no such place!"),
+                ..none
+            },
+            "facility",
+            "facility: 'no such place!' contains ' '; use letters, digits, '-', '_' or '.'",
+        );
+        check(
+            ActionKind::Schedule,
+            ActionFacts {
+                date: Some(today),
+                ..none
+            },
+            "crossing",
+            "schedule needs a crossing (the crossing's id)",
+        );
+        assert_eq!(
+            Action::from_kind(ActionKind::Clear, &none, today).unwrap(),
+            Action::Clear
+        );
     }
 
     /// Every (role, status, action) triple: the expected target, or an error

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use corridor_domain::{
-    Action, AgeGroup, Case, NewPerson, PersonId, Role, Specialty, Status, StatusEvent, StatusLine,
-    Text, Tier,
+    Action, AgeGroup, Case, NewPerson, PersonId, Registration, Role, Specialty, Status,
+    StatusEvent, StatusLine, Text, Tier,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -151,6 +151,31 @@ impl Store {
         append(&mut transaction, audit).await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    /// Registers a patient with their companions, as `actor` (whose scope
+    /// "own" they are then in): one transaction, one audit entry. Fails
+    /// whole, leaving nothing, if any id is taken.
+    pub async fn register_patient(
+        &self,
+        registration: &Registration,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let cases: Vec<Case> = registration
+            .people()
+            .into_iter()
+            .map(|person| Case::register(person, at, actor))
+            .collect();
+        let ids: Vec<&str> = cases.iter().map(|case| case.person.id.as_str()).collect();
+        let audit = NewAuditEntry {
+            at,
+            actor: actor.to_string(),
+            action: "person.register".to_string(),
+            subject: registration.patient.id.to_string(),
+            detail: serde_json::json!({ "ids": ids }),
+        };
+        self.insert_cases(&cases, &audit, &mut |_| {}).await
     }
 
     /// Applies one transition. `expected_version` is the version the user's

@@ -9,4 +9,5 @@ mod aid;
 mod auth;
 mod day;
 mod people;
+mod registry;
 mod routes;

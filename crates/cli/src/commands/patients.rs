@@ -5,13 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow, bail};
 use corridor_domain::{
-    Action, ActionKind, AgeGroup, BirthYear, Booking, Case, ConditionCategory, CrossingId,
-    FacilityId, InvalidValue, LegalBasis, NewPerson, PersonId, PersonKind, PersonName, Referral,
-    ReferralDate, Relationship, Sex, Specialty, Status, Text, Tier, allowed_actions,
-    unaccompanied_children,
+    Action, ActionError, ActionFacts, ActionKind, AgeGroup, CompanionFields, CrossingRules,
+    InvalidValue, PatientFields, PersonId, PersonKind, Registration, RegistrationError, Specialty,
+    Status, Text, Tier, allowed_actions,
 };
 use corridor_store::{ListFilter, NewAuditEntry, RoleFilter, WaitFilter};
-use jiff::civil::Date;
 
 use crate::args::{AddArgs, ListArgs, PatientsCommand, ShowArgs, TransitionArgs};
 use crate::context::Context;
@@ -26,7 +24,22 @@ pub async fn run(context: &Context, command: &PatientsCommand) -> anyhow::Result
     }
 }
 
-const REASON_MAX_CHARS: usize = 500;
+/// A missing or invalid fact of a transition, named by its flag.
+fn action_error(error: ActionError) -> anyhow::Error {
+    match error {
+        ActionError::Missing {
+            action,
+            field,
+            what,
+        } => match field {
+            "reason" => anyhow!("{action} needs --reason \"…\""),
+            "date" => anyhow!("{action} needs --date YYYY-MM-DD ({what})"),
+            "crossing" => anyhow!("{action} needs --crossing, e.g. --crossing rafah"),
+            _ => anyhow!("{action} needs --{field} ID"),
+        },
+        ActionError::Invalid(invalid) => flag_error(invalid),
+    }
+}
 
 /// An invalid value named by its flag as the user typed it: the domain's
 /// field `birth_year` is the flag `--birth-year`.
@@ -36,89 +49,86 @@ pub(super) fn flag_error(invalid: InvalidValue) -> anyhow::Error {
 
 async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
     let today = context.today;
-    let patient_id = match &args.id {
-        Some(id) => PersonId::parse(id).map_err(flag_error)?,
-        None => generated_id("P"),
+    let patient = PatientFields {
+        id: args.id.as_deref(),
+        name: args.name.as_deref(),
+        birth_year: &args.birth_year,
+        sex: &args.sex,
+        condition: &args.condition,
+        specialty: &args.specialty,
+        tier: &args.tier,
+        referral_date: args.referral_date.as_deref(),
+        referring_facility: &args.referring_facility,
+        return_guarantee: args.return_guarantee,
+        legal_basis: &args.legal_basis,
     };
-    let referral_date = match &args.referral_date {
-        Some(text) => ReferralDate::parse(text, today),
-        None => ReferralDate::new(today, today),
-    }
-    .map_err(flag_error)?;
-    let patient = NewPerson {
-        id: patient_id.clone(),
-        name: args
-            .name
-            .as_deref()
-            .map(PersonName::parse)
-            .transpose()
-            .map_err(flag_error)?,
-        birth_year: BirthYear::parse(&args.birth_year, today).map_err(flag_error)?,
-        sex: Sex::parse(&args.sex).map_err(flag_error)?,
-        legal_basis: LegalBasis::parse(&args.legal_basis).map_err(flag_error)?,
-        kind: PersonKind::Patient(Referral {
-            condition: ConditionCategory::parse(&args.condition).map_err(flag_error)?,
-            specialty: Specialty::parse(&args.specialty).map_err(flag_error)?,
-            tier: Tier::parse(&args.tier).map_err(flag_error)?,
-            referral_date,
-            referring_facility: Text::parse("referring_facility", &args.referring_facility, 200)
-                .map_err(flag_error)?,
-            return_guarantee: args.return_guarantee,
-        }),
-    };
-    let mut batch = vec![patient];
-    for (index, spec) in args.companions.iter().enumerate() {
-        let companion = parse_companion(spec, &patient_id, batch[0].legal_basis, today)
-            .with_context(|| format!("--companion number {}: '{spec}'", index + 1))?;
-        batch.push(companion);
-    }
-    if !unaccompanied_children(&batch, today).is_empty() {
-        bail!(
-            "the patient is a child (born {}), and a child is never registered alone: add --companion relationship=parent,birth-year=YYYY,sex=female|male",
-            batch[0].birth_year.year()
-        );
-    }
-    let cases: Vec<Case> = batch
-        .into_iter()
-        .map(|person| Case::register(person, context.now, &context.actor))
+    let specs: Vec<HashMap<&str, &str>> = args
+        .companions
+        .iter()
+        .enumerate()
+        .map(|(index, spec)| {
+            companion_spec(spec)
+                .with_context(|| format!("--companion number {}: '{spec}'", index + 1))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let companions: Vec<CompanionFields> = specs
+        .iter()
+        .map(|fields| CompanionFields {
+            id: fields.get("id").copied(),
+            name: fields.get("name").copied(),
+            relationship: fields["relationship"],
+            birth_year: fields["birth-year"],
+            sex: fields["sex"],
+            legal_basis: fields.get("legal-basis").copied(),
+        })
         .collect();
-    let ids: Vec<&str> = cases.iter().map(|case| case.person.id.as_str()).collect();
-    let audit = NewAuditEntry {
-        at: context.now,
-        actor: context.actor.clone(),
-        action: "person.register".to_string(),
-        subject: patient_id.to_string(),
-        detail: serde_json::json!({ "ids": ids }),
-    };
+    let limit = CrossingRules::companion_limit(&context.store.crossing_rules().await?, today);
+    let registration = Registration::parse(
+        &patient,
+        &companions,
+        limit,
+        today,
+        &mut || rand::random(),
+    )
+    .map_err(|error| match error {
+        RegistrationError::Patient(invalid) => flag_error(invalid),
+        RegistrationError::Companion { index, invalid } => anyhow!(invalid).context(format!(
+            "--companion number {}: '{}'",
+            index + 1,
+            args.companions[index]
+        )),
+        RegistrationError::ChildAlone { born } => anyhow!(
+            "the patient is a child (born {born}), and a child is never registered alone: add --companion relationship=parent,birth-year=YYYY,sex=female|male"
+        ),
+        RegistrationError::TooManyCompanions { .. } => anyhow!("--companion: {error}"),
+    })?;
     context
         .store
-        .insert_cases(&cases, &audit, &mut |_| {})
+        .register_patient(&registration, context.now, &context.actor)
         .await?;
+    let patient_id = &registration.patient.id;
     println!(
         "Registered patient {patient_id} (referred){}.",
-        if cases.len() > 1 {
+        if registration.companions.is_empty() {
+            String::new()
+        } else {
             format!(
                 " with companion(s) {}",
-                cases[1..]
+                registration
+                    .companions
                     .iter()
-                    .map(|case| case.person.id.as_str())
+                    .map(|companion| companion.id.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             )
-        } else {
-            String::new()
         }
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// `relationship=parent,birth-year=1988,sex=female[,name=…][,id=…][,legal-basis=…]`.
-fn parse_companion(
-    spec: &str,
-    patient: &PersonId,
-    patient_basis: LegalBasis,
-    today: Date,
-) -> anyhow::Result<NewPerson> {
+/// `relationship=parent,birth-year=1988,sex=female[,name=…][,id=…][,legal-basis=…]`
+/// as its keys and values, with the required keys present.
+fn companion_spec(spec: &str) -> anyhow::Result<HashMap<&str, &str>> {
     let mut fields: HashMap<&str, &str> = HashMap::new();
     for pair in spec
         .split(',')
@@ -143,44 +153,17 @@ fn parse_companion(
         }
         fields.insert(key, value.trim());
     }
-    let required = |key: &str| {
-        fields
-            .get(key)
-            .copied()
-            .ok_or_else(|| anyhow!("{key}= is missing"))
-    };
-    Ok(NewPerson {
-        id: match fields.get("id") {
-            Some(id) => PersonId::parse(id)?,
-            None => generated_id("C"),
-        },
-        name: fields
-            .get("name")
-            .map(|name| PersonName::parse(name))
-            .transpose()?,
-        birth_year: BirthYear::parse(required("birth-year")?, today)?,
-        sex: Sex::parse(required("sex")?)?,
-        legal_basis: match fields.get("legal-basis") {
-            Some(basis) => LegalBasis::parse(basis)?,
-            None => patient_basis,
-        },
-        kind: PersonKind::Companion {
-            of: patient.clone(),
-            relationship: Relationship::parse(required("relationship")?)?,
-        },
-    })
+    for key in ["relationship", "birth-year", "sex"] {
+        if !fields.contains_key(key) {
+            bail!("{key}= is missing");
+        }
+    }
+    Ok(fields)
 }
 
-/// A random id such as `P-7KQ2M9XA`: 40 bits from an alphabet without
-/// look-alike characters, so that ids can be read out over a radio.
-pub(super) fn generated_id(prefix: &str) -> PersonId {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-    let bits: u64 = rand::random();
-    let text: String = (0..8)
-        .map(|index| ALPHABET[((bits >> (index * 5)) & 31) as usize] as char)
-        .collect();
-    PersonId::parse(&format!("{prefix}-{text}"))
-        .expect("generated ids use only letters, digits and '-'")
+/// A generated id with `prefix` (see [`PersonId::generate`]).
+pub(super) fn generated_id(prefix: char) -> PersonId {
+    PersonId::generate(prefix, rand::random())
 }
 
 async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
@@ -462,67 +445,21 @@ async fn show(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
 async fn transition(context: &Context, args: &TransitionArgs) -> anyhow::Result<ExitCode> {
     let id = PersonId::parse(&args.id)?;
     let kind = ActionKind::parse(&args.action)?;
-    let reason = |kind: ActionKind| -> anyhow::Result<Text> {
-        let text = args
-            .reason
-            .as_deref()
-            .ok_or_else(|| anyhow!("{kind} needs --reason \"…\""))?;
-        Text::parse("reason", text, REASON_MAX_CHARS).map_err(flag_error)
-    };
-    let date = |what: &str| -> anyhow::Result<Date> {
-        let text = args
+    let facts = ActionFacts {
+        reason: args.reason.as_deref(),
+        date: args
             .date
             .as_deref()
-            .ok_or_else(|| anyhow!("{kind} needs --date YYYY-MM-DD ({what})"))?;
-        super::parse_date("--date", text)
+            .map(|text| super::parse_date("--date", text))
+            .transpose()?,
+        facility: args.facility.as_deref(),
+        crossing: args.crossing.as_deref(),
     };
-    let action =
-        match kind {
-            ActionKind::List => Action::List,
-            ActionKind::RequestClearance => Action::RequestClearance,
-            ActionKind::Clear => Action::Clear,
-            ActionKind::Deny => Action::Deny {
-                reason: reason(kind)?,
-            },
-            ActionKind::Delay => Action::Delay {
-                needed_by: date("the date the answer was needed by")?,
-            },
-            ActionKind::Resubmit => Action::Resubmit,
-            ActionKind::Schedule => Action::Schedule {
-                booking: Booking {
-                    date: date("the crossing day")?,
-                    crossing: CrossingId::parse(args.crossing.as_deref().ok_or_else(|| {
-                        anyhow!("schedule needs --crossing, e.g. --crossing rafah")
-                    })?)?,
-                },
-            },
-            ActionKind::Unschedule => Action::Unschedule {
-                reason: reason(kind)?,
-            },
-            ActionKind::Cross => Action::Cross,
-            ActionKind::Admit => Action::Admit {
-                facility: FacilityId::parse(
-                    args.facility
-                        .as_deref()
-                        .ok_or_else(|| anyhow!("admit needs --facility ID"))?,
-                )?,
-            },
-            ActionKind::Return => Action::Return,
-            ActionKind::Die => {
-                let on = date("the date of death")?;
-                if on > context.today {
-                    bail!("--date {on} is in the future (today is {})", context.today);
-                }
-                Action::Die { on }
-            }
-            ActionKind::Withdraw => Action::Withdraw {
-                reason: reason(kind)?,
-            },
-        };
+    let action = Action::from_kind(kind, &facts, context.today).map_err(action_error)?;
     let note = args
         .note
         .as_deref()
-        .map(|note| Text::parse("note", note, REASON_MAX_CHARS))
+        .map(|note| Text::parse("note", note, Action::REASON_MAX_CHARS))
         .transpose()
         .map_err(flag_error)?;
     let done = context

@@ -357,7 +357,7 @@ async fn add_returnee(context: &Context, args: &ReturneeAddArgs) -> anyhow::Resu
     let person = NewPerson {
         id: match &args.id {
             Some(id) => PersonId::parse(id).map_err(flag_error)?,
-            None => generated_id("R"),
+            None => generated_id('R'),
         },
         name: args
             .name

@@ -7,9 +7,11 @@
 
 pub mod aid;
 pub mod audit;
+pub mod beds;
 pub mod clearance;
 pub mod days;
 pub mod people;
+pub mod registry;
 mod summary;
 pub mod users;
 
@@ -60,6 +62,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(audit::router())
         .merge(aid::router())
+        .merge(registry::router())
+        .merge(beds::router())
 }
 
 /// JSON body whose rejection is a problem document naming what is wrong.

@@ -2,9 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use corridor_domain::{
-    AgeGroup, Permission, PersonId, PersonKind, Specialty, Status, Tier, allowed_actions,
-};
+use corridor_domain::{AgeGroup, Permission, PersonId, PersonKind, Specialty, Status, Tier};
 use corridor_store::{BreakGlassGrant, ListFilter, NewAuditEntry, RoleFilter, WaitFilter};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
@@ -287,7 +285,6 @@ pub async fn read_person(
         ),
         PersonKind::Returnee { returning_from } => (None, None, Some(returning_from.to_string())),
     };
-    let role_actions = identity.user.role.status_actions();
     Ok(PersonView {
         id: person.id.to_string(),
         role: person.role().as_str().to_string(),
@@ -332,11 +329,14 @@ pub async fn read_person(
                 note: event.note.as_ref().map(|n| n.as_str().to_string()),
             })
             .collect(),
-        allowed_actions: allowed_actions(person.role(), record.line.status)
-            .into_iter()
-            .filter(|kind| role_actions.contains(kind))
-            .map(|kind| kind.as_str().to_string())
-            .collect(),
+        allowed_actions: crate::api::registry::actions_for(
+            identity,
+            person.role(),
+            record.line.status,
+        )
+        .into_iter()
+        .map(|kind| kind.as_str().to_string())
+        .collect(),
     })
 }
 

@@ -6,10 +6,12 @@
 
 mod admin;
 mod aid;
+mod beds;
 mod clearance;
 mod dashboard;
 mod days;
 mod people;
+mod registry;
 mod sign_in;
 
 use askama::Template;
@@ -35,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .merge(days::router())
         .merge(aid::router())
         .merge(admin::router())
+        .merge(registry::router())
+        .merge(beds::router())
 }
 
 async fn style() -> impl IntoResponse {
@@ -58,6 +62,12 @@ pub struct NavItem {
 const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/", "Dashboard", &[Permission::ViewAggregates]),
     ("/people", "Waiting list", &[Permission::ViewPeople]),
+    (
+        "/people/new",
+        "Register a patient",
+        &[Permission::RegisterPatients],
+    ),
+    ("/beds", "Beds", &[Permission::ViewBeds]),
     ("/clearance", "Clearance", &[Permission::ViewClearance]),
     ("/plan", "Day plan", &[Permission::PlanDays]),
     ("/gate", "Gate", &[Permission::WorkGate]),

@@ -6,7 +6,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use corridor_domain::{Permission, PersonId};
+use corridor_domain::{ActionKind, Permission, PersonId};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -80,6 +80,45 @@ async fn list(
 struct PersonPage {
     chrome: Chrome,
     person: PersonView,
+    actions: Vec<ActionForm>,
+    /// Receiving facilities (id, name), for the admit form.
+    facilities: Vec<(String, String)>,
+}
+
+/// One status change the user may make now, with the facts it needs.
+struct ActionForm {
+    kind: &'static str,
+    label: String,
+    needs_reason: bool,
+    /// The label of the date it needs, if any.
+    date_label: Option<&'static str>,
+    needs_facility: bool,
+    /// Takes the person off the list or refuses them.
+    grave: bool,
+}
+
+impl ActionForm {
+    fn of(kind: ActionKind) -> ActionForm {
+        use ActionKind as A;
+        let label = kind.as_str().replace('-', " ");
+        let mut chars = label.chars();
+        let label = chars
+            .next()
+            .map(|first| first.to_uppercase().collect::<String>() + chars.as_str())
+            .unwrap_or_default();
+        ActionForm {
+            kind: kind.as_str(),
+            label,
+            needs_reason: matches!(kind, A::Deny | A::Unschedule | A::Withdraw),
+            date_label: match kind {
+                A::Delay => Some("Answer needed by"),
+                A::Die => Some("Date of death"),
+                _ => None,
+            },
+            needs_facility: kind == A::Admit,
+            grave: matches!(kind, A::Deny | A::Die | A::Withdraw),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -106,7 +145,30 @@ async fn show(
                 format!("Person {id}"),
             )
             .await?;
-            Ok(render(&PersonPage { chrome, person })?)
+            let actions: Vec<ActionForm> = person
+                .allowed_actions
+                .iter()
+                .filter_map(|kind| ActionKind::parse(kind).ok())
+                .map(ActionForm::of)
+                .collect();
+            let facilities = if actions.iter().any(|a| a.needs_facility) {
+                state
+                    .store
+                    .reference()
+                    .await?
+                    .facilities
+                    .into_iter()
+                    .map(|f| (f.id.to_string(), f.name.to_string()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok(render(&PersonPage {
+                chrome,
+                person,
+                actions,
+                facilities,
+            })?)
         }
         Err(AppError::OutOfScope { .. }) => {
             let chrome =

@@ -1,0 +1,273 @@
+//! Registering a patient with their companions: from the facts as a form or
+//! the command line gives them (text) to the people to register, with every
+//! rule that a registration must keep.
+
+use jiff::civil::Date;
+
+use crate::{
+    BirthYear, ConditionCategory, InvalidValue, LegalBasis, NewPerson, PersonId, PersonKind,
+    PersonName, Referral, ReferralDate, Relationship, Sex, Specialty, Text, Tier,
+    unaccompanied_children,
+};
+
+/// The longest name of a referring facility.
+pub const REFERRING_FACILITY_MAX_CHARS: usize = 200;
+
+/// The facts of a patient's referral as typed. Optional facts are `None`
+/// when not given (an empty text is given, and refused where it matters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatientFields<'a> {
+    /// A chosen id; `None` to generate one.
+    pub id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub birth_year: &'a str,
+    pub sex: &'a str,
+    pub condition: &'a str,
+    pub specialty: &'a str,
+    pub tier: &'a str,
+    /// `None` for today.
+    pub referral_date: Option<&'a str>,
+    pub referring_facility: &'a str,
+    pub return_guarantee: bool,
+    pub legal_basis: &'a str,
+}
+
+/// The facts of one companion as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompanionFields<'a> {
+    pub id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub relationship: &'a str,
+    pub birth_year: &'a str,
+    pub sex: &'a str,
+    /// `None` for the patient's.
+    pub legal_basis: Option<&'a str>,
+}
+
+/// Why a registration is refused. Each says which fact is at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrationError {
+    #[error("{0}")]
+    Patient(InvalidValue),
+    /// `index` counts from 0.
+    #[error("companion {}: {invalid}", .index + 1)]
+    Companion { index: usize, invalid: InvalidValue },
+    #[error(
+        "the patient is a child (born {born}), and a child is never registered alone: add a companion"
+    )]
+    ChildAlone { born: i16 },
+    #[error("{given} companions; the crossing rules in force allow at most {max} per patient")]
+    TooManyCompanions { given: usize, max: u32 },
+}
+
+/// A patient and their companions, checked and ready to register together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub patient: NewPerson,
+    pub companions: Vec<NewPerson>,
+}
+
+impl Registration {
+    /// Parses every fact and checks the rules of a registration: a child
+    /// patient has a companion, and there are no more companions than
+    /// `max_companions` (see [`crate::CrossingRules::companion_limit`]).
+    /// People without a chosen id get a generated one, from `random` bits.
+    pub fn parse(
+        patient: &PatientFields<'_>,
+        companions: &[CompanionFields<'_>],
+        max_companions: u32,
+        today: Date,
+        random: &mut dyn FnMut() -> u64,
+    ) -> Result<Registration, RegistrationError> {
+        let patient = parse_patient(patient, today, random).map_err(RegistrationError::Patient)?;
+        let companions = companions
+            .iter()
+            .enumerate()
+            .map(|(index, fields)| {
+                parse_companion(fields, &patient, today, random)
+                    .map_err(|invalid| RegistrationError::Companion { index, invalid })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if companions.len() > max_companions as usize {
+            return Err(RegistrationError::TooManyCompanions {
+                given: companions.len(),
+                max: max_companions,
+            });
+        }
+        let registration = Registration {
+            patient,
+            companions,
+        };
+        if !unaccompanied_children(&registration.people(), today).is_empty() {
+            return Err(RegistrationError::ChildAlone {
+                born: registration.patient.birth_year.year(),
+            });
+        }
+        Ok(registration)
+    }
+
+    /// The patient first, then the companions.
+    pub fn people(&self) -> Vec<NewPerson> {
+        std::iter::once(self.patient.clone())
+            .chain(self.companions.iter().cloned())
+            .collect()
+    }
+}
+
+fn parse_patient(
+    fields: &PatientFields<'_>,
+    today: Date,
+    random: &mut dyn FnMut() -> u64,
+) -> Result<NewPerson, InvalidValue> {
+    let referral_date = match fields.referral_date {
+        Some(text) => ReferralDate::parse(text, today),
+        None => ReferralDate::new(today, today),
+    }?;
+    Ok(NewPerson {
+        id: match fields.id {
+            Some(id) => PersonId::parse(id)?,
+            None => PersonId::generate('P', random()),
+        },
+        name: fields.name.map(PersonName::parse).transpose()?,
+        birth_year: BirthYear::parse(fields.birth_year, today)?,
+        sex: Sex::parse(fields.sex)?,
+        legal_basis: LegalBasis::parse(fields.legal_basis)?,
+        kind: PersonKind::Patient(Referral {
+            condition: ConditionCategory::parse(fields.condition)?,
+            specialty: Specialty::parse(fields.specialty)?,
+            tier: Tier::parse(fields.tier)?,
+            referral_date,
+            referring_facility: Text::parse(
+                "referring_facility",
+                fields.referring_facility,
+                REFERRING_FACILITY_MAX_CHARS,
+            )?,
+            return_guarantee: fields.return_guarantee,
+        }),
+    })
+}
+
+fn parse_companion(
+    fields: &CompanionFields<'_>,
+    patient: &NewPerson,
+    today: Date,
+    random: &mut dyn FnMut() -> u64,
+) -> Result<NewPerson, InvalidValue> {
+    Ok(NewPerson {
+        id: match fields.id {
+            Some(id) => PersonId::parse(id)?,
+            None => PersonId::generate('C', random()),
+        },
+        name: fields.name.map(PersonName::parse).transpose()?,
+        birth_year: BirthYear::parse(fields.birth_year, today)?,
+        sex: Sex::parse(fields.sex)?,
+        legal_basis: match fields.legal_basis {
+            Some(basis) => LegalBasis::parse(basis)?,
+            None => patient.legal_basis,
+        },
+        kind: PersonKind::Companion {
+            of: patient.id.clone(),
+            relationship: Relationship::parse(fields.relationship)?,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    const TODAY: Date = date(2026, 2, 1);
+
+    fn patient(birth_year: &str) -> PatientFields<'_> {
+        PatientFields {
+            id: None,
+            name: None,
+            birth_year,
+            sex: "female",
+            condition: "cancer",
+            specialty: "oncology",
+            tier: "urgent",
+            referral_date: Some("2026-01-10"),
+            referring_facility: "Nasser Medical Complex",
+            return_guarantee: true,
+            legal_basis: "consent",
+        }
+    }
+
+    const PARENT: CompanionFields<'static> = CompanionFields {
+        id: None,
+        name: Some("Amal"),
+        relationship: "parent",
+        birth_year: "1985",
+        sex: "female",
+        legal_basis: None,
+    };
+
+    fn counter() -> impl FnMut() -> u64 {
+        let mut next = 0u64;
+        move || {
+            next += 1;
+            next
+        }
+    }
+
+    #[test]
+    fn a_patient_and_companions_get_ids_and_the_patients_legal_basis() {
+        let registration =
+            Registration::parse(&patient("2015"), &[PARENT], 2, TODAY, &mut counter()).unwrap();
+        assert_eq!(registration.patient.id.as_str(), "P-32222222");
+        let companion = &registration.companions[0];
+        assert_eq!(companion.id.as_str(), "C-42222222");
+        assert_eq!(companion.companion_of(), Some(&registration.patient.id));
+        assert_eq!(companion.legal_basis, LegalBasis::Consent);
+        assert_eq!(registration.people().len(), 2);
+    }
+
+    #[test]
+    fn every_refusal_names_what_is_at_fault() {
+        let check = |result: Result<Registration, RegistrationError>, expected: &str| {
+            assert_eq!(result.unwrap_err().to_string(), expected);
+        };
+        check(
+            Registration::parse(&patient("1850"), &[], 2, TODAY, &mut counter()),
+            "birth_year: 1850 is out of range; expected 1900 to 2026",
+        );
+        check(
+            Registration::parse(&patient("2015"), &[], 2, TODAY, &mut counter()),
+            "the patient is a child (born 2015), and a child is never registered alone: add a companion",
+        );
+        let cousin = CompanionFields {
+            relationship: "cousin",
+            ..PARENT
+        };
+        let error = Registration::parse(
+            &patient("1960"),
+            &[PARENT, cousin],
+            2,
+            TODAY,
+            &mut counter(),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            &error,
+            RegistrationError::Companion { index: 1, invalid } if invalid.field == "relationship"
+        ));
+        check(
+            Registration::parse(
+                &patient("1960"),
+                &[PARENT, PARENT, PARENT],
+                2,
+                TODAY,
+                &mut counter(),
+            ),
+            "3 companions; the crossing rules in force allow at most 2 per patient",
+        );
+        let mut future = patient("1960");
+        future.referral_date = Some("2026-02-02");
+        check(
+            Registration::parse(&future, &[], 2, TODAY, &mut counter()),
+            "referral_date: 2026-02-02 is in the future (today is 2026-02-01)",
+        );
+    }
+}

@@ -1,0 +1,325 @@
+//! Registering a patient with companions, and the status changes made from
+//! the person page.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use corridor_domain::{
+    ConditionCategory, CrossingRules, LegalBasis, Permission, Relationship, Sex, Specialty, Tier,
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::api::people::parse_person_id;
+use crate::api::registry::{
+    CompanionRequest, RegisterRequest, TransitionRequest, register_for, transition_for,
+};
+use crate::auth::{Identity, PageUser};
+use crate::error::{AppError, PageError, PageResult};
+use crate::pages::{Chrome, flash, render};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/people/new", get(new_form).post(register))
+        .route("/people/{id}/transitions", post(transition))
+}
+
+/// The registration form as typed; every field is text so that a refused
+/// form comes back exactly as it was sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    birth_year: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    condition: String,
+    #[serde(default)]
+    specialty: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    referral_date: String,
+    #[serde(default)]
+    referring_facility: String,
+    #[serde(default)]
+    return_guarantee: Option<String>,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    companion1_relationship: String,
+    #[serde(default)]
+    companion1_birth_year: String,
+    #[serde(default)]
+    companion1_sex: String,
+    #[serde(default)]
+    companion1_name: String,
+    #[serde(default)]
+    companion2_relationship: String,
+    #[serde(default)]
+    companion2_birth_year: String,
+    #[serde(default)]
+    companion2_sex: String,
+    #[serde(default)]
+    companion2_name: String,
+}
+
+/// One companion row of the form, for the template.
+pub struct CompanionRow {
+    number: usize,
+    relationship: String,
+    birth_year: String,
+    sex: String,
+    name: String,
+}
+
+impl RegisterForm {
+    fn rows(&self) -> Vec<CompanionRow> {
+        let row =
+            |number, relationship: &str, birth_year: &str, sex: &str, name: &str| CompanionRow {
+                number,
+                relationship: relationship.to_string(),
+                birth_year: birth_year.to_string(),
+                sex: sex.to_string(),
+                name: name.to_string(),
+            };
+        vec![
+            row(
+                1,
+                &self.companion1_relationship,
+                &self.companion1_birth_year,
+                &self.companion1_sex,
+                &self.companion1_name,
+            ),
+            row(
+                2,
+                &self.companion2_relationship,
+                &self.companion2_birth_year,
+                &self.companion2_sex,
+                &self.companion2_name,
+            ),
+        ]
+    }
+
+    /// The same request the API takes. A companion row left blank is no
+    /// companion; a row partly filled is one, and its gaps are refused.
+    fn request(&self) -> RegisterRequest {
+        let text = |value: &str| Some(value.to_string()).filter(|v| !v.trim().is_empty());
+        RegisterRequest {
+            name: text(&self.name),
+            birth_year: self.birth_year.clone(),
+            sex: self.sex.clone(),
+            condition: self.condition.clone(),
+            specialty: self.specialty.clone(),
+            tier: self.tier.clone(),
+            referral_date: text(&self.referral_date),
+            referring_facility: text(&self.referring_facility),
+            return_guarantee: self.return_guarantee.is_some(),
+            legal_basis: self.legal_basis.clone(),
+            companions: self
+                .rows()
+                .into_iter()
+                .filter(|row| {
+                    [&row.relationship, &row.birth_year, &row.name]
+                        .iter()
+                        .any(|v| !v.trim().is_empty())
+                })
+                .map(|row| CompanionRequest {
+                    name: text(&row.name),
+                    relationship: row.relationship,
+                    birth_year: row.birth_year,
+                    sex: row.sex,
+                    legal_basis: None,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    form: RegisterForm,
+    rows: Vec<CompanionRow>,
+    /// The field at fault and what to do, when the form was refused.
+    error: Option<(String, String)>,
+    companion_limit: u32,
+    sexes: &'static [Sex],
+    conditions: &'static [ConditionCategory],
+    specialties: &'static [Specialty],
+    tiers: &'static [Tier],
+    legal_bases: &'static [LegalBasis],
+    relationships: &'static [Relationship],
+}
+
+impl RegisterPage {
+    /// A label of the form for an API field name such as `companions[1].sex`.
+    fn field_label(&self, field: &str) -> String {
+        match field.strip_prefix("companions[") {
+            Some(rest) => {
+                let (index, name) = rest.split_once("].").unwrap_or((rest, ""));
+                let number = index.parse::<usize>().map_or(0, |i| i + 1);
+                format!("Companion {number}, {}", name.replace('_', " "))
+            }
+            None => {
+                let mut label = field.replace('_', " ");
+                if let Some(first) = label.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                label
+            }
+        }
+    }
+}
+
+async fn page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    form: RegisterForm,
+    error: Option<(String, String)>,
+) -> Result<Response, AppError> {
+    let chrome = Chrome::new(
+        identity,
+        session,
+        state,
+        "/people/new",
+        "Register a patient",
+    )
+    .await?;
+    let companion_limit =
+        CrossingRules::companion_limit(&state.store.crossing_rules().await?, state.clock.today());
+    render(&RegisterPage {
+        chrome,
+        rows: form.rows(),
+        form,
+        error,
+        companion_limit,
+        sexes: Sex::ALL,
+        conditions: ConditionCategory::ALL,
+        specialties: Specialty::ALL,
+        tiers: Tier::ALL,
+        legal_bases: LegalBasis::ALL,
+        relationships: Relationship::ALL,
+    })
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+) -> PageResult<Response> {
+    identity.require(Permission::RegisterPatients)?;
+    let form = RegisterForm {
+        referral_date: state.clock.today().to_string(),
+        referring_facility: identity.user.organisation.clone().unwrap_or_default(),
+        legal_basis: LegalBasis::Consent.as_str().to_string(),
+        ..RegisterForm::default()
+    };
+    Ok(page(&state, &identity, &session, form, None).await?)
+}
+
+async fn register(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Form(form): Form<RegisterForm>,
+) -> PageResult<Response> {
+    identity.require(Permission::RegisterPatients)?;
+    match register_for(&state, &identity, &form.request()).await {
+        Ok(registered) => {
+            let companions = if registered.companions.is_empty() {
+                String::new()
+            } else {
+                format!(" with companion(s) {}", registered.companions.join(", "))
+            };
+            flash(
+                &session,
+                format!(
+                    "Registered patient {}{companions}; status referred. List them when the referral is medically approved.",
+                    registered.id
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/people/{}", registered.id)).into_response())
+        }
+        Err(AppError::BadRequest { detail, field }) => {
+            let field = field.unwrap_or_default();
+            let mut response =
+                page(&state, &identity, &session, form, Some((field, detail))).await?;
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+            Ok(response)
+        }
+        Err(error) => Err(PageError(error)),
+    }
+}
+
+#[derive(Deserialize)]
+struct TransitionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    facility: Option<String>,
+    #[serde(default)]
+    expected_version: Option<String>,
+}
+
+async fn transition(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<TransitionForm>,
+) -> PageResult<Response> {
+    identity.require(Permission::ViewPeople)?;
+    let id = parse_person_id(&id)?;
+    let expected_version = match form.expected_version.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(text.parse::<u32>().map_err(|_| {
+            AppError::bad_request(
+                "expected_version",
+                format!("'{text}' is not a version number"),
+            )
+        })?),
+    };
+    let request = TransitionRequest {
+        action: form.action,
+        reason: form.reason,
+        date: form.date,
+        facility: form.facility,
+        expected_version,
+    };
+    let back = Redirect::to(&format!("/people/{id}")).into_response();
+    match transition_for(&state, &identity, &id, &request).await {
+        Ok(done) => {
+            flash(
+                &session,
+                format!("{id} is now {} (version {}).", done.status, done.version),
+            )
+            .await;
+            Ok(back)
+        }
+        // The person page shows the record as it is now, with the message.
+        Err(AppError::BadRequest { detail, field }) => {
+            let field = field.map(|f| format!(" ({f})")).unwrap_or_default();
+            flash(&session, format!("Not changed{field}: {detail}")).await;
+            Ok(back)
+        }
+        Err(AppError::Conflict(detail)) => {
+            flash(&session, format!("Not changed: {detail}")).await;
+            Ok(back)
+        }
+        Err(error) => Err(PageError(error)),
+    }
+}

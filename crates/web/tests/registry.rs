@@ -1,0 +1,739 @@
+//! Registering patients with companions, status changes from the person
+//! page and the API, and the bed board.
+
+use axum::http::{Method, StatusCode, header};
+use corridor_domain::{Permission, UserRole};
+use serde_json::{Value, json};
+
+use crate::harness::{Client, REFERRER_ORGANISATION, RouteCase, TestApp, apps};
+
+pub const ROUTES: &[RouteCase] = &[
+    RouteCase {
+        method: "GET",
+        path: "/people/new",
+        body: None,
+        permission: Permission::RegisterPatients,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/people/new",
+        body: Some(
+            "birth_year=1970&sex=male&condition=renal&specialty=nephrology&tier=routine\
+             &referral_date=2026-01-20&referring_facility=Al-Shifa&legal_basis=consent",
+        ),
+        permission: Permission::RegisterPatients,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/people",
+        body: Some(
+            r#"{"birth_year": "1970", "sex": "male", "condition": "renal", "specialty": "nephrology",
+                "tier": "routine", "referring_facility": "Al-Shifa", "legal_basis": "consent"}"#,
+        ),
+        permission: Permission::RegisterPatients,
+    },
+    // An unknown action: refused as 403 without the permission, 400 with it,
+    // so the case changes nothing whoever runs it.
+    RouteCase {
+        method: "POST",
+        path: "/people/P-000001/transitions",
+        body: Some("action=not-an-action&expected_version=1"),
+        permission: Permission::ViewPeople,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/people/P-000001/transitions",
+        body: Some(r#"{"action": "not-an-action"}"#),
+        permission: Permission::ViewPeople,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/beds",
+        body: None,
+        permission: Permission::ViewBeds,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/beds?date=2026-02-01",
+        body: None,
+        permission: Permission::ViewBeds,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/beds",
+        body: Some(
+            "facility=jo-amman-field&specialty=paediatrics&beds=3&from=2026-05-01&to=2026-05-31",
+        ),
+        permission: Permission::ManageBeds,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/beds",
+        body: Some(
+            r#"{"facility": "jo-amman-field", "specialty": "paediatrics", "beds": 3,
+                "from": "2026-06-01", "to": "2026-06-30"}"#,
+        ),
+        permission: Permission::ManageBeds,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/beds/destination",
+        body: Some("kind=facility&id=eg-arish-field&change=open&reason=checking+the+route+matrix"),
+        permission: Permission::ManageBeds,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/destinations/facility/eg-arish-field/open",
+        body: Some(r#"{"reason": "checking the route matrix"}"#),
+        permission: Permission::ManageBeds,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/destinations/country/EG/close",
+        body: Some(r#"{"reason": "checking the route matrix"}"#),
+        permission: Permission::ManageBeds,
+    },
+];
+
+fn adult() -> Value {
+    json!({
+        "birth_year": "1961",
+        "sex": "male",
+        "condition": "cancer",
+        "specialty": "oncology",
+        "tier": "urgent",
+        "referral_date": "2025-11-03",
+        "legal_basis": "consent",
+    })
+}
+
+async fn post(client: &mut Client, path: &str, body: &Value) -> crate::harness::Reply {
+    client.send_json(Method::POST, path, body).await
+}
+
+fn location(reply: &crate::harness::Reply) -> String {
+    reply
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn count_actions(app: &TestApp, action: &str, subject: &str) -> Vec<String> {
+    app.audit()
+        .await
+        .into_iter()
+        .filter(|entry| entry.action == action && entry.subject == subject)
+        .map(|entry| entry.actor)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_referrer_registers_a_patient_with_companions_through_the_form() {
+    for app in apps().await {
+        let mut referrer = app.signed_in(UserRole::Referrer).await;
+        let form = referrer.get("/people/new").await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(
+            form.body.contains(&format!(
+                "name=\"referring_facility\" required maxlength=\"200\" value=\"{REFERRER_ORGANISATION}\""
+            )),
+            "the referring facility is prefilled with the referrer's organisation"
+        );
+        assert!(form.body.contains("name=\"companion2_relationship\""));
+
+        let child = [
+            ("birth_year", "2017"),
+            ("sex", "female"),
+            ("condition", "congenital"),
+            ("specialty", "cardiac-surgery"),
+            ("tier", "critical"),
+            ("referral_date", "2026-01-15"),
+            ("referring_facility", REFERRER_ORGANISATION),
+            ("legal_basis", "consent"),
+            ("return_guarantee", "yes"),
+        ];
+        // A child alone is refused; the form comes back as typed, naming the field.
+        let refused = referrer.post_form("/people/new", &child).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert!(refused.body.contains("Companions:"), "{}", refused.body);
+        assert!(refused.body.contains("never registered alone"));
+        assert!(refused.body.contains("value=\"2017\""));
+
+        let mut with_parent = child.to_vec();
+        with_parent.extend([
+            ("companion1_relationship", "parent"),
+            ("companion1_birth_year", "1988"),
+            ("companion1_sex", "female"),
+            ("companion1_name", "Amal"),
+            // A blank second row is no companion.
+            ("companion2_relationship", ""),
+            ("companion2_birth_year", ""),
+            ("companion2_sex", ""),
+        ]);
+        let bad_companion = {
+            let mut fields = with_parent.clone();
+            fields.retain(|(k, _)| *k != "companion1_birth_year");
+            fields.push(("companion1_birth_year", "1788"));
+            referrer.post_form("/people/new", &fields).await
+        };
+        assert_eq!(bad_companion.status, StatusCode::BAD_REQUEST);
+        assert!(
+            bad_companion.body.contains("Companion 1, birth year:"),
+            "{}",
+            bad_companion.body
+        );
+
+        let done = referrer.post_form("/people/new", &with_parent).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let path = location(&done);
+        let id = path.strip_prefix("/people/").expect("to the person page");
+        assert!(id.starts_with("P-") && id.len() == 10, "{id}");
+        let page = referrer.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body
+                .contains(&format!("Registered patient {id} with companion(s) C-"))
+        );
+        assert!(page.body.contains("referred"));
+
+        let person = app
+            .state
+            .store
+            .person(&corridor_domain::PersonId::parse(id).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(person.companions.len(), 1);
+        assert_eq!(person.events[0].actor, "referrer");
+        assert_eq!(
+            count_actions(&app, "person.register", id).await,
+            ["referrer"]
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_api_registers_patients_and_names_every_field_at_fault() {
+    for app in apps().await {
+        let mut referrer = app.with_token(UserRole::Referrer).await;
+        for (change, field) in [
+            (json!({ "birth_year": "1850" }), "birth_year"),
+            (json!({ "birth_year": "nineteen" }), "birth_year"),
+            (json!({ "tier": "soon" }), "tier"),
+            (json!({ "referral_date": "2026-03-01" }), "referral_date"),
+            (json!({ "birth_year": "2015" }), "companions"),
+            (
+                json!({ "companions": [{ "relationship": "parent", "birth_year": "1980", "sex": "yes" }] }),
+                "companions[0].sex",
+            ),
+        ] {
+            let mut body = adult();
+            for (key, value) in change.as_object().unwrap() {
+                body[key] = value.clone();
+            }
+            let reply = post(&mut referrer, "/api/v1/people", &body).await;
+            let problem = reply.problem(StatusCode::BAD_REQUEST);
+            assert_eq!(problem["field"], field, "{change}: {problem}");
+        }
+        // The demo's rules allow so many companions; one more is refused.
+        let limit = corridor_domain::CrossingRules::companion_limit(
+            &app.state.store.crossing_rules().await.unwrap(),
+            crate::harness::TODAY,
+        );
+        let mut crowd = adult();
+        crowd["companions"] = (0..=limit)
+            .map(|_| json!({ "relationship": "sibling", "birth_year": "1990", "sex": "male" }))
+            .collect();
+        let problem = post(&mut referrer, "/api/v1/people", &crowd)
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+        assert_eq!(problem["field"], "companions");
+        assert_eq!(
+            app.audit()
+                .await
+                .iter()
+                .filter(|e| e.action == "person.register")
+                .count(),
+            0
+        );
+
+        // No referring facility given: the referrer's organisation.
+        let created = post(&mut referrer, "/api/v1/people", &adult()).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let own_facility = created.json()["id"].as_str().unwrap().to_string();
+        // Another facility: still in the referrer's scope, who registered them.
+        let mut elsewhere = adult();
+        elsewhere["referring_facility"] = json!("Al-Awda Hospital");
+        elsewhere["birth_year"] = json!("2012");
+        elsewhere["companions"] =
+            json!([{ "relationship": "parent", "birth_year": "1980", "sex": "female" }]);
+        let created = post(&mut referrer, "/api/v1/people", &elsewhere).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let created = created.json();
+        assert_eq!(created["status"], "referred");
+        assert_eq!(created["companions"].as_array().unwrap().len(), 1);
+        let other_facility = created["id"].as_str().unwrap().to_string();
+
+        let list = referrer
+            .get("/api/v1/people?status=referred&per_page=500")
+            .await
+            .json();
+        let ids: Vec<&str> = list["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.contains(&own_facility.as_str()), "{}", app.backend);
+        assert!(ids.contains(&other_facility.as_str()), "{}", app.backend);
+        let record = referrer
+            .get(&format!("/api/v1/people/{own_facility}"))
+            .await
+            .json();
+        assert_eq!(record["referring_facility"], REFERRER_ORGANISATION);
+        assert_eq!(record["timeline"][0]["actor"], "referrer");
+
+        // Roles that do not register are refused.
+        for role in [UserRole::ClearanceLiaison, UserRole::Analyst] {
+            let mut client = app.with_token(role).await;
+            post(&mut client, "/api/v1/people", &adult())
+                .await
+                .problem(StatusCode::FORBIDDEN);
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn status_changes_keep_to_the_role_the_status_and_the_version() {
+    for app in apps().await {
+        let mut coordinator = app.with_token(UserRole::Coordinator).await;
+        let mut body = adult();
+        body["referring_facility"] = json!(REFERRER_ORGANISATION);
+        let id = post(&mut coordinator, "/api/v1/people", &body).await.json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let path = format!("/api/v1/people/{id}/transitions");
+
+        let listed = post(
+            &mut coordinator,
+            &path,
+            &json!({ "action": "list", "expected_version": 1 }),
+        )
+        .await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+        assert_eq!(listed.json()["status"], "listed");
+        let requested = post(
+            &mut coordinator,
+            &path,
+            &json!({ "action": "request-clearance", "expected_version": 2 }),
+        )
+        .await;
+        assert_eq!(requested.json()["version"], 3, "{}", requested.body);
+        // Scheduling is the day plan's, never a hand change.
+        let problem = post(&mut coordinator, &path, &json!({ "action": "schedule" }))
+            .await
+            .problem(StatusCode::FORBIDDEN);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("Coordinator"),
+            "{problem}"
+        );
+
+        // A referrer may not deny, whatever the record.
+        let mut referrer = app.with_token(UserRole::Referrer).await;
+        let problem = post(
+            &mut referrer,
+            &path,
+            &json!({ "action": "deny", "reason": "not theirs to decide" }),
+        )
+        .await
+        .problem(StatusCode::FORBIDDEN);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("Referrer"),
+            "{problem}"
+        );
+
+        let mut liaison = app.with_token(UserRole::ClearanceLiaison).await;
+        let problem = post(
+            &mut liaison,
+            &path,
+            &json!({ "action": "deny", "expected_version": 3 }),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+        assert_eq!(problem["field"], "reason");
+        let problem = post(
+            &mut liaison,
+            &path,
+            &json!({ "action": "delay", "date": "next week" }),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+        assert_eq!(problem["field"], "date");
+        // Based on a version someone else has changed since.
+        let problem = post(
+            &mut liaison,
+            &path,
+            &json!({ "action": "deny", "reason": "security", "expected_version": 2 }),
+        )
+        .await
+        .problem(StatusCode::CONFLICT);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("changed by someone else meanwhile"),
+            "{problem}"
+        );
+        let denied = post(
+            &mut liaison,
+            &path,
+            &json!({ "action": "deny", "reason": "security screening", "expected_version": 3 }),
+        )
+        .await;
+        assert_eq!(denied.status, StatusCode::OK, "{}", denied.body);
+        assert_eq!(denied.json()["status"], "denied");
+        // The status machine: a denied person is not cleared, and says what is allowed.
+        let problem = post(&mut liaison, &path, &json!({ "action": "clear" }))
+            .await
+            .problem(StatusCode::CONFLICT);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("allowed"),
+            "{problem}"
+        );
+        let resubmitted = post(
+            &mut coordinator,
+            &path,
+            &json!({ "action": "resubmit", "expected_version": 4 }),
+        )
+        .await;
+        assert_eq!(resubmitted.status, StatusCode::OK, "{}", resubmitted.body);
+        let cleared = post(
+            &mut liaison,
+            &path,
+            &json!({ "action": "clear", "expected_version": 5 }),
+        )
+        .await;
+        assert_eq!(cleared.json()["status"], "cleared", "{}", cleared.body);
+
+        let record = coordinator
+            .get(&format!("/api/v1/people/{id}"))
+            .await
+            .json();
+        assert_eq!(record["status"], "cleared");
+        assert_eq!(record["timeline"][3]["reason"], "security screening");
+        assert_eq!(
+            count_actions(&app, "person.transition", &id).await,
+            [
+                "coordinator",
+                "coordinator",
+                "clearance-liaison",
+                "coordinator",
+                "clearance-liaison"
+            ]
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_person_page_offers_the_roles_actions_as_forms() {
+    for app in apps().await {
+        let mut coordinator = app.signed_in(UserRole::Coordinator).await;
+        let mut body = adult();
+        body["referring_facility"] = json!("Al-Awda Hospital");
+        let id = post(&mut coordinator, "/api/v1/people", &body).await.json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let page = coordinator.get(&format!("/people/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("name=\"action\" value=\"list\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("name=\"action\" value=\"withdraw\""));
+        assert!(page.body.contains("name=\"expected_version\" value=\"1\""));
+        assert!(!page.body.contains("value=\"schedule\""));
+        assert!(!page.body.contains("value=\"clear\""));
+
+        let path = format!("/people/{id}/transitions");
+        let done = coordinator
+            .post_form(&path, &[("action", "list"), ("expected_version", "1")])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(
+            coordinator
+                .get(&format!("/people/{id}"))
+                .await
+                .body
+                .contains(&format!("{id} is now listed (version 2)"))
+        );
+        // The same form sent again is based on version 1: refused, and said so.
+        coordinator
+            .post_form(
+                &path,
+                &[("action", "request-clearance"), ("expected_version", "1")],
+            )
+            .await;
+        let page = coordinator.get(&format!("/people/{id}")).await;
+        assert!(
+            page.body.contains("changed by someone else meanwhile"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("<strong>listed</strong>"));
+        coordinator
+            .post_form(
+                &path,
+                &[("action", "request-clearance"), ("expected_version", "2")],
+            )
+            .await;
+
+        // The clearance liaison sees deny with its reason, and delay with its date.
+        let mut liaison = app.signed_in(UserRole::ClearanceLiaison).await;
+        let page = liaison.get(&format!("/people/{id}")).await;
+        assert!(
+            page.body.contains("name=\"action\" value=\"deny\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("name=\"reason\" required"));
+        assert!(page.body.contains("Answer needed by"));
+        liaison
+            .post_form(
+                &path,
+                &[
+                    ("action", "deny"),
+                    ("reason", ""),
+                    ("expected_version", "3"),
+                ],
+            )
+            .await;
+        let page = liaison.get(&format!("/people/{id}")).await;
+        assert!(page.body.contains("Not changed (reason)"), "{}", page.body);
+        let done = liaison
+            .post_form(&path, &[("action", "clear"), ("expected_version", "3")])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        assert!(
+            liaison
+                .get(&format!("/people/{id}"))
+                .await
+                .body
+                .contains("is now cleared")
+        );
+
+        // A crossing officer sees people but changes no status by hand.
+        let mut officer = app.signed_in(UserRole::CrossingOfficer).await;
+        let refused = officer
+            .post_form(
+                &path,
+                &[
+                    ("action", "withdraw"),
+                    ("reason", "gone"),
+                    ("expected_version", "4"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(
+            refused.body.contains("Crossing officer"),
+            "{}",
+            refused.body
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn receiving_liaisons_publish_beds_and_coordinators_see_the_board() {
+    for app in apps().await {
+        let mut liaison = app.with_token(UserRole::ReceivingLiaison).await;
+        let offer = json!({
+            "facility": "tr-ankara", "specialty": "paediatrics", "beds": 7,
+            "from": "2026-03-01", "to": "2026-03-31",
+        });
+        for (change, field) in [
+            (json!({ "from": "first of March" }), "from"),
+            (json!({ "to": "2026-02-28" }), "to"),
+            (json!({ "beds": 0 }), "beds"),
+            (json!({ "specialty": "dentistry" }), "specialty"),
+            (json!({ "facility": "nowhere" }), "facility"),
+        ] {
+            let mut body = offer.clone();
+            for (key, value) in change.as_object().unwrap() {
+                body[key] = value.clone();
+            }
+            let problem = post(&mut liaison, "/api/v1/beds", &body)
+                .await
+                .problem(StatusCode::BAD_REQUEST);
+            assert_eq!(problem["field"], field, "{change}: {problem}");
+        }
+        let published = post(&mut liaison, "/api/v1/beds", &offer).await;
+        assert_eq!(published.status, StatusCode::CREATED, "{}", published.body);
+        let again = post(&mut liaison, "/api/v1/beds", &offer).await;
+        assert_eq!(again.problem(StatusCode::BAD_REQUEST)["field"], "from");
+
+        let mut coordinator = app.with_token(UserRole::Coordinator).await;
+        let board = coordinator.get("/api/v1/beds?date=2026-03-10").await;
+        assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+        let board = board.json();
+        let line = board["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["facility"] == "tr-ankara" && l["specialty"] == "paediatrics")
+            .expect("the new offer is on the board")
+            .clone();
+        assert_eq!(line["beds"], 7);
+        assert_eq!(line["free"], 7);
+        assert_eq!(line["country"], "TR");
+        assert!(
+            coordinator.get("/api/v1/beds?date=2026-04-01").await.json()["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| !(l["facility"] == "tr-ankara" && l["specialty"] == "paediatrics"))
+        );
+        coordinator
+            .get("/api/v1/beds?date=tomorrow")
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+        post(&mut coordinator, "/api/v1/beds", &offer)
+            .await
+            .problem(StatusCode::FORBIDDEN);
+        post(
+            &mut coordinator,
+            "/api/v1/destinations/facility/tr-ankara/close",
+            &json!({ "reason": "policy" }),
+        )
+        .await
+        .problem(StatusCode::FORBIDDEN);
+
+        // Closing the facility leaves its beds on the board, marked, none free.
+        let problem = post(
+            &mut liaison,
+            "/api/v1/destinations/facility/tr-ankara/close",
+            &json!({ "reason": " " }),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+        assert_eq!(problem["field"], "reason");
+        post(
+            &mut liaison,
+            "/api/v1/destinations/planet/mars/close",
+            &json!({ "reason": "policy" }),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+        post(
+            &mut liaison,
+            "/api/v1/destinations/facility/nowhere/close",
+            &json!({ "reason": "policy" }),
+        )
+        .await
+        .problem(StatusCode::NOT_FOUND);
+        let closed = post(
+            &mut liaison,
+            "/api/v1/destinations/facility/tr-ankara/close",
+            &json!({ "reason": "ward under repair" }),
+        )
+        .await;
+        assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+        let board = coordinator.get("/api/v1/beds?date=2026-03-10").await.json();
+        let line = board["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["facility"] == "tr-ankara" && l["specialty"] == "paediatrics")
+            .unwrap()
+            .clone();
+        assert_eq!(line["facility_open"], false);
+        assert_eq!(line["free"], 0);
+
+        let actions: Vec<(String, String)> = app
+            .audit()
+            .await
+            .into_iter()
+            .filter(|e| e.subject == "tr-ankara")
+            .map(|e| (e.action, e.actor))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("beds.publish".to_string(), "receiving-liaison".to_string()),
+                (
+                    "facility.close".to_string(),
+                    "receiving-liaison".to_string()
+                ),
+            ]
+        );
+
+        // The screen: the coordinator sees the board, marked, without the forms.
+        let mut browser = app.signed_in(UserRole::Coordinator).await;
+        let page = browser.get("/beds?date=2026-03-10").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Ankara Training Hospital (demo)"));
+        assert!(page.body.contains("facility closed"));
+        assert!(!page.body.contains("method=\"post\" action=\"/beds\""));
+        // Germany is closed in the demo: its beds are marked and none are free.
+        let today = browser.get("/beds").await;
+        assert!(today.body.contains("country closed"), "{}", today.body);
+        // The receiving liaison publishes from the screen.
+        let mut browser = app.signed_in(UserRole::ReceivingLiaison).await;
+        assert!(
+            browser
+                .get("/beds")
+                .await
+                .body
+                .contains("method=\"post\" action=\"/beds\"")
+        );
+        let done = browser
+            .post_form(
+                "/beds",
+                &[
+                    ("facility", "qa-doha-cancer"),
+                    ("specialty", "oncology"),
+                    ("beds", "5"),
+                    ("from", "2026-04-01"),
+                    ("to", "2026-04-30"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        let page = browser.get(&location(&done)).await;
+        assert!(
+            page.body
+                .contains("Published 5 oncology beds at qa-doha-cancer"),
+            "{}",
+            page.body
+        );
+        let refused = browser
+            .post_form(
+                "/beds",
+                &[
+                    ("facility", "qa-doha-cancer"),
+                    ("specialty", "oncology"),
+                    ("beds", "5"),
+                    ("from", "2026-04-30"),
+                    ("to", "2026-04-01"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::SEE_OTHER);
+        assert!(
+            browser
+                .get(&location(&refused))
+                .await
+                .body
+                .contains("Not changed (to)")
+        );
+        app.finish().await;
+    }
+}
