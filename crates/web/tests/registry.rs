@@ -516,7 +516,7 @@ async fn the_person_page_offers_the_roles_actions_as_forms() {
             )
             .await;
         let page = liaison.get(&format!("/people/{id}")).await;
-        assert!(page.body.contains("Not changed (reason)"), "{}", page.body);
+        assert!(page.body.contains("Not done — reason"), "{}", page.body);
         let done = liaison
             .post_form(&path, &[("action", "clear"), ("expected_version", "3")])
             .await;
@@ -732,7 +732,7 @@ async fn receiving_liaisons_publish_beds_and_coordinators_see_the_board() {
                 .get(&location(&refused))
                 .await
                 .body
-                .contains("Not changed (to)")
+                .contains("Not done — to")
         );
         app.finish().await;
     }

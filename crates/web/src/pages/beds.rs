@@ -12,8 +12,8 @@ use tower_sessions::Session;
 
 use crate::api::beds::{BedBoard, BoardQuery, PublishBeds, board_for, publish_for, set_open_for};
 use crate::auth::PageUser;
-use crate::error::{AppError, PageError, PageResult};
-use crate::pages::{Chrome, flash, render};
+use crate::error::{AppError, PageResult};
+use crate::pages::{Chrome, after_post, flash, render};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -69,23 +69,6 @@ struct PublishForm {
     to: String,
 }
 
-/// A refused change goes back to the board with the field at fault and
-/// what to do; nothing was written.
-async fn refused(session: &Session, error: AppError, back: Response) -> PageResult<Response> {
-    match error {
-        AppError::BadRequest { detail, field } => {
-            let field = field.map(|f| format!(" ({f})")).unwrap_or_default();
-            flash(session, format!("Not changed{field}: {detail}")).await;
-            Ok(back)
-        }
-        AppError::NotFound(detail) | AppError::Conflict(detail) => {
-            flash(session, format!("Not changed: {detail}")).await;
-            Ok(back)
-        }
-        other => Err(PageError(other)),
-    }
-}
-
 async fn publish(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
@@ -104,7 +87,7 @@ async fn publish(
                 "beds",
                 format!("'{}' is not a number of beds", form.beds.trim()),
             );
-            return refused(&session, error, back_to("")).await;
+            return after_post(&session, Err(error), "/beds").await;
         }
     };
     let request = PublishBeds {
@@ -126,7 +109,7 @@ async fn publish(
             .await;
             Ok(back_to(&done.from))
         }
-        Err(error) => refused(&session, error, back_to("")).await,
+        Err(error) => after_post(&session, Err(error), "/beds").await,
     }
 }
 
@@ -157,7 +140,7 @@ async fn destination(
         other => {
             let error =
                 AppError::bad_request("change", format!("'{other}' is neither 'open' nor 'close'"));
-            return refused(&session, error, back).await;
+            return after_post(&session, Err(error), "/beds").await;
         }
     };
     match set_open_for(&state, &identity, &form.kind, &form.id, open, &form.reason).await {
@@ -176,6 +159,6 @@ async fn destination(
             .await;
             Ok(back)
         }
-        Err(error) => refused(&session, error, back).await,
+        Err(error) => after_post(&session, Err(error), "/beds").await,
     }
 }

@@ -19,7 +19,7 @@ use crate::api::registry::{
 };
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::pages::{Chrome, flash, render};
+use crate::pages::{Chrome, after_post, flash, render};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -311,15 +311,6 @@ async fn transition(
             Ok(back)
         }
         // The person page shows the record as it is now, with the message.
-        Err(AppError::BadRequest { detail, field }) => {
-            let field = field.map(|f| format!(" ({f})")).unwrap_or_default();
-            flash(&session, format!("Not changed{field}: {detail}")).await;
-            Ok(back)
-        }
-        Err(AppError::Conflict(detail)) => {
-            flash(&session, format!("Not changed: {detail}")).await;
-            Ok(back)
-        }
-        Err(error) => Err(PageError(error)),
+        Err(error) => after_post(&session, Err(error), &format!("/people/{id}")).await,
     }
 }
