@@ -5,5 +5,6 @@
 mod harness;
 
 mod auth;
+mod browser;
 mod people;
 mod routes;
