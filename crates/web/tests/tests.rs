@@ -7,6 +7,7 @@ mod harness;
 mod admin;
 mod aid;
 mod auth;
+mod browser;
 mod day;
 mod people;
 mod registry;

@@ -1,0 +1,552 @@
+//! Journeys through the screens in a real browser: headless Chromium
+//! driven over WebDriver by Debian's chromedriver, against the real HTTP
+//! server on a free port, on SQLite and (when CORRIDOR_TEST_POSTGRES_URL is
+//! set) PostgreSQL.
+//!
+//! Nothing is downloaded: the test uses `/usr/bin/chromium` and
+//! `/usr/bin/chromedriver` (`apt-get install chromium chromium-driver`, as
+//! `.ci/run` does) and fails, saying so, when they are missing.
+//!
+//! Every screen visited is saved as a PNG to
+//! `<target dir>/e2e-screenshots/<journey>-<backend>/<step>.png`
+//! (e.g. `target/e2e-screenshots/coordinator-sqlite/03-waiting-list.png`).
+//!
+//! To add a step to a journey: act with `visit`, `click_link`,
+//! `click_button`, `fill`, `select`; check what the user sees with `see`,
+//! `heading_is`, `column`; then `screenshot("NN-what")`.
+
+use std::net::{SocketAddr, TcpListener};
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use corridor_domain::UserRole;
+use corridor_web::{Config, Server};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::task::JoinHandle;
+
+use crate::harness::{PASSWORD, REFERRER_ORGANISATION, TestApp, apps};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long a page may take to show what a step expects.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// The screen the browser window has, in CSS pixels.
+#[derive(Clone, Copy)]
+pub enum Screen {
+    /// A coordinator's or analyst's laptop.
+    Laptop,
+    /// The tablet at the gate, held upright.
+    Tablet,
+}
+
+impl Screen {
+    fn size(self) -> (u32, u32) {
+        match self {
+            Screen::Laptop => (1366, 900),
+            Screen::Tablet => (800, 1280),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_signs_in_filters_the_waiting_list_pages_and_opens_a_person() {
+    for app in apps().await {
+        journey(&app, "coordinator", Screen::Laptop, coordinator_journey).await;
+        app.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referrer_breaks_the_glass_to_open_a_record_outside_their_scope_on_a_tablet() {
+    for app in apps().await {
+        let outside = outside_the_referrers_scope(&app).await;
+        let record = outside.clone();
+        journey(&app, "referrer", Screen::Tablet, |browser| {
+            referrer_journey(browser, record)
+        })
+        .await;
+        let grants = app.state.store.break_glass_grants(10).await.unwrap();
+        assert_eq!(grants.len(), 1, "one break-glass grant, from the form");
+        assert_eq!(grants[0].username, "referrer");
+        assert_eq!(grants[0].person_id, outside);
+        assert_eq!(grants[0].reason, BREAK_GLASS_REASON);
+        app.finish().await;
+    }
+}
+
+async fn coordinator_journey(browser: Browser) {
+    browser.visit("/").await;
+    browser
+        .see("Sign in with the account your admin gave you")
+        .await;
+    browser.screenshot("01-sign-in").await;
+
+    browser.sign_in("coordinator").await;
+    browser.heading_is("Dashboard").await;
+    browser.see("patients waiting").await;
+    browser.see("Waiting by medical urgency").await;
+    browser.see("Test coordinator · Coordinator").await;
+    browser.screenshot("02-dashboard").await;
+
+    browser.click_link("Waiting list").await;
+    browser.heading_is("Waiting list").await;
+    browser.see("people match").await;
+    browser.see("Page 1 of").await;
+    browser.screenshot("03-waiting-list").await;
+
+    let first_page = browser.column("table.list", 1).await;
+    browser.click_link("Next →").await;
+    browser.url_contains("page=2").await;
+    browser.see("Page 2 of").await;
+    let second_page = browser.column("table.list", 1).await;
+    assert!(!second_page.is_empty(), "the second page has rows");
+    assert!(
+        second_page.iter().all(|id| !first_page.contains(id)),
+        "the second page shows other people: {second_page:?}"
+    );
+    browser.screenshot("04-waiting-list-page-2").await;
+
+    browser.select("tier", "critical").await;
+    browser.click_button("Filter").await;
+    browser.url_contains("tier=critical").await;
+    browser.see("Page 1 of 1").await;
+    let tiers = browser.column("table.list", 3).await;
+    assert!(!tiers.is_empty(), "critical patients are listed");
+    assert!(
+        tiers.iter().all(|tier| tier == "critical"),
+        "only critical patients after filtering: {tiers:?}"
+    );
+    browser.see(&format!("{} people match", tiers.len())).await;
+    browser.screenshot("05-waiting-list-critical").await;
+
+    let id = browser.column("table.list", 1).await[0].clone();
+    browser.click_link(&id).await;
+    browser.heading_is(&format!("Person {id}")).await;
+    browser
+        .see("your view of it is written to the audit log")
+        .await;
+    browser.see("Status timeline").await;
+    browser.see("critical").await;
+    let timeline = browser.column("main table", 4).await;
+    assert!(
+        timeline.first().is_some_and(|to| to == "referred"),
+        "the timeline starts with the referral of {id}: {timeline:?}"
+    );
+    browser.screenshot("06-person").await;
+
+    browser.click_button("Sign out").await;
+    browser
+        .see("Sign in with the account your admin gave you")
+        .await;
+    browser.screenshot("07-signed-out").await;
+    browser.visit("/people").await;
+    browser
+        .see("Sign in with the account your admin gave you")
+        .await;
+}
+
+const BREAK_GLASS_REASON: &str = "Patient transferred to our ward tonight, need the history";
+
+async fn referrer_journey(browser: Browser, outside: String) {
+    browser.sign_in("referrer").await;
+    browser.see("Test referrer · Referrer").await;
+    browser.screenshot("01-dashboard").await;
+
+    browser.click_link("Waiting list").await;
+    browser.see("within your scope").await;
+    browser.screenshot("02-waiting-list-own-organisation").await;
+
+    browser.visit(&format!("/people/{outside}")).await;
+    browser.heading_is("Outside your scope").await;
+    browser
+        .see(&format!("The record {outside} is outside your scope."))
+        .await;
+    browser.screenshot("03-outside-scope").await;
+
+    browser.fill("reason", BREAK_GLASS_REASON).await;
+    browser.click_button("Break the glass").await;
+    browser
+        .see(&format!("You broke the glass for {outside} until"))
+        .await;
+    browser.heading_is(&format!("Person {outside}")).await;
+    browser.see("Status timeline").await;
+    browser
+        .screenshot("04-person-after-breaking-the-glass")
+        .await;
+
+    browser.click_button("Sign out").await;
+    browser
+        .see("Sign in with the account your admin gave you")
+        .await;
+    browser.screenshot("05-signed-out").await;
+}
+
+/// The first person on the waiting list referred by another facility than
+/// the referrer's.
+async fn outside_the_referrers_scope(app: &TestApp) -> String {
+    let mut coordinator = app.with_token(UserRole::Coordinator).await;
+    let everyone = coordinator.get("/api/v1/people?per_page=500").await.json();
+    for row in everyone["rows"].as_array().unwrap() {
+        let id = row["id"].as_str().unwrap();
+        let person = coordinator
+            .get(&format!("/api/v1/people/{id}"))
+            .await
+            .json();
+        if person["referring_facility"]
+            .as_str()
+            .is_some_and(|facility| facility != REFERRER_ORGANISATION)
+        {
+            return id.to_string();
+        }
+    }
+    panic!("the demo has patients of other facilities than {REFERRER_ORGANISATION}")
+}
+
+/// Runs one journey against the app's real server in a fresh browser
+/// session, and closes the session, the browser, chromedriver and the
+/// server whatever happens — then reports the journey's failure, if any.
+async fn journey<F, Fut>(app: &TestApp, name: &str, screen: Screen, steps: F)
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let server = RunningServer::start(app).await;
+    let folder = screenshots_folder(&format!("{name}-{}", app.backend.to_lowercase()));
+    let driver = ChromeDriver::start(&folder.join("chromedriver.log"));
+    let browser = Browser::open(&driver, server.address, screen, folder).await;
+    let session = browser.client.clone();
+    // In its own task, so that a failed assertion still lets us close the
+    // browser session before reporting it.
+    let outcome = tokio::spawn(steps(browser)).await;
+    let _ = session.close().await;
+    drop(driver);
+    drop(server);
+    if let Err(failure) = outcome {
+        match failure.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(error) => panic!("the {name} journey did not finish: {error}"),
+        }
+    }
+}
+
+/// `<target dir>/e2e-screenshots/<name>/`, emptied.
+fn screenshots_folder(name: &str) -> PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target directory")
+        .join("e2e-screenshots")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("create the screenshots folder");
+    folder
+}
+
+/// The corridor server on a free port of 127.0.0.1, stopped when dropped.
+struct RunningServer {
+    address: SocketAddr,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    async fn start(app: &TestApp) -> RunningServer {
+        let config = Config {
+            address: "127.0.0.1:0".parse().unwrap(),
+        };
+        let server = Server::bind(&config, app.state.clone()).await.unwrap();
+        let address = server.address().unwrap();
+        RunningServer {
+            address,
+            task: tokio::spawn(server.run()),
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// chromedriver on a free port, in its own process group with the Chromium
+/// it starts; the whole group is killed when this is dropped.
+struct ChromeDriver {
+    process: Child,
+    url: String,
+}
+
+impl ChromeDriver {
+    fn start(log: &Path) -> ChromeDriver {
+        for program in [CHROMIUM, CHROMEDRIVER] {
+            assert!(
+                Path::new(program).exists(),
+                "{program} is not installed; the browser tests drive Chromium through chromedriver. \
+                 .ci/run installs them (apt-get install chromium chromium-driver)"
+            );
+        }
+        let port = free_port();
+        let process = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("start chromedriver");
+        let driver = ChromeDriver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "chromedriver did not listen on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        // The group of chromedriver (its id) holds the browser it started.
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.process.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+/// A browser session on the corridor server, with the steps a user takes.
+/// Each step fails the test with what was expected and where the browser was.
+pub struct Browser {
+    client: Client,
+    base: String,
+    screenshots: PathBuf,
+}
+
+impl Browser {
+    async fn open(
+        driver: &ChromeDriver,
+        server: SocketAddr,
+        screen: Screen,
+        screenshots: PathBuf,
+    ) -> Browser {
+        let (width, height) = screen.size();
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_string(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--hide-scrollbars",
+                    format!("--window-size={width},{height}"),
+                ],
+            }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .expect("a Chromium session from chromedriver");
+        Browser {
+            client,
+            base: format!("http://{server}"),
+            screenshots,
+        }
+    }
+
+    /// Opens a path of the application, like typing it in the address bar.
+    pub async fn visit(&self, path: &str) {
+        let url = format!("{}{path}", self.base);
+        self.client
+            .goto(&url)
+            .await
+            .unwrap_or_else(|error| panic!("open {url}: {error}"));
+    }
+
+    /// Signs in through the form as the account `username` (the harness's
+    /// password), and waits for the signed-in page.
+    pub async fn sign_in(&self, username: &str) {
+        self.visit("/sign-in").await;
+        self.fill("username", username).await;
+        self.fill("password", PASSWORD).await;
+        self.click_button("Sign in").await;
+        self.see("Sign out").await;
+    }
+
+    /// Types into the input or text area named `name`, after clearing it.
+    pub async fn fill(&self, name: &str, text: &str) {
+        let field = self.find(Locator::Css(&format!("[name=\"{name}\"]"))).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|error| panic!("clear the field {name}: {error}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|error| panic!("type into the field {name}: {error}"));
+    }
+
+    /// Chooses the option with this value in the select named `name`.
+    pub async fn select(&self, name: &str, value: &str) {
+        self.find(Locator::Css(&format!("select[name=\"{name}\"]")))
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|error| panic!("choose {value} in {name}: {error}"));
+    }
+
+    /// Clicks the button labelled `label` (and waits for the next page).
+    pub async fn click_button(&self, label: &str) {
+        self.click(&format!(
+            "//button[normalize-space()={}]",
+            xpath_literal(label)
+        ))
+        .await;
+    }
+
+    /// Clicks the link labelled `label` (and waits for the next page).
+    pub async fn click_link(&self, label: &str) {
+        self.click(&format!("//a[normalize-space()={}]", xpath_literal(label)))
+            .await;
+    }
+
+    async fn click(&self, xpath: &str) {
+        self.find(Locator::XPath(xpath))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("click {xpath}: {error}"));
+    }
+
+    /// Waits until the page shows `text` (in its visible text).
+    pub async fn see(&self, text: &str) {
+        let started = Instant::now();
+        loop {
+            let shown = self.visible_text().await;
+            if shown.contains(text) {
+                return;
+            }
+            if started.elapsed() > PATIENCE {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                panic!("expected to see {text:?} on {url:?}, the page shows:\n{shown}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the address of the page contains `part`.
+    pub async fn url_contains(&self, part: &str) {
+        let started = Instant::now();
+        loop {
+            let url = self
+                .client
+                .current_url()
+                .await
+                .map(|url| url.to_string())
+                .unwrap_or_default();
+            if url.contains(part) {
+                return;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!("expected an address with {part:?}, the browser is at {url:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the page's heading (`h1`) is `title`.
+    pub async fn heading_is(&self, title: &str) {
+        let started = Instant::now();
+        loop {
+            let heading = match self.client.find(Locator::Css("h1")).await {
+                Ok(h1) => h1.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if heading == title {
+                return;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!("expected the heading {title:?}, the page has {heading:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The visible texts of column `column` (from 1) of the table body
+    /// matched by the CSS selector `table`.
+    pub async fn column(&self, table: &str, column: usize) -> Vec<String> {
+        let cells = self
+            .client
+            .find_all(Locator::Css(&format!(
+                "{table} tbody tr td:nth-child({column})"
+            )))
+            .await
+            .unwrap_or_else(|error| panic!("read column {column} of {table}: {error}"));
+        let mut texts = Vec::with_capacity(cells.len());
+        for cell in cells {
+            texts.push(cell.text().await.unwrap_or_default().trim().to_string());
+        }
+        texts
+    }
+
+    /// Saves what the window shows to `<screenshots>/<step>.png`.
+    pub async fn screenshot(&self, step: &str) {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|error| panic!("screenshot {step}: {error}"));
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        let path = self.screenshots.join(format!("{step}.png"));
+        std::fs::write(&path, png)
+            .unwrap_or_else(|error| panic!("write {}: {error}", path.display()));
+    }
+
+    async fn visible_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    async fn find(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
+        let started = Instant::now();
+        loop {
+            match self.client.find(locator).await {
+                Ok(element) => return element,
+                Err(error) if started.elapsed() > PATIENCE => {
+                    let url = self.client.current_url().await.map(|u| u.to_string());
+                    panic!("expected {locator:?} on {url:?}: {error}");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+}
+
+/// `text` as an XPath string literal (labels have no double quotes).
+fn xpath_literal(text: &str) -> String {
+    assert!(!text.contains('"'), "a label without double quotes: {text}");
+    format!("\"{text}\"")
+}
