@@ -149,6 +149,119 @@ async fn coordinator_journey(browser: Browser) {
         .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_is_registered_cleared_planned_and_crosses_and_the_dashboard_counts_them() {
+    for app in apps().await {
+        journey(&app, "crossing-day", Screen::Laptop, crossing_day_journey).await;
+        app.finish().await;
+    }
+}
+
+/// The crossing day the journey plans: the demo's first day with crossing
+/// rules (a Monday; Rafah operates Sunday to Thursday).
+const DAY: &str = "crossing=rafah&date=2026-02-02";
+
+/// A coordinator registers a critical patient who has waited longer than
+/// anyone, lists them and submits them for clearance; the clearance liaison
+/// records the clearance; the coordinator plans and confirms the day (the
+/// returnees coming in first, since entries must equal exits); the crossing
+/// officer marks the patient crossed on the gate's tablet screen; and the
+/// dashboard counts one more evacuation.
+async fn crossing_day_journey(browser: Browser) {
+    browser.sign_in("coordinator").await;
+    browser.heading_is("Dashboard").await;
+    let evacuated_before = browser.figure("patients evacuated").await;
+    browser.screenshot("01-dashboard-before").await;
+
+    browser.click_link("Register a patient").await;
+    browser.heading_is("Register a patient").await;
+    browser.fill("name", "Journey Test Patient").await;
+    browser.fill("birth_year", "1961").await;
+    browser.select("sex", "female").await;
+    browser.select("condition", "cancer").await;
+    browser.select("specialty", "oncology").await;
+    browser.select("tier", "critical").await;
+    browser.set_date("referral_date", "2024-01-15").await;
+    browser
+        .fill("referring_facility", "Nasser Medical Complex")
+        .await;
+    browser.screenshot("02-register").await;
+    browser.click_button("Register the patient").await;
+    browser.see("Registered patient").await;
+    let id = browser
+        .heading()
+        .await
+        .trim_start_matches("Person ")
+        .to_string();
+    assert!(
+        id.starts_with("P-"),
+        "the person page of the new patient: {id}"
+    );
+    browser.see("Journey Test Patient").await;
+    browser.screenshot("03-registered").await;
+
+    browser.click_button("List").await;
+    browser.see(&format!("{id} is now listed")).await;
+    browser.visit("/clearance").await;
+    browser.fill("count", "1").await;
+    browser.fill("tiers", "critical").await;
+    browser.screenshot("04-clearance-submit").await;
+    browser.click_button("Submit for clearance").await;
+    browser.see("CB-").await;
+    browser.click_button("Sign out").await;
+
+    browser.sign_in("clearance-liaison").await;
+    browser.visit("/clearance").await;
+    browser.click_link_in_row(&id, "CB-").await;
+    browser.select(&format!("outcome:{id}"), "cleared").await;
+    browser.screenshot("05-clearance-decision").await;
+    browser.click_button("Record these decisions").await;
+    browser.see("cleared").await;
+    browser.click_button("Sign out").await;
+
+    browser.sign_in("coordinator").await;
+    browser
+        .visit(&format!("/plan?{DAY}&direction=inbound"))
+        .await;
+    browser.screenshot("06-plan-inbound").await;
+    browser.click_button("Confirm this plan").await;
+    browser.see("Confirmed").await;
+    browser
+        .visit(&format!("/plan?{DAY}&direction=outbound"))
+        .await;
+    browser.see(&id).await;
+    browser.screenshot("07-plan-outbound").await;
+    browser.click_button("Confirm this plan").await;
+    browser.see("Confirmed").await;
+    browser
+        .visit(&format!("/plan/manifest?{DAY}&direction=outbound"))
+        .await;
+    browser.see("Journey Test Patient").await;
+    browser.screenshot("08-manifest").await;
+    browser.click_button("Sign out").await;
+
+    browser.resize(Screen::Tablet).await;
+    browser.sign_in("crossing-officer").await;
+    browser.visit(&format!("/gate?{DAY}")).await;
+    browser.see("Journey Test Patient").await;
+    browser.screenshot("09-gate").await;
+    browser.click_button_in_card(&id, "Crossed").await;
+    browser.see_in_card(&id, "crossed").await;
+    browser.screenshot("10-gate-crossed").await;
+    browser.click_button("Sign out").await;
+
+    browser.resize(Screen::Laptop).await;
+    browser.sign_in("analyst").await;
+    browser.heading_is("Dashboard").await;
+    let evacuated_after = browser.figure("patients evacuated").await;
+    assert_eq!(
+        evacuated_after,
+        evacuated_before + 1,
+        "the dashboard counts the patient who crossed"
+    );
+    browser.screenshot("11-dashboard-after").await;
+}
+
 const BREAK_GLASS_REASON: &str = "Patient transferred to our ward tonight, need the history";
 
 async fn referrer_journey(browser: Browser, outside: String) {
@@ -510,6 +623,96 @@ impl Browser {
         texts
     }
 
+    /// Sets a date input (typing into one depends on the browser's locale).
+    pub async fn set_date(&self, name: &str, date: &str) {
+        self.find(Locator::Css(&format!("input[name=\"{name}\"]")))
+            .await;
+        self.client
+            .execute(
+                "document.querySelector('input[name=\"' + arguments[0] + '\"]').value = arguments[1];",
+                vec![name.into(), date.into()],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("set the date {name}: {error}"));
+    }
+
+    /// The page's heading (`h1`).
+    pub async fn heading(&self) -> String {
+        self.find(Locator::Css("h1"))
+            .await
+            .text()
+            .await
+            .unwrap_or_default()
+    }
+
+    /// The number shown in the dashboard card whose label is `label`.
+    pub async fn figure(&self, label: &str) -> u64 {
+        let card = self
+            .find(Locator::XPath(&format!(
+                "//div[contains(@class, 'card')][contains(normalize-space(), {})]",
+                xpath_literal(label)
+            )))
+            .await;
+        let text = card.text().await.unwrap_or_default();
+        let digits: String = text
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        digits
+            .parse()
+            .unwrap_or_else(|_| panic!("a number in the card {label:?}: {text:?}"))
+    }
+
+    /// Clicks the link starting with `prefix` in the table row that mentions `text`.
+    pub async fn click_link_in_row(&self, text: &str, prefix: &str) {
+        self.click(&format!(
+            "//tr[contains(normalize-space(), {})]//a[starts-with(normalize-space(), {})]",
+            xpath_literal(text),
+            xpath_literal(prefix)
+        ))
+        .await;
+    }
+
+    /// Clicks the button `label` on the gate card of the party of `person`.
+    pub async fn click_button_in_card(&self, person: &str, label: &str) {
+        self.click(&format!(
+            "{}//button[normalize-space()={}]",
+            card_xpath(person),
+            xpath_literal(label)
+        ))
+        .await;
+    }
+
+    /// Waits until the gate card of the party of `person` shows `text`.
+    pub async fn see_in_card(&self, person: &str, text: &str) {
+        let started = Instant::now();
+        loop {
+            let shown = match self.client.find(Locator::XPath(&card_xpath(person))).await {
+                Ok(card) => card.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if shown.contains(text) {
+                return;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!("expected the card of {person} to show {text:?}, it shows:\n{shown}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Sets the window to another screen size.
+    pub async fn resize(&self, screen: Screen) {
+        let (width, height) = screen.size();
+        self.client
+            .set_window_size(width, height)
+            .await
+            .unwrap_or_else(|error| panic!("resize the window: {error}"));
+    }
+
     /// Saves what the window shows to `<screenshots>/<step>.png`.
     pub async fn screenshot(&self, step: &str) {
         let png = self
@@ -543,6 +746,14 @@ impl Browser {
             }
         }
     }
+}
+
+/// The gate card of the party whose head is `person`.
+fn card_xpath(person: &str) -> String {
+    format!(
+        "//section[contains(@class, 'party-card')][.//span[normalize-space()={}]]",
+        xpath_literal(person)
+    )
 }
 
 /// `text` as an XPath string literal (labels have no double quotes).
