@@ -21,6 +21,7 @@ mod facility;
 mod figure;
 mod luggage;
 mod person;
+pub mod report;
 mod status;
 
 pub use access::{

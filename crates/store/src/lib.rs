@@ -20,6 +20,7 @@ mod days;
 mod manifests;
 mod people;
 mod reference;
+mod report;
 mod users;
 
 use std::str::FromStr;
@@ -45,6 +46,7 @@ pub use people::{
     WaitFilter, WaitingSummary,
 };
 pub use reference::ReferenceData;
+pub use report::RegistryForecast;
 pub use users::{ApiTokenRow, BreakGlassGrant, NewUser, SignInCheck, UserAccount, UserUpdate};
 
 /// The database a [`Store`] talks to.
