@@ -345,18 +345,7 @@ fn count_from(value: f64, what: &str) -> Result<u32> {
 }
 
 fn weekday(name: &str) -> Result<jiff::civil::Weekday> {
-    use jiff::civil::Weekday;
-    let day = match name.to_ascii_lowercase().as_str() {
-        "mon" | "monday" => Weekday::Monday,
-        "tue" | "tuesday" => Weekday::Tuesday,
-        "wed" | "wednesday" => Weekday::Wednesday,
-        "thu" | "thursday" => Weekday::Thursday,
-        "fri" | "friday" => Weekday::Friday,
-        "sat" | "saturday" => Weekday::Saturday,
-        "sun" | "sunday" => Weekday::Sunday,
-        _ => bail!("--weekdays: {name:?} is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun"),
-    };
-    Ok(day)
+    corridor_sim::parse_weekday(name).map_err(|e| anyhow!("--weekdays: {e}"))
 }
 
 // ---------------------------------------------------------------- text

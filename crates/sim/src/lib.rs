@@ -121,7 +121,7 @@ pub use policy::{
 pub use queue::{QueueForecast, QueueScenario, Shortfall, forecast_queue};
 pub use quick::{
     BacklogError, CALIBRATED_SCENARIO, QuickError, QuickField, QuickScenario, QuickTier,
-    apply_registry_backlog, calibrated_template,
+    apply_registry_backlog, calibrated_template, parse_weekday,
 };
 pub use scenario::{
     AfterFinalDenial, CapacitySegment, Clearance, Closure, CompanionDistribution, DayDistribution,

@@ -122,6 +122,25 @@ impl QuickScenario {
     }
 }
 
+/// A weekday by its English name or three-letter abbreviation, any case.
+pub fn parse_weekday(name: &str) -> Result<jiff::civil::Weekday, ValueError> {
+    use jiff::civil::Weekday;
+    Ok(match name.trim().to_ascii_lowercase().as_str() {
+        "mon" | "monday" => Weekday::Monday,
+        "tue" | "tuesday" => Weekday::Tuesday,
+        "wed" | "wednesday" => Weekday::Wednesday,
+        "thu" | "thursday" => Weekday::Thursday,
+        "fri" | "friday" => Weekday::Friday,
+        "sat" | "saturday" => Weekday::Saturday,
+        "sun" | "sunday" => Weekday::Sunday,
+        _ => {
+            return Err(ValueError(format!(
+                "{name:?} is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun"
+            )));
+        }
+    })
+}
+
 /// Why the registry's backlog does not fit a scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum BacklogError {

@@ -10,7 +10,10 @@ use crate::harness::{RouteCase, TestApp};
 
 /// Each test module lists its routes; add a module's list here.
 fn all_routes() -> Vec<&'static RouteCase> {
-    [crate::people::ROUTES].into_iter().flatten().collect()
+    [crate::people::ROUTES, crate::dashboard::ROUTES]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 #[tokio::test]

@@ -5,5 +5,6 @@
 mod harness;
 
 mod auth;
+mod dashboard;
 mod people;
 mod routes;

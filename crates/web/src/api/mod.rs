@@ -5,8 +5,10 @@
 //! `OpenApiRouter`, so the OpenAPI document is generated from the handlers
 //! that are actually routed.
 
+mod account;
+pub mod dashboard;
+pub mod forecasts;
 pub mod people;
-mod summary;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -48,7 +50,9 @@ impl Modify for SecuritySchemes {
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(summary::router())
+        .merge(account::router())
+        .merge(dashboard::router())
+        .merge(forecasts::router())
         .merge(people::router())
 }
 

@@ -5,6 +5,7 @@
 //! navigation for the user's role and the session's CSRF token.
 
 mod dashboard;
+mod forecast;
 mod people;
 mod sign_in;
 
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(sign_in::router())
         .merge(dashboard::router())
         .merge(people::router())
+        .merge(forecast::router())
 }
 
 async fn style() -> impl IntoResponse {
@@ -50,6 +52,7 @@ pub struct NavItem {
 const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/", "Dashboard", &[Permission::ViewAggregates]),
     ("/people", "Waiting list", &[Permission::ViewPeople]),
+    ("/forecast", "Forecast", &[Permission::RunForecasts]),
 ];
 
 /// The frame of every page: who is signed in, the navigation, the CSRF
