@@ -22,7 +22,9 @@ pub struct AppState {
 /// capacity are the same (a new referral, death or evacuation changes the
 /// backlog, so the forecast is never older than the registry it shows).
 #[derive(Clone, Default)]
-pub struct ForecastCache(Arc<Mutex<Option<(ForecastKey, Arc<ForecastSection>)>>>);
+pub struct ForecastCache(Arc<Mutex<Option<CachedForecast>>>);
+
+type CachedForecast = (ForecastKey, Arc<ForecastSection>);
 
 /// What a cached forecast was computed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
