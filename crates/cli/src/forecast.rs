@@ -10,14 +10,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use corridor_charts::{
-    Axis, BarSeries, Caption, FanChart, FanSeries, GroupedBarChart, LineChart, LineSeries, Size,
-    Ticks,
-};
 use corridor_sim::{
-    CapacitySegment, Clearance, CompanionDistribution, Completion, Estimate, Forecast,
-    ForecastConfig, HorizonDays, OperatingWeekdays, Places, PolicySpec, Probability, Rate,
-    Replications, Scenario, Tier, TierName,
+    CompanionDistribution, Completion, Estimate, Forecast, ForecastConfig, OperatingWeekdays,
+    PolicySpec, QuickField, QuickScenario, QuickTier, Replications, Scenario,
 };
 use jiff::civil::Date;
 use serde::Serialize;
@@ -210,7 +205,7 @@ impl Plan {
         };
         if let Some(registry) = &registry {
             for scenario in &mut scenarios {
-                apply_registry_backlog(scenario, registry)?;
+                corridor_sim::apply_registry_backlog(scenario, registry)?;
                 // The registry's backlog is today's: the forecast starts today.
                 scenario.start = start.unwrap_or_else(&today);
             }
@@ -243,43 +238,6 @@ impl Plan {
             config: ForecastConfig { replications, seed },
         })
     }
-}
-
-/// Replaces each tier's backlog by the registry's count (children in the
-/// same proportion as the scenario's). Tiers the scenario does not know are
-/// an error; tiers the registry does not report have nobody waiting.
-pub fn apply_registry_backlog(scenario: &mut Scenario, registry: &[(String, u64)]) -> Result<()> {
-    for (name, _) in registry {
-        if !scenario.tiers.iter().any(|tier| tier.name.as_str() == name) {
-            let known: Vec<&str> = scenario
-                .tiers
-                .iter()
-                .map(|tier| tier.name.as_str())
-                .collect();
-            bail!(
-                "the registry has tier {name:?}, which scenario {:?} does not define (it has {}); \
-                 add the tier to the scenario file",
-                scenario.name,
-                known.join(", ")
-            );
-        }
-    }
-    for tier in &mut scenario.tiers {
-        let count = registry
-            .iter()
-            .find(|(name, _)| name == tier.name.as_str())
-            .map_or(0, |(_, count)| *count);
-        let count = u32::try_from(count)
-            .map_err(|_| anyhow!("registry tier {}: {count} is too many", tier.name))?;
-        let share = if tier.backlog == 0 {
-            0.0
-        } else {
-            f64::from(tier.backlog_children) / f64::from(tier.backlog)
-        };
-        tier.backlog = count;
-        tier.backlog_children = (f64::from(count) * share).round().min(f64::from(count)) as u32;
-    }
-    Ok(())
 }
 
 fn quick_scenario(args: &ForecastArgs, backlog: &[(String, u64)], start: Date) -> Result<Scenario> {
@@ -328,46 +286,36 @@ fn quick_scenario(args: &ForecastArgs, backlog: &[(String, u64)], start: Date) -
     let value_for = |pairs: &[(String, f64)], name: &str| {
         pairs.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
     };
-    let tiers = backlog
-        .iter()
-        .map(|(name, count)| {
-            let mortality = value_for(&mortality, name).unwrap_or(0.0);
-            let mortality = Probability::new(mortality)
-                .map_err(|e| anyhow!("--annual-mortality {name}: {e}"))?;
-            Ok(Tier {
-                name: TierName::parse(name).map_err(|e| anyhow!("tier name {e}"))?,
-                backlog: u32::try_from(*count)
-                    .map_err(|_| anyhow!("tier {name}: {count} is too many"))?,
-                backlog_children: 0,
-                backlog_referred_over_days: 0,
-                referrals_per_day: Rate::new(value_for(&referrals, name).unwrap_or(0.0))
-                    .map_err(|e| anyhow!("--referrals {name}: {e}"))?,
-                child_fraction: Probability::ZERO,
-                daily_death_hazard: Rate::hazard_from_annual_mortality(mortality)
-                    .map_err(|e| anyhow!("--annual-mortality {name}: {e}"))?,
-                weight: Rate::ONE,
-                companions: companions.clone(),
-                child_companions: companions.clone(),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    if tiers.is_empty() {
-        bail!("the backlog names no tier; give e.g. --backlog critical=440,routine=19560");
-    }
-    Ok(Scenario {
-        name: format!("{capacity} places a day"),
+    let quick = QuickScenario {
         start,
-        horizon_days: HorizonDays::new(args.horizon_days)
-            .map_err(|e| anyhow!("--horizon-days {e}"))?,
-        tiers,
-        capacity: vec![CapacitySegment {
-            from: start,
-            places: Places::PerDay(capacity),
-            weekdays,
-        }],
-        closures: Vec::new(),
-        referral_schedule: Vec::new(),
-        clearance: Clearance::default(),
+        horizon_days: args.horizon_days,
+        tiers: backlog
+            .iter()
+            .map(|(name, count)| QuickTier {
+                name: name.clone(),
+                backlog: *count,
+                referrals_per_day: value_for(&referrals, name).unwrap_or(0.0),
+                annual_mortality: value_for(&mortality, name).unwrap_or(0.0),
+            })
+            .collect(),
+        places_per_day: capacity,
+        weekdays,
+        companions,
+    };
+    quick.build().map_err(|error| {
+        let flag = match &error.field {
+            QuickField::Tiers => {
+                return anyhow!(
+                    "the backlog names no tier; give e.g. --backlog critical=440,routine=19560"
+                );
+            }
+            QuickField::TierName(_) => "tier name".to_owned(),
+            QuickField::Backlog(name) => format!("tier {name}"),
+            QuickField::Referrals(name) => format!("--referrals {name}"),
+            QuickField::AnnualMortality(name) => format!("--annual-mortality {name}"),
+            QuickField::HorizonDays => "--horizon-days".to_owned(),
+        };
+        anyhow!("{flag} {error}")
     })
 }
 
@@ -397,18 +345,7 @@ fn count_from(value: f64, what: &str) -> Result<u32> {
 }
 
 fn weekday(name: &str) -> Result<jiff::civil::Weekday> {
-    use jiff::civil::Weekday;
-    let day = match name.to_ascii_lowercase().as_str() {
-        "mon" | "monday" => Weekday::Monday,
-        "tue" | "tuesday" => Weekday::Tuesday,
-        "wed" | "wednesday" => Weekday::Wednesday,
-        "thu" | "thursday" => Weekday::Thursday,
-        "fri" | "friday" => Weekday::Friday,
-        "sat" | "saturday" => Weekday::Saturday,
-        "sun" | "sunday" => Weekday::Sunday,
-        _ => bail!("--weekdays: {name:?} is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun"),
-    };
-    Ok(day)
+    corridor_sim::parse_weekday(name).map_err(|e| anyhow!("--weekdays: {e}"))
 }
 
 // ---------------------------------------------------------------- text
@@ -764,6 +701,9 @@ impl From<Estimate> for JsonEstimate {
 /// the cumulative deaths under each policy, and a policy comparison of
 /// deaths by tier. Returns the file names.
 fn write_charts(directory: &Path, plan: &Plan, forecasts: &[Forecast]) -> Result<Vec<String>> {
+    use corridor_interop::forecast_charts::{
+        cumulative_deaths_chart, policy_comparison_chart, waiting_by_tier_chart,
+    };
     std::fs::create_dir_all(directory)
         .with_context(|| format!("creating {}", directory.display()))?;
     let mut written = Vec::new();
@@ -773,140 +713,26 @@ fn write_charts(directory: &Path, plan: &Plan, forecasts: &[Forecast]) -> Result
         written.push(name);
         Ok(())
     };
-    let run_note = format!(
-        "{} replications, seed {}",
-        plan.config.replications.get(),
-        plan.config.seed
-    );
     for scenario in &plan.scenarios {
         let of_scenario: Vec<&Forecast> = forecasts
             .iter()
             .filter(|f| f.scenario == scenario.name)
             .collect();
-        let Some(first) = of_scenario.first() else {
-            continue;
-        };
         let slug = slug(&scenario.name);
-        let x_axis = date_axis(first.start, first.horizon_days);
         for forecast in &of_scenario {
-            let chart = FanChart {
-                caption: Caption {
-                    id: format!("{slug}-{}-waiting", forecast.policy),
-                    title: format!(
-                        "People waiting by tier: {}, {}",
-                        scenario.name, forecast.policy
-                    ),
-                    description: format!(
-                        "End-of-day number of people on the waiting list in each tier, from {} over {} days: \
-                         median line and shaded 5–95% range over {run_note}.",
-                        forecast.start, forecast.horizon_days
-                    ),
-                },
-                x_axis: x_axis.clone(),
-                y_axis: Axis::new("people waiting"),
-                series: forecast
-                    .tiers
-                    .iter()
-                    .zip(&forecast.list_size_by_tier)
-                    .map(|(tier, bands)| FanSeries {
-                        label: tier.clone(),
-                        p5: bands.iter().map(|b| b.p5).collect(),
-                        p50: bands.iter().map(|b| b.p50).collect(),
-                        p95: bands.iter().map(|b| b.p95).collect(),
-                    })
-                    .collect(),
-                size: Size::default(),
-            };
             save(
                 format!("{slug}--{}--waiting.svg", forecast.policy),
-                corridor_charts::fan_chart(&chart),
+                waiting_by_tier_chart(&format!("{slug}-{}-waiting", forecast.policy), forecast),
             )?;
         }
-        let deaths = LineChart {
-            caption: Caption {
-                id: format!("{slug}-deaths"),
-                title: format!("Cumulative deaths while waiting: {}", scenario.name),
-                description: format!(
-                    "Median over {run_note} of the cumulative number of people who died while waiting, \
-                     one line per policy."
-                ),
-            },
-            x_axis,
-            y_axis: Axis::new("deaths while waiting (median)"),
-            series: of_scenario
-                .iter()
-                .map(|f| LineSeries {
-                    label: f.policy.clone(),
-                    values: f.cumulative_deaths.iter().map(|b| b.p50).collect(),
-                })
-                .collect(),
-            size: Size::default(),
-        };
-        save(
-            format!("{slug}--deaths.svg"),
-            corridor_charts::line_chart(&deaths),
-        )?;
-        let comparison = GroupedBarChart {
-            caption: Caption {
-                id: format!("{slug}-policies"),
-                title: format!("Deaths while waiting by policy and tier: {}", scenario.name),
-                description: format!(
-                    "Mean deaths while waiting over {} days in each tier under each policy, with 95% \
-                     confidence intervals over {run_note}.",
-                    first.horizon_days
-                ),
-            },
-            groups: of_scenario.iter().map(|f| f.policy.clone()).collect(),
-            x_label: "policy".to_owned(),
-            y_axis: Axis::new(format!("deaths in {} days", first.horizon_days)),
-            series: first
-                .tiers
-                .iter()
-                .enumerate()
-                .map(|(tier, name)| BarSeries {
-                    label: name.clone(),
-                    values: of_scenario
-                        .iter()
-                        .map(|f| f.deaths_by_tier[tier].mean)
-                        .collect(),
-                    intervals: of_scenario
-                        .iter()
-                        .map(|f| (f.deaths_by_tier[tier].low, f.deaths_by_tier[tier].high))
-                        .collect(),
-                })
-                .collect(),
-            size: Size::default(),
-        };
-        save(
-            format!("{slug}--policies.svg"),
-            corridor_charts::grouped_bar_chart(&comparison),
-        )?;
+        if let Some(svg) = cumulative_deaths_chart(&format!("{slug}-deaths"), &of_scenario) {
+            save(format!("{slug}--deaths.svg"), svg)?;
+        }
+        if let Some(svg) = policy_comparison_chart(&format!("{slug}-policies"), &of_scenario) {
+            save(format!("{slug}--policies.svg"), svg)?;
+        }
     }
     Ok(written)
-}
-
-/// Day numbers labelled with dates, about six ticks.
-fn date_axis(start: Date, horizon_days: u32) -> Axis {
-    let step = match horizon_days {
-        0..=70 => 7,
-        71..=200 => 30,
-        201..=800 => 90,
-        801..=2000 => 180,
-        _ => 365,
-    };
-    let ticks = (0..horizon_days)
-        .step_by(step)
-        .filter_map(|day| {
-            let date = start
-                .checked_add(jiff::Span::new().days(i64::from(day)))
-                .ok()?;
-            Some((f64::from(day), date.to_string()))
-        })
-        .collect();
-    Axis {
-        label: "date".to_owned(),
-        ticks: Ticks::Custom(ticks),
-    }
 }
 
 /// A file-name-safe form of a scenario name.

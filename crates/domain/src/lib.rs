@@ -22,6 +22,7 @@ mod figure;
 mod luggage;
 mod person;
 mod registration;
+pub mod report;
 mod status;
 
 pub use access::{

@@ -45,6 +45,49 @@ pub fn suppress_parts(parts: &[u64]) -> Vec<Count> {
     counts
 }
 
+/// The publishable form of a table of counts shown with its row and
+/// column totals: [`suppress_parts`] applied to every row and every column
+/// until no row or column has exactly one suppressed cell.
+pub fn suppress_grid(rows: &[Vec<u64>]) -> Vec<Vec<Count>> {
+    let mut grid: Vec<Vec<Count>> = rows
+        .iter()
+        .map(|row| row.iter().map(|n| suppress(*n)).collect())
+        .collect();
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    loop {
+        let mut changed = false;
+        let lines: Vec<Vec<(usize, usize)>> = (0..rows.len())
+            .map(|r| (0..rows[r].len()).map(|c| (r, c)).collect())
+            .chain((0..columns).map(|c| {
+                (0..rows.len())
+                    .filter(|r| c < rows[*r].len())
+                    .map(|r| (r, c))
+                    .collect()
+            }))
+            .collect();
+        for line in lines {
+            let suppressed = line
+                .iter()
+                .filter(|(r, c)| grid[*r][*c] == Count::Suppressed)
+                .count();
+            if suppressed != 1 {
+                continue;
+            }
+            let smallest = line
+                .iter()
+                .filter(|(r, c)| grid[*r][*c] != Count::Suppressed)
+                .min_by_key(|(r, c)| rows[*r][*c]);
+            if let Some((r, c)) = smallest {
+                grid[*r][*c] = Count::Suppressed;
+                changed = true;
+            }
+        }
+        if !changed {
+            return grid;
+        }
+    }
+}
+
 impl Count {
     /// Reads a published count back: digits, or `<5`.
     pub fn parse(text: &str) -> Option<Count> {
@@ -96,4 +139,23 @@ pub fn group_thousands(value: u64) -> String {
         grouped.push(digit);
     }
     grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grid_never_leaves_one_suppressed_cell_in_a_line() {
+        let grid = suppress_grid(&[vec![3, 40, 50], vec![60, 70, 80]]);
+        assert_eq!(grid[0][0], Count::Suppressed);
+        // Its row and its column each lose their smallest shown cell.
+        assert_eq!(grid[0][1], Count::Suppressed);
+        assert_eq!(grid[1][0], Count::Suppressed);
+        assert_eq!(grid[1][1], Count::Suppressed);
+        assert_eq!(grid[0][2], Count::Shown(50));
+        for row in &grid {
+            assert_ne!(row.iter().filter(|c| **c == Count::Suppressed).count(), 1);
+        }
+    }
 }

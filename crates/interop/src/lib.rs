@@ -11,6 +11,7 @@
 //! - [`aggregates`]: HXL exports of counts about people (waiting list,
 //!   evacuations, deaths), small counts suppressed.
 //! - [`fhir`]: HL7 FHIR R4 Bundles of referrals, pseudonymised.
+//! - [`forecast_charts`]: the SVG charts of a Monte Carlo forecast.
 //! - [`sitrep`]: the situation report as one self-contained HTML file.
 //! - [`disclosure`]: the small-count suppression rule all of them share.
 //! - [`consignments`]: CSV import and export of aid consignments and their stage times.
@@ -21,6 +22,7 @@ pub mod decisions;
 pub mod disclosure;
 pub mod fhir;
 pub mod figures;
+pub mod forecast_charts;
 pub mod hxl;
 pub mod referrals;
 pub mod sitrep;

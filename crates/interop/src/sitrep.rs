@@ -13,95 +13,14 @@ use std::fmt::Write as _;
 use corridor_charts::{
     Axis, BarSeries, Caption, FanChart, FanSeries, GroupedBarChart, Size, Ticks,
 };
-use corridor_domain::{
-    AgeGroup, AidReport, CargoCategory, SourcedFigure, Specialty, Stage, Tier, TruckDefinition,
-};
-use jiff::civil::Date;
+use corridor_domain::{AgeGroup, AidReport, CargoCategory, Stage, Tier, TruckDefinition};
 
 use crate::disclosure::{group_thousands, suppress, suppress_parts};
 
-/// Everything the report shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SitrepData {
-    pub date: Date,
-    /// Where the registry counts come from, e.g. "corridor registry (PostgreSQL)".
-    pub registry: String,
-    pub waiting: WaitingSection,
-    pub evacuations: EvacuationSection,
-    pub deaths: DeathsSection,
-    pub forecast: Option<ForecastSection>,
-    /// Clearance denial reasons over the report window, most frequent first.
-    pub denial_reasons: Vec<(String, u64)>,
-    /// The aid pipeline over the report window; `None` where no aid is tracked.
-    pub aid: Option<AidReport>,
-    pub figures: Vec<SourcedFigure>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct WaitingSection {
-    pub by_tier: Vec<(Tier, u64)>,
-    pub by_age_group: Vec<(AgeGroup, u64)>,
-    pub by_specialty: Vec<(Specialty, u64)>,
-    pub by_tier_and_age_group: Vec<(Tier, AgeGroup, u64)>,
-    pub companions: u64,
-    pub median_wait_days: Option<i64>,
-    pub over_a_year: u64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct EvacuationSection {
-    pub from: Date,
-    pub to: Date,
-    /// One entry per day from `from` to `to`.
-    pub days: Vec<EvacuationDay>,
-    /// Patients evacuated in the window by receiving country name.
-    pub by_destination: Vec<(String, u64)>,
-    /// Patients evacuated since the registry began.
-    pub total_to_date: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EvacuationDay {
-    pub date: Date,
-    pub patients: u64,
-    pub companions: u64,
-    /// The outbound evacuee quota in force that day (all crossings).
-    pub quota: Option<u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DeathsSection {
-    pub total_by_tier: Vec<(Tier, u64)>,
-    /// Deaths in the report window, by tier.
-    pub window_by_tier: Vec<(Tier, u64)>,
-}
-
-/// Forecasts from the registry's backlog under two capacities.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ForecastSection {
-    /// The model run, e.g. scenario, replications and seed.
-    pub model: String,
-    pub runs: Vec<ForecastRun>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ForecastRun {
-    pub label: String,
-    pub places_per_day: u32,
-    pub start: Date,
-    pub horizon_days: u32,
-    /// Days until today's backlog is cleared (mean, low, high of the 95%
-    /// interval), when it cleared in every replication.
-    pub days_to_clear: Option<(f64, f64, f64)>,
-    /// In how many of how many replications it cleared within the horizon.
-    pub cleared_in: (u32, u32),
-    /// Deaths while waiting over the horizon (mean, low, high).
-    pub deaths: (f64, f64, f64),
-    /// End-of-day list size: p5, p50, p95 by day.
-    pub list_p5: Vec<f64>,
-    pub list_p50: Vec<f64>,
-    pub list_p95: Vec<f64>,
-}
+pub use corridor_domain::report::{
+    DeathsSection, EvacuationDay, EvacuationSection, ForecastRun, ForecastSection, SitrepData,
+    WaitingSection,
+};
 
 /// The HTML document.
 pub fn render_html(data: &SitrepData) -> String {
@@ -231,6 +150,23 @@ pub fn waiting_section(data: &SitrepData) -> String {
     body.push_str(&table(&["Tier", "Patients waiting"], &rows, &[1]));
     let rows = count_rows(&waiting.by_age_group);
     body.push_str(&table(&["Age group", "Patients waiting"], &rows, &[1]));
+    body.push_str(&waiting_by_age_and_tier_chart(waiting));
+    let rows = count_rows(&waiting.by_specialty);
+    body.push_str(&table(&["Specialty", "Patients waiting"], &rows, &[1]));
+    section(
+        "waiting-list",
+        "Waiting list",
+        &body,
+        &computed(
+            data,
+            "patients in a waiting status (referred to scheduled), by tier, age group (from birth year) and specialty",
+        ),
+    )
+}
+
+/// Patients waiting by age group, one bar per tier; suppressed cells drawn
+/// at zero.
+pub fn waiting_by_age_and_tier_chart(waiting: &WaitingSection) -> String {
     let chart = GroupedBarChart {
         caption: Caption {
             id: "waiting-by-age-and-tier".to_string(),
@@ -260,18 +196,7 @@ pub fn waiting_section(data: &SitrepData) -> String {
             .collect(),
         size: Size { width: 760.0, height: 360.0 },
     };
-    body.push_str(&corridor_charts::grouped_bar_chart(&chart));
-    let rows = count_rows(&waiting.by_specialty);
-    body.push_str(&table(&["Specialty", "Patients waiting"], &rows, &[1]));
-    section(
-        "waiting-list",
-        "Waiting list",
-        &body,
-        &computed(
-            data,
-            "patients in a waiting status (referred to scheduled), by tier, age group (from birth year) and specialty",
-        ),
-    )
+    corridor_charts::grouped_bar_chart(&chart)
 }
 
 pub fn evacuations_section(data: &SitrepData) -> String {
@@ -465,39 +390,8 @@ pub fn forecast_section(data: &SitrepData) -> String {
         &rows,
         &[1, 2, 3],
     ));
-    if let Some(first) = forecast.runs.first() {
-        let step = (first.horizon_days / 6).max(1);
-        let ticks = (0..first.horizon_days)
-            .step_by(step as usize)
-            .filter_map(|day| {
-                let date = first
-                    .start
-                    .checked_add(jiff::Span::new().days(i64::from(day)))
-                    .ok()?;
-                Some((f64::from(day), date.to_string()))
-            })
-            .collect();
-        let chart = FanChart {
-            caption: Caption {
-                id: "forecast-waiting".to_string(),
-                title: "Forecast of the waiting list under each capacity".to_string(),
-                description: "End-of-day people waiting (all tiers): median line and 5–95% band over the model's replications.".to_string(),
-            },
-            x_axis: Axis { label: "date".to_string(), ticks: Ticks::Custom(ticks) },
-            y_axis: Axis::new("people waiting"),
-            series: forecast
-                .runs
-                .iter()
-                .map(|run| FanSeries {
-                    label: run.label.clone(),
-                    p5: run.list_p5.clone(),
-                    p50: run.list_p50.clone(),
-                    p95: run.list_p95.clone(),
-                })
-                .collect(),
-            size: Size { width: 900.0, height: 400.0 },
-        };
-        body.push_str(&corridor_charts::fan_chart(&chart));
+    if let Some(chart) = forecast_fan_chart(forecast) {
+        body.push_str(&chart);
     }
     section(
         "forecast",
@@ -510,6 +404,44 @@ pub fn forecast_section(data: &SitrepData) -> String {
             escape(&forecast.model)
         ),
     )
+}
+
+/// The fan chart of the waiting list under each run of a forecast section
+/// (all tiers); `None` without runs.
+pub fn forecast_fan_chart(forecast: &ForecastSection) -> Option<String> {
+    let first = forecast.runs.first()?;
+    let step = (first.horizon_days / 6).max(1);
+    let ticks = (0..first.horizon_days)
+        .step_by(step as usize)
+        .filter_map(|day| {
+            let date = first
+                .start
+                .checked_add(jiff::Span::new().days(i64::from(day)))
+                .ok()?;
+            Some((f64::from(day), date.to_string()))
+        })
+        .collect();
+    let chart = FanChart {
+        caption: Caption {
+            id: "forecast-waiting".to_string(),
+            title: "Forecast of the waiting list under each capacity".to_string(),
+            description: "End-of-day people waiting (all tiers): median line and 5–95% band over the model's replications.".to_string(),
+        },
+        x_axis: Axis { label: "date".to_string(), ticks: Ticks::Custom(ticks) },
+        y_axis: Axis::new("people waiting"),
+        series: forecast
+            .runs
+            .iter()
+            .map(|run| FanSeries {
+                label: run.label.clone(),
+                p5: run.list_p5.clone(),
+                p50: run.list_p50.clone(),
+                p95: run.list_p95.clone(),
+            })
+            .collect(),
+        size: Size { width: 900.0, height: 400.0 },
+    };
+    Some(corridor_charts::fan_chart(&chart))
 }
 
 pub fn denials_section(data: &SitrepData) -> String {
@@ -550,16 +482,8 @@ pub fn aid_section(data: &SitrepData) -> String {
             &computed(data, "the aid pipeline (empty)"),
         );
     };
-    let days = |definition: TruckDefinition| {
-        TruckDefinition::ALL
-            .iter()
-            .position(|d| *d == definition)
-            .and_then(|index| aid.daily.get(index))
-            .cloned()
-            .unwrap_or_default()
-    };
-    let inspected = days(TruckDefinition::Inspected);
-    let collected = days(TruckDefinition::Collected);
+    let inspected = trucks_per_day(aid, TruckDefinition::Inspected);
+    let collected = trucks_per_day(aid, TruckDefinition::Collected);
     let total = |days: &[corridor_domain::DailyTrucks]| days.iter().map(|d| d.total).sum::<u64>();
     let fuel: u64 = inspected.iter().map(|d| d.fuel).sum();
     let met = inspected.iter().filter(|d| d.met_target).count();
@@ -580,47 +504,7 @@ pub fn aid_section(data: &SitrepData) -> String {
         inspected.len(),
         group_thousands(total(&collected)),
     );
-    let chart = GroupedBarChart {
-        caption: Caption {
-            id: "aid-trucks-per-day".to_string(),
-            title: "Aid trucks per day against the target".to_string(),
-            description: format!(
-                "Trucks cleared at inspection and trucks collected inside after repacking, each day, next to the target of {} a day.",
-                aid.target.per_day
-            ),
-        },
-        groups: inspected
-            .iter()
-            .map(|d| d.date.strftime("%m-%d").to_string())
-            .collect(),
-        x_label: "day".to_string(),
-        y_axis: Axis::new("trucks"),
-        series: vec![
-            BarSeries {
-                label: "inspected".to_string(),
-                values: inspected.iter().map(|d| d.total as f64).collect(),
-                intervals: Vec::new(),
-            },
-            BarSeries {
-                label: "collected".to_string(),
-                values: collected.iter().map(|d| d.total as f64).collect(),
-                intervals: Vec::new(),
-            },
-            BarSeries {
-                label: "target".to_string(),
-                values: inspected
-                    .iter()
-                    .map(|_| f64::from(aid.target.per_day))
-                    .collect(),
-                intervals: Vec::new(),
-            },
-        ],
-        size: Size {
-            width: 900.0,
-            height: 380.0,
-        },
-    };
-    body.push_str(&corridor_charts::grouped_bar_chart(&chart));
+    body.push_str(&aid_trucks_chart(aid));
     let categories: Vec<Vec<String>> = CargoCategory::ALL
         .iter()
         .enumerate()
@@ -728,6 +612,67 @@ pub fn aid_section(data: &SitrepData) -> String {
              trucks collected are arrivals into collected, each with the load recorded at that stage",
         ),
     )
+}
+
+/// The trucks of each day of the report under one definition of a truck.
+pub fn trucks_per_day(
+    aid: &AidReport,
+    definition: TruckDefinition,
+) -> Vec<corridor_domain::DailyTrucks> {
+    TruckDefinition::ALL
+        .iter()
+        .position(|d| *d == definition)
+        .and_then(|index| aid.daily.get(index))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Trucks cleared at inspection and collected inside each day, next to the
+/// target.
+pub fn aid_trucks_chart(aid: &AidReport) -> String {
+    let inspected = trucks_per_day(aid, TruckDefinition::Inspected);
+    let collected = trucks_per_day(aid, TruckDefinition::Collected);
+    let chart = GroupedBarChart {
+        caption: Caption {
+            id: "aid-trucks-per-day".to_string(),
+            title: "Aid trucks per day against the target".to_string(),
+            description: format!(
+                "Trucks cleared at inspection and trucks collected inside after repacking, each day, next to the target of {} a day.",
+                aid.target.per_day
+            ),
+        },
+        groups: inspected
+            .iter()
+            .map(|d| d.date.strftime("%m-%d").to_string())
+            .collect(),
+        x_label: "day".to_string(),
+        y_axis: Axis::new("trucks"),
+        series: vec![
+            BarSeries {
+                label: "inspected".to_string(),
+                values: inspected.iter().map(|d| d.total as f64).collect(),
+                intervals: Vec::new(),
+            },
+            BarSeries {
+                label: "collected".to_string(),
+                values: collected.iter().map(|d| d.total as f64).collect(),
+                intervals: Vec::new(),
+            },
+            BarSeries {
+                label: "target".to_string(),
+                values: inspected
+                    .iter()
+                    .map(|_| f64::from(aid.target.per_day))
+                    .collect(),
+                intervals: Vec::new(),
+            },
+        ],
+        size: Size {
+            width: 900.0,
+            height: 380.0,
+        },
+    };
+    corridor_charts::grouped_bar_chart(&chart)
 }
 
 pub fn figures_section(data: &SitrepData) -> String {

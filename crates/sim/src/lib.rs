@@ -102,6 +102,7 @@ mod forecast;
 mod parse;
 mod policy;
 mod queue;
+mod quick;
 mod scenario;
 mod schedule;
 mod sequence_set;
@@ -118,6 +119,10 @@ pub use policy::{
     Candidate, ChildrenFirst, FirstComeFirstServed, Policy, PolicySpec, StrictPriority, Weighted,
 };
 pub use queue::{QueueForecast, QueueScenario, Shortfall, forecast_queue};
+pub use quick::{
+    BacklogError, CALIBRATED_SCENARIO, QuickError, QuickField, QuickScenario, QuickTier,
+    apply_registry_backlog, calibrated_template, parse_weekday,
+};
 pub use scenario::{
     AfterFinalDenial, CapacitySegment, Clearance, Closure, CompanionDistribution, DayDistribution,
     HorizonDays, OperatingWeekdays, Places, Probability, Rate, ReferralFactor, Scenario, Tier,

@@ -22,6 +22,7 @@ mod manifests;
 mod people;
 mod planning;
 mod reference;
+mod report;
 mod users;
 
 use std::str::FromStr;
@@ -49,6 +50,7 @@ pub use people::{
 };
 pub use planning::{method_name, parse_method};
 pub use reference::ReferenceData;
+pub use report::RegistryForecast;
 pub use users::{ApiTokenRow, BreakGlassGrant, NewUser, SignInCheck, UserAccount, UserUpdate};
 
 /// The database a [`Store`] talks to.

@@ -23,4 +23,4 @@ pub use auth::password::{
 };
 pub use auth::token::{generate_token, hash_token};
 pub use server::{Config, Server, router};
-pub use state::{AppState, Clock};
+pub use state::{AppState, Clock, ForecastCache, ForecastKey};

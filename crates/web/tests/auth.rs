@@ -170,7 +170,7 @@ async fn every_role_gets_exactly_its_permissions_from_the_api() {
             let me = client.get("/api/v1/me").await.json();
             let expected: Vec<&str> = role.permissions().iter().map(|p| p.as_str()).collect();
             assert_eq!(me["permissions"], serde_json::json!(expected), "{role}");
-            let summary = client.get("/api/v1/summary").await;
+            let summary = client.get("/api/v1/dashboard").await;
             assert_eq!(
                 summary.status == StatusCode::OK,
                 role.can(Permission::ViewAggregates),
@@ -191,7 +191,8 @@ async fn the_openapi_document_lists_the_api_routes() {
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/me",
-        "/api/v1/summary",
+        "/api/v1/dashboard",
+        "/api/v1/forecasts",
         "/api/v1/people",
         "/api/v1/people/{id}",
     ] {

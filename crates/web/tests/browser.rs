@@ -166,11 +166,11 @@ const DAY: &str = "crossing=rafah&date=2026-02-02";
 /// records the clearance; the coordinator plans and confirms the day (the
 /// returnees coming in first, since entries must equal exits); the crossing
 /// officer marks the patient crossed on the gate's tablet screen; and the
-/// dashboard counts one more evacuation.
+/// dashboard counts them as waiting, then no longer.
 async fn crossing_day_journey(browser: Browser) {
     browser.sign_in("coordinator").await;
     browser.heading_is("Dashboard").await;
-    let evacuated_before = browser.figure("patients evacuated").await;
+    let waiting_before = browser.figure("patients waiting").await;
     browser.screenshot("01-dashboard-before").await;
 
     browser.click_link("Register a patient").await;
@@ -200,6 +200,13 @@ async fn crossing_day_journey(browser: Browser) {
     browser.see("Journey Test Patient").await;
     browser.screenshot("03-registered").await;
 
+    browser.visit("/").await;
+    assert_eq!(
+        browser.figure("patients waiting").await,
+        waiting_before + 1,
+        "the dashboard counts the new patient as waiting"
+    );
+    browser.visit(&format!("/people/{id}")).await;
     browser.click_button("List").await;
     browser.see(&format!("{id} is now listed")).await;
     browser.visit("/clearance").await;
@@ -253,11 +260,10 @@ async fn crossing_day_journey(browser: Browser) {
     browser.resize(Screen::Laptop).await;
     browser.sign_in("analyst").await;
     browser.heading_is("Dashboard").await;
-    let evacuated_after = browser.figure("patients evacuated").await;
     assert_eq!(
-        evacuated_after,
-        evacuated_before + 1,
-        "the dashboard counts the patient who crossed"
+        browser.figure("patients waiting").await,
+        waiting_before,
+        "the patient who crossed is no longer waiting"
     );
     browser.screenshot("11-dashboard-after").await;
 }

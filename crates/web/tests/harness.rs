@@ -100,6 +100,7 @@ impl TestApp {
             clock: Clock {
                 fixed_today: Some(TODAY),
             },
+            forecasts: Default::default(),
             secure_cookies: false,
         };
         let app = TestApp {

@@ -17,18 +17,6 @@ pub const ROUTES: &[RouteCase] = &[
     },
     RouteCase {
         method: "GET",
-        path: "/api/v1/summary",
-        body: None,
-        permission: Permission::ViewAggregates,
-    },
-    RouteCase {
-        method: "GET",
-        path: "/",
-        body: None,
-        permission: Permission::ViewAggregates,
-    },
-    RouteCase {
-        method: "GET",
         path: "/api/v1/people",
         body: None,
         permission: Permission::ViewPeople,

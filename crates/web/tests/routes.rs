@@ -12,6 +12,7 @@ use crate::harness::{RouteCase, TestApp};
 fn all_routes() -> Vec<&'static RouteCase> {
     [
         crate::people::ROUTES,
+        crate::dashboard::ROUTES,
         crate::registry::ROUTES,
         crate::day::ROUTES,
         crate::admin::ROUTES,

@@ -60,11 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Users(command) => users::run(&context, command).await,
             Command::Forecast(args) => {
                 let summary = context.store.waiting_summary(context.today).await?;
-                let backlog: Vec<(String, u64)> = summary
-                    .waiting_by_tier
-                    .iter()
-                    .map(|count| (count.tier.as_str().to_string(), count.count))
-                    .collect();
+                let backlog = summary.backlog_by_tier();
                 debug_assert_eq!(backlog.len(), Tier::ALL.len());
                 crate::forecast::run(
                     args,

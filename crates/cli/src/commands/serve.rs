@@ -26,6 +26,7 @@ pub async fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode
         clock: Clock {
             fixed_today: context.fixed_today,
         },
+        forecasts: Default::default(),
         secure_cookies: args.secure_cookies,
     };
     let server = Server::bind(

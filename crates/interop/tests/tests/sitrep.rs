@@ -42,6 +42,7 @@ fn data() -> SitrepData {
                     patients: u64::from(day) * 6,
                     companions: u64::from(day) % 3,
                     quota: Some(50),
+                    places_open: 50,
                 })
                 .collect(),
             by_destination: vec![("Egypt".to_string(), 180), ("Qatar".to_string(), 2)],
@@ -50,6 +51,7 @@ fn data() -> SitrepData {
         deaths: DeathsSection {
             total_by_tier: vec![(Tier::Critical, 38), (Tier::Urgent, 65), (Tier::Routine, 1)],
             window_by_tier: vec![(Tier::Critical, 2), (Tier::Urgent, 13), (Tier::Routine, 0)],
+            by_day: Vec::new(),
         },
         forecast: Some(ForecastSection {
             model: "test model, 10 replications, seed 1".to_string(),

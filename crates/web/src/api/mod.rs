@@ -5,14 +5,16 @@
 //! `OpenApiRouter`, so the OpenAPI document is generated from the handlers
 //! that are actually routed.
 
+mod account;
 pub mod aid;
 pub mod audit;
 pub mod beds;
 pub mod clearance;
+pub mod dashboard;
 pub mod days;
+pub mod forecasts;
 pub mod people;
 pub mod registry;
-mod summary;
 pub mod users;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -55,7 +57,9 @@ impl Modify for SecuritySchemes {
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(summary::router())
+        .merge(account::router())
+        .merge(dashboard::router())
+        .merge(forecasts::router())
         .merge(people::router())
         .merge(clearance::router())
         .merge(days::router())

@@ -10,6 +10,7 @@ mod beds;
 mod clearance;
 mod dashboard;
 mod days;
+mod forecast;
 mod people;
 mod registry;
 mod sign_in;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(registry::router())
         .merge(beds::router())
+        .merge(forecast::router())
 }
 
 async fn style() -> impl IntoResponse {
@@ -72,6 +74,7 @@ const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/plan", "Day plan", &[Permission::PlanDays]),
     ("/gate", "Gate", &[Permission::WorkGate]),
     ("/aid", "Aid pipeline", &[Permission::ViewAggregates]),
+    ("/forecast", "Forecast", &[Permission::RunForecasts]),
     ("/admin/users", "Users", &[Permission::ManageUsers]),
     ("/admin/tokens", "API tokens", &[Permission::ManageUsers]),
     ("/admin/audit", "Audit log", &[Permission::ViewAudit]),

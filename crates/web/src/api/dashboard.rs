@@ -1,0 +1,513 @@
+//! The dashboard's figures: aggregates only, every count of people below 5
+//! given as `<5`, every figure with its date and its source. The page `/`
+//! and `GET /api/v1/dashboard` show the same [`Dashboard`].
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use corridor_domain::report::{ForecastSection, SitrepData};
+use corridor_domain::{AgeGroup, Permission, Tier, TruckDefinition};
+use corridor_interop::disclosure::{Count, suppress, suppress_grid, suppress_parts};
+use corridor_interop::sitrep::trucks_per_day;
+use corridor_sim::{ForecastConfig, Replications};
+use corridor_store::RegistryForecast;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::ApiUser;
+use crate::error::{ApiResult, AppError, Problem};
+use crate::state::{AppState, ForecastKey};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(dashboard))
+}
+
+/// Days covered by the evacuation, death and aid figures, ending today: four weeks.
+pub const WINDOW_DAYS: u32 = 28;
+/// Replications of the dashboard's forecast: enough for a median and a
+/// 5–95% band, few enough to compute in about a second.
+pub const FORECAST_REPLICATIONS: u32 = 40;
+/// Seed of the dashboard's forecast, so that it does not move between views.
+pub const FORECAST_SEED: u64 = 1;
+
+/// The registry's figures as of today, with the forecast of today's backlog
+/// under the current evacuee quota (computed once per day and backlog).
+pub async fn situation(state: &AppState) -> Result<SitrepData, AppError> {
+    let today = state.clock.today();
+    let mut data = state
+        .store
+        .situation(today, WINDOW_DAYS, state.clock.now())
+        .await?;
+    data.forecast = registry_forecast(state)
+        .await?
+        .map(|section| (*section).clone());
+    Ok(data)
+}
+
+/// The forecast of the registry's backlog under the evacuee quota in force
+/// (or next announced), with corridor's calibrated assumptions; `None` when
+/// no quota is known.
+async fn registry_forecast(state: &AppState) -> Result<Option<Arc<ForecastSection>>, AppError> {
+    let today = state.clock.today();
+    let reference = state.store.reference().await?;
+    let Some(places) = reference.current_evacuee_quota(today) else {
+        return Ok(None);
+    };
+    let backlog = state.store.waiting_summary(today).await?.backlog_by_tier();
+    let key = ForecastKey {
+        day: today,
+        backlog: backlog.clone(),
+        places_per_day: places,
+    };
+    if let Some(section) = state.forecasts.get(&key) {
+        return Ok(Some(section));
+    }
+    let (weekdays, weekdays_text) = reference
+        .evacuee_operating_days(today)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let template =
+        corridor_sim::calibrated_template().map_err(|e| AppError::Internal(e.to_string()))?;
+    let forecast = RegistryForecast {
+        template,
+        origin: "corridor's calibrated scenario (scenarios/calibrated.toml)".to_string(),
+        backlog,
+        start: today,
+        capacities: vec![(format!("current quota ({places} a day)"), places)],
+        weekdays,
+        weekdays_text,
+        config: ForecastConfig {
+            replications: Replications::new(FORECAST_REPLICATIONS)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            seed: FORECAST_SEED,
+        },
+    };
+    let section = tokio::task::spawn_blocking(move || forecast.run())
+        .await
+        .map_err(|e| AppError::Internal(format!("the forecast stopped: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let section = Arc::new(section);
+    state.forecasts.put(key, Arc::clone(&section));
+    Ok(Some(section))
+}
+
+/// A count of people as published: a number, or `"<5"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum PeopleCount {
+    Shown(u64),
+    /// Fewer than 5 (zero included): always the text `<5`.
+    Suppressed(String),
+}
+
+impl From<Count> for PeopleCount {
+    fn from(count: Count) -> Self {
+        match count {
+            Count::Shown(n) => PeopleCount::Shown(n),
+            Count::Suppressed => PeopleCount::Suppressed(Count::SUPPRESSED_TEXT.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for PeopleCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeopleCount::Shown(n) => f.write_str(&crate::pages::count(*n)),
+            PeopleCount::Suppressed(text) => f.write_str(text),
+        }
+    }
+}
+
+fn people(n: u64) -> PeopleCount {
+    suppress(n).into()
+}
+
+/// Counts shown next to their total (secondary suppression).
+fn parts(counts: impl IntoIterator<Item = u64>) -> Vec<PeopleCount> {
+    let counts: Vec<u64> = counts.into_iter().collect();
+    suppress_parts(&counts)
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}
+
+/// The dashboard: every section says as of when and where it comes from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    /// The day the registry figures describe (YYYY-MM-DD).
+    pub as_of: String,
+    /// How counts of people are published.
+    pub disclosure: String,
+    pub waiting: WaitingView,
+    pub evacuations: EvacuationsView,
+    pub deaths: DeathsView,
+    /// Absent when no evacuee quota is in force or announced.
+    pub forecast: Option<ForecastView>,
+    /// Absent when the registry tracks no aid.
+    pub aid: Option<AidView>,
+    pub figures: Vec<FigureView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TierCountView {
+    pub tier: String,
+    pub count: PeopleCount,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgeGroupCountView {
+    pub age_group: String,
+    pub count: PeopleCount,
+}
+
+/// One tier's row of the tier × age group table, in the order of `age_groups`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TierRowView {
+    pub tier: String,
+    pub counts: Vec<PeopleCount>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WaitingView {
+    pub as_of: String,
+    pub source: String,
+    pub total: PeopleCount,
+    pub by_tier: Vec<TierCountView>,
+    pub by_age_group: Vec<AgeGroupCountView>,
+    /// Column labels of `by_tier_and_age_group`.
+    pub age_groups: Vec<String>,
+    pub by_tier_and_age_group: Vec<TierRowView>,
+    pub companions: PeopleCount,
+    pub median_wait_days: Option<i64>,
+    pub over_a_year: PeopleCount,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EvacuationWeekView {
+    pub from: String,
+    pub to: String,
+    pub patients: PeopleCount,
+    pub companions: PeopleCount,
+    /// Patients and companions: they take places of the same quota.
+    pub people: PeopleCount,
+    /// The evacuee quota summed over the week's operating days (places, not people).
+    pub places: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EvacuationsView {
+    pub from: String,
+    pub to: String,
+    pub source: String,
+    pub weeks: Vec<EvacuationWeekView>,
+    pub patients_in_window: PeopleCount,
+    pub patients_to_date: PeopleCount,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeathsWeekView {
+    pub from: String,
+    pub to: String,
+    /// In the order of `DeathsView.tiers`.
+    pub by_tier: Vec<PeopleCount>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeathsView {
+    pub from: String,
+    pub to: String,
+    pub source: String,
+    pub tiers: Vec<String>,
+    pub weeks: Vec<DeathsWeekView>,
+    pub window_by_tier: Vec<TierCountView>,
+    pub total_by_tier: Vec<TierCountView>,
+}
+
+/// A mean with its 95% confidence interval.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct Interval {
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ForecastRunView {
+    pub label: String,
+    pub places_per_day: u32,
+    pub start: String,
+    pub horizon_days: u32,
+    /// Days to clear today's backlog, when it cleared in every replication.
+    pub days_to_clear: Option<Interval>,
+    pub cleared_in_replications: u32,
+    pub replications: u32,
+    /// Expected deaths while waiting over the horizon (a model output, not a count).
+    pub deaths: Interval,
+    /// End-of-day people waiting by day: 5th, 50th and 95th percentiles.
+    pub list_p5: Vec<f64>,
+    pub list_p50: Vec<f64>,
+    pub list_p95: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ForecastView {
+    pub as_of: String,
+    pub source: String,
+    pub runs: Vec<ForecastRunView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AidDayView {
+    pub date: String,
+    /// Trucks cleared at inspection (as presented).
+    pub inspected: u64,
+    pub fuel_inspected: u64,
+    /// Trucks collected inside after repacking.
+    pub collected: u64,
+    pub met_target: bool,
+    pub met_fuel_target: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AidView {
+    pub from: String,
+    pub to: String,
+    pub source: String,
+    pub target_per_day: u32,
+    pub fuel_target_per_day: u32,
+    pub days: Vec<AidDayView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FigureView {
+    pub label: String,
+    pub value: f64,
+    pub unit: String,
+    /// The date the figure describes.
+    pub date: String,
+    pub publisher: String,
+    pub title: String,
+    pub published: String,
+    pub url: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Dashboard {
+    pub fn new(data: &SitrepData) -> Dashboard {
+        let computed = |what: &str| {
+            format!(
+                "computed from the {} as of {}: {what}",
+                data.registry, data.date
+            )
+        };
+        let waiting = &data.waiting;
+        let total: u64 = waiting.by_tier.iter().map(|(_, n)| n).sum();
+        let grid: Vec<Vec<u64>> = Tier::ALL
+            .iter()
+            .map(|tier| {
+                AgeGroup::ALL
+                    .iter()
+                    .map(|group| {
+                        waiting
+                            .by_tier_and_age_group
+                            .iter()
+                            .find(|(t, g, _)| t == tier && g == group)
+                            .map_or(0, |(_, _, n)| *n)
+                    })
+                    .collect()
+            })
+            .collect();
+        let waiting_view = WaitingView {
+            as_of: data.date.to_string(),
+            source: computed(
+                "patients in a waiting status (referred to scheduled), by tier and age group (from birth year)",
+            ),
+            total: people(total),
+            by_tier: waiting
+                .by_tier
+                .iter()
+                .zip(parts(waiting.by_tier.iter().map(|(_, n)| *n)))
+                .map(|((tier, _), count)| TierCountView {
+                    tier: tier.to_string(),
+                    count,
+                })
+                .collect(),
+            by_age_group: waiting
+                .by_age_group
+                .iter()
+                .zip(parts(waiting.by_age_group.iter().map(|(_, n)| *n)))
+                .map(|((group, _), count)| AgeGroupCountView {
+                    age_group: group.to_string(),
+                    count,
+                })
+                .collect(),
+            age_groups: AgeGroup::ALL.iter().map(ToString::to_string).collect(),
+            by_tier_and_age_group: Tier::ALL
+                .iter()
+                .zip(suppress_grid(&grid))
+                .map(|(tier, row)| TierRowView {
+                    tier: tier.to_string(),
+                    counts: row.into_iter().map(Into::into).collect(),
+                })
+                .collect(),
+            companions: people(waiting.companions),
+            median_wait_days: waiting.median_wait_days,
+            over_a_year: people(waiting.over_a_year),
+        };
+        let evacuations = &data.evacuations;
+        let evacuations_view = EvacuationsView {
+            from: evacuations.from.to_string(),
+            to: evacuations.to.to_string(),
+            source: computed(
+                "crossed events in the status history, by week ending on the day shown; places are the evacuee quota entered for each crossing, summed over the days it operates",
+            ),
+            weeks: evacuations
+                .weeks()
+                .into_iter()
+                .map(|week| EvacuationWeekView {
+                    from: week.from.to_string(),
+                    to: week.to.to_string(),
+                    patients: people(week.patients),
+                    companions: people(week.companions),
+                    people: people(week.patients + week.companions),
+                    places: week.places_open,
+                })
+                .collect(),
+            patients_in_window: people(evacuations.days.iter().map(|d| d.patients).sum()),
+            patients_to_date: people(evacuations.total_to_date),
+        };
+        let deaths = &data.deaths;
+        let deaths_view = DeathsView {
+            from: evacuations.from.to_string(),
+            to: evacuations.to.to_string(),
+            source: computed(
+                "patients whose status is died-while-waiting, by tier and week of the date of death",
+            ),
+            tiers: Tier::ALL.iter().map(ToString::to_string).collect(),
+            weeks: deaths
+                .weeks(evacuations.from, evacuations.to)
+                .into_iter()
+                .map(|week| DeathsWeekView {
+                    from: week.from.to_string(),
+                    to: week.to.to_string(),
+                    by_tier: parts(week.by_tier.iter().map(|(_, n)| *n)),
+                })
+                .collect(),
+            window_by_tier: tier_counts(&deaths.window_by_tier),
+            total_by_tier: tier_counts(&deaths.total_by_tier),
+        };
+        let forecast = data.forecast.as_ref().map(|forecast| ForecastView {
+            as_of: data.date.to_string(),
+            source: format!(
+                "computed by corridor's Monte Carlo model from the registry's backlog as of {}: {}. \
+                 Model outputs are expected values, not counts of people.",
+                data.date, forecast.model
+            ),
+            runs: forecast
+                .runs
+                .iter()
+                .map(|run| ForecastRunView {
+                    label: run.label.clone(),
+                    places_per_day: run.places_per_day,
+                    start: run.start.to_string(),
+                    horizon_days: run.horizon_days,
+                    days_to_clear: run.days_to_clear.map(|(mean, low, high)| Interval {
+                        mean,
+                        low,
+                        high,
+                    }),
+                    cleared_in_replications: run.cleared_in.0,
+                    replications: run.cleared_in.1,
+                    deaths: Interval {
+                        mean: run.deaths.0,
+                        low: run.deaths.1,
+                        high: run.deaths.2,
+                    },
+                    list_p5: run.list_p5.clone(),
+                    list_p50: run.list_p50.clone(),
+                    list_p95: run.list_p95.clone(),
+                })
+                .collect(),
+        });
+        let aid = data.aid.as_ref().map(|aid| {
+            let inspected = trucks_per_day(aid, TruckDefinition::Inspected);
+            let collected = trucks_per_day(aid, TruckDefinition::Collected);
+            AidView {
+                from: aid.from.to_string(),
+                to: aid.to.to_string(),
+                source: computed(
+                    "stage events of the aid pipeline by UTC day; trucks inspected are arrivals into cleared, trucks collected are arrivals into collected",
+                ),
+                target_per_day: aid.target.per_day,
+                fuel_target_per_day: aid.target.fuel_per_day,
+                days: inspected
+                    .iter()
+                    .map(|day| AidDayView {
+                        date: day.date.to_string(),
+                        inspected: day.total,
+                        fuel_inspected: day.fuel,
+                        collected: collected
+                            .iter()
+                            .find(|c| c.date == day.date)
+                            .map_or(0, |c| c.total),
+                        met_target: day.met_target,
+                        met_fuel_target: day.met_fuel_target,
+                    })
+                    .collect(),
+            }
+        });
+        Dashboard {
+            as_of: data.date.to_string(),
+            disclosure: format!(
+                "Aggregates only, no personal data. Counts of people below {} are shown as {}.",
+                corridor_interop::disclosure::SMALL_COUNT_THRESHOLD,
+                Count::SUPPRESSED_TEXT
+            ),
+            waiting: waiting_view,
+            evacuations: evacuations_view,
+            deaths: deaths_view,
+            forecast,
+            aid,
+            figures: data
+                .figures
+                .iter()
+                .map(|figure| FigureView {
+                    label: figure.label.to_string(),
+                    value: figure.value,
+                    unit: figure.unit.to_string(),
+                    date: figure.date.to_string(),
+                    publisher: figure.source.publisher.to_string(),
+                    title: figure.source.title.to_string(),
+                    published: figure.source.published.to_string(),
+                    url: figure.source.url.as_ref().map(ToString::to_string),
+                    note: figure.note.as_ref().map(ToString::to_string),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn tier_counts(counts: &[(Tier, u64)]) -> Vec<TierCountView> {
+    counts
+        .iter()
+        .zip(parts(counts.iter().map(|(_, n)| *n)))
+        .map(|((tier, _), count)| TierCountView {
+            tier: tier.to_string(),
+            count,
+        })
+        .collect()
+}
+
+/// The dashboard's figures (aggregates only; every role).
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
+    responses((status = 200, body = Dashboard), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn dashboard(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+) -> ApiResult<Json<Dashboard>> {
+    identity.require(Permission::ViewAggregates)?;
+    let data = situation(&state).await?;
+    Ok(Json(Dashboard::new(&data)))
+}
