@@ -214,12 +214,22 @@ async fn crossing_day_journey(browser: Browser) {
     browser.fill("tiers", "critical").await;
     browser.screenshot("04-clearance-submit").await;
     browser.click_button("Submit for clearance").await;
-    browser.see("CB-").await;
+    browser.see("Submitted batch").await;
+    browser.see(&id).await;
+    let batch = browser
+        .heading()
+        .await
+        .trim_start_matches("Clearance batch ")
+        .to_string();
+    assert!(
+        batch.starts_with("CB-"),
+        "the page of the new batch: {batch}"
+    );
     browser.click_button("Sign out").await;
 
     browser.sign_in("clearance-liaison").await;
     browser.visit("/clearance").await;
-    browser.click_link_in_row(&id, "CB-").await;
+    browser.click_link(&batch).await;
     browser.select(&format!("outcome:{id}"), "cleared").await;
     browser.screenshot("05-clearance-decision").await;
     browser.click_button("Record these decisions").await;
@@ -670,16 +680,6 @@ impl Browser {
         digits
             .parse()
             .unwrap_or_else(|_| panic!("a number in the card {label:?}: {text:?}"))
-    }
-
-    /// Clicks the link starting with `prefix` in the table row that mentions `text`.
-    pub async fn click_link_in_row(&self, text: &str, prefix: &str) {
-        self.click(&format!(
-            "//tr[contains(normalize-space(), {})]//a[starts-with(normalize-space(), {})]",
-            xpath_literal(text),
-            xpath_literal(prefix)
-        ))
-        .await;
     }
 
     /// Clicks the button `label` on the gate card of the party of `person`.
