@@ -157,6 +157,8 @@ impl StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Totals of recent [`Store::list`] filters, shared by the clones.
+    counts: std::sync::Arc<people::CountCache>,
 }
 
 impl Store {
@@ -209,7 +211,11 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            counts: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
