@@ -159,6 +159,8 @@ impl StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Totals of recent [`Store::list`] filters, shared by the clones.
+    counts: std::sync::Arc<people::CountCache>,
 }
 
 impl Store {
@@ -211,7 +213,11 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            counts: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

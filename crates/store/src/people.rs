@@ -324,56 +324,64 @@ impl Store {
 
     /// A page of people matching `filter`, most urgent first, then longest
     /// waiting; plus how many match in all.
+    ///
+    /// Counting every match scans the index (milliseconds per request), so
+    /// the total is taken from the page when the page is the last one, and
+    /// otherwise from [`CountCache`], keyed by the audit chain's head: every
+    /// change to `persons` or `status_events` appends to the audit log in
+    /// its own transaction, so a cached count is never older than the head
+    /// read with the page.
     pub async fn list(&self, filter: &ListFilter, today: Date) -> Result<ListPage, StoreError> {
         let (condition, values) = filter_sql(filter, today);
-        let count_sql = format!("SELECT COUNT(*) AS n FROM persons WHERE {condition}");
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &values)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-
+        // The page first, then its companions counted per row through
+        // `persons_by_companion_of` (not per match, which a sort would
+        // do), and the head of the audit chain in the same statement.
         let page_sql = format!(
-            "SELECT id, role, status, tier, specialty, birth_year, referral_date, companion_of \
-             FROM persons WHERE {condition} \
-             ORDER BY tier_rank, referral_date, id LIMIT {} OFFSET {}",
+            "SELECT p.id, p.role, p.status, p.tier, p.specialty, p.birth_year, p.referral_date, \
+             p.companion_of, \
+             (SELECT COUNT(*) FROM persons c WHERE c.companion_of = p.id) AS companions, \
+             (SELECT seq FROM audit_head WHERE id = 1) AS generation \
+             FROM (SELECT id, role, status, tier, specialty, birth_year, referral_date, \
+             companion_of, tier_rank FROM persons WHERE {condition} \
+             ORDER BY tier_rank, referral_date, id LIMIT {} OFFSET {}) p \
+             ORDER BY p.tier_rank, p.referral_date, p.id",
             filter.limit, filter.offset
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(page_sql)), &values)
             .fetch_all(&self.pool)
             .await?;
-        let mut page: Vec<ListRow> = rows
+        let page: Vec<ListRow> = rows
             .iter()
             .map(|row| read_list_row(row, today))
             .collect::<Result<_, _>>()?;
 
-        let patient_ids: Vec<String> = page
-            .iter()
-            .filter(|row| row.role == Role::Patient)
-            .map(|row| row.id.as_str().to_string())
-            .collect();
-        if !patient_ids.is_empty() {
-            let sql = format!(
-                "SELECT companion_of, COUNT(*) AS n FROM persons WHERE companion_of IN ({}) GROUP BY companion_of",
-                placeholders(self.backend, patient_ids.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in patient_ids {
-                query = query.bind(id);
-            }
-            let mut counts = HashMap::new();
-            for row in query.fetch_all(&self.pool).await? {
-                let id: String = row.try_get("companion_of")?;
-                let n: i64 = row.try_get("n")?;
-                counts.insert(id, n as u32);
-            }
-            for row in &mut page {
-                row.companions = counts.get(row.id.as_str()).copied().unwrap_or(0);
-            }
+        let short = page.len() < filter.limit as usize;
+        if short && (filter.offset == 0 || !page.is_empty()) {
+            // The last page: the total is exact without counting.
+            return Ok(ListPage {
+                total: filter.offset + page.len() as u64,
+                rows: page,
+            });
         }
-        Ok(ListPage {
-            total: total as u64,
-            rows: page,
-        })
+        let generation: i64 = match rows.first() {
+            Some(row) => row.try_get("generation")?,
+            None => sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("seq")?,
+        };
+        let key = (condition, values);
+        if let Some(total) = self.counts.get(generation, &key) {
+            return Ok(ListPage { total, rows: page });
+        }
+        let count_sql = format!("SELECT COUNT(*) AS n FROM persons WHERE {}", key.0);
+        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &key.1)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let total = total as u64;
+        self.counts.put(generation, key, total);
+        Ok(ListPage { total, rows: page })
     }
 
     /// Counts for the waiting list as of `today`.
@@ -569,9 +577,55 @@ pub(crate) fn waiting_condition() -> String {
     format!("status IN ({})", statuses.join(", "))
 }
 
-enum Value {
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Value {
     Text(String),
     Integer(i64),
+}
+
+/// Totals of [`Store::list`] filters (WHERE clause and bound values), valid
+/// for one head of the audit chain. A newer head empties the cache; a
+/// reader that saw an older head neither uses nor fills it. Bounded, since
+/// filters come from users.
+#[derive(Debug, Default)]
+pub(crate) struct CountCache {
+    inner: std::sync::Mutex<CountCacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct CountCacheInner {
+    generation: i64,
+    totals: HashMap<(String, Vec<Value>), u64>,
+}
+
+const COUNT_CACHE_ENTRIES: usize = 256;
+
+impl CountCache {
+    fn get(&self, generation: i64, key: &(String, Vec<Value>)) -> Option<u64> {
+        let inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if inner.generation != generation {
+            return None;
+        }
+        inner.totals.get(key).copied()
+    }
+
+    fn put(&self, generation: i64, key: (String, Vec<Value>), total: u64) {
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if generation < inner.generation {
+            return;
+        }
+        if generation > inner.generation || inner.totals.len() >= COUNT_CACHE_ENTRIES {
+            inner.totals.clear();
+            inner.generation = generation;
+        }
+        inner.totals.insert(key, total);
+    }
 }
 
 fn bind_all<'q>(mut query: AnyQuery<'q>, values: &[Value]) -> AnyQuery<'q> {
@@ -699,6 +753,7 @@ fn read_list_row(row: &AnyRow, today: Date) -> Result<ListRow, StoreError> {
     let referral_date = referral_date
         .map(|text| date("persons", &id, &text))
         .transpose()?;
+    let companions: i64 = row.try_get("companions")?;
     Ok(ListRow {
         id: PersonId::parse(&id).map_err(&invalid)?,
         role: Role::parse(&role).map_err(&invalid)?,
@@ -714,7 +769,8 @@ fn read_list_row(row: &AnyRow, today: Date) -> Result<ListRow, StoreError> {
         age_group: AgeGroup::of(birth_year, today),
         referral_date,
         days_waiting: referral_date.map(|referred| days_between(referred, today)),
-        companions: 0,
+        companions: u32::try_from(companions)
+            .map_err(|_| StoreError::corrupt("persons", &id, format!("{companions} companions")))?,
         companion_of: companion_of
             .map(|of| PersonId::parse(&of))
             .transpose()

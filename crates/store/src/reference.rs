@@ -60,6 +60,11 @@ impl Store {
         insert_consignments_in(self.backend, &mut transaction, consignments, &mut |_| {}).await?;
         append(&mut transaction, audit).await?;
         transaction.commit().await?;
+        // The planner knows nothing of the tables' new contents until
+        // ANALYZE; PostgreSQL's autovacuum would run it only later, and
+        // lists in the meantime take whole scans. ANALYZE cannot run in
+        // the loading transaction on SQLite, so both do it after commit.
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
         Ok(())
     }
 

@@ -488,17 +488,16 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<UserAccount>, StoreError> {
-        let row = sqlx::query(
-            "SELECT username FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        )
+        // One query per API request: the token and its account together.
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = \
+             (SELECT username FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL) \
+             AND active = 1"
+        )))
         .bind(token_hash.to_string())
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let username: String = row.try_get("username")?;
-        Ok(self.user(&username).await?.filter(|user| user.active))
+        row.as_ref().map(read_user).transpose()
     }
 
     pub async fn api_tokens(&self) -> Result<Vec<ApiTokenRow>, StoreError> {

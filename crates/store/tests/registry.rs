@@ -285,6 +285,27 @@ async fn registry_story() {
             )
             .await
             .unwrap();
+        // A full page takes its total from a cache of counts (the page with
+        // offset 1 above filled it): the change must show at once.
+        assert_eq!(
+            list(ListFilter {
+                limit: 1,
+                ..all.clone()
+            })
+            .await,
+            (1, vec!["P-2".into()]),
+            "{on}"
+        );
+        assert_eq!(
+            list(ListFilter {
+                limit: 1,
+                offset: 5,
+                ..all.clone()
+            })
+            .await,
+            (1, vec![]),
+            "{on}"
+        );
         let summary = store.waiting_summary(TODAY).await.unwrap();
         assert_eq!(summary.waiting_patients, 1, "{on}");
         assert_eq!(summary.waiting_children, 1);

@@ -115,11 +115,9 @@ impl Chrome {
                 current: *path == current,
             })
             .collect();
-        let flash: Option<String> = session.remove(SESSION_FLASH).await.unwrap_or_default();
-        let flash_error: Option<String> = session
-            .remove(SESSION_FLASH_ERROR)
-            .await
-            .unwrap_or_default();
+        let flash = take(session, SESSION_FLASH).await;
+        let flash_error = take(session, SESSION_FLASH_ERROR).await;
+        keep_alive(session).await;
         Ok(Chrome {
             title: title.into(),
             user: identity.user.display_name.clone(),
@@ -130,6 +128,32 @@ impl Chrome {
             flash_error,
             today: state.clock.today().to_string(),
         })
+    }
+}
+
+/// Reads and removes a message. Only a removal that happens marks the
+/// session changed: a changed session is written to the database and sent
+/// back as a cookie, which a plain page view must not cost.
+async fn take(session: &Session, key: &str) -> Option<String> {
+    let message: Option<String> = session.get(key).await.ok().flatten();
+    if message.is_some() {
+        let _ = session.remove::<String>(key).await;
+    }
+    message
+}
+
+/// The session expires after a period of inactivity counted from its last
+/// write; page views that change nothing would not write it, so it is
+/// written when the last write is more than this long ago.
+const SESSION_TOUCH_SECONDS: i64 = 15 * 60;
+const SESSION_TOUCHED: &str = "touched";
+
+/// Session expiry is in real time, whatever day the server works as of.
+async fn keep_alive(session: &Session) {
+    let now = jiff::Timestamp::now().as_second();
+    let touched: Option<i64> = session.get(SESSION_TOUCHED).await.ok().flatten();
+    if touched.is_none_or(|at| now - at >= SESSION_TOUCH_SECONDS) {
+        let _ = session.insert(SESSION_TOUCHED, now).await;
     }
 }
 
