@@ -88,7 +88,7 @@ async fn coordinator_journey(browser: Browser) {
     browser.sign_in("coordinator").await;
     browser.heading_is("Dashboard").await;
     browser.see("patients waiting").await;
-    browser.see("Waiting by medical urgency").await;
+    browser.see("Waiting list by tier and age group").await;
     browser.see("Test coordinator · Coordinator").await;
     browser.screenshot("02-dashboard").await;
 
