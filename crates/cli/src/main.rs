@@ -15,6 +15,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Under load the server allocates for every request and every row; glibc's
+/// allocator spent a fifth of the CPU time there (bench/web/run.sh).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = args::Cli::parse();

@@ -261,7 +261,7 @@ impl Store {
         }
         insert_figures(&mut transaction, figures).await?;
         append(&mut transaction, audit).await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 }

@@ -90,7 +90,7 @@ impl Store {
         let mut transaction = self.begin_write().await?;
         insert_consignments_in(self.backend, &mut transaction, cases, progress).await?;
         append(&mut transaction, audit).await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -186,7 +186,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(Moved { line: next, event })
     }
 

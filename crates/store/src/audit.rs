@@ -170,12 +170,22 @@ pub(crate) async fn append(
 }
 
 impl Store {
+    /// The sequence number of the newest audit entry. Every change to the
+    /// registry appends to the audit log in the same transaction, so a
+    /// different head means something may have changed.
+    pub(crate) async fn audit_head_seq(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("seq")?)
+    }
+
     /// Records something that changes nothing else, such as a read of
     /// personal data.
     pub async fn record(&self, entry: &NewAuditEntry) -> Result<u64, StoreError> {
         let mut transaction = self.begin_write().await?;
         let seq = append(&mut transaction, entry).await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(seq)
     }
 

@@ -164,7 +164,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -202,7 +202,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -265,7 +265,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -313,7 +313,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -533,7 +533,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(SubmittedBatch { id, people })
     }
 
@@ -647,7 +647,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 

@@ -18,6 +18,7 @@ pub mod audit;
 mod batches;
 mod codec;
 mod days;
+pub mod freshness;
 mod manifests;
 mod people;
 mod planning;
@@ -40,6 +41,7 @@ pub use days::{
     BatchRow, BedLine, Decision, Destination, RequestRow, Submission, Submitted, SubmittedBatch,
     direction_of,
 };
+pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};
 pub use manifests::{
     CandidatePatient, CandidateReturnee, DraftParty, EntryState, FreeBeds, GateRecord, Manifest,
     ManifestDraft, ManifestEntry, OverrideKind, PlanOverride, PlanningInputs, Reconciliation,
@@ -119,6 +121,15 @@ pub enum StoreError {
     },
     #[error("id {0} is already registered")]
     Duplicate(PersonId),
+    /// A day's manifest can be confirmed once; it is then worked at the gate.
+    #[error(
+        "the {direction} manifest of {crossing} on {on} is already confirmed; work it at the gate"
+    )]
+    AlreadyConfirmed {
+        crossing: String,
+        on: jiff::civil::Date,
+        direction: corridor_domain::Direction,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error(
@@ -159,8 +170,8 @@ impl StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// Totals of recent [`Store::list`] filters, shared by the clones.
-    counts: std::sync::Arc<people::CountCache>,
+    /// What the clones keep in memory between calls (see [`freshness`]).
+    cached: std::sync::Arc<freshness::Cached>,
 }
 
 impl Store {
@@ -216,7 +227,7 @@ impl Store {
         Ok(Store {
             pool,
             backend,
-            counts: Default::default(),
+            cached: Default::default(),
         })
     }
 

@@ -358,9 +358,11 @@ impl Store {
         let mut transaction = self.begin_write().await?;
         require_crossing(&mut transaction, crossing).await?;
         if manifest_exists(&mut transaction, crossing, on, direction).await? {
-            return Err(StoreError::Invalid(format!(
-                "the {direction} manifest of {crossing} on {on} is already confirmed; work it at the gate"
-            )));
+            return Err(StoreError::AlreadyConfirmed {
+                crossing: crossing.to_string(),
+                on,
+                direction,
+            });
         }
         let role: Option<String> = sqlx::query("SELECT role FROM persons WHERE id = $1")
             .bind(person.as_str().to_string())
@@ -420,7 +422,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -438,9 +440,11 @@ impl Store {
         let mut transaction = self.begin_write().await?;
         require_crossing(&mut transaction, crossing).await?;
         if manifest_exists(&mut transaction, crossing, on, direction).await? {
-            return Err(StoreError::Invalid(format!(
-                "the {direction} manifest of {crossing} on {on} is already confirmed"
-            )));
+            return Err(StoreError::AlreadyConfirmed {
+                crossing: crossing.to_string(),
+                on,
+                direction,
+            });
         }
         let day = day_limits(&mut transaction, crossing, on, direction).await?;
         if let Some(reason) = &day.closed_reason {
@@ -614,7 +618,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         self.manifest(crossing, on, direction)
             .await?
             .ok_or_else(|| StoreError::Invalid("the manifest vanished after commit".to_string()))
@@ -815,7 +819,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(GateRecord { people, state })
     }
 
@@ -869,7 +873,7 @@ impl Store {
         )
         .await?;
         append(&mut transaction, audit).await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -905,7 +909,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 

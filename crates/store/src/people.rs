@@ -17,6 +17,7 @@ use crate::codec::{
     bind_person, date, insert_sql, micros, placeholders, read_event, read_person, tier_rank,
     timestamp,
 };
+use crate::freshness::Head;
 use crate::{Backend, Store, StoreError};
 
 /// Rows per multi-row INSERT: well inside SQLite's and PostgreSQL's limits
@@ -149,7 +150,7 @@ impl Store {
         let mut transaction = self.begin_write().await?;
         insert_cases_in(self.backend, &mut transaction, cases, progress).await?;
         append(&mut transaction, audit).await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -227,7 +228,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(Transitioned {
             role: person.role(),
             line: next,
@@ -325,63 +326,65 @@ impl Store {
     /// A page of people matching `filter`, most urgent first, then longest
     /// waiting; plus how many match in all.
     ///
-    /// Counting every match scans the index (milliseconds per request), so
-    /// the total is taken from the page when the page is the last one, and
-    /// otherwise from [`CountCache`], keyed by the audit chain's head: every
-    /// change to `persons` or `status_events` appends to the audit log in
-    /// its own transaction, so a cached count is never older than the head
-    /// read with the page.
+    /// The waiting list is read far more often than it changes, so pages
+    /// and totals are kept in memory for the head of the audit chain they
+    /// were read at (see [`crate::freshness`]); the head is taken first, so
+    /// a kept page is never older than its head. The total is taken from
+    /// the page when the page is the last one: counting every match scans
+    /// the index.
     pub async fn list(&self, filter: &ListFilter, today: Date) -> Result<ListPage, StoreError> {
-        let (condition, values) = filter_sql(filter, today);
+        let head = self.head().await?;
+        let key = PageKey {
+            filter: filter_sql(filter, today),
+            today,
+            limit: filter.limit,
+            offset: filter.offset,
+        };
+        self.cached
+            .list_pages
+            .get_or_read(head, &key, async || self.read_list_page(&key, head).await)
+            .await
+    }
+
+    async fn read_list_page(&self, key: &PageKey, head: Head) -> Result<ListPage, StoreError> {
         // The page first, then its companions counted per row through
-        // `persons_by_companion_of` (not per match, which a sort would
-        // do), and the head of the audit chain in the same statement.
+        // `persons_by_companion_of` (not per match, which a sort would do).
+        let (condition, values) = &key.filter;
         let page_sql = format!(
             "SELECT p.id, p.role, p.status, p.tier, p.specialty, p.birth_year, p.referral_date, \
              p.companion_of, \
-             (SELECT COUNT(*) FROM persons c WHERE c.companion_of = p.id) AS companions, \
-             (SELECT seq FROM audit_head WHERE id = 1) AS generation \
+             (SELECT COUNT(*) FROM persons c WHERE c.companion_of = p.id) AS companions \
              FROM (SELECT id, role, status, tier, specialty, birth_year, referral_date, \
              companion_of, tier_rank FROM persons WHERE {condition} \
              ORDER BY tier_rank, referral_date, id LIMIT {} OFFSET {}) p \
              ORDER BY p.tier_rank, p.referral_date, p.id",
-            filter.limit, filter.offset
+            key.limit, key.offset
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(page_sql)), &values)
+        let rows: Vec<ListRow> = bind_all(sqlx::query(sqlx::AssertSqlSafe(page_sql)), values)
             .fetch_all(&self.pool)
-            .await?;
-        let page: Vec<ListRow> = rows
+            .await?
             .iter()
-            .map(|row| read_list_row(row, today))
+            .map(|row| read_list_row(row, key.today))
             .collect::<Result<_, _>>()?;
 
-        let short = page.len() < filter.limit as usize;
-        if short && (filter.offset == 0 || !page.is_empty()) {
+        let short = rows.len() < key.limit as usize;
+        let total = if short && (key.offset == 0 || !rows.is_empty()) {
             // The last page: the total is exact without counting.
-            return Ok(ListPage {
-                total: filter.offset + page.len() as u64,
-                rows: page,
-            });
-        }
-        let generation: i64 = match rows.first() {
-            Some(row) => row.try_get("generation")?,
-            None => sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
-                .fetch_one(&self.pool)
+            key.offset + rows.len() as u64
+        } else {
+            self.cached
+                .list_totals
+                .get_or_read(head, &key.filter, async || {
+                    let count_sql = format!("SELECT COUNT(*) AS n FROM persons WHERE {condition}");
+                    let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), values)
+                        .fetch_one(&self.pool)
+                        .await?
+                        .try_get("n")?;
+                    Ok::<_, StoreError>(total as u64)
+                })
                 .await?
-                .try_get("seq")?,
         };
-        let key = (condition, values);
-        if let Some(total) = self.counts.get(generation, &key) {
-            return Ok(ListPage { total, rows: page });
-        }
-        let count_sql = format!("SELECT COUNT(*) AS n FROM persons WHERE {}", key.0);
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &key.1)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        let total = total as u64;
-        self.counts.put(generation, key, total);
-        Ok(ListPage { total, rows: page })
+        Ok(ListPage { total, rows })
     }
 
     /// Counts for the waiting list as of `today`.
@@ -583,49 +586,16 @@ pub(crate) enum Value {
     Integer(i64),
 }
 
-/// Totals of [`Store::list`] filters (WHERE clause and bound values), valid
-/// for one head of the audit chain. A newer head empties the cache; a
-/// reader that saw an older head neither uses nor fills it. Bounded, since
-/// filters come from users.
-#[derive(Debug, Default)]
-pub(crate) struct CountCache {
-    inner: std::sync::Mutex<CountCacheInner>,
-}
+/// A filter of [`Store::list`]: its WHERE clause and bound values.
+pub(crate) type FilterKey = (String, Vec<Value>);
 
-#[derive(Debug, Default)]
-struct CountCacheInner {
-    generation: i64,
-    totals: HashMap<(String, Vec<Value>), u64>,
-}
-
-const COUNT_CACHE_ENTRIES: usize = 256;
-
-impl CountCache {
-    fn get(&self, generation: i64, key: &(String, Vec<Value>)) -> Option<u64> {
-        let inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if inner.generation != generation {
-            return None;
-        }
-        inner.totals.get(key).copied()
-    }
-
-    fn put(&self, generation: i64, key: (String, Vec<Value>), total: u64) {
-        let mut inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if generation < inner.generation {
-            return;
-        }
-        if generation > inner.generation || inner.totals.len() >= COUNT_CACHE_ENTRIES {
-            inner.totals.clear();
-            inner.generation = generation;
-        }
-        inner.totals.insert(key, total);
-    }
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PageKey {
+    filter: FilterKey,
+    /// Ages and days waited are counted to this day.
+    today: Date,
+    limit: u32,
+    offset: u64,
 }
 
 fn bind_all<'q>(mut query: AnyQuery<'q>, values: &[Value]) -> AnyQuery<'q> {

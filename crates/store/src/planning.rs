@@ -199,9 +199,11 @@ impl Store {
     ) -> Result<(Manifest, DayPlan), StoreError> {
         let inputs = self.planning_inputs(crossing, on, direction).await?;
         if inputs.confirmed {
-            return Err(StoreError::Invalid(format!(
-                "the {direction} manifest of {crossing} on {on} is already confirmed"
-            )));
+            return Err(StoreError::AlreadyConfirmed {
+                crossing: crossing.to_string(),
+                on,
+                direction,
+            });
         }
         if let Some(reason) = &inputs.closed_reason {
             return Err(StoreError::Invalid(format!(

@@ -59,7 +59,7 @@ impl Store {
         insert_declarations(self.backend, &mut transaction, luggage, audit).await?;
         insert_consignments_in(self.backend, &mut transaction, consignments, &mut |_| {}).await?;
         append(&mut transaction, audit).await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         // The planner knows nothing of the tables' new contents until
         // ANALYZE; PostgreSQL's autovacuum would run it only later, and
         // lists in the meantime take whole scans. ANALYZE cannot run in

@@ -13,6 +13,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{NewAuditEntry, append};
 use crate::codec::{micros, timestamp};
+use crate::freshness::AccountKey;
 use crate::{Store, StoreError};
 
 /// An account as stored, without its password hash.
@@ -136,7 +137,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(UserAccount {
             username: user.username.clone(),
             display_name: user.display_name.clone(),
@@ -226,7 +227,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         self.user(username)
             .await?
             .ok_or_else(|| no_such_user(username))
@@ -264,7 +265,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -347,7 +348,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(locked_until)
     }
 
@@ -473,7 +474,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(ApiTokenRow {
             id,
             username: username.to_string(),
@@ -484,20 +485,41 @@ impl Store {
     }
 
     /// The active account a token that is not revoked belongs to.
+    /// The active account an API token belongs to, for checking a request;
+    /// from memory while nothing has changed (see [`crate::freshness`]).
     pub async fn api_token_user(
         &self,
         token_hash: &str,
     ) -> Result<Option<UserAccount>, StoreError> {
-        // One query per API request: the token and its account together.
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE username = \
-             (SELECT username FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL) \
-             AND active = 1"
-        )))
-        .bind(token_hash.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(read_user).transpose()
+        let head = self.head().await?;
+        let key = AccountKey::TokenHash(token_hash.to_string());
+        self.cached
+            .accounts
+            .get_or_read(head, &key, async || {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {USER_COLUMNS} FROM users WHERE username = \
+                     (SELECT username FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL) \
+                     AND active = 1"
+                )))
+                .bind(token_hash.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(read_user).transpose()
+            })
+            .await
+    }
+
+    /// The active account of a signed-in user, for checking a request; from
+    /// memory while nothing has changed (see [`crate::freshness`]).
+    pub async fn signed_in_user(&self, username: &str) -> Result<Option<UserAccount>, StoreError> {
+        let head = self.head().await?;
+        let key = AccountKey::Username(username.to_string());
+        self.cached
+            .accounts
+            .get_or_read(head, &key, async || {
+                Ok(self.user(username).await?.filter(|user| user.active))
+            })
+            .await
     }
 
     pub async fn api_tokens(&self) -> Result<Vec<ApiTokenRow>, StoreError> {
@@ -554,7 +576,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(())
     }
 
@@ -617,7 +639,7 @@ impl Store {
             },
         )
         .await?;
-        transaction.commit().await?;
+        self.commit(transaction).await?;
         Ok(BreakGlassGrant {
             username: username.to_string(),
             person_id: person.to_string(),

@@ -7,6 +7,7 @@ mod aid;
 mod audit_chain;
 mod concurrency;
 mod crossing_days;
+mod freshness;
 mod registry;
 mod users;
 

@@ -82,7 +82,8 @@ impl From<StoreError> for AppError {
             }
             StoreError::Transition { .. }
             | StoreError::Conflict { .. }
-            | StoreError::Duplicate(_) => AppError::Conflict(error.to_string()),
+            | StoreError::Duplicate(_)
+            | StoreError::AlreadyConfirmed { .. } => AppError::Conflict(error.to_string()),
             StoreError::Invalid(detail) => AppError::BadRequest {
                 detail,
                 field: None,

@@ -29,10 +29,16 @@ async fn signing_in_opens_a_session_with_a_hardened_cookie_and_signing_out_ends_
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Test coordinator"));
         browser.csrf = crate::harness::csrf_in(&page.body);
+        // The same cookie, kept by someone else.
+        let mut copied = browser.clone();
 
         let out = browser.post_form("/sign-out", &[]).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER);
         assert_eq!(browser.get("/").await.status, StatusCode::SEE_OTHER);
+        // The session is gone, not only its cookie.
+        let stale = copied.get("/").await;
+        assert_eq!(stale.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        assert_eq!(stale.headers[header::LOCATION], "/sign-in");
 
         let actions: Vec<String> = app.audit().await.into_iter().map(|e| e.action).collect();
         assert!(actions.contains(&"user.sign-in".to_string()));

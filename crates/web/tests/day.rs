@@ -462,7 +462,7 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
                 &json!({"crossing": "rafah", "date": "2026-02-02"}),
             )
             .await
-            .problem(StatusCode::BAD_REQUEST);
+            .problem(StatusCode::CONFLICT);
         assert!(
             twice["detail"]
                 .as_str()

@@ -272,6 +272,7 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(html[start..end].to_string())
 }
 
+#[derive(Clone)]
 pub struct Client {
     router: Router,
     cookie: Option<String>,

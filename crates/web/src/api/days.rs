@@ -372,7 +372,8 @@ pub async fn override_for(
 #[utoipa::path(post, path = "/api/v1/plan/overrides", tag = "crossing days",
     request_body = OverrideRequest,
     responses((status = 200, body = PlanView), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "the day's manifest is already confirmed")))]
 async fn add_override(
     State(state): State<AppState>,
     ApiUser(identity): ApiUser,
@@ -424,7 +425,8 @@ pub async fn confirm_for(
 #[utoipa::path(post, path = "/api/v1/plan/confirm", tag = "crossing days",
     request_body = ConfirmRequest,
     responses((status = 200, body = ManifestView), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "the day's manifest is already confirmed")))]
 async fn confirm(
     State(state): State<AppState>,
     ApiUser(identity): ApiUser,

@@ -153,9 +153,8 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Identity, AppEr
     let username = username.ok_or_else(signed_out)?;
     let user = state
         .store
-        .user(&username)
+        .signed_in_user(&username)
         .await?
-        .filter(|user| user.active)
         .ok_or_else(signed_out)?;
     Ok(Identity {
         user,

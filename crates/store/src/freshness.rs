@@ -1,0 +1,336 @@
+//! What a server may keep in memory between requests, and for how long.
+//!
+//! Every change to corridor's data appends to the audit log in the same
+//! transaction, so the head of the audit chain names a state of the whole
+//! registry: a result read at one head stays right while the head has not
+//! moved. [`Store::head`] knows the head without asking the database when it
+//! safely can: changes committed through this store (the server's own) are
+//! seen at once, and changes committed by another process (the CLI beside a
+//! server) within [`OTHER_PROCESS_DELAY`].
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::OnceCell;
+
+use crate::people::{FilterKey, PageKey};
+use crate::{ListPage, Store, StoreError, UserAccount};
+
+/// How long a change committed by another process may go unseen by a
+/// store that keeps results in memory.
+pub const OTHER_PROCESS_DELAY: Duration = Duration::from_secs(1);
+
+/// A state of the registry: the sequence number of the newest audit entry.
+/// Equal heads mean nothing changed in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Head(i64);
+
+/// What a store and its clones keep in memory between calls.
+#[derive(Debug)]
+pub(crate) struct Cached {
+    pub(crate) watch: HeadWatch,
+    pub(crate) list_pages: HeadCache<PageKey, ListPage>,
+    pub(crate) list_totals: HeadCache<FilterKey, u64>,
+    /// Accounts of signed-in users and of API tokens, checked on every
+    /// request.
+    pub(crate) accounts: HeadCache<AccountKey, Option<UserAccount>>,
+}
+
+impl Default for Cached {
+    fn default() -> Cached {
+        Cached {
+            watch: HeadWatch::default(),
+            // At most 500 rows a page, about 200 bytes a row: 12 MiB at most.
+            list_pages: HeadCache::new(128),
+            list_totals: HeadCache::new(256),
+            accounts: HeadCache::new(4096),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum AccountKey {
+    Username(String),
+    TokenHash(String),
+}
+
+/// The last head read from the database, and the commits this store had
+/// made when it was read.
+#[derive(Debug, Default)]
+pub(crate) struct HeadWatch {
+    commits: AtomicU64,
+    last_read: Mutex<Option<HeadRead>>,
+    /// One read of the head at a time; the callers waiting meanwhile take
+    /// its result.
+    reading: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct HeadRead {
+    head: Head,
+    commits: u64,
+    at: Instant,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl HeadWatch {
+    pub(crate) fn committed(&self) {
+        self.commits.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The head last read, unless this store committed since or it is
+    /// older than [`OTHER_PROCESS_DELAY`].
+    fn known(&self) -> Option<Head> {
+        let last = (*lock(&self.last_read))?;
+        (last.commits == self.commits.load(Ordering::SeqCst)
+            && last.at.elapsed() < OTHER_PROCESS_DELAY)
+            .then_some(last.head)
+    }
+}
+
+impl Store {
+    /// The current state of the registry, read from the database at most
+    /// once per [`OTHER_PROCESS_DELAY`] while this store commits nothing.
+    pub async fn head(&self) -> Result<Head, StoreError> {
+        if let Some(head) = self.cached.watch.known() {
+            return Ok(head);
+        }
+        let _reading = self.cached.watch.reading.lock().await;
+        if let Some(head) = self.cached.watch.known() {
+            return Ok(head);
+        }
+        // Taken before the read: a commit during the read makes the next
+        // caller read again.
+        let commits = self.cached.watch.commits.load(Ordering::SeqCst);
+        let at = Instant::now();
+        let head = Head(self.audit_head_seq().await?);
+        let mut last = lock(&self.cached.watch.last_read);
+        if last.is_none_or(|last| last.at <= at) {
+            *last = Some(HeadRead { head, commits, at });
+        }
+        Ok(head)
+    }
+
+    /// Commits a write transaction, so that [`Store::head`] reads the
+    /// database again on its next call.
+    pub(crate) async fn commit(
+        &self,
+        transaction: sqlx::Transaction<'static, sqlx::Any>,
+    ) -> Result<(), sqlx::Error> {
+        let result = transaction.commit().await;
+        // Counted even on an error: the commit may have happened.
+        self.cached.watch.committed();
+        result
+    }
+}
+
+/// Results valid for one head: a newer head empties the cache, and a reader
+/// that saw an older head neither uses nor fills it. Each result is read
+/// once: callers that want it while it is being read wait for that read
+/// instead of all reading it at once after every change. Bounded, since keys
+/// come from users: when full, it starts again empty.
+#[derive(Debug)]
+pub struct HeadCache<K, V> {
+    capacity: usize,
+    inner: Mutex<HeadCacheInner<K, V>>,
+}
+
+#[derive(Debug)]
+struct HeadCacheInner<K, V> {
+    head: Option<Head>,
+    values: HashMap<K, Arc<OnceCell<V>>>,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> HeadCache<K, V> {
+    pub fn new(capacity: usize) -> HeadCache<K, V> {
+        HeadCache {
+            capacity,
+            inner: Mutex::new(HeadCacheInner {
+                head: None,
+                values: HashMap::new(),
+            }),
+        }
+    }
+
+    /// The value of `key` at `head`, read with `read` unless it is kept or
+    /// being read already. A failed read is not kept.
+    pub async fn get_or_read<E, F>(&self, head: Head, key: &K, read: F) -> Result<V, E>
+    where
+        F: AsyncFnOnce() -> Result<V, E>,
+    {
+        let Some(cell) = self.cell(head, key) else {
+            return read().await;
+        };
+        cell.get_or_try_init(|| read()).await.cloned()
+    }
+
+    /// Keeps `value` as the value of `key` at `head`.
+    pub fn put(&self, head: Head, key: K, value: V) {
+        if let Some(mut inner) = self.at(head) {
+            inner
+                .values
+                .insert(key, Arc::new(OnceCell::new_with(Some(value))));
+        }
+    }
+
+    fn cell(&self, head: Head, key: &K) -> Option<Arc<OnceCell<V>>> {
+        let mut inner = self.at(head)?;
+        if let Some(cell) = inner.values.get(key) {
+            return Some(cell.clone());
+        }
+        let cell = Arc::new(OnceCell::new());
+        inner.values.insert(key.clone(), cell.clone());
+        Some(cell)
+    }
+
+    /// The cache, if it may hold values read at `head`: emptied first when
+    /// `head` is newer than what it holds, or when it is full.
+    fn at(&self, head: Head) -> Option<std::sync::MutexGuard<'_, HeadCacheInner<K, V>>> {
+        let mut inner = lock(&self.inner);
+        if inner.head.is_some_and(|held| head < held) {
+            return None;
+        }
+        if inner.head != Some(head) || inner.values.len() >= self.capacity {
+            inner.values.clear();
+            inner.head = Some(head);
+        }
+        Some(inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value of `key` at `head`, and whether it had to be read.
+    fn read(
+        cache: &HeadCache<&'static str, u32>,
+        head: Head,
+        key: &'static str,
+        value: u32,
+    ) -> (u32, bool) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let mut was_read = false;
+        let found = runtime
+            .block_on(cache.get_or_read(head, &key, async || {
+                was_read = true;
+                Ok::<_, ()>(value)
+            }))
+            .expect("the read does not fail");
+        (found, was_read)
+    }
+
+    #[test]
+    fn a_cache_answers_only_for_the_head_it_was_filled_at() {
+        let cache = HeadCache::new(4);
+        assert_eq!(read(&cache, Head(5), "a", 1), (1, true));
+        assert_eq!(read(&cache, Head(5), "a", 2), (1, false));
+        // A newer head empties it.
+        assert_eq!(read(&cache, Head(6), "a", 3), (3, true));
+        assert_eq!(read(&cache, Head(6), "a", 4), (3, false));
+        // A reader that saw an older head neither uses nor fills it.
+        assert_eq!(read(&cache, Head(5), "a", 5), (5, true));
+        assert_eq!(read(&cache, Head(6), "a", 6), (3, false));
+        cache.put(Head(5), "a", 7);
+        assert_eq!(read(&cache, Head(6), "a", 8), (3, false));
+        cache.put(Head(6), "a", 9);
+        assert_eq!(read(&cache, Head(6), "a", 10), (9, false));
+    }
+
+    #[test]
+    fn a_failed_read_is_not_kept() {
+        let cache: HeadCache<&str, u32> = HeadCache::new(4);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let failed = runtime.block_on(cache.get_or_read(Head(1), &"a", async || Err("down")));
+        assert_eq!(failed, Err("down"));
+        assert_eq!(read(&cache, Head(1), "a", 2), (2, true));
+    }
+
+    #[test]
+    fn a_full_cache_starts_again_empty() {
+        let cache = HeadCache::new(2);
+        assert_eq!(read(&cache, Head(1), "a", 1), (1, true));
+        assert_eq!(read(&cache, Head(1), "b", 2), (2, true));
+        assert_eq!(read(&cache, Head(1), "c", 3), (3, true));
+        assert_eq!(read(&cache, Head(1), "a", 4), (4, true));
+    }
+
+    #[test]
+    fn callers_wanting_a_value_being_read_wait_for_that_read() {
+        let cache = Arc::new(HeadCache::<&str, u32>::new(4));
+        let reads = Arc::new(AtomicU64::new(0));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_time()
+            .build()
+            .expect("runtime");
+        let values = runtime.block_on(async {
+            let callers: Vec<_> = (0..50)
+                .map(|_| {
+                    let cache = cache.clone();
+                    let reads = reads.clone();
+                    tokio::spawn(async move {
+                        cache
+                            .get_or_read(Head(1), &"a", async || {
+                                reads.fetch_add(1, Ordering::SeqCst);
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                                Ok::<_, ()>(42)
+                            })
+                            .await
+                    })
+                })
+                .collect();
+            let mut values = Vec::new();
+            for caller in callers {
+                values.push(
+                    caller
+                        .await
+                        .expect("the caller ends")
+                        .expect("the read does not fail"),
+                );
+            }
+            values
+        });
+        assert_eq!(values, vec![42; 50]);
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn the_head_is_read_again_after_a_commit_of_this_store() {
+        let watch = HeadWatch::default();
+        *lock(&watch.last_read) = Some(HeadRead {
+            head: Head(7),
+            commits: 0,
+            at: Instant::now(),
+        });
+        assert_eq!(watch.known(), Some(Head(7)));
+        watch.committed();
+        assert_eq!(watch.known(), None);
+    }
+
+    #[test]
+    fn the_head_is_read_again_after_the_other_process_delay() {
+        let watch = HeadWatch::default();
+        let Some(long_ago) = Instant::now().checked_sub(OTHER_PROCESS_DELAY) else {
+            return;
+        };
+        *lock(&watch.last_read) = Some(HeadRead {
+            head: Head(7),
+            commits: 0,
+            at: long_ago,
+        });
+        assert_eq!(watch.known(), None);
+    }
+}

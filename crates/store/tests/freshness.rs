@@ -1,0 +1,100 @@
+//! What a store keeps in memory: its own changes show at once, another
+//! process's within `OTHER_PROCESS_DELAY`. Two stores on one database stand
+//! for a server and the CLI beside it.
+
+use std::time::Duration;
+
+use corridor_domain::{Scope, Tier, UserRole};
+use corridor_store::{ListFilter, NewUser, OTHER_PROCESS_DELAY, Store, UserUpdate};
+use jiff::civil::date;
+
+use crate::*;
+
+fn coordinator(username: &str) -> NewUser {
+    NewUser {
+        username: username.to_string(),
+        display_name: format!("User {username}"),
+        role: UserRole::Coordinator,
+        scope: Scope::All,
+        organisation: None,
+        password_hash: "$argon2id$not-a-real-hash".to_string(),
+    }
+}
+
+fn active(active: bool) -> UserUpdate {
+    UserUpdate {
+        role: UserRole::Coordinator,
+        scope: Scope::All,
+        organisation: None,
+        active,
+    }
+}
+
+async fn waiting(store: &Store) -> Vec<String> {
+    let filter = ListFilter {
+        limit: 50,
+        ..ListFilter::default()
+    };
+    let page = store.list(&filter, TODAY).await.expect("list");
+    assert_eq!(page.total, page.rows.len() as u64);
+    page.rows.iter().map(|row| row.id.to_string()).collect()
+}
+
+async fn after_the_other_process_delay() {
+    tokio::time::sleep(OTHER_PROCESS_DELAY + Duration::from_millis(100)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_sees_its_own_changes_at_once_and_another_process_s_within_the_delay() {
+    for database in databases().await {
+        let on = database.name;
+        let server = database.store().await;
+        let cli = database.store().await;
+
+        // Accounts.
+        server
+            .create_user(&coordinator("amal"), now(), "admin")
+            .await
+            .unwrap();
+        assert!(
+            server.signed_in_user("amal").await.unwrap().is_some(),
+            "{on}"
+        );
+        cli.update_user("amal", &active(false), now(), "admin")
+            .await
+            .unwrap();
+        after_the_other_process_delay().await;
+        assert!(
+            server.signed_in_user("amal").await.unwrap().is_none(),
+            "{on}"
+        );
+        server
+            .update_user("amal", &active(true), now(), "admin")
+            .await
+            .unwrap();
+        assert!(
+            server.signed_in_user("amal").await.unwrap().is_some(),
+            "{on}"
+        );
+
+        // The waiting list.
+        assert!(waiting(&server).await.is_empty(), "{on}");
+        register(
+            &cli,
+            vec![patient("P-1", 1970, Tier::Urgent, date(2025, 1, 10))],
+        )
+        .await;
+        after_the_other_process_delay().await;
+        assert_eq!(waiting(&server).await, ["P-1"], "{on}");
+        register(
+            &server,
+            vec![patient("P-2", 1980, Tier::Critical, date(2025, 2, 10))],
+        )
+        .await;
+        assert_eq!(waiting(&server).await, ["P-2", "P-1"], "{on}");
+
+        server.close().await;
+        cli.close().await;
+        database.drop_database().await;
+    }
+}
