@@ -484,9 +484,9 @@ impl Store {
         })
     }
 
-    /// The active account a token that is not revoked belongs to.
-    /// The active account an API token belongs to, for checking a request;
-    /// from memory while nothing has changed (see [`crate::freshness`]).
+    /// The active account a token that is not revoked belongs to, for
+    /// checking a request; from memory while nothing has changed (see
+    /// [`crate::freshness`]).
     pub async fn api_token_user(
         &self,
         token_hash: &str,
