@@ -56,6 +56,21 @@ pub struct DayQuery {
     pub method: Option<String>,
 }
 
+impl DayQuery {
+    /// The day and direction asked for, with the defaults filled in.
+    async fn resolve(&self, state: &AppState) -> Result<(Day, Direction), AppError> {
+        let direction = parse_direction(self.direction.as_deref())?;
+        let day = resolve_day(
+            state,
+            self.crossing.as_deref(),
+            self.date.as_deref(),
+            Some(direction),
+        )
+        .await?;
+        Ok((day, direction))
+    }
+}
+
 /// The crossing and date a request is about.
 #[derive(Debug, Clone)]
 pub struct Day {
@@ -257,15 +272,8 @@ pub async fn plan_for(
     query: &DayQuery,
 ) -> Result<PlanView, AppError> {
     identity.require(Permission::PlanDays)?;
-    let direction = parse_direction(query.direction.as_deref())?;
+    let (day, direction) = query.resolve(state).await?;
     let method = parse_method_field(query.method.as_deref())?;
-    let day = resolve_day(
-        state,
-        query.crossing.as_deref(),
-        query.date.as_deref(),
-        Some(direction),
-    )
-    .await?;
     let inputs = state
         .store
         .planning_inputs(&day.crossing, day.date, direction)
@@ -599,14 +607,7 @@ pub async fn read_manifest(
     query: &DayQuery,
 ) -> Result<ManifestView, AppError> {
     identity.require(Permission::ViewManifests)?;
-    let direction = parse_direction(query.direction.as_deref())?;
-    let day = resolve_day(
-        state,
-        query.crossing.as_deref(),
-        query.date.as_deref(),
-        Some(direction),
-    )
-    .await?;
+    let (day, direction) = query.resolve(state).await?;
     let manifest = state
         .store
         .manifest(&day.crossing, day.date, direction)
