@@ -44,7 +44,8 @@ THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-5s}
 PORT=${PORT:-18080}
 BASE="http://127.0.0.1:$PORT"
-PASSWORD="bench password $(date +%s)-$$"
+# Not the user name, not a common password: the password policy refuses those.
+PASSWORD="load-test pass phrase $(date +%s)-$$"
 P99_TARGET_MS=50
 RSS_TARGET_MB=150
 

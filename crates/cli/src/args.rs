@@ -37,6 +37,18 @@ pub struct GlobalArgs {
     /// waiting times and date checks use it.
     #[arg(long, global = true, value_name = "DATE")]
     pub today: Option<String>,
+    /// How log lines are written to standard error: text, or json (one
+    /// object a line). What is logged is set by RUST_LOG; by default
+    /// corridor's own messages from info, other libraries' from warn.
+    #[arg(
+        long,
+        global = true,
+        env = "CORRIDOR_LOG_FORMAT",
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT"
+    )]
+    pub log_format: crate::logging::LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,9 +89,19 @@ pub enum Command {
     /// Check or read the audit log.
     #[command(
         subcommand,
-        after_help = "Examples:\n  corridor audit verify\n  corridor audit log --limit 50"
+        after_help = "Examples:\n  corridor audit verify\n  corridor audit anchor --out anchor.txt\n  corridor audit verify --anchor anchor.txt\n  corridor audit log --limit 50"
     )]
     Audit(AuditCommand),
+    /// Write the whole registry, with its audit chain, to one file.
+    #[command(
+        after_help = "Examples:\n  corridor backup --out corridor-2026-02-01.backup\n  corridor --database-url postgres://corridor@db/corridor backup --out cell.backup\n\nThe file holds every person's data: keep it as safely as the database.\nThe server may go on working: the backup is one consistent snapshot."
+    )]
+    Backup(BackupArgs),
+    /// Load a backup into a new, empty database (SQLite or PostgreSQL).
+    #[command(
+        after_help = "Examples:\n  corridor restore corridor-2026-02-01.backup --database-url sqlite:///srv/corridor/restored.db\n  corridor restore laptop.backup --database-url postgres://corridor@db/corridor\n\nThe database must be empty: a new SQLite file, or a new PostgreSQL database\nmade with createdb. Everything is loaded in one transaction, or nothing, and\nthe audit chain and the data are verified afterwards. This is how a registry\nmoves from a laptop to PostgreSQL."
+    )]
+    Restore(RestoreArgs),
     /// Forecast the waiting list: days to clear, deaths while waiting, waits by tier.
     #[command(
         after_help = "Examples:\n  corridor forecast --from-registry --capacity 50\n  corridor forecast --backlog critical=440,urgent=5000,routine=14560 --capacity 50 --policy all\n  corridor forecast --scenario scenarios/calibrated.toml --json"
@@ -106,7 +128,7 @@ pub enum Command {
     /// Work the confirmed manifest at the gate, and reconcile the day.
     #[command(
         subcommand,
-        after_help = "Examples:\n  corridor gate list --crossing rafah --date 2026-02-02\n  corridor gate crossed P-000123 --crossing rafah --date 2026-02-02\n  corridor gate turned-back P-000456 --crossing rafah --date 2026-02-02 --reason \"documents incomplete\"\n  corridor gate no-show R-000012 --crossing rafah --date 2026-02-02\n  corridor gate reconcile --crossing rafah --date 2026-02-02\n\nA patient's outcome is recorded for the whole party: the companions with\nthem cross or are turned back together."
+        after_help = "Examples:\n  corridor gate list --crossing rafah --date 2026-02-02\n  corridor gate crossed P-000123 --crossing rafah --date 2026-02-02\n  corridor gate turned-back P-000456 --crossing rafah --date 2026-02-02 --reason documents-not-accepted\n  corridor gate no-show R-000012 --crossing rafah --date 2026-02-02\n  corridor gate reconcile --crossing rafah --date 2026-02-02\n\nA patient's outcome is recorded for the whole party: the companions with\nthem cross or are turned back together. Turned back needs a --reason code\n(`corridor reasons list --kind turned-back`); a no-show may give one\n(default not-known)."
     )]
     Gate(crate::day_args::GateCommand),
     /// Record, list and import public figures with their sources.
@@ -132,6 +154,18 @@ pub enum Command {
         after_help = "Examples:\n  corridor users add amal --role coordinator\n  corridor users list\n  corridor users reset-password amal\n  TOKEN=$(corridor users token amal --label \"registry sync\")"
     )]
     Users(crate::commands::users::UsersCommand),
+    /// The reason codes for denials, delays, turn-backs, no-shows, removals and withdrawals.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor reasons list\n  corridor reasons list --kind denied\n  corridor patients transition P-000042 deny --reason security-objection\n  corridor gate turned-back P-000456 --crossing rafah --date 2026-02-02 --reason other --note \"…\""
+    )]
+    Reasons(crate::commands::reasons::ReasonsCommand),
+    /// Organisations that accounts and referrals point to: add, list.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor organisations list\n  corridor organisations add al-awda-hospital --name \"Al-Awda Hospital\" --kind referring-facility"
+    )]
+    Organisations(crate::commands::users::OrganisationsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -163,7 +197,7 @@ pub struct ServeArgs {
 pub enum PatientsCommand {
     /// Register a patient and their companions.
     #[command(
-        after_help = "Examples:\n  corridor patients add --birth-year 1961 --sex male --condition cancer \\\n    --specialty oncology --tier urgent --referral-date 2025-11-03 \\\n    --referring-facility \"European Gaza Hospital\" --legal-basis consent \\\n    --companion relationship=child,birth-year=1990,sex=female\n\nA patient under 18 must be registered with at least one companion.\nA companion is given as comma-separated key=value pairs: relationship,\nbirth-year, sex (required), and name, id, legal-basis (optional)."
+        after_help = "Examples:\n  corridor patients add --birth-year 1961 --sex male --condition cancer \\\n    --specialty oncology --tier urgent --referral-date 2025-11-03 \\\n    --referring-facility european-gaza-hospital --legal-basis consent \\\n    --companion relationship=child,birth-year=1990,sex=female\n\nA patient under 18 must be registered with at least one companion.\nA companion is given as comma-separated key=value pairs: relationship,\nbirth-year, sex (required), and name, id, legal-basis (optional)."
     )]
     Add(AddArgs),
     /// List people still waiting (or in the given statuses), most urgent first.
@@ -177,7 +211,7 @@ pub enum PatientsCommand {
     Show(ShowArgs),
     /// Move a person to the next status.
     #[command(
-        after_help = "Examples:\n  corridor patients transition P-000042 list\n  corridor patients transition P-000042 request-clearance\n  corridor patients transition P-000042 deny --reason \"security objection\"\n  corridor patients transition P-000042 delay --date 2026-02-10\n  corridor patients transition P-000042 resubmit\n  corridor patients transition P-000042 admit --facility eg-arish-general\n  corridor patients transition P-000042 die --date 2026-02-03\n  corridor patients transition P-000042 withdraw --reason \"treated locally\"\n\nActions: list, request-clearance, clear, deny, delay, resubmit, schedule,\nunschedule, cross, admit, return, die, withdraw. `patients show` prints the\nones allowed now. People are scheduled by confirming a day plan\n(`corridor plan confirm`), which checks the quota and holds a bed."
+        after_help = "Examples:\n  corridor patients transition P-000042 list\n  corridor patients transition P-000042 request-clearance\n  corridor patients transition P-000042 deny --reason security-objection\n  corridor patients transition P-000042 deny --reason other --note \"asked to apply again with a new permit\"\n  corridor patients transition P-000042 delay --date 2026-02-10\n  corridor patients transition P-000042 resubmit\n  corridor patients transition P-000042 admit --facility eg-arish-general\n  corridor patients transition P-000042 die --date 2026-02-03\n  corridor patients transition P-000042 withdraw --reason no-longer-needed\n  corridor patients transition P-000042 reinstate --reason wrong-person\n\nActions: list, request-clearance, clear, deny, delay, resubmit, schedule,\nunschedule, cross, admit, return, die, withdraw, reinstate. `patients show`\nprints the ones allowed now. `reinstate` undoes a death or withdrawal\nrecorded in error: the person goes back to the waiting status they left\n(scheduled comes back as cleared: the place and bed are not restored).\nPeople are scheduled by confirming a day plan (`corridor plan confirm`),\nwhich checks the quota and holds a bed.\n\nReasons are codes: `corridor reasons list` shows them by kind. A --note says\nmore; it stays with the person's record and never leaves in a report or an\nexport."
     )]
     Transition(TransitionArgs),
 }
@@ -207,6 +241,7 @@ pub struct AddArgs {
     /// Date of the referral (YYYY-MM-DD); default today.
     #[arg(long)]
     pub referral_date: Option<String>,
+    /// The id of the referring organisation (`corridor organisations list`).
     #[arg(long)]
     pub referring_facility: String,
     /// consent, vital-interest, public-interest, legitimate-interest or legal-obligation.
@@ -259,10 +294,11 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct TransitionArgs {
     pub id: String,
-    /// The transition, e.g. list, request-clearance, clear, deny, delay, resubmit, schedule, cross, admit, return, die, withdraw.
+    /// The transition, e.g. list, request-clearance, clear, deny, delay, resubmit, schedule, cross, admit, return, die, withdraw, reinstate.
     pub action: String,
-    /// Why (required for deny, unschedule and withdraw).
-    #[arg(long)]
+    /// The reason code for deny, unschedule, withdraw and reinstate (required)
+    /// and delay (no-answer if left out); `corridor reasons list` shows them.
+    #[arg(long, value_name = "CODE")]
     pub reason: Option<String>,
     /// The date for delay (needed by), schedule (crossing day) and die (date of death).
     #[arg(long)]
@@ -273,7 +309,8 @@ pub struct TransitionArgs {
     /// The receiving facility for admit.
     #[arg(long)]
     pub facility: Option<String>,
-    /// A free note kept with the event.
+    /// With a reason: what the code does not say (required with `other`);
+    /// otherwise a note kept with the event. Shown only on the person's record.
     #[arg(long)]
     pub note: Option<String>,
     /// Fail instead of applying if the person is no longer at this version
@@ -299,7 +336,8 @@ pub enum ImportCommand {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     pub file: PathBuf,
-    /// Check the file and report, without importing anything.
+    /// Run the whole import, with every check the registry makes, and roll
+    /// it back: the answer is the real import's, and nothing is recorded.
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -364,14 +402,48 @@ pub struct ExportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain: reports every edited, inserted or deleted entry by position.
+    /// Check the hash chain and the data it covers: every edited, inserted or deleted
+    /// entry by position, every row changed outside corridor by table and key.
     #[command(
-        after_help = "Example:\n  corridor audit verify\n\nExits 0 when the log is intact and prints its head hash; exits 1 and\nnames every problem entry when it is not."
+        after_help = "Examples:\n  corridor audit verify\n  corridor audit verify --anchor anchor-2026-02-01.txt\n\nExits 0 when the log and the data are intact and prints the head; exits 1\nand names every problem when they are not. With --anchor, also checks that\nthe chain still holds the entry an anchor kept elsewhere records, which\nshows a chain truncated or rewritten together with its head."
     )]
-    Verify,
+    Verify(AuditVerifyArgs),
+    /// Print the head of the chain, to keep outside this database.
+    #[command(
+        after_help = "Examples:\n  corridor audit anchor\n  corridor audit anchor --out anchor-2026-02-01.txt\n\nKeep the anchor where whoever could change this database cannot (another\nmachine, a printout, a message to the oversight body). Later,\n`corridor audit verify --anchor FILE` shows whether the chain up to it is\nstill the same."
+    )]
+    Anchor(AuditAnchorArgs),
     /// Print the most recent audit entries.
     #[command(after_help = "Examples:\n  corridor audit log\n  corridor audit log --limit 50")]
     Log(AuditLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// An anchor file written by `corridor audit anchor`.
+    #[arg(long, value_name = "FILE")]
+    pub anchor: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditAnchorArgs {
+    /// Write the anchor to this file instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write (readable by its owner only; replaced if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file written by `corridor backup`.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

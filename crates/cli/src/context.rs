@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, anyhow, bail};
+use corridor_domain::Text;
 use corridor_store::{Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -19,15 +20,28 @@ pub struct Context {
     pub fixed_today: Option<Date>,
 }
 
+/// What the database is opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    /// Any command that reads or changes the registry.
+    Work,
+    /// `corridor restore`: a new database, whose seeded rows the backup replaces.
+    Restore,
+}
+
 impl Context {
-    pub async fn open(global: &GlobalArgs) -> anyhow::Result<Context> {
+    pub async fn open(global: &GlobalArgs, opening: Opening) -> anyhow::Result<Context> {
         let (today, now) = clock(global)?;
         let actor = resolve_actor(global.actor.as_deref())?;
         let database_url = match &global.database_url {
             Some(url) => url.clone(),
             None => default_database_url()?,
         };
-        let store = Store::open(&database_url).await.map_err(|error| match error {
+        let store = match opening {
+            Opening::Work => Store::open(&database_url).await,
+            Opening::Restore => Store::open_for_restore(&database_url).await,
+        };
+        let store = store.map_err(|error| match error {
             StoreError::Open { .. } if database_url.starts_with("sqlite:") => anyhow!(
                 "{error}\n  check that the directory of the file exists and that you may write in it"
             ),
@@ -64,6 +78,9 @@ pub fn clock(global: &GlobalArgs) -> anyhow::Result<(Date, Timestamp)> {
     }
 }
 
+/// The longest name of who is acting, recorded in every event.
+const MAX_ACTOR_CHARS: usize = 100;
+
 fn resolve_actor(given: Option<&str>) -> anyhow::Result<String> {
     let actor = match given {
         Some(name) => name.trim().to_string(),
@@ -79,20 +96,32 @@ fn resolve_actor(given: Option<&str>) -> anyhow::Result<String> {
     if actor.is_empty() {
         bail!("--as: say who is acting; every change is attributed");
     }
-    if actor.chars().count() > 100 || actor.chars().any(char::is_control) {
-        bail!("--as: use a plain name of at most 100 characters");
-    }
-    Ok(actor)
+    let actor = Text::parse("as", &actor, MAX_ACTOR_CHARS).map_err(|invalid| {
+        anyhow!(
+            "--as: {}; use a plain name of at most {MAX_ACTOR_CHARS} characters",
+            invalid.problem
+        )
+    })?;
+    Ok(actor.as_str().to_string())
 }
 
 /// `sqlite://` URL of `corridor.db` in the user's data directory, which is
-/// created if needed.
+/// created if needed, open to its owner only (the registry holds personal
+/// data). A directory that already exists keeps its mode.
 fn default_database_url() -> anyhow::Result<String> {
-    let directory: PathBuf = dirs::data_dir()
-        .context("no data directory is known for this user; pass --database-url")?
-        .join("corridor");
-    std::fs::create_dir_all(&directory)
-        .with_context(|| format!("cannot create the data directory {}", directory.display()))?;
+    let data: PathBuf = dirs::data_dir()
+        .context("no data directory is known for this user; pass --database-url")?;
+    let directory = data.join("corridor");
+    let cannot = || format!("cannot create the data directory {}", directory.display());
+    std::fs::create_dir_all(&data).with_context(cannot)?;
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(&directory) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(error) => return Err(error).with_context(cannot),
+    }
     Ok(sqlite_url(&directory.join("corridor.db")))
 }
 

@@ -25,12 +25,12 @@ pub enum ClearanceCommand {
     Submit(SubmitArgs),
     /// Record the authority's decision for people in a batch.
     #[command(
-        after_help = "Examples:\n  corridor clearance decide CB-0001 P-000012 C-000020 --decision cleared\n  corridor clearance decide CB-0001 P-000340 --decision denied --reason \"security objection\" --on 2026-02-03\n\nA request with no answer by its needed-by date is delayed: record it with\n--decision delayed, or let `corridor clearance sweep` record all of them."
+        after_help = "Examples:\n  corridor clearance decide CB-0001 P-000012 C-000020 --decision cleared\n  corridor clearance decide CB-0001 P-000340 --decision denied --reason security-objection --on 2026-02-03\n  corridor clearance decide CB-0001 P-000341 --decision denied --reason other --note \"asked for a new permit\"\n\nA denial needs a --reason code (`corridor reasons list --kind denied`); a\ndelay may give one (default no-answer). A --note says more; it stays with\nthe person's record and never leaves in a report or an export. A request\nwith no answer by its needed-by date is delayed: record it with --decision\ndelayed, or let `corridor clearance sweep` record all of them."
     )]
     Decide(DecideArgs),
     /// Record decisions from a CSV file, all or nothing.
     #[command(
-        after_help = "Example:\n  corridor clearance import decisions.csv --dry-run\n\nColumns (header row, any order): batch, person_id, decision (cleared,\ndenied, delayed), reason (required for denied), decided_on (YYYY-MM-DD;\ndefault today). Every bad row is listed with its line and column, and\nnothing is recorded if any row is bad."
+        after_help = "Example:\n  corridor clearance import decisions.csv --dry-run\n\nColumns (header row, any order): batch, person_id, decision (cleared,\ndenied, delayed), reason_code (required for denied; no-answer if a delay\nleaves it empty; see `corridor reasons list`), note (optional; required\nwith the code other), decided_on (YYYY-MM-DD; default today). Every bad row\nis listed with its line and column, and nothing is recorded if any row is\nbad."
     )]
     Import(ClearanceImportArgs),
     /// Record as delayed every request still unanswered after its needed-by date.
@@ -74,7 +74,8 @@ pub struct SubmitArgs {
     /// Also submit people denied or delayed before (a new, linked attempt).
     #[arg(long)]
     pub resubmit: bool,
-    /// Show the batch without submitting it.
+    /// Show the batch as a real submission would make it, with every check,
+    /// and record nothing.
     #[arg(long)]
     pub dry_run: bool,
     #[arg(long)]
@@ -89,9 +90,12 @@ pub struct DecideArgs {
     /// cleared, denied or delayed.
     #[arg(long)]
     pub decision: String,
-    /// The reason the authority gave (required for denied).
-    #[arg(long)]
+    /// The reason code (required for denied; no-answer if a delay leaves it out).
+    #[arg(long, value_name = "CODE")]
     pub reason: Option<String>,
+    /// What the code does not say (required with `other`); kept with the person's record.
+    #[arg(long)]
+    pub note: Option<String>,
     /// The date of the decision; default today.
     #[arg(long)]
     pub on: Option<String>,
@@ -100,6 +104,8 @@ pub struct DecideArgs {
 #[derive(Debug, Args)]
 pub struct ClearanceImportArgs {
     pub file: PathBuf,
+    /// Run the whole import, with every check the registry makes, and roll
+    /// it back: the answer is the real import's, and nothing is recorded.
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -385,9 +391,9 @@ pub enum GateCommand {
     List(DayArgs),
     /// The person (with their companions) crossed.
     Crossed(GateArgs),
-    /// The person (with their companions) was turned back; a reason is required.
+    /// The person (with their companions) was turned back; a --reason code is required.
     TurnedBack(GateArgs),
-    /// The person (with their companions) did not come.
+    /// The person (with their companions) did not come (--reason code: not-known if left out).
     NoShow(GateArgs),
     /// End of day: what was planned, what happened, who goes back to the list.
     Reconcile(DayArgs),
@@ -398,6 +404,10 @@ pub struct GateArgs {
     pub person: String,
     #[command(flatten)]
     pub day: DayArgs,
-    #[arg(long)]
+    /// The reason code (`corridor reasons list --kind turned-back` or `--kind no-show`).
+    #[arg(long, value_name = "CODE")]
     pub reason: Option<String>,
+    /// What the code does not say (required with `other`); kept with the person's record.
+    #[arg(long)]
+    pub note: Option<String>,
 }

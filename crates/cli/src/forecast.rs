@@ -108,7 +108,7 @@ pub fn run(
     let plan = Plan::from_args(args, backlog_from_registry, || today)?;
     let total = u64::from(plan.config.replications.get())
         * (plan.scenarios.len() * plan.policies.len()) as u64;
-    let bar = indicatif::ProgressBar::new(total);
+    let bar = crate::output::BARS.add(indicatif::ProgressBar::new(total));
     if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{msg:40!} [{bar:30}] {pos}/{len} replications, {elapsed} elapsed, ~{eta} left",
     ) {

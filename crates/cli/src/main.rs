@@ -9,6 +9,7 @@ mod commands;
 mod context;
 mod day_args;
 mod forecast;
+mod logging;
 mod output;
 
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = args::Cli::parse();
+    logging::init(cli.global.log_format);
     match commands::run(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -42,9 +42,14 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// Every progress bar is drawn through this, so that a log line written
+/// meanwhile goes above the bars instead of through them (see `logging`).
+pub static BARS: std::sync::LazyLock<indicatif::MultiProgress> =
+    std::sync::LazyLock::new(indicatif::MultiProgress::new);
+
 /// A progress bar on standard error; drawn only when it is a terminal.
 pub fn progress_bar(length: u64, message: &'static str) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(length);
+    let bar = BARS.add(indicatif::ProgressBar::new(length));
     if let Ok(style) =
         indicatif::ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta} left)")
     {

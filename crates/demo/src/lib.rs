@@ -85,7 +85,7 @@ mod returnees;
 
 use corridor_domain::{
     Case, ConsignmentCase, Country, Crossing, CrossingRules, Facility, LuggageDeclaration,
-    LuggageRuleSet, PersonId, Quota, SourcedFigure,
+    LuggageRuleSet, Organisation, PersonId, Quota, SourcedFigure,
 };
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
@@ -182,6 +182,8 @@ impl std::error::Error for DemoConfigError {}
 /// The generated data set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoData {
+    /// The referring facilities, receiving agencies and coordination cell.
+    pub organisations: Vec<Organisation>,
     pub crossings: Vec<Crossing>,
     pub quotas: Vec<Quota>,
     pub countries: Vec<Country>,
@@ -221,6 +223,7 @@ pub fn generate(config: &DemoConfig) -> DemoData {
     let mut aid_rng = Xoshiro256PlusPlus::seed_from_u64(config.seed ^ AID_STREAM);
     let consignments = aid::consignments(&calendar, config.now, &mut aid_rng);
     DemoData {
+        organisations: places::organisations(),
         crossings: places::crossings(),
         quotas: places::quotas(&calendar),
         countries: places::countries(),

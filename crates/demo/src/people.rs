@@ -9,8 +9,8 @@
 
 use corridor_domain::{
     Action, BirthYear, Booking, Case, ConditionCategory, Facility, FacilityId, LegalBasis,
-    NewPerson, PersonId, PersonKind, PersonName, Referral, ReferralDate, Relationship, Sex,
-    Specialty, Status, Tier,
+    NewPerson, OrganisationId, PersonId, PersonKind, PersonName, Reason, ReasonKind, Referral,
+    ReferralDate, Relationship, Sex, Specialty, Status, Tier,
 };
 use jiff::civil::date;
 use rand::RngExt;
@@ -19,7 +19,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::calendar::{Calendar, Day, EventClock, FIRST_DAY};
 use crate::names::{FAMILY, FEMALE_GIVEN, MALE_GIVEN};
-use crate::places::{KEREM_SHALOM, RAFAH, country_share, crossing_id, operating_days, text};
+use crate::places::{
+    KEREM_SHALOM, RAFAH, REFERRING_FACILITIES, country_share, crossing_id, operating_days,
+};
 use crate::{DemoConfig, REFERENCE_WAITING};
 
 // The public aggregates for 20,000 waiting patients; all scale with
@@ -44,28 +46,39 @@ const COORDINATOR: &str = "coordinator@medevac.demo";
 const CLEARANCE: &str = "clearance@liaison.demo";
 const RECEIVING: &str = "receiving@liaison.demo";
 
-const REFERRING_FACILITIES: &[&str] = &[
-    "Nasser Medical Complex",
-    "Al-Aqsa Martyrs Hospital",
-    "European Gaza Hospital",
-    "Al-Ahli Arab Hospital",
-    "Al-Shifa Medical Complex",
-    "Al-Awda Hospital",
+/// Reason codes (of the list migration 0006 seeds) with relative weights,
+/// as public reporting describes them: most denials come as a security
+/// objection or with no reason at all, most delays are no answer. The demo
+/// writes no notes: a code says what the aggregates need.
+const DENIAL_CODES: &[(&str, u32)] = &[
+    ("security-objection", 45),
+    ("no-reason-given", 35),
+    ("documents-incomplete", 12),
+    ("identity-not-verified", 5),
+    ("companion-not-approved", 3),
 ];
-const DENIAL_REASONS: &[&str] = &[
-    "Not approved by the clearing authority",
-    "Security objection, no details given",
-    "Documents incomplete",
+const DELAY_CODES: &[(&str, u32)] = &[
+    ("no-answer", 80),
+    ("more-information-requested", 12),
+    ("further-security-review", 8),
 ];
-const WITHDRAWAL_REASONS: &[&str] = &[
-    "Treated locally",
-    "Family declined evacuation",
-    "Could not be reached",
-    "Referral cancelled by the referring hospital",
+const WITHDRAWAL_CODES: &[(&str, u32)] = &[
+    ("no-longer-needed", 30),
+    ("declined-evacuation", 20),
+    ("chose-treatment-elsewhere", 20),
+    ("lost-contact", 15),
+    ("referral-cancelled", 10),
+    ("duplicate-referral", 5),
 ];
-const PATIENT_DIED: &str = "Patient died while waiting";
-const PATIENT_WITHDREW: &str = "Patient withdrawn from the list";
-const REMOVED_FROM_PLAN: &str = "Removed from the day plan: no bed confirmed";
+/// Why a patient put on a day's plan went back among the cleared.
+const UNSCHEDULE_REASONS: &[((ReasonKind, &str), u32)] = &[
+    ((ReasonKind::Unscheduled, "bed-no-longer-available"), 35),
+    ((ReasonKind::NoShow, "not-reached"), 20),
+    ((ReasonKind::NoShow, "did-not-reach-assembly-point"), 15),
+    ((ReasonKind::TurnedBack, "refused-at-crossing"), 15),
+    ((ReasonKind::TurnedBack, "companion-refused"), 10),
+    ((ReasonKind::Unscheduled, "too-ill-to-travel"), 5),
+];
 
 /// Condition, specialty, and relative weights among adults and among children.
 const CONDITIONS: &[(ConditionCategory, Specialty, u32, u32)] = {
@@ -165,7 +178,7 @@ enum Move {
     Delay,
     Resubmit,
     Schedule { on: Day, crossing: &'static str },
-    Unschedule(&'static str),
+    Unschedule(ReasonKind, &'static str),
     Cross(&'static str),
     Admit(FacilityId),
     Return,
@@ -308,7 +321,8 @@ impl Planner<'_> {
                     crossing: RAFAH,
                 },
             ));
-            tail.push((latest, Move::Unschedule(REMOVED_FROM_PLAN)));
+            let (kind, code) = self.pick(UNSCHEDULE_REASONS);
+            tail.push((latest, Move::Unschedule(kind, code)));
         }
         let mut steps = if status == Status::Cleared {
             // Clearance is sought for a crossing in sight: the requests of
@@ -371,8 +385,8 @@ impl Planner<'_> {
         let chain = self.chain_before_exit(before);
         let companions = self.companions(&profile, before);
         let mut steps = place(chain, referral_day, withdrawal_day);
-        let reason = self.choose(WITHDRAWAL_REASONS);
-        steps.push((withdrawal_day, Move::Withdraw(reason)));
+        let code = self.pick(WITHDRAWAL_CODES);
+        steps.push((withdrawal_day, Move::Withdraw(code)));
         self.plan(profile, referral_day, steps, companions)
     }
 
@@ -749,20 +763,11 @@ impl Planner<'_> {
     }
 
     fn pick<T: Copy>(&mut self, options: &[(T, u32)]) -> T {
-        let weights: Vec<u32> = options.iter().map(|&(_, weight)| weight).collect();
-        options[self.weighted_index(&weights)].0
+        pick(self.rng, options)
     }
 
     fn weighted_index(&mut self, weights: &[u32]) -> usize {
-        let total: u32 = weights.iter().sum();
-        let mut ticket = self.rng.random_range(0..total);
-        for (index, &weight) in weights.iter().enumerate() {
-            if ticket < weight {
-                return index;
-            }
-            ticket -= weight;
-        }
-        weights.len() - 1
+        weighted_index(self.rng, weights)
     }
 
     fn choose<'s, T>(&mut self, items: &'s [T]) -> &'s T {
@@ -817,10 +822,11 @@ impl Builder<'_> {
             tier: plan.profile.tier,
             referral_date: ReferralDate::new(self.calendar.date(plan.referral_day), self.today())
                 .expect("referral days are not after the latest day, which is not after today"),
-            referring_facility: text(
+            referring_facility: OrganisationId::parse(
                 "referring_facility",
-                REFERRING_FACILITIES[self.rng.random_range(0..REFERRING_FACILITIES.len())],
-            ),
+                REFERRING_FACILITIES[self.rng.random_range(0..REFERRING_FACILITIES.len())].0,
+            )
+            .expect("REFERRING_FACILITIES holds valid ids"),
             return_guarantee: plan.return_guarantee,
         };
         let legal_basis = if plan.profile.tier == Tier::Critical && self.rng.random_bool(0.5) {
@@ -878,15 +884,15 @@ impl Builder<'_> {
                 let mirrored = match (action, companion.divergence) {
                     (Action::List | Action::Admit { .. }, _) => None,
                     (Action::Die { .. }, _) => Some(Action::Withdraw {
-                        reason: text("reason", PATIENT_DIED),
+                        reason: reason(ReasonKind::Withdrawn, "patient-died"),
                     }),
                     (Action::Withdraw { .. }, _) => Some(Action::Withdraw {
-                        reason: text("reason", PATIENT_WITHDREW),
+                        reason: reason(ReasonKind::Withdrawn, "patient-withdrawn"),
                     }),
                     (_, Divergence::NotYetRequested) => None,
                     (Action::Clear, Divergence::DeniedWhilePatientCleared) if position == last => {
                         Some(Action::Deny {
-                            reason: text("reason", self.choose(DENIAL_REASONS)),
+                            reason: reason(ReasonKind::Denied, self.pick(DENIAL_CODES)),
                         })
                     }
                     (other, _) => Some(other.clone()),
@@ -911,12 +917,13 @@ impl Builder<'_> {
             Move::RequestClearance => Action::RequestClearance,
             Move::Clear => Action::Clear,
             Move::Deny => Action::Deny {
-                reason: text("reason", self.choose(DENIAL_REASONS)),
+                reason: reason(ReasonKind::Denied, self.pick(DENIAL_CODES)),
             },
             Move::Delay => {
                 let needed_by = (day - self.rng.random_range(0..=5)).max(previous_day);
                 Action::Delay {
                     needed_by: self.calendar.date(needed_by),
+                    reason: reason(ReasonKind::Delayed, self.pick(DELAY_CODES)),
                 }
             }
             Move::Resubmit => Action::Resubmit,
@@ -926,8 +933,8 @@ impl Builder<'_> {
                     crossing: crossing_id(crossing),
                 },
             },
-            Move::Unschedule(reason) => Action::Unschedule {
-                reason: text("reason", reason),
+            Move::Unschedule(kind, code) => Action::Unschedule {
+                reason: reason(*kind, code),
             },
             Move::Cross(_) => Action::Cross,
             Move::Admit(facility) => Action::Admit {
@@ -937,8 +944,8 @@ impl Builder<'_> {
             Move::Die => Action::Die {
                 on: self.calendar.date(day),
             },
-            Move::Withdraw(reason) => Action::Withdraw {
-                reason: text("reason", reason),
+            Move::Withdraw(code) => Action::Withdraw {
+                reason: reason(ReasonKind::Withdrawn, code),
             },
         }
     }
@@ -979,6 +986,28 @@ impl Builder<'_> {
     fn choose(&mut self, items: &[&'static str]) -> &'static str {
         items[self.rng.random_range(0..items.len())]
     }
+
+    fn pick<T: Copy>(&mut self, options: &[(T, u32)]) -> T {
+        pick(self.rng, options)
+    }
+}
+
+/// One of `options`, drawn with the relative weight beside each.
+fn pick<T: Copy>(rng: &mut Xoshiro256PlusPlus, options: &[(T, u32)]) -> T {
+    let weights: Vec<u32> = options.iter().map(|&(_, weight)| weight).collect();
+    options[weighted_index(rng, &weights)].0
+}
+
+fn weighted_index(rng: &mut Xoshiro256PlusPlus, weights: &[u32]) -> usize {
+    let total: u32 = weights.iter().sum();
+    let mut ticket = rng.random_range(0..total);
+    for (index, &weight) in weights.iter().enumerate() {
+        if ticket < weight {
+            return index;
+        }
+        ticket -= weight;
+    }
+    weights.len() - 1
 }
 
 fn actor(step: &Move) -> &'static str {
@@ -987,7 +1016,7 @@ fn actor(step: &Move) -> &'static str {
         | Move::RequestClearance
         | Move::Resubmit
         | Move::Schedule { .. }
-        | Move::Unschedule(_)
+        | Move::Unschedule(..)
         | Move::Withdraw(_) => COORDINATOR,
         Move::Clear | Move::Deny | Move::Delay => CLEARANCE,
         Move::Cross(crossing) if *crossing == KEREM_SHALOM => "gate@kerem-shalom.demo",
@@ -995,6 +1024,12 @@ fn actor(step: &Move) -> &'static str {
         Move::Admit(_) => RECEIVING,
         Move::Die => REFERRER,
     }
+}
+
+/// A reason of the demo's lists: codes without a note.
+pub(crate) fn reason(kind: ReasonKind, code: &str) -> Reason {
+    Reason::parse(kind, Some(code), None)
+        .expect("the demo's codes are valid codes other than `other`")
 }
 
 fn person_id(text: &str) -> PersonId {

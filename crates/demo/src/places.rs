@@ -3,7 +3,8 @@
 
 use corridor_domain::{
     BedCapacity, Country, CountryCode, Crossing, CrossingId, Direction, Facility, FacilityId,
-    Quota, QuotaCategory, Specialty, Text, WeekdaySet,
+    Organisation, OrganisationId, OrganisationKind, Quota, QuotaCategory, Specialty, Text,
+    WeekdaySet,
 };
 use rand::RngExt;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -29,6 +30,52 @@ pub(crate) fn operating_days() -> WeekdaySet {
 
 pub(crate) fn text(field: &'static str, value: &str) -> Text {
     Text::parse(field, value, 200).expect("demo literals are short, non-empty plain text")
+}
+
+/// The referring facilities of the demo (id, name): the hospitals that
+/// public reporting names as referring patients.
+pub(crate) const REFERRING_FACILITIES: &[(&str, &str)] = &[
+    ("nasser-medical-complex", "Nasser Medical Complex"),
+    ("al-aqsa-martyrs-hospital", "Al-Aqsa Martyrs Hospital"),
+    ("european-gaza-hospital", "European Gaza Hospital"),
+    ("al-ahli-arab-hospital", "Al-Ahli Arab Hospital"),
+    ("al-shifa-medical-complex", "Al-Shifa Medical Complex"),
+    ("al-awda-hospital", "Al-Awda Hospital"),
+];
+
+/// The agencies on the receiving side of the demo: the aid agencies whose
+/// trucks the pipeline follows, and the medical liaisons.
+const RECEIVING_AGENCIES: &[(&str, &str)] = &[
+    ("wfp", "WFP"),
+    ("unicef", "UNICEF"),
+    ("unrwa", "UNRWA"),
+    ("who", "WHO"),
+    ("egyptian-red-crescent", "Egyptian Red Crescent"),
+    ("iom", "IOM"),
+    ("unhcr", "UNHCR"),
+];
+
+/// Every organisation of the demo: referring facilities, receiving
+/// agencies and the medevac coordination cell.
+pub(crate) fn organisations() -> Vec<Organisation> {
+    let organisation = |(id, name): &(&str, &str), kind| Organisation {
+        id: OrganisationId::parse("id", id).expect("demo organisation ids are valid"),
+        name: text("name", name),
+        kind,
+    };
+    REFERRING_FACILITIES
+        .iter()
+        .map(|entry| organisation(entry, OrganisationKind::ReferringFacility))
+        .chain(
+            RECEIVING_AGENCIES
+                .iter()
+                .map(|entry| organisation(entry, OrganisationKind::ReceivingAgency)),
+        )
+        .chain(std::iter::once(organisation(
+            &("medevac-cell", "Medevac coordination cell (demo)"),
+            OrganisationKind::CoordinationCell,
+        )))
+        .collect()
 }
 
 pub(crate) fn crossings() -> Vec<Crossing> {

@@ -5,13 +5,14 @@
 use corridor_domain::{
     Action, BirthYear, Case, CashAmount, CashLimit, CountryCode, CrossingRules, CurrencyCode,
     DeclaredItem, ItemCategory, LegalBasis, LuggageDeclaration, LuggageRuleSet, NewPerson,
-    PersonId, PersonKind, PersonName, Sex, Text,
+    PersonId, PersonKind, PersonName, ReasonKind, Sex, Text,
 };
 use rand::RngExt;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::calendar::{Calendar, Day, EventClock};
 use crate::names::{FAMILY, FEMALE_GIVEN, MALE_GIVEN};
+use crate::people::reason;
 use crate::places::{RAFAH, crossing_id};
 
 /// No public figure gives the number registered to return; at the reference
@@ -145,12 +146,15 @@ fn returnee_case(number: usize, calendar: &Calendar, rng: &mut Xoshiro256PlusPlu
             let at = minute(decided, rng);
             let action = match stage {
                 50..90 => Action::Clear,
-                90..95 => Action::Deny {
-                    reason: Text::parse("reason", "Not approved by the clearing authority", 200)
-                        .expect("a fixed reason is plain text"),
+                90..93 => Action::Deny {
+                    reason: reason(ReasonKind::Denied, "security-objection"),
+                },
+                93..95 => Action::Deny {
+                    reason: reason(ReasonKind::Denied, "no-reason-given"),
                 },
                 _ => Action::Delay {
                     needed_by: calendar.date(decided),
+                    reason: reason(ReasonKind::Delayed, "no-answer"),
                 },
             };
             apply(&mut case, action, at, CLEARANCE);

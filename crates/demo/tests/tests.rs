@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use corridor_demo::{DemoConfig, DemoData, generate};
 use corridor_domain::{
-    Action, Case, PersonKind, Relationship, Role, Specialty, Status, Tier, WeekdaySet,
+    Action, Case, PersonKind, ReasonKind, Relationship, Role, Specialty, Status, Tier, WeekdaySet,
 };
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
@@ -399,6 +399,47 @@ mod histories {
             .filter(|c| c.line.status == Status::ClearanceRequested && c.line.clearance_attempt > 1)
             .count();
         assert!(resubmitted_waiting > 100, "{resubmitted_waiting}");
+    }
+
+    /// Every reason is a code without a note (notes are about people), in a
+    /// mix like public reporting's: most denials a security objection or no
+    /// reason given, most delays no answer, several codes of each kind.
+    #[test]
+    fn reasons_are_codes_in_a_realistic_mix() {
+        let data = default_data();
+        let mut counts: HashMap<(ReasonKind, String), usize> = HashMap::new();
+        for event in data.cases.iter().flat_map(|case| &case.events) {
+            if let Some(reason) = event.action.as_ref().and_then(Action::reason) {
+                assert_eq!(reason.note, None, "{reason:?}");
+                assert!(!reason.code.is_other(), "{reason:?}");
+                *counts
+                    .entry((reason.kind, reason.code.to_string()))
+                    .or_default() += 1;
+            }
+        }
+        let of_kind = |kind: ReasonKind| -> Vec<(String, usize)> {
+            let mut codes: Vec<(String, usize)> = counts
+                .iter()
+                .filter(|((k, _), _)| *k == kind)
+                .map(|((_, code), n)| (code.clone(), *n))
+                .collect();
+            codes.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            codes
+        };
+        for kind in [
+            ReasonKind::Denied,
+            ReasonKind::Delayed,
+            ReasonKind::Withdrawn,
+            ReasonKind::Unscheduled,
+            ReasonKind::NoShow,
+            ReasonKind::TurnedBack,
+        ] {
+            assert!(of_kind(kind).len() >= 2, "{kind}: {:?}", of_kind(kind));
+        }
+        let denials = of_kind(ReasonKind::Denied);
+        assert_eq!(denials[0].0, "security-objection", "{denials:?}");
+        assert_eq!(denials[1].0, "no-reason-given", "{denials:?}");
+        assert_eq!(of_kind(ReasonKind::Delayed)[0].0, "no-answer");
     }
 }
 

@@ -7,7 +7,7 @@
 //! record outside one's scope is possible only by breaking the glass, which
 //! the web layer records with its reason.
 
-use crate::{ActionKind, InvalidValue, Text, check_identifier, labelled_enum};
+use crate::{ActionKind, InvalidValue, OrganisationId, Text, check_identifier, labelled_enum};
 
 labelled_enum! {
     /// The role of a user account.
@@ -128,7 +128,8 @@ impl UserRole {
 
     /// The status changes a role may make by hand on a person's page.
     /// Scheduling happens only by confirming a day plan, and crossing only at
-    /// the gate, so neither is here.
+    /// the gate, so neither is here. Only the coordinator, who keeps the
+    /// waiting list, reinstates a death or withdrawal recorded in error.
     pub fn status_actions(self) -> &'static [ActionKind] {
         use ActionKind as A;
         match self {
@@ -141,6 +142,7 @@ impl UserRole {
                 A::Return,
                 A::Die,
                 A::Withdraw,
+                A::Reinstate,
             ],
             UserRole::ClearanceLiaison => &[A::Clear, A::Deny, A::Delay],
             UserRole::ReceivingLiaison => &[A::Admit, A::Return],
@@ -160,7 +162,7 @@ impl UserRole {
     }
 }
 
-/// Longest display name and organisation name of an account.
+/// Longest display name of an account and label of a token.
 pub const MAX_ACCOUNT_TEXT_CHARS: usize = 100;
 
 /// The facts of a new account as an admin gives them, checked: the user
@@ -173,7 +175,7 @@ pub struct AccountRequest {
     pub display_name: String,
     pub role: UserRole,
     pub scope: Scope,
-    pub organisation: Option<String>,
+    pub organisation: Option<OrganisationId>,
 }
 
 /// What a user name may be: 1 to 32 letters, digits, `-`, `_` or `.`.
@@ -216,28 +218,36 @@ pub fn parse_token_label(text: &str) -> Result<Text, InvalidValue> {
     Text::parse("label", text, MAX_ACCOUNT_TEXT_CHARS)
 }
 
-/// Checks the scope of an account with its organisation: the organisation
-/// is trimmed and optional, except that an organisation scope needs one.
+/// Checks the scope of an account with its organisation (the id of a
+/// registered organisation): optional, except that an organisation scope
+/// needs one. Whether the organisation exists is the store's to check.
 pub fn parse_scope(
     role: UserRole,
     scope: Scope,
     organisation: Option<&str>,
-) -> Result<(Scope, Option<String>), InvalidValue> {
+) -> Result<(Scope, Option<OrganisationId>), InvalidValue> {
     let organisation = organisation
-        .filter(|name| !name.trim().is_empty())
-        .map(|name| Text::parse("organisation", name, MAX_ACCOUNT_TEXT_CHARS))
-        .transpose()?
-        .map(|name| name.as_str().to_string());
+        .filter(|id| !id.trim().is_empty())
+        .map(|id| OrganisationId::parse("organisation", id))
+        .transpose()?;
     if scope == Scope::Organisation && organisation.is_none() {
         return Err(InvalidValue::new(
             "organisation",
             format!(
-                "is needed with the scope 'organisation' (a {} then sees the people referred by it); name it, e.g. the referring facility, or choose the scope 'own' or 'all'",
+                "is needed with the scope 'organisation' (a {} then sees the people referred by it); choose one of the organisations, or the scope 'own' or 'all'",
                 role.label().to_lowercase()
             ),
         ));
     }
     Ok((scope, organisation))
+}
+
+/// Who is asking, as the scope check needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer<'a> {
+    pub username: &'a str,
+    pub scope: Scope,
+    pub organisation: Option<&'a OrganisationId>,
 }
 
 /// What the scope check needs to know about a personal record.
@@ -246,27 +256,95 @@ pub struct RecordOwnership<'a> {
     /// Who registered the person (or their patient, for a companion).
     pub registered_by: &'a str,
     /// The referring facility of the person's referral (or their patient's).
-    pub organisation: Option<&'a str>,
+    pub organisation: Option<&'a OrganisationId>,
 }
 
-/// Whether a user may see a record without breaking the glass.
-pub fn in_scope(
-    scope: Scope,
-    username: &str,
-    user_organisation: Option<&str>,
+/// What a user may do with one personal record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordAccess {
+    /// Within the user's scope: they read it and make the changes their
+    /// role allows.
+    ReadAndChange,
+    /// Outside the scope, opened by breaking the glass: read only, since
+    /// the reason given was to see the record, not to decide about it.
+    ReadOnly,
+    /// Outside the scope: nothing, until the glass is broken.
+    Closed,
+}
+
+/// The scope rule: which records a user sees and changes. Own scope: the
+/// people they registered; organisation scope: those too and the people
+/// referred by their organisation (ids compared, never names); all: everyone.
+/// A grant from breaking the glass opens a record outside it for reading.
+pub fn record_access(
+    viewer: Viewer<'_>,
     record: RecordOwnership<'_>,
-) -> bool {
-    match scope {
+    glass_broken: bool,
+) -> RecordAccess {
+    let in_scope = match viewer.scope {
         Scope::All => true,
-        Scope::Own => record.registered_by == username,
+        Scope::Own => record.registered_by == viewer.username,
         Scope::Organisation => {
-            record.registered_by == username
+            record.registered_by == viewer.username
                 || matches!(
-                    (user_organisation, record.organisation),
-                    (Some(mine), Some(theirs)) if mine.eq_ignore_ascii_case(theirs)
+                    (viewer.organisation, record.organisation),
+                    (Some(mine), Some(theirs)) if mine == theirs
                 )
         }
+    };
+    match (in_scope, glass_broken) {
+        (true, _) => RecordAccess::ReadAndChange,
+        (false, true) => RecordAccess::ReadOnly,
+        (false, false) => RecordAccess::Closed,
     }
+}
+
+/// The referring facility of a patient that `viewer` registers: a user
+/// with the organisation scope registers for their own organisation only
+/// (`Err` with it when another is asked for), so what they register stays
+/// in their scope; anyone else names one, their own by default.
+pub fn registering_organisation<'a>(
+    viewer: Viewer<'a>,
+    asked: Option<&'a str>,
+) -> Result<Option<&'a str>, &'a OrganisationId> {
+    let asked = asked.map(str::trim).filter(|id| !id.is_empty());
+    match (viewer.scope, viewer.organisation) {
+        (Scope::Organisation, Some(own)) => match asked {
+            Some(other) if other != own.as_str() => Err(own),
+            _ => Ok(Some(own.as_str())),
+        },
+        _ => Ok(asked.or(viewer.organisation.map(OrganisationId::as_str))),
+    }
+}
+
+/// How long a break-the-glass grant lasts: one working shift.
+pub const BREAK_GLASS_HOURS: i64 = 8;
+/// The shortest and longest reason for breaking the glass.
+pub const MIN_BREAK_GLASS_REASON_CHARS: usize = 10;
+pub const MAX_BREAK_GLASS_REASON_CHARS: usize = 300;
+
+/// Checks the reason for breaking the glass: the admin reads it, so it
+/// says something (at least 10 characters) and is bounded like every free text.
+pub fn parse_break_glass_reason(text: &str) -> Result<Text, InvalidValue> {
+    let reason = Text::parse("reason", text, MAX_BREAK_GLASS_REASON_CHARS).map_err(|invalid| {
+        InvalidValue::new(
+            "reason",
+            format!(
+                "{}; state why you need this record in {MIN_BREAK_GLASS_REASON_CHARS} to {MAX_BREAK_GLASS_REASON_CHARS} characters on one line",
+                invalid.problem
+            ),
+        )
+    })?;
+    let length = reason.as_str().chars().count();
+    if length < MIN_BREAK_GLASS_REASON_CHARS {
+        return Err(InvalidValue::new(
+            "reason",
+            format!(
+                "is {length} characters long; state why you need this record in at least {MIN_BREAK_GLASS_REASON_CHARS} characters: the admin reads it"
+            ),
+        ));
+    }
+    Ok(reason)
 }
 
 /// Failed sign-ins allowed in a row before the account is locked for a while.
@@ -335,6 +413,11 @@ mod tests {
             }
             assert!(!role.status_actions().contains(&ActionKind::Schedule));
             assert!(!role.status_actions().contains(&ActionKind::Cross));
+            assert_eq!(
+                role.status_actions().contains(&ActionKind::Reinstate),
+                *role == UserRole::Coordinator,
+                "{role}"
+            );
         }
     }
 
@@ -353,12 +436,24 @@ mod tests {
             Some(" Omar H. "),
             UserRole::Referrer,
             None,
-            Some(" Al-Awda "),
+            Some(" al-awda "),
         )
         .unwrap();
         assert_eq!(referrer.display_name, "Omar H.");
         assert_eq!(referrer.scope, Scope::Organisation);
-        assert_eq!(referrer.organisation.as_deref(), Some("Al-Awda"));
+        assert_eq!(
+            referrer.organisation.as_ref().map(OrganisationId::as_str),
+            Some("al-awda")
+        );
+        let error = AccountRequest::parse(
+            "omar",
+            None,
+            UserRole::Referrer,
+            None,
+            Some("Al-Awda Hospital"),
+        )
+        .unwrap_err();
+        assert_eq!(error.field, "organisation");
         for bad in ["", "two words", "a/b", &"x".repeat(33)] {
             let error =
                 AccountRequest::parse(bad, None, UserRole::Analyst, None, None).unwrap_err();
@@ -370,41 +465,122 @@ mod tests {
     }
 
     #[test]
-    fn scope_decides_which_records_are_seen() {
+    fn scope_decides_which_records_are_read_and_changed_and_the_glass_only_opens_for_reading() {
+        let nasser = OrganisationId::parse("organisation", "nasser").unwrap();
+        let awda = OrganisationId::parse("organisation", "al-awda").unwrap();
         let record = RecordOwnership {
             registered_by: "amal",
-            organisation: Some("Nasser Medical Complex"),
+            organisation: Some(&nasser),
         };
-        assert!(in_scope(Scope::All, "someone", None, record));
-        assert!(in_scope(Scope::Own, "amal", None, record));
-        assert!(!in_scope(
-            Scope::Own,
-            "omar",
-            Some("Nasser Medical Complex"),
-            record
-        ));
-        assert!(in_scope(
-            Scope::Organisation,
-            "omar",
-            Some("nasser medical complex"),
-            record
-        ));
-        assert!(!in_scope(
-            Scope::Organisation,
-            "omar",
-            Some("Al-Awda"),
-            record
-        ));
-        assert!(!in_scope(Scope::Organisation, "omar", None, record));
+        let viewer = |username, scope, organisation| Viewer {
+            username,
+            scope,
+            organisation,
+        };
+        let access = |viewer, glass| record_access(viewer, record, glass);
+        use RecordAccess::*;
+        assert_eq!(
+            access(viewer("someone", Scope::All, None), false),
+            ReadAndChange
+        );
+        assert_eq!(
+            access(viewer("amal", Scope::Own, None), false),
+            ReadAndChange
+        );
+        assert_eq!(
+            access(viewer("omar", Scope::Own, Some(&nasser)), false),
+            Closed
+        );
+        assert_eq!(
+            access(viewer("omar", Scope::Organisation, Some(&nasser)), false),
+            ReadAndChange
+        );
+        assert_eq!(
+            access(viewer("omar", Scope::Organisation, Some(&awda)), false),
+            Closed
+        );
+        assert_eq!(
+            access(viewer("omar", Scope::Organisation, None), false),
+            Closed
+        );
+        // Breaking the glass opens the record for reading, never for changing.
+        assert_eq!(
+            access(viewer("omar", Scope::Organisation, Some(&awda)), true),
+            ReadOnly
+        );
+        assert_eq!(access(viewer("omar", Scope::Own, None), true), ReadOnly);
+        assert_eq!(
+            access(viewer("amal", Scope::Own, None), true),
+            ReadAndChange
+        );
         let no_organisation = RecordOwnership {
             registered_by: "amal",
             organisation: None,
         };
-        assert!(!in_scope(
-            Scope::Organisation,
-            "omar",
-            Some("Al-Awda"),
-            no_organisation
-        ));
+        assert_eq!(
+            record_access(
+                viewer("omar", Scope::Organisation, Some(&awda)),
+                no_organisation,
+                false
+            ),
+            Closed
+        );
+    }
+
+    #[test]
+    fn an_organisation_scoped_user_registers_for_their_organisation_only() {
+        let nasser = OrganisationId::parse("organisation", "nasser").unwrap();
+        let referrer = Viewer {
+            username: "omar",
+            scope: Scope::Organisation,
+            organisation: Some(&nasser),
+        };
+        assert_eq!(registering_organisation(referrer, None), Ok(Some("nasser")));
+        assert_eq!(
+            registering_organisation(referrer, Some(" ")),
+            Ok(Some("nasser"))
+        );
+        assert_eq!(
+            registering_organisation(referrer, Some("nasser")),
+            Ok(Some("nasser"))
+        );
+        assert_eq!(
+            registering_organisation(referrer, Some("al-awda")),
+            Err(&nasser)
+        );
+        let coordinator = Viewer {
+            username: "amal",
+            scope: Scope::All,
+            organisation: Some(&nasser),
+        };
+        assert_eq!(
+            registering_organisation(coordinator, Some("al-awda")),
+            Ok(Some("al-awda"))
+        );
+        assert_eq!(
+            registering_organisation(coordinator, None),
+            Ok(Some("nasser"))
+        );
+        let unattached = Viewer {
+            organisation: None,
+            ..coordinator
+        };
+        assert_eq!(registering_organisation(unattached, None), Ok(None));
+    }
+
+    #[test]
+    fn a_break_glass_reason_says_something_and_is_bounded() {
+        assert_eq!(
+            parse_break_glass_reason("  transferred to our ward tonight ")
+                .unwrap()
+                .as_str(),
+            "transferred to our ward tonight"
+        );
+        for bad in ["need", "", "line one\nline two", &"x".repeat(301)] {
+            let error = parse_break_glass_reason(bad).unwrap_err();
+            assert_eq!(error.field, "reason", "{bad:?}");
+            assert!(error.problem.contains("characters"), "{bad:?}: {error}");
+        }
+        assert!(parse_break_glass_reason(&"x".repeat(300)).is_ok());
     }
 }

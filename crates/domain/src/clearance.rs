@@ -8,7 +8,7 @@
 
 use jiff::civil::Date;
 
-use crate::{InvalidValue, check_identifier, labelled_enum};
+use crate::{InvalidValue, ReasonKind, check_identifier, labelled_enum};
 
 /// A short, stable name for a clearance batch, such as `CB-0007`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -42,6 +42,17 @@ labelled_enum! {
         Denied = "denied",
         /// No answer by the date the clearance was needed.
         Delayed = "delayed",
+    }
+}
+
+impl ClearanceOutcome {
+    /// The kind of reason the outcome carries: denials and delays have one.
+    pub fn reason_kind(self) -> Option<ReasonKind> {
+        match self {
+            ClearanceOutcome::Cleared => None,
+            ClearanceOutcome::Denied => Some(ReasonKind::Denied),
+            ClearanceOutcome::Delayed => Some(ReasonKind::Delayed),
+        }
     }
 }
 

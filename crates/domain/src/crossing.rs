@@ -2,7 +2,7 @@
 
 use jiff::civil::{Date, Weekday};
 
-use crate::{InvalidValue, Text, check_identifier, labelled_enum};
+use crate::{InvalidValue, ReasonKind, Text, check_identifier, labelled_enum};
 
 /// A short, stable name for a crossing, such as `rafah`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -268,6 +268,17 @@ labelled_enum! {
         Crossed = "crossed",
         TurnedBack = "turned-back",
         NoShow = "no-show",
+    }
+}
+
+impl GateOutcome {
+    /// The kind of reason the outcome carries: turned back and no-show have one.
+    pub fn reason_kind(self) -> Option<ReasonKind> {
+        match self {
+            GateOutcome::Crossed => None,
+            GateOutcome::TurnedBack => Some(ReasonKind::TurnedBack),
+            GateOutcome::NoShow => Some(ReasonKind::NoShow),
+        }
     }
 }
 

@@ -20,15 +20,21 @@ mod crossing;
 mod facility;
 mod figure;
 mod luggage;
+mod organisation;
+mod paging;
+mod password;
 mod person;
+mod reason;
 mod registration;
 pub mod report;
 mod status;
 
 pub use access::{
-    AccountRequest, FREE_SIGN_IN_FAILURES, LONGEST_SIGN_IN_LOCK_SECONDS, MAX_ACCOUNT_TEXT_CHARS,
-    Permission, RecordOwnership, Scope, UserRole, in_scope, parse_scope, parse_token_label,
-    parse_username, sign_in_lock_seconds,
+    AccountRequest, BREAK_GLASS_HOURS, FREE_SIGN_IN_FAILURES, LONGEST_SIGN_IN_LOCK_SECONDS,
+    MAX_ACCOUNT_TEXT_CHARS, MAX_BREAK_GLASS_REASON_CHARS, MIN_BREAK_GLASS_REASON_CHARS, Permission,
+    RecordAccess, RecordOwnership, Scope, UserRole, Viewer, parse_break_glass_reason, parse_scope,
+    parse_token_label, parse_username, record_access, registering_organisation,
+    sign_in_lock_seconds,
 };
 pub use aid::{
     AidReport, CargoCategory, Consignment, ConsignmentCase, ConsignmentId, DailyTrucks, DwellStats,
@@ -48,17 +54,21 @@ pub use luggage::{
     LuggageRuleSet, RuleKind, Violation, check_luggage, check_luggage_versions,
     format_weight_grams, parse_weight_grams, rule_set_in_force,
 };
+pub use organisation::{
+    MAX_ORGANISATION_NAME_CHARS, Organisation, OrganisationId, OrganisationKind,
+};
+pub use paging::Paging;
+pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_password};
 pub use person::{
     AgeGroup, BirthYear, ConditionCategory, LegalBasis, NewPerson, PersonId, PersonKind,
     PersonName, Referral, ReferralDate, Relationship, Role, Sex, Specialty, Text, Tier,
     unaccompanied_children,
 };
-pub use registration::{
-    CompanionFields, PatientFields, REFERRING_FACILITY_MAX_CHARS, Registration, RegistrationError,
-};
+pub use reason::{Reason, ReasonCatalogue, ReasonCode, ReasonEntry, ReasonKind};
+pub use registration::{CompanionFields, PatientFields, Registration, RegistrationError};
 pub use status::{
     Action, ActionError, ActionFacts, ActionKind, Booking, Case, Status, StatusEvent, StatusLine,
-    TransitionError, allowed_actions,
+    TransitionError, allowed_actions, exited_from,
 };
 
 /// A value that could not be parsed: which field, what was given, what is expected.

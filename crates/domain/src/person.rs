@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 
-use crate::{CountryCode, InvalidValue, check_identifier, labelled_enum};
+use crate::{CountryCode, InvalidValue, OrganisationId, check_identifier, labelled_enum};
 
 /// A pseudonymous identifier. It carries no name, birth date or place, so it
 /// can appear in logs, manifests and exports.
@@ -290,7 +290,8 @@ pub struct Referral {
     pub specialty: Specialty,
     pub tier: Tier,
     pub referral_date: ReferralDate,
-    pub referring_facility: Text,
+    /// The organisation that referred the patient (its id).
+    pub referring_facility: OrganisationId,
     /// Whether the return of the patient is guaranteed; some receiving
     /// facilities only accept patients who have one.
     pub return_guarantee: bool,
@@ -432,8 +433,7 @@ mod tests {
             specialty: Specialty::Orthopaedics,
             tier: Tier::Urgent,
             referral_date: ReferralDate::parse("2025-08-01", TODAY).unwrap(),
-            referring_facility: Text::parse("referring_facility", "Nasser Medical Complex", 200)
-                .unwrap(),
+            referring_facility: OrganisationId::parse("referring_facility", "nasser").unwrap(),
             return_guarantee: false,
         };
         let patient = |id: &str, year: i16| NewPerson {

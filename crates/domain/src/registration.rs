@@ -5,13 +5,10 @@
 use jiff::civil::Date;
 
 use crate::{
-    BirthYear, ConditionCategory, InvalidValue, LegalBasis, NewPerson, PersonId, PersonKind,
-    PersonName, Referral, ReferralDate, Relationship, Sex, Specialty, Text, Tier,
+    BirthYear, ConditionCategory, InvalidValue, LegalBasis, NewPerson, OrganisationId, PersonId,
+    PersonKind, PersonName, Referral, ReferralDate, Relationship, Sex, Specialty, Tier,
     unaccompanied_children,
 };
-
-/// The longest name of a referring facility.
-pub const REFERRING_FACILITY_MAX_CHARS: usize = 200;
 
 /// The facts of a patient's referral as typed. Optional facts are `None`
 /// when not given (an empty text is given, and refused where it matters).
@@ -27,6 +24,7 @@ pub struct PatientFields<'a> {
     pub tier: &'a str,
     /// `None` for today.
     pub referral_date: Option<&'a str>,
+    /// The id of a registered organisation.
     pub referring_facility: &'a str,
     pub return_guarantee: bool,
     pub legal_basis: &'a str,
@@ -137,10 +135,9 @@ fn parse_patient(
             specialty: Specialty::parse(fields.specialty)?,
             tier: Tier::parse(fields.tier)?,
             referral_date,
-            referring_facility: Text::parse(
+            referring_facility: OrganisationId::parse(
                 "referring_facility",
                 fields.referring_facility,
-                REFERRING_FACILITY_MAX_CHARS,
             )?,
             return_guarantee: fields.return_guarantee,
         }),
@@ -189,7 +186,7 @@ mod tests {
             specialty: "oncology",
             tier: "urgent",
             referral_date: Some("2026-01-10"),
-            referring_facility: "Nasser Medical Complex",
+            referring_facility: "nasser-medical-complex",
             return_guarantee: true,
             legal_basis: "consent",
         }

@@ -7,7 +7,7 @@
 
 use jiff::civil::Date;
 
-use crate::{AgeGroup, AidReport, SourcedFigure, Specialty, Tier};
+use crate::{AgeGroup, AidReport, ReasonCode, SourcedFigure, Specialty, Tier};
 
 /// Everything the situation report shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,11 +19,21 @@ pub struct SitrepData {
     pub evacuations: EvacuationSection,
     pub deaths: DeathsSection,
     pub forecast: Option<ForecastSection>,
-    /// Clearance denial reasons over the report window, most frequent first.
-    pub denial_reasons: Vec<(String, u64)>,
+    /// Clearance denial reasons over the report window, most frequent
+    /// first: codes and labels only, never the notes about people.
+    pub denial_reasons: Vec<ReasonCodeCount>,
     /// The aid pipeline over the report window; `None` where no aid is tracked.
     pub aid: Option<AidReport>,
     pub figures: Vec<SourcedFigure>,
+}
+
+/// How often a reason code was given. A count of codes carries no note:
+/// notes are about people and stay with their records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonCodeCount {
+    pub code: ReasonCode,
+    pub label: String,
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -8,7 +8,15 @@
 //!                                              ├─deny→ denied ──┤
 //!                                              └─delay→ delayed ┘
 //! any waiting state (referred … scheduled) ─die→ died-while-waiting, ─withdraw→ withdrawn
+//! died-while-waiting, withdrawn ─reinstate→ the waiting state they left (scheduled → cleared)
 //! ```
+//!
+//! A death or withdrawal recorded in error is undone by `reinstate`, with a
+//! reason: the person goes back to the waiting status the exit moved them
+//! out of ([`StatusLine::exited_from`]), except that someone who was
+//! `scheduled` goes back to `cleared`: their place on that day's manifest
+//! was given up and their bed released when they left, and neither is
+//! restored. The history keeps both events.
 //!
 //! Companions have their own line: they start `listed` (they need no medical
 //! approval), go through clearance on their own, and after crossing they
@@ -20,7 +28,10 @@
 
 use jiff::civil::Date;
 
-use crate::{CrossingId, FacilityId, InvalidValue, NewPerson, Role, Text, labelled_enum};
+use crate::{
+    CrossingId, FacilityId, InvalidValue, NewPerson, Reason, ReasonCatalogue, ReasonKind, Role,
+    Text, labelled_enum,
+};
 
 labelled_enum! {
     Status, field = "status" {
@@ -91,6 +102,8 @@ labelled_enum! {
         Return = "return",
         Die = "die",
         Withdraw = "withdraw",
+        /// Undo a death or withdrawal recorded in error.
+        Reinstate = "reinstate",
     }
 }
 
@@ -101,10 +114,13 @@ pub enum Action {
     RequestClearance,
     Clear,
     Deny {
-        reason: Text,
+        reason: Reason,
     },
+    /// No answer by `needed_by`; the reason is `no-answer` unless the
+    /// authority said more.
     Delay {
         needed_by: Date,
+        reason: Reason,
     },
     /// Request clearance again after a denial or a delay; the new attempt is
     /// linked to the earlier ones by its attempt number.
@@ -113,9 +129,9 @@ pub enum Action {
         booking: Booking,
     },
     /// Back to the cleared pool: turned back at the gate, no-show, or removed
-    /// from a day plan.
+    /// from a day plan; the reason's kind says which.
     Unschedule {
-        reason: Text,
+        reason: Reason,
     },
     Cross,
     Admit {
@@ -126,7 +142,12 @@ pub enum Action {
         on: Date,
     },
     Withdraw {
-        reason: Text,
+        reason: Reason,
+    },
+    /// Back onto the waiting list after a death or withdrawal recorded in
+    /// error; where to is [`StatusLine::reinstated_status`].
+    Reinstate {
+        reason: Reason,
     },
 }
 
@@ -146,17 +167,69 @@ impl Action {
             Action::Return => ActionKind::Return,
             Action::Die { .. } => ActionKind::Die,
             Action::Withdraw { .. } => ActionKind::Withdraw,
+            Action::Reinstate { .. } => ActionKind::Reinstate,
         }
     }
 
     /// The reason the action carries, if it is one that must give a reason.
-    pub fn reason(&self) -> Option<&Text> {
+    pub fn reason(&self) -> Option<&Reason> {
         match self {
             Action::Deny { reason }
+            | Action::Delay { reason, .. }
             | Action::Unschedule { reason }
-            | Action::Withdraw { reason } => Some(reason),
+            | Action::Withdraw { reason }
+            | Action::Reinstate { reason } => Some(reason),
             _ => None,
         }
+    }
+
+    /// Whether a new record may carry this action's reason: a kind of reason
+    /// the action takes ([`ActionKind::reason_kinds`]), with a code of the
+    /// catalogue still in use. Actions without a reason always may.
+    pub fn check_reason(&self, catalogue: &ReasonCatalogue) -> Result<(), InvalidValue> {
+        let Some(reason) = self.reason() else {
+            return Ok(());
+        };
+        let kinds = self.kind().reason_kinds();
+        if !kinds.contains(&reason.kind) {
+            let names: Vec<&str> = kinds.iter().map(|kind| kind.as_str()).collect();
+            return Err(InvalidValue::new(
+                "reason_kind",
+                format!(
+                    "{} takes a reason of kind {}, not {}",
+                    self.kind(),
+                    names.join(" or "),
+                    reason.kind
+                ),
+            ));
+        }
+        catalogue.check(reason)
+    }
+}
+
+impl ActionKind {
+    /// The kinds of reason the action carries: none for most actions; the
+    /// gate's turned-back and no-show besides the coordinator's own for
+    /// unschedule.
+    pub fn reason_kinds(self) -> &'static [ReasonKind] {
+        match self {
+            ActionKind::Deny => &[ReasonKind::Denied],
+            ActionKind::Delay => &[ReasonKind::Delayed],
+            ActionKind::Unschedule => &[
+                ReasonKind::Unscheduled,
+                ReasonKind::TurnedBack,
+                ReasonKind::NoShow,
+            ],
+            ActionKind::Withdraw => &[ReasonKind::Withdrawn],
+            ActionKind::Reinstate => &[ReasonKind::Reinstated],
+            _ => &[],
+        }
+    }
+
+    /// The kind of reason given when the action is taken by hand (a form,
+    /// the command line), if it takes one.
+    pub fn reason_kind(self) -> Option<ReasonKind> {
+        self.reason_kinds().first().copied()
     }
 }
 
@@ -164,7 +237,10 @@ impl Action {
 /// Each action takes only the ones it needs and ignores the others.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ActionFacts<'a> {
-    pub reason: Option<&'a str>,
+    /// The reason code (deny, delay, unschedule, withdraw).
+    pub reason_code: Option<&'a str>,
+    /// The note that goes with the reason; it stays with the person's record.
+    pub note: Option<&'a str>,
     /// The date the answer was needed by (delay), of death (die), or the
     /// crossing day (schedule).
     pub date: Option<Date>,
@@ -179,7 +255,7 @@ pub enum ActionError {
     #[error("{action} needs a {field} ({what})")]
     Missing {
         action: ActionKind,
-        /// `reason`, `date`, `facility` or `crossing`.
+        /// `date`, `facility` or `crossing`.
         field: &'static str,
         what: &'static str,
     },
@@ -198,9 +274,6 @@ impl ActionError {
 }
 
 impl Action {
-    /// The longest reason or note kept with a status change.
-    pub const REASON_MAX_CHARS: usize = 500;
-
     /// Builds the action of `kind` from the facts it needs; `today` bounds
     /// the date of death.
     pub fn from_kind(
@@ -213,11 +286,11 @@ impl Action {
             field,
             what,
         };
-        let reason = || -> Result<Text, ActionError> {
-            let text = facts
-                .reason
-                .ok_or_else(|| missing("reason", "why, in a few words"))?;
-            Ok(Text::parse("reason", text, Action::REASON_MAX_CHARS)?)
+        let reason = || -> Result<Reason, ActionError> {
+            let reason_kind = kind
+                .reason_kind()
+                .expect("only actions that take a reason ask for one");
+            Ok(Reason::parse(reason_kind, facts.reason_code, facts.note)?)
         };
         let date = |what: &'static str| facts.date.ok_or_else(|| missing("date", what));
         Ok(match kind {
@@ -227,6 +300,7 @@ impl Action {
             ActionKind::Deny => Action::Deny { reason: reason()? },
             ActionKind::Delay => Action::Delay {
                 needed_by: date("the date the answer was needed by")?,
+                reason: reason()?,
             },
             ActionKind::Resubmit => Action::Resubmit,
             ActionKind::Schedule => {
@@ -264,6 +338,7 @@ impl Action {
                 Action::Die { on }
             }
             ActionKind::Withdraw => Action::Withdraw { reason: reason()? },
+            ActionKind::Reinstate => Action::Reinstate { reason: reason()? },
         })
     }
 }
@@ -275,20 +350,20 @@ pub struct Booking {
     pub crossing: CrossingId,
 }
 
-/// The transitions allowed from a status, for a role.
-pub fn allowed_actions(role: Role, status: Status) -> Vec<ActionKind> {
+/// The transitions allowed from a line, for a role.
+pub fn allowed_actions(role: Role, line: &StatusLine) -> Vec<ActionKind> {
     ActionKind::ALL
         .iter()
         .copied()
-        .filter(|&kind| target(role, status, kind).is_some())
+        .filter(|&kind| target(role, line, kind).is_some())
         .collect()
 }
 
 /// The one table of legal transitions.
-fn target(role: Role, from: Status, action: ActionKind) -> Option<Status> {
+fn target(role: Role, line: &StatusLine, action: ActionKind) -> Option<Status> {
     use ActionKind as A;
     use Status as S;
-    let to = match (from, action) {
+    let to = match (line.status, action) {
         (S::Referred, A::List) if role == Role::Patient => S::Listed,
         (S::Listed, A::RequestClearance) => S::ClearanceRequested,
         (S::ClearanceRequested, A::Clear) => S::Cleared,
@@ -303,6 +378,7 @@ fn target(role: Role, from: Status, action: ActionKind) -> Option<Status> {
         (S::Crossed, A::Return) if role == Role::Companion => S::Returned,
         (waiting, A::Die) if waiting.is_waiting() => S::DiedWhileWaiting,
         (waiting, A::Withdraw) if waiting.is_waiting() => S::Withdrawn,
+        (S::DiedWhileWaiting | S::Withdrawn, A::Reinstate) => line.reinstated_status()?,
         _ => return None,
     };
     Some(to)
@@ -339,6 +415,10 @@ pub struct StatusLine {
     pub admitted_to: Option<FacilityId>,
     /// The date of death, for those who died while waiting.
     pub died_on: Option<Date>,
+    /// For those who died while waiting or withdrew: the waiting status
+    /// they were in then, i.e. the `from` of the event that moved them out
+    /// ([`exited_from`] of the history). `None` otherwise.
+    pub exited_from: Option<Status>,
     pub version: u32,
 }
 
@@ -350,18 +430,35 @@ impl StatusLine {
             booking: None,
             admitted_to: None,
             died_on: None,
+            exited_from: None,
             version: 1,
+        }
+    }
+
+    /// Where a reinstatement takes this line: for a person who died while
+    /// waiting or withdrew, the waiting status they left, except that
+    /// `scheduled` becomes `cleared` (the place on that day's manifest was
+    /// given up and the bed released when they left; neither comes back).
+    /// `None` for anyone else.
+    pub fn reinstated_status(&self) -> Option<Status> {
+        if !matches!(self.status, Status::DiedWhileWaiting | Status::Withdrawn) {
+            return None;
+        }
+        match self.exited_from? {
+            Status::Scheduled => Some(Status::Cleared),
+            waiting if waiting.is_waiting() => Some(waiting),
+            _ => None,
         }
     }
 
     /// The line after `action`, or why the action is not allowed now.
     pub fn apply(&self, role: Role, action: &Action) -> Result<StatusLine, TransitionError> {
         let kind = action.kind();
-        let to = target(role, self.status, kind).ok_or_else(|| TransitionError {
+        let to = target(role, self, kind).ok_or_else(|| TransitionError {
             role,
             from: self.status,
             action: kind,
-            allowed: allowed_actions(role, self.status),
+            allowed: allowed_actions(role, self),
         })?;
         let mut next = self.clone();
         next.status = to;
@@ -374,9 +471,17 @@ impl StatusLine {
             Action::Die { on } => {
                 next.died_on = Some(*on);
                 next.booking = None;
+                next.exited_from = Some(self.status);
             }
             // A place given up before crossing goes back to the quota.
-            Action::Withdraw { .. } => next.booking = None,
+            Action::Withdraw { .. } => {
+                next.booking = None;
+                next.exited_from = Some(self.status);
+            }
+            Action::Reinstate { .. } => {
+                next.died_on = None;
+                next.exited_from = None;
+            }
             _ => {}
         }
         Ok(next)
@@ -406,6 +511,17 @@ impl StatusLine {
             note,
         };
         Ok((next, event))
+    }
+}
+
+/// The waiting status a history's last event moved the person out of, when
+/// that event is a death or a withdrawal: what [`StatusLine::exited_from`]
+/// holds for the line the history leads to.
+pub fn exited_from(history: &[StatusEvent]) -> Option<Status> {
+    let last = history.last()?;
+    match last.to {
+        Status::DiedWhileWaiting | Status::Withdrawn => last.from,
+        _ => None,
     }
 }
 
@@ -478,14 +594,22 @@ mod tests {
     use jiff::civil::date;
 
     fn sample(kind: ActionKind) -> Action {
-        let reason = Text::parse("reason", "test reason", 200).unwrap();
+        let reason = || {
+            Reason::parse(
+                kind.reason_kind().unwrap(),
+                Some("other"),
+                Some("test reason"),
+            )
+            .unwrap()
+        };
         match kind {
             ActionKind::List => Action::List,
             ActionKind::RequestClearance => Action::RequestClearance,
             ActionKind::Clear => Action::Clear,
-            ActionKind::Deny => Action::Deny { reason },
+            ActionKind::Deny => Action::Deny { reason: reason() },
             ActionKind::Delay => Action::Delay {
                 needed_by: date(2026, 2, 10),
+                reason: reason(),
             },
             ActionKind::Resubmit => Action::Resubmit,
             ActionKind::Schedule => Action::Schedule {
@@ -494,7 +618,7 @@ mod tests {
                     crossing: CrossingId::parse("rafah").unwrap(),
                 },
             },
-            ActionKind::Unschedule => Action::Unschedule { reason },
+            ActionKind::Unschedule => Action::Unschedule { reason: reason() },
             ActionKind::Cross => Action::Cross,
             ActionKind::Admit => Action::Admit {
                 facility: FacilityId::parse("eg-arish").unwrap(),
@@ -503,13 +627,18 @@ mod tests {
             ActionKind::Die => Action::Die {
                 on: date(2026, 2, 11),
             },
-            ActionKind::Withdraw => Action::Withdraw { reason },
+            ActionKind::Withdraw => Action::Withdraw { reason: reason() },
+            ActionKind::Reinstate => Action::Reinstate { reason: reason() },
         }
     }
 
+    /// A line in `status`; one who died or withdrew did so while cleared.
     fn line_in(status: Status) -> StatusLine {
+        let exited_from = matches!(status, Status::DiedWhileWaiting | Status::Withdrawn)
+            .then_some(Status::Cleared);
         StatusLine {
             status,
+            exited_from,
             ..StatusLine::new(Role::Patient)
         }
     }
@@ -520,7 +649,8 @@ mod tests {
         let none = ActionFacts::default();
         for kind in ActionKind::ALL {
             let facts = ActionFacts {
-                reason: Some("test reason"),
+                reason_code: Some("other"),
+                note: Some("test reason"),
                 date: Some(date(2026, 1, 30)),
                 facility: Some("eg-arish"),
                 crossing: Some("rafah"),
@@ -536,18 +666,30 @@ mod tests {
         check(
             ActionKind::Deny,
             none,
-            "reason",
-            "deny needs a reason (why, in a few words)",
+            "reason_code",
+            "reason_code: is required: give the code of the reason (clearance denied)",
         );
         check(
             ActionKind::Withdraw,
             ActionFacts {
-                reason: Some("  "),
+                reason_code: Some("other"),
+                note: Some("  "),
                 ..none
             },
-            "reason",
-            "reason: is empty",
+            "note",
+            "note: the reason code 'other' needs a note saying what the reason was (withdrawn from the list)",
         );
+        // A delay without a code is a delay with no answer by the date needed.
+        let delay = Action::from_kind(
+            ActionKind::Delay,
+            &ActionFacts {
+                date: Some(today),
+                ..none
+            },
+            today,
+        )
+        .unwrap();
+        assert_eq!(delay.reason().unwrap().code.as_str(), "no-answer");
         check(
             ActionKind::Die,
             none,
@@ -585,6 +727,23 @@ mod tests {
             Action::from_kind(ActionKind::Clear, &none, today).unwrap(),
             Action::Clear
         );
+        // A reason code is required exactly where the action's kind of
+        // reason has no default.
+        for kind in ActionKind::ALL {
+            let facts = ActionFacts {
+                reason_code: None,
+                note: None,
+                date: Some(date(2026, 1, 30)),
+                facility: Some("eg-arish"),
+                crossing: Some("rafah"),
+            };
+            let missing_reason = Action::from_kind(*kind, &facts, today)
+                .is_err_and(|error| error.field() == "reason_code");
+            let needs_code = kind
+                .reason_kind()
+                .is_some_and(|reason_kind| reason_kind.default_code().is_none());
+            assert_eq!(needs_code, missing_reason, "{kind}");
+        }
     }
 
     /// Every (role, status, action) triple: the expected target, or an error
@@ -606,6 +765,8 @@ mod tests {
             (S::Scheduled, A::Cross, S::Crossed),
             (S::Crossed, A::Admit, S::Admitted),
             (S::Admitted, A::Return, S::Returned),
+            (S::DiedWhileWaiting, A::Reinstate, S::Cleared),
+            (S::Withdrawn, A::Reinstate, S::Cleared),
         ];
         let expected_companion: &[(Status, ActionKind, Status)] = &[
             (S::Listed, A::RequestClearance, S::ClearanceRequested),
@@ -617,6 +778,8 @@ mod tests {
             (S::Cleared, A::Schedule, S::Scheduled),
             (S::Scheduled, A::Unschedule, S::Cleared),
             (S::Scheduled, A::Cross, S::Crossed),
+            (S::DiedWhileWaiting, A::Reinstate, S::Cleared),
+            (S::Withdrawn, A::Reinstate, S::Cleared),
             (S::Crossed, A::Return, S::Returned),
         ];
         // A returnee's line ends when they have crossed in.
@@ -665,6 +828,43 @@ mod tests {
     }
 
     #[test]
+    fn an_action_carries_only_the_kinds_of_reason_it_takes() {
+        use crate::{ReasonCode, ReasonEntry};
+        let catalogue = ReasonCatalogue::new(
+            [ReasonKind::Denied, ReasonKind::TurnedBack]
+                .into_iter()
+                .map(|kind| ReasonEntry {
+                    kind,
+                    code: ReasonCode::other(),
+                    label: "Other".to_string(),
+                    in_use: true,
+                })
+                .collect(),
+        );
+        let turned_back =
+            Reason::parse(ReasonKind::TurnedBack, Some("other"), Some("a note")).unwrap();
+        let unschedule = Action::Unschedule {
+            reason: turned_back.clone(),
+        };
+        assert_eq!(unschedule.check_reason(&catalogue), Ok(()));
+        let error = Action::Deny {
+            reason: turned_back,
+        }
+        .check_reason(&catalogue)
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "reason_kind: deny takes a reason of kind denied, not turned-back"
+        );
+        let withdraw = sample(ActionKind::Withdraw);
+        assert_eq!(
+            withdraw.check_reason(&catalogue).unwrap_err().field,
+            "reason_code"
+        );
+        assert_eq!(Action::Clear.check_reason(&catalogue), Ok(()));
+    }
+
+    #[test]
     fn illegal_transition_names_current_and_allowed() {
         let error = line_in(Status::Listed)
             .apply(Role::Patient, &Action::Clear)
@@ -680,6 +880,120 @@ mod tests {
             error.to_string(),
             "cannot list a patient who is returned; no transition is allowed from this status"
         );
+        let error = line_in(Status::Withdrawn)
+            .apply(Role::Patient, &Action::Clear)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot clear a patient who is withdrawn; allowed: reinstate"
+        );
+    }
+
+    /// Reinstatement is legal only from the two exits, and from every other
+    /// status the error names exactly what is allowed there.
+    #[test]
+    fn reinstatement_is_legal_from_the_two_exits_only() {
+        let reinstate = sample(ActionKind::Reinstate);
+        for role in Role::ALL.iter().copied() {
+            for &from in Status::ALL {
+                let line = line_in(from);
+                let allowed = allowed_actions(role, &line);
+                match line.apply(role, &reinstate) {
+                    Ok(next) => {
+                        assert!(
+                            matches!(from, Status::DiedWhileWaiting | Status::Withdrawn),
+                            "{role} {from}"
+                        );
+                        assert_eq!(next.status, Status::Cleared);
+                        assert_eq!(allowed, [ActionKind::Reinstate], "{role} {from}");
+                    }
+                    Err(error) => {
+                        assert!(
+                            !matches!(from, Status::DiedWhileWaiting | Status::Withdrawn),
+                            "{role} {from}"
+                        );
+                        assert_eq!(error.action, ActionKind::Reinstate);
+                        assert_eq!(error.allowed, allowed, "{role} {from}");
+                        assert!(!allowed.contains(&ActionKind::Reinstate));
+                    }
+                }
+            }
+        }
+        let error = line_in(Status::Listed)
+            .apply(Role::Patient, &reinstate)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot reinstate a patient who is listed; allowed: request-clearance, die, withdraw"
+        );
+    }
+
+    /// A person goes back to the waiting status the exit took them out of,
+    /// except scheduled, which comes back as cleared without the booking;
+    /// the date of death goes, and the exit can happen again.
+    #[test]
+    fn reinstatement_returns_to_the_status_that_was_left() {
+        let role = Role::Patient;
+        let path = [
+            Action::List,
+            Action::RequestClearance,
+            sample(ActionKind::Deny),
+            Action::Resubmit,
+            Action::Clear,
+            sample(ActionKind::Schedule),
+        ];
+        let mut line = StatusLine::new(role);
+        let mut waiting = vec![line.clone()];
+        for action in &path {
+            line = line.apply(role, action).unwrap();
+            waiting.push(line.clone());
+        }
+        for before in waiting {
+            assert!(before.status.is_waiting());
+            let expected = match before.status {
+                Status::Scheduled => Status::Cleared,
+                other => other,
+            };
+            for exit in [sample(ActionKind::Die), sample(ActionKind::Withdraw)] {
+                let gone = before.apply(role, &exit).unwrap();
+                assert_eq!(gone.exited_from, Some(before.status));
+                assert_eq!(gone.booking, None);
+                assert_eq!(gone.reinstated_status(), Some(expected));
+                let back = gone.apply(role, &sample(ActionKind::Reinstate)).unwrap();
+                assert_eq!(back.status, expected, "from {}", before.status);
+                assert_eq!(back.version, before.version + 2);
+                assert_eq!(back.died_on, None);
+                assert_eq!(back.exited_from, None);
+                assert_eq!(back.booking, None);
+                assert_eq!(back.clearance_attempt, before.clearance_attempt);
+                assert!(
+                    back.apply(role, &exit).is_ok(),
+                    "the exit can be recorded again"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_status_left_is_read_from_the_exit_event() {
+        let at = jiff::Timestamp::UNIX_EPOCH;
+        let line = StatusLine::new(Role::Patient);
+        let (listed, listing) = line
+            .transition(Role::Patient, Action::List, at, "a", None)
+            .unwrap();
+        let (gone, exit) = listed
+            .transition(Role::Patient, sample(ActionKind::Withdraw), at, "a", None)
+            .unwrap();
+        assert_eq!(exited_from(std::slice::from_ref(&listing)), None);
+        assert_eq!(
+            exited_from(&[listing.clone(), exit.clone()]),
+            Some(Status::Listed)
+        );
+        assert_eq!(gone.exited_from, Some(Status::Listed));
+        let (_, back) = gone
+            .transition(Role::Patient, sample(ActionKind::Reinstate), at, "a", None)
+            .unwrap();
+        assert_eq!(exited_from(&[listing, exit, back]), None);
     }
 
     #[test]

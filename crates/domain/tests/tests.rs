@@ -7,8 +7,9 @@ mod luggage;
 mod status_line {
     use corridor_domain::{
         Action, ActionKind, BirthYear, Booking, Case, ConditionCategory, CountryCode, CrossingId,
-        FacilityId, LegalBasis, NewPerson, PersonId, PersonKind, Referral, ReferralDate,
-        Relationship, Role, Sex, Specialty, Status, Text, Tier, allowed_actions,
+        FacilityId, LegalBasis, NewPerson, PersonId, PersonKind, Reason, ReasonKind, Referral,
+        ReferralDate, Relationship, Role, Sex, Specialty, Status, Tier, allowed_actions,
+        exited_from,
     };
     use jiff::Timestamp;
     use jiff::civil::{Date, date};
@@ -16,8 +17,8 @@ mod status_line {
 
     const TODAY: Date = date(2026, 2, 1);
 
-    fn text(value: &str) -> Text {
-        Text::parse("reason", value, 200).unwrap()
+    fn reason(kind: ReasonKind, code: &str, note: Option<&str>) -> Reason {
+        Reason::parse(kind, Some(code), note).unwrap()
     }
 
     fn person(role: Role) -> NewPerson {
@@ -27,7 +28,11 @@ mod status_line {
                 specialty: Specialty::Orthopaedics,
                 tier: Tier::Urgent,
                 referral_date: ReferralDate::new(date(2025, 8, 1), TODAY).unwrap(),
-                referring_facility: text("Nasser Medical Complex"),
+                referring_facility: corridor_domain::OrganisationId::parse(
+                    "referring_facility",
+                    "nasser-medical-complex",
+                )
+                .unwrap(),
                 return_guarantee: false,
             }),
             Role::Companion => PersonKind::Companion {
@@ -62,9 +67,12 @@ mod status_line {
             ActionKind::RequestClearance => Action::RequestClearance,
             ActionKind::Clear => Action::Clear,
             ActionKind::Deny => Action::Deny {
-                reason: text("security objection"),
+                reason: reason(ReasonKind::Denied, "security-objection", None),
             },
-            ActionKind::Delay => Action::Delay { needed_by: day },
+            ActionKind::Delay => Action::Delay {
+                needed_by: day,
+                reason: reason(ReasonKind::Delayed, "no-answer", None),
+            },
             ActionKind::Resubmit => Action::Resubmit,
             ActionKind::Schedule => Action::Schedule {
                 booking: Booking {
@@ -78,7 +86,7 @@ mod status_line {
                 },
             },
             ActionKind::Unschedule => Action::Unschedule {
-                reason: text("turned back at the gate"),
+                reason: reason(ReasonKind::TurnedBack, "refused-at-crossing", None),
             },
             ActionKind::Cross => Action::Cross,
             ActionKind::Admit => Action::Admit {
@@ -87,7 +95,10 @@ mod status_line {
             ActionKind::Return => Action::Return,
             ActionKind::Die => Action::Die { on: day },
             ActionKind::Withdraw => Action::Withdraw {
-                reason: text("family declined"),
+                reason: reason(ReasonKind::Withdrawn, "other", Some("family declined")),
+            },
+            ActionKind::Reinstate => Action::Reinstate {
+                reason: reason(ReasonKind::Reinstated, "wrong-person", None),
             },
         }
     }
@@ -126,11 +137,10 @@ mod status_line {
         Status::Admitted,
         Status::Returned,
     ];
-    const TERMINAL: &[Status] = &[
-        Status::Returned,
-        Status::DiedWhileWaiting,
-        Status::Withdrawn,
-    ];
+    /// No way out, not even a reinstatement.
+    const TERMINAL: &[Status] = &[Status::Returned];
+    /// Off the list, unless the exit was recorded in error.
+    const EXITS: &[Status] = &[Status::DiedWhileWaiting, Status::Withdrawn];
 
     fn at(second: i64) -> Timestamp {
         Timestamp::from_second(1_769_904_000 + second).unwrap()
@@ -176,8 +186,14 @@ mod status_line {
         assert_eq!(last.to, line.status);
         assert_eq!(last.clearance_attempt, line.clearance_attempt);
 
+        assert_eq!(line.exited_from, exited_from(&case.events));
+        assert_eq!(line.exited_from.is_some(), EXITS.contains(&line.status));
+        if let Some(left) = line.exited_from {
+            assert!(left.is_waiting(), "left {left}");
+            assert_eq!(allowed_actions(role, line), [ActionKind::Reinstate]);
+        }
         if TERMINAL.contains(&line.status) {
-            assert!(allowed_actions(role, line.status).is_empty());
+            assert!(allowed_actions(role, line).is_empty());
             for &kind in ActionKind::ALL {
                 assert!(line.apply(role, &sample(kind, 0)).is_err(), "{kind}");
             }
@@ -197,7 +213,7 @@ mod status_line {
             let mut passed_clearance = false;
             check_consistent(&case, successes, passed_clearance);
             for (index, step) in steps.iter().enumerate() {
-                let allowed = allowed_actions(role, case.line.status);
+                let allowed = allowed_actions(role, &case.line);
                 let kind = if step.from_allowed && !allowed.is_empty() {
                     allowed[step.choice % allowed.len()]
                 } else {
@@ -209,6 +225,13 @@ mod status_line {
                     Ok(event) => {
                         prop_assert!(allowed.contains(&kind));
                         prop_assert_eq!(event.from, Some(before.line.status));
+                        if kind == ActionKind::Reinstate {
+                            let expected = match before.line.exited_from {
+                                Some(Status::Scheduled) => Some(Status::Cleared),
+                                left => left,
+                            };
+                            prop_assert_eq!(Some(event.to), expected);
+                        }
                         successes += 1;
                         if case.line.status == Status::ClearanceRequested {
                             passed_clearance = true;

@@ -26,7 +26,7 @@ fn generate_file(rows: usize) -> Vec<u8> {
         let month = 1 + patient % 12;
         file.push_str(&format!(
             "P-{patient:06},patient,,,Patient {patient},{birth_year},female,consent,cancer,oncology,{},\
-             2025-{month:02}-15,Al-Shifa Hospital,no\n",
+             2025-{month:02}-15,al-shifa-medical-complex,no\n",
             tiers[patient % 3],
         ));
         written += 1;

@@ -54,6 +54,8 @@ use corridor_domain::{
 };
 use jiff::Timestamp;
 
+use crate::cell::{read_cell, write_row};
+
 pub use crate::referrals::RowError;
 
 /// A problem that stops the reading of the whole file.
@@ -211,7 +213,7 @@ pub fn read_consignments(
         for (name, bytes) in header.iter().zip(record.iter()) {
             match std::str::from_utf8(bytes) {
                 Ok(text) => {
-                    row.values.insert(name.as_str(), text.trim());
+                    row.values.insert(name.as_str(), read_cell(text));
                 }
                 Err(_) => row.report(name, "is not valid UTF-8; save the file as UTF-8".into()),
             }
@@ -282,12 +284,10 @@ pub fn write_consignments<'a>(
     records: impl IntoIterator<Item = (&'a Consignment, &'a [StageEvent])>,
 ) -> Result<u64, ExportError> {
     let mut csv_writer = csv::Writer::from_writer(writer);
-    csv_writer.write_record(COLUMNS).map_err(into_io)?;
+    write_row(&mut csv_writer, COLUMNS)?;
     let mut written = 0;
     for (consignment, events) in records {
-        csv_writer
-            .write_record(export_row(consignment, events))
-            .map_err(into_io)?;
+        write_row(&mut csv_writer, export_row(consignment, events))?;
         written += 1;
     }
     csv_writer.flush()?;

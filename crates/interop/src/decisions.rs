@@ -2,20 +2,31 @@
 //! the authority and records them in one go.
 //!
 //! Header row, columns in any order: `batch`, `person_id`, `decision`
-//! (`cleared`, `denied` or `delayed`), `reason` (required for `denied`),
-//! `decided_on` (YYYY-MM-DD, not after today; default today). The whole file
-//! is read and every bad row reported with its line and column; the caller
-//! records nothing unless there are none.
+//! (`cleared`, `denied` or `delayed`), `reason_code` (a denial's or delay's
+//! reason code from the list of codes in use: required for `denied`,
+//! `no-answer` when a delay leaves it empty, empty for `cleared`), `note`
+//! (optional; required with the code `other`; it stays with the person's
+//! record), `decided_on` (YYYY-MM-DD, not after today; default today). The
+//! whole file is read and every bad row reported with its line and column;
+//! the caller records nothing unless there are none.
 
 use std::collections::HashSet;
 use std::io;
 
-use corridor_domain::{BatchId, ClearanceOutcome, PersonId, Text};
+use corridor_domain::{BatchId, ClearanceOutcome, PersonId, Reason, ReasonCatalogue};
 use jiff::civil::Date;
 
+use crate::cell::read_cell;
 use crate::referrals::RowError;
 
-pub const DECISION_COLUMNS: &[&str] = &["batch", "person_id", "decision", "reason", "decided_on"];
+pub const DECISION_COLUMNS: &[&str] = &[
+    "batch",
+    "person_id",
+    "decision",
+    "reason_code",
+    "note",
+    "decided_on",
+];
 const REQUIRED: &[&str] = &["batch", "person_id", "decision"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +35,8 @@ pub struct DecisionRow {
     pub batch: BatchId,
     pub person: PersonId,
     pub outcome: ClearanceOutcome,
-    pub reason: Option<Text>,
+    /// A denial's or delay's reason; `None` for a clearance.
+    pub reason: Option<Reason>,
     pub decided_on: Date,
 }
 
@@ -46,13 +58,14 @@ pub enum DecisionFileError {
     Malformed { line: u64, message: String },
 }
 
+/// Reads a decisions file; reason codes are checked against `reasons`.
 pub fn read_decisions(
     reader: impl io::Read,
     today: Date,
+    reasons: &ReasonCatalogue,
 ) -> Result<DecisionImport, DecisionFileError> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
-        .trim(csv::Trim::All)
         .from_reader(reader);
     let header: Vec<String> = csv
         .headers()
@@ -85,7 +98,12 @@ pub fn read_decisions(
             problems.push(format!("missing columns: {}", missing.join(", ")));
         }
         if !unknown.is_empty() {
-            problems.push(format!("unknown columns: {}", unknown.join(", ")));
+            let hint = if unknown.contains(&"reason") {
+                " (the free-text reason is now a reason_code, with an optional note)"
+            } else {
+                ""
+            };
+            problems.push(format!("unknown columns: {}{hint}", unknown.join(", ")));
         }
         if !repeated.is_empty() {
             problems.push(format!("repeated columns: {}", repeated.join(", ")));
@@ -105,7 +123,11 @@ pub fn read_decisions(
             csv_error(error, line)
         })?;
         let line = record.position().map_or(0, |p| p.line());
-        let cell = |name: &str| -> &str { index(name).and_then(|i| record.get(i)).unwrap_or("") };
+        let cell = |name: &str| -> &str {
+            index(name)
+                .and_then(|i| record.get(i))
+                .map_or("", read_cell)
+        };
         let mut errors = Vec::new();
         let mut fail = |column: &str, message: String| {
             errors.push(RowError {
@@ -123,21 +145,28 @@ pub fn read_decisions(
         let outcome = ClearanceOutcome::parse(cell("decision"))
             .map_err(|e| fail("decision", e.problem))
             .ok();
-        let reason = match cell("reason") {
-            "" => None,
-            text => Text::parse("reason", text, 200)
-                .map_err(|e| fail("reason", e.problem))
+        let (code, note) = (cell("reason_code"), cell("note"));
+        let reason = match outcome.map(ClearanceOutcome::reason_kind) {
+            None => None,
+            Some(None) => {
+                if !code.is_empty() || !note.is_empty() {
+                    let column = if code.is_empty() {
+                        "note"
+                    } else {
+                        "reason_code"
+                    };
+                    fail(
+                        column,
+                        "a clearance takes no reason; leave reason_code and note empty".to_string(),
+                    );
+                }
+                None
+            }
+            Some(Some(kind)) => Reason::parse(kind, Some(code), Some(note))
+                .and_then(|reason| reasons.check(&reason).map(|()| reason))
+                .map_err(|invalid| fail(invalid.field, invalid.problem))
                 .ok(),
         };
-        if outcome == Some(ClearanceOutcome::Denied)
-            && reason.is_none()
-            && cell("reason").is_empty()
-        {
-            fail(
-                "reason",
-                "a denial needs the reason the authority gave".to_string(),
-            );
-        }
         let decided_on = match cell("decided_on") {
             "" => Some(today),
             text => match text.parse::<Date>() {
@@ -209,46 +238,81 @@ fn csv_error(error: csv::Error, line: u64) -> DecisionFileError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use corridor_domain::{ReasonCode, ReasonEntry, ReasonKind};
     use jiff::civil::date;
 
     const TODAY: Date = date(2026, 2, 5);
 
+    fn reasons() -> ReasonCatalogue {
+        let entry = |kind: ReasonKind, code: &str, in_use: bool| ReasonEntry {
+            kind,
+            code: ReasonCode::parse(code).unwrap(),
+            label: code.to_string(),
+            in_use,
+        };
+        ReasonCatalogue::new(vec![
+            entry(ReasonKind::Denied, "security-objection", true),
+            entry(ReasonKind::Denied, "watch-list", false),
+            entry(ReasonKind::Denied, "other", true),
+            entry(ReasonKind::Delayed, "no-answer", true),
+            entry(ReasonKind::Delayed, "other", true),
+        ])
+    }
+
+    fn read(file: &str) -> Result<DecisionImport, DecisionFileError> {
+        read_decisions(file.as_bytes(), TODAY, &reasons())
+    }
+
     #[test]
     fn reads_rows_in_any_column_order_and_defaults_the_date() {
-        let file = "decision,person_id,batch,decided_on,reason\n\
-                    cleared,P-1,CB-0001,2026-02-03,\n\
-                    denied,P-2,CB-0001,,security objection\n";
-        let import = read_decisions(file.as_bytes(), TODAY).unwrap();
+        let file = "decision,person_id,batch,decided_on,reason_code,note\n\
+                    cleared,P-1,CB-0001,2026-02-03,,\n\
+                    denied,P-2,CB-0001,,security-objection,asked twice\n\
+                    delayed,P-3,CB-0001,,,\n";
+        let import = read(file).unwrap();
         assert!(import.errors.is_empty(), "{:?}", import.errors);
-        assert_eq!(import.rows.len(), 2);
+        assert_eq!(import.rows.len(), 3);
         assert_eq!(import.rows[0].outcome, ClearanceOutcome::Cleared);
+        assert_eq!(import.rows[0].reason, None);
         assert_eq!(import.rows[0].decided_on, date(2026, 2, 3));
         assert_eq!(import.rows[1].decided_on, TODAY);
+        let denial = import.rows[1].reason.as_ref().unwrap();
         assert_eq!(
-            import.rows[1].reason.as_ref().unwrap().as_str(),
-            "security objection"
+            (denial.kind, denial.code.as_str()),
+            (ReasonKind::Denied, "security-objection")
         );
+        assert_eq!(denial.note.as_ref().unwrap().as_str(), "asked twice");
         assert_eq!(import.rows[1].line, 3);
+        let delay = import.rows[2].reason.as_ref().unwrap();
+        assert_eq!(delay.code.as_str(), "no-answer");
     }
 
     #[test]
     fn every_bad_row_is_reported_with_line_and_column() {
-        let file = "batch,person_id,decision,reason,decided_on\n\
-                    CB-0001,P-1,approved,,\n\
-                    CB-0001,P-2,denied,,\n\
-                    CB 1,P-3,cleared,,2026-02-09\n\
-                    CB-0001,P-4,cleared,,\n\
-                    CB-0001,P-4,delayed,,\n";
-        let import = read_decisions(file.as_bytes(), TODAY).unwrap();
+        let file = "batch,person_id,decision,reason_code,note,decided_on\n\
+                    CB-0001,P-1,approved,,,\n\
+                    CB-0001,P-2,denied,,,\n\
+                    CB 1,P-3,cleared,,,2026-02-09\n\
+                    CB-0001,P-4,cleared,,,\n\
+                    CB-0001,P-4,delayed,,,\n\
+                    CB-0001,P-5,denied,brother on a list,,\n\
+                    CB-0001,P-6,denied,watch-list,,\n\
+                    CB-0001,P-7,denied,other,,\n\
+                    CB-0001,P-8,cleared,security-objection,,\n";
+        let import = read(file).unwrap();
         let errors: Vec<String> = import.errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             errors,
             [
                 "line 2, column decision: unknown value 'approved'; expected one of: cleared, denied, delayed",
-                "line 3, column reason: a denial needs the reason the authority gave",
+                "line 3, column reason_code: is required: give the code of the reason (clearance denied)",
                 "line 4, column batch: 'CB 1' contains ' '; use letters, digits, '-', '_' or '.'",
                 "line 4, column decided_on: 2026-02-09 is in the future (today is 2026-02-05)",
                 "line 6, column person_id: P-4 in CB-0001 appears more than once",
+                "line 7, column reason_code: 'brother on a list' contains ' '; a code is lowercase letters, digits and '-'",
+                "line 8, column reason_code: 'watch-list' is no longer in use for clearance denied; use one of: security-objection, other",
+                "line 9, column note: the reason code 'other' needs a note saying what the reason was (clearance denied)",
+                "line 10, column reason_code: a clearance takes no reason; leave reason_code and note empty",
             ]
         );
         assert_eq!(import.rows.len(), 1);
@@ -256,19 +320,19 @@ mod tests {
 
     #[test]
     fn a_wrong_header_names_what_is_missing_and_unknown() {
-        let error = read_decisions(
-            "batch,person,decision\nCB-1,P-1,cleared\n".as_bytes(),
-            TODAY,
-        )
-        .unwrap_err();
+        let error = read("batch,person,decision\nCB-1,P-1,cleared\n").unwrap_err();
         assert_eq!(
             error.to_string(),
             "the header does not match: missing columns: person_id; unknown columns: person; \
-             the columns are batch, person_id, decision, reason, decided_on"
+             the columns are batch, person_id, decision, reason_code, note, decided_on"
         );
-        assert!(matches!(
-            read_decisions("".as_bytes(), TODAY).unwrap_err(),
-            DecisionFileError::Empty
-        ));
+        let error = read("batch,person_id,decision,reason\nCB-1,P-1,denied,x\n").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("unknown columns: reason (the free-text reason is now a reason_code, with an optional note)"),
+            "{error}"
+        );
+        assert!(matches!(read("").unwrap_err(), DecisionFileError::Empty));
     }
 }

@@ -10,7 +10,9 @@
 //!   the ServiceRequest and the Task before it, whose `status` is the FHIR
 //!   task state and whose `businessStatus` carries corridor's status (a
 //!   denied clearance is a `failed` Task and a delayed one `on-hold`, with
-//!   the reason in `statusReason`);
+//!   the reason in `statusReason`: the reason code in the code system of its
+//!   kind, [`reason_system`], with its label as display — never the note,
+//!   which is free text about the person);
 //! - `Encounter` for the transfer once the patient crossed (class `FLD`,
 //!   field), from the crossing's `Location` to the receiving facility;
 //! - `Organization`s for the referring and receiving facilities, and
@@ -23,8 +25,8 @@
 use std::io;
 
 use corridor_domain::{
-    Action, Country, Crossing, Facility, FacilityId, NewPerson, Status, StatusEvent, StatusLine,
-    Tier,
+    Action, Country, Crossing, Facility, FacilityId, NewPerson, Organisation, Reason,
+    ReasonCatalogue, ReasonKind, Status, StatusEvent, StatusLine, Tier,
 };
 use jiff::Timestamp;
 use serde::Serialize;
@@ -33,12 +35,27 @@ use sha2::{Digest, Sha256};
 /// Code systems of corridor's own values.
 pub const PERSON_ID_SYSTEM: &str = "urn:corridor:person-id";
 pub const FACILITY_ID_SYSTEM: &str = "urn:corridor:facility-id";
+pub const ORGANISATION_ID_SYSTEM: &str = "urn:corridor:organisation-id";
 pub const CROSSING_ID_SYSTEM: &str = "urn:corridor:crossing-id";
 pub const STATUS_SYSTEM: &str = "urn:corridor:status";
 pub const TASK_SYSTEM: &str = "urn:corridor:task";
 pub const SPECIALTY_SYSTEM: &str = "urn:corridor:specialty";
 pub const CONDITION_SYSTEM: &str = "urn:corridor:condition";
 const ACT_CODE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+
+/// The code system of corridor's reason codes of one kind (codes are unique
+/// within a kind), e.g. `urn:corridor:reason:denied`.
+pub fn reason_system(kind: ReasonKind) -> &'static str {
+    match kind {
+        ReasonKind::Denied => "urn:corridor:reason:denied",
+        ReasonKind::Delayed => "urn:corridor:reason:delayed",
+        ReasonKind::TurnedBack => "urn:corridor:reason:turned-back",
+        ReasonKind::NoShow => "urn:corridor:reason:no-show",
+        ReasonKind::Unscheduled => "urn:corridor:reason:unscheduled",
+        ReasonKind::Withdrawn => "urn:corridor:reason:withdrawn",
+        ReasonKind::Reinstated => "urn:corridor:reason:reinstated",
+    }
+}
 
 /// One patient's registration, current line and history.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +68,8 @@ pub struct ReferralHistory<'a> {
 /// The reference data the export names places from.
 #[derive(Debug, Clone, Copy)]
 pub struct Places<'a> {
+    /// The referring organisations, for their names.
+    pub organisations: &'a [Organisation],
     pub facilities: &'a [Facility],
     pub countries: &'a [Country],
     pub crossings: &'a [Crossing],
@@ -262,6 +281,7 @@ pub fn write_bundles<'a>(
     mut writer: impl io::Write,
     histories: impl IntoIterator<Item = ReferralHistory<'a>>,
     places: Places<'_>,
+    reasons: &ReasonCatalogue,
     now: Timestamp,
 ) -> Result<u64, FhirError> {
     let mut written = 0;
@@ -269,7 +289,7 @@ pub fn write_bundles<'a>(
         if history.person.referral().is_none() {
             continue;
         }
-        let bundle = referral_bundle(history, places, now)?;
+        let bundle = referral_bundle(history, places, reasons, now)?;
         serde_json::to_writer(&mut writer, &bundle).map_err(io::Error::from)?;
         writer.write_all(b"\n")?;
         written += 1;
@@ -282,6 +302,7 @@ pub fn write_bundles<'a>(
 pub fn referral_bundle(
     history: ReferralHistory<'_>,
     places: Places<'_>,
+    reasons: &ReasonCatalogue,
     now: Timestamp,
 ) -> Result<Bundle, FhirError> {
     let person = history.person;
@@ -306,13 +327,21 @@ pub fn referral_bundle(
     ));
 
     let referring = referral.referring_facility.as_str();
-    let referring_id = uuid(&["organization-by-name", referring]);
+    let referring_id = uuid(&["organisation", referring]);
+    let referring_name = places
+        .organisations
+        .iter()
+        .find(|organisation| organisation.id == referral.referring_facility)
+        .map_or_else(|| referring.to_string(), |o| o.name.to_string());
     entries.push(entry(
         &referring_id,
         Resource::Organization(Organization {
             id: referring_id.clone(),
-            identifier: Vec::new(),
-            name: referring.to_string(),
+            identifier: vec![Identifier {
+                system: ORGANISATION_ID_SYSTEM,
+                value: referring.to_string(),
+            }],
+            name: referring_name,
             address: Vec::new(),
         }),
     ));
@@ -365,13 +394,14 @@ pub fn referral_bundle(
         }),
     ));
 
+    // Only an exit that still stands ends the chain: one recorded in error
+    // was followed by a reinstatement, and the person is waiting again.
     let ended = history
         .events
-        .iter()
-        .rev()
-        .find(|event| matches!(event.to, Status::DiedWhileWaiting | Status::Withdrawn));
+        .last()
+        .filter(|event| matches!(event.to, Status::DiedWhileWaiting | Status::Withdrawn));
     let mut previous: Option<String> = None;
-    for task in tasks(history, ended) {
+    for task in tasks(history, ended, reasons) {
         let task_id = uuid(&["task", id, task.name]);
         let mut based_on = vec![request_ref.clone()];
         based_on.extend(previous.as_deref().map(reference));
@@ -381,10 +411,7 @@ pub fn referral_bundle(
                 id: task_id.clone(),
                 based_on,
                 status: task.status,
-                status_reason: task.reason.map(|text| CodeableConcept {
-                    coding: Vec::new(),
-                    text,
-                }),
+                status_reason: task.reason,
                 business_status: CodeableConcept {
                     coding: vec![Coding {
                         system: STATUS_SYSTEM,
@@ -544,19 +571,27 @@ struct TaskFacts {
     status: TaskStatus,
     business: Status,
     business_text: String,
-    reason: Option<String>,
+    reason: Option<CodeableConcept>,
     authored: Timestamp,
     modified: Timestamp,
     booking_day: Option<jiff::civil::Date>,
 }
 
 /// The listing, clearance and scheduling tasks that exist so far.
-fn tasks(history: ReferralHistory<'_>, ended: Option<&StatusEvent>) -> Vec<TaskFacts> {
+fn tasks(
+    history: ReferralHistory<'_>,
+    ended: Option<&StatusEvent>,
+    reasons: &ReasonCatalogue,
+) -> Vec<TaskFacts> {
     let events = history.events;
     let registered = events.first().map_or(Timestamp::UNIX_EPOCH, |e| e.at);
+    let coded = |reason: &Reason| coded_reason(reason, reasons);
     let ended_text = ended.map(|event| match &event.action {
-        Some(Action::Withdraw { reason }) => format!("withdrawn: {reason}"),
-        _ => "died while waiting".to_string(),
+        Some(Action::Withdraw { reason }) => coded(reason),
+        _ => CodeableConcept {
+            coding: Vec::new(),
+            text: "died while waiting".to_string(),
+        },
     });
     let is = |event: &&StatusEvent, kinds: &[fn(&Action) -> bool]| {
         event
@@ -629,13 +664,13 @@ fn tasks(history: ReferralHistory<'_>, ended: Option<&StatusEvent>) -> Vec<TaskF
             ),
             Some(Action::Deny { reason }) => (
                 TaskStatus::Failed,
-                Some(format!("denied: {reason}")),
+                Some(coded(reason)),
                 format!("denied (attempt {attempt})"),
             ),
-            Some(Action::Delay { needed_by }) => (
+            Some(Action::Delay { needed_by, reason }) => (
                 TaskStatus::OnHold,
-                Some(format!("no clearance decision by {needed_by}")),
-                format!("delayed (attempt {attempt})"),
+                Some(coded(reason)),
+                format!("delayed (attempt {attempt}): no decision by {needed_by}"),
             ),
             _ => (
                 TaskStatus::InProgress,
@@ -663,15 +698,17 @@ fn tasks(history: ReferralHistory<'_>, ended: Option<&StatusEvent>) -> Vec<TaskF
 
     let scheduling: Vec<&StatusEvent> = events
         .iter()
-        .filter(|e| {
+        .enumerate()
+        .filter(|(index, e)| {
             is(
                 e,
                 &[
                     |a| matches!(a, Action::Schedule { .. } | Action::Unschedule { .. }),
                     |a| matches!(a, Action::Cross),
                 ],
-            )
+            ) || reinstated_without_place(events, *index)
         })
+        .map(|(_, e)| e)
         .collect();
     if let (Some(first), Some(last)) = (scheduling.first(), scheduling.last()) {
         let booking_day = scheduling.iter().rev().find_map(|e| match &e.action {
@@ -682,8 +719,15 @@ fn tasks(history: ReferralHistory<'_>, ended: Option<&StatusEvent>) -> Vec<TaskF
             Some(Action::Cross) => (TaskStatus::Completed, None, "crossed".to_string()),
             Some(Action::Unschedule { reason }) => (
                 TaskStatus::Failed,
-                Some(format!("unscheduled: {reason}")),
+                Some(coded(reason)),
                 "unscheduled: back among the cleared".to_string(),
+            ),
+            Some(Action::Reinstate { reason }) => (
+                TaskStatus::Cancelled,
+                Some(coded(reason)),
+                "reinstated after an exit recorded in error: back among the cleared, without \
+                 the place"
+                    .to_string(),
             ),
             _ => (
                 TaskStatus::Accepted,
@@ -712,6 +756,30 @@ fn tasks(history: ReferralHistory<'_>, ended: Option<&StatusEvent>) -> Vec<TaskF
         });
     }
     tasks
+}
+
+/// Whether `events[index]` reinstates someone whose exit took them off a
+/// day's manifest: they come back cleared, and the place stays given up.
+fn reinstated_without_place(events: &[StatusEvent], index: usize) -> bool {
+    matches!(events[index].action, Some(Action::Reinstate { .. }))
+        && index
+            .checked_sub(1)
+            .is_some_and(|exit| events[exit].from == Some(Status::Scheduled))
+}
+
+/// A reason as FHIR carries it: the code in its kind's code system, the
+/// label as display and text. The note is never read here: it is free text
+/// about a person and does not leave the person's record.
+fn coded_reason(reason: &Reason, reasons: &ReasonCatalogue) -> CodeableConcept {
+    let label = reasons.label(reason.kind, &reason.code);
+    CodeableConcept {
+        coding: vec![Coding {
+            system: reason_system(reason.kind),
+            code: reason.code.to_string(),
+            display: Some(label.clone()),
+        }],
+        text: label,
+    }
 }
 
 fn entry(id: &str, resource: Resource) -> Entry {

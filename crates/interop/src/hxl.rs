@@ -12,6 +12,8 @@
 use std::collections::BTreeSet;
 use std::io;
 
+use crate::cell::{read_cell, write_row};
+
 /// How many rows a reader looks through for the hashtag row.
 pub const TAG_ROW_SEARCH_LIMIT: usize = 25;
 
@@ -72,20 +74,20 @@ pub struct Column {
     pub tag: &'static str,
 }
 
-/// Writes the header row, the hashtag row and `rows`; returns the number of
-/// data rows written.
+/// Writes the header row, the hashtag row and `rows`, every cell through
+/// [`crate::cell::write_cell`]; returns the number of data rows written.
 pub fn write_table(
     writer: impl io::Write,
     columns: &[Column],
     rows: impl IntoIterator<Item = Vec<String>>,
 ) -> io::Result<u64> {
     let mut csv_writer = csv::Writer::from_writer(writer);
-    csv_writer.write_record(columns.iter().map(|column| column.header))?;
-    csv_writer.write_record(columns.iter().map(|column| column.tag))?;
+    write_row(&mut csv_writer, columns.iter().map(|column| column.header))?;
+    write_row(&mut csv_writer, columns.iter().map(|column| column.tag))?;
     let mut written = 0;
     for row in rows {
         debug_assert_eq!(row.len(), columns.len());
-        csv_writer.write_record(&row)?;
+        write_row(&mut csv_writer, &row)?;
         written += 1;
     }
     csv_writer.flush()?;
@@ -107,6 +109,7 @@ pub struct Table {
 pub struct Row {
     /// The physical line the row starts on; the first line is 1.
     pub line: u64,
+    /// Each cell as [`crate::cell::read_cell`] reads it.
     pub cells: Vec<String>,
 }
 
@@ -176,7 +179,10 @@ pub fn read_table(reader: impl io::Read) -> Result<Table, FileError> {
         }
         rows.push(Row {
             line: record.position().map_or(0, csv::Position::line),
-            cells: record.iter().map(|cell| cell.trim().to_string()).collect(),
+            cells: record
+                .iter()
+                .map(|cell| read_cell(cell).to_string())
+                .collect(),
         });
     }
     if rows.is_empty() {

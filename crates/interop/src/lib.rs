@@ -15,8 +15,11 @@
 //! - [`sitrep`]: the situation report as one self-contained HTML file.
 //! - [`disclosure`]: the small-count suppression rule all of them share.
 //! - [`consignments`]: CSV import and export of aid consignments and their stage times.
+//! - [`decisions`]: CSV import of the clearing authority's decisions.
+//! - [`cell`]: the rule every cell of those files is written and read by.
 
 pub mod aggregates;
+pub mod cell;
 pub mod consignments;
 pub mod decisions;
 pub mod disclosure;

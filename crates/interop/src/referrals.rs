@@ -7,8 +7,9 @@
 //! `"` to quote a value that holds a comma, a quote (written twice) or a line
 //! break. The first row names the columns; names are matched without regard
 //! to case or surrounding spaces, and the columns may come in any order. Each
-//! further row is one person. Values are trimmed, and labels are matched
-//! without regard to case. Rows whose fields are all empty, such as the rows
+//! further row is one person. Values are read by the rule of
+//! [`crate::cell`] (trimmed, unless a leading `'` marks text to keep as it
+//! is), and labels are matched without regard to case. Rows whose fields are all empty, such as the rows
 //! of commas that spreadsheet programs write below the data, are skipped.
 //!
 //! | column | patient row | companion row | value |
@@ -25,7 +26,7 @@
 //! | `specialty` | required | empty | the specialty needed, e.g. `oncology`, `orthopaedics`, `paediatrics` |
 //! | `tier` | required | empty | `critical`, `urgent`, `routine` |
 //! | `referral_date` | required | empty | `YYYY-MM-DD`, not in the future |
-//! | `referring_facility` | required | empty | up to 200 characters on one line |
+//! | `referring_facility` | required | empty | the id of a registered organisation, e.g. `nasser-medical-complex` (`corridor organisations list`) |
 //! | `return_guarantee` | optional | empty | `yes`, `no`, `true`, `false`, `1`, `0`; empty means no |
 //!
 //! Every column must be in the header except `name` and `return_guarantee`,
@@ -61,11 +62,13 @@ use std::collections::{HashMap, HashSet, hash_map};
 use std::io;
 
 use corridor_domain::{
-    BirthYear, ConditionCategory, InvalidValue, LegalBasis, NewPerson, PersonId, PersonKind,
-    PersonName, Referral, ReferralDate, Relationship, Role, Sex, Specialty, StatusLine, Text, Tier,
-    unaccompanied_children,
+    BirthYear, ConditionCategory, InvalidValue, LegalBasis, NewPerson, OrganisationId, PersonId,
+    PersonKind, PersonName, Referral, ReferralDate, Relationship, Role, Sex, Specialty, StatusLine,
+    Tier, unaccompanied_children,
 };
 use jiff::civil::Date;
+
+use crate::cell::{read_cell, write_row};
 
 /// The columns of an import file, in the order an export writes them.
 pub const COLUMNS: [&str; 14] = [
@@ -257,9 +260,29 @@ pub fn read_referrals(
 }
 
 /// Adds the errors that only the registry can reveal: ids that are already
-/// registered, and `companion_of` values that name no one in the file and no
-/// patient in the registry. Call it once, with the registry's ids and roles.
-pub fn check_against_registry(import: &mut ReferralImport, existing: &HashMap<PersonId, Role>) {
+/// registered, `companion_of` values that name no one in the file and no
+/// patient in the registry, and referring facilities that name no
+/// registered organisation. Call it once, with the registry's ids and
+/// roles and its organisations' ids.
+pub fn check_against_registry(
+    import: &mut ReferralImport,
+    existing: &HashMap<PersonId, Role>,
+    organisations: &std::collections::BTreeSet<OrganisationId>,
+) {
+    for row in &import.rows {
+        if let Some(referral) = row.person.referral()
+            && !organisations.contains(&referral.referring_facility)
+        {
+            import.errors.push(RowError {
+                line: row.line,
+                column: Some("referring_facility".to_string()),
+                message: format!(
+                    "no organisation '{}' is registered; use the id of one in the list of organisations (`corridor organisations list`)",
+                    referral.referring_facility
+                ),
+            });
+        }
+    }
     let ids = import
         .rows
         .iter()
@@ -328,9 +351,7 @@ pub fn write_referrals<'a>(
     mode: ExportMode,
 ) -> Result<u64, ExportError> {
     let mut csv_writer = csv::Writer::from_writer(writer);
-    csv_writer
-        .write_record(export_columns(mode))
-        .map_err(into_io)?;
+    write_row(&mut csv_writer, export_columns(mode))?;
     let mut written: u64 = 0;
     // The file holds referrals: patients and their companions. Returnees
     // travel the other way and are not part of it.
@@ -338,9 +359,7 @@ pub fn write_referrals<'a>(
         .into_iter()
         .filter(|(person, _)| person.role() != Role::Returnee)
     {
-        csv_writer
-            .write_record(export_row(person, status, mode))
-            .map_err(into_io)?;
+        write_row(&mut csv_writer, export_row(person, status, mode))?;
         written += 1;
     }
     csv_writer.flush()?;
@@ -348,9 +367,6 @@ pub fn write_referrals<'a>(
 }
 
 const PROGRESS_EVERY_ROWS: u64 = 4096;
-
-/// Longest referring facility name, as for other free text in corridor.
-const MAX_FACILITY_CHARS: usize = 200;
 
 /// A column of the import file; the discriminant is its index in [`COLUMNS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -551,7 +567,7 @@ impl<'r> Fields<'r> {
             };
             let bytes = record.get(index).unwrap_or_default();
             match std::str::from_utf8(bytes) {
-                Ok(text) => fields.values[column as usize] = Some(text.trim()),
+                Ok(text) => fields.values[column as usize] = Some(read_cell(text)),
                 Err(_) => {
                     fields.values[column as usize] = None;
                     fields.report(column, "is not valid UTF-8; save the file as UTF-8".into());
@@ -664,7 +680,7 @@ fn parse_row(fields: &mut Fields, line: u64, today: Date) -> (Option<NewPerson>,
         ReferralDate::parse(text, today)
     });
     let referring_facility = fields.optional(Column::ReferringFacility, |text| {
-        Text::parse("referring_facility", text, MAX_FACILITY_CHARS)
+        OrganisationId::parse("referring_facility", text)
     });
     let return_guarantee = fields.optional(Column::ReturnGuarantee, parse_yes_no);
 

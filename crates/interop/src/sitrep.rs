@@ -449,12 +449,18 @@ pub fn denials_section(data: &SitrepData) -> String {
         .denial_reasons
         .iter()
         .take(10)
-        .map(|(reason, n)| vec![reason.clone(), count(*n)])
+        .map(|reason| {
+            vec![
+                reason.label.clone(),
+                reason.code.to_string(),
+                count(reason.count),
+            ]
+        })
         .collect();
     let body = if shown.is_empty() {
         "<p>No clearance denials in the report window.</p>\n".to_string()
     } else {
-        table(&["Reason given", "Denials"], &shown, &[1])
+        table(&["Reason", "Code", "Denials"], &shown, &[2])
     };
     section(
         "clearance-denials",
@@ -463,7 +469,9 @@ pub fn denials_section(data: &SitrepData) -> String {
         &computed(
             data,
             &format!(
-                "deny events in the status history from {} to {}, grouped by the reason recorded",
+                "deny events in the status history from {} to {}, grouped by reason code \
+                 (denials recorded before reasons were coded count as other); notes about \
+                 people are never shown",
                 data.evacuations.from, data.evacuations.to
             ),
         ),

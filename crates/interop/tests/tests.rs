@@ -7,6 +7,8 @@ mod aggregates;
 mod fhir;
 #[path = "tests/figures.rs"]
 mod figures;
+#[path = "tests/formulas.rs"]
+mod formulas;
 #[path = "tests/sitrep.rs"]
 mod sitrep;
 
@@ -29,8 +31,8 @@ mod referrals {
 
     /// An adult patient, a child patient and the child's mother.
     const VALID_ROWS: &str = "\
-P-1,patient,,,Amal Haddad,1980,female,consent,cancer,oncology,critical,2025-03-01,Al-Shifa Hospital,yes
-P-2,patient,,,,2015,male,vital-interest,war-injury,orthopaedics,urgent,2025-08-01,\"Nasser Medical Complex, Khan Younis\",
+P-1,patient,,,Amal Haddad,1980,female,consent,cancer,oncology,critical,2025-03-01,al-shifa-medical-complex,yes
+P-2,patient,,,,2015,male,vital-interest,war-injury,orthopaedics,urgent,2025-08-01,nasser-medical-complex,
 C-1,companion,P-2,parent,Huda,1985,female,consent,,,,,,
 ,,,,,,,,,,,,,
 ";
@@ -352,14 +354,14 @@ line 4, column name: is not valid UTF-8; save the file as UTF-8"
                 "\
 P-1,patient,,,\"Amal
 Haddad\",1980,female,consent,cancer,oncology,critical,2025-03-01,Al-Shifa,
-P-2,patient,,,,1980,female,consent,cancer,oncology,critical,2025-03-01,\"Al-Shifa,
-Gaza City\",
+P-2,patient,,,,1980,female,consent,cancer,oncology,critical,2025-03-01,\"Al-Shifa
+\",
 P-3,patient,,,,1980,female,consent,cancer,oncology,critical,2099-03-01,Al-Shifa,
 ",
             ),
             "
+ok line 4: patient P-2
 line 2, column name: contains a control character
-line 4, column referring_facility: contains a control character
 line 6, column referral_date: 2099-03-01 is in the future (today is 2026-02-01)
 ",
         );
@@ -407,6 +409,7 @@ C-1,companion,P-10,parent,,1980,female,consent,,,,,,
 C-2,companion,C-10,parent,,1980,female,consent,,,,,,
 C-3,companion,X-1,parent,,1980,female,consent,,,,,,
 C-4,companion,P-1,parent,,1980,female,consent,,,,,,
+P-3,patient,,,,1980,female,consent,cancer,oncology,critical,2025-03-01,Al-Awda,
 ",
         ));
         let existing: HashMap<PersonId, Role> = [
@@ -418,13 +421,17 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
         .into_iter()
         .map(|(id, role)| (PersonId::parse(id).unwrap(), role))
         .collect();
-        check_against_registry(&mut import, &existing);
+        let organisations = [corridor_domain::OrganisationId::parse("id", "Al-Shifa").unwrap()]
+            .into_iter()
+            .collect();
+        check_against_registry(&mut import, &existing, &organisations);
         insta::assert_snapshot!(render(&import), @r"
         ok line 2: patient P-1
         ok line 4: companion C-1
         ok line 5: companion C-2
         ok line 6: companion C-3
         ok line 7: companion C-4
+        ok line 8: patient P-3
         external line 4: P-10
         external line 5: C-10
         external line 6: X-1
@@ -433,6 +440,7 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
         line 3, column id: id P-2 already exists in the registry
         line 5, column companion_of: C-10 is a companion in the registry; companion_of must name a patient
         line 6, column companion_of: X-1 is neither in the file nor in the registry
+        line 8, column referring_facility: no organisation 'Al-Awda' is registered; use the id of one in the list of organisations (`corridor organisations list`)
         ");
     }
 
@@ -538,8 +546,8 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
         let people = valid_people();
         insta::assert_snapshot!(export(&people, &statuses(&people), ExportMode::Personal), @r#"
         id,role,companion_of,relationship,name,birth_year,sex,legal_basis,condition,specialty,tier,referral_date,referring_facility,return_guarantee,status,clearance_attempt,booking_date,booking_crossing,admitted_to,died_on
-        P-1,patient,,,Amal Haddad,1980,female,consent,cancer,oncology,critical,2025-03-01,Al-Shifa Hospital,yes,scheduled,1,2026-02-10,rafah,,
-        P-2,patient,,,,2015,male,vital-interest,war-injury,orthopaedics,urgent,2025-08-01,"Nasser Medical Complex, Khan Younis",no,referred,0,,,,
+        P-1,patient,,,Amal Haddad,1980,female,consent,cancer,oncology,critical,2025-03-01,al-shifa-medical-complex,yes,scheduled,1,2026-02-10,rafah,,
+        P-2,patient,,,,2015,male,vital-interest,war-injury,orthopaedics,urgent,2025-08-01,nasser-medical-complex,no,referred,0,,,,
         C-1,companion,P-2,parent,Huda,1985,female,consent,,,,,,,listed,0,,,,
         "#);
     }
@@ -549,7 +557,11 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
         let people = valid_people();
         let exported = export(&people, &statuses(&people), ExportMode::Personal);
         let mut again = import(&exported);
-        check_against_registry(&mut again, &HashMap::new());
+        let organisations = ["al-shifa-medical-complex", "nasser-medical-complex"]
+            .into_iter()
+            .map(|id| corridor_domain::OrganisationId::parse("id", id).unwrap())
+            .collect();
+        check_against_registry(&mut again, &HashMap::new(), &organisations);
         assert!(again.is_valid(), "{}", render(&again));
         assert_eq!(again.ignored_columns.len(), 6);
         let people_again: Vec<NewPerson> = again.rows.into_iter().map(|row| row.person).collect();
@@ -582,8 +594,8 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
         }
         insta::assert_snapshot!(exported, @r#"
         id,role,companion_of,relationship,birth_year_band,sex,legal_basis,condition,specialty,tier,referral_date,referring_facility,return_guarantee,status,clearance_attempt,booking_date,booking_crossing,admitted_to,died_on
-        P-1,patient,,,1980-1984,female,consent,cancer,oncology,critical,2025-03-01,Al-Shifa Hospital,yes,scheduled,1,2026-02-10,rafah,,
-        P-2,patient,,,2015-2019,male,vital-interest,war-injury,orthopaedics,urgent,2025-08-01,"Nasser Medical Complex, Khan Younis",no,referred,0,,,,
+        P-1,patient,,,1980-1984,female,consent,cancer,oncology,critical,2025-03-01,al-shifa-medical-complex,yes,scheduled,1,2026-02-10,rafah,,
+        P-2,patient,,,2015-2019,male,vital-interest,war-injury,orthopaedics,urgent,2025-08-01,nasser-medical-complex,no,referred,0,,,,
         C-1,companion,P-2,parent,1985-1989,female,consent,,,,,,,listed,0,,,,
         "#);
         check(
@@ -608,8 +620,8 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
         lines[1] = lines[1].apply(Role::Patient, &died).unwrap();
         insta::assert_snapshot!(export(&people, &lines, ExportMode::Pseudonymised), @r#"
         id,role,companion_of,relationship,birth_year_band,sex,legal_basis,condition,specialty,tier,referral_date,referring_facility,return_guarantee,status,clearance_attempt,booking_date,booking_crossing,admitted_to,died_on
-        P-1,patient,,,1980-1984,female,consent,cancer,oncology,critical,2025-03-01,Al-Shifa Hospital,yes,admitted,1,2026-02-10,rafah,cairo-1,
-        P-2,patient,,,2015-2019,male,vital-interest,war-injury,orthopaedics,urgent,2025-08-01,"Nasser Medical Complex, Khan Younis",no,died-while-waiting,0,,,,2026-01-20
+        P-1,patient,,,1980-1984,female,consent,cancer,oncology,critical,2025-03-01,al-shifa-medical-complex,yes,admitted,1,2026-02-10,rafah,cairo-1,
+        P-2,patient,,,2015-2019,male,vital-interest,war-injury,orthopaedics,urgent,2025-08-01,nasser-medical-complex,no,died-while-waiting,0,,,,2026-01-20
         C-1,companion,P-2,parent,1985-1989,female,consent,,,,,,,listed,0,,,,
         "#);
     }
@@ -618,7 +630,7 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
         use super::*;
         use corridor_domain::{
             BirthYear, ConditionCategory, LegalBasis, PersonKind, PersonName, Referral,
-            ReferralDate, Relationship, Sex, Specialty, Text, Tier,
+            ReferralDate, Relationship, Sex, Specialty, Tier,
         };
         use proptest::prelude::*;
         use proptest::sample::select;
@@ -634,7 +646,7 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
                 select(Specialty::ALL),
                 select(Tier::ALL),
                 0..700i64,
-                free_text(),
+                "[a-zA-Z0-9._-]{1,32}",
                 any::<bool>(),
             )
                 .prop_map(
@@ -647,8 +659,11 @@ C-4,companion,P-1,parent,,1980,female,consent,,,,,,
                             TODAY,
                         )
                         .unwrap(),
-                        referring_facility: Text::parse("referring_facility", &facility, 200)
-                            .unwrap(),
+                        referring_facility: corridor_domain::OrganisationId::parse(
+                            "referring_facility",
+                            &facility,
+                        )
+                        .unwrap(),
                         return_guarantee: guarantee,
                     },
                 )

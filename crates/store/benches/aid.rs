@@ -15,7 +15,7 @@ use corridor_domain::{
     CargoCategory, Consignment, ConsignmentCase, ConsignmentId, CrossingId, Load, Recount, Stage,
     StageChange, Text, Tonnes, TruckTarget,
 };
-use corridor_store::{NewAuditEntry, Store};
+use corridor_store::{ImportMode, NewAuditEntry, Store};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
@@ -138,7 +138,7 @@ fn aid(c: &mut Criterion) {
             detail: serde_json::json!({}),
         };
         store
-            .insert_consignments(&cases, &audit, &mut |_| {})
+            .insert_consignments(&cases, &audit, ImportMode::Commit, &mut |_| {})
             .await
             .expect("load");
         store

@@ -4,21 +4,24 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use corridor_domain::report::ReasonCodeCount;
 use corridor_domain::{
-    AgeGroup, BirthYear, CrossingId, FacilityId, NewPerson, Role, SourcedFigure, Specialty,
-    StatusEvent, StatusLine, Tier,
+    AgeGroup, BirthYear, CrossingId, FacilityId, NewPerson, ReasonCode, ReasonKind, Role,
+    SourcedFigure, Specialty, StatusEvent, StatusLine, Tier,
 };
 use jiff::civil::Date;
 use jiff::tz::Offset;
 use sqlx::Row;
 
-use crate::audit::{NewAuditEntry, append};
+use crate::audit::NewAuditEntry;
 use crate::codec::{
-    EVENT_COLUMNS, PERSON_COLUMNS, date, micros, optional_date, read_event, read_person,
+    EVENT_COLUMNS, EXITED_FROM, PERSON_COLUMNS, date, micros, optional_date, read_event,
+    read_person,
 };
 use crate::people::waiting_condition;
+use crate::reasons::read_reason_codes;
 use crate::reference::insert_figures;
-use crate::{Store, StoreError};
+use crate::{ImportMode, Store, StoreError};
 
 /// Patients waiting with one tier, specialty and age group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,28 +178,39 @@ impl Store {
     }
 
     /// Clearance denials recorded from `from` to `to` (inclusive, UTC), by
-    /// reason, most frequent first.
+    /// reason code with its label, most frequent first. Denials recorded
+    /// before reasons were coded count as `other`. No note is read: notes
+    /// are about people and never leave in an aggregate.
     pub async fn denial_reasons(
         &self,
         from: Date,
         to: Date,
-    ) -> Result<Vec<(String, u64)>, StoreError> {
+    ) -> Result<Vec<ReasonCodeCount>, StoreError> {
         let (start, end) = day_bounds(from, to)?;
+        let mut connection = self.pool.acquire().await?;
         let rows = sqlx::query(
-            "SELECT reason, COUNT(*) AS n FROM status_events \
-             WHERE action = 'deny' AND at >= $1 AND at < $2 GROUP BY reason",
+            "SELECT COALESCE(reason_code, 'other') AS code, COUNT(*) AS n FROM status_events \
+             WHERE action = 'deny' AND at >= $1 AND at < $2 \
+             GROUP BY COALESCE(reason_code, 'other')",
         )
         .bind(start)
         .bind(end)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *connection)
         .await?;
-        let mut reasons = Vec::new();
+        let catalogue = read_reason_codes(&mut connection, Some(ReasonKind::Denied)).await?;
+        let mut reasons = Vec::with_capacity(rows.len());
         for row in rows {
-            let reason: Option<String> = row.try_get("reason")?;
+            let code: String = row.try_get("code")?;
+            let code = ReasonCode::parse(&code)
+                .map_err(StoreError::from_invalid("status_events", "denial reasons"))?;
             let n: i64 = row.try_get("n")?;
-            reasons.push((reason.unwrap_or_default(), n as u64));
+            reasons.push(ReasonCodeCount {
+                label: catalogue.label(ReasonKind::Denied, &code),
+                code,
+                count: n as u64,
+            });
         }
-        reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
         Ok(reasons)
     }
 
@@ -215,7 +229,7 @@ impl Store {
             events.entry(person).or_default().push(read_event(&row)?);
         }
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE role = 'patient' ORDER BY id"
+            "SELECT {PERSON_COLUMNS}, {EXITED_FROM} FROM persons WHERE role = 'patient' ORDER BY id"
         )))
         .fetch_all(&self.pool)
         .await?
@@ -234,16 +248,17 @@ impl Store {
 
     /// Adds public figures in one transaction with one audit entry. Refuses
     /// all of them, naming each, if a figure with the same key and date is
-    /// already recorded.
+    /// already recorded. A dry run makes the same checks and rolls back.
     pub async fn add_figures(
         &self,
         figures: &[SourcedFigure],
         audit: &NewAuditEntry,
+        mode: ImportMode,
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let mut taken = Vec::new();
         for row in sqlx::query("SELECT key, date FROM figures")
-            .fetch_all(&mut *transaction)
+            .fetch_all(&mut **transaction)
             .await?
         {
             let key: String = row.try_get("key")?;
@@ -259,9 +274,16 @@ impl Store {
                 taken.join(", ")
             )));
         }
-        insert_figures(&mut transaction, figures).await?;
-        append(&mut transaction, audit).await?;
-        self.commit(transaction).await?;
+        insert_figures(&mut transaction, figures)
+            .await
+            .map_err(|error| {
+                error.on_violation("figures_pkey", || {
+                    StoreError::ChangedMeanwhile(
+                        "the public figures (one of the same key and date was added)".to_string(),
+                    )
+                })
+            })?;
+        transaction.finish_import(audit, mode).await?;
         Ok(())
     }
 }

@@ -18,9 +18,9 @@ use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{NewAuditEntry, append};
+use crate::audit::NewAuditEntry;
 use crate::codec::{AnyQuery, date, insert_sql, micros, placeholders, small, timestamp};
-use crate::{Backend, Store, StoreError};
+use crate::{Backend, ImportMode, Store, StoreError};
 
 const CONSIGNMENTS_PER_STATEMENT: usize = 400;
 const EVENTS_PER_STATEMENT: usize = 800;
@@ -80,17 +80,18 @@ impl From<sqlx::Error> for MoveError {
 impl Store {
     /// Registers consignments with their histories in one transaction with
     /// one audit entry. Fails whole, leaving nothing, if any id exists.
-    /// `progress` is told how many consignments have been written so far.
+    /// `progress` is told how many consignments have been written so far;
+    /// a dry run writes them all and rolls back.
     pub async fn insert_consignments(
         &self,
         cases: &[ConsignmentCase],
         audit: &NewAuditEntry,
+        mode: ImportMode,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         insert_consignments_in(self.backend, &mut transaction, cases, progress).await?;
-        append(&mut transaction, audit).await?;
-        self.commit(transaction).await?;
+        transaction.finish_import(audit, mode).await?;
         Ok(())
     }
 
@@ -109,12 +110,12 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<Moved, MoveError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {CONSIGNMENT_COLUMNS} FROM consignments WHERE id = $1"
         )))
         .bind(id.as_str().to_string())
-        .fetch_optional(&mut *transaction)
+        .fetch_optional(&mut **transaction)
         .await?
         .ok_or_else(|| MoveError::NotFound(id.clone()))?;
         let (consignment, line, _) = read_consignment(&row)?;
@@ -144,7 +145,7 @@ impl Store {
         .bind(i64::from(next.version))
         .bind(id.as_str().to_string())
         .bind(i64::from(expected))
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
         if updated.rows_affected() != 1 {
             // Another transaction committed a change after our read; on
@@ -163,12 +164,11 @@ impl Store {
             1,
         )));
         bind_event(insert, &consignment, &event)
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         let change = event.change.as_ref();
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "consignment.move".to_string(),
@@ -183,10 +183,8 @@ impl Store {
                     "tonnes": next.load.tonnes.to_string(),
                     "version": next.version,
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(Moved { line: next, event })
     }
 

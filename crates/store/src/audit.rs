@@ -2,19 +2,27 @@
 //! personal data, each entry carrying the SHA-256 hash of the one before.
 //!
 //! An entry's hash covers its position (`seq`), time, actor, action,
-//! subject, detail and the previous hash, so editing an entry breaks its own
-//! hash, deleting or inserting one breaks the sequence and the link of the
-//! next, and removing entries from the end disagrees with the head row that
-//! every append updates. [`Store::verify_audit`] reports each by position.
-//! The head hash it prints can be copied somewhere outside the database to
-//! detect a rewrite of the whole chain.
+//! subject, detail, the digest of the rows its change wrote and the previous
+//! hash, so editing an entry breaks its own hash, deleting or inserting one
+//! breaks the sequence and the link of the next, and removing entries from
+//! the end disagrees with the head row that every append updates.
+//! [`Store::verify_audit`] reports each by position, and every row of data
+//! that differs from what its last change wrote by table and key (see
+//! [`crate::witness`]). Truncating the chain and rewriting its head cannot be
+//! seen from inside the database: an [`AuditAnchor`] kept elsewhere can.
 
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::codec::{micros, timestamp};
-use crate::{Store, StoreError};
+use std::collections::HashMap;
+
+use crate::codec::{insert_sql, micros, timestamp};
+use crate::witness::{
+    COVERED, RowMismatch, Witness, compare_rows, decode_key, display_key, encode_key, row_digest,
+    row_key, row_values, witnesses_digest,
+};
+use crate::{Backend, Store, StoreError};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -39,6 +47,9 @@ pub struct AuditEntry {
     pub action: String,
     pub subject: String,
     pub detail: String,
+    /// The digest of the rows the change wrote; empty for a read, and for
+    /// entries written before rows were bound to the chain.
+    pub rows_digest: String,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -47,6 +58,8 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditReport {
     pub entries: u64,
+    /// Rows of data compared with what their last change wrote.
+    pub rows: u64,
     pub head_seq: u64,
     pub head_hash: String,
     pub problems: Vec<AuditProblem>,
@@ -80,33 +93,158 @@ pub enum AuditProblem {
     BeyondHead { last: u64, head: u64 },
     #[error("the head hash does not match entry {head} (the head or the last entry was changed)")]
     HeadMismatch { head: u64 },
+    #[error(
+        "entry {seq}: the rows it records as written were changed (its rows digest does not match)"
+    )]
+    WitnessesChanged { seq: u64 },
+    #[error("{noun} {key} was edited outside corridor: it differs from what entry {seq} wrote")]
+    RowEdited {
+        table: &'static str,
+        noun: &'static str,
+        key: String,
+        seq: u64,
+    },
+    #[error("{noun} {key} was inserted outside corridor: no audit entry wrote it")]
+    RowInserted {
+        table: &'static str,
+        noun: &'static str,
+        key: String,
+    },
+    #[error("{noun} {key} was deleted outside corridor: entry {seq} wrote it and none removed it")]
+    RowDeleted {
+        table: &'static str,
+        noun: &'static str,
+        key: String,
+        seq: u64,
+    },
+    #[error(
+        "the anchor records entry {seq}, but the log ends at entry {head} (entries were removed and the head rewritten)"
+    )]
+    AnchorBeyondHead { seq: u64, head: u64 },
+    #[error(
+        "entry {seq} is not the entry the anchor records (the log was rewritten from there or before)"
+    )]
+    AnchorMismatch { seq: u64 },
 }
 
-pub(crate) fn entry_hash(
-    seq: u64,
-    at_micros: i64,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    detail: &str,
-    prev_hash: &str,
-) -> String {
+/// The head of the chain at one moment, kept outside the database (printed,
+/// mailed, stored on another machine): a later `verify` against it shows
+/// whether the chain up to it is still the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditAnchor {
+    pub seq: u64,
+    pub hash: String,
+    pub at: Timestamp,
+}
+
+impl AuditAnchor {
+    const FIRST_LINE: &'static str = "corridor audit anchor";
+
+    /// The anchor as a small text file.
+    pub fn to_text(&self) -> String {
+        format!(
+            "{}\nseq {}\nhash {}\nat {}\n",
+            AuditAnchor::FIRST_LINE,
+            self.seq,
+            self.hash,
+            self.at
+        )
+    }
+
+    /// Reads what [`AuditAnchor::to_text`] wrote; the message says what is wrong.
+    pub fn parse(text: &str) -> Result<AuditAnchor, String> {
+        let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+        if lines.next() != Some(AuditAnchor::FIRST_LINE) {
+            return Err(format!(
+                "it does not start with '{}'; give a file written by `corridor audit anchor`",
+                AuditAnchor::FIRST_LINE
+            ));
+        }
+        let (mut seq, mut hash, mut at) = (None, None, None);
+        for line in lines {
+            let (name, value) = line.split_once(' ').unwrap_or((line, ""));
+            let value = value.trim();
+            match name {
+                "seq" => {
+                    seq = Some(
+                        value
+                            .parse::<u64>()
+                            .map_err(|_| format!("seq '{value}' is not a whole number"))?,
+                    )
+                }
+                "hash" => {
+                    if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return Err(format!("hash '{value}' is not 64 hexadecimal digits"));
+                    }
+                    hash = Some(value.to_ascii_lowercase());
+                }
+                "at" => {
+                    at = Some(value.parse::<Timestamp>().map_err(|_| {
+                        format!("at '{value}' is not a time such as 2026-02-01T08:30:00Z")
+                    })?)
+                }
+                other => return Err(format!("unknown line '{other}'")),
+            }
+        }
+        Ok(AuditAnchor {
+            seq: seq.ok_or("the seq line is missing")?,
+            hash: hash.ok_or("the hash line is missing")?,
+            at: at.ok_or("the at line is missing")?,
+        })
+    }
+}
+
+/// The fields of an entry that its hash covers.
+pub(crate) struct HashedFields<'a> {
+    pub seq: u64,
+    pub at_micros: i64,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub detail: &'a str,
+    pub rows_digest: &'a str,
+    pub prev_hash: &'a str,
+}
+
+pub(crate) fn entry_hash(fields: &HashedFields<'_>) -> String {
     let mut hasher = Sha256::new();
+    let seq = fields.seq.to_string();
+    let at = fields.at_micros.to_string();
     // Each field is length-prefixed so that no two different entries can
-    // serialise to the same bytes.
-    for field in [
-        seq.to_string().as_str(),
-        at_micros.to_string().as_str(),
-        actor,
-        action,
-        subject,
-        detail,
-        prev_hash,
-    ] {
+    // serialise to the same bytes. An entry that wrote no rows hashes as
+    // entries did before rows were bound to the chain, so old chains verify.
+    let mut hashed = vec![
+        seq.as_str(),
+        at.as_str(),
+        fields.actor,
+        fields.action,
+        fields.subject,
+        fields.detail,
+    ];
+    if !fields.rows_digest.is_empty() {
+        hashed.push(fields.rows_digest);
+    }
+    hashed.push(fields.prev_hash);
+    for field in hashed {
         hasher.update((field.len() as u64).to_be_bytes());
         hasher.update(field.as_bytes());
     }
     hex::encode(hasher.finalize())
+}
+
+impl AuditEntry {
+    fn recomputed_hash(&self) -> String {
+        entry_hash(&HashedFields {
+            seq: self.seq,
+            at_micros: micros(self.at),
+            actor: &self.actor,
+            action: &self.action,
+            subject: &self.subject,
+            detail: &self.detail,
+            rows_digest: &self.rows_digest,
+            prev_hash: &self.prev_hash,
+        })
+    }
 }
 
 /// Takes the audit chain's lock for the rest of the caller's transaction
@@ -123,10 +261,13 @@ pub(crate) async fn lock_chain(
 }
 
 /// Appends an entry inside the caller's transaction, so the entry exists if
-/// and only if the change it records does.
+/// and only if the change it records does, with the witnesses of the rows
+/// the change wrote. Only the unit of work calls it.
 pub(crate) async fn append(
+    backend: Backend,
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     entry: &NewAuditEntry,
+    witnesses: &[Witness],
 ) -> Result<u64, StoreError> {
     // Updating the head first takes its row lock on PostgreSQL, so two
     // appends cannot both link to the same predecessor.
@@ -138,19 +279,21 @@ pub(crate) async fn append(
     let seq =
         u64::try_from(seq).map_err(|_| StoreError::corrupt("audit_head", "1", "negative seq"))?;
     let detail = entry.detail.to_string();
+    let rows_digest = witnesses_digest(witnesses);
     let at = micros(entry.at);
-    let hash = entry_hash(
+    let hash = entry_hash(&HashedFields {
         seq,
-        at,
-        &entry.actor,
-        &entry.action,
-        &entry.subject,
-        &detail,
-        &prev_hash,
-    );
+        at_micros: at,
+        actor: &entry.actor,
+        action: &entry.action,
+        subject: &entry.subject,
+        detail: &detail,
+        rows_digest: &rows_digest,
+        prev_hash: &prev_hash,
+    });
     sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (seq, at, actor, action, subject, detail, rows_digest, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(seq as i64)
     .bind(at)
@@ -158,15 +301,47 @@ pub(crate) async fn append(
     .bind(entry.action.clone())
     .bind(entry.subject.clone())
     .bind(detail)
+    .bind(rows_digest)
     .bind(prev_hash)
     .bind(hash.clone())
     .execute(&mut **transaction)
     .await?;
+    insert_witnesses(backend, transaction, seq, witnesses).await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
         .bind(hash)
         .execute(&mut **transaction)
         .await?;
     Ok(seq)
+}
+
+/// Witnesses per INSERT statement (four values each).
+const WITNESSES_PER_STATEMENT: usize = 2_000;
+
+async fn insert_witnesses(
+    backend: Backend,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    seq: u64,
+    witnesses: &[Witness],
+) -> Result<(), StoreError> {
+    for chunk in witnesses.chunks(WITNESSES_PER_STATEMENT) {
+        let sql = insert_sql(
+            backend,
+            "audit_rows",
+            "seq, tbl, row_key, digest",
+            4,
+            chunk.len(),
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for witness in chunk {
+            query = query
+                .bind(seq as i64)
+                .bind(witness.table.clone())
+                .bind(witness.key.clone())
+                .bind(witness.digest.clone());
+        }
+        query.execute(&mut **transaction).await?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -183,17 +358,14 @@ impl Store {
     /// Records something that changes nothing else, such as a read of
     /// personal data.
     pub async fn record(&self, entry: &NewAuditEntry) -> Result<u64, StoreError> {
-        let mut transaction = self.begin_write().await?;
-        let seq = append(&mut transaction, entry).await?;
-        self.commit(transaction).await?;
-        Ok(seq)
+        self.write().await?.commit(entry).await
     }
 
     /// The most recent entries, newest first.
     pub async fn audit_tail(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log \
-             ORDER BY seq DESC LIMIT $1",
+            "SELECT seq, at, actor, action, subject, detail, rows_digest, prev_hash, hash \
+             FROM audit_log ORDER BY seq DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -222,8 +394,8 @@ impl Store {
             .chain(['%'])
             .collect();
         let rows = sqlx::query(
-            "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log \
-             WHERE action LIKE $1 ESCAPE '\\' ORDER BY seq DESC LIMIT $2",
+            "SELECT seq, at, actor, action, subject, detail, rows_digest, prev_hash, hash \
+             FROM audit_log WHERE action LIKE $1 ESCAPE '\\' ORDER BY seq DESC LIMIT $2",
         )
         .bind(pattern)
         .bind(i64::from(limit))
@@ -232,83 +404,239 @@ impl Store {
         rows.iter().map(read_entry).collect()
     }
 
-    /// Walks the whole chain and reports every break by position.
+    /// Walks the whole chain and every covered row, and reports every
+    /// break: entries by position, rows by table and key.
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        self.verify_audit_against(None).await
+    }
+
+    /// [`Store::verify_audit`], and also whether the chain still holds the
+    /// entry an anchor kept elsewhere records.
+    pub async fn verify_audit_against(
+        &self,
+        anchor: Option<&AuditAnchor>,
+    ) -> Result<AuditReport, StoreError> {
+        // One snapshot: a change committed while verifying is either wholly
+        // seen (rows, entry and witnesses) or not at all.
+        let mut snapshot = self.backend.begin_snapshot(&self.pool).await?;
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *snapshot)
             .await?;
         let head_seq = head.try_get::<i64, _>("seq")? as u64;
         let head_hash: String = head.try_get("hash")?;
 
         let rows = sqlx::query(
-            "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+            "SELECT seq, at, actor, action, subject, detail, rows_digest, prev_hash, hash \
+             FROM audit_log ORDER BY seq",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *snapshot)
         .await?;
-        let mut problems = Vec::new();
-        let mut previous: Option<AuditEntry> = None;
-        let mut entries = 0;
-        for row in &rows {
-            let entry = read_entry(row)?;
-            entries += 1;
-            let recomputed = entry_hash(
-                entry.seq,
-                micros(entry.at),
-                &entry.actor,
-                &entry.action,
-                &entry.subject,
-                &entry.detail,
-                &entry.prev_hash,
-            );
-            if recomputed != entry.hash {
-                problems.push(AuditProblem::Edited { seq: entry.seq });
-            }
-            let (expected_seq, expected_link) = match &previous {
-                Some(before) => (before.seq + 1, before.hash.as_str()),
-                None => (1, GENESIS_HASH),
-            };
-            if entry.seq > expected_seq {
-                problems.push(AuditProblem::Missing {
-                    from: expected_seq,
-                    to: entry.seq - 1,
-                });
-            } else if entry.seq < expected_seq {
-                problems.push(AuditProblem::OutOfSequence {
-                    seq: entry.seq,
-                    after: expected_seq - 1,
-                });
-            }
-            if entry.prev_hash != expected_link {
-                problems.push(AuditProblem::BrokenLink { seq: entry.seq });
-            }
-            previous = Some(entry);
+        let entries: Vec<AuditEntry> = rows.iter().map(read_entry).collect::<Result<_, _>>()?;
+        let mut problems = chain_problems(&entries, head_seq, &head_hash);
+        if let Some(anchor) = anchor {
+            problems.extend(anchor_problems(&entries, anchor));
         }
-        let last = previous.as_ref().map_or(0, |entry| entry.seq);
-        if last < head_seq {
-            problems.push(AuditProblem::Truncated {
-                last,
-                head: head_seq,
-            });
-        } else if last > head_seq {
-            problems.push(AuditProblem::BeyondHead {
-                last,
-                head: head_seq,
-            });
-        } else {
-            let last_hash = previous
-                .as_ref()
-                .map_or(GENESIS_HASH, |entry| entry.hash.as_str());
-            if last_hash != head_hash {
-                problems.push(AuditProblem::HeadMismatch { head: head_seq });
+
+        let witnesses = read_witnesses(&mut snapshot).await?;
+        let (latest, witness_problems) = latest_witnesses(&entries, witnesses);
+        problems.extend(witness_problems);
+        let mut checked = 0;
+        for covered in COVERED {
+            let sql = format!("SELECT * FROM {}", covered.table);
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut *snapshot)
+                .await?;
+            checked += rows.len() as u64;
+            let mut actual = HashMap::with_capacity(rows.len());
+            for row in &rows {
+                let values = row_values(row)?;
+                actual.insert(encode_key(&row_key(covered, &values)?), row_digest(&values));
+            }
+            let empty = HashMap::new();
+            let expected = latest.get(covered.table).unwrap_or(&empty);
+            let digests: HashMap<String, String> = expected
+                .iter()
+                .map(|(key, (digest, _))| (key.clone(), digest.clone()))
+                .collect();
+            for (key, mismatch) in compare_rows(&actual, &digests) {
+                let seq = expected.get(&key).map_or(0, |(_, seq)| *seq);
+                let key = decode_key(&key).map_or(key, |key| display_key(&key));
+                let (table, noun) = (covered.table, covered.noun);
+                problems.push(match mismatch {
+                    RowMismatch::Edited => AuditProblem::RowEdited {
+                        table,
+                        noun,
+                        key,
+                        seq,
+                    },
+                    RowMismatch::Inserted => AuditProblem::RowInserted { table, noun, key },
+                    RowMismatch::Deleted => AuditProblem::RowDeleted {
+                        table,
+                        noun,
+                        key,
+                        seq,
+                    },
+                });
             }
         }
+        snapshot.rollback().await?;
         Ok(AuditReport {
-            entries,
+            entries: entries.len() as u64,
+            rows: checked,
             head_seq,
             head_hash,
             problems,
         })
     }
+
+    /// The head of the chain now, to keep outside the database.
+    pub async fn audit_anchor(&self) -> Result<AuditAnchor, StoreError> {
+        let row = sqlx::query(
+            "SELECT h.seq, h.hash, l.at FROM audit_head h LEFT JOIN audit_log l ON l.seq = h.seq \
+             WHERE h.id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let seq: i64 = row.try_get("seq")?;
+        let at = match row.try_get::<Option<i64>, _>("at")? {
+            Some(at) => timestamp("audit_log", &seq.to_string(), at)?,
+            None => Timestamp::UNIX_EPOCH,
+        };
+        Ok(AuditAnchor {
+            seq: seq as u64,
+            hash: row.try_get("hash")?,
+            at,
+        })
+    }
+}
+
+/// Breaks in the chain of entries, by position.
+fn chain_problems(entries: &[AuditEntry], head_seq: u64, head_hash: &str) -> Vec<AuditProblem> {
+    let mut problems = Vec::new();
+    let mut previous: Option<&AuditEntry> = None;
+    for entry in entries {
+        if entry.recomputed_hash() != entry.hash {
+            problems.push(AuditProblem::Edited { seq: entry.seq });
+        }
+        let (expected_seq, expected_link) = match previous {
+            Some(before) => (before.seq + 1, before.hash.as_str()),
+            None => (1, GENESIS_HASH),
+        };
+        if entry.seq > expected_seq {
+            problems.push(AuditProblem::Missing {
+                from: expected_seq,
+                to: entry.seq - 1,
+            });
+        } else if entry.seq < expected_seq {
+            problems.push(AuditProblem::OutOfSequence {
+                seq: entry.seq,
+                after: expected_seq - 1,
+            });
+        }
+        if entry.prev_hash != expected_link {
+            problems.push(AuditProblem::BrokenLink { seq: entry.seq });
+        }
+        previous = Some(entry);
+    }
+    let last = previous.map_or(0, |entry| entry.seq);
+    if last < head_seq {
+        problems.push(AuditProblem::Truncated {
+            last,
+            head: head_seq,
+        });
+    } else if last > head_seq {
+        problems.push(AuditProblem::BeyondHead {
+            last,
+            head: head_seq,
+        });
+    } else {
+        let last_hash = previous.map_or(GENESIS_HASH, |entry| entry.hash.as_str());
+        if last_hash != head_hash {
+            problems.push(AuditProblem::HeadMismatch { head: head_seq });
+        }
+    }
+    problems
+}
+
+fn anchor_problems(entries: &[AuditEntry], anchor: &AuditAnchor) -> Vec<AuditProblem> {
+    if anchor.seq == 0 {
+        return Vec::new();
+    }
+    match entries.iter().find(|entry| entry.seq == anchor.seq) {
+        Some(entry) if entry.hash == anchor.hash => Vec::new(),
+        Some(_) => vec![AuditProblem::AnchorMismatch { seq: anchor.seq }],
+        None => {
+            let last = entries.last().map_or(0, |entry| entry.seq);
+            if anchor.seq > last {
+                vec![AuditProblem::AnchorBeyondHead {
+                    seq: anchor.seq,
+                    head: last,
+                }]
+            } else {
+                vec![AuditProblem::AnchorMismatch { seq: anchor.seq }]
+            }
+        }
+    }
+}
+
+async fn read_witnesses(
+    connection: &mut sqlx::AnyConnection,
+) -> Result<Vec<(u64, Witness)>, StoreError> {
+    let rows = sqlx::query("SELECT seq, tbl, row_key, digest FROM audit_rows ORDER BY seq")
+        .fetch_all(connection)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<i64, _>("seq")? as u64,
+                Witness {
+                    table: row.try_get("tbl")?,
+                    key: row.try_get("row_key")?,
+                    digest: row.try_get("digest")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// For each table and key, the digest its newest witness records and the
+/// entry of that witness. Only witnesses whose entry's rows digest matches
+/// them count; every other entry is reported.
+#[allow(clippy::type_complexity)]
+fn latest_witnesses(
+    entries: &[AuditEntry],
+    witnesses: Vec<(u64, Witness)>,
+) -> (
+    HashMap<String, HashMap<String, (String, u64)>>,
+    Vec<AuditProblem>,
+) {
+    let mut by_seq: std::collections::BTreeMap<u64, Vec<Witness>> = Default::default();
+    for (seq, witness) in witnesses {
+        by_seq.entry(seq).or_default().push(witness);
+    }
+    let mut problems = Vec::new();
+    let mut latest: HashMap<String, HashMap<String, (String, u64)>> = HashMap::new();
+    for entry in entries {
+        let written = by_seq.remove(&entry.seq).unwrap_or_default();
+        if witnesses_digest(&written) != entry.rows_digest {
+            problems.push(AuditProblem::WitnessesChanged { seq: entry.seq });
+            continue;
+        }
+        for witness in written {
+            latest
+                .entry(witness.table)
+                .or_default()
+                .insert(witness.key, (witness.digest, entry.seq));
+        }
+    }
+    // Witnesses of entries that do not exist could make an edited row look
+    // witnessed; they count for nothing and are reported.
+    problems.extend(
+        by_seq
+            .into_keys()
+            .map(|seq| AuditProblem::WitnessesChanged { seq }),
+    );
+    (latest, problems)
 }
 
 fn read_entry(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
@@ -322,6 +650,7 @@ fn read_entry(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
         action: row.try_get("action")?,
         subject: row.try_get("subject")?,
         detail: row.try_get("detail")?,
+        rows_digest: row.try_get("rows_digest")?,
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
     })

@@ -4,8 +4,9 @@
 
 use corridor_domain::{
     Action, ActionKind, BirthYear, Booking, ConditionCategory, CountryCode, CrossingId, FacilityId,
-    LegalBasis, NewPerson, PersonId, PersonKind, PersonName, Referral, ReferralDate, Relationship,
-    Role, Sex, Specialty, Status, StatusEvent, StatusLine, Text, Tier,
+    LegalBasis, NewPerson, PersonId, PersonKind, PersonName, Reason, ReasonCode, ReasonKind,
+    Referral, ReferralDate, Relationship, Role, Sex, Specialty, Status, StatusEvent, StatusLine,
+    Text, Tier,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -54,6 +55,15 @@ pub(crate) const PERSON_COLUMNS: &str = "id, role, name, birth_year, sex, legal_
      status, clearance_attempt, booking_date, booking_crossing, admitted_to, died_on, version, \
      registered_at, status_changed_at, returning_from";
 pub(crate) const PERSON_COLUMN_COUNT: usize = 25;
+
+/// Selected after [`PERSON_COLUMNS`] to read a whole line: for a person who
+/// died while waiting or withdrew, the status their last event moved them
+/// out of (`corridor_domain::exited_from` of the history, which a
+/// reinstatement needs). Read from the history rather than kept in a
+/// column, so that it cannot disagree with it.
+pub(crate) const EXITED_FROM: &str = "CASE WHEN persons.status IN ('died-while-waiting', 'withdrawn') \
+     THEN (SELECT e.from_status FROM status_events e \
+     WHERE e.person_id = persons.id AND e.version = persons.version) END AS exited_from";
 
 pub(crate) fn bind_person<'q>(
     query: AnyQuery<'q>,
@@ -105,7 +115,7 @@ pub(crate) fn bind_person<'q>(
         .bind(returning_from)
 }
 
-/// Reads a row selected with [`PERSON_COLUMNS`].
+/// Reads a row selected with [`PERSON_COLUMNS`] and [`EXITED_FROM`].
 pub(crate) fn read_person(row: &AnyRow) -> Result<(NewPerson, StatusLine), StoreError> {
     let id_text: String = row.try_get("id")?;
     let key = id_text.as_str();
@@ -128,10 +138,9 @@ pub(crate) fn read_person(row: &AnyRow) -> Result<(NewPerson, StatusLine), Store
             tier: Tier::parse(&required("tier")?).map_err(&invalid)?,
             referral_date: ReferralDate::parse(&required("referral_date")?, NO_LATER_THAN)
                 .map_err(&invalid)?,
-            referring_facility: Text::parse(
+            referring_facility: corridor_domain::OrganisationId::parse(
                 "referring_facility",
                 &required("referring_facility")?,
-                200,
             )
             .map_err(&invalid)?,
             return_guarantee: row
@@ -176,6 +185,10 @@ pub(crate) fn read_person(row: &AnyRow) -> Result<(NewPerson, StatusLine), Store
             .transpose()
             .map_err(&invalid)?,
         died_on: optional_date("persons", key, text("died_on")?)?,
+        exited_from: text("exited_from")?
+            .map(|status| Status::parse(&status))
+            .transpose()
+            .map_err(&invalid)?,
         version: small("persons", key, row.try_get("version")?)?,
     };
     Ok((person, line))
@@ -195,9 +208,12 @@ pub(crate) fn small(table: &'static str, key: &str, value: i64) -> Result<u32, S
     u32::try_from(value).map_err(|_| StoreError::corrupt(table, key, format!("count {value}")))
 }
 
+/// `reason` holds the free-text reason of events recorded before reasons
+/// were coded (migration 0006); newer events fill `reason_kind`,
+/// `reason_code` and `reason_note` instead.
 pub(crate) const EVENT_COLUMNS: &str = "person_id, version, at, actor, from_status, to_status, action, \
-     reason, action_date, crossing, facility, clearance_attempt, note";
-pub(crate) const EVENT_COLUMN_COUNT: usize = 13;
+     reason, action_date, crossing, facility, clearance_attempt, note, reason_kind, reason_code, reason_note";
+pub(crate) const EVENT_COLUMN_COUNT: usize = 16;
 
 pub(crate) fn bind_event<'q>(
     query: AnyQuery<'q>,
@@ -206,7 +222,7 @@ pub(crate) fn bind_event<'q>(
 ) -> AnyQuery<'q> {
     let action = event.action.as_ref();
     let (action_date, crossing, facility) = match action {
-        Some(Action::Delay { needed_by }) => (Some(needed_by.to_string()), None, None),
+        Some(Action::Delay { needed_by, .. }) => (Some(needed_by.to_string()), None, None),
         Some(Action::Die { on }) => (Some(on.to_string()), None, None),
         Some(Action::Schedule { booking }) => (
             Some(booking.date.to_string()),
@@ -216,7 +232,7 @@ pub(crate) fn bind_event<'q>(
         Some(Action::Admit { facility }) => (None, None, Some(facility.as_str().to_string())),
         _ => (None, None, None),
     };
-    query
+    let query = query
         .bind(person.as_str().to_string())
         .bind(i64::from(event.version))
         .bind(micros(event.at))
@@ -224,16 +240,89 @@ pub(crate) fn bind_event<'q>(
         .bind(event.from.map(Status::as_str))
         .bind(event.to.as_str())
         .bind(action.map(|a| a.kind().as_str()))
-        .bind(
-            action
-                .and_then(Action::reason)
-                .map(|r| r.as_str().to_string()),
-        )
+        .bind(None::<String>)
         .bind(action_date)
         .bind(crossing)
         .bind(facility)
         .bind(i64::from(event.clearance_attempt))
-        .bind(event.note.as_ref().map(|n| n.as_str().to_string()))
+        .bind(event.note.as_ref().map(|n| n.as_str().to_string()));
+    bind_reason(query, action.and_then(Action::reason))
+}
+
+/// Binds a reason's kind, code and note, in that order (all NULL for none).
+pub(crate) fn bind_reason<'q>(query: AnyQuery<'q>, reason: Option<&Reason>) -> AnyQuery<'q> {
+    query
+        .bind(reason.map(|r| r.kind.as_str()))
+        .bind(reason.map(|r| r.code.as_str().to_string()))
+        .bind(reason.and_then(|r| r.note.as_ref().map(|n| n.as_str().to_string())))
+}
+
+/// A reason as an audit entry records it: kind and code. The note is about
+/// a person and stays in their history, not in the audit log, which admins
+/// read and `corridor audit log` prints.
+pub(crate) fn reason_json(reason: Option<&Reason>) -> serde_json::Value {
+    match reason {
+        Some(reason) => serde_json::json!({
+            "kind": reason.kind.as_str(),
+            "code": reason.code.as_str(),
+        }),
+        None => serde_json::Value::Null,
+    }
+}
+
+/// Where a table keeps a reason: the kind (when the row's action or
+/// outcome does not imply it), code and note columns, and the free-text
+/// column of rows written before reasons were coded (migration 0006).
+pub(crate) struct ReasonColumns {
+    pub kind: Option<&'static str>,
+    pub code: &'static str,
+    pub note: &'static str,
+    pub legacy: &'static str,
+}
+
+pub(crate) const EVENT_REASON: ReasonColumns = ReasonColumns {
+    kind: Some("reason_kind"),
+    code: "reason_code",
+    note: "reason_note",
+    legacy: "reason",
+};
+
+/// Reads a row's reason. A row written before reasons were coded has its
+/// free text read as code `other` with the text as the note; a row without
+/// any reason gets the default code of `kind`, if the kind has one.
+/// `kind` is what the row's action or outcome implies.
+pub(crate) fn read_reason(
+    row: &AnyRow,
+    columns: &ReasonColumns,
+    table: &'static str,
+    key: &str,
+    kind: ReasonKind,
+) -> Result<Option<Reason>, StoreError> {
+    let invalid = StoreError::from_invalid(table, key);
+    let text = |column: &str| -> Result<Option<String>, StoreError> {
+        Ok(row.try_get::<Option<String>, _>(column)?)
+    };
+    if let Some(code) = text(columns.code)? {
+        let kind = match columns.kind.map(text).transpose()?.flatten() {
+            Some(stored) => ReasonKind::parse(&stored).map_err(&invalid)?,
+            None => kind,
+        };
+        let note = text(columns.note)?
+            .map(|note| Text::parse("note", &note, Reason::NOTE_MAX_CHARS))
+            .transpose()
+            .map_err(&invalid)?;
+        let code = ReasonCode::parse(&code).map_err(&invalid)?;
+        return Reason::new(kind, code, note).map(Some).map_err(&invalid);
+    }
+    if let Some(old) = text(columns.legacy)? {
+        let old = Text::parse("reason", &old, Reason::NOTE_MAX_CHARS).map_err(&invalid)?;
+        return Ok(Some(Reason::legacy(kind, old)));
+    }
+    Ok(kind.default_code().map(|code| Reason {
+        kind,
+        code,
+        note: None,
+    }))
 }
 
 /// Reads a row selected with [`EVENT_COLUMNS`].
@@ -243,9 +332,17 @@ pub(crate) fn read_event(row: &AnyRow) -> Result<StatusEvent, StoreError> {
     let key = format!("{person} version {version}");
     let invalid = StoreError::from_invalid("status_events", &key);
     let text = |column: &str| -> Result<Option<String>, StoreError> { Ok(row.try_get(column)?) };
-    let reason = || -> Result<Text, StoreError> {
-        let reason = text("reason")?.unwrap_or_default();
-        Text::parse("reason", &reason, 500).map_err(&invalid)
+    let reason = |action: ActionKind| -> Result<Reason, StoreError> {
+        let kind = action
+            .reason_kind()
+            .expect("only actions that carry a reason read one");
+        read_reason(row, &EVENT_REASON, "status_events", &key, kind)?.ok_or_else(|| {
+            StoreError::corrupt(
+                "status_events",
+                key.clone(),
+                format!("{action} without a reason"),
+            )
+        })
     };
     let action_date = || -> Result<Date, StoreError> {
         optional_date("status_events", &key, text("action_date")?)?
@@ -254,13 +351,22 @@ pub(crate) fn read_event(row: &AnyRow) -> Result<StatusEvent, StoreError> {
     let action = match text("action")? {
         None => None,
         Some(kind) => Some(match ActionKind::parse(&kind).map_err(&invalid)? {
+            kind @ ActionKind::Deny => Action::Deny {
+                reason: reason(kind)?,
+            },
+            kind @ ActionKind::Delay => Action::Delay {
+                needed_by: action_date()?,
+                reason: reason(kind)?,
+            },
+            kind @ ActionKind::Unschedule => Action::Unschedule {
+                reason: reason(kind)?,
+            },
+            kind @ ActionKind::Withdraw => Action::Withdraw {
+                reason: reason(kind)?,
+            },
             ActionKind::List => Action::List,
             ActionKind::RequestClearance => Action::RequestClearance,
             ActionKind::Clear => Action::Clear,
-            ActionKind::Deny => Action::Deny { reason: reason()? },
-            ActionKind::Delay => Action::Delay {
-                needed_by: action_date()?,
-            },
             ActionKind::Resubmit => Action::Resubmit,
             ActionKind::Schedule => Action::Schedule {
                 booking: Booking {
@@ -269,7 +375,6 @@ pub(crate) fn read_event(row: &AnyRow) -> Result<StatusEvent, StoreError> {
                         .map_err(&invalid)?,
                 },
             },
-            ActionKind::Unschedule => Action::Unschedule { reason: reason()? },
             ActionKind::Cross => Action::Cross,
             ActionKind::Admit => Action::Admit {
                 facility: FacilityId::parse(&text("facility")?.unwrap_or_default())
@@ -277,7 +382,9 @@ pub(crate) fn read_event(row: &AnyRow) -> Result<StatusEvent, StoreError> {
             },
             ActionKind::Return => Action::Return,
             ActionKind::Die => Action::Die { on: action_date()? },
-            ActionKind::Withdraw => Action::Withdraw { reason: reason()? },
+            kind @ ActionKind::Reinstate => Action::Reinstate {
+                reason: reason(kind)?,
+            },
         }),
     };
     Ok(StatusEvent {

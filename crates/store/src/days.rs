@@ -5,17 +5,19 @@ use std::collections::HashMap;
 
 use corridor_domain::{
     Action, BatchId, BedCapacity, CashLimit, ClearanceGroup, ClearanceOutcome, CrossingId,
-    CrossingRules, CurrencyCode, Direction, FacilityId, ItemCategory, LuggageRuleSet, PersonId,
-    Role, Specialty, Status, Text, check_luggage_versions,
+    CrossingRules, CurrencyCode, Direction, FacilityId, InvalidValue, ItemCategory, LuggageRuleSet,
+    PersonId, Reason, ReasonKind, Role, Specialty, Status, Text, check_luggage_versions,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
 
-use crate::audit::{NewAuditEntry, append, lock_chain};
-use crate::codec::{birth_year, date, flag, micros, optional_date, small};
+use crate::audit::{NewAuditEntry, lock_chain};
+use crate::codec::{
+    ReasonColumns, birth_year, date, flag, micros, optional_date, read_reason, reason_json, small,
+};
 use crate::people::transition_in;
-use crate::{Store, StoreError};
+use crate::{ImportMode, Store, StoreError};
 
 /// Beds of one specialty at one facility on a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,8 +76,9 @@ pub struct Decision {
     pub batch: BatchId,
     pub person: PersonId,
     pub outcome: ClearanceOutcome,
-    /// Required for a denial.
-    pub reason: Option<Text>,
+    /// Of the outcome's kind ([`ClearanceOutcome::reason_kind`]): required
+    /// for a denial; a delay without one is `no-answer`; none for a clearance.
+    pub reason: Option<Reason>,
     pub decided_on: Date,
 }
 
@@ -102,7 +105,9 @@ pub struct RequestRow {
     pub submitted_on: Date,
     pub needed_by: Date,
     pub outcome: Option<ClearanceOutcome>,
-    pub reason: Option<String>,
+    /// The reason of a denial or delay, with its note: personal, for the
+    /// person's record; lists and reports show the code only.
+    pub reason: Option<Reason>,
     pub decided_on: Option<Date>,
 }
 
@@ -131,25 +136,29 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         require_crossing(&mut transaction, &rules.crossing).await?;
         let taken = sqlx::query(
             "SELECT 1 AS one FROM crossing_rules WHERE crossing = $1 AND valid_from = $2",
         )
         .bind(rules.crossing.as_str().to_string())
         .bind(rules.valid_from.to_string())
-        .fetch_optional(&mut *transaction)
+        .fetch_optional(&mut **transaction)
         .await?;
-        if taken.is_some() {
-            return Err(StoreError::Invalid(format!(
+        let period_taken = || {
+            StoreError::Invalid(format!(
                 "{} already has rules from {}; give the new period another start date",
                 rules.crossing, rules.valid_from
-            )));
+            ))
+        };
+        if taken.is_some() {
+            return Err(period_taken());
         }
-        insert_crossing_rules(&mut transaction, rules).await?;
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        insert_crossing_rules(&mut transaction, rules)
+            .await
+            .map_err(|error| error.on_violation("crossing_rules_pkey", period_taken))?;
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "crossing.rules".to_string(),
@@ -161,10 +170,8 @@ impl Store {
                     "entries_equal_exits": rules.entries_equal_exits,
                     "source": rules.source.as_str(),
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(())
     }
 
@@ -181,15 +188,18 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut all = self.luggage_rule_sets().await?;
+        let mut transaction = self.write().await?;
+        // The versions are checked against each other (numbers, periods);
+        // hold the chain's lock so that a version added at the same moment
+        // is among those checked.
+        lock_chain(&mut transaction).await?;
+        require_crossing(&mut transaction, &set.crossing).await?;
+        let mut all = read_luggage_rule_sets(&mut transaction).await?;
         all.push(set.clone());
         check_luggage_versions(&all).map_err(|invalid| StoreError::Invalid(invalid.to_string()))?;
-        let mut transaction = self.begin_write().await?;
-        require_crossing(&mut transaction, &set.crossing).await?;
         insert_luggage_rule_set(&mut transaction, set).await?;
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "luggage.rules".to_string(),
@@ -199,10 +209,8 @@ impl Store {
                     "valid_from": set.valid_from.to_string(),
                     "rules": set.describe(),
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(())
     }
 
@@ -214,10 +222,10 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let known = sqlx::query("SELECT 1 AS one FROM facilities WHERE id = $1")
             .bind(facility.as_str().to_string())
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&mut **transaction)
             .await?;
         if known.is_none() {
             return Err(StoreError::Invalid(format!(
@@ -230,13 +238,16 @@ impl Store {
         .bind(facility.as_str().to_string())
         .bind(capacity.specialty.as_str())
         .bind(capacity.from.to_string())
-        .fetch_optional(&mut *transaction)
+        .fetch_optional(&mut **transaction)
         .await?;
-        if taken.is_some() {
-            return Err(StoreError::Invalid(format!(
+        let published = || {
+            StoreError::Invalid(format!(
                 "{facility} already has {} beds published from {}; publish the new offer with another start date",
                 capacity.specialty, capacity.from
-            )));
+            ))
+        };
+        if taken.is_some() {
+            return Err(published());
         }
         sqlx::query(
             "INSERT INTO facility_beds (facility, specialty, beds, from_date, to_date) \
@@ -247,11 +258,11 @@ impl Store {
         .bind(i64::from(capacity.beds))
         .bind(capacity.from.to_string())
         .bind(capacity.to.to_string())
-        .execute(&mut *transaction)
-        .await?;
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        .execute(&mut **transaction)
+        .await
+        .map_err(|error| StoreError::from(error).on_violation("facility_beds_offer", published))?;
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "beds.publish".to_string(),
@@ -262,10 +273,8 @@ impl Store {
                     "from": capacity.from.to_string(),
                     "to": capacity.to.to_string(),
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(())
     }
 
@@ -291,29 +300,26 @@ impl Store {
                 "country",
             ),
         };
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let updated = sqlx::query(sql)
             .bind(flag(open))
             .bind(key.to_string())
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         if updated.rows_affected() != 1 {
             return Err(StoreError::Invalid(format!(
                 "no {kind} {key} is registered; `corridor beds list` shows facilities and countries"
             )));
         }
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: format!("{kind}.{}", if open { "open" } else { "close" }),
                 subject: key.to_string(),
                 detail: serde_json::json!({ "reason": reason.as_str() }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(())
     }
 
@@ -408,10 +414,12 @@ impl Store {
 
     /// Submits people for clearance as one batch: a first request for those
     /// listed, a resubmission (linked to their previous batch) for those
-    /// denied or delayed. All of them or none.
+    /// denied or delayed. All of them or none; a dry run makes every check,
+    /// numbers the batch, and rolls back.
     pub async fn submit_clearance(
         &self,
         submission: &Submission,
+        mode: ImportMode,
         today: Date,
         at: Timestamp,
         actor: &str,
@@ -427,13 +435,13 @@ impl Store {
                 submission.needed_by
             )));
         }
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         // Batches are numbered in order; hold the chain's lock so that two
         // submissions at once cannot both take the next number.
         lock_chain(&mut transaction).await?;
         require_crossing(&mut transaction, &submission.crossing).await?;
         let batches: i64 = sqlx::query("SELECT COUNT(*) AS n FROM clearance_batches")
-            .fetch_one(&mut *transaction)
+            .fetch_one(&mut **transaction)
             .await?
             .try_get("n")?;
         let id = BatchId::numbered(u32::try_from(batches + 1).unwrap_or(u32::MAX));
@@ -449,13 +457,13 @@ impl Store {
         .bind(micros(at))
         .bind(actor.to_string())
         .bind(submission.note.as_ref().map(|n| n.as_str().to_string()))
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
         let mut people = Vec::new();
         for person in &submission.people {
             let status: Option<String> = sqlx::query("SELECT status FROM persons WHERE id = $1")
                 .bind(person.as_str().to_string())
-                .fetch_optional(&mut *transaction)
+                .fetch_optional(&mut **transaction)
                 .await?
                 .map(|row| row.try_get("status"))
                 .transpose()?;
@@ -490,7 +498,7 @@ impl Store {
             )
             .bind(person.as_str().to_string())
             .bind(i64::from(next.clearance_attempt) - 1)
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&mut **transaction)
             .await?
             .map(|row| row.try_get("batch_id"))
             .transpose()?;
@@ -502,7 +510,7 @@ impl Store {
             .bind(person.as_str().to_string())
             .bind(i64::from(next.clearance_attempt))
             .bind(previous_batch.clone())
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
             people.push(Submitted {
                 person: person.clone(),
@@ -517,37 +525,38 @@ impl Store {
                     ))?,
             });
         }
-        append(
-            &mut transaction,
-            &NewAuditEntry {
-                at,
-                actor: actor.to_string(),
-                action: "clearance.submit".to_string(),
-                subject: id.to_string(),
-                detail: serde_json::json!({
-                    "crossing": submission.crossing.as_str(),
-                    "direction": submission.direction.as_str(),
-                    "needed_by": submission.needed_by.to_string(),
-                    "people": people.iter().map(|p| p.person.as_str()).collect::<Vec<_>>(),
-                }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+        transaction
+            .finish_import(
+                &NewAuditEntry {
+                    at,
+                    actor: actor.to_string(),
+                    action: "clearance.submit".to_string(),
+                    subject: id.to_string(),
+                    detail: serde_json::json!({
+                        "crossing": submission.crossing.as_str(),
+                        "direction": submission.direction.as_str(),
+                        "needed_by": submission.needed_by.to_string(),
+                        "people": people.iter().map(|p| p.person.as_str()).collect::<Vec<_>>(),
+                    }),
+                },
+                mode,
+            )
+            .await?;
         Ok(SubmittedBatch { id, people })
     }
 
     /// Records the authority's decisions, all of them or none: each moves
     /// the person's status (cleared, denied, delayed) and closes their
-    /// request in the batch.
+    /// request in the batch. A dry run makes every check and rolls back.
     pub async fn record_decisions(
         &self,
         decisions: &[Decision],
+        mode: ImportMode,
         today: Date,
         at: Timestamp,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         for decision in decisions {
             let person = &decision.person;
             let request = sqlx::query(
@@ -557,7 +566,7 @@ impl Store {
             )
             .bind(decision.batch.as_str().to_string())
             .bind(person.as_str().to_string())
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&mut **transaction)
             .await?
             .ok_or_else(|| {
                 StoreError::Invalid(format!(
@@ -587,17 +596,8 @@ impl Store {
                     decision.decided_on
                 )));
             }
-            let action = match decision.outcome {
-                ClearanceOutcome::Cleared => Action::Clear,
-                ClearanceOutcome::Denied => Action::Deny {
-                    reason: decision.reason.clone().ok_or_else(|| {
-                        StoreError::Invalid(format!(
-                            "{person}: a denial needs the reason the authority gave"
-                        ))
-                    })?,
-                },
-                ClearanceOutcome::Delayed => Action::Delay { needed_by },
-            };
+            let action = decision_action(decision, needed_by)?;
+            let reason = action.reason().cloned();
             transition_in(
                 self.backend,
                 &mut transaction,
@@ -610,44 +610,51 @@ impl Store {
             )
             .await?;
             sqlx::query(
-                "UPDATE clearance_requests SET outcome = $1, reason = $2, decided_on = $3, \
-                 recorded_at = $4, recorded_by = $5 WHERE batch_id = $6 AND person_id = $7",
+                "UPDATE clearance_requests SET outcome = $1, reason_code = $2, reason_note = $3, \
+                 decided_on = $4, recorded_at = $5, recorded_by = $6 \
+                 WHERE batch_id = $7 AND person_id = $8",
             )
             .bind(decision.outcome.as_str())
-            .bind(decision.reason.as_ref().map(|r| r.as_str().to_string()))
+            .bind(reason.as_ref().map(|r| r.code.as_str().to_string()))
+            .bind(
+                reason
+                    .as_ref()
+                    .and_then(|r| r.note.as_ref())
+                    .map(|n| n.as_str().to_string()),
+            )
             .bind(decision.decided_on.to_string())
             .bind(micros(at))
             .bind(actor.to_string())
             .bind(decision.batch.as_str().to_string())
             .bind(person.as_str().to_string())
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         }
-        append(
-            &mut transaction,
-            &NewAuditEntry {
-                at,
-                actor: actor.to_string(),
-                action: "clearance.decide".to_string(),
-                subject: decisions
-                    .first()
-                    .map_or_else(String::new, |d| d.batch.to_string()),
-                detail: serde_json::json!(
-                    decisions
-                        .iter()
-                        .map(|d| serde_json::json!({
-                            "batch": d.batch.as_str(),
-                            "person": d.person.as_str(),
-                            "outcome": d.outcome.as_str(),
-                            "reason": d.reason.as_ref().map(Text::as_str),
-                            "decided_on": d.decided_on.to_string(),
-                        }))
-                        .collect::<Vec<_>>()
-                ),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+        transaction
+            .finish_import(
+                &NewAuditEntry {
+                    at,
+                    actor: actor.to_string(),
+                    action: "clearance.decide".to_string(),
+                    subject: decisions
+                        .first()
+                        .map_or_else(String::new, |d| d.batch.to_string()),
+                    detail: serde_json::json!(
+                        decisions
+                            .iter()
+                            .map(|d| serde_json::json!({
+                                "batch": d.batch.as_str(),
+                                "person": d.person.as_str(),
+                                "outcome": d.outcome.as_str(),
+                                "reason": reason_json(d.reason.as_ref()),
+                                "decided_on": d.decided_on.to_string(),
+                            }))
+                            .collect::<Vec<_>>()
+                    ),
+                },
+                mode,
+            )
+            .await?;
         Ok(())
     }
 
@@ -710,7 +717,8 @@ impl Store {
     ) -> Result<Vec<RequestRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT r.batch_id, r.person_id, r.attempt, r.previous_batch, r.outcome, r.reason, \
-             r.decided_on, b.submitted_on, b.needed_by, p.role, p.birth_year \
+             r.reason_code, r.reason_note, r.decided_on, b.submitted_on, b.needed_by, p.role, \
+             p.birth_year \
              FROM clearance_requests r JOIN clearance_batches b ON b.id = r.batch_id \
              JOIN persons p ON p.id = r.person_id \
              WHERE ($1 = '' OR r.batch_id = $1) ORDER BY r.batch_id, r.person_id",
@@ -729,6 +737,11 @@ impl Store {
             )?;
             let role = Role::parse(&row.try_get::<String, _>("role")?).map_err(&invalid)?;
             let birth_year = birth_year(&row, &person)?;
+            let outcome = row
+                .try_get::<Option<String>, _>("outcome")?
+                .map(|o| ClearanceOutcome::parse(&o))
+                .transpose()
+                .map_err(&invalid)?;
             let group = match role {
                 Role::Patient if birth_year.is_child_on(submitted_on) => {
                     ClearanceGroup::ChildPatients
@@ -754,12 +767,13 @@ impl Store {
                     &person,
                     &row.try_get::<String, _>("needed_by")?,
                 )?,
-                outcome: row
-                    .try_get::<Option<String>, _>("outcome")?
-                    .map(|o| ClearanceOutcome::parse(&o))
-                    .transpose()
-                    .map_err(&invalid)?,
-                reason: row.try_get("reason")?,
+                outcome,
+                reason: match outcome.and_then(ClearanceOutcome::reason_kind) {
+                    Some(kind) => {
+                        read_reason(&row, &REQUEST_REASON, "clearance_requests", &person, kind)?
+                    }
+                    None => None,
+                },
                 decided_on: optional_date(
                     "clearance_requests",
                     &person,
@@ -769,6 +783,54 @@ impl Store {
         }
         Ok(requests)
     }
+}
+
+/// Where a clearance request keeps its reason; the outcome gives the kind.
+const REQUEST_REASON: ReasonColumns = ReasonColumns {
+    kind: None,
+    code: "reason_code",
+    note: "reason_note",
+    legacy: "reason",
+};
+
+/// The status change a decision makes, with its reason: a denial needs one,
+/// a delay without one is `no-answer`, a clearance takes none.
+fn decision_action(decision: &Decision, needed_by: Date) -> Result<Action, StoreError> {
+    let refused = |invalid: InvalidValue| StoreError::InvalidField {
+        person: decision.person.clone(),
+        invalid,
+    };
+    let reason_of = |kind: ReasonKind| -> Result<Reason, StoreError> {
+        match &decision.reason {
+            Some(reason) if reason.kind == kind => Ok(reason.clone()),
+            Some(reason) => Err(refused(InvalidValue::new(
+                "reason_kind",
+                format!(
+                    "a {} decision takes a reason of kind {kind}, not {}",
+                    decision.outcome, reason.kind
+                ),
+            ))),
+            None => Reason::parse(kind, None, None).map_err(refused),
+        }
+    };
+    Ok(match decision.outcome {
+        ClearanceOutcome::Cleared => {
+            if decision.reason.is_some() {
+                return Err(refused(InvalidValue::new(
+                    "reason_code",
+                    "a clearance takes no reason; leave the reason empty",
+                )));
+            }
+            Action::Clear
+        }
+        ClearanceOutcome::Denied => Action::Deny {
+            reason: reason_of(ReasonKind::Denied)?,
+        },
+        ClearanceOutcome::Delayed => Action::Delay {
+            needed_by,
+            reason: reason_of(ReasonKind::Delayed)?,
+        },
+    })
 }
 
 /// A receiving destination that can be opened or closed.

@@ -15,16 +15,21 @@
 mod aggregates;
 mod aid;
 pub mod audit;
+mod backup;
 mod batches;
 mod codec;
 mod days;
 pub mod freshness;
 mod manifests;
+mod organisations;
 mod people;
 mod planning;
+mod reasons;
 mod reference;
 mod report;
+mod unit_of_work;
 mod users;
+mod witness;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -35,7 +40,8 @@ use sqlx::{AnyPool, Executor};
 
 pub use aggregates::{DeathCount, EvacuationCount, PatientHistory, WaitingCount};
 pub use aid::{ConsignmentRecord, MoveError, Moved};
-pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
+pub use audit::{AuditAnchor, AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
+pub use backup::{BackupSummary, RestoreError, check_backup};
 pub use batches::{BatchChoice, eligible_statuses};
 pub use days::{
     BatchRow, BedLine, Decision, Destination, RequestRow, Submission, Submitted, SubmittedBatch,
@@ -51,9 +57,23 @@ pub use people::{
     WaitFilter, WaitingSummary,
 };
 pub use planning::{method_name, parse_method};
+pub use reasons::REASON_LABEL_MAX_CHARS;
 pub use reference::ReferenceData;
 pub use report::RegistryForecast;
 pub use users::{ApiTokenRow, BreakGlassGrant, NewUser, SignInCheck, UserAccount, UserUpdate};
+pub use witness::{covered_tables, uncovered_tables};
+
+/// Whether an import is kept or only tried. A dry run goes through the
+/// very same store function as the real import — every check, every write
+/// and the audit entry, inside the same write transaction — and rolls the
+/// transaction back instead of committing it: it answers exactly as the
+/// real import would, and leaves nothing behind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ImportMode {
+    #[default]
+    Commit,
+    DryRun,
+}
 
 /// The database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +110,22 @@ impl Backend {
         match self {
             Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => pool.begin().await,
+        }
+    }
+
+    /// Starts a transaction that only reads, and sees one state of the
+    /// database throughout: SQLite's read transactions in WAL mode do;
+    /// PostgreSQL needs REPEATABLE READ for it.
+    async fn begin_snapshot(
+        self,
+        pool: &AnyPool,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self {
+            Backend::Sqlite => pool.begin().await,
+            Backend::Postgres => {
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
         }
     }
 }
@@ -130,8 +166,29 @@ pub enum StoreError {
         on: jiff::civil::Date,
         direction: corridor_domain::Direction,
     },
+    /// Another change committed at the same moment took what this one
+    /// needed (a place, a bed, a name); nothing of this one was recorded.
+    #[error(
+        "{0} was changed by someone else at the same moment; nothing was recorded. Look at it again and retry"
+    )]
+    ChangedMeanwhile(String),
     #[error("{0}")]
     Invalid(String),
+    /// A value refused for one person, naming the field at fault: a reason
+    /// code not on the list, or no longer in use.
+    #[error("{person}: {invalid}")]
+    InvalidField {
+        person: PersonId,
+        invalid: InvalidValue,
+    },
+    /// An account or organisation of that name or id exists already.
+    #[error("{0}")]
+    Exists(String),
+    /// An organisation id given for `field` that names no organisation.
+    #[error(
+        "{field}: no organisation '{id}' is registered; use the id of one in the list of organisations (`corridor organisations list`), or ask an admin to add it"
+    )]
+    UnknownOrganisation { field: &'static str, id: String },
     #[error(
         "the database holds a value corridor cannot read ({table} {key}, {problem}); it was changed outside corridor"
     )]
@@ -157,6 +214,34 @@ impl StoreError {
         }
     }
 
+    /// Whether this is the violation of the unique index (or key) named
+    /// `index`. On PostgreSQL a check made before an insert does not see a
+    /// concurrent transaction's uncommitted row, but the index does: its
+    /// violation is then answered as the check would have answered.
+    /// SQLite does not name the index, and its writers queue (the check
+    /// sees every committed row), so there any unique violation matches.
+    pub(crate) fn violates(&self, index: &str) -> bool {
+        let StoreError::Database(sqlx::Error::Database(error)) = self else {
+            return false;
+        };
+        error.kind() == sqlx::error::ErrorKind::UniqueViolation
+            && error.constraint().is_none_or(|name| name == index)
+    }
+
+    /// This error, or the one `instead` makes if this is the violation of
+    /// the unique index `index` (see [`StoreError::violates`]).
+    pub(crate) fn on_violation(
+        self,
+        index: &str,
+        instead: impl FnOnce() -> StoreError,
+    ) -> StoreError {
+        if self.violates(index) {
+            instead()
+        } else {
+            self
+        }
+    }
+
     pub(crate) fn from_invalid<'k>(
         table: &'static str,
         key: &'k str,
@@ -178,12 +263,30 @@ impl Store {
     /// Connects, creating an SQLite file if it does not exist yet, and brings
     /// the schema up to date.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let (store, before) = Store::open_unbound(url).await?;
+        store.witness_migrations(before).await?;
+        Ok(store)
+    }
+
+    /// Opens a database to restore a backup into: the schema is brought up
+    /// to date, but the rows its migrations seed (the reason codes) are not
+    /// bound to the audit chain, since [`Store::restore`] replaces them.
+    /// Opened normally afterwards, a database whose rows were never bound
+    /// binds them then.
+    pub async fn open_for_restore(url: &str) -> Result<Store, StoreError> {
+        Ok(Store::open_unbound(url).await?.0)
+    }
+
+    async fn open_unbound(url: &str) -> Result<(Store, unit_of_work::BeforeMigrating), StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
         let open_error = |source| StoreError::Open {
             url: redact(url),
             source,
         };
+        if backend == Backend::Sqlite {
+            create_private_sqlite_file(url).map_err(open_error)?;
+        }
         let connect_url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 let separator = if url.contains('?') { '&' } else { '?' };
@@ -220,15 +323,17 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(open_error)?;
+        let before = unit_of_work::before_migrating(&pool).await?;
         match backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             cached: Default::default(),
-        })
+        };
+        Ok((store, before))
     }
 
     pub fn backend(&self) -> Backend {
@@ -240,9 +345,28 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        self.backend.begin_write(&self.pool).await
+/// Creates the database file of an SQLite URL that is to be created (no
+/// `mode`, or `mode=rwc`), if it does not exist yet, readable and writable
+/// by its owner only: the registry holds personal data. SQLite gives the
+/// `-wal` and `-shm` files it creates the mode of the database file, so all
+/// three are private. An existing file keeps its mode.
+fn create_private_sqlite_file(url: &str) -> Result<(), sqlx::Error> {
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let creates = !url.contains("mode=") || url.contains("mode=rwc");
+    if in_memory || !creates {
+        return Ok(());
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    match file.open(options.get_filename()) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(sqlx::Error::Io(error)),
     }
 }
 

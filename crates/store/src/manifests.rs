@@ -11,16 +11,19 @@ use std::collections::HashMap;
 
 use corridor_domain::{
     Action, BirthYear, Booking, Case, CashAmount, CrossingId, CrossingRules, CurrencyCode,
-    DeclaredItem, Direction, FacilityId, GateOutcome, ItemCategory, LuggageDeclaration,
-    LuggageRuleSet, PersonId, PersonKind, QuotaCategory, Role, Specialty, Status, Text, Tier,
-    Violation, check_luggage, rule_set_in_force,
+    DeclaredItem, Direction, FacilityId, GateOutcome, InvalidValue, ItemCategory,
+    LuggageDeclaration, LuggageRuleSet, PersonId, PersonKind, QuotaCategory, Reason, ReasonKind,
+    Role, Specialty, Status, Text, Tier, Violation, check_luggage, rule_set_in_force,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
 
-use crate::audit::{NewAuditEntry, append};
-use crate::codec::{birth_year, date, micros, small, timestamp};
+use crate::audit::NewAuditEntry;
+use crate::codec::{
+    ReasonColumns, bind_reason, birth_year, date, micros, read_reason, reason_json, small,
+    timestamp,
+};
 use crate::days::{
     direction_of, offer_use, read_crossing_rules, read_luggage_rule_sets, require_crossing,
 };
@@ -178,6 +181,61 @@ impl EntryState {
     }
 }
 
+impl EntryState {
+    /// The kind of reason kept with the state: a turn-back's or a
+    /// no-show's, or the reason a person was taken off (an unschedule's or
+    /// a withdrawal's, which the stored kind tells apart).
+    fn reason_kind(self) -> Option<ReasonKind> {
+        match self {
+            EntryState::Expected | EntryState::Crossed => None,
+            EntryState::TurnedBack => Some(ReasonKind::TurnedBack),
+            EntryState::NoShow => Some(ReasonKind::NoShow),
+            EntryState::Removed => Some(ReasonKind::Unscheduled),
+        }
+    }
+}
+
+/// Where a manifest entry keeps the reason of its outcome.
+const OUTCOME_REASON: ReasonColumns = ReasonColumns {
+    kind: Some("outcome_reason_kind"),
+    code: "outcome_reason_code",
+    note: "outcome_reason_note",
+    legacy: "outcome_reason",
+};
+
+/// The reason recorded with a gate outcome: a turn-back needs one, a no-show
+/// without one is `not-known`, a crossing takes none.
+fn gate_reason(
+    person: &PersonId,
+    outcome: GateOutcome,
+    reason: Option<&Reason>,
+) -> Result<Option<Reason>, StoreError> {
+    let refused = |invalid: InvalidValue| StoreError::InvalidField {
+        person: person.clone(),
+        invalid,
+    };
+    let Some(kind) = outcome.reason_kind() else {
+        return match reason {
+            None => Ok(None),
+            Some(_) => Err(refused(InvalidValue::new(
+                "reason_code",
+                "a crossing takes no reason; leave the reason empty",
+            ))),
+        };
+    };
+    match reason {
+        Some(reason) if reason.kind == kind => Ok(Some(reason.clone())),
+        Some(reason) => Err(refused(InvalidValue::new(
+            "reason_kind",
+            format!(
+                "{outcome} takes a reason of kind {kind}, not {}",
+                reason.kind
+            ),
+        ))),
+        None => Reason::parse(kind, None, None).map(Some).map_err(refused),
+    }
+}
+
 impl From<GateOutcome> for EntryState {
     fn from(outcome: GateOutcome) -> EntryState {
         match outcome {
@@ -196,7 +254,9 @@ pub struct ManifestEntry {
     pub facility: Option<FacilityId>,
     pub reason: String,
     pub state: EntryState,
-    pub state_reason: Option<String>,
+    /// Why the person did not cross, with its note: personal, for the
+    /// person's record; lists and reports show the code only.
+    pub state_reason: Option<Reason>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -355,7 +415,7 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         require_crossing(&mut transaction, crossing).await?;
         if manifest_exists(&mut transaction, crossing, on, direction).await? {
             return Err(StoreError::AlreadyConfirmed {
@@ -366,7 +426,7 @@ impl Store {
         }
         let role: Option<String> = sqlx::query("SELECT role FROM persons WHERE id = $1")
             .bind(person.as_str().to_string())
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&mut **transaction)
             .await?
             .map(|row| row.try_get("role"))
             .transpose()?;
@@ -387,7 +447,7 @@ impl Store {
         .bind(on.to_string())
         .bind(direction.as_str())
         .bind(person.as_str().to_string())
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
         if let Some(kind) = kind {
             sqlx::query(
@@ -402,12 +462,18 @@ impl Store {
             .bind(reason.as_str().to_string())
             .bind(micros(at))
             .bind(actor.to_string())
-            .execute(&mut *transaction)
-            .await?;
+            .execute(&mut **transaction)
+            .await
+            .map_err(|error| {
+                StoreError::from(error).on_violation("plan_overrides_pkey", || {
+                    StoreError::ChangedMeanwhile(format!(
+                        "the override of {person} on the {direction} plan of {crossing} on {on}"
+                    ))
+                })
+            })?;
         }
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "plan.override".to_string(),
@@ -419,10 +485,8 @@ impl Store {
                     "kind": kind.map_or("withdrawn", OverrideKind::as_str),
                     "reason": reason.as_str(),
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(())
     }
 
@@ -434,10 +498,68 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<Manifest, StoreError> {
+        match self.write_manifest(draft, at, actor).await {
+            Ok(manifest) => Ok(manifest),
+            Err(error) => Err(self
+                .confirmation_refused(error, &draft.crossing, draft.date, draft.direction)
+                .await),
+        }
+    }
+
+    /// What a refused confirmation of a day answers. Two confirmations of
+    /// one day at the same moment both find it unconfirmed on PostgreSQL;
+    /// the later one then meets what the first wrote — the unique indexes
+    /// on manifests, open entries and held beds, a person's new version or
+    /// status, or no one left to plan — and is answered as a second
+    /// confirmation is: the day is already confirmed. A unique index met
+    /// otherwise means a person or bed of the plan was taken meanwhile.
+    pub(crate) async fn confirmation_refused(
+        &self,
+        error: StoreError,
+        crossing: &CrossingId,
+        on: Date,
+        direction: Direction,
+    ) -> StoreError {
+        if matches!(error, StoreError::AlreadyConfirmed { .. }) {
+            return error;
+        }
+        let confirmed = match self.pool.acquire().await {
+            Ok(mut connection) => manifest_exists(&mut connection, crossing, on, direction).await,
+            Err(error) => Err(error.into()),
+        };
+        match confirmed {
+            Ok(true) => StoreError::AlreadyConfirmed {
+                crossing: crossing.to_string(),
+                on,
+                direction,
+            },
+            Ok(false)
+                if [
+                    "manifests_pkey",
+                    "manifest_entries_one_open",
+                    "bed_holds_one_held",
+                ]
+                .iter()
+                .any(|index| error.violates(index)) =>
+            {
+                StoreError::ChangedMeanwhile(format!(
+                    "a person or a bed on the {direction} plan of {crossing} on {on}"
+                ))
+            }
+            _ => error,
+        }
+    }
+
+    pub(crate) async fn write_manifest(
+        &self,
+        draft: &ManifestDraft,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<Manifest, StoreError> {
         let crossing = &draft.crossing;
         let on = draft.date;
         let direction = draft.direction;
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         require_crossing(&mut transaction, crossing).await?;
         if manifest_exists(&mut transaction, crossing, on, direction).await? {
             return Err(StoreError::AlreadyConfirmed {
@@ -478,7 +600,7 @@ impl Store {
             200,
         )
         .expect("a manifest note is short and plain");
-        let mut used = offer_use(&mut *transaction).await?;
+        let mut used = offer_use(&mut **transaction).await?;
         let mut position = 0i64;
         for party in &draft.parties {
             let head = read_party_head(&mut transaction, &party.person).await?;
@@ -504,7 +626,7 @@ impl Store {
                 let of: Option<String> =
                     sqlx::query("SELECT companion_of FROM persons WHERE id = $1")
                         .bind(companion.as_str().to_string())
-                        .fetch_optional(&mut *transaction)
+                        .fetch_optional(&mut **transaction)
                         .await?
                         .ok_or_else(|| StoreError::NotFound(companion.clone()))?
                         .try_get("companion_of")?;
@@ -580,7 +702,7 @@ impl Store {
                 .bind(position)
                 .bind(facility.map(|f| f.as_str().to_string()))
                 .bind(party.reason.clone())
-                .execute(&mut *transaction)
+                .execute(&mut **transaction)
                 .await?;
             }
         }
@@ -597,11 +719,10 @@ impl Store {
         .bind(draft.notes.join("\n"))
         .bind(micros(at))
         .bind(actor.to_string())
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "manifest.confirm".to_string(),
@@ -615,10 +736,8 @@ impl Store {
                         "facility": p.facility.as_ref().map(FacilityId::as_str),
                     })).collect::<Vec<_>>(),
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         self.manifest(crossing, on, direction)
             .await?
             .ok_or_else(|| StoreError::Invalid("the manifest vanished after commit".to_string()))
@@ -661,7 +780,8 @@ impl Store {
             entries: Vec::new(),
         };
         for row in sqlx::query(
-            "SELECT e.person_id, p.role, e.party, e.facility, e.reason, e.outcome, e.outcome_reason \
+            "SELECT e.person_id, p.role, e.party, e.facility, e.reason, e.outcome, e.outcome_reason, \
+             e.outcome_reason_kind, e.outcome_reason_code, e.outcome_reason_note \
              FROM manifest_entries e JOIN persons p ON p.id = e.person_id \
              WHERE e.crossing = $1 AND e.date = $2 AND e.direction = $3 ORDER BY e.position",
         )
@@ -673,6 +793,11 @@ impl Store {
         {
             let person: String = row.try_get("person_id")?;
             let invalid = StoreError::from_invalid("manifest_entries", &person);
+            let state = match row.try_get::<Option<String>, _>("outcome")? {
+                None => EntryState::Expected,
+                Some(state) => EntryState::parse(&state)
+                    .map_err(|problem| StoreError::corrupt("manifest_entries", &person, problem))?,
+            };
             manifest.entries.push(ManifestEntry {
                 person: PersonId::parse(&person).map_err(&invalid)?,
                 role: Role::parse(&row.try_get::<String, _>("role")?).map_err(&invalid)?,
@@ -683,13 +808,17 @@ impl Store {
                     .transpose()
                     .map_err(&invalid)?,
                 reason: row.try_get("reason")?,
-                state: match row.try_get::<Option<String>, _>("outcome")? {
-                    None => EntryState::Expected,
-                    Some(state) => EntryState::parse(&state).map_err(|problem| {
-                        StoreError::corrupt("manifest_entries", &person, problem)
-                    })?,
+                state,
+                state_reason: match state.reason_kind() {
+                    Some(kind) => read_reason(
+                        &row,
+                        &OUTCOME_REASON,
+                        "manifest_entries",
+                        &person,
+                        kind,
+                    )?,
+                    None => None,
                 },
-                state_reason: row.try_get("outcome_reason")?,
             });
         }
         Ok(Some(manifest))
@@ -705,11 +834,11 @@ impl Store {
         on: Date,
         person: &PersonId,
         outcome: GateOutcome,
-        reason: Option<&Text>,
+        reason: Option<&Reason>,
         at: Timestamp,
         actor: &str,
     ) -> Result<GateRecord, StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let rows = sqlx::query(
             "SELECT person_id, party, direction FROM manifest_entries \
              WHERE crossing = $1 AND date = $2 AND outcome IS NULL \
@@ -718,7 +847,7 @@ impl Store {
         .bind(crossing.as_str().to_string())
         .bind(on.to_string())
         .bind(person.as_str().to_string())
-        .fetch_all(&mut *transaction)
+        .fetch_all(&mut **transaction)
         .await?;
         if rows.is_empty() {
             return Err(StoreError::Invalid(format!(
@@ -742,11 +871,7 @@ impl Store {
                 PersonId::parse(&id).map_err(StoreError::from_invalid("manifest_entries", &id))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        if outcome == GateOutcome::TurnedBack && reason.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "turning {person} back needs a reason (--reason)"
-            )));
-        }
+        let reason = gate_reason(person, outcome, reason)?;
         if outcome == GateOutcome::Crossed && direction == Direction::Inbound {
             let sets = read_luggage_rule_sets(&mut transaction).await?;
             let violations =
@@ -763,31 +888,28 @@ impl Store {
         }
         let state = EntryState::from(outcome);
         for member in &people {
-            sqlx::query(
-                "UPDATE manifest_entries SET outcome = $1, outcome_reason = $2, outcome_at = $3, \
-                 outcome_by = $4 WHERE crossing = $5 AND date = $6 AND person_id = $7 AND outcome IS NULL",
+            let query = sqlx::query(
+                "UPDATE manifest_entries SET outcome = $1, outcome_at = $2, outcome_by = $3, \
+                 outcome_reason_kind = $4, outcome_reason_code = $5, outcome_reason_note = $6 \
+                 WHERE crossing = $7 AND date = $8 AND person_id = $9 AND outcome IS NULL",
             )
             .bind(state.as_str())
-            .bind(reason.map(|r| r.as_str().to_string()))
             .bind(micros(at))
-            .bind(actor.to_string())
-            .bind(crossing.as_str().to_string())
-            .bind(on.to_string())
-            .bind(member.as_str().to_string())
-            .execute(&mut *transaction)
-            .await?;
+            .bind(actor.to_string());
+            bind_reason(query, reason.as_ref())
+                .bind(crossing.as_str().to_string())
+                .bind(on.to_string())
+                .bind(member.as_str().to_string())
+                .execute(&mut **transaction)
+                .await?;
         }
         // The whole party's outcome is recorded before anyone's status
         // moves, so the patient's move finds no companion still expected.
         for member in &people {
-            let action = match (outcome, reason) {
-                (GateOutcome::Crossed, _) => Action::Cross,
-                (_, Some(reason)) => Action::Unschedule {
+            let action = match &reason {
+                None => Action::Cross,
+                Some(reason) => Action::Unschedule {
                     reason: reason.clone(),
-                },
-                (_, None) => Action::Unschedule {
-                    reason: Text::parse("reason", outcome.as_str(), 200)
-                        .expect("an outcome's label is a valid reason"),
                 },
             };
             transition_in(
@@ -802,9 +924,8 @@ impl Store {
             )
             .await?;
         }
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "gate.record".to_string(),
@@ -813,13 +934,11 @@ impl Store {
                     "crossing": crossing.as_str(),
                     "date": on.to_string(),
                     "outcome": outcome.as_str(),
-                    "reason": reason.map(Text::as_str),
+                    "reason": reason_json(reason.as_ref()),
                     "people": people.iter().map(PersonId::as_str).collect::<Vec<_>>(),
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(GateRecord { people, state })
     }
 
@@ -856,7 +975,7 @@ impl Store {
                 case.person.id
             )));
         }
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         insert_cases_in(
             self.backend,
             &mut transaction,
@@ -872,8 +991,7 @@ impl Store {
             &audit.actor,
         )
         .await?;
-        append(&mut transaction, audit).await?;
-        self.commit(transaction).await?;
+        transaction.commit(audit).await?;
         Ok(())
     }
 
@@ -885,10 +1003,10 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let role: String = sqlx::query("SELECT role FROM persons WHERE id = $1")
             .bind(person.as_str().to_string())
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&mut **transaction)
             .await?
             .ok_or_else(|| StoreError::NotFound(person.clone()))?
             .try_get("role")?;
@@ -898,18 +1016,15 @@ impl Store {
             )));
         }
         write_declaration(&mut transaction, person, declaration, at, actor).await?;
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "luggage.declare".to_string(),
                 subject: person.to_string(),
                 detail: declaration_json(declaration),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(())
     }
 
@@ -1216,8 +1331,10 @@ async fn hold_bed(
             continue;
         }
         sqlx::query(
-            "INSERT INTO bed_holds (person_id, facility, specialty, offer_from, arrival_date, state, \
-             held_at, changed_at) VALUES ($1, $2, $3, $4, $5, 'held', $6, $6)",
+            "INSERT INTO bed_holds (person_id, hold, facility, specialty, offer_from, arrival_date, \
+             state, held_at, changed_at) VALUES ($1, \
+             (SELECT COALESCE(MAX(hold), 0) + 1 FROM bed_holds WHERE person_id = $1), \
+             $2, $3, $4, $5, 'held', $6, $6)",
         )
         .bind(person.as_str().to_string())
         .bind(facility.as_str().to_string())
@@ -1280,7 +1397,12 @@ async fn write_declaration(
     .bind(micros(at))
     .bind(actor.to_string())
     .execute(&mut **transaction)
-    .await?;
+    .await
+    .map_err(|error| {
+        StoreError::from(error).on_violation("luggage_declarations_pkey", || {
+            StoreError::ChangedMeanwhile(format!("the luggage declaration of {person}"))
+        })
+    })?;
     for line in declaration_lines(person, declaration) {
         sqlx::query(
             "INSERT INTO luggage_lines (person_id, position, kind, category, description, quantity) \

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use corridor_domain::{
-    Action, AgeGroup, Case, NewPerson, PersonId, Registration, Role, Specialty, Status,
+    Action, AgeGroup, Case, NewPerson, PersonId, Reason, Registration, Role, Specialty, Status,
     StatusEvent, StatusLine, Text, Tier,
 };
 use jiff::Timestamp;
@@ -11,14 +11,16 @@ use jiff::civil::Date;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{NewAuditEntry, append};
+use crate::audit::NewAuditEntry;
 use crate::codec::{
-    AnyQuery, EVENT_COLUMN_COUNT, EVENT_COLUMNS, PERSON_COLUMN_COUNT, PERSON_COLUMNS, bind_event,
-    bind_person, date, insert_sql, micros, placeholders, read_event, read_person, tier_rank,
-    timestamp,
+    AnyQuery, EVENT_COLUMN_COUNT, EVENT_COLUMNS, EXITED_FROM, PERSON_COLUMN_COUNT, PERSON_COLUMNS,
+    bind_event, bind_person, bind_reason, date, insert_sql, micros, placeholders, read_event,
+    read_person, reason_json, tier_rank, timestamp,
 };
 use crate::freshness::Head;
-use crate::{Backend, Store, StoreError};
+use crate::organisations::check_organisation;
+use crate::reasons::{check_action_reason, check_reason_against, read_reason_codes};
+use crate::{Backend, ImportMode, Store, StoreError};
 
 /// Rows per multi-row INSERT: well inside SQLite's and PostgreSQL's limits
 /// on bound parameters, and large enough that statement overhead vanishes.
@@ -68,7 +70,7 @@ pub struct ListFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Visibility {
     pub registered_by: String,
-    pub organisation: Option<String>,
+    pub organisation: Option<corridor_domain::OrganisationId>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -140,17 +142,18 @@ pub struct WaitingSummary {
 impl Store {
     /// Inserts new cases (people with their histories) in one transaction
     /// with one audit entry. Fails whole, leaving nothing, if any id exists.
-    /// `progress` is told how many cases have been written so far.
+    /// `progress` is told how many cases have been written so far; a dry
+    /// run writes them all and rolls back.
     pub async fn insert_cases(
         &self,
         cases: &[Case],
         audit: &NewAuditEntry,
+        mode: ImportMode,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         insert_cases_in(self.backend, &mut transaction, cases, progress).await?;
-        append(&mut transaction, audit).await?;
-        self.commit(transaction).await?;
+        transaction.finish_import(audit, mode).await?;
         Ok(())
     }
 
@@ -176,7 +179,8 @@ impl Store {
             subject: registration.patient.id.to_string(),
             detail: serde_json::json!({ "ids": ids }),
         };
-        self.insert_cases(&cases, &audit, &mut |_| {}).await
+        self.insert_cases(&cases, &audit, ImportMode::Commit, &mut |_| {})
+            .await
     }
 
     /// Applies one transition. `expected_version` is the version the user's
@@ -198,7 +202,7 @@ impl Store {
                 booking.crossing, booking.date
             )));
         }
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let (person, line, next, event) = transition_in(
             self.backend,
             &mut transaction,
@@ -214,21 +218,18 @@ impl Store {
             "from": line.status.as_str(),
             "to": next.status.as_str(),
             "action": event.action.as_ref().map(|a| a.kind().as_str()),
-            "reason": event.action.as_ref().and_then(Action::reason).map(Text::as_str),
+            "reason": reason_json(event.action.as_ref().and_then(Action::reason)),
             "version": next.version,
         });
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "person.transition".to_string(),
                 subject: id.to_string(),
                 detail,
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(Transitioned {
             role: person.role(),
             line: next,
@@ -240,7 +241,7 @@ impl Store {
     /// personal fields record the read with [`Store::record`].
     pub async fn person(&self, id: &PersonId) -> Result<Option<PersonRecord>, StoreError> {
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
+            "SELECT {PERSON_COLUMNS}, {EXITED_FROM} FROM persons WHERE id = $1"
         )))
         .bind(id.as_str().to_string())
         .fetch_optional(&self.pool)
@@ -314,7 +315,7 @@ impl Store {
     /// Everyone, patients before their companions, for export.
     pub async fn all_people(&self) -> Result<Vec<(NewPerson, StatusLine)>, StoreError> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons ORDER BY CASE role WHEN 'patient' THEN 0 ELSE 1 END, id"
+            "SELECT {PERSON_COLUMNS}, {EXITED_FROM} FROM persons ORDER BY CASE role WHEN 'patient' THEN 0 ELSE 1 END, id"
         )))
         .fetch_all(&self.pool)
         .await?
@@ -512,6 +513,14 @@ pub(crate) async fn insert_cases_in(
     cases: &[Case],
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<(), StoreError> {
+    let referring: std::collections::BTreeSet<&corridor_domain::OrganisationId> = cases
+        .iter()
+        .filter_map(|case| case.person.referral())
+        .map(|referral| &referral.referring_facility)
+        .collect();
+    for organisation in referring {
+        check_organisation(transaction, "referring_facility", organisation).await?;
+    }
     let mut written = 0u64;
     for chunk in cases.chunks(PERSONS_PER_STATEMENT) {
         let sql = insert_sql(
@@ -542,6 +551,12 @@ pub(crate) async fn insert_cases_in(
                 .map(move |event| (&case.person.id, event))
         })
         .collect();
+    let reason_codes = read_reason_codes(transaction, None).await?;
+    for (id, event) in &events {
+        if let Some(action) = &event.action {
+            check_reason_against(&reason_codes, id, action)?;
+        }
+    }
     for chunk in events.chunks(EVENTS_PER_STATEMENT) {
         let sql = insert_sql(
             backend,
@@ -686,10 +701,10 @@ fn filter_sql(filter: &ListFilter, today: Date) -> (String, Vec<Value>) {
             values.len()
         )];
         if let Some(organisation) = &visibility.organisation {
-            values.push(Value::Text(organisation.to_lowercase()));
+            values.push(Value::Text(organisation.to_string()));
             options.push(format!(
-                "LOWER(COALESCE(persons.referring_facility, \
-                 (SELECT p.referring_facility FROM persons p WHERE p.id = persons.companion_of))) = ${}",
+                "COALESCE(persons.referring_facility, \
+                 (SELECT p.referring_facility FROM persons p WHERE p.id = persons.companion_of)) = ${}",
                 values.len()
             ));
         }
@@ -763,13 +778,14 @@ pub(crate) async fn transition_in(
     actor: &str,
 ) -> Result<(NewPerson, StatusLine, StatusLine, StatusEvent), StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
+        "SELECT {PERSON_COLUMNS}, {EXITED_FROM} FROM persons WHERE id = $1"
     )))
     .bind(id.as_str().to_string())
     .fetch_optional(&mut **transaction)
     .await?
     .ok_or_else(|| StoreError::NotFound(id.clone()))?;
     let (person, line) = read_person(&row)?;
+    check_action_reason(transaction, id, &action).await?;
     let expected = expected_version.unwrap_or(line.version);
     if expected != line.version {
         return Err(StoreError::Conflict {
@@ -846,23 +862,18 @@ async fn follow_manifest_and_beds(
         } else {
             "removed"
         };
-        sqlx::query(
-            "UPDATE manifest_entries SET outcome = $1, outcome_reason = $2, outcome_at = $3, \
-             outcome_by = $4 WHERE person_id = $5 AND outcome IS NULL",
+        let query = sqlx::query(
+            "UPDATE manifest_entries SET outcome = $1, outcome_at = $2, outcome_by = $3, \
+             outcome_reason_kind = $4, outcome_reason_code = $5, outcome_reason_note = $6 \
+             WHERE person_id = $7 AND outcome IS NULL",
         )
         .bind(state)
-        .bind(
-            event
-                .action
-                .as_ref()
-                .and_then(Action::reason)
-                .map(|reason| reason.as_str().to_string()),
-        )
         .bind(micros(at))
-        .bind(actor.to_string())
-        .bind(id.as_str().to_string())
-        .execute(&mut **transaction)
-        .await?;
+        .bind(actor.to_string());
+        bind_reason(query, event.action.as_ref().and_then(Action::reason))
+            .bind(id.as_str().to_string())
+            .execute(&mut **transaction)
+            .await?;
         if next.status != Status::Crossed {
             sqlx::query(
                 "UPDATE bed_holds SET state = 'released', changed_at = $1 \
@@ -884,12 +895,7 @@ async fn follow_manifest_and_beds(
                 let companion: String = row.try_get("person_id")?;
                 let companion = PersonId::parse(&companion)
                     .map_err(StoreError::from_invalid("manifest_entries", &companion))?;
-                let reason = Text::parse(
-                    "reason",
-                    &format!("travels with {id}, who is no longer on the manifest"),
-                    200,
-                )
-                .map_err(StoreError::from_invalid("manifest_entries", id.as_str()))?;
+                let reason = Reason::patient_not_travelling();
                 Box::pin(transition_in(
                     backend,
                     transaction,

@@ -197,6 +197,26 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<(Manifest, DayPlan), StoreError> {
+        match self
+            .plan_and_confirm(crossing, on, direction, method, at, actor)
+            .await
+        {
+            Ok(done) => Ok(done),
+            Err(error) => Err(self
+                .confirmation_refused(error, crossing, on, direction)
+                .await),
+        }
+    }
+
+    async fn plan_and_confirm(
+        &self,
+        crossing: &CrossingId,
+        on: Date,
+        direction: Direction,
+        method: Method,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<(Manifest, DayPlan), StoreError> {
         let inputs = self.planning_inputs(crossing, on, direction).await?;
         if inputs.confirmed {
             return Err(StoreError::AlreadyConfirmed {
@@ -222,7 +242,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("nothing to confirm: {why}")));
         }
         let manifest = self
-            .confirm_manifest(&inputs.draft(&plan, method_name(method)), at, actor)
+            .write_manifest(&inputs.draft(&plan, method_name(method)), at, actor)
             .await?;
         Ok((manifest, plan))
     }

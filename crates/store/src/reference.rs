@@ -9,7 +9,7 @@ use corridor_domain::{
 use sqlx::Row;
 
 use crate::aid::insert_consignments_in;
-use crate::audit::{NewAuditEntry, append};
+use crate::audit::NewAuditEntry;
 use crate::codec::{date, flag, insert_sql, micros, optional_date, small};
 use crate::days::{insert_crossing_rules, insert_luggage_rule_set};
 use crate::manifests::declaration_lines;
@@ -18,6 +18,8 @@ use crate::{Backend, Store, StoreError};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReferenceData {
+    /// The referring facilities, receiving agencies and coordination cell.
+    pub organisations: Vec<corridor_domain::Organisation>,
     pub crossings: Vec<Crossing>,
     pub quotas: Vec<Quota>,
     pub countries: Vec<Country>,
@@ -39,13 +41,13 @@ impl Store {
         audit: &NewAuditEntry,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let people: i64 = sqlx::query("SELECT COUNT(*) AS n FROM persons")
-            .fetch_one(&mut *transaction)
+            .fetch_one(&mut **transaction)
             .await?
             .try_get("n")?;
         let crossings: i64 = sqlx::query("SELECT COUNT(*) AS n FROM crossings")
-            .fetch_one(&mut *transaction)
+            .fetch_one(&mut **transaction)
             .await?
             .try_get("n")?;
         if people > 0 || crossings > 0 {
@@ -54,12 +56,17 @@ impl Store {
                  load the data set into a new database, e.g. with another --database-url"
             )));
         }
+        crate::organisations::insert_organisations(
+            &mut transaction,
+            &reference.organisations,
+            audit.at,
+        )
+        .await?;
         insert_reference(&mut transaction, reference).await?;
         insert_cases_in(self.backend, &mut transaction, cases, progress).await?;
         insert_declarations(self.backend, &mut transaction, luggage, audit).await?;
         insert_consignments_in(self.backend, &mut transaction, consignments, &mut |_| {}).await?;
-        append(&mut transaction, audit).await?;
-        self.commit(transaction).await?;
+        transaction.commit(audit).await?;
         // The planner knows nothing of the tables' new contents until
         // ANALYZE; PostgreSQL's autovacuum would run it only later, and
         // lists in the meantime take whole scans. ANALYZE cannot run in
@@ -69,7 +76,10 @@ impl Store {
     }
 
     pub async fn reference(&self) -> Result<ReferenceData, StoreError> {
-        let mut data = ReferenceData::default();
+        let mut data = ReferenceData {
+            organisations: self.organisations().await?,
+            ..ReferenceData::default()
+        };
         for row in
             sqlx::query("SELECT id, name, directions, operating_days FROM crossings ORDER BY id")
                 .fetch_all(&self.pool)

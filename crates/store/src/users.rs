@@ -4,16 +4,22 @@
 //! The store keeps password hashes and token hashes only; hashing and
 //! verifying belong to the web layer. Every change to an account, every
 //! sign-in and every grant is audited; sessions are not, since signing in
-//! and out already is.
+//! and out already is, and neither is the count of sign-in attempts kept
+//! for throttling (`sign_in_throttle`), whose outcomes are.
+//!
+//! A password reset, a role change and disabling an account end the
+//! account's sessions in the same transaction (`end_sessions`); the audit
+//! head moves with it, so a server drops what it kept of them in memory.
 
-use corridor_domain::{PersonId, Scope, UserRole, sign_in_lock_seconds};
+use corridor_domain::{OrganisationId, PersonId, Scope, UserRole, sign_in_lock_seconds};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{NewAuditEntry, append};
+use crate::audit::{NewAuditEntry, lock_chain};
 use crate::codec::{micros, timestamp};
 use crate::freshness::AccountKey;
+use crate::organisations::check_organisation;
 use crate::{Store, StoreError};
 
 /// An account as stored, without its password hash.
@@ -23,9 +29,11 @@ pub struct UserAccount {
     pub display_name: String,
     pub role: UserRole,
     pub scope: Scope,
-    pub organisation: Option<String>,
+    pub organisation: Option<OrganisationId>,
     pub active: bool,
     pub created_at: Timestamp,
+    pub password_set_at: Timestamp,
+    /// Sign-in attempts since the last success (from `sign_in_throttle`).
     pub failed_sign_ins: u32,
     pub locked_until: Option<Timestamp>,
 }
@@ -36,7 +44,7 @@ pub struct NewUser {
     pub display_name: String,
     pub role: UserRole,
     pub scope: Scope,
-    pub organisation: Option<String>,
+    pub organisation: Option<OrganisationId>,
     pub password_hash: String,
 }
 
@@ -45,21 +53,32 @@ pub struct NewUser {
 pub struct UserUpdate {
     pub role: UserRole,
     pub scope: Scope,
-    pub organisation: Option<String>,
+    pub organisation: Option<OrganisationId>,
     pub active: bool,
 }
 
-/// What the sign-in form needs before it checks a password.
+/// A sign-in attempt, counted before its password is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignInCheck {
-    /// No such active account.
+    /// No such active account; the attempt was counted all the same, so
+    /// that an unknown name is throttled like a known one.
     Unknown,
-    /// Too many failed attempts: refused until then, without checking.
+    /// Too many attempts: refused until then, without checking.
     Locked { until: Timestamp },
     Ready {
         account: UserAccount,
         password_hash: String,
     },
+}
+
+/// The key of a name in `sign_in_throttle`: lower case, and no longer than
+/// any user name could be (a longer one is throttled by its beginning).
+pub(crate) fn throttle_key(name: &str) -> String {
+    name.trim()
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .to_lowercase()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,8 +99,13 @@ pub struct BreakGlassGrant {
     pub expires_at: Timestamp,
 }
 
-const USER_COLUMNS: &str = "username, display_name, role, scope, organisation, active, \
-     created_at, failed_sign_ins, locked_until";
+/// The columns of an account with its sign-in throttle, and where they come from.
+const USER_COLUMNS: &str = "users.username, users.display_name, users.role, users.scope, \
+     users.organisation, users.active, users.created_at, users.password_set_at, \
+     COALESCE(throttle.failures, 0) AS failed_sign_ins, \
+     COALESCE(throttle.locked_until, 0) AS locked_until";
+const USERS: &str =
+    "users LEFT JOIN sign_in_throttle throttle ON throttle.name = LOWER(users.username)";
 
 impl Store {
     pub async fn count_users(&self) -> Result<u64, StoreError> {
@@ -97,34 +121,40 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<UserAccount, StoreError> {
-        let mut transaction = self.begin_write().await?;
-        let exists = sqlx::query("SELECT 1 AS one FROM users WHERE username = $1")
+        let mut transaction = self.write().await?;
+        // Serialises account changes, so that two accounts named alike but
+        // for case cannot be created at once.
+        lock_chain(&mut transaction).await?;
+        let existing = sqlx::query("SELECT username FROM users WHERE LOWER(username) = LOWER($1)")
             .bind(user.username.clone())
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&mut **transaction)
             .await?;
-        if exists.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "an account named '{}' exists already; choose another user name",
-                user.username
+        if let Some(row) = existing {
+            let existing: String = row.try_get("username")?;
+            return Err(StoreError::Exists(format!(
+                "an account named '{existing}' exists already (user names are the same whatever \
+                 their case); choose another user name"
             )));
+        }
+        if let Some(organisation) = &user.organisation {
+            check_organisation(&mut transaction, "organisation", organisation).await?;
         }
         sqlx::query(
             "INSERT INTO users (username, display_name, role, scope, organisation, password_hash, \
-             active, created_at, failed_sign_ins, locked_until) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, 0, 0)",
+             active, created_at, password_set_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
         )
         .bind(user.username.clone())
         .bind(user.display_name.clone())
         .bind(user.role.as_str())
         .bind(user.scope.as_str())
-        .bind(user.organisation.clone())
+        .bind(user.organisation.as_ref().map(|id| id.to_string()))
         .bind(user.password_hash.clone())
         .bind(micros(at))
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "user.create".to_string(),
@@ -132,12 +162,10 @@ impl Store {
                 detail: serde_json::json!({
                     "role": user.role.as_str(),
                     "scope": user.scope.as_str(),
-                    "organisation": user.organisation,
+                    "organisation": user.organisation.as_ref().map(|id| id.to_string()),
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(UserAccount {
             username: user.username.clone(),
             display_name: user.display_name.clone(),
@@ -146,6 +174,7 @@ impl Store {
             organisation: user.organisation.clone(),
             active: true,
             created_at: at,
+            password_set_at: at,
             failed_sign_ins: 0,
             locked_until: None,
         })
@@ -153,7 +182,7 @@ impl Store {
 
     pub async fn user(&self, username: &str) -> Result<Option<UserAccount>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+            "SELECT {USER_COLUMNS} FROM {USERS} WHERE users.username = $1"
         )))
         .bind(username.to_string())
         .fetch_optional(&self.pool)
@@ -163,13 +192,16 @@ impl Store {
 
     pub async fn users(&self) -> Result<Vec<UserAccount>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+            "SELECT {USER_COLUMNS} FROM {USERS} ORDER BY users.username"
         )))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(read_user).collect()
     }
 
+    /// Changes an account. A role change or disabling ends the account's
+    /// sessions (they sign in again, under the new role); re-enabling does
+    /// not bring them back. The last active admin stays one.
     pub async fn update_user(
         &self,
         username: &str,
@@ -177,15 +209,24 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<UserAccount, StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
+        // Taken first, so that the check below and the change are one step:
+        // two admins demoting each other at once are served one after the
+        // other, and the second sees that it would leave no admin.
+        lock_chain(&mut transaction).await?;
+        let current = sqlx::query("SELECT role, active FROM users WHERE username = $1")
+            .bind(username.to_string())
+            .fetch_optional(&mut **transaction)
+            .await?
+            .ok_or_else(|| no_such_user(username))?;
+        let current_role: String = current.try_get("role")?;
+        let was_active = current.try_get::<i64, _>("active")? != 0;
         if !(update.active && update.role == UserRole::Admin) {
-            // Checked in the same write transaction as the change, so two
-            // admins demoting each other at once cannot both succeed.
             let admins = sqlx::query(
                 "SELECT username FROM users WHERE role = $1 AND active = 1 ORDER BY username",
             )
             .bind(UserRole::Admin.as_str())
-            .fetch_all(&mut *transaction)
+            .fetch_all(&mut **transaction)
             .await?
             .iter()
             .map(|row| row.try_get::<String, _>("username"))
@@ -197,23 +238,28 @@ impl Store {
                 )));
             }
         }
-        let changed = sqlx::query(
+        if let Some(organisation) = &update.organisation {
+            check_organisation(&mut transaction, "organisation", organisation).await?;
+        }
+        sqlx::query(
             "UPDATE users SET role = $1, scope = $2, organisation = $3, active = $4 WHERE username = $5",
         )
         .bind(update.role.as_str())
         .bind(update.scope.as_str())
-        .bind(update.organisation.clone())
+        .bind(update.organisation.as_ref().map(|id| id.to_string()))
         .bind(i64::from(update.active))
         .bind(username.to_string())
-        .execute(&mut *transaction)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(no_such_user(username));
-        }
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        .execute(&mut **transaction)
+        .await?;
+        let role_changed = current_role != update.role.as_str();
+        let disabled = was_active && !update.active;
+        let sessions_ended = if role_changed || disabled {
+            end_sessions(&mut transaction, username, None).await?
+        } else {
+            0
+        };
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "user.update".to_string(),
@@ -221,117 +267,169 @@ impl Store {
                 detail: serde_json::json!({
                     "role": update.role.as_str(),
                     "scope": update.scope.as_str(),
-                    "organisation": update.organisation,
+                    "organisation": update.organisation.as_ref().map(|id| id.to_string()),
                     "active": update.active,
+                    "sessions_ended": sessions_ended,
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         self.user(username)
             .await?
             .ok_or_else(|| no_such_user(username))
     }
 
-    /// Replaces a password hash and clears any lock from failed sign-ins.
+    /// Replaces a password hash, clears the lock from failed sign-ins and
+    /// ends every session of the account but `keep_session` (the one a
+    /// user changes their own password in), all in one transaction.
     pub async fn set_password_hash(
         &self,
         username: &str,
         password_hash: &str,
+        keep_session: Option<&str>,
         at: Timestamp,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let changed = sqlx::query(
-            "UPDATE users SET password_hash = $1, failed_sign_ins = 0, locked_until = 0 \
-             WHERE username = $2",
+            "UPDATE users SET password_hash = $1, password_set_at = $2 WHERE username = $3",
         )
         .bind(password_hash.to_string())
+        .bind(micros(at))
         .bind(username.to_string())
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?
         .rows_affected();
         if changed == 0 {
             return Err(no_such_user(username));
         }
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        sqlx::query("DELETE FROM sign_in_throttle WHERE name = $1")
+            .bind(throttle_key(username))
+            .execute(&mut **transaction)
+            .await?;
+        let sessions_ended = end_sessions(&mut transaction, username, keep_session).await?;
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "user.set-password".to_string(),
                 subject: username.to_string(),
-                detail: serde_json::json!({}),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+                detail: serde_json::json!({ "sessions_ended": sessions_ended }),
+            })
+            .await?;
         Ok(())
     }
 
-    /// The account and its hash for a sign-in attempt at `now`.
-    pub async fn sign_in_check(
+    /// Counts a sign-in attempt for `name` (as typed; case does not matter)
+    /// at `now`, before its password is checked, and returns the account
+    /// and hash to check it against. Counting and the lock are one atomic
+    /// step: once attempts reach the lock, the ones sent at the same time
+    /// are refused unchecked. Unknown and disabled names are counted and
+    /// locked alike, so the answers tell nobody which accounts exist.
+    pub async fn claim_sign_in(
         &self,
-        username: &str,
+        name: &str,
         now: Timestamp,
     ) -> Result<SignInCheck, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"
-        )))
-        .bind(username.to_string())
-        .fetch_optional(&self.pool)
+        let key = throttle_key(name);
+        // The throttle is not registry data (see `witness::NOT_COVERED`): a
+        // plain transaction, without an audit entry or witnesses.
+        let mut transaction = self.backend.begin_write(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO sign_in_throttle (name, failures, locked_until) VALUES ($1, 0, 0) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(key.clone())
+        .execute(&mut *transaction)
         .await?;
+        // On PostgreSQL this takes the row's lock: a concurrent attempt
+        // waits, then re-reads locked_until as this one leaves it.
+        let counted = sqlx::query(
+            "UPDATE sign_in_throttle SET failures = failures + 1 \
+             WHERE name = $1 AND locked_until <= $2 RETURNING failures",
+        )
+        .bind(key.clone())
+        .bind(micros(now))
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(counted) = counted else {
+            let row = sqlx::query("SELECT locked_until FROM sign_in_throttle WHERE name = $1")
+                .bind(key.clone())
+                .fetch_one(&mut *transaction)
+                .await?;
+            transaction.rollback().await?;
+            return Ok(SignInCheck::Locked {
+                until: timestamp("sign_in_throttle", &key, row.try_get("locked_until")?)?,
+            });
+        };
+        let failures = counted.try_get::<i64, _>("failures")?;
+        let lock_seconds = sign_in_lock_seconds(u32::try_from(failures).unwrap_or(u32::MAX));
+        if lock_seconds > 0 {
+            let until = now
+                .checked_add(SignedDuration::from_secs(lock_seconds as i64))
+                .unwrap_or(now);
+            sqlx::query("UPDATE sign_in_throttle SET locked_until = $1 WHERE name = $2")
+                .bind(micros(until))
+                .bind(key.clone())
+                .execute(&mut *transaction)
+                .await?;
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, users.password_hash FROM {USERS} \
+             WHERE LOWER(users.username) = $1 AND users.active = 1"
+        )))
+        .bind(key)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        // Not a change of corridor's data, so no audit entry here: the
+        // outcome is audited by `record_sign_in`.
+        transaction.commit().await?;
         let Some(row) = row else {
             return Ok(SignInCheck::Unknown);
         };
-        let account = read_user(&row)?;
-        if !account.active {
-            return Ok(SignInCheck::Unknown);
-        }
-        if let Some(until) = account.locked_until.filter(|until| *until > now) {
-            return Ok(SignInCheck::Locked { until });
-        }
         Ok(SignInCheck::Ready {
-            account,
+            account: read_user(&row)?,
             password_hash: row.try_get("password_hash")?,
         })
     }
 
-    /// Records a sign-in: a success clears the failures, a failure counts
-    /// and may lock the account for a while. Returns the lock, if any.
+    /// Records the outcome of an attempt counted by [`Store::claim_sign_in`]
+    /// for an existing account: a success clears the count, a failure is
+    /// audited with the count. Returns the lock in force after it, if any.
     pub async fn record_sign_in(
         &self,
         username: &str,
         succeeded: bool,
         at: Timestamp,
     ) -> Result<Option<Timestamp>, StoreError> {
-        let mut transaction = self.begin_write().await?;
-        let row = sqlx::query("SELECT failed_sign_ins FROM users WHERE username = $1")
-            .bind(username.to_string())
-            .fetch_optional(&mut *transaction)
-            .await?;
-        let Some(row) = row else {
-            return Err(no_such_user(username));
-        };
-        let failures = if succeeded {
-            0
+        let key = throttle_key(username);
+        let mut transaction = self.write().await?;
+        let (failures, locked_until) = if succeeded {
+            sqlx::query("DELETE FROM sign_in_throttle WHERE name = $1")
+                .bind(key)
+                .execute(&mut **transaction)
+                .await?;
+            (0, None)
         } else {
-            row.try_get::<i64, _>("failed_sign_ins")? as u32 + 1
+            let row =
+                sqlx::query("SELECT failures, locked_until FROM sign_in_throttle WHERE name = $1")
+                    .bind(key.clone())
+                    .fetch_optional(&mut **transaction)
+                    .await?;
+            match row {
+                Some(row) => {
+                    let locked_until: i64 = row.try_get("locked_until")?;
+                    (
+                        row.try_get::<i64, _>("failures")?,
+                        (locked_until > at.as_microsecond())
+                            .then(|| timestamp("sign_in_throttle", &key, locked_until))
+                            .transpose()?,
+                    )
+                }
+                None => (0, None),
+            }
         };
-        let lock_seconds = sign_in_lock_seconds(failures);
-        let locked_until = (lock_seconds > 0).then(|| {
-            at.checked_add(SignedDuration::from_secs(lock_seconds as i64))
-                .unwrap_or(at)
-        });
-        sqlx::query("UPDATE users SET failed_sign_ins = $1, locked_until = $2 WHERE username = $3")
-            .bind(i64::from(failures))
-            .bind(locked_until.map_or(0, micros))
-            .bind(username.to_string())
-            .execute(&mut *transaction)
-            .await?;
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: username.to_string(),
                 action: if succeeded {
@@ -343,29 +441,30 @@ impl Store {
                 subject: username.to_string(),
                 detail: serde_json::json!({
                     "failures_in_a_row": failures,
-                    "locked_seconds": lock_seconds,
+                    "locked_until": locked_until.map(|until| until.to_string()),
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(locked_until)
     }
 
-    // Sessions of the web application, as opaque serialised records.
+    // Sessions of the web application, as opaque serialised records with
+    // the account they are signed in to.
 
     /// Inserts a new session; `false` if the id is taken.
     pub async fn insert_web_session(
         &self,
         id: &str,
+        username: Option<&str>,
         record: &str,
         expires_at: Timestamp,
     ) -> Result<bool, StoreError> {
         let inserted = sqlx::query(
-            "INSERT INTO web_sessions (id, record, expires_at) VALUES ($1, $2, $3) \
+            "INSERT INTO web_sessions (id, username, record, expires_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(id.to_string())
+        .bind(username.map(str::to_string))
         .bind(record.to_string())
         .bind(micros(expires_at))
         .execute(&self.pool)
@@ -374,22 +473,26 @@ impl Store {
         Ok(inserted == 1)
     }
 
+    /// Saves an existing session; `false` if it no longer exists (it was
+    /// ended meanwhile, and saving must not bring it back).
     pub async fn save_web_session(
         &self,
         id: &str,
+        username: Option<&str>,
         record: &str,
         expires_at: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO web_sessions (id, record, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET record = excluded.record, expires_at = excluded.expires_at",
+    ) -> Result<bool, StoreError> {
+        let saved = sqlx::query(
+            "UPDATE web_sessions SET username = $1, record = $2, expires_at = $3 WHERE id = $4",
         )
-        .bind(id.to_string())
+        .bind(username.map(str::to_string))
         .bind(record.to_string())
         .bind(micros(expires_at))
+        .bind(id.to_string())
         .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(saved == 1)
     }
 
     /// The session's record, unless it expired before `now`.
@@ -404,6 +507,15 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|row| row.try_get("record")).transpose()?)
+    }
+
+    /// How many sessions are signed in to `username`.
+    pub async fn count_web_sessions(&self, username: &str) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM web_sessions WHERE username = $1")
+            .bind(username.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? as u64)
     }
 
     pub async fn delete_web_session(&self, id: &str) -> Result<(), StoreError> {
@@ -434,10 +546,10 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<ApiTokenRow, StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let owner = sqlx::query("SELECT active FROM users WHERE username = $1")
             .bind(username.to_string())
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&mut **transaction)
             .await?;
         match owner {
             None => return Err(no_such_user(username)),
@@ -448,8 +560,11 @@ impl Store {
             }
             Some(_) => {}
         }
+        // Tokens are numbered in order; hold the chain's lock so that two
+        // tokens made at once cannot both take the next number.
+        lock_chain(&mut transaction).await?;
         let row = sqlx::query("SELECT COUNT(*) AS n FROM api_tokens")
-            .fetch_one(&mut *transaction)
+            .fetch_one(&mut **transaction)
             .await?;
         let id = format!("T-{:04}", row.try_get::<i64, _>("n")? + 1);
         sqlx::query(
@@ -461,20 +576,17 @@ impl Store {
         .bind(username.to_string())
         .bind(label.to_string())
         .bind(micros(at))
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "api-token.create".to_string(),
                 subject: id.clone(),
                 detail: serde_json::json!({ "user": username, "label": label }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(ApiTokenRow {
             id,
             username: username.to_string(),
@@ -497,9 +609,9 @@ impl Store {
             .accounts
             .get_or_read(head, &key, async || {
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {USER_COLUMNS} FROM users WHERE username = \
+                    "SELECT {USER_COLUMNS} FROM {USERS} WHERE users.username = \
                      (SELECT username FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL) \
-                     AND active = 1"
+                     AND users.active = 1"
                 )))
                 .bind(token_hash.to_string())
                 .fetch_optional(&self.pool)
@@ -551,13 +663,13 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         let changed = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
         .bind(micros(at))
         .bind(id.to_string())
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?
         .rows_affected();
         if changed == 0 {
@@ -565,18 +677,15 @@ impl Store {
                 "no active API token {id}; see the list of tokens"
             )));
         }
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: actor.to_string(),
                 action: "api-token.revoke".to_string(),
                 subject: id.to_string(),
                 detail: serde_json::json!({}),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(())
     }
 
@@ -587,7 +696,7 @@ impl Store {
     pub async fn ownership(
         &self,
         id: &PersonId,
-    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+    ) -> Result<Option<(String, Option<OrganisationId>)>, StoreError> {
         let row = sqlx::query(
             "SELECT e.actor AS registered_by, \
              COALESCE(p.referring_facility, owner.referring_facility) AS organisation \
@@ -599,8 +708,15 @@ impl Store {
         .bind(id.as_str().to_string())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| Ok((row.try_get("registered_by")?, row.try_get("organisation")?)))
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let organisation: Option<String> = row.try_get("organisation")?;
+        let organisation = organisation
+            .map(|text| OrganisationId::parse("referring_facility", &text))
             .transpose()
+            .map_err(StoreError::from_invalid("persons", id.as_str()))?;
+        Ok(Some((row.try_get("registered_by")?, organisation)))
     }
 
     /// Grants `username` access to one record outside their scope until
@@ -613,7 +729,7 @@ impl Store {
         at: Timestamp,
         expires_at: Timestamp,
     ) -> Result<BreakGlassGrant, StoreError> {
-        let mut transaction = self.begin_write().await?;
+        let mut transaction = self.write().await?;
         sqlx::query(
             "INSERT INTO break_glass_grants (username, person_id, reason, granted_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -623,11 +739,10 @@ impl Store {
         .bind(reason.to_string())
         .bind(micros(at))
         .bind(micros(expires_at))
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
-        append(
-            &mut transaction,
-            &NewAuditEntry {
+        transaction
+            .commit(&NewAuditEntry {
                 at,
                 actor: username.to_string(),
                 action: "person.break-glass".to_string(),
@@ -636,10 +751,8 @@ impl Store {
                     "reason": reason,
                     "until": expires_at.to_string(),
                 }),
-            },
-        )
-        .await?;
-        self.commit(transaction).await?;
+            })
+            .await?;
         Ok(BreakGlassGrant {
             username: username.to_string(),
             person_id: person.to_string(),
@@ -649,22 +762,27 @@ impl Store {
         })
     }
 
-    pub async fn has_break_glass(
+    /// Until when a grant of `username` for `person` opens it, if one is
+    /// in force at `now`.
+    pub async fn break_glass_until(
         &self,
         username: &str,
         person: &PersonId,
         now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Timestamp>, StoreError> {
         let row = sqlx::query(
-            "SELECT 1 AS one FROM break_glass_grants \
+            "SELECT MAX(expires_at) AS until FROM break_glass_grants \
              WHERE username = $1 AND person_id = $2 AND expires_at > $3",
         )
         .bind(username.to_string())
         .bind(person.as_str().to_string())
         .bind(micros(now))
-        .fetch_optional(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        Ok(row.is_some())
+        let until: Option<i64> = row.try_get("until")?;
+        until
+            .map(|until| timestamp("break_glass_grants", person.as_str(), until))
+            .transpose()
     }
 
     /// The most recent grants, newest first, for the admin.
@@ -699,6 +817,31 @@ impl Store {
     }
 }
 
+/// Ends every session signed in to `username` but `keep` (its id), inside
+/// the caller's transaction; returns how many ended.
+async fn end_sessions(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    username: &str,
+    keep: Option<&str>,
+) -> Result<u64, StoreError> {
+    let ended = match keep {
+        Some(keep) => {
+            sqlx::query("DELETE FROM web_sessions WHERE username = $1 AND id <> $2")
+                .bind(username.to_string())
+                .bind(keep.to_string())
+                .execute(&mut **transaction)
+                .await?
+        }
+        None => {
+            sqlx::query("DELETE FROM web_sessions WHERE username = $1")
+                .bind(username.to_string())
+                .execute(&mut **transaction)
+                .await?
+        }
+    };
+    Ok(ended.rows_affected())
+}
+
 fn no_such_user(username: &str) -> StoreError {
     StoreError::Invalid(format!("no account named '{username}'"))
 }
@@ -711,14 +854,20 @@ fn read_user(row: &AnyRow) -> Result<UserAccount, StoreError> {
     let locked_until: i64 = row.try_get("locked_until")?;
     let role = UserRole::parse(&role).map_err(&invalid)?;
     let scope = Scope::parse(&scope).map_err(&invalid)?;
+    let organisation: Option<String> = row.try_get("organisation")?;
+    let organisation = organisation
+        .map(|id| OrganisationId::parse("organisation", &id))
+        .transpose()
+        .map_err(&invalid)?;
     drop(invalid);
     Ok(UserAccount {
         display_name: row.try_get("display_name")?,
         role,
         scope,
-        organisation: row.try_get("organisation")?,
+        organisation,
         active: row.try_get::<i64, _>("active")? != 0,
         created_at: timestamp("users", &username, row.try_get("created_at")?)?,
+        password_set_at: timestamp("users", &username, row.try_get("password_set_at")?)?,
         failed_sign_ins: row.try_get::<i64, _>("failed_sign_ins")? as u32,
         locked_until: (locked_until > 0)
             .then(|| timestamp("users", &username, locked_until))

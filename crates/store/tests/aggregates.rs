@@ -1,9 +1,10 @@
 //! The aggregate queries behind the HXL exports, the situation report and
 //! the FHIR export, and adding figures.
 
+use corridor_domain::report::ReasonCodeCount;
 use corridor_domain::{
-    Action, AgeGroup, Booking, Case, CrossingId, FacilityId, Role, Source, SourcedFigure,
-    Specialty, Text, Tier,
+    Action, AgeGroup, Booking, Case, CrossingId, FacilityId, ReasonCode, ReasonKind, Role, Source,
+    SourcedFigure, Specialty, Text, Tier,
 };
 use corridor_store::{DeathCount, EvacuationCount, StoreError, WaitingCount};
 use jiff::Timestamp;
@@ -49,7 +50,11 @@ async fn aggregates_story() {
             date: date(2026, 1, 25),
             crossing: rafah.clone(),
         };
-        let reason = Text::parse("reason", "security objection", 100).unwrap();
+        let reason = reason(
+            ReasonKind::Denied,
+            "other",
+            Some("brother K. M. on a watch list"),
+        );
 
         let mut evacuated = Case::register(
             patient("P-1", 1970, Tier::Urgent, date(2025, 6, 1)),
@@ -127,6 +132,7 @@ async fn aggregates_story() {
                     waiting_elder,
                 ],
                 &audit("person.import"),
+                ImportMode::Commit,
                 &mut |_| {},
             )
             .await
@@ -197,8 +203,12 @@ async fn aggregates_story() {
                 .denial_reasons(date(2026, 1, 20), TODAY)
                 .await
                 .unwrap(),
-            [("security objection".to_string(), 1)],
-            "{on}"
+            [ReasonCodeCount {
+                code: ReasonCode::parse("other").unwrap(),
+                label: "Other (see note)".to_string(),
+                count: 1,
+            }],
+            "{on}: the code and its label, never the note"
         );
         assert!(
             store
@@ -222,6 +232,7 @@ async fn aggregates_story() {
             .add_figures(
                 &[figure("waiting-list-total", 20_000.0)],
                 &audit("figure.add"),
+                ImportMode::Commit,
             )
             .await
             .unwrap();
@@ -229,6 +240,7 @@ async fn aggregates_story() {
             .add_figures(
                 &[figure("other", 1.0), figure("waiting-list-total", 21_000.0)],
                 &audit("figure.import"),
+                ImportMode::Commit,
             )
             .await
             .unwrap_err();

@@ -143,7 +143,12 @@ async fn the_report_on_a_fixed_data_set() {
         let on = database.name;
         let store = database.store().await;
         store
-            .insert_consignments(&fixture(), &audit("consignment.import"), &mut |_| {})
+            .insert_consignments(
+                &fixture(),
+                &audit("consignment.import"),
+                ImportMode::Commit,
+                &mut |_| {},
+            )
             .await
             .unwrap();
         let report = store
@@ -302,13 +307,19 @@ async fn moves_are_checked_versioned_and_audited() {
             .insert_consignments(
                 std::slice::from_ref(&case),
                 &audit("consignment.register"),
+                ImportMode::Commit,
                 &mut |_| {},
             )
             .await
             .unwrap();
         let id = ConsignmentId::parse("WB-9").unwrap();
         let duplicate = store
-            .insert_consignments(&[case], &audit("consignment.register"), &mut |_| {})
+            .insert_consignments(
+                &[case],
+                &audit("consignment.register"),
+                ImportMode::Commit,
+                &mut |_| {},
+            )
             .await
             .unwrap_err();
         assert!(
@@ -431,7 +442,12 @@ async fn racing_moves_never_lose_an_update() {
             "logistics",
         );
         store
-            .insert_consignments(&[case], &audit("consignment.register"), &mut |_| {})
+            .insert_consignments(
+                &[case],
+                &audit("consignment.register"),
+                ImportMode::Commit,
+                &mut |_| {},
+            )
             .await
             .unwrap();
         let id = ConsignmentId::parse("WB-7").unwrap();

@@ -5,8 +5,10 @@ use sqlx::Executor;
 
 use crate::*;
 
-/// A registry with six audit entries: one registration and five transitions.
-async fn six_entries(store: &corridor_store::Store) {
+/// A registry with seven audit entries: the seeded reason codes bound to the
+/// chain (1), a registration (2), three transitions (3 to 5) and two reads
+/// (6 and 7).
+async fn seven_entries(store: &corridor_store::Store) {
     register(
         store,
         vec![patient("P-1", 1970, Tier::Urgent, date(2025, 1, 10))],
@@ -22,7 +24,7 @@ async fn six_entries(store: &corridor_store::Store) {
     store.record(&audit("person.read")).await.unwrap();
     let report = store.verify_audit().await.unwrap();
     assert!(report.is_intact(), "{:?}", report.problems);
-    assert_eq!(report.entries, 6);
+    assert_eq!(report.entries, 7);
 }
 
 /// What someone with direct database access would do first.
@@ -40,12 +42,12 @@ async fn disable_append_only(raw: &sqlx::AnyPool, postgres: bool) {
     }
 }
 
-/// Runs `tamper` on a fresh six-entry registry and returns what verify finds.
+/// Runs `tamper` on a fresh seven-entry registry and returns what verify finds.
 async fn tampered(tamper: &[&'static str]) -> Vec<(String, Vec<AuditProblem>)> {
     let mut found = Vec::new();
     for database in databases().await {
         let store = database.store().await;
-        six_entries(&store).await;
+        seven_entries(&store).await;
         let raw = database.raw().await;
         disable_append_only(&raw, database.name == "PostgreSQL").await;
         for statement in tamper {
@@ -66,7 +68,7 @@ async fn tampered(tamper: &[&'static str]) -> Vec<(String, Vec<AuditProblem>)> {
 async fn the_log_refuses_updates_and_deletes() {
     for database in databases().await {
         let store = database.store().await;
-        six_entries(&store).await;
+        seven_entries(&store).await;
         let raw = database.raw().await;
         assert!(
             raw.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 2")
@@ -89,20 +91,33 @@ async fn the_log_refuses_updates_and_deletes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_edited_entry_is_found_by_position() {
     for (on, problems) in
-        tampered(&["UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3"]).await
+        tampered(&["UPDATE audit_log SET actor = 'someone-else' WHERE seq = 4"]).await
     {
-        assert_eq!(problems, vec![AuditProblem::Edited { seq: 3 }], "{on}");
+        assert_eq!(problems, vec![AuditProblem::Edited { seq: 4 }], "{on}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deleted_entry_is_found_by_position() {
-    for (on, problems) in tampered(&["DELETE FROM audit_log WHERE seq = 4"]).await {
+    for (on, problems) in tampered(&["DELETE FROM audit_log WHERE seq = 5"]).await {
         assert_eq!(
             problems,
             vec![
-                AuditProblem::Missing { from: 4, to: 4 },
-                AuditProblem::BrokenLink { seq: 5 }
+                AuditProblem::Missing { from: 5, to: 5 },
+                AuditProblem::BrokenLink { seq: 6 },
+                // The rows entry 5 wrote are no longer accounted for.
+                AuditProblem::WitnessesChanged { seq: 5 },
+                AuditProblem::RowEdited {
+                    table: "persons",
+                    noun: "person",
+                    key: "P-1".to_string(),
+                    seq: 4
+                },
+                AuditProblem::RowInserted {
+                    table: "status_events",
+                    noun: "status event",
+                    key: "P-1/4".to_string()
+                },
             ],
             "{on}"
         );
@@ -111,33 +126,47 @@ async fn a_deleted_entry_is_found_by_position() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_inserted_entry_is_found_by_position() {
-    // Entries 4.. are shifted up by one to make room, as a careful forger would.
+    // Entries 5.. are shifted up by one to make room, as a careful forger would.
     let shift_and_insert = [
-        "UPDATE audit_log SET seq = seq + 100 WHERE seq >= 4",
+        "UPDATE audit_log SET seq = seq + 100 WHERE seq >= 5",
         "UPDATE audit_log SET seq = seq - 99 WHERE seq >= 100",
         "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
-         SELECT 4, at, 'forger', 'person.read', 'P-1', '{}', hash, hash FROM audit_log WHERE seq = 3",
-        "UPDATE audit_head SET seq = 7",
+         SELECT 5, at, 'forger', 'person.read', 'P-1', '{}', hash, hash FROM audit_log WHERE seq = 4",
+        "UPDATE audit_head SET seq = 8",
     ];
     for (on, problems) in tampered(&shift_and_insert).await {
         // The forged entry and every renumbered one after it fail their
         // hashes, which cover the position; nothing before them does.
-        assert_eq!(
-            problems,
-            (4..=7)
-                .map(|seq| AuditProblem::Edited { seq })
-                .collect::<Vec<_>>(),
-            "{on}"
-        );
+        let mut expected: Vec<AuditProblem> =
+            (5..=8).map(|seq| AuditProblem::Edited { seq }).collect();
+        // The forged entry 5 claims no rows but has entry 5's witnesses;
+        // the renumbered entry 6 claims rows it has none of. So the rows
+        // entry 5 wrote are no longer accounted for.
+        expected.extend([
+            AuditProblem::WitnessesChanged { seq: 5 },
+            AuditProblem::WitnessesChanged { seq: 6 },
+            AuditProblem::RowEdited {
+                table: "persons",
+                noun: "person",
+                key: "P-1".to_string(),
+                seq: 4,
+            },
+            AuditProblem::RowInserted {
+                table: "status_events",
+                noun: "status event",
+                key: "P-1/4".to_string(),
+            },
+        ]);
+        assert_eq!(problems, expected, "{on}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn entries_deleted_at_the_end_are_found() {
-    for (on, problems) in tampered(&["DELETE FROM audit_log WHERE seq >= 5"]).await {
+    for (on, problems) in tampered(&["DELETE FROM audit_log WHERE seq >= 6"]).await {
         assert_eq!(
             problems,
-            vec![AuditProblem::Truncated { last: 4, head: 6 }],
+            vec![AuditProblem::Truncated { last: 5, head: 7 }],
             "{on}"
         );
     }

@@ -1,4 +1,4 @@
-use corridor_domain::{Action, Text, Tier};
+use corridor_domain::{Action, ReasonKind, Tier};
 use corridor_store::StoreError;
 use jiff::civil::date;
 
@@ -25,7 +25,7 @@ async fn racing_transitions_never_lose_an_update() {
                     .unwrap();
             }
             let version = store.person(&person).await.unwrap().unwrap().line.version;
-            let reason = Text::parse("reason", "objection", 100).unwrap();
+            let reason = reason(ReasonKind::Denied, "security-objection", None);
             let clear = {
                 let (store, person) = (store.clone(), person.clone());
                 tokio::spawn(async move {
@@ -106,7 +106,155 @@ async fn concurrent_writers_keep_one_audit_chain() {
         }
         let report = store.verify_audit().await.unwrap();
         assert!(report.is_intact(), "{on}: {:?}", report.problems);
-        assert_eq!(report.entries, 1 + 8 * 3, "{on}");
+        // The seeded reason codes bound to the chain, the registration, then
+        // three transitions each.
+        assert_eq!(report.entries, 1 + 1 + 8 * 3, "{on}");
+        store.close().await;
+        database.drop_database().await;
+    }
+}
+
+/// Things made at the same moment that must exist once (an account name,
+/// a bed offer, a period of crossing rules) or be numbered in turn (API
+/// tokens): on PostgreSQL the check before the insert cannot see the other
+/// transaction's row, so the unique index answers — and its violation must
+/// come back as the check's own refusal, never as a database error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn things_made_at_the_same_moment_are_made_once_or_numbered_in_turn() {
+    use corridor_domain::{
+        BedCapacity, CrossingId, CrossingRules, FacilityId, Scope, Specialty, UserRole,
+    };
+    use corridor_store::NewUser;
+
+    const AT_ONCE: usize = 4;
+    const ROUNDS: usize = 3;
+
+    /// Runs `make` AT_ONCE times at once; returns the results.
+    async fn at_once<T, F, Fut>(make: F) -> Vec<Result<T, StoreError>>
+    where
+        T: Send + 'static,
+        F: Fn(usize) -> Fut,
+        Fut: std::future::Future<Output = Result<T, StoreError>> + Send + 'static,
+    {
+        let tasks: Vec<_> = (0..AT_ONCE).map(|n| tokio::spawn(make(n))).collect();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.unwrap());
+        }
+        results
+    }
+
+    /// Exactly one made it; the others were refused with `refusal` in their message.
+    fn one_made<T: std::fmt::Debug>(
+        on: &str,
+        what: &str,
+        results: &[Result<T, StoreError>],
+        refusal: &str,
+    ) {
+        let made = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(made, 1, "{on} {what}: {results:?}");
+        for error in results.iter().filter_map(|r| r.as_ref().err()) {
+            assert!(
+                matches!(error, StoreError::Invalid(_) | StoreError::Exists(_))
+                    && error.to_string().contains(refusal),
+                "{on} {what}: {error}"
+            );
+        }
+    }
+
+    for database in databases().await {
+        let on = database.name;
+        let store = database.store().await;
+        load_reference(&store).await;
+        for round in 0..ROUNDS {
+            let name = format!("coord-{round}");
+            let results = at_once(|_| {
+                let (store, name) = (store.clone(), name.clone());
+                async move {
+                    let user = NewUser {
+                        username: name,
+                        display_name: "Coordinator".to_string(),
+                        role: UserRole::Coordinator,
+                        scope: Scope::All,
+                        organisation: None,
+                        password_hash: "$argon2id$not-a-real-hash".to_string(),
+                    };
+                    store.create_user(&user, now(), "admin").await
+                }
+            })
+            .await;
+            one_made(on, "account", &results, "exists already");
+
+            let results = at_once(|n| {
+                let (store, name) = (store.clone(), name.clone());
+                async move {
+                    store
+                        .create_api_token(
+                            &name,
+                            "feed",
+                            &format!("hash-{round}-{n}"),
+                            now(),
+                            "admin",
+                        )
+                        .await
+                }
+            })
+            .await;
+            let mut ids: Vec<String> = results
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|e| panic!("{on} token: {e}")).id)
+                .collect();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(
+                ids.len(),
+                AT_ONCE,
+                "{on}: each token its own number: {ids:?}"
+            );
+
+            let from = date(2026, 4, 1 + round as i8);
+            let results = at_once(|_| {
+                let store = store.clone();
+                async move {
+                    let offer =
+                        BedCapacity::new(Specialty::Oncology, 3, from, date(2026, 4, 30)).unwrap();
+                    store
+                        .publish_beds(
+                            &FacilityId::parse("eg-1").unwrap(),
+                            &offer,
+                            now(),
+                            "liaison",
+                        )
+                        .await
+                }
+            })
+            .await;
+            one_made(
+                on,
+                "bed offer",
+                &results,
+                "already has oncology beds published",
+            );
+
+            let results = at_once(|_| {
+                let store = store.clone();
+                async move {
+                    let rules = CrossingRules {
+                        crossing: CrossingId::parse("rafah").unwrap(),
+                        valid_from: from,
+                        valid_to: None,
+                        max_companions: 2,
+                        entries_equal_exits: true,
+                        source: Text::parse("source", "test", 100).unwrap(),
+                    };
+                    store.add_crossing_rules(&rules, now(), "coordinator").await
+                }
+            })
+            .await;
+            one_made(on, "crossing rules", &results, "already has rules from");
+        }
+        let report = store.verify_audit().await.unwrap();
+        assert!(report.is_intact(), "{on}: {:?}", report.problems);
         store.close().await;
         database.drop_database().await;
     }

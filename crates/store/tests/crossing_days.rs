@@ -5,7 +5,7 @@
 use corridor_domain::{
     Action, BatchId, BirthYear, Case, ClearanceOutcome, CountryCode, CrossingId, CrossingRules,
     DeclaredItem, Direction, FacilityId, GateOutcome, LegalBasis, LuggageDeclaration, NewPerson,
-    PersonKind, Sex, Status, Text, Tier,
+    PersonKind, ReasonKind, Sex, Status, Text, Tier,
 };
 use corridor_store::{
     Decision, DraftParty, EntryState, ManifestDraft, Store, StoreError, Submission,
@@ -92,12 +92,13 @@ async fn decide(store: &Store, batch: &BatchId, decisions: &[(&str, ClearanceOut
             batch: batch.clone(),
             person: id(person),
             outcome: *outcome,
-            reason: (*outcome == ClearanceOutcome::Denied).then(|| text("security objection")),
+            reason: (*outcome == ClearanceOutcome::Denied)
+                .then(|| reason(ReasonKind::Denied, "security-objection", None)),
             decided_on: TODAY,
         })
         .collect();
     store
-        .record_decisions(&decisions, TODAY, now(), "liaison")
+        .record_decisions(&decisions, ImportMode::Commit, TODAY, now(), "liaison")
         .await
         .unwrap();
 }
@@ -165,6 +166,7 @@ async fn crossing_day_story() {
         let error = store
             .submit_clearance(
                 &submit(&["P-1", "R-1"], Direction::Outbound),
+                ImportMode::Commit,
                 TODAY,
                 now(),
                 "c",
@@ -178,13 +180,20 @@ async fn crossing_day_story() {
         assert!(store.clearance_batches().await.unwrap().is_empty(), "{on}");
         assert_eq!(status(&store, "P-1").await, Status::Listed);
         let first = store
-            .submit_clearance(&submit(&outbound, Direction::Outbound), TODAY, now(), "c")
+            .submit_clearance(
+                &submit(&outbound, Direction::Outbound),
+                ImportMode::Commit,
+                TODAY,
+                now(),
+                "c",
+            )
             .await
             .unwrap();
         assert_eq!(first.id.as_str(), "CB-0001");
         let inbound = store
             .submit_clearance(
                 &submit(&["R-1", "R-2", "R-3"], Direction::Inbound),
+                ImportMode::Commit,
                 TODAY,
                 now(),
                 "c",
@@ -210,7 +219,7 @@ async fn crossing_day_story() {
         ];
         assert!(
             store
-                .record_decisions(&without_reason, TODAY, now(), "liaison")
+                .record_decisions(&without_reason, ImportMode::Commit, TODAY, now(), "liaison")
                 .await
                 .is_err()
         );
@@ -238,7 +247,13 @@ async fn crossing_day_story() {
         )
         .await;
         let again = store
-            .submit_clearance(&submit(&["P-3"], Direction::Outbound), TODAY, now(), "c")
+            .submit_clearance(
+                &submit(&["P-3"], Direction::Outbound),
+                ImportMode::Commit,
+                TODAY,
+                now(),
+                "c",
+            )
             .await
             .unwrap();
         assert_eq!(again.people[0].attempt, 2);
@@ -247,7 +262,13 @@ async fn crossing_day_story() {
         assert_eq!(overdue.len(), 1);
         assert_eq!(overdue[0].outcome, Delayed);
         store
-            .record_decisions(&overdue, date(2026, 2, 4), now(), "sweep")
+            .record_decisions(
+                &overdue,
+                ImportMode::Commit,
+                date(2026, 2, 4),
+                now(),
+                "sweep",
+            )
             .await
             .unwrap();
         assert_eq!(status(&store, "P-3").await, Status::Delayed);
@@ -370,7 +391,7 @@ async fn crossing_day_story() {
         );
 
         // The gate: a party is recorded whole; luggage is checked for returnees.
-        let gate = |person: &'static str, outcome, reason: Option<&'static str>| {
+        let gate = |person: &'static str, outcome, code: Option<&'static str>| {
             let store = &store;
             async move {
                 store
@@ -379,7 +400,8 @@ async fn crossing_day_story() {
                         day,
                         &id(person),
                         outcome,
-                        reason.map(text).as_ref(),
+                        code.map(|code| reason(ReasonKind::TurnedBack, code, None))
+                            .as_ref(),
                         now(),
                         "officer",
                     )
@@ -561,6 +583,7 @@ async fn a_patient_leaving_the_manifest_takes_their_companions_and_bed_with_them
                     people: vec![id("P-1"), id("C-1")],
                     note: None,
                 },
+                ImportMode::Commit,
                 TODAY,
                 now(),
                 "c",
@@ -657,6 +680,7 @@ async fn concurrent_submissions_number_their_batches_in_turn() {
                             people: vec![id(&format!("P-{n}"))],
                             note: None,
                         },
+                        ImportMode::Commit,
                         TODAY,
                         now(),
                         "c",
@@ -913,13 +937,16 @@ mod invariants {
                         GateOutcome::TurnedBack,
                         GateOutcome::NoShow,
                     ][outcome as usize];
+                    let gate_reason = outcome
+                        .reason_kind()
+                        .map(|kind| reason(kind, "other", Some("test")));
                     store
                         .record_gate(
                             &rafah(),
                             day,
                             person,
                             outcome,
-                            Some(&text("test")),
+                            gate_reason.as_ref(),
                             now(),
                             "officer",
                         )

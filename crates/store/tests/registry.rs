@@ -1,5 +1,5 @@
 use corridor_domain::{
-    Action, Booking, Case, CrossingId, Direction, FacilityId, Status, Text, Tier,
+    Action, Booking, Case, CrossingId, Direction, FacilityId, ReasonKind, Status, Tier,
 };
 use corridor_store::{ListFilter, RoleFilter, StoreError, WaitFilter};
 use jiff::civil::date;
@@ -39,7 +39,7 @@ async fn registry_story() {
 
         // The whole line, each step an event.
         let rafah = CrossingId::parse("rafah").unwrap();
-        let reason = Text::parse("reason", "no answer", 100).unwrap();
+        let reason = reason(ReasonKind::Denied, "other", Some("no answer"));
         let steps = vec![
             Action::List,
             Action::RequestClearance,
@@ -121,6 +121,9 @@ async fn registry_story() {
                 .unwrap()
                 .reason()
                 .unwrap()
+                .note
+                .as_ref()
+                .unwrap()
                 .as_str(),
             "no answer"
         );
@@ -183,7 +186,7 @@ async fn registry_story() {
         let before = store.count_people().await.unwrap();
         assert!(
             store
-                .insert_cases(&batch, &audit("x"), &mut |_| {})
+                .insert_cases(&batch, &audit("x"), ImportMode::Commit, &mut |_| {})
                 .await
                 .is_err(),
             "{on}"

@@ -5,10 +5,16 @@
 mod aggregates;
 mod aid;
 mod audit_chain;
+mod audit_data;
+mod backup;
 mod concurrency;
 mod crossing_days;
+#[cfg(unix)]
+mod files;
 mod freshness;
+mod reasons;
 mod registry;
+mod reinstate;
 mod users;
 
 use std::io::Write as _;
@@ -16,14 +22,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use corridor_domain::{
     BirthYear, Case, ConditionCategory, LegalBasis, NewPerson, PersonId, PersonKind, PersonName,
-    Referral, ReferralDate, Relationship, Sex, Specialty, Text, Tier,
+    Reason, ReasonKind, Referral, ReferralDate, Relationship, Sex, Specialty, Text, Tier,
 };
-use corridor_store::{NewAuditEntry, Store};
+use corridor_store::{ImportMode, NewAuditEntry, Store};
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use sqlx::Executor;
 
 pub const TODAY: Date = date(2026, 2, 1);
+/// The organisation that refers every test patient.
+pub const TEST_HOSPITAL: &str = "test-hospital";
 
 pub fn now() -> Timestamp {
     "2026-02-01T10:00:00Z".parse().unwrap()
@@ -38,7 +46,24 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// The store, with the organisation the test patients are referred by
+    /// (`test-hospital`), put there as a fixture before the data is first
+    /// bound to the audit chain, so that the first entry (which binds the
+    /// seeded reason codes) binds it too.
     pub async fn store(&self) -> Store {
+        let fresh = Store::open_for_restore(&self.url)
+            .await
+            .expect("open the test database");
+        fresh.close().await;
+        let raw = self.raw().await;
+        sqlx::query(
+            "INSERT INTO organisations (id, name, kind, created_at) \
+             VALUES ('test-hospital', 'Test Hospital', 'referring-facility', 0) ON CONFLICT DO NOTHING",
+        )
+        .execute(&raw)
+        .await
+        .expect("the test organisation");
+        raw.close().await;
         Store::open(&self.url)
             .await
             .expect("open the test database")
@@ -131,7 +156,11 @@ pub fn patient(id: &str, birth_year: i16, tier: Tier, referred: Date) -> NewPers
             specialty: Specialty::Oncology,
             tier,
             referral_date: ReferralDate::new(referred, TODAY).unwrap(),
-            referring_facility: Text::parse("referring_facility", "Test Hospital", 200).unwrap(),
+            referring_facility: corridor_domain::OrganisationId::parse(
+                "referring_facility",
+                TEST_HOSPITAL,
+            )
+            .unwrap(),
             return_guarantee: false,
         }),
     }
@@ -167,9 +196,19 @@ pub async fn register(store: &Store, people: Vec<NewPerson>) {
         .map(|person| Case::register(person, now(), "tester"))
         .collect();
     store
-        .insert_cases(&cases, &audit("person.register"), &mut |_| {})
+        .insert_cases(
+            &cases,
+            &audit("person.register"),
+            ImportMode::Commit,
+            &mut |_| {},
+        )
         .await
         .expect("register");
+}
+
+/// A reason with a code of the list migration 0006 seeds.
+pub fn reason(kind: ReasonKind, code: &str, note: Option<&str>) -> Reason {
+    Reason::parse(kind, Some(code), note).unwrap()
 }
 
 pub fn id(text: &str) -> PersonId {
@@ -208,6 +247,14 @@ pub fn reference() -> corridor_store::ReferenceData {
         Quota::new(rafah.clone(), direction, category, 3, TODAY, None).unwrap()
     };
     corridor_store::ReferenceData {
+        organisations: vec![
+            corridor_domain::Organisation::parse(
+                TEST_HOSPITAL,
+                "Test Hospital",
+                "referring-facility",
+            )
+            .unwrap(),
+        ],
         crossings: vec![Crossing {
             id: rafah.clone(),
             name: text("Rafah"),

@@ -1,7 +1,10 @@
 //! Errors of a request, answered as RFC 9457 problem documents by the API
 //! and as a page by the screens. The message always says what to do.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::body::to_bytes;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use corridor_store::StoreError;
 use serde::Serialize;
@@ -27,11 +30,16 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The request body is over the size limit.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("{detail}")]
     TooManyRequests {
         detail: String,
         retry_after_seconds: u64,
     },
+    /// A failure of the server, not of the request. The text is for the
+    /// log only: the user is told that it was logged, and under which id.
     #[error("{0}")]
     Internal(String),
 }
@@ -51,16 +59,37 @@ impl AppError {
             AppError::Forbidden(_) | AppError::OutOfScope { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// What the user reads. An internal failure's own text stays in the log.
     pub fn detail(&self) -> String {
         match self {
             AppError::Unauthenticated { detail } => detail.clone(),
+            AppError::Internal(_) => {
+                "the server failed to answer; the error was logged for the administrator. Try again in a moment"
+                    .to_string()
+            }
             other => other.to_string(),
         }
+    }
+}
+
+/// The id of one server failure: logged with the error and returned to the
+/// user (problem document and error page), so the administrator can find
+/// the log line the user quotes. Also a response extension, for the access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorId(pub String);
+
+impl ErrorId {
+    /// Logs `error` (what failed, no personal data) under a new id.
+    pub fn log(error: &str) -> ErrorId {
+        let id = ErrorId(crate::auth::token::random_hex(6));
+        tracing::error!(error_id = %id.0, error, "request failed");
+        id
     }
 }
 
@@ -83,23 +112,25 @@ impl From<StoreError> for AppError {
             StoreError::Transition { .. }
             | StoreError::Conflict { .. }
             | StoreError::Duplicate(_)
-            | StoreError::AlreadyConfirmed { .. } => AppError::Conflict(error.to_string()),
+            | StoreError::Exists(_)
+            | StoreError::AlreadyConfirmed { .. }
+            | StoreError::ChangedMeanwhile(_) => AppError::Conflict(error.to_string()),
+            StoreError::UnknownOrganisation { field, .. } => {
+                AppError::bad_request(field, error.to_string())
+            }
             StoreError::Invalid(detail) => AppError::BadRequest {
                 detail,
                 field: None,
+            },
+            StoreError::InvalidField { ref invalid, .. } => AppError::BadRequest {
+                field: Some(invalid.field.to_string()),
+                detail: error.to_string(),
             },
             StoreError::UnsupportedUrl { .. }
             | StoreError::Open { .. }
             | StoreError::Migrate(_)
             | StoreError::Corrupt { .. }
-            | StoreError::Database(_) => {
-                tracing::error!(%error, "database error");
-                AppError::Internal(
-                    "the database failed to answer; the error was logged for the administrator. \
-                     Try again in a moment"
-                        .to_string(),
-                )
-            }
+            | StoreError::Database(_) => AppError::Internal(error.to_string()),
         }
     }
 }
@@ -122,6 +153,26 @@ pub struct Problem {
     pub break_glass: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
+    /// With a server failure (5xx): the id under which it was logged; give
+    /// it to the administrator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+}
+
+impl Problem {
+    /// A problem with only a status and what to do.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: "about:blank".to_string(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            field: None,
+            break_glass: None,
+            retry_after_seconds: None,
+            error_id: None,
+        }
+    }
 }
 
 /// An error answered as `application/problem+json`.
@@ -140,11 +191,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = self.0;
         let status = error.status();
+        let error_id = internal_error_id(&error);
         let problem = Problem {
-            kind: "about:blank".to_string(),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            status: status.as_u16(),
-            detail: error.detail(),
             field: match &error {
                 AppError::BadRequest { field, .. } => field.clone(),
                 _ => None,
@@ -162,9 +210,26 @@ impl IntoResponse for ApiError {
                 } => Some(*retry_after_seconds),
                 _ => None,
             },
+            error_id: error_id.as_ref().map(|id| id.0.clone()),
+            ..Problem::new(status, error.detail())
         };
-        problem_response(status, &problem)
+        with_error_id(problem_response(status, &problem), error_id)
     }
+}
+
+/// Logs an internal failure and gives its id; `None` for the user's errors.
+fn internal_error_id(error: &AppError) -> Option<ErrorId> {
+    match error {
+        AppError::Internal(what) => Some(ErrorId::log(what)),
+        _ => None,
+    }
+}
+
+pub fn with_error_id(mut response: Response, error_id: Option<ErrorId>) -> Response {
+    if let Some(id) = error_id {
+        response.extensions_mut().insert(id);
+    }
+    response
 }
 
 pub fn problem_response(status: StatusCode, problem: &Problem) -> Response {
@@ -196,6 +261,113 @@ impl IntoResponse for PageError {
             return Redirect::to("/sign-in").into_response();
         }
         let status = error.status();
-        crate::pages::error_page(status, &error.detail())
+        let error_id = internal_error_id(&error);
+        let page = crate::pages::error_page(status, &error.detail(), error_id.as_ref());
+        with_error_id(page, error_id)
     }
+}
+
+/// What a request too large is told.
+pub fn too_large_detail() -> String {
+    format!(
+        "the request body is larger than {} MiB; send less at once",
+        crate::auth::csrf::MAX_FORM_BYTES / (1024 * 1024)
+    )
+}
+
+/// An error for the API (a problem document) or for a browser (a page).
+pub fn error_response(is_api: bool, error: AppError) -> Response {
+    if is_api {
+        ApiError(error).into_response()
+    } else {
+        PageError(error).into_response()
+    }
+}
+
+/// Addresses that match no route: a problem document under `/api/`, a
+/// page in the application's frame elsewhere.
+pub async fn not_found(uri: Uri) -> Response {
+    let is_api = uri.path().starts_with("/api/");
+    error_response(
+        is_api,
+        AppError::NotFound(if is_api {
+            "there is no API route at this address; the routes are listed in /api/openapi.json"
+                .to_string()
+        } else {
+            "there is no page at this address; check it, or start again from the dashboard"
+                .to_string()
+        }),
+    )
+}
+
+/// How much of a plain-text error body is read to quote it.
+const QUOTED_BODY_BYTES: usize = 4 * 1024;
+
+/// Every error is answered as a problem document (API) or a page (screens),
+/// including those made before a handler runs — axum's rejections of a path,
+/// query string or body, 405 and 415, the body size limit's 413 — which
+/// answer in plain text. Those are rewritten here with a detail that says
+/// what to do; a server failure is logged under an id the answer carries.
+pub async fn uniform_errors(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_answered(&response) {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let bytes = to_bytes(response.into_body(), QUOTED_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    let quoted = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_lowercase()
+    } else {
+        text
+    };
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => too_large_detail(),
+        StatusCode::METHOD_NOT_ALLOWED => match allow.as_ref().and_then(|a| a.to_str().ok()) {
+            Some(allowed) => format!("this address does not take {method}; it takes {allowed}"),
+            None => format!("this address does not take {method}"),
+        },
+        StatusCode::NOT_FOUND => "there is nothing at this address; check it".to_string(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            format!("the request body is not in a format this address takes: {quoted}")
+        }
+        _ => format!("the request is not what this address takes: {quoted}"),
+    };
+    let error_id = status
+        .is_server_error()
+        .then(|| ErrorId::log(&format!("{status} {quoted}")));
+    let detail = match &error_id {
+        Some(_) => AppError::Internal(String::new()).detail(),
+        None => detail,
+    };
+    let answer = if is_api {
+        let problem = Problem {
+            error_id: error_id.as_ref().map(|id| id.0.clone()),
+            ..Problem::new(status, detail)
+        };
+        problem_response(status, &problem)
+    } else {
+        crate::pages::error_page(status, &detail, error_id.as_ref())
+    };
+    let mut answer = with_error_id(answer, error_id);
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
+    }
+    answer
+}
+
+/// Whether an error was already answered as a problem document or a page.
+fn is_answered(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value.starts_with("application/problem+json") || value.starts_with("text/html")
+        })
 }

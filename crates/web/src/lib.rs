@@ -11,6 +11,7 @@
 //! personal records are shown only within the user's scope, or after
 //! breaking the glass with a reason, and every view of one is audited.
 
+mod access_log;
 mod api;
 mod auth;
 mod error;
@@ -18,9 +19,7 @@ mod pages;
 mod server;
 mod state;
 
-pub use auth::password::{
-    MIN_PASSWORD_LENGTH, check_new_password, generate_password, hash_password, verify_password,
-};
+pub use auth::password::{generate_password, hash_password, verify_password};
 pub use auth::token::{generate_token, hash_token};
 pub use server::{Config, Server, router};
 pub use state::{AppState, Clock, ForecastCache, ForecastKey};

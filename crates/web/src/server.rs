@@ -6,14 +6,17 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use crate::access_log::access_log;
 use crate::auth::csrf::{MAX_FORM_BYTES, check_csrf};
 use crate::auth::session_store::DatabaseSessionStore;
+use crate::error::{not_found, uniform_errors};
 use crate::state::AppState;
 
 /// The session ends after this long without a request.
@@ -41,13 +44,30 @@ pub fn router(state: AppState) -> Router {
             "/api/openapi.json",
             axum::routing::get(move || {
                 let json = openapi_json.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json")], (*json).clone()) }
+                async move {
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/json"),
+                            (header::CACHE_CONTROL, "public, max-age=300"),
+                        ],
+                        (*json).clone(),
+                    )
+                }
             }),
         )
+        .fallback(not_found)
         .layer(middleware::from_fn(check_csrf))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_FORM_BYTES))
+        .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(uniform_errors))
+        // Personal data must not stay in a browser's or a proxy's cache:
+        // only the stylesheet and the OpenAPI document say otherwise.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
@@ -66,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
+        .layer(middleware::from_fn(access_log))
         .with_state(state)
 }
 

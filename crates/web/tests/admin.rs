@@ -58,6 +58,32 @@ pub const ROUTES: &[RouteCase] = &[
     },
     RouteCase {
         method: "GET",
+        path: "/admin/organisations",
+        body: None,
+        permission: Permission::ManageUsers,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/admin/organisations",
+        body: Some("id=matrix-page&name=Matrix+page+agency&kind=receiving-agency"),
+        permission: Permission::ManageUsers,
+    },
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/organisations",
+        body: None,
+        permission: Permission::ViewAggregates,
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/organisations",
+        body: Some(
+            r#"{"id": "matrix-api", "name": "Matrix API agency", "kind": "receiving-agency"}"#,
+        ),
+        permission: Permission::ManageUsers,
+    },
+    RouteCase {
+        method: "GET",
         path: "/admin/audit",
         body: None,
         permission: Permission::ViewAudit,
@@ -189,7 +215,7 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
         match app
             .state
             .store
-            .sign_in_check("amal", crate::harness::now())
+            .claim_sign_in("amal", crate::harness::now())
             .await
             .unwrap()
         {
@@ -206,6 +232,11 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
         }
         assert_eq!(
             sign_in(&app, "amal", &password).await,
+            StatusCode::SEE_OTHER
+        );
+        // Sign-in by name does not depend on case.
+        assert_eq!(
+            sign_in(&app, "Amal", &password).await,
             StatusCode::SEE_OTHER
         );
         assert_eq!(
@@ -238,6 +269,21 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
             .await;
         assert_eq!(duplicate.status, StatusCode::CONFLICT);
         assert!(duplicate.body.contains("exists already"));
+        // User names are unique whatever their case.
+        let duplicate = admin
+            .post_form(
+                "/admin/users",
+                &[("username", "COORDINATOR"), ("role", "analyst")],
+            )
+            .await;
+        assert_eq!(duplicate.status, StatusCode::CONFLICT, "{}", duplicate.body);
+        assert!(
+            duplicate
+                .body
+                .contains("an account named &#39;coordinator&#39; exists already"),
+            "{}",
+            duplicate.body
+        );
 
         // The API: created with the role's default scope, password once.
         let mut api = app.with_token(UserRole::Admin).await;
@@ -245,13 +291,13 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
             .send_json(
                 Method::POST,
                 "/api/v1/users",
-                &json!({"username": "omar", "role": "referrer", "organisation": "Al-Awda Hospital"}),
+                &json!({"username": "omar", "role": "referrer", "organisation": "al-awda-hospital"}),
             )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         let body = reply.json();
         assert_eq!(body["user"]["scope"], "organisation");
-        assert_eq!(body["user"]["organisation"], "Al-Awda Hospital");
+        assert_eq!(body["user"]["organisation"], "al-awda-hospital");
         assert_eq!(body["user"]["display_name"], "omar");
         let password = body["password"].as_str().unwrap().to_string();
         assert_eq!(
@@ -269,6 +315,14 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
                 "scope",
             ),
             (json!({"username": "z", "role": "referrer"}), "organisation"),
+            (
+                json!({"username": "z", "role": "referrer", "organisation": "Al-Awda Hospital"}),
+                "organisation",
+            ),
+            (
+                json!({"username": "z", "role": "referrer", "organisation": "no-such-place"}),
+                "organisation",
+            ),
         ] {
             let reply = api.send_json(Method::POST, "/api/v1/users", &request).await;
             assert_eq!(
@@ -292,7 +346,7 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
 }
 
 #[tokio::test]
-async fn a_role_change_applies_at_once_and_disabling_ends_sessions_and_tokens() {
+async fn a_role_change_or_disabling_ends_the_sessions_and_enabling_brings_none_back() {
     for app in apps().await {
         app.add_user("nadia", UserRole::Analyst, Scope::All, None)
             .await;
@@ -309,7 +363,13 @@ async fn a_role_change_applies_at_once_and_disabling_ends_sessions_and_tokens() 
             .await;
         assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
         assert_eq!(changed.json()["role"], "coordinator");
+        // The role change ended her session: she signs in again, under it.
+        let ended = nadia.get("/people").await;
+        assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        assert_eq!(ended.headers[header::LOCATION], "/sign-in");
+        let mut nadia = app.signed_in_as("nadia").await;
         assert_eq!(nadia.get("/people").await.status, StatusCode::OK);
+        let kept_for_later = nadia.clone();
 
         let token = admin
             .send_json(
@@ -376,6 +436,16 @@ async fn a_role_change_applies_at_once_and_disabling_ends_sessions_and_tokens() 
         assert_eq!(
             sign_in(&app, "nadia", PASSWORD).await,
             StatusCode::SEE_OTHER
+        );
+        // The session from before she was disabled stays ended.
+        let mut old = kept_for_later;
+        let stale = old.get("/people").await;
+        assert_eq!(stale.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        assert_eq!(stale.headers[header::LOCATION], "/sign-in");
+        assert_eq!(
+            app.state.store.count_web_sessions("nadia").await.unwrap(),
+            1,
+            "only the new sign-in"
         );
         let updates = actions(&app)
             .await
@@ -620,7 +690,9 @@ async fn the_audit_view_shows_the_chain_and_every_break_of_the_glass_with_its_re
         );
         let verified = admin.get("/admin/audit?verify=true").await;
         assert!(
-            verified.body.contains("The audit log is intact"),
+            verified
+                .body
+                .contains("The audit log and the data are intact"),
             "{}",
             verified.body
         );
@@ -684,9 +756,11 @@ async fn change_password(
 }
 
 #[tokio::test]
-async fn users_change_their_own_password_with_the_current_one() {
+async fn users_change_their_own_password_with_the_current_one_and_end_their_other_sessions() {
     for app in apps().await {
         let mut analyst = app.signed_in(UserRole::Analyst).await;
+        let mut elsewhere = app.signed_in(UserRole::Analyst).await;
+        let mut someone_else = app.signed_in(UserRole::Coordinator).await;
         let page = analyst.get("/account").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Change your password"));
@@ -702,9 +776,17 @@ async fn users_change_their_own_password_with_the_current_one() {
         let differ = change_password(&mut analyst, PASSWORD, new, "something else entirely").await;
         assert_eq!(differ.status, StatusCode::BAD_REQUEST);
         assert!(differ.body.contains("repeat_password"));
-        let short = change_password(&mut analyst, PASSWORD, "short", "short").await;
-        assert_eq!(short.status, StatusCode::BAD_REQUEST);
-        assert!(short.body.contains("at least 12 characters"));
+        for (weak, why) in [
+            ("short", "use at least 12"),
+            ("              ", "only spaces"),
+            ("my analyst password", "contains the user name"),
+            ("Password2026!", "attackers try first"),
+            ("qwertyuiop12", "attackers try first"),
+        ] {
+            let refused = change_password(&mut analyst, PASSWORD, weak, weak).await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{weak:?}");
+            assert!(refused.body.contains(why), "{weak:?}: {}", refused.body);
+        }
         assert_eq!(
             sign_in(&app, "analyst", PASSWORD).await,
             StatusCode::SEE_OTHER
@@ -712,6 +794,8 @@ async fn users_change_their_own_password_with_the_current_one() {
 
         let changed = change_password(&mut analyst, PASSWORD, new, new).await;
         assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+        // The session it was changed in goes on; the user's other session
+        // ends; another account's does not.
         assert!(
             analyst
                 .get("/account")
@@ -719,6 +803,10 @@ async fn users_change_their_own_password_with_the_current_one() {
                 .body
                 .contains("Your password is changed")
         );
+        let ended = elsewhere.get("/account").await;
+        assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        assert_eq!(ended.headers[header::LOCATION], "/sign-in");
+        assert_eq!(someone_else.get("/account").await.status, StatusCode::OK);
         assert_eq!(
             sign_in(&app, "analyst", PASSWORD).await,
             StatusCode::UNAUTHORIZED
@@ -739,8 +827,10 @@ async fn users_change_their_own_password_with_the_current_one() {
 }
 
 #[tokio::test]
-async fn a_reset_password_is_shown_once_and_clears_the_lock() {
+async fn a_reset_password_is_shown_once_clears_the_lock_and_ends_the_sessions() {
     for app in apps().await {
+        let mut coordinator = app.signed_in(UserRole::Coordinator).await;
+        assert_eq!(coordinator.get("/people").await.status, StatusCode::OK);
         for _ in 0..3 {
             sign_in(&app, "coordinator", "not the password").await;
         }
@@ -759,8 +849,13 @@ async fn a_reset_password_is_shown_once_and_clears_the_lock() {
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         let password = secret_in(&page.body);
+        assert!(corridor_domain::check_password(&password, "coordinator").is_ok());
         let after = app.state.store.user("coordinator").await.unwrap().unwrap();
         assert_eq!((after.failed_sign_ins, after.locked_until), (0, None));
+        // The session signed in before the reset has ended.
+        let ended = coordinator.get("/people").await;
+        assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        assert_eq!(ended.headers[header::LOCATION], "/sign-in");
         assert_eq!(
             sign_in(&app, "coordinator", &password).await,
             StatusCode::SEE_OTHER
@@ -788,6 +883,103 @@ async fn a_reset_password_is_shown_once_and_clears_the_lock() {
         api.send(Method::POST, "/api/v1/users/nobody/password", None, None)
             .await
             .problem(StatusCode::NOT_FOUND);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_admin_adds_organisations_that_accounts_then_name() {
+    for app in apps().await {
+        let mut admin = app.signed_in(UserRole::Admin).await;
+        let page = admin.get("/admin/organisations").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Nasser Medical Complex"),
+            "{}",
+            app.backend
+        );
+        assert!(page.body.contains("Medevac coordination cell (demo)"));
+
+        let added = admin
+            .post_form(
+                "/admin/organisations",
+                &[
+                    ("id", "gaza-european"),
+                    ("name", "Gaza European Clinic"),
+                    ("kind", "referring-facility"),
+                ],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+        // A name taken whatever its case comes back on the form as typed.
+        let taken = admin
+            .post_form(
+                "/admin/organisations",
+                &[
+                    ("id", "another-id"),
+                    ("name", "NASSER MEDICAL COMPLEX"),
+                    ("kind", "referring-facility"),
+                ],
+            )
+            .await;
+        assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+        assert!(taken.body.contains("exists already"));
+        assert!(taken.body.contains("value=\"another-id\""));
+
+        let mut api = app.with_token(UserRole::Admin).await;
+        let bad = api
+            .send_json(
+                Method::POST,
+                "/api/v1/organisations",
+                &json!({"id": "x y", "name": "X", "kind": "referring-facility"}),
+            )
+            .await;
+        assert_eq!(bad.problem(StatusCode::BAD_REQUEST)["field"], "id");
+        let list = app
+            .with_token(UserRole::Analyst)
+            .await
+            .get("/api/v1/organisations")
+            .await
+            .json();
+        let ids: Vec<&str> = list["organisations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&"gaza-european") && ids.contains(&"wfp"),
+            "{ids:?}"
+        );
+
+        // An account names an organisation by id; the form offers them.
+        let form = admin.get("/admin/users").await;
+        assert!(form.body.contains("<option value=\"gaza-european\""));
+        let created = api
+            .send_json(
+                Method::POST,
+                "/api/v1/users",
+                &json!({"username": "rana", "role": "referrer", "organisation": "gaza-european"}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let moved = api
+            .send_json(
+                Method::PATCH,
+                "/api/v1/users/rana",
+                &json!({"organisation": "gaza-europe"}),
+            )
+            .await;
+        let problem = moved.problem(StatusCode::BAD_REQUEST);
+        assert_eq!(problem["field"], "organisation");
+        assert!(problem["detail"].as_str().unwrap().contains("gaza-europe"));
+        let added = app
+            .audit()
+            .await
+            .into_iter()
+            .filter(|entry| entry.action == "organisation.add")
+            .count();
+        assert_eq!(added, 1);
         app.finish().await;
     }
 }

@@ -99,6 +99,14 @@ async fn wrong_passwords_are_refused_alike_and_repeated_failures_lock_the_accoun
             locked.body
         );
         assert!(locked.body.contains("too many failed sign-ins"));
+        // A name typed in another case is the same account, and as locked.
+        let shouted = browser
+            .post_form(
+                "/sign-in",
+                &[("username", "ANALYST"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(shouted.status, StatusCode::TOO_MANY_REQUESTS);
         let account = app.state.store.user("analyst").await.unwrap().unwrap();
         assert_eq!(account.failed_sign_ins, 3);
         assert!(account.locked_until.is_some());
@@ -205,4 +213,113 @@ async fn the_openapi_document_lists_the_api_routes() {
         assert!(document["paths"][path].is_object(), "{path} missing");
     }
     app.finish().await;
+}
+
+/// A failed sign-in answer with the name as typed and the session's own
+/// token taken out: what an attacker compares between names.
+fn answer_without(
+    reply: &crate::harness::Reply,
+    name: &str,
+) -> (StatusCode, Option<String>, String) {
+    (
+        reply.status,
+        reply
+            .headers
+            .get(axum::http::header::RETRY_AFTER)
+            .map(|value| value.to_str().unwrap().to_string()),
+        reply.body.replace(name, "NAME"),
+    )
+}
+
+#[tokio::test]
+async fn unknown_and_known_names_are_answered_byte_for_byte_alike_and_locked_alike() {
+    for app in apps().await {
+        // One browser, so that the page's CSRF token is the same in both.
+        let mut browser = app.anonymous();
+        browser.get("/sign-in").await;
+        // "analyst" exists; "analyzt" does not: same length, same page.
+        for attempt in 1..=5 {
+            let known = browser
+                .post_form(
+                    "/sign-in",
+                    &[("username", "analyst"), ("password", "not the password")],
+                )
+                .await;
+            let unknown = browser
+                .post_form(
+                    "/sign-in",
+                    &[("username", "analyzt"), ("password", "not the password")],
+                )
+                .await;
+            let expected = if attempt <= 3 {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            };
+            assert_eq!(known.status, expected, "{}: attempt {attempt}", app.backend);
+            assert_eq!(
+                answer_without(&known, "analyst"),
+                answer_without(&unknown, "analyzt"),
+                "{}: attempt {attempt}",
+                app.backend
+            );
+        }
+        app.finish().await;
+    }
+}
+
+/// Forty guesses sent at once: each attempt is counted before its password
+/// is checked, so at most the lock's allowance is checked (and audited as
+/// a failed sign-in); the rest are refused unchecked with 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_guesses_sent_at_once_are_checked_no_more_often_than_the_lock_allows() {
+    for app in apps().await {
+        let mut browser = app.anonymous();
+        browser.get("/sign-in").await;
+        let guesses: Vec<_> = (0..40)
+            .map(|n| {
+                let mut browser = browser.clone();
+                tokio::spawn(async move {
+                    let guess = format!("guess number {n}");
+                    browser
+                        .post_form("/sign-in", &[("username", "analyst"), ("password", &guess)])
+                        .await
+                        .status
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for guess in guesses {
+            statuses.push(guess.await.unwrap());
+        }
+        let checked = app
+            .audit()
+            .await
+            .iter()
+            .filter(|entry| entry.action == "user.sign-in-failed" && entry.subject == "analyst")
+            .count();
+        let allowance = corridor_domain::FREE_SIGN_IN_FAILURES as usize;
+        assert!(
+            checked <= allowance,
+            "{}: {checked} passwords checked",
+            app.backend
+        );
+        assert_eq!(
+            statuses
+                .iter()
+                .filter(|s| **s == StatusCode::UNAUTHORIZED)
+                .count(),
+            checked,
+            "{}",
+            app.backend
+        );
+        assert_eq!(
+            statuses
+                .iter()
+                .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+                .count(),
+            40 - checked
+        );
+        app.finish().await;
+    }
 }

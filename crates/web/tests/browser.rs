@@ -183,7 +183,7 @@ async fn crossing_day_journey(browser: Browser) {
     browser.select("tier", "critical").await;
     browser.set_date("referral_date", "2024-01-15").await;
     browser
-        .fill("referring_facility", "Nasser Medical Complex")
+        .select("referring_facility", "nasser-medical-complex")
         .await;
     browser.screenshot("02-register").await;
     browser.click_button("Register the patient").await;
@@ -299,7 +299,9 @@ async fn referrer_journey(browser: Browser, outside: String) {
     browser.fill("reason", BREAK_GLASS_REASON).await;
     browser.click_button("Break the glass").await;
     browser
-        .see(&format!("You broke the glass for {outside} until"))
+        .see(&format!(
+            "You broke the glass for {outside}: you may read this record until"
+        ))
         .await;
     browser.heading_is(&format!("Person {outside}")).await;
     browser.see("Status timeline").await;

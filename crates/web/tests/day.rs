@@ -238,7 +238,40 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
             )
             .await
             .problem(StatusCode::BAD_REQUEST);
-        assert_eq!(no_reason["field"], "decisions[1].reason");
+        assert_eq!(no_reason["field"], "decisions[1].reason_code");
+        // A code that is not on the list, or `other` without a note, is
+        // refused naming the field.
+        for (decision, field, says) in [
+            (
+                json!({"person": people[1], "outcome": "denied", "reason_code": "watch-list"}),
+                "decisions[0].reason_code",
+                "'watch-list' is not a reason code for clearance denied; use one of: security-objection,",
+            ),
+            (
+                json!({"person": people[1], "outcome": "denied", "reason_code": "other"}),
+                "decisions[0].note",
+                "the reason code 'other' needs a note",
+            ),
+            (
+                json!({"person": people[1], "outcome": "cleared", "reason_code": "security-objection"}),
+                "decisions[0].reason_code",
+                "a clearance takes no reason",
+            ),
+        ] {
+            let refused = liaison
+                .send_json(
+                    Method::POST,
+                    "/api/v1/clearance/decisions",
+                    &json!({"batch": id, "decisions": [decision]}),
+                )
+                .await
+                .problem(StatusCode::BAD_REQUEST);
+            assert_eq!(refused["field"], field, "{refused}");
+            assert!(
+                refused["detail"].as_str().unwrap().contains(says),
+                "{refused}"
+            );
+        }
         coordinator
             .send_json(
                 Method::POST,
@@ -253,7 +286,7 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
                 "/api/v1/clearance/decisions",
                 &json!({"batch": id, "decisions": [
                     {"person": people[0], "outcome": "cleared"},
-                    {"person": people[1], "outcome": "denied", "reason": "security objection"},
+                    {"person": people[1], "outcome": "denied", "reason_code": "security-objection", "note": "asked twice about a relative"},
                 ]}),
             )
             .await;
@@ -273,7 +306,11 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
             .unwrap()
             .clone();
         assert_eq!(denied["outcome"], "denied");
-        assert_eq!(denied["reason"], "security objection");
+        assert_eq!(
+            denied["reason"],
+            json!({"kind": "denied", "code": "security-objection", "label": "Security objection by the clearing authority"}),
+            "the batch shows the code and label, not the note"
+        );
         assert_eq!(denied["decided_on"], "2026-02-01");
         let list = liaison.get("/api/v1/clearance/batches").await.json();
         assert_eq!(list["batches"][0]["id"], id.as_str());
@@ -297,11 +334,24 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
         assert_eq!(denied_without_reason.status, StatusCode::SEE_OTHER);
         let page = browser.get(&format!("/clearance/{id}")).await;
         assert!(
-            page.body
-                .contains("a denial needs the reason the authority gave"),
+            page.body.contains(&format!(
+                "Not done — decisions[0].reason_code: {}: is required: give the code of the reason (clearance denied)",
+                people[2]
+            )),
             "{}",
             page.body
         );
+        // The batch page offers the codes of a denial and of a delay.
+        assert!(
+            page.body
+                .contains(&format!("name=\"reason_code:{}\"", people[2]))
+        );
+        assert!(page.body.contains("<option value=\"security-objection\">Security objection by the clearing authority</option>"));
+        assert!(
+            page.body
+                .contains("<option value=\"no-answer\">No answer by the date needed</option>")
+        );
+        assert!(!page.body.contains("asked twice about a relative"));
         let cleared = browser
             .post_form(
                 &format!("/clearance/{id}/decisions"),
@@ -506,7 +556,7 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
         }
 
         // The gate.
-        let record = |person: &str, outcome: &str, reason: Option<&str>| json!({"crossing": "rafah", "date": "2026-02-02", "person": person, "outcome": outcome, "reason": reason});
+        let record = |person: &str, outcome: &str, reason_code: Option<&str>| json!({"crossing": "rafah", "date": "2026-02-02", "person": person, "outcome": outcome, "reason_code": reason_code});
         coordinator
             .send_json(
                 Method::POST,
@@ -533,13 +583,11 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
             )
             .await
             .problem(StatusCode::BAD_REQUEST);
-        assert_eq!(missing["field"], "reason");
+        assert_eq!(missing["field"], "reason_code");
+        let mut turn_back = record(&returnees[0], "turned-back", Some("documents-not-accepted"));
+        turn_back["note"] = "exit stamp of the uncle missing".into();
         let turned = officer
-            .send_json(
-                Method::POST,
-                "/api/v1/gate",
-                &record(&returnees[0], "turned-back", Some("documents incomplete")),
-            )
+            .send_json(Method::POST, "/api/v1/gate", &turn_back)
             .await;
         assert_eq!(turned.status, StatusCode::OK, "{}", turned.body);
         assert_eq!(turned.json()["outcome"], "turned-back");
@@ -548,7 +596,17 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
         assert_eq!(screen.status, StatusCode::OK);
         assert!(screen.body.contains("class=\"big\""));
         assert!(screen.body.contains(&first_name), "{}", screen.body);
-        assert!(screen.body.contains("documents incomplete"));
+        assert!(
+            screen
+                .body
+                .contains("Documents not accepted at the crossing")
+        );
+        assert!(!screen.body.contains("exit stamp of the uncle missing"));
+        assert!(
+            screen
+                .body
+                .contains("<option value=\"refused-at-crossing\">Refused at the crossing</option>")
+        );
         let no_reason = gate
             .post_form(
                 "/gate",
@@ -557,13 +615,18 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
                     ("date", "2026-02-02"),
                     ("person", &returnees[1]),
                     ("outcome", "turned-back"),
-                    ("reason", ""),
+                    ("reason_code", ""),
+                    ("note", ""),
                 ],
             )
             .await;
         assert_eq!(no_reason.status, StatusCode::SEE_OTHER);
         let screen = gate.get(&format!("/gate?{DAY}")).await;
-        assert!(screen.body.contains("Not done — reason"), "{}", screen.body);
+        assert!(
+            screen.body.contains("Not done — reason_code"),
+            "{}",
+            screen.body
+        );
         let tapped = gate
             .post_form(
                 "/gate",
@@ -572,6 +635,8 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
                     ("date", "2026-02-02"),
                     ("person", &returnees[1]),
                     ("outcome", "no-show"),
+                    ("reason_code", "not-reached"),
+                    ("note", ""),
                 ],
             )
             .await;
@@ -652,7 +717,12 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
         assert_eq!(day["entries_must_equal_exits"], true);
         let back = ids(&day["back_on_the_list"]);
         assert_eq!(back, [returnees[0].clone(), returnees[1].clone()], "{day}");
-        assert_eq!(day["back_on_the_list"][0]["reason"], "documents incomplete");
+        assert_eq!(
+            day["back_on_the_list"][0]["reason"]["code"],
+            "documents-not-accepted"
+        );
+        assert_eq!(day["back_on_the_list"][1]["reason"]["code"], "not-reached");
+        assert!(!day.to_string().contains("exit stamp"), "{day}");
         let screen = gate.get(&format!("/gate?{DAY}")).await;
         assert!(
             screen.body.contains("Entries do NOT equal exits"),
@@ -717,4 +787,64 @@ async fn day_inputs_are_checked_with_the_field_at_fault() {
         .await
         .problem(StatusCode::NOT_FOUND);
     app.finish().await;
+}
+
+/// Two coordinators (or one impatient double click) confirming the same
+/// day at the same moment: exactly one manifest is confirmed, the others
+/// get the 409 a second confirmation gets — never a 500 from the unique
+/// index that keeps a person on one manifest. Repeated, both databases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_confirmations_of_one_day_confirm_it_once_and_answer_409_to_the_others() {
+    const AT_ONCE: usize = 4;
+    const ROUNDS: usize = 3;
+    for round in 0..ROUNDS {
+        for app in apps().await {
+            let backend = app.backend;
+            let coordinator = app.with_token(UserRole::Coordinator).await;
+            // Entries equal exits: the inbound day first.
+            for direction in ["inbound", "outbound"] {
+                let context = format!("{backend}, round {round}, {direction}");
+                let plan = coordinator
+                    .clone()
+                    .get(&format!("/api/v1/plan?{DAY}&direction={direction}"))
+                    .await
+                    .json();
+                assert!(
+                    !plan["picks"].as_array().unwrap().is_empty(),
+                    "{context}: {plan}"
+                );
+                let body =
+                    json!({"crossing": "rafah", "date": "2026-02-02", "direction": direction});
+                let attempts: Vec<_> = (0..AT_ONCE)
+                    .map(|_| {
+                        let mut client = coordinator.clone();
+                        let body = body.clone();
+                        tokio::spawn(async move {
+                            client
+                                .send_json(Method::POST, "/api/v1/plan/confirm", &body)
+                                .await
+                        })
+                    })
+                    .collect();
+                let mut confirmed = 0;
+                for attempt in attempts {
+                    let reply = attempt.await.unwrap();
+                    if reply.status == StatusCode::OK {
+                        confirmed += 1;
+                    } else {
+                        let problem = reply.problem(StatusCode::CONFLICT);
+                        assert!(
+                            problem["detail"]
+                                .as_str()
+                                .unwrap()
+                                .contains("already confirmed"),
+                            "{context}: {problem}"
+                        );
+                    }
+                }
+                assert_eq!(confirmed, 1, "{context}");
+            }
+            app.finish().await;
+        }
+    }
 }

@@ -21,7 +21,7 @@ use tower::ServiceExt;
 pub const TODAY: Date = date(2026, 2, 1);
 pub const PASSWORD: &str = "a long test password";
 /// The organisation of the referrer account: a referring facility of the demo.
-pub const REFERRER_ORGANISATION: &str = "Nasser Medical Complex";
+pub const REFERRER_ORGANISATION: &str = "nasser-medical-complex";
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -137,7 +137,9 @@ impl TestApp {
                     display_name: format!("Test {username}"),
                     role,
                     scope,
-                    organisation: organisation.map(str::to_string),
+                    organisation: organisation.map(|id| {
+                        corridor_domain::OrganisationId::parse("organisation", id).unwrap()
+                    }),
                     password_hash: password_hash(),
                 },
                 now(),
@@ -164,7 +166,7 @@ impl TestApp {
     pub async fn signed_in_as(&self, username: &str) -> Client {
         let mut client = self.anonymous();
         let form = client.get("/sign-in").await;
-        assert_eq!(form.status, StatusCode::OK);
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
         let reply = client
             .post_form(
                 "/sign-in",
@@ -237,6 +239,7 @@ async fn load_small_demo(store: &Store) {
         waiting_patients: 300,
     });
     let reference = ReferenceData {
+        organisations: data.organisations,
         crossings: data.crossings,
         quotas: data.quotas,
         countries: data.countries,
@@ -372,22 +375,31 @@ impl Client {
         csrf_header: Option<&str>,
     ) -> Reply {
         let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = csrf_header {
+            request = request.header("x-csrf-token", token);
+        }
+        match body {
+            Some((content_type, body)) => {
+                request = request.header(header::CONTENT_TYPE, content_type);
+                self.send_request(request, Body::from(body)).await
+            }
+            None => self.send_request(request, Body::empty()).await,
+        }
+    }
+
+    /// Any request, with this client's cookie or token added.
+    pub async fn send_request(
+        &mut self,
+        mut request: axum::http::request::Builder,
+        body: Body,
+    ) -> Reply {
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, cookie);
         }
         if let Some(token) = &self.bearer {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
-        if let Some(token) = csrf_header {
-            request = request.header("x-csrf-token", token);
-        }
-        let request = match body {
-            Some((content_type, body)) => request
-                .header(header::CONTENT_TYPE, content_type)
-                .body(Body::from(body)),
-            None => request.body(Body::empty()),
-        }
-        .unwrap();
+        let request = request.body(body).unwrap();
         let response = self.router.clone().oneshot(request).await.unwrap();
         if let Some(set_cookie) = response.headers().get(header::SET_COOKIE) {
             let pair = set_cookie

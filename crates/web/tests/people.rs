@@ -223,3 +223,142 @@ async fn count_actions(app: &crate::harness::TestApp, action: &str) -> usize {
         .filter(|entry| entry.action == action)
         .count()
 }
+
+/// Breaking the glass opens a record for reading only: every change is
+/// refused with 403 while the grant is in force, the page shows no action
+/// and says until when the record may be read. Before, a referrer of
+/// another organisation could withdraw the patient for good.
+#[tokio::test]
+async fn breaking_the_glass_opens_a_record_for_reading_never_for_changing_it() {
+    for app in apps().await {
+        let outside = person_outside_the_referrers_scope(&app).await;
+        let mut referrer = app.signed_in(UserRole::Referrer).await;
+        let refused = referrer.get(&format!("/people/{outside}")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(
+            refused.body.contains("for reading, for 8 hours"),
+            "{}",
+            refused.body
+        );
+
+        // The reason is bounded; the form comes back with what was typed.
+        let long = format!("our ward {}", "x".repeat(300));
+        let too_long = referrer
+            .post_form(
+                &format!("/people/{outside}/break-glass"),
+                &[("reason", &long)],
+            )
+            .await;
+        assert_eq!(
+            too_long.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            too_long.body
+        );
+        assert!(too_long.body.contains("longer than 300 characters"));
+        assert!(too_long.body.contains(&long), "the reason as typed");
+        let granted = referrer
+            .post_form(
+                &format!("/people/{outside}/break-glass"),
+                &[("reason", "patient transferred to our ward tonight")],
+            )
+            .await;
+        assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.body);
+
+        let page = referrer.get(&format!("/people/{outside}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            page.body.contains("you may read this record until ") && page.body.contains("(UTC)"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("/transitions"),
+            "no action form: {}",
+            page.body
+        );
+        assert!(!page.body.contains("What you can do now"));
+
+        let version_before = app
+            .state
+            .store
+            .person(&corridor_domain::PersonId::parse(&outside).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .line
+            .version;
+        let form = referrer
+            .post_form(
+                &format!("/people/{outside}/transitions"),
+                &[("action", "withdraw"), ("reason", "no longer needed")],
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::FORBIDDEN, "{}", form.body);
+        let mut api = app.with_token(UserRole::Referrer).await;
+        let reason = serde_json::json!({ "reason": "patient transferred to our ward tonight" });
+        api.send_json(
+            Method::POST,
+            &format!("/api/v1/people/{outside}/break-glass"),
+            &reason,
+        )
+        .await;
+        let read = api.get(&format!("/api/v1/people/{outside}")).await.json();
+        assert!(read["read_only_until"].is_string(), "{read}");
+        assert_eq!(read["allowed_actions"], serde_json::json!([]));
+        for action in ["withdraw", "die", "list"] {
+            let reply = api
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/people/{outside}/transitions"),
+                    &serde_json::json!({
+                        "action": action, "reason": "no longer needed", "date": "2026-01-30"
+                    }),
+                )
+                .await;
+            let problem = reply.problem(StatusCode::FORBIDDEN);
+            assert!(
+                problem["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("never change it"),
+                "{action}: {problem}"
+            );
+        }
+        let version_after = app
+            .state
+            .store
+            .person(&corridor_domain::PersonId::parse(&outside).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .line
+            .version;
+        assert_eq!(
+            version_after, version_before,
+            "{}: nothing changed",
+            app.backend
+        );
+        app.finish().await;
+    }
+}
+
+/// The first patient of the demo whose referral is not the referrer's.
+async fn person_outside_the_referrers_scope(app: &crate::harness::TestApp) -> String {
+    let mut coordinator = app.with_token(UserRole::Coordinator).await;
+    let everyone = coordinator
+        .get("/api/v1/people?per_page=500&status=listed")
+        .await
+        .json();
+    for row in everyone["rows"].as_array().unwrap() {
+        let id = row["id"].as_str().unwrap();
+        let person = coordinator
+            .get(&format!("/api/v1/people/{id}"))
+            .await
+            .json();
+        if person["referring_facility"] != REFERRER_ORGANISATION {
+            return id.to_string();
+        }
+    }
+    panic!("the demo has listed patients of other facilities");
+}

@@ -19,7 +19,7 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/people/new",
         body: Some(
             "birth_year=1970&sex=male&condition=renal&specialty=nephrology&tier=routine\
-             &referral_date=2026-01-20&referring_facility=Al-Shifa&legal_basis=consent",
+             &referral_date=2026-01-20&legal_basis=consent",
         ),
         permission: Permission::RegisterPatients,
     },
@@ -28,7 +28,7 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/api/v1/people",
         body: Some(
             r#"{"birth_year": "1970", "sex": "male", "condition": "renal", "specialty": "nephrology",
-                "tier": "routine", "referring_facility": "Al-Shifa", "legal_basis": "consent"}"#,
+                "tier": "routine", "legal_basis": "consent"}"#,
         ),
         permission: Permission::RegisterPatients,
     },
@@ -137,9 +137,14 @@ async fn a_referrer_registers_a_patient_with_companions_through_the_form() {
         assert_eq!(form.status, StatusCode::OK, "{}", form.body);
         assert!(
             form.body.contains(&format!(
-                "name=\"referring_facility\" required maxlength=\"200\" value=\"{REFERRER_ORGANISATION}\""
+                "<input type=\"hidden\" name=\"referring_facility\" value=\"{REFERRER_ORGANISATION}\">"
             )),
-            "the referring facility is prefilled with the referrer's organisation"
+            "the referring facility is the referrer's organisation: {}",
+            form.body
+        );
+        assert!(
+            !form.body.contains("<select name=\"referring_facility\""),
+            "a referrer of one organisation is offered no other"
         );
         assert!(form.body.contains("name=\"companion2_relationship\""));
 
@@ -264,18 +269,29 @@ async fn the_api_registers_patients_and_names_every_field_at_fault() {
         let created = post(&mut referrer, "/api/v1/people", &adult()).await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         let own_facility = created.json()["id"].as_str().unwrap().to_string();
-        // Another facility: still in the referrer's scope, who registered them.
+        // Another organisation's facility is refused: the referrer registers
+        // for their own organisation only.
         let mut elsewhere = adult();
-        elsewhere["referring_facility"] = json!("Al-Awda Hospital");
+        elsewhere["referring_facility"] = json!("al-awda-hospital");
         elsewhere["birth_year"] = json!("2012");
         elsewhere["companions"] =
             json!([{ "relationship": "parent", "birth_year": "1980", "sex": "female" }]);
+        let refused = post(&mut referrer, "/api/v1/people", &elsewhere).await;
+        let problem = refused.problem(StatusCode::FORBIDDEN);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("your own organisation (nasser-medical-complex)"),
+            "{problem}"
+        );
+        elsewhere["referring_facility"] = json!(REFERRER_ORGANISATION);
         let created = post(&mut referrer, "/api/v1/people", &elsewhere).await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         let created = created.json();
         assert_eq!(created["status"], "referred");
         assert_eq!(created["companions"].as_array().unwrap().len(), 1);
-        let other_facility = created["id"].as_str().unwrap().to_string();
+        let with_companion = created["id"].as_str().unwrap().to_string();
 
         let list = referrer
             .get("/api/v1/people?status=referred&per_page=500")
@@ -288,7 +304,7 @@ async fn the_api_registers_patients_and_names_every_field_at_fault() {
             .map(|row| row["id"].as_str().unwrap())
             .collect();
         assert!(ids.contains(&own_facility.as_str()), "{}", app.backend);
-        assert!(ids.contains(&other_facility.as_str()), "{}", app.backend);
+        assert!(ids.contains(&with_companion.as_str()), "{}", app.backend);
         let record = referrer
             .get(&format!("/api/v1/people/{own_facility}"))
             .await
@@ -348,7 +364,7 @@ async fn status_changes_keep_to_the_role_the_status_and_the_version() {
         let problem = post(
             &mut referrer,
             &path,
-            &json!({ "action": "deny", "reason": "not theirs to decide" }),
+            &json!({ "action": "deny", "reason_code": "security-objection" }),
         )
         .await
         .problem(StatusCode::FORBIDDEN);
@@ -365,7 +381,40 @@ async fn status_changes_keep_to_the_role_the_status_and_the_version() {
         )
         .await
         .problem(StatusCode::BAD_REQUEST);
-        assert_eq!(problem["field"], "reason");
+        assert_eq!(problem["field"], "reason_code");
+        // A code not on the list, `other` without a note, a reason for an
+        // action that takes none: each a 400 naming the field.
+        for (body, field, says) in [
+            (
+                json!({ "action": "deny", "reason_code": "watch-list", "expected_version": 3 }),
+                "reason_code",
+                "'watch-list' is not a reason code for clearance denied; use one of: security-objection,",
+            ),
+            (
+                json!({ "action": "deny", "reason_code": "other", "expected_version": 3 }),
+                "note",
+                "the reason code 'other' needs a note",
+            ),
+            (
+                json!({ "action": "deny", "reason_code": "no-answer", "expected_version": 3 }),
+                "reason_code",
+                "'no-answer' is not a reason code for clearance denied",
+            ),
+            (
+                json!({ "action": "clear", "reason_code": "security-objection", "expected_version": 3 }),
+                "reason_code",
+                "clear takes no reason",
+            ),
+        ] {
+            let problem = post(&mut liaison, &path, &body)
+                .await
+                .problem(StatusCode::BAD_REQUEST);
+            assert_eq!(problem["field"], field, "{problem}");
+            assert!(
+                problem["detail"].as_str().unwrap().contains(says),
+                "{problem}"
+            );
+        }
         let problem = post(
             &mut liaison,
             &path,
@@ -378,7 +427,7 @@ async fn status_changes_keep_to_the_role_the_status_and_the_version() {
         let problem = post(
             &mut liaison,
             &path,
-            &json!({ "action": "deny", "reason": "security", "expected_version": 2 }),
+            &json!({ "action": "deny", "reason_code": "security-objection", "expected_version": 2 }),
         )
         .await
         .problem(StatusCode::CONFLICT);
@@ -392,7 +441,7 @@ async fn status_changes_keep_to_the_role_the_status_and_the_version() {
         let denied = post(
             &mut liaison,
             &path,
-            &json!({ "action": "deny", "reason": "security screening", "expected_version": 3 }),
+            &json!({ "action": "deny", "reason_code": "other", "note": "security screening of a cousin", "expected_version": 3 }),
         )
         .await;
         assert_eq!(denied.status, StatusCode::OK, "{}", denied.body);
@@ -425,7 +474,16 @@ async fn status_changes_keep_to_the_role_the_status_and_the_version() {
             .await
             .json();
         assert_eq!(record["status"], "cleared");
-        assert_eq!(record["timeline"][3]["reason"], "security screening");
+        assert_eq!(
+            record["timeline"][3]["reason"],
+            json!({
+                "kind": "denied",
+                "code": "other",
+                "label": "Other (see note)",
+                "note": "security screening of a cousin",
+            }),
+            "the person's record shows the code, its label and the note"
+        );
         assert_eq!(
             count_actions(&app, "person.transition", &id).await,
             [
@@ -445,7 +503,7 @@ async fn the_person_page_offers_the_roles_actions_as_forms() {
     for app in apps().await {
         let mut coordinator = app.signed_in(UserRole::Coordinator).await;
         let mut body = adult();
-        body["referring_facility"] = json!("Al-Awda Hospital");
+        body["referring_facility"] = json!("al-awda-hospital");
         let id = post(&mut coordinator, "/api/v1/people", &body).await.json()["id"]
             .as_str()
             .unwrap()
@@ -503,20 +561,34 @@ async fn the_person_page_offers_the_roles_actions_as_forms() {
             "{}",
             page.body
         );
-        assert!(page.body.contains("name=\"reason\" required"));
+        // A select of the denial codes with their labels, and a note.
+        assert!(page.body.contains("<select name=\"reason_code\" required>"));
+        assert!(page.body.contains("<option value=\"security-objection\">Security objection by the clearing authority</option>"));
+        assert!(page.body.contains("name=\"note\""));
+        // A delay's code defaults to no answer by the date needed.
+        assert!(page.body.contains(
+            "<option value=\"no-answer\" selected>No answer by the date needed</option>"
+        ));
         assert!(page.body.contains("Answer needed by"));
-        liaison
+        // A refused form comes back with the message next to its field.
+        let page = liaison
             .post_form(
                 &path,
                 &[
                     ("action", "deny"),
-                    ("reason", ""),
+                    ("reason_code", ""),
+                    ("note", ""),
                     ("expected_version", "3"),
                 ],
             )
             .await;
-        let page = liaison.get(&format!("/people/{id}")).await;
-        assert!(page.body.contains("Not done — reason"), "{}", page.body);
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(
+            page.body
+                .contains("</select></label><span class=\"field-error\" role=\"alert\">"),
+            "{}",
+            page.body
+        );
         let done = liaison
             .post_form(&path, &[("action", "clear"), ("expected_version", "3")])
             .await;
@@ -536,7 +608,7 @@ async fn the_person_page_offers_the_roles_actions_as_forms() {
                 &path,
                 &[
                     ("action", "withdraw"),
-                    ("reason", "gone"),
+                    ("reason_code", "lost-contact"),
                     ("expected_version", "4"),
                 ],
             )
@@ -547,6 +619,176 @@ async fn the_person_page_offers_the_roles_actions_as_forms() {
             "{}",
             refused.body
         );
+        app.finish().await;
+    }
+}
+
+/// A death recorded in error: only the coordinator may reinstate, with a
+/// reason, from the person page or the API; the timeline keeps both events.
+#[tokio::test]
+async fn a_coordinator_reinstates_a_death_recorded_in_error() {
+    for app in apps().await {
+        let mut coordinator = app.signed_in(UserRole::Coordinator).await;
+        let mut body = adult();
+        body["referring_facility"] = json!(REFERRER_ORGANISATION);
+        let id = post(&mut coordinator, "/api/v1/people", &body).await.json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let page_path = format!("/people/{id}");
+        let path = format!("/people/{id}/transitions");
+        let list = coordinator
+            .post_form(&path, &[("action", "list"), ("expected_version", "1")])
+            .await;
+        assert_eq!(list.status, StatusCode::SEE_OTHER, "{}", list.body);
+        let mut referrer = app.signed_in(UserRole::Referrer).await;
+        let died = referrer
+            .post_form(
+                &path,
+                &[
+                    ("action", "die"),
+                    ("date", "2026-01-30"),
+                    ("expected_version", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(died.status, StatusCode::SEE_OTHER, "{}", died.body);
+
+        // The referrer is offered no reinstatement and is refused one.
+        let page = referrer.get(&page_path).await;
+        assert!(page.body.contains("<strong>died-while-waiting</strong>"));
+        assert!(!page.body.contains("value=\"reinstate\""), "{}", page.body);
+        let refused = referrer
+            .post_form(
+                &path,
+                &[
+                    ("action", "reinstate"),
+                    ("reason_code", "wrong-person"),
+                    ("expected_version", "3"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert!(refused.body.contains("Referrer"), "{}", refused.body);
+
+        // The coordinator sees the form with its reason codes.
+        let page = coordinator.get(&page_path).await;
+        assert!(
+            page.body.contains("name=\"action\" value=\"reinstate\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Reinstate (recorded in error)"));
+        assert!(
+            page.body.contains("name=\"reason_code\" required")
+                && page.body.contains("Recorded against the wrong person"),
+            "{}",
+            page.body
+        );
+        // Without a reason: nothing changes, and the form is there again
+        // with the message.
+        let missing = coordinator
+            .post_form(
+                &path,
+                &[
+                    ("action", "reinstate"),
+                    ("reason_code", ""),
+                    ("expected_version", "3"),
+                ],
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+        let page = missing;
+        assert!(
+            page.body
+                .contains("</select></label><span class=\"field-error\" role=\"alert\">"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("<strong>died-while-waiting</strong>"));
+        assert!(page.body.contains("Reinstate (recorded in error)"));
+        let done = coordinator
+            .post_form(
+                &path,
+                &[
+                    ("action", "reinstate"),
+                    ("reason_code", "death-recorded-in-error"),
+                    ("note", "the death was of another patient of the same name"),
+                    ("expected_version", "3"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let page = coordinator.get(&page_path).await;
+        assert!(
+            page.body
+                .contains(&format!("{id} is now listed (version 4)")),
+            "{}",
+            page.body
+        );
+
+        let record = coordinator
+            .get(&format!("/api/v1/people/{id}"))
+            .await
+            .json();
+        assert_eq!(record["status"], "listed");
+        let timeline: Vec<(Value, Value, Value)> = record["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["action"].clone(), e["to"].clone(), e["actor"].clone()))
+            .collect();
+        assert_eq!(
+            timeline[2..],
+            [
+                (json!("die"), json!("died-while-waiting"), json!("referrer")),
+                (json!("reinstate"), json!("listed"), json!("coordinator")),
+            ]
+        );
+        assert_eq!(
+            record["timeline"][3]["reason"]["code"],
+            "death-recorded-in-error"
+        );
+        assert_eq!(
+            record["timeline"][3]["reason"]["note"],
+            "the death was of another patient of the same name"
+        );
+
+        // The API takes the same change: a withdrawal reinstated by token.
+        let mut api = app.with_token(UserRole::Coordinator).await;
+        let api_path = format!("/api/v1/people/{id}/transitions");
+        let withdrawn = post(
+            &mut api,
+            &api_path,
+            &json!({ "action": "withdraw", "reason_code": "declined-evacuation", "expected_version": 4 }),
+        )
+        .await;
+        assert_eq!(withdrawn.json()["allowed_actions"], json!(["reinstate"]));
+        let problem = post(
+            &mut api,
+            &api_path,
+            &json!({ "action": "reinstate", "expected_version": 5 }),
+        )
+        .await
+        .problem(StatusCode::BAD_REQUEST);
+        assert_eq!(problem["field"], "reason_code");
+        let back = post(
+            &mut api,
+            &api_path,
+            &json!({ "action": "reinstate", "reason_code": "withdrawal-recorded-in-error", "expected_version": 5 }),
+        )
+        .await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+        assert_eq!(back.json()["status"], "listed");
+        assert_eq!(back.json()["version"], 6);
+        let mut referrer_api = app.with_token(UserRole::Referrer).await;
+        post(
+            &mut referrer_api,
+            &api_path,
+            &json!({ "action": "reinstate", "reason_code": "wrong-person", "expected_version": 6 }),
+        )
+        .await
+        .problem(StatusCode::FORBIDDEN);
         app.finish().await;
     }
 }

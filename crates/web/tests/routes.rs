@@ -9,7 +9,7 @@ use corridor_domain::UserRole;
 use crate::harness::{RouteCase, TestApp};
 
 /// Each test module lists its routes; add a module's list here.
-fn all_routes() -> Vec<&'static RouteCase> {
+pub fn all_routes() -> Vec<&'static RouteCase> {
     [
         crate::people::ROUTES,
         crate::dashboard::ROUTES,
@@ -17,6 +17,7 @@ fn all_routes() -> Vec<&'static RouteCase> {
         crate::day::ROUTES,
         crate::admin::ROUTES,
         crate::aid::ROUTES,
+        crate::reasons::ROUTES,
     ]
     .into_iter()
     .flatten()
@@ -94,7 +95,7 @@ async fn every_api_path_of_the_openapi_document_is_in_the_matrix() {
 }
 
 /// `/api/v1/people/{id}` matches `/api/v1/people/P-000001`.
-fn same_template(template: &str, path: &str) -> bool {
+pub fn same_template(template: &str, path: &str) -> bool {
     let path = path.split('?').next().unwrap();
     let template: Vec<&str> = template.split('/').collect();
     let path: Vec<&str> = path.split('/').collect();

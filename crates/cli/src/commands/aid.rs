@@ -17,7 +17,7 @@ use corridor_interop::consignments::{
     ConsignmentImport, check_against_registry, read_consignments, write_consignments,
 };
 use corridor_sim::{ForecastConfig, HorizonDays, QueueScenario, Replications, Shortfall};
-use corridor_store::NewAuditEntry;
+use corridor_store::{ImportMode, NewAuditEntry};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
@@ -290,7 +290,12 @@ async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
     };
     context
         .store
-        .insert_consignments(std::slice::from_ref(&case), &audit, &mut |_| {})
+        .insert_consignments(
+            std::slice::from_ref(&case),
+            &audit,
+            ImportMode::Commit,
+            &mut |_| {},
+        )
         .await?;
     println!(
         "Registered {id}: {} {}, {} trucks, {} pallets, {} t, dispatched {} (version 1).",
@@ -455,14 +460,6 @@ pub async fn import(context: &Context, args: &ImportArgs) -> anyhow::Result<Exit
     }
     let cases: Vec<ConsignmentCase> = import.rows.into_iter().map(|row| row.case).collect();
     let events: usize = cases.iter().map(|case| case.events.len()).sum();
-    if args.dry_run {
-        println!(
-            "{file_name} is valid: {} consignments with {} stage events would be imported (dry run: nothing was written).",
-            count(cases.len() as u64),
-            count(events as u64)
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
     let audit = NewAuditEntry {
         at: context.now,
         actor: context.actor.clone(),
@@ -477,16 +474,23 @@ pub async fn import(context: &Context, args: &ImportArgs) -> anyhow::Result<Exit
     };
     let bar = progress_bar(cases.len() as u64, "importing");
     let mut on_progress = |written: u64| bar.set_position(written);
+    let mode = super::import_mode(args.dry_run);
     context
         .store
-        .insert_consignments(&cases, &audit, &mut on_progress)
+        .insert_consignments(&cases, &audit, mode, &mut on_progress)
         .await
         .context("nothing was imported")?;
     bar.finish_and_clear();
     println!(
-        "Imported {} consignments with {} stage events from {file_name}.",
-        count(cases.len() as u64),
-        count(events as u64)
+        "{}",
+        super::import_summary(
+            mode,
+            &format!(
+                "Imported {} consignments with {} stage events from {file_name}",
+                count(cases.len() as u64),
+                count(events as u64)
+            )
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -9,10 +9,11 @@ use corridor_domain::{
     Role, Specialty, Text, Tier,
 };
 use corridor_interop::decisions::read_decisions;
-use corridor_store::{BatchChoice, Decision, RequestRow, Submission};
+use corridor_store::{BatchChoice, Decision, ImportMode, RequestRow, Submission};
 
 use super::parse_date;
 use super::patients::flag_error;
+use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
 use crate::day_args::{ClearanceCommand, ClearanceReportArgs, DecideArgs, SubmitArgs};
 use crate::output::{count, table};
@@ -82,15 +83,7 @@ async fn submit(context: &Context, args: &SubmitArgs) -> anyhow::Result<ExitCode
             .map_err(flag_error)?;
         context.store.with_companions(&ids, args.resubmit).await?
     };
-    if args.dry_run {
-        println!(
-            "Would submit {} people for {crossing} {direction}, needed by {needed_by}:",
-            people.len()
-        );
-        let ids: Vec<&str> = people.iter().map(PersonId::as_str).collect();
-        println!("{}", ids.join(" "));
-        return Ok(ExitCode::SUCCESS);
-    }
+    let mode = super::import_mode(args.dry_run);
     let batch = context
         .store
         .submit_clearance(
@@ -101,6 +94,7 @@ async fn submit(context: &Context, args: &SubmitArgs) -> anyhow::Result<ExitCode
                 people,
                 note,
             },
+            mode,
             context.today,
             context.now,
             &context.actor,
@@ -109,33 +103,48 @@ async fn submit(context: &Context, args: &SubmitArgs) -> anyhow::Result<ExitCode
     let resubmitted = batch.people.iter().filter(|p| p.attempt > 1).count();
     let by_role = |role: Role| batch.people.iter().filter(|p| p.role == role).count();
     println!(
-        "Submitted batch {} for {crossing} {direction}, needed by {needed_by}: {} people \
-         ({} patients, {} companions, {} returnees); {resubmitted} of them resubmitted.",
-        batch.id,
-        batch.people.len(),
-        by_role(Role::Patient),
-        by_role(Role::Companion),
-        by_role(Role::Returnee),
+        "{}",
+        super::import_summary(
+            mode,
+            &format!(
+                "Submitted batch {} for {crossing} {direction}, needed by {needed_by}: {} people \
+                 ({} patients, {} companions, {} returnees); {resubmitted} of them resubmitted",
+                batch.id,
+                batch.people.len(),
+                by_role(Role::Patient),
+                by_role(Role::Companion),
+                by_role(Role::Returnee),
+            )
+        )
     );
-    println!(
-        "Record the answers with `corridor clearance decide {} …` or `corridor clearance import FILE.csv`.",
-        batch.id
-    );
+    match mode {
+        ImportMode::Commit => println!(
+            "Record the answers with `corridor clearance decide {} …` or `corridor clearance import FILE.csv`.",
+            batch.id
+        ),
+        ImportMode::DryRun => {
+            let ids: Vec<&str> = batch.people.iter().map(|p| p.person.as_str()).collect();
+            println!("{}", ids.join(" "));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 async fn decide(context: &Context, args: &DecideArgs) -> anyhow::Result<ExitCode> {
     let batch = BatchId::parse(&args.batch).map_err(flag_error)?;
     let outcome = ClearanceOutcome::parse(&args.decision).map_err(flag_error)?;
-    let reason = args
-        .reason
-        .as_deref()
-        .map(|reason| Text::parse("reason", reason, 200))
-        .transpose()
-        .map_err(flag_error)?;
-    if outcome == ClearanceOutcome::Denied && reason.is_none() {
-        bail!("a denial needs --reason, the reason the authority gave");
-    }
+    let reason = match outcome.reason_kind() {
+        Some(kind) => Some(reason_from_flags(
+            &context.store.reason_codes().await?,
+            kind,
+            args.reason.as_deref(),
+            args.note.as_deref(),
+        )?),
+        None if args.reason.is_some() || args.note.is_some() => {
+            bail!("--reason: a clearance takes no reason; leave out --reason and --note")
+        }
+        None => None,
+    };
     let decided_on = match &args.on {
         Some(text) => parse_date("--on", text)?,
         None => context.today,
@@ -155,7 +164,13 @@ async fn decide(context: &Context, args: &DecideArgs) -> anyhow::Result<ExitCode
         .collect::<anyhow::Result<Vec<_>>>()?;
     context
         .store
-        .record_decisions(&decisions, context.today, context.now, &context.actor)
+        .record_decisions(
+            &decisions,
+            ImportMode::Commit,
+            context.today,
+            context.now,
+            &context.actor,
+        )
         .await?;
     println!(
         "Recorded {outcome} for {} in batch {batch} (decided on {decided_on}).",
@@ -171,7 +186,8 @@ async fn import(
 ) -> anyhow::Result<ExitCode> {
     let reader =
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    let import = read_decisions(std::io::BufReader::new(reader), context.today)
+    let reasons = context.store.reason_codes().await?;
+    let import = read_decisions(std::io::BufReader::new(reader), context.today, &reasons)
         .with_context(|| format!("{}", file.display()))?;
     if !import.errors.is_empty() {
         eprintln!(
@@ -184,14 +200,6 @@ async fn import(
         }
         return Ok(ExitCode::FAILURE);
     }
-    if dry_run {
-        println!(
-            "{}: {} decisions, all valid. Nothing was recorded (--dry-run).",
-            file.display(),
-            import.rows.len()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
     let decisions: Vec<Decision> = import
         .rows
         .iter()
@@ -203,15 +211,22 @@ async fn import(
             decided_on: row.decided_on,
         })
         .collect();
+    let mode = super::import_mode(dry_run);
     context
         .store
-        .record_decisions(&decisions, context.today, context.now, &context.actor)
+        .record_decisions(&decisions, mode, context.today, context.now, &context.actor)
         .await
         .with_context(|| format!("{}: nothing was recorded", file.display()))?;
     println!(
-        "Recorded {} decisions from {}.",
-        decisions.len(),
-        file.display()
+        "{}",
+        super::import_summary(
+            mode,
+            &format!(
+                "Recorded {} decisions from {}",
+                decisions.len(),
+                file.display()
+            )
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -224,7 +239,13 @@ async fn sweep(context: &Context) -> anyhow::Result<ExitCode> {
     }
     context
         .store
-        .record_decisions(&overdue, context.today, context.now, &context.actor)
+        .record_decisions(
+            &overdue,
+            ImportMode::Commit,
+            context.today,
+            context.now,
+            &context.actor,
+        )
         .await?;
     println!(
         "Recorded {} requests as delayed: no answer by the date they were needed.",
@@ -291,6 +312,7 @@ async fn list(context: &Context) -> anyhow::Result<ExitCode> {
 async fn show(context: &Context, batch: &str) -> anyhow::Result<ExitCode> {
     let batch = BatchId::parse(batch).map_err(flag_error)?;
     let requests = context.store.clearance_requests(Some(&batch)).await?;
+    let reasons = context.store.reason_codes().await?;
     if requests.is_empty() {
         bail!("no batch {batch}; `corridor clearance list` shows the batches");
     }
@@ -308,7 +330,10 @@ async fn show(context: &Context, batch: &str) -> anyhow::Result<ExitCode> {
                     .map_or("pending", ClearanceOutcome::as_str)
                     .to_string(),
                 r.decided_on.map_or_else(String::new, |d| d.to_string()),
-                r.reason.clone().unwrap_or_default(),
+                r.reason
+                    .as_ref()
+                    .map(|reason| code_and_label(&reasons, reason))
+                    .unwrap_or_default(),
             ]
         })
         .collect();

@@ -48,6 +48,7 @@ pub async fn load(context: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     let data = generate(&config);
     let generated = started.elapsed();
     let reference = ReferenceData {
+        organisations: data.organisations,
         crossings: data.crossings,
         quotas: data.quotas,
         countries: data.countries,

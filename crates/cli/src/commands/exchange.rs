@@ -40,7 +40,14 @@ pub async fn import(context: &Context, command: &ImportCommand) -> anyhow::Resul
         .collect();
     ids.extend(import.external_references.iter().map(|(_, id)| id.clone()));
     let existing = context.store.roles_of(&ids).await?;
-    check_against_registry(&mut import, &existing);
+    let organisations = context
+        .store
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|organisation| organisation.id)
+        .collect();
+    check_against_registry(&mut import, &existing, &organisations);
 
     if !import.errors.is_empty() {
         print_errors(&file_name, &import);
@@ -58,15 +65,6 @@ pub async fn import(context: &Context, command: &ImportCommand) -> anyhow::Resul
             import.ignored_columns.join(", ")
         );
     }
-    if args.dry_run {
-        println!(
-            "{file_name} is valid: {} patients and {} companions would be imported (dry run: nothing was written).",
-            count(patients),
-            count(companions)
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-
     let cases: Vec<Case> = import
         .rows
         .into_iter()
@@ -86,16 +84,23 @@ pub async fn import(context: &Context, command: &ImportCommand) -> anyhow::Resul
     };
     let bar = progress_bar(cases.len() as u64, "importing");
     let mut on_progress = |written: u64| bar.set_position(written);
+    let mode = super::import_mode(args.dry_run);
     context
         .store
-        .insert_cases(&cases, &audit, &mut on_progress)
+        .insert_cases(&cases, &audit, mode, &mut on_progress)
         .await
         .context("nothing was imported")?;
     bar.finish_and_clear();
     println!(
-        "Imported {} patients and {} companions from {file_name}.",
-        count(patients),
-        count(companions)
+        "{}",
+        super::import_summary(
+            mode,
+            &format!(
+                "Imported {} patients and {} companions from {file_name}",
+                count(patients),
+                count(companions)
+            )
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

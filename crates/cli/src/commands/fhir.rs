@@ -11,6 +11,7 @@ use crate::context::Context;
 pub async fn export(context: &Context, args: &OutArgs) -> anyhow::Result<ExitCode> {
     let histories = context.store.patient_histories().await?;
     let reference = context.store.reference().await?;
+    let reasons = context.store.reason_codes().await?;
     // Pseudonymised, but still about people: on record before it is written.
     context
         .store
@@ -26,6 +27,7 @@ pub async fn export(context: &Context, args: &OutArgs) -> anyhow::Result<ExitCod
         })
         .await?;
     let places = Places {
+        organisations: &reference.organisations,
         facilities: &reference.facilities,
         countries: &reference.countries,
         crossings: &reference.crossings,
@@ -39,6 +41,7 @@ pub async fn export(context: &Context, args: &OutArgs) -> anyhow::Result<ExitCod
                 events: &h.events,
             }),
             places,
+            &reasons,
             context.now,
         )?)
     })?;

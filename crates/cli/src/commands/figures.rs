@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, anyhow};
 use corridor_domain::{Source, SourcedFigure, Text};
 use corridor_interop::figures::{read_figures, write_figures};
-use corridor_store::NewAuditEntry;
+use corridor_store::{ImportMode, NewAuditEntry};
 use sha2::{Digest, Sha256};
 
 use super::parse_date;
@@ -76,7 +76,8 @@ pub struct ListFiguresArgs {
 #[derive(Debug, clap::Args)]
 pub struct ImportFiguresArgs {
     pub file: PathBuf,
-    /// Check the file and report, without importing anything.
+    /// Run the whole import, with every check the registry makes, and roll
+    /// it back: the answer is the real import's, and nothing is recorded.
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -122,7 +123,7 @@ async fn add(context: &Context, args: &AddFigureArgs) -> anyhow::Result<ExitCode
     };
     context
         .store
-        .add_figures(std::slice::from_ref(&figure), &audit)
+        .add_figures(std::slice::from_ref(&figure), &audit, ImportMode::Commit)
         .await?;
     println!(
         "Recorded {} = {} {} on {} ({}).",
@@ -190,13 +191,6 @@ async fn import(context: &Context, args: &ImportFiguresArgs) -> anyhow::Result<E
         return Ok(ExitCode::FAILURE);
     }
     let figures: Vec<SourcedFigure> = import.figures.into_iter().map(|(_, f)| f).collect();
-    if args.dry_run {
-        println!(
-            "{file_name} is valid: {} figures would be imported (dry run: nothing was written).",
-            figures.len()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
     let audit = NewAuditEntry {
         at: context.now,
         actor: context.actor.clone(),
@@ -207,12 +201,19 @@ async fn import(context: &Context, args: &ImportFiguresArgs) -> anyhow::Result<E
             "figures": figures.iter().map(|f| format!("{} {}", f.key, f.date)).collect::<Vec<_>>(),
         }),
     };
+    let mode = super::import_mode(args.dry_run);
     context
         .store
-        .add_figures(&figures, &audit)
+        .add_figures(&figures, &audit, mode)
         .await
         .context("nothing was imported")?;
-    println!("Imported {} figures from {file_name}.", figures.len());
+    println!(
+        "{}",
+        super::import_summary(
+            mode,
+            &format!("Imported {} figures from {file_name}", figures.len())
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 

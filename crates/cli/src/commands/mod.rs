@@ -3,6 +3,7 @@
 
 pub mod aid;
 mod audit;
+mod backup;
 mod clearance;
 mod demo;
 mod exchange;
@@ -11,6 +12,7 @@ pub mod figures;
 mod patients;
 mod places;
 mod plan;
+pub mod reasons;
 pub mod report;
 mod serve;
 pub mod users;
@@ -19,9 +21,10 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use corridor_domain::Tier;
+use corridor_store::ImportMode;
 
 use crate::args::{Cli, Command};
-use crate::context::Context;
+use crate::context::{Context, Opening};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -38,7 +41,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::forecast::run(args, None, today, &mut std::io::stdout().lock())?;
             return Ok(ExitCode::SUCCESS);
         }
-        let context = Context::open(&cli.global).await?;
+        let opening = match &cli.command {
+            Command::Restore(_) => Opening::Restore,
+            _ => Opening::Work,
+        };
+        let context = Context::open(&cli.global, opening).await?;
         let result = match &cli.command {
             Command::Demo(args) => demo::run(&context, args).await,
             Command::Serve(args) => serve::run(&context, args).await,
@@ -47,6 +54,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Import(command) => exchange::import(&context, command).await,
             Command::Export(command) => exchange::export(&context, command).await,
             Command::Audit(command) => audit::run(&context, command).await,
+            Command::Backup(args) => backup::backup(&context, args).await,
+            Command::Restore(args) => backup::restore(&context, args).await,
             Command::Clearance(command) => clearance::run(&context, command).await,
             Command::Beds(command) => places::beds(&context, command).await,
             Command::Rules(command) => places::rules(&context, command).await,
@@ -58,6 +67,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Report(args) => report::run(&context, args).await,
             Command::Aid(command) => aid::run(&context, command).await,
             Command::Users(command) => users::run(&context, command).await,
+            Command::Reasons(command) => reasons::run(&context, command).await,
+            Command::Organisations(command) => users::organisations(&context, command).await,
             Command::Forecast(args) => {
                 let summary = context.store.waiting_summary(context.today).await?;
                 let backlog = summary.backlog_by_tier();
@@ -81,4 +92,25 @@ pub(crate) fn parse_date(flag: &str, text: &str) -> anyhow::Result<jiff::civil::
     let text = text.trim();
     text.parse()
         .map_err(|_| anyhow::anyhow!("{flag} '{text}' is not a date; use YYYY-MM-DD"))
+}
+
+/// `--dry-run` as the store's mode: a dry run goes through the real
+/// import and rolls it back.
+pub fn import_mode(dry_run: bool) -> ImportMode {
+    if dry_run {
+        ImportMode::DryRun
+    } else {
+        ImportMode::Commit
+    }
+}
+
+/// The summary of an import, the same for a real import and a dry run,
+/// which says that nothing was recorded.
+pub fn import_summary(mode: ImportMode, summary: &str) -> String {
+    match mode {
+        ImportMode::Commit => format!("{summary}."),
+        ImportMode::DryRun => {
+            format!("{summary}, and rolled back: nothing was recorded (--dry-run).")
+        }
+    }
 }

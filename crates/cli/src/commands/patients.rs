@@ -6,14 +6,18 @@ use std::process::ExitCode;
 use anyhow::{Context as _, anyhow, bail};
 use corridor_domain::{
     Action, ActionError, ActionFacts, ActionKind, AgeGroup, CompanionFields, CrossingRules,
-    InvalidValue, PatientFields, PersonId, PersonKind, Registration, RegistrationError, Specialty,
-    Status, Text, Tier, allowed_actions,
+    InvalidValue, Paging, PatientFields, PersonId, PersonKind, Reason, Registration,
+    RegistrationError, Specialty, Status, Text, Tier, allowed_actions,
 };
 use corridor_store::{ListFilter, NewAuditEntry, RoleFilter, WaitFilter};
 
+use super::reasons::{reason_flag_error, with_note};
 use crate::args::{AddArgs, ListArgs, PatientsCommand, ShowArgs, TransitionArgs};
 use crate::context::Context;
 use crate::output::{count, table};
+
+/// The most rows `patients list` prints at once.
+const MAX_LIST_LIMIT: u32 = 10_000;
 
 pub async fn run(context: &Context, command: &PatientsCommand) -> anyhow::Result<ExitCode> {
     match command {
@@ -32,12 +36,11 @@ fn action_error(error: ActionError) -> anyhow::Error {
             field,
             what,
         } => match field {
-            "reason" => anyhow!("{action} needs --reason \"…\""),
             "date" => anyhow!("{action} needs --date YYYY-MM-DD ({what})"),
             "crossing" => anyhow!("{action} needs --crossing, e.g. --crossing rafah"),
             _ => anyhow!("{action} needs --{field} ID"),
         },
-        ActionError::Invalid(invalid) => flag_error(invalid),
+        ActionError::Invalid(invalid) => reason_flag_error(invalid),
     }
 }
 
@@ -188,12 +191,8 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
                 .push(AgeGroup::parse(&group).map_err(|e| anyhow!("{} or child", flag_error(e)))?);
         }
     }
-    if args.page == 0 {
-        bail!("--page counts from 1");
-    }
-    if args.limit == 0 || args.limit > 10_000 {
-        bail!("--limit must be between 1 and 10000");
-    }
+    let paging =
+        Paging::parse(args.page, args.limit, MAX_LIST_LIMIT, "limit").map_err(flag_error)?;
     let filter = ListFilter {
         role: if args.companions {
             RoleFilter::Companions
@@ -222,8 +221,8 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
             less_than_days: args.waited_less_than,
         },
         visible_to: None,
-        limit: args.limit,
-        offset: (args.page - 1) * u64::from(args.limit),
+        limit: paging.per_page(),
+        offset: paging.offset(),
     };
     let page = context.store.list(&filter, context.today).await?;
     let rows: Vec<Vec<String>> = page
@@ -256,7 +255,7 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
             "Page {} is past the end: {} match ({} pages of {}).",
             args.page,
             count(page.total),
-            count(page.total.div_ceil(u64::from(args.limit))),
+            count(paging.pages(page.total)),
             args.limit
         );
         return Ok(ExitCode::SUCCESS);
@@ -312,6 +311,7 @@ async fn show(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
         .await?;
     let person = &record.person;
     let line = &record.line;
+    let reasons = context.store.reason_codes().await?;
     let mut out = String::new();
     out.push_str(&format!(
         "{} — {} — {}\n",
@@ -377,7 +377,7 @@ async fn show(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
         out.push_str(&format!(", died {died}"));
     }
     out.push('\n');
-    let allowed: Vec<&str> = allowed_actions(person.role(), line.status)
+    let allowed: Vec<&str> = allowed_actions(person.role(), line)
         .iter()
         .map(|kind| kind.as_str())
         .collect();
@@ -398,7 +398,7 @@ async fn show(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
                 Some(action) => action.kind().to_string(),
             };
             match &event.action {
-                Some(Action::Delay { needed_by }) => {
+                Some(Action::Delay { needed_by, .. }) => {
                     what.push_str(&format!(" (needed by {needed_by})"))
                 }
                 Some(Action::Schedule { booking }) => {
@@ -415,7 +415,7 @@ async fn show(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
                 .action
                 .as_ref()
                 .and_then(Action::reason)
-                .map(|r| r.to_string())
+                .map(|reason| with_note(&reasons, reason))
                 .unwrap_or_default();
             if let Some(note) = &event.note {
                 if !why.is_empty() {
@@ -445,8 +445,15 @@ async fn show(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
 async fn transition(context: &Context, args: &TransitionArgs) -> anyhow::Result<ExitCode> {
     let id = PersonId::parse(&args.id)?;
     let kind = ActionKind::parse(&args.action)?;
+    // For an action with a reason, --note explains the reason; for the
+    // others it is a note kept with the event.
+    let reason_kind = kind.reason_kind();
+    if reason_kind.is_none() && args.reason.is_some() {
+        bail!("--reason: {kind} takes no reason; leave it out (a --note is kept with the event)");
+    }
     let facts = ActionFacts {
-        reason: args.reason.as_deref(),
+        reason_code: args.reason.as_deref(),
+        note: reason_kind.and(args.note.as_deref()),
         date: args
             .date
             .as_deref()
@@ -456,10 +463,14 @@ async fn transition(context: &Context, args: &TransitionArgs) -> anyhow::Result<
         crossing: args.crossing.as_deref(),
     };
     let action = Action::from_kind(kind, &facts, context.today).map_err(action_error)?;
+    action
+        .check_reason(&context.store.reason_codes().await?)
+        .map_err(reason_flag_error)?;
     let note = args
         .note
         .as_deref()
-        .map(|note| Text::parse("note", note, Action::REASON_MAX_CHARS))
+        .filter(|_| reason_kind.is_none())
+        .map(|note| Text::parse("note", note, Reason::NOTE_MAX_CHARS))
         .transpose()
         .map_err(flag_error)?;
     let done = context
@@ -474,7 +485,7 @@ async fn transition(context: &Context, args: &TransitionArgs) -> anyhow::Result<
         )
         .await?;
     let line = done.line;
-    let next: Vec<&str> = allowed_actions(done.role, line.status)
+    let next: Vec<&str> = allowed_actions(done.role, &line)
         .iter()
         .map(|kind| kind.as_str())
         .collect();

@@ -4,13 +4,14 @@
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
-use corridor_domain::{CrossingId, Direction, GateOutcome, PersonId, Text};
+use corridor_domain::{CrossingId, Direction, GateOutcome, PersonId, ReasonCatalogue, Text};
 use corridor_planner::{DayPlan, Method};
 use corridor_store::{EntryState, Manifest, OverrideKind, PlanningInputs, parse_method};
 use jiff::civil::Date;
 
 use super::parse_date;
 use super::patients::flag_error;
+use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
 use crate::day_args::{
     DayArgs, GateArgs, GateCommand, ManifestArgs, OverrideArgs, PlanCommand, PlanConfirmArgs,
@@ -286,11 +287,13 @@ async fn manifest(context: &Context, args: &ManifestArgs) -> anyhow::Result<Exit
                 day.date
             )
         })?;
-    print_manifest(&manifest);
+    print_manifest(&manifest, &context.store.reason_codes().await?);
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_manifest(manifest: &Manifest) {
+/// A manifest as the terminal shows it: reasons by code and label, never
+/// their notes, which only `patients show` prints.
+fn print_manifest(manifest: &Manifest, reasons: &ReasonCatalogue) {
     println!(
         "Manifest {} {} {} — confirmed by {} at {} ({} method); {} people, {} places.",
         manifest.crossing,
@@ -321,7 +324,11 @@ fn print_manifest(manifest: &Manifest) {
                     .as_ref()
                     .map_or_else(String::new, ToString::to_string),
                 entry.state.as_str().to_string(),
-                entry.state_reason.clone().unwrap_or_default(),
+                entry
+                    .state_reason
+                    .as_ref()
+                    .map(|reason| code_and_label(reasons, reason))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -348,8 +355,9 @@ async fn gate_list(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode
             day.date
         );
     }
+    let reasons = context.store.reason_codes().await?;
     for manifest in &reconciliation.manifests {
-        print_manifest(manifest);
+        print_manifest(manifest, &reasons);
         println!("Expected: {}.\n", manifest.count(EntryState::Expected));
     }
     Ok(ExitCode::SUCCESS)
@@ -362,12 +370,18 @@ async fn record(
 ) -> anyhow::Result<ExitCode> {
     let day = day(context, &args.day)?;
     let person = PersonId::parse(&args.person).map_err(flag_error)?;
-    let reason = args
-        .reason
-        .as_deref()
-        .map(|reason| Text::parse("reason", reason, 500))
-        .transpose()
-        .map_err(flag_error)?;
+    let reason = match outcome.reason_kind() {
+        Some(kind) => Some(reason_from_flags(
+            &context.store.reason_codes().await?,
+            kind,
+            args.reason.as_deref(),
+            args.note.as_deref(),
+        )?),
+        None if args.reason.is_some() || args.note.is_some() => {
+            bail!("--reason: a crossing takes no reason; leave out --reason and --note")
+        }
+        None => None,
+    };
     let recorded = context
         .store
         .record_gate(
@@ -460,6 +474,7 @@ async fn reconcile(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode
         }
     }
     let back = reconciliation.back_on_the_list();
+    let reasons = context.store.reason_codes().await?;
     if !back.is_empty() {
         println!("\nBack on the list ({}):", back.len());
         let rows: Vec<Vec<String>> = back
@@ -469,7 +484,10 @@ async fn reconcile(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode
                     e.person.to_string(),
                     e.role.to_string(),
                     e.state.as_str().to_string(),
-                    e.state_reason.clone().unwrap_or_default(),
+                    e.state_reason
+                        .as_ref()
+                        .map(|reason| code_and_label(&reasons, reason))
+                        .unwrap_or_default(),
                 ]
             })
             .collect();

@@ -73,13 +73,16 @@ async fn create_first_admin(context: &Context) -> anyhow::Result<Option<FirstPas
     }
     let (password, first) = match std::env::var(ADMIN_PASSWORD_VARIABLE) {
         Ok(password) if !password.trim().is_empty() => {
-            if password.chars().count() < 12 {
-                bail!("{ADMIN_PASSWORD_VARIABLE} must have at least 12 characters");
+            if let Err(invalid) = corridor_domain::check_password(&password, FIRST_ADMIN) {
+                bail!(
+                    "{ADMIN_PASSWORD_VARIABLE}: the password {}",
+                    invalid.problem
+                );
             }
             (password, FirstPassword::FromEnvironment)
         }
         _ => {
-            let password = generate_password();
+            let password = generate_password(FIRST_ADMIN);
             (password.clone(), FirstPassword::Generated(password))
         }
     };

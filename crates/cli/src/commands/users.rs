@@ -10,9 +10,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use corridor_domain::{AccountRequest, Scope, UserRole, parse_token_label, parse_username};
+use corridor_domain::{
+    AccountRequest, Organisation, Scope, UserRole, check_password, parse_token_label,
+    parse_username,
+};
 use corridor_store::NewUser;
-use corridor_web::{check_new_password, generate_password, generate_token, hash_password};
+use corridor_web::{generate_password, generate_token, hash_password};
 
 use crate::context::Context;
 use crate::output::table;
@@ -25,12 +28,12 @@ pub const NEW_PASSWORD_VARIABLE: &str = "CORRIDOR_NEW_PASSWORD";
 pub enum UsersCommand {
     /// Create an account; its password is generated and printed once, or taken from CORRIDOR_NEW_PASSWORD.
     #[command(
-        after_help = "Examples:\n  corridor users add amal --role coordinator --display-name \"Amal H.\"\n  corridor users add omar --role referrer --organisation \"Nasser Medical Complex\"\n  CORRIDOR_NEW_PASSWORD='a long pass phrase' corridor users add bench --role coordinator\n\nRoles: referrer, coordinator, clearance-liaison, crossing-officer,\nreceiving-liaison, logistics-officer, analyst, admin. The scope defaults to\nthe role's: organisation for referrers (then --organisation is needed),\nall for the others."
+        after_help = "Examples:\n  corridor users add amal --role coordinator --display-name \"Amal H.\"\n  corridor users add omar --role referrer --organisation nasser-medical-complex\n  CORRIDOR_NEW_PASSWORD='olive grove at dusk' corridor users add bench --role coordinator\n\nRoles: referrer, coordinator, clearance-liaison, crossing-officer,\nreceiving-liaison, logistics-officer, analyst, admin. The scope defaults to\nthe role's: organisation for referrers (then --organisation is needed: the\nid of an organisation, see `corridor organisations list`), all for the\nothers. User names are unique whatever their case. A password has at least\n12 characters, is not only spaces, does not contain the user name and is\nnot a common password."
     )]
     Add(AddUserArgs),
     /// List the accounts.
     List,
-    /// Set a new password (generated and printed once, or from CORRIDOR_NEW_PASSWORD) and clear the sign-in lock.
+    /// Set a new password (generated and printed once, or from CORRIDOR_NEW_PASSWORD), clear the sign-in lock and end the account's sessions.
     #[command(after_help = "Example:\n  corridor users reset-password amal")]
     ResetPassword(UsernameArgs),
     /// Create an API token for an account; prints only the token on standard output.
@@ -49,7 +52,7 @@ pub struct AddUserArgs {
     /// own, organisation or all; default the role's.
     #[arg(long)]
     pub scope: Option<String>,
-    /// Needed with the scope organisation, e.g. the referring facility.
+    /// The id of an organisation (`corridor organisations list`); needed with the scope organisation.
     #[arg(long)]
     pub organisation: Option<String>,
     /// Default: the user name.
@@ -79,15 +82,17 @@ pub async fn run(context: &Context, command: &UsersCommand) -> anyhow::Result<Ex
     }
 }
 
-/// The password from the environment, checked, or a generated one (`true`).
-fn new_password() -> anyhow::Result<(String, bool)> {
+/// The password for `username` from the environment, checked against the
+/// password policy, or a generated one (`true`).
+fn new_password(username: &str) -> anyhow::Result<(String, bool)> {
     match std::env::var(NEW_PASSWORD_VARIABLE) {
         Ok(password) if !password.is_empty() => {
-            check_new_password(&password)
-                .map_err(|problem| anyhow::anyhow!("{NEW_PASSWORD_VARIABLE}: {problem}"))?;
+            check_password(&password, username).map_err(|invalid| {
+                anyhow::anyhow!("{NEW_PASSWORD_VARIABLE}: the password {}", invalid.problem)
+            })?;
             Ok((password, false))
         }
-        _ => Ok((generate_password(), true)),
+        _ => Ok((generate_password(username), true)),
     }
 }
 
@@ -101,7 +106,7 @@ async fn add(context: &Context, args: &AddUserArgs) -> anyhow::Result<ExitCode> 
         scope,
         args.organisation.as_deref(),
     )?;
-    let (password, generated) = new_password()?;
+    let (password, generated) = new_password(&request.username)?;
     let password_hash = hash_password(&password).map_err(anyhow::Error::msg)?;
     let user = context
         .store
@@ -124,7 +129,7 @@ async fn add(context: &Context, args: &AddUserArgs) -> anyhow::Result<ExitCode> 
         user.role.label(),
         user.scope,
         user.organisation
-            .as_deref()
+            .as_ref()
             .map(|o| format!(", {o}"))
             .unwrap_or_default()
     );
@@ -153,7 +158,9 @@ async fn list(context: &Context) -> anyhow::Result<ExitCode> {
                 user.username.clone(),
                 user.role.as_str().to_string(),
                 user.scope.as_str().to_string(),
-                user.organisation.clone().unwrap_or_else(|| "-".to_string()),
+                user.organisation
+                    .as_ref()
+                    .map_or_else(|| "-".to_string(), ToString::to_string),
                 if user.active { "active" } else { "disabled" }.to_string(),
                 user.failed_sign_ins.to_string(),
                 user.locked_until
@@ -196,20 +203,20 @@ async fn existing(
 
 async fn reset_password(context: &Context, args: &UsernameArgs) -> anyhow::Result<ExitCode> {
     let user = existing(context, &args.username).await?;
-    let (password, generated) = new_password()?;
+    let (password, generated) = new_password(&user.username)?;
     let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
     context
         .store
-        .set_password_hash(&user.username, &hash, context.now, &context.actor)
+        .set_password_hash(&user.username, &hash, None, context.now, &context.actor)
         .await?;
     if generated {
         println!(
-            "The new password of '{}' is {password}\nIt is shown only this once. The lock from failed sign-ins is cleared.",
+            "The new password of '{}' is {password}\nIt is shown only this once. The lock from failed sign-ins is cleared and the account's sessions are ended.",
             user.username
         );
     } else {
         println!(
-            "The password of '{}' is now the one in {NEW_PASSWORD_VARIABLE}. The lock from failed sign-ins is cleared.",
+            "The password of '{}' is now the one in {NEW_PASSWORD_VARIABLE}. The lock from failed sign-ins is cleared and the account's sessions are ended.",
             user.username
         );
     }
@@ -237,5 +244,69 @@ async fn token(context: &Context, args: &TokenArgs) -> anyhow::Result<ExitCode> 
         "Created the API token {} for '{}' ({}). It is shown only this once; send it as 'Authorization: Bearer <token>'.",
         row.id, user.username, row.label
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrganisationsCommand {
+    /// Add an organisation: a referring facility, a receiving agency or a coordination cell.
+    #[command(
+        after_help = "Examples:\n  corridor organisations add nasser-medical-complex --name \"Nasser Medical Complex\" --kind referring-facility\n  corridor organisations add wfp --name WFP --kind receiving-agency\n\nAccounts (--organisation) and referrals (--referring-facility, the CSV\ncolumn referring_facility) name an organisation by its id."
+    )]
+    Add(AddOrganisationArgs),
+    /// List the organisations.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct AddOrganisationArgs {
+    /// 1 to 32 letters, digits, '-', '_' or '.'.
+    pub id: String,
+    #[arg(long)]
+    pub name: String,
+    /// referring-facility, receiving-agency or coordination-cell.
+    #[arg(long)]
+    pub kind: String,
+}
+
+pub async fn organisations(
+    context: &Context,
+    command: &OrganisationsCommand,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        OrganisationsCommand::Add(args) => {
+            let organisation = Organisation::parse(&args.id, &args.name, &args.kind)?;
+            context
+                .store
+                .add_organisation(&organisation, context.now, &context.actor)
+                .await?;
+            println!(
+                "Added the organisation '{}' ({}, {}).",
+                organisation.id,
+                organisation.name,
+                organisation.kind.label().to_lowercase()
+            );
+        }
+        OrganisationsCommand::List => {
+            let organisations = context.store.organisations().await?;
+            if organisations.is_empty() {
+                println!(
+                    "No organisation yet. Add one with `corridor organisations add`, or load the demo."
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = organisations
+                .iter()
+                .map(|organisation| {
+                    vec![
+                        organisation.id.to_string(),
+                        organisation.kind.as_str().to_string(),
+                        organisation.name.to_string(),
+                    ]
+                })
+                .collect();
+            print!("{}", table(&["ID", "KIND", "NAME"], &rows, &[]));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

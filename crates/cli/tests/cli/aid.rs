@@ -242,7 +242,7 @@ fn imports_are_all_or_nothing_and_exports_load_again() {
     assert!(
         registry
             .ok(&["import", "consignments", good, "--dry-run"])
-            .ends_with("is valid: 2 consignments with 5 stage events would be imported (dry run: nothing was written).\n")
+            .ends_with(&format!("Imported 2 consignments with 5 stage events from {good}, and rolled back: nothing was recorded (--dry-run).\n"))
     );
     assert!(
         registry

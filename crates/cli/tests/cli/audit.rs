@@ -5,13 +5,15 @@ use sqlx::Executor as _;
 use super::support::{PatientSpec, Registry, block_on};
 
 /// A registry after a series of commands, each of which leaves an entry.
+/// Entry 1 binds the data a new registry starts with (the reason codes) to
+/// the chain.
 fn busy_registry() -> Registry {
     let registry = Registry::new();
-    registry.add_patient(&PatientSpec::default()); // 1: person.register
-    registry.ok(&["patients", "show", "P-1"]); // 2: person.read
-    registry.ok(&["patients", "transition", "P-1", "list"]); // 3
-    registry.ok(&["patients", "transition", "P-1", "request-clearance"]); // 4
-    registry.ok(&["export", "referrals"]); // 5
+    registry.add_patient(&PatientSpec::default()); // 2: person.register
+    registry.ok(&["patients", "show", "P-1"]); // 3: person.read
+    registry.ok(&["patients", "transition", "P-1", "list"]); // 4
+    registry.ok(&["patients", "transition", "P-1", "request-clearance"]); // 5
+    registry.ok(&["export", "referrals"]); // 6
     registry
 }
 
@@ -20,15 +22,14 @@ fn an_intact_log_verifies() {
     let registry = busy_registry();
     let run = registry.run(&["audit", "verify"]).success();
     let first = run.stdout.lines().next().unwrap();
-    let prefix = "The audit log is intact: 5 entries, head entry 5 with hash ";
+    let prefix = "The audit log and the data are intact: 6 entries, ";
     assert!(first.starts_with(prefix), "{}", run.stdout);
-    let hash = first[prefix.len()..].trim_end_matches('.');
+    let (_, hash) = first.split_once(" with hash ").unwrap();
+    let hash = hash.trim_end_matches('.');
     assert_eq!(hash.len(), 64, "{first}");
     assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{first}");
-    assert!(
-        run.stdout
-            .contains("Keep the head hash somewhere outside this database")
-    );
+    assert!(first.contains("head entry 6"), "{first}");
+    assert!(run.stdout.contains("corridor audit anchor --out FILE"));
     // Verifying reads no personal data and changes nothing.
     assert_eq!(registry.ok(&["audit", "verify"]), run.stdout);
 }
@@ -48,11 +49,12 @@ fn the_log_shows_who_did_what() {
     assert_eq!(
         actions,
         [
-            ("1", "tester", "person.register"),
-            ("2", "tester", "person.read"),
-            ("3", "tester", "person.transition"),
+            ("1", "corridor", "schema.migrate"),
+            ("2", "tester", "person.register"),
+            ("3", "tester", "person.read"),
             ("4", "tester", "person.transition"),
-            ("5", "tester", "person.export-pseudonymised"),
+            ("5", "tester", "person.transition"),
+            ("6", "tester", "person.export-pseudonymised"),
         ],
         "{log}"
     );
@@ -64,7 +66,7 @@ fn the_log_shows_who_did_what() {
         .skip(1)
         .map(|line| line.split_whitespace().next().unwrap())
         .collect();
-    assert_eq!(seqs, ["5", "4"], "{tail}");
+    assert_eq!(seqs, ["6", "5"], "{tail}");
 }
 
 #[test]
@@ -86,8 +88,9 @@ fn a_tampered_entry_is_named() {
     });
     let run = registry.run(&["audit", "verify"]).failure();
     assert!(
-        run.stdout
-            .starts_with("The audit log has been tampered with: 1 problem(s) in 5 entries."),
+        run.stdout.starts_with(
+            "The audit log or the data has been tampered with: 1 problem(s) in 6 entries"
+        ),
         "{}",
         run.stdout
     );
@@ -120,4 +123,76 @@ fn a_deleted_entry_is_named() {
         .run(&["audit", "verify"])
         .failure()
         .stdout_has("entries 3 to 3 are missing (deleted)");
+}
+
+/// Runs SQL on the registry's database as someone with access to it would.
+fn tamper(registry: &super::support::Registry, statements: &[&'static str]) {
+    let url = registry.url().to_string();
+    let statements = statements.to_vec();
+    block_on(async move {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url)
+            .await
+            .expect("open the database");
+        for statement in statements {
+            pool.execute(statement).await.expect("tamper");
+        }
+        pool.close().await;
+    });
+}
+
+#[test]
+fn a_row_changed_in_the_database_is_named_by_id() {
+    let registry = busy_registry();
+    tamper(
+        &registry,
+        &["UPDATE persons SET status = 'cleared' WHERE id = 'P-1'"],
+    );
+    registry
+        .run(&["audit", "verify"])
+        .failure()
+        .stdout_has("The audit log or the data has been tampered with: 1 problem(s)")
+        .stdout_has(
+            "  - person P-1 was edited outside corridor: it differs from what entry 5 wrote",
+        );
+}
+
+#[test]
+fn an_anchor_kept_elsewhere_shows_a_truncated_chain() {
+    let registry = busy_registry();
+    let anchor = registry.file("anchor.txt");
+    let anchor = anchor.to_str().unwrap();
+    registry
+        .run(&["audit", "anchor", "--out", anchor])
+        .success()
+        .stdout_has("Anchored entry 6 (");
+    let printed = registry.ok(&["audit", "anchor"]);
+    assert_eq!(std::fs::read_to_string(anchor).unwrap(), printed);
+    registry
+        .run(&["audit", "verify", "--anchor", anchor])
+        .success()
+        .stdout_has("The chain still holds the anchored entry 6");
+
+    // The last entry (an export, which changed no row) removed, and the
+    // head set back to the one before: invisible from inside.
+    tamper(
+        &registry,
+        &[
+            "DROP TRIGGER audit_log_no_delete",
+            "DELETE FROM audit_log WHERE seq = 6",
+            "UPDATE audit_head SET seq = 5, hash = (SELECT hash FROM audit_log WHERE seq = 5)",
+        ],
+    );
+    registry.run(&["audit", "verify"]).success();
+    registry
+        .run(&["audit", "verify", "--anchor", anchor])
+        .failure()
+        .stdout_has("the anchor records entry 6, but the log ends at entry 5");
+
+    let not_an_anchor = registry.write_file("notes.txt", "seq 5\n");
+    let not_an_anchor = not_an_anchor.to_str().unwrap();
+    registry
+        .run(&["audit", "verify", "--anchor", not_an_anchor])
+        .failure()
+        .stderr_has("is not an audit anchor: it does not start with 'corridor audit anchor'");
 }

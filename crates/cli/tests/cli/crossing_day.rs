@@ -131,7 +131,7 @@ fn a_day_is_planned_confirmed_worked_at_the_gate_and_reconciled() {
     registry
         .run(&with_day(&["gate", "turned-back", scheduled[1]]))
         .failure()
-        .stderr_has("needs a reason");
+        .stderr_has("--reason: is required");
     registry
         .run(&with_day(&[
             "gate",
@@ -139,6 +139,18 @@ fn a_day_is_planned_confirmed_worked_at_the_gate_and_reconciled() {
             scheduled[1],
             "--reason",
             "documents incomplete",
+        ]))
+        .failure()
+        .stderr_has("`corridor reasons list` shows the codes");
+    registry
+        .run(&with_day(&[
+            "gate",
+            "turned-back",
+            scheduled[1],
+            "--reason",
+            "documents-not-accepted",
+            "--note",
+            "referral stamp missing",
         ]))
         .success()
         .stdout_has("back on the list as cleared, beds released");
@@ -153,9 +165,14 @@ fn a_day_is_planned_confirmed_worked_at_the_gate_and_reconciled() {
     );
     assert!(
         reconciliation.contains(&format!(
-            "{}  patient    turned-back    documents incomplete",
+            "{}  patient    turned-back    Documents not accepted at the crossing (documents-not-accepted)",
             scheduled[1]
         )),
+        "{reconciliation}"
+    );
+    // The reconciliation names the code; the note is in the person's record only.
+    assert!(
+        !reconciliation.contains("referral stamp missing"),
         "{reconciliation}"
     );
     assert!(
@@ -165,7 +182,10 @@ fn a_day_is_planned_confirmed_worked_at_the_gate_and_reconciled() {
     registry
         .run(&["patients", "show", scheduled[1]])
         .success()
-        .stdout_has("status: cleared");
+        .stdout_has("status: cleared")
+        .stdout_has(
+            "Documents not accepted at the crossing (documents-not-accepted): referral stamp missing",
+        );
     registry
         .run(&["patients", "show", scheduled[0]])
         .success()
@@ -175,7 +195,7 @@ fn a_day_is_planned_confirmed_worked_at_the_gate_and_reconciled() {
     registry
         .run(&["audit", "verify"])
         .success()
-        .stdout_has("The audit log is intact");
+        .stdout_has("The audit log and the data are intact");
 }
 
 #[test]
@@ -222,23 +242,26 @@ fn clearance_batches_decisions_and_rates() {
             "denied",
         ])
         .failure()
-        .stderr_has("a denial needs --reason");
+        .stderr_has("--reason: is required: give the code of the reason (clearance denied)");
     let bad = registry.write_file(
         "bad.csv",
         &format!(
-            "batch,person_id,decision,reason,decided_on\nCB-0001,{},cleared,,\nCB-0001,{},approved,,\n",
-            people[0], people[1]
+            "batch,person_id,decision,reason_code,note,decided_on\nCB-0001,{},cleared,,,\nCB-0001,{},approved,,,\nCB-0001,{},denied,watch-list,,\n",
+            people[0], people[1], people[2]
         ),
     );
     registry
         .run(&["clearance", "import", bad.to_str().unwrap()])
         .failure()
-        .stderr_has("1 bad rows; nothing was recorded")
-        .stderr_has("line 3, column decision: unknown value 'approved'");
+        .stderr_has("2 bad rows; nothing was recorded")
+        .stderr_has("line 3, column decision: unknown value 'approved'")
+        .stderr_has(
+            "line 4, column reason_code: 'watch-list' is not a reason code for clearance denied",
+        );
     let good = registry.write_file(
         "good.csv",
         &format!(
-            "person_id,decision,batch,reason\n{},cleared,CB-0001,\n{},denied,CB-0001,security objection\n",
+            "person_id,decision,batch,reason_code,note\n{},cleared,CB-0001,,\n{},denied,CB-0001,security-objection,asked twice\n",
             people[0], people[1]
         ),
     );

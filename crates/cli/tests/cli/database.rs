@@ -112,6 +112,27 @@ fn postgres_smoke_test() {
         registry
             .run(&["audit", "verify"])
             .success()
-            .stdout_has("The audit log is intact: ");
+            .stdout_has("The audit log and the data are intact: ");
     });
+}
+
+/// The registry in the data directory holds personal data: the directory
+/// corridor makes for it is its owner's only, and so is the database file.
+#[cfg(unix)]
+#[test]
+fn the_default_registry_and_its_directory_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    run_raw(home.path(), &["--today", "2026-02-01", "summary"]).success();
+    let mode = |path: &std::path::Path| {
+        let mode = std::fs::metadata(path)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+            .permissions()
+            .mode();
+        format!("{:o}", mode & 0o777)
+    };
+    // `run_raw` points the data directory (XDG_DATA_HOME) at `home`.
+    let directory = home.path().join("corridor");
+    assert_eq!(mode(&directory), "700");
+    assert_eq!(mode(&directory.join("corridor.db")), "600");
 }

@@ -7,8 +7,8 @@ const HEADER: &str = "id,role,companion_of,relationship,name,birth_year,sex,lega
 /// Two patients, one of them a child with a parent, and a spouse.
 const VALID: &str = "\
 id,role,companion_of,relationship,name,birth_year,sex,legal_basis,condition,specialty,tier,referral_date,referring_facility,return_guarantee
-I-1,patient,,,Amal Saleh,1970,female,consent,cancer,oncology,critical,2025-12-01,Al-Shifa Hospital,yes
-I-2,patient,,,\"Khalil, Omar\",2016,male,vital-interest,war-injury,orthopaedics,urgent,2025-11-01,Nasser Medical Complex,no
+I-1,patient,,,Amal Saleh,1970,female,consent,cancer,oncology,critical,2025-12-01,al-shifa-hospital,yes
+I-2,patient,,,\"Khalil, Omar\",2016,male,vital-interest,war-injury,orthopaedics,urgent,2025-11-01,nasser-medical-complex,no
 I-2P,companion,I-2,parent,Huda Khalil,1988,female,vital-interest,,,,,,
 I-1S,companion,I-1,spouse,,1968,male,consent,,,,,,
 ";
@@ -30,7 +30,7 @@ fn imports_a_valid_file_and_a_dry_run_writes_nothing() {
     assert_eq!(
         dry,
         format!(
-            "{file} is valid: 2 patients and 2 companions would be imported (dry run: nothing was written).\n"
+            "Imported 2 patients and 2 companions from {file}, and rolled back: nothing was recorded (--dry-run).\n"
         )
     );
     assert_eq!(everyone(&registry), (vec![], vec![]));
@@ -65,15 +65,15 @@ fn a_broken_file_lists_every_bad_row_and_imports_nothing() {
     let audit_before = registry.ok(&["audit", "log"]);
     let broken = format!(
         "{HEADER}
-B-1,patient,,,,1970,female,consent,cancer,oncology,severe,2025-12-01,Al-Shifa Hospital,
-B-2,patient,,,,1970,female,consent,cancer,oncology,urgent,2026-03-01,Al-Shifa Hospital,
-B-3,patient,,,,1850,female,consent,cancer,oncology,urgent,2025-12-01,Al-Shifa Hospital,
-B-4,patient,,,,1970,female,consent,cancer,oncology,urgent,2025-12-01,Al-Shifa Hospital,
-B-4,patient,,,,1971,male,consent,cancer,oncology,urgent,2025-12-01,Al-Shifa Hospital,
-B-6,patient,,,,1970,,consent,cancer,oncology,urgent,2025-12-01,Al-Shifa Hospital,
-B-7,patient,,,,2015,male,consent,cancer,oncology,urgent,2025-12-01,Al-Shifa Hospital,
+B-1,patient,,,,1970,female,consent,cancer,oncology,severe,2025-12-01,al-shifa-hospital,
+B-2,patient,,,,1970,female,consent,cancer,oncology,urgent,2026-03-01,al-shifa-hospital,
+B-3,patient,,,,1850,female,consent,cancer,oncology,urgent,2025-12-01,al-shifa-hospital,
+B-4,patient,,,,1970,female,consent,cancer,oncology,urgent,2025-12-01,al-shifa-hospital,
+B-4,patient,,,,1971,male,consent,cancer,oncology,urgent,2025-12-01,al-shifa-hospital,
+B-6,patient,,,,1970,,consent,cancer,oncology,urgent,2025-12-01,al-shifa-hospital,
+B-7,patient,,,,2015,male,consent,cancer,oncology,urgent,2025-12-01,al-shifa-hospital,
 B-8,companion,X-404,parent,,1985,female,consent,,,,,,
-B-9,patient,,,,1990,male,consent,renal,nephrology,routine,2025-09-01,Al-Shifa Hospital,
+B-9,patient,,,,1990,male,consent,renal,nephrology,routine,2025-09-01,al-shifa-hospital,
 "
     );
     let file = registry.write_file("broken.csv", &broken);
@@ -314,8 +314,8 @@ fn a_personal_export_imports_again_into_a_fresh_registry() {
     };
     let again = export(&second, "again.csv");
     assert_eq!(import_columns(&again), import_columns(&exported));
-    assert!(again.contains("I-1,patient,,,Amal Saleh,1970,female,consent,cancer,oncology,critical,2025-12-01,Al-Shifa Hospital,yes,referred"), "{again}");
-    assert!(exported.contains("I-1,patient,,,Amal Saleh,1970,female,consent,cancer,oncology,critical,2025-12-01,Al-Shifa Hospital,yes,listed"), "{exported}");
+    assert!(again.contains("I-1,patient,,,Amal Saleh,1970,female,consent,cancer,oncology,critical,2025-12-01,al-shifa-hospital,yes,referred"), "{again}");
+    assert!(exported.contains("I-1,patient,,,Amal Saleh,1970,female,consent,cancer,oncology,critical,2025-12-01,al-shifa-hospital,yes,listed"), "{exported}");
 }
 
 #[test]

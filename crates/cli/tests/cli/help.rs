@@ -16,7 +16,17 @@ const HELP: &[(&[&str], &str)] = &[
     (&["patients", "show"], "corridor patients show P-000042"),
     (
         &["patients", "transition"],
-        "corridor patients transition P-000042 deny --reason",
+        "corridor patients transition P-000042 deny --reason security-objection",
+    ),
+    (&["reasons"], "corridor reasons list --kind denied"),
+    (&["reasons", "list"], "corridor reasons list --kind denied"),
+    (
+        &["reasons", "add"],
+        "corridor reasons add --kind turned-back --code permit-expired",
+    ),
+    (
+        &["reasons", "retire"],
+        "corridor reasons retire --kind denied",
     ),
     (&["import"], "corridor import referrals referrals.csv"),
     (

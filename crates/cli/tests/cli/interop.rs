@@ -60,7 +60,8 @@ fn figures_are_added_listed_exported_and_imported_back() {
     other
         .run(&["figures", "import", file.to_str().unwrap(), "--dry-run"])
         .success()
-        .stdout_has("is valid: 1 figures would be imported (dry run: nothing was written).");
+        .stdout_has("Imported 1 figures from")
+        .stdout_has(", and rolled back: nothing was recorded (--dry-run).");
     other
         .run(&["figures", "import", file.to_str().unwrap()])
         .success()

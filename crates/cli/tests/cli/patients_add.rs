@@ -22,7 +22,7 @@ const ADULT: &[&str] = &[
     "--referral-date",
     "2025-11-03",
     "--referring-facility",
-    "European Gaza Hospital",
+    "european-gaza-hospital",
     "--legal-basis",
     "consent",
 ];

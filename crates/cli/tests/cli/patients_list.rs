@@ -110,7 +110,7 @@ fn filters() {
         "A1",
         "withdraw",
         "--reason",
-        "treated locally",
+        "no-longer-needed",
     ]);
     // The default is everyone still waiting: A1 has withdrawn.
     check(&registry, &[], &["A3", "A2", "A4", "A5", "A6"]);
@@ -187,8 +187,15 @@ fn bad_filters_are_refused() {
         (&["--tier", "severe"], "critical, urgent, routine"),
         (&["--status", "gone"], "referred"),
         (&["--age-group", "teen"], "or child"),
-        (&["--page", "0"], "--page counts from 1"),
-        (&["--limit", "0"], "--limit must be between 1 and 10000"),
+        (&["--page", "0"], "--page: pages are numbered from 1"),
+        (
+            &["--page", "922337203685477580"],
+            "--page: 922337203685477580 is past the end of any list",
+        ),
+        (
+            &["--limit", "0"],
+            "--limit: 0 rows per page; ask for 1 to 10000",
+        ),
         (&["--tier", "critical,"], "--tier has an empty value"),
     ];
     for (args, expected) in cases {

@@ -40,7 +40,9 @@ fn shows_details_companions_timeline_and_allowed_transitions() {
         "P-7",
         "deny",
         "--reason",
-        "security objection",
+        "other",
+        "--note",
+        "asked to apply again",
     ]);
     let out = registry.ok(&["patients", "show", "P-7"]);
     let lines: Vec<&str> = out.lines().collect();
@@ -51,7 +53,7 @@ fn shows_details_companions_timeline_and_allowed_transitions() {
     );
     assert_eq!(
         lines[2],
-        "  critical tier, cancer (oncology), referred 2025-08-01 by Al-Shifa Hospital — 184 days ago; return guarantee: yes",
+        "  critical tier, cancer (oncology), referred 2025-08-01 by al-shifa-hospital — 184 days ago; return guarantee: yes",
         "{out}"
     );
     assert_eq!(lines[3], "  companions: C-7", "{out}");
@@ -97,7 +99,7 @@ fn shows_details_companions_timeline_and_allowed_transitions() {
                 "clearance-requested",
                 "denied",
                 "deny",
-                "security objection"
+                "Other (see note) (other): asked to apply again"
             ],
         ],
         "{out}"

@@ -88,11 +88,33 @@ impl Registry {
             "sqlite://{}",
             directory.path().join("corridor.db").display()
         );
+        add_test_organisations(&url);
         Registry { directory, url }
+    }
+
+    /// A new SQLite registry that corridor has not opened yet, e.g. to
+    /// restore a backup into.
+    pub fn unopened() -> Registry {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let url = format!(
+            "sqlite://{}",
+            directory.path().join("corridor.db").display()
+        );
+        Registry { directory, url }
+    }
+
+    /// A registry on a database corridor has not opened yet, e.g. a new
+    /// PostgreSQL database.
+    pub fn unopened_at(url: &str) -> Registry {
+        Registry {
+            directory: tempfile::tempdir().expect("temporary directory"),
+            url: url.to_string(),
+        }
     }
 
     /// A registry on another database, e.g. PostgreSQL.
     pub fn at(url: &str) -> Registry {
+        add_test_organisations(url);
         Registry {
             directory: tempfile::tempdir().expect("temporary directory"),
             url: url.to_string(),
@@ -149,7 +171,7 @@ impl Registry {
             "--referral-date",
             p.referred,
             "--referring-facility",
-            "Al-Shifa Hospital",
+            "al-shifa-hospital",
             "--legal-basis",
             "consent",
         ];
@@ -250,6 +272,12 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
 /// dropped after (even when the test fails), when CORRIDOR_TEST_POSTGRES_URL
 /// names a server; otherwise says that it was skipped.
 pub fn with_postgres_registry(test: impl FnOnce(&Registry)) {
+    with_postgres_database(|url| test(&Registry::at(url)));
+}
+
+/// Runs `test` with the URL of a new, empty PostgreSQL database made for
+/// it and dropped after, as [`with_postgres_registry`] does.
+pub fn with_postgres_database(test: impl FnOnce(&str)) {
     use sqlx::Executor as _;
     use std::io::Write as _;
 
@@ -299,5 +327,43 @@ pub fn with_postgres_registry(test: impl FnOnce(&Registry)) {
     let base = admin_url
         .rsplit_once('/')
         .map_or(admin_url.as_str(), |(base, _)| base);
-    test(&Registry::at(&format!("{base}/{name}")));
+    test(&format!("{base}/{name}"));
+}
+
+/// The referring facilities the tests' patients name (id, name), put in
+/// the registry as a fixture (not audited, so no test sees them in the log).
+pub const TEST_ORGANISATIONS: &[(&str, &str)] = &[
+    ("al-shifa-hospital", "Al-Shifa Hospital"),
+    ("nasser-medical-complex", "Nasser Medical Complex"),
+    ("european-gaza-hospital", "European Gaza Hospital"),
+];
+
+/// The organisations the test referrals name, put there as fixtures before
+/// the data is first bound to the audit chain, so that the registry's first
+/// entry (which binds the seeded reason codes) binds them too.
+fn add_test_organisations(url: &str) {
+    block_on(async {
+        let store = corridor_store::Store::open_for_restore(url)
+            .await
+            .expect("open the test registry");
+        store.close().await;
+        let raw = sqlx::AnyPool::connect(url).await.expect("raw connection");
+        for (id, name) in TEST_ORGANISATIONS {
+            sqlx::query(
+                "INSERT INTO organisations (id, name, kind, created_at) \
+                 VALUES ($1, $2, 'referring-facility', 0) ON CONFLICT DO NOTHING",
+            )
+            .bind(*id)
+            .bind(*name)
+            .execute(&raw)
+            .await
+            .expect("a test organisation");
+        }
+        raw.close().await;
+        corridor_store::Store::open(url)
+            .await
+            .expect("open the test registry")
+            .close()
+            .await;
+    });
 }

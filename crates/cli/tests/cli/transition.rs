@@ -25,7 +25,7 @@ fn a_full_legal_path_prints_each_new_status() {
             "P-1 is now clearance-requested (version 3). Allowed next: clear, deny, delay, die, withdraw.",
         ),
         (
-            &["deny", "--reason", "security objection"],
+            &["deny", "--reason", "security-objection"],
             "P-1 is now denied (version 4). Allowed next: resubmit, die, withdraw.",
         ),
         (
@@ -92,7 +92,7 @@ fn an_illegal_transition_names_the_status_and_what_is_allowed() {
 }
 
 #[test]
-fn a_final_status_allows_nothing() {
+fn after_a_death_only_a_reinstatement_is_allowed() {
     let registry = one_patient();
     registry.ok(&[
         "patients",
@@ -105,7 +105,92 @@ fn a_final_status_allows_nothing() {
     registry
         .run(&["patients", "transition", "P-1", "list"])
         .failure()
-        .stderr_has("cannot list a patient who is died-while-waiting; no transition is allowed from this status");
+        .stderr_has("cannot list a patient who is died-while-waiting; allowed: reinstate");
+}
+
+#[test]
+fn a_death_recorded_in_error_is_reinstated_with_a_reason() {
+    let registry = one_patient();
+    registry.ok(&["patients", "transition", "P-1", "list"]);
+    registry.ok(&["patients", "transition", "P-1", "request-clearance"]);
+    assert_eq!(
+        registry.ok(&[
+            "patients",
+            "transition",
+            "P-1",
+            "die",
+            "--date",
+            "2026-01-30",
+        ]),
+        "P-1 is now died-while-waiting (version 4). Allowed next: reinstate.\n"
+    );
+    assert!(
+        registry
+            .ok(&["summary"])
+            .contains("Waiting list on 2026-02-01: 0 patients waiting")
+            && registry
+                .ok(&["summary"])
+                .contains("Deaths while waiting: 1."),
+        "the death counts while it stands"
+    );
+    registry
+        .run(&["patients", "transition", "P-1", "reinstate"])
+        .failure()
+        .stderr_has("error: --reason: is required: give the code of the reason");
+    assert_eq!(
+        registry.ok(&[
+            "patients",
+            "transition",
+            "P-1",
+            "reinstate",
+            "--reason",
+            "wrong-person",
+            "--note",
+            "the death was of another patient with the same name",
+            "--expect-version",
+            "4",
+        ]),
+        "P-1 is now clearance-requested (version 5). Allowed next: clear, deny, delay, die, withdraw.\n"
+    );
+    let show = registry.ok(&["patients", "show", "P-1"]);
+    assert!(
+        show.contains("  status: clearance-requested (version 5, clearance attempt 1)\n"),
+        "{show}"
+    );
+    assert!(!show.contains(", died "), "{show}");
+    // The history keeps both events: the death and the reinstatement.
+    let last_two: Vec<String> = show
+        .lines()
+        .rev()
+        .take(2)
+        .map(|line| {
+            line.split_whitespace()
+                .skip(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert_eq!(
+        last_two,
+        [
+            "died-while-waiting clearance-requested reinstate Recorded against the wrong person \
+             (wrong-person): the death was of another patient with the same name",
+            "clearance-requested died-while-waiting die (on 2026-01-30)",
+        ],
+        "{show}"
+    );
+    let summary = registry.ok(&["summary"]);
+    assert!(
+        summary.contains("Waiting list on 2026-02-01: 1 patients waiting")
+            && summary.contains("Deaths while waiting: 0."),
+        "a death recorded in error and reinstated is no death: {summary}"
+    );
+    registry
+        .run(&["patients", "transition", "P-1", "reinstate", "--reason", "wrong-person"])
+        .failure()
+        .stderr_has(
+            "cannot reinstate a patient who is clearance-requested; allowed: clear, deny, delay, die, withdraw",
+        );
 }
 
 #[test]
@@ -114,9 +199,24 @@ fn missing_reason_or_date_is_refused_before_anything_changes() {
     registry.ok(&["patients", "transition", "P-1", "list"]);
     registry.ok(&["patients", "transition", "P-1", "request-clearance"]);
     let cases: &[(&[&str], &str)] = &[
-        (&["deny"], "error: deny needs --reason \"…\""),
-        (&["deny", "--reason", "  "], "error: --reason: is empty"),
-        (&["withdraw"], "error: withdraw needs --reason"),
+        (
+            &["deny"],
+            "error: --reason: is required: give the code of the reason (clearance denied) (`corridor reasons list` shows the codes)",
+        ),
+        (&["deny", "--reason", "  "], "error: --reason: is required"),
+        (
+            &["deny", "--reason", "watch-list"],
+            "error: --reason: 'watch-list' is not a reason code for clearance denied; use one of: security-objection,",
+        ),
+        (
+            &["deny", "--reason", "other"],
+            "error: --note: the reason code 'other' needs a note saying what the reason was (clearance denied)",
+        ),
+        (&["withdraw"], "error: --reason: is required"),
+        (
+            &["clear", "--reason", "security-objection"],
+            "error: --reason: clear takes no reason",
+        ),
         (&["delay"], "error: delay needs --date YYYY-MM-DD"),
         (
             &["delay", "--date", "soon"],
@@ -185,7 +285,7 @@ fn a_stale_expected_version_is_a_conflict() {
             "P-1",
             "withdraw",
             "--reason",
-            "duplicate",
+            "duplicate-referral",
             "--expect-version",
             "1",
         ])

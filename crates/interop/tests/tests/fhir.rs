@@ -5,9 +5,12 @@ use std::sync::OnceLock;
 use corridor_demo::{DemoConfig, generate};
 use corridor_domain::{
     Action, BirthYear, Case, ConditionCategory, LegalBasis, NewPerson, PersonId, PersonKind,
-    Referral, ReferralDate, Sex, Specialty, Text, Tier,
+    Reason, ReasonCatalogue, ReasonCode, ReasonEntry, ReasonKind, Referral, ReferralDate, Sex,
+    Specialty, Tier,
 };
-use corridor_interop::fhir::{Places, ReferralHistory, referral_bundle, write_bundles};
+use corridor_interop::fhir::{
+    Places, ReferralHistory, reason_system, referral_bundle, write_bundles,
+};
 use jiff::Timestamp;
 use jiff::civil::date;
 use serde_json::Value;
@@ -57,8 +60,11 @@ fn patient(id: &str, tier: Tier) -> NewPerson {
             specialty: Specialty::Oncology,
             tier,
             referral_date: ReferralDate::new(date(2025, 11, 3), date(2026, 2, 1)).unwrap(),
-            referring_facility: Text::parse("referring_facility", "Al-Shifa Hospital", 200)
-                .unwrap(),
+            referring_facility: corridor_domain::OrganisationId::parse(
+                "referring_facility",
+                "al-shifa-medical-complex",
+            )
+            .unwrap(),
             return_guarantee: false,
         }),
     }
@@ -81,14 +87,54 @@ fn bundle_of(case: &Case) -> Value {
             events: &case.events,
         },
         Places {
+            organisations: &[],
             facilities: &[],
             countries: &[],
             crossings: &[],
         },
+        &reason_codes(),
         now(),
     )
     .unwrap();
     serde_json::to_value(&bundle).unwrap()
+}
+
+/// A few codes with their labels, as the store's list has them.
+fn reason_codes() -> ReasonCatalogue {
+    let entry = |kind, code: &str, label: &str| ReasonEntry {
+        kind,
+        code: ReasonCode::parse(code).unwrap(),
+        label: label.to_string(),
+        in_use: true,
+    };
+    ReasonCatalogue::new(vec![
+        entry(
+            ReasonKind::Denied,
+            "security-objection",
+            "Security objection by the clearing authority",
+        ),
+        entry(ReasonKind::Denied, "other", "Other (see note)"),
+        entry(
+            ReasonKind::Reinstated,
+            "wrong-person",
+            "Recorded against the wrong person",
+        ),
+        entry(
+            ReasonKind::Delayed,
+            "no-answer",
+            "No answer by the date needed",
+        ),
+        entry(
+            ReasonKind::TurnedBack,
+            "refused-at-crossing",
+            "Refused at the crossing",
+        ),
+        entry(
+            ReasonKind::Withdrawn,
+            "chose-treatment-elsewhere",
+            "Chose treatment elsewhere",
+        ),
+    ])
 }
 
 fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
@@ -122,8 +168,8 @@ fn tasks(bundle: &Value) -> Vec<(String, String, String, String)> {
         .collect()
 }
 
-fn reason(text: &str) -> Text {
-    Text::parse("reason", text, 200).unwrap()
+fn reason(kind: ReasonKind, code: &str, note: Option<&str>) -> Reason {
+    Reason::parse(kind, Some(code), note).unwrap()
 }
 
 #[test]
@@ -133,6 +179,7 @@ fn every_bundle_of_the_demo_registry_is_valid_fhir_r4() {
         ..DemoConfig::default()
     });
     let places = Places {
+        organisations: &data.organisations,
         facilities: &data.facilities,
         countries: &data.countries,
         crossings: &data.crossings,
@@ -146,6 +193,7 @@ fn every_bundle_of_the_demo_registry_is_valid_fhir_r4() {
             events: &case.events,
         }),
         places,
+        &reason_codes(),
         now(),
     )
     .unwrap();
@@ -312,7 +360,7 @@ fn tasks_carry_corridor_states_and_reasons() {
             Action::List,
             Action::RequestClearance,
             Action::Deny {
-                reason: reason("security objection"),
+                reason: reason(ReasonKind::Denied, "security-objection", None),
             },
         ],
         &[
@@ -321,7 +369,7 @@ fn tasks_carry_corridor_states_and_reasons() {
                 "clearance",
                 "failed",
                 "denied",
-                "denied: security objection",
+                "Security objection by the clearing authority",
             ),
         ],
     );
@@ -331,6 +379,7 @@ fn tasks_carry_corridor_states_and_reasons() {
             Action::RequestClearance,
             Action::Delay {
                 needed_by: date(2026, 1, 20),
+                reason: reason(ReasonKind::Delayed, "no-answer", None),
             },
         ],
         &[
@@ -339,7 +388,7 @@ fn tasks_carry_corridor_states_and_reasons() {
                 "clearance",
                 "on-hold",
                 "delayed",
-                "no clearance decision by 2026-01-20",
+                "No answer by the date needed",
             ),
         ],
     );
@@ -381,19 +430,124 @@ fn tasks_carry_corridor_states_and_reasons() {
                 },
             },
             Action::Unschedule {
-                reason: reason("turned back at the gate"),
+                reason: reason(ReasonKind::TurnedBack, "refused-at-crossing", None),
             },
         ],
         &[
             ("listing", "completed", "listed", ""),
             ("clearance", "completed", "cleared", ""),
-            (
-                "scheduling",
-                "failed",
-                "cleared",
-                "unscheduled: turned back at the gate",
-            ),
+            ("scheduling", "failed", "cleared", "Refused at the crossing"),
         ],
+    );
+    check(
+        vec![
+            Action::List,
+            Action::Withdraw {
+                reason: reason(ReasonKind::Withdrawn, "chose-treatment-elsewhere", None),
+            },
+        ],
+        &[("listing", "completed", "listed", "")],
+    );
+}
+
+/// The reason leaves as a coded concept (code system of its kind, label as
+/// display), and its note — free text about the person — never leaves.
+#[test]
+fn status_reasons_are_coded_and_notes_never_leave() {
+    let note = "brother K. M. on a watch list";
+    let bundle = bundle_of(&case(
+        "P-8",
+        Tier::Critical,
+        vec![
+            Action::List,
+            Action::RequestClearance,
+            Action::Deny {
+                reason: reason(ReasonKind::Denied, "other", Some(note)),
+            },
+        ],
+    ));
+    assert_eq!(violations(&bundle), "");
+    let clearance = resources(&bundle, "Task")[1];
+    assert_eq!(
+        clearance["statusReason"],
+        serde_json::json!({
+            "coding": [{
+                "system": "urn:corridor:reason:denied",
+                "code": "other",
+                "display": "Other (see note)",
+            }],
+            "text": "Other (see note)",
+        })
+    );
+    assert_eq!(
+        reason_system(ReasonKind::Denied),
+        "urn:corridor:reason:denied"
+    );
+    let written = serde_json::to_string(&bundle).unwrap();
+    assert!(!written.contains("watch list"), "{written}");
+    assert!(!written.contains("K. M."), "{written}");
+}
+
+/// A death or withdrawal recorded in error and reinstated no longer ends
+/// the chain: the request is active and the tasks are where the person is
+/// now; a place given up by the exit stays given up.
+#[test]
+fn a_reinstated_patient_is_waiting_again_in_the_export() {
+    let booking = corridor_domain::Booking {
+        date: date(2026, 1, 25),
+        crossing: corridor_domain::CrossingId::parse("rafah").unwrap(),
+    };
+    let reinstate = || Action::Reinstate {
+        reason: reason(ReasonKind::Reinstated, "wrong-person", None),
+    };
+    let withdrawn = case(
+        "P-8",
+        Tier::Urgent,
+        vec![
+            Action::List,
+            Action::RequestClearance,
+            Action::Withdraw {
+                reason: reason(ReasonKind::Withdrawn, "declined-evacuation", None),
+            },
+            reinstate(),
+        ],
+    );
+    let bundle = bundle_of(&withdrawn);
+    assert_eq!(violations(&bundle), "");
+    assert_eq!(resources(&bundle, "ServiceRequest")[0]["status"], "active");
+    assert_eq!(
+        tasks(&bundle),
+        [
+            ("listing", "completed", "listed", ""),
+            ("clearance", "in-progress", "clearance-requested", ""),
+        ]
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+    );
+    let died = case(
+        "P-9",
+        Tier::Critical,
+        vec![
+            Action::List,
+            Action::RequestClearance,
+            Action::Clear,
+            Action::Schedule { booking },
+            Action::Die {
+                on: date(2026, 1, 10),
+            },
+            reinstate(),
+        ],
+    );
+    let bundle = bundle_of(&died);
+    assert_eq!(violations(&bundle), "");
+    assert_eq!(resources(&bundle, "ServiceRequest")[0]["status"], "active");
+    assert_eq!(
+        tasks(&bundle)[2],
+        (
+            "scheduling".to_string(),
+            "cancelled".to_string(),
+            "cleared".to_string(),
+            "Recorded against the wrong person".to_string(),
+        )
     );
 }
 

@@ -1,8 +1,9 @@
 //! The situation report's HTML: its sections, its sources, and no small counts.
 
 use corridor_demo::{DemoConfig, generate};
+use corridor_domain::report::ReasonCodeCount;
 use corridor_domain::{
-    AgeGroup, AidReport, ReasonCount, Specialty, StageCount, StageDayCount, Tier,
+    AgeGroup, AidReport, ReasonCode, ReasonCount, Specialty, StageCount, StageDayCount, Tier,
     TonnesReconciliation, TruckDefinition, TruckTarget, daily_trucks,
 };
 use corridor_interop::sitrep::{
@@ -69,8 +70,16 @@ fn data() -> SitrepData {
             }],
         }),
         denial_reasons: vec![
-            ("security objection".to_string(), 12),
-            ("incomplete <file>".to_string(), 1),
+            ReasonCodeCount {
+                code: ReasonCode::parse("security-objection").unwrap(),
+                label: "Security objection".to_string(),
+                count: 12,
+            },
+            ReasonCodeCount {
+                code: ReasonCode::parse("documents-incomplete").unwrap(),
+                label: "incomplete <file>".to_string(),
+                count: 1,
+            },
         ],
         aid: Some(aid()),
         figures,

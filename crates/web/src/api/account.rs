@@ -40,6 +40,6 @@ async fn me(ApiUser(identity): ApiUser) -> ApiResult<Json<Me>> {
         display_name: user.display_name,
         role: user.role.as_str().to_string(),
         scope: user.scope.as_str().to_string(),
-        organisation: user.organisation,
+        organisation: user.organisation.map(|id| id.to_string()),
     }))
 }

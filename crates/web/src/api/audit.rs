@@ -59,11 +59,14 @@ pub struct BreakGlassGrantView {
     pub active: bool,
 }
 
-/// What `audit verify` finds: the chain intact, or each break by position.
+/// What `audit verify` finds: the chain and the data intact, or each entry
+/// broken by position and each row changed outside corridor by table and key.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditIntegrity {
     pub intact: bool,
     pub entries: u64,
+    /// Rows of data compared with what the change that last wrote each recorded.
+    pub rows: u64,
     pub head_seq: u64,
     /// Keep it outside the database to detect a rewrite of the whole chain.
     pub head_hash: String,
@@ -107,6 +110,7 @@ pub async fn audit_view(
         Some(AuditIntegrity {
             intact: report.is_intact(),
             entries: report.entries,
+            rows: report.rows,
             head_seq: report.head_seq,
             head_hash: report.head_hash.clone(),
             problems: report.problems.iter().map(ToString::to_string).collect(),

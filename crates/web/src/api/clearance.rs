@@ -8,16 +8,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use corridor_domain::{
     BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, CrossingId, Direction, Permission,
-    PersonId, Specialty, Text, Tier,
+    PersonId, ReasonCatalogue, Specialty, Text, Tier,
 };
-use corridor_store::{BatchChoice, BatchRow, Decision, RequestRow, Submission};
+use corridor_store::{BatchChoice, BatchRow, Decision, ImportMode, RequestRow, Submission};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{ApiJson, ApiQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::api::reasons::{CodedReason, parse_reason};
+use crate::api::{ApiJson, ApiQuery};
 use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::state::AppState;
@@ -101,7 +102,8 @@ pub struct RequestView {
     pub previous_batch: Option<String>,
     /// `cleared`, `denied`, `delayed`, or `pending`.
     pub outcome: String,
-    pub reason: Option<String>,
+    /// A denial's or delay's reason code and label (the note is in the person's record).
+    pub reason: Option<CodedReason>,
     pub decided_on: Option<String>,
 }
 
@@ -159,7 +161,7 @@ fn rates_of(label: &str, requests: &[RequestRow], group: Option<ClearanceGroup>)
     }
 }
 
-fn request_view(request: &RequestRow) -> RequestView {
+fn request_view(request: &RequestRow, reasons: &ReasonCatalogue) -> RequestView {
     RequestView {
         person: request.person.to_string(),
         role: request.role.as_str().to_string(),
@@ -170,7 +172,10 @@ fn request_view(request: &RequestRow) -> RequestView {
             .outcome
             .map_or("pending", ClearanceOutcome::as_str)
             .to_string(),
-        reason: request.reason.clone(),
+        reason: request
+            .reason
+            .as_ref()
+            .map(|reason| CodedReason::of(reasons, reason)),
         decided_on: request.decided_on.map(|d| d.to_string()),
     }
 }
@@ -182,17 +187,7 @@ pub async fn list_batches(
     query: &BatchListQuery,
 ) -> Result<BatchList, AppError> {
     identity.require(Permission::ViewClearance)?;
-    let per_page = query.per_page.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(1..=MAX_PAGE_SIZE).contains(&per_page) {
-        return Err(AppError::bad_request(
-            "per_page",
-            format!("{per_page} batches per page; ask for 1 to {MAX_PAGE_SIZE}"),
-        ));
-    }
-    let page = query.page.unwrap_or(1);
-    if page == 0 {
-        return Err(AppError::bad_request("page", "pages are numbered from 1"));
-    }
+    let paging = crate::api::paging(query.page, query.per_page)?;
     let today = state.clock.today();
     let mut batches = state.store.clearance_batches().await?;
     batches.reverse();
@@ -202,10 +197,9 @@ pub async fn list_batches(
         by_batch.entry(&request.batch).or_default().push(request);
     }
     let total = batches.len() as u64;
-    let shown = batches
-        .iter()
-        .skip(usize::try_from((page - 1).saturating_mul(u64::from(per_page))).unwrap_or(usize::MAX))
-        .take(per_page as usize)
+    let shown = paging
+        .slice(batches.iter().collect())
+        .into_iter()
         .map(|batch| {
             let rows = by_batch.get(&batch.id).cloned().unwrap_or_default();
             summary(batch, &rows, today)
@@ -219,9 +213,9 @@ pub async fn list_batches(
     }
     Ok(BatchList {
         total,
-        page,
-        pages: total.div_ceil(u64::from(per_page)).max(1),
-        per_page,
+        page: paging.page(),
+        pages: paging.pages(total),
+        per_page: paging.per_page(),
         batches: shown,
         rates,
         overdue: requests
@@ -255,10 +249,14 @@ pub async fn read_batch(
             ))
         })?;
     let requests = state.store.clearance_requests(Some(id)).await?;
+    let reasons = state.store.reason_codes().await?;
     let rows: Vec<&RequestRow> = requests.iter().collect();
     Ok(BatchDetail {
         batch: summary(&batch, &rows, state.clock.today()),
-        requests: requests.iter().map(request_view).collect(),
+        requests: requests
+            .iter()
+            .map(|request| request_view(request, &reasons))
+            .collect(),
     })
 }
 
@@ -488,6 +486,7 @@ pub async fn submit_batch(
                 people,
                 note,
             },
+            ImportMode::Commit,
             today,
             state.clock.now(),
             identity.username(),
@@ -516,11 +515,16 @@ async fn submit(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DecisionInput {
     pub person: String,
-    /// `cleared`, `denied` (with a reason) or `delayed`.
+    /// `cleared`, `denied` (with a reason code) or `delayed`.
     pub outcome: String,
-    /// The reason the authority gave; required for a denial.
+    /// A code of `GET /api/v1/reasons?kind=denied` (or `delayed`): required
+    /// for a denial, `no-answer` when a delay leaves it out, none for a clearance.
     #[serde(default)]
-    pub reason: Option<String>,
+    pub reason_code: Option<String>,
+    /// What the code does not say; required with `other`. It stays in the
+    /// person's record and never leaves in a report or an export.
+    #[serde(default)]
+    pub note: Option<String>,
     /// `YYYY-MM-DD`; default today.
     #[serde(default)]
     pub decided_on: Option<String>,
@@ -553,11 +557,13 @@ pub async fn record_decisions(
         ));
     }
     let today = state.clock.today();
+    let reasons = state.store.reason_codes().await?;
     let mut decisions = Vec::with_capacity(request.decisions.len());
     for (index, input) in request.decisions.iter().enumerate() {
         let field = |name: &str| format!("decisions[{index}].{name}");
         let person = PersonId::parse(input.person.trim())
             .map_err(|invalid| AppError::bad_request(&field("person"), invalid.to_string()))?;
+        identity.may_change_person(state, &person).await?;
         let outcome = ClearanceOutcome::parse(input.outcome.trim()).map_err(|_| {
             AppError::bad_request(
                 &field("outcome"),
@@ -567,20 +573,39 @@ pub async fn record_decisions(
                 ),
             )
         })?;
-        let reason = input
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(|r| Text::parse("reason", r, 200))
-            .transpose()
-            .map_err(|invalid| AppError::bad_request(&field("reason"), invalid.to_string()))?;
-        if outcome == ClearanceOutcome::Denied && reason.is_none() {
-            return Err(AppError::bad_request(
-                &field("reason"),
-                format!("{person}: a denial needs the reason the authority gave"),
-            ));
-        }
+        let given = |text: &Option<String>| {
+            text.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+        };
+        let (code, note) = (given(&input.reason_code), given(&input.note));
+        let reason = match outcome.reason_kind() {
+            Some(kind) => Some(
+                parse_reason(&reasons, kind, code.as_deref(), note.as_deref(), field).map_err(
+                    |error| match error {
+                        AppError::BadRequest { detail, field } => AppError::BadRequest {
+                            detail: format!("{person}: {detail}"),
+                            field,
+                        },
+                        other => other,
+                    },
+                )?,
+            ),
+            None if code.is_some() || note.is_some() => {
+                return Err(AppError::bad_request(
+                    &field(if code.is_some() {
+                        "reason_code"
+                    } else {
+                        "note"
+                    }),
+                    format!(
+                        "{person}: a clearance takes no reason; leave reason_code and note out"
+                    ),
+                ));
+            }
+            None => None,
+        };
         let decided_on = match input.decided_on.as_deref().map(str::trim) {
             None | Some("") => today,
             Some(text) => parse_date(&field("decided_on"), text)?,
@@ -603,7 +628,13 @@ pub async fn record_decisions(
     read_batch(state, identity, &batch).await?;
     state
         .store
-        .record_decisions(&decisions, today, state.clock.now(), identity.username())
+        .record_decisions(
+            &decisions,
+            ImportMode::Commit,
+            today,
+            state.clock.now(),
+            identity.username(),
+        )
         .await?;
     Ok(DecisionsRecorded {
         recorded: decisions.len(),
@@ -640,7 +671,13 @@ pub async fn sweep_overdue(state: &AppState, identity: &Identity) -> Result<usiz
     if !overdue.is_empty() {
         state
             .store
-            .record_decisions(&overdue, today, state.clock.now(), identity.username())
+            .record_decisions(
+                &overdue,
+                ImportMode::Commit,
+                today,
+                state.clock.now(),
+                identity.username(),
+            )
             .await?;
     }
     Ok(overdue.len())

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
-use corridor_domain::{CrossingId, Direction, GateOutcome, Permission, PersonId, Scope, Text};
+use corridor_domain::{
+    CrossingId, Direction, GateOutcome, Permission, PersonId, ReasonCatalogue, Scope, Text,
+};
 use corridor_planner::{DayPlan, Method};
 use corridor_store::{
     EntryState, Manifest, NewAuditEntry, OverrideKind, PlanningInputs, Reconciliation, method_name,
@@ -20,6 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::clearance::{parse_crossing, parse_date, parse_direction};
+use crate::api::reasons::{CodedReason, parse_reason};
 use crate::api::{ApiJson, ApiQuery};
 use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
@@ -287,7 +290,8 @@ pub async fn plan_for(
                 AppError::Internal("a confirmed manifest could not be read".to_string())
             })?;
         let mut view = plan_view(&inputs, None, method);
-        view.confirmed = Some(manifest_view(&manifest, &Names::default()));
+        let reasons = state.store.reason_codes().await?;
+        view.confirmed = Some(manifest_view(&manifest, &Names::default(), &reasons));
         return Ok(view);
     }
     if inputs.closed_reason.is_some() {
@@ -342,6 +346,7 @@ pub async fn override_for(
     let direction = parse_direction(request.direction.as_deref())?;
     let person = PersonId::parse(request.person.trim())
         .map_err(|invalid| AppError::bad_request("person", invalid.to_string()))?;
+    identity.may_change_person(state, &person).await?;
     let kind = match request.action.trim() {
         "add" => Some(OverrideKind::Include),
         "remove" => Some(OverrideKind::Exclude),
@@ -353,10 +358,13 @@ pub async fn override_for(
             ));
         }
     };
-    let reason = Text::parse("reason", request.reason.trim(), 500).map_err(|_| {
+    let reason = Text::parse("reason", request.reason.trim(), 500).map_err(|invalid| {
         AppError::bad_request(
             "reason",
-            "say why (up to 500 characters): the reason is shown on the plan and kept in the audit log",
+            format!(
+                "{}; say why in up to 500 characters: the reason is shown on the plan and kept in the audit log",
+                invalid.problem
+            ),
         )
     })?;
     let (inputs, plan) = state
@@ -425,7 +433,8 @@ pub async fn confirm_for(
             identity.username(),
         )
         .await?;
-    Ok(manifest_view(&manifest, &Names::default()))
+    let reasons = state.store.reason_codes().await?;
+    Ok(manifest_view(&manifest, &Names::default(), &reasons))
 }
 
 /// Confirms the plan of a day: everyone on it is scheduled and each
@@ -453,7 +462,8 @@ pub struct MemberView {
     pub birth_year: Option<i16>,
     /// `expected`, `crossed`, `turned-back`, `no-show` or `removed`.
     pub state: String,
-    pub state_reason: Option<String>,
+    /// Why the person did not cross: code and label (the note is in the person's record).
+    pub state_reason: Option<CodedReason>,
 }
 
 /// A patient with the companions who travel with them, or a returnee.
@@ -493,7 +503,7 @@ struct Names {
     facilities: HashMap<String, String>,
 }
 
-fn manifest_view(manifest: &Manifest, names: &Names) -> ManifestView {
+fn manifest_view(manifest: &Manifest, names: &Names, reasons: &ReasonCatalogue) -> ManifestView {
     let member = |entry: &corridor_store::ManifestEntry| {
         let known = names.people.get(&entry.person);
         MemberView {
@@ -502,7 +512,10 @@ fn manifest_view(manifest: &Manifest, names: &Names) -> ManifestView {
             name: known.and_then(|(name, _, _)| name.clone()),
             birth_year: known.map(|(_, year, _)| *year),
             state: entry.state.as_str().to_string(),
-            state_reason: entry.state_reason.clone(),
+            state_reason: entry
+                .state_reason
+                .as_ref()
+                .map(|reason| CodedReason::of(reasons, reason)),
         }
     };
     let mut parties: Vec<PartyView> = Vec::new();
@@ -597,7 +610,11 @@ async fn named_manifests(
             })
             .await?;
     }
-    Ok(manifests.iter().map(|m| manifest_view(m, &names)).collect())
+    let reasons = state.store.reason_codes().await?;
+    Ok(manifests
+        .iter()
+        .map(|m| manifest_view(m, &names, &reasons))
+        .collect())
 }
 
 /// The confirmed manifest of a day with names; the read is audited.
@@ -656,8 +673,9 @@ pub async fn gate_day(
     let day = resolve_day(state, crossing, date, None).await?;
     let reconciliation = state.store.reconciliation(&day.crossing, day.date).await?;
     let manifests = named_manifests(state, identity, &reconciliation.manifests).await?;
+    let reasons = state.store.reason_codes().await?;
     Ok(GateDay {
-        reconciliation: reconciliation_view(&reconciliation),
+        reconciliation: reconciliation_view(&reconciliation, &reasons),
         manifests,
         day,
     })
@@ -671,10 +689,16 @@ pub struct GateRequest {
     pub date: String,
     /// The patient (for their whole party) or the returnee.
     pub person: String,
-    /// `crossed`, `turned-back` (with a reason) or `no-show`.
+    /// `crossed`, `turned-back` (with a reason code) or `no-show`.
     pub outcome: String,
+    /// A code of `GET /api/v1/reasons?kind=turned-back` (required) or
+    /// `?kind=no-show` (`not-known` when left out); none for `crossed`.
     #[serde(default)]
-    pub reason: Option<String>,
+    pub reason_code: Option<String>,
+    /// What the code does not say; required with `other`. It stays in the
+    /// person's record and never leaves in a report or an export.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -695,6 +719,7 @@ pub async fn record_outcome(
     let date = parse_date("date", &request.date)?;
     let person = PersonId::parse(request.person.trim())
         .map_err(|invalid| AppError::bad_request("person", invalid.to_string()))?;
+    identity.may_change_person(state, &person).await?;
     let outcome = GateOutcome::parse(request.outcome.trim()).map_err(|_| {
         AppError::bad_request(
             "outcome",
@@ -704,16 +729,32 @@ pub async fn record_outcome(
             ),
         )
     })?;
-    let reason = blank(request.reason.as_deref())
-        .map(|r| Text::parse("reason", r, 500))
-        .transpose()
-        .map_err(|invalid| AppError::bad_request("reason", invalid.to_string()))?;
-    if outcome == GateOutcome::TurnedBack && reason.is_none() {
-        return Err(AppError::bad_request(
-            "reason",
-            format!("turning {person} back needs a reason: say why, e.g. documents incomplete"),
-        ));
-    }
+    let (code, note) = (
+        blank(request.reason_code.as_deref()),
+        blank(request.note.as_deref()),
+    );
+    let reason = match outcome.reason_kind() {
+        Some(kind) => Some(parse_reason(
+            &state.store.reason_codes().await?,
+            kind,
+            code,
+            note,
+            str::to_string,
+        )?),
+        None if code.is_some() || note.is_some() => {
+            return Err(AppError::bad_request(
+                if code.is_some() {
+                    "reason_code"
+                } else {
+                    "note"
+                },
+                format!(
+                    "{person} crossed: a crossing takes no reason; leave reason_code and note out"
+                ),
+            ));
+        }
+        None => None,
+    };
     let recorded = state
         .store
         .record_gate(
@@ -765,7 +806,8 @@ pub struct BackOnTheList {
     pub person: String,
     pub role: String,
     pub state: String,
-    pub reason: Option<String>,
+    /// Code and label (the note is in the person's record).
+    pub reason: Option<CodedReason>,
 }
 
 /// What was planned and what happened on a crossing day.
@@ -782,7 +824,10 @@ pub struct ReconciliationView {
     pub not_recorded: usize,
 }
 
-fn reconciliation_view(reconciliation: &Reconciliation) -> ReconciliationView {
+fn reconciliation_view(
+    reconciliation: &Reconciliation,
+    reasons: &ReasonCatalogue,
+) -> ReconciliationView {
     ReconciliationView {
         crossing: reconciliation.crossing.to_string(),
         date: reconciliation.date.to_string(),
@@ -813,7 +858,10 @@ fn reconciliation_view(reconciliation: &Reconciliation) -> ReconciliationView {
                 person: e.person.to_string(),
                 role: e.role.as_str().to_string(),
                 state: e.state.as_str().to_string(),
-                reason: e.state_reason.clone(),
+                reason: e
+                    .state_reason
+                    .as_ref()
+                    .map(|reason| CodedReason::of(reasons, reason)),
             })
             .collect(),
         not_recorded: reconciliation
@@ -856,7 +904,8 @@ pub async fn reconcile(
             day.crossing, day.date
         )));
     }
-    Ok(reconciliation_view(&reconciliation))
+    let reasons = state.store.reason_codes().await?;
+    Ok(reconciliation_view(&reconciliation, &reasons))
 }
 
 /// End of day: planned against happened per direction, entries against

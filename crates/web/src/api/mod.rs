@@ -13,10 +13,13 @@ pub mod clearance;
 pub mod dashboard;
 pub mod days;
 pub mod forecasts;
+pub mod organisations;
 pub mod people;
+pub mod reasons;
 pub mod registry;
 pub mod users;
 
+use corridor_domain::Paging;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -64,10 +67,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(clearance::router())
         .merge(days::router())
         .merge(users::router())
+        .merge(organisations::router())
         .merge(audit::router())
         .merge(aid::router())
         .merge(registry::router())
         .merge(beds::router())
+        .merge(reasons::router())
 }
 
 /// JSON body whose rejection is a problem document naming what is wrong.
@@ -85,6 +90,9 @@ where
             .await
             .map(|axum::Json(value)| ApiJson(value))
             .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    return ApiError(AppError::TooLarge(crate::error::too_large_detail()));
+                }
                 ApiError(AppError::BadRequest {
                     detail: format!(
                         "the request body is not what this route takes: {}",
@@ -128,3 +136,14 @@ where
 /// Default and largest page sizes of every list.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 500;
+
+/// The page a list query asks for (`page`, `per_page`), checked the same
+/// way for every list.
+pub fn paging(page: Option<u64>, per_page: Option<u32>) -> Result<Paging, AppError> {
+    Ok(Paging::parse(
+        page.unwrap_or(1),
+        per_page.unwrap_or(DEFAULT_PAGE_SIZE),
+        MAX_PAGE_SIZE,
+        "per_page",
+    )?)
+}

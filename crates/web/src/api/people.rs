@@ -2,7 +2,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use corridor_domain::{AgeGroup, Permission, PersonId, PersonKind, Specialty, Status, Tier};
+use corridor_domain::{
+    AgeGroup, BREAK_GLASS_HOURS, Permission, PersonId, PersonKind, Specialty, Status, Tier,
+    parse_break_glass_reason,
+};
 use corridor_store::{BreakGlassGrant, ListFilter, NewAuditEntry, RoleFilter, WaitFilter};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
@@ -10,7 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{ApiJson, ApiQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::api::reasons::ReasonWithNote;
+use crate::api::{ApiJson, ApiQuery};
 use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::state::AppState;
@@ -21,10 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show))
         .routes(routes!(break_glass))
 }
-
-/// How long a break-the-glass grant lasts: one working shift.
-const BREAK_GLASS_HOURS: i64 = 8;
-const MIN_REASON_CHARS: usize = 10;
 
 /// Filters of the waiting list; lists are comma-separated.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
@@ -128,17 +128,7 @@ impl ListQuery {
                 ));
             }
         };
-        let per_page = self.per_page.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(1..=MAX_PAGE_SIZE).contains(&per_page) {
-            return Err(AppError::bad_request(
-                "per_page",
-                format!("{per_page} rows per page; ask for 1 to {MAX_PAGE_SIZE}"),
-            ));
-        }
-        let page = self.page.unwrap_or(1);
-        if page == 0 {
-            return Err(AppError::bad_request("page", "pages are numbered from 1"));
-        }
+        let paging = crate::api::paging(self.page, self.per_page)?;
         Ok(ListFilter {
             role,
             statuses: parse_list("status", &self.status, Status::parse)?,
@@ -151,8 +141,8 @@ impl ListQuery {
                 less_than_days: parse_days("waited_less_than", &self.waited_less_than)?,
             },
             visible_to: None,
-            limit: per_page,
-            offset: (page - 1).saturating_mul(u64::from(per_page)),
+            limit: paging.per_page(),
+            offset: paging.offset(),
         })
     }
 }
@@ -214,7 +204,10 @@ pub struct EventView {
     pub from: Option<String>,
     pub to: String,
     pub action: Option<String>,
-    pub reason: Option<String>,
+    /// The reason of a denial, delay, unschedule or withdrawal: its code,
+    /// label and note (the note is shown only here, in the person's record).
+    pub reason: Option<ReasonWithNote>,
+    /// A note kept with the event itself.
     pub note: Option<String>,
 }
 
@@ -235,7 +228,9 @@ pub struct PersonView {
     pub specialty: Option<String>,
     pub condition: Option<String>,
     pub referral_date: Option<String>,
+    /// The id of the referring organisation.
     pub referring_facility: Option<String>,
+    pub referring_facility_name: Option<String>,
     pub return_guarantee: Option<bool>,
     pub companion_of: Option<String>,
     pub relationship: Option<String>,
@@ -244,8 +239,12 @@ pub struct PersonView {
     pub admitted_to: Option<String>,
     pub companions: Vec<String>,
     pub timeline: Vec<EventView>,
-    /// The status changes the caller's role may make now.
+    /// The status changes the caller's role may make now (none on a record
+    /// opened by breaking the glass).
     pub allowed_actions: Vec<String>,
+    /// Set when the record is outside the caller's scope and opened by
+    /// breaking the glass: they may read it until then, and change nothing.
+    pub read_only_until: Option<String>,
 }
 
 pub fn parse_person_id(text: &str) -> Result<PersonId, AppError> {
@@ -258,7 +257,7 @@ pub async fn read_person(
     identity: &Identity,
     id: &PersonId,
 ) -> Result<PersonView, AppError> {
-    identity.may_read_person(state, id).await?;
+    let read_only_until = identity.may_read_person(state, id).await?;
     let record = state
         .store
         .person(id)
@@ -276,6 +275,7 @@ pub async fn read_person(
         .await?;
     let person = &record.person;
     let referral = person.referral();
+    let reasons = state.store.reason_codes().await?;
     let (companion_of, relationship, returning_from) = match &person.kind {
         PersonKind::Patient(_) => (None, None, None),
         PersonKind::Companion { of, relationship } => (
@@ -300,6 +300,16 @@ pub async fn read_person(
         condition: referral.map(|r| r.condition.as_str().to_string()),
         referral_date: referral.map(|r| r.referral_date.date().to_string()),
         referring_facility: referral.map(|r| r.referring_facility.as_str().to_string()),
+        referring_facility_name: match referral {
+            Some(referral) => state
+                .store
+                .organisations()
+                .await?
+                .into_iter()
+                .find(|organisation| organisation.id == referral.referring_facility)
+                .map(|organisation| organisation.name.to_string()),
+            None => None,
+        },
         return_guarantee: referral.map(|r| r.return_guarantee),
         companion_of,
         relationship,
@@ -325,18 +335,18 @@ pub async fn read_person(
                     .action
                     .as_ref()
                     .and_then(|a| a.reason())
-                    .map(|r| r.as_str().to_string()),
+                    .map(|reason| ReasonWithNote::of(&reasons, reason)),
                 note: event.note.as_ref().map(|n| n.as_str().to_string()),
             })
             .collect(),
-        allowed_actions: crate::api::registry::actions_for(
-            identity,
-            person.role(),
-            record.line.status,
-        )
-        .into_iter()
-        .map(|kind| kind.as_str().to_string())
-        .collect(),
+        allowed_actions: match read_only_until {
+            Some(_) => Vec::new(),
+            None => crate::api::registry::actions_for(identity, person.role(), &record.line)
+                .into_iter()
+                .map(|kind| kind.as_str().to_string())
+                .collect(),
+        },
+        read_only_until: read_only_until.map(|until| until.to_string()),
     })
 }
 
@@ -367,6 +377,7 @@ pub struct BreakGlassView {
     pub person_id: String,
     pub reason: String,
     pub granted_at: String,
+    /// The record may be read until then; it may never be changed.
     pub expires_at: String,
 }
 
@@ -377,15 +388,7 @@ pub async fn break_glass_for(
     reason: &str,
 ) -> Result<BreakGlassGrant, AppError> {
     identity.require(Permission::ViewPeople)?;
-    let reason = reason.trim();
-    if reason.chars().count() < MIN_REASON_CHARS {
-        return Err(AppError::bad_request(
-            "reason",
-            format!(
-                "state why you need this record in at least {MIN_REASON_CHARS} characters; the admin reads it"
-            ),
-        ));
-    }
+    let reason = parse_break_glass_reason(reason)?;
     if state.store.ownership(id).await?.is_none() {
         return Err(AppError::NotFound(format!(
             "no person with id {id} is registered"
@@ -397,12 +400,13 @@ pub async fn break_glass_for(
         .unwrap_or(now);
     Ok(state
         .store
-        .break_glass(identity.username(), id, reason, now, until)
+        .break_glass(identity.username(), id, reason.as_str(), now, until)
         .await?)
 }
 
-/// Opens one record outside the caller's scope for 8 hours, with a reason
-/// that is audited and shown to the admin.
+/// Opens one record outside the caller's scope for reading, for 8 hours,
+/// with a reason (10 to 300 characters) that is audited and shown to the
+/// admin. Changes to the record stay refused (403).
 #[utoipa::path(post, path = "/api/v1/people/{id}/break-glass", tag = "people",
     params(("id" = String, Path, description = "Person id")),
     request_body = BreakGlassRequest,

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use corridor_domain::{
     Action, ActionError, ActionFacts, ActionKind, CompanionFields, CrossingRules, PatientFields,
     Permission, PersonId, Registration, RegistrationError, Role, Text, allowed_actions,
+    registering_organisation,
 };
 use corridor_store::StoreError;
 use jiff::civil::Date;
@@ -44,7 +45,9 @@ pub struct RegisterRequest {
     /// `YYYY-MM-DD`, not in the future; today when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral_date: Option<String>,
-    /// The referring facility; a referrer's organisation when absent.
+    /// The id of the referring organisation (see `/api/v1/organisations`);
+    /// the caller's organisation when absent. A user with the organisation
+    /// scope registers for their own organisation only (403 otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referring_facility: Option<String>,
     #[serde(default)]
@@ -89,9 +92,14 @@ pub async fn register_for(
 ) -> Result<Registered, AppError> {
     identity.require(Permission::RegisterPatients)?;
     let today = state.clock.today();
-    let referring_facility = given(&request.referring_facility)
-        .or(identity.user.organisation.as_deref())
-        .unwrap_or("");
+    let referring_facility =
+        registering_organisation(identity.viewer(), given(&request.referring_facility))
+            .map_err(|own| {
+                AppError::Forbidden(format!(
+                    "you register patients for your own organisation ({own}) only; leave referring_facility out or give '{own}'"
+                ))
+            })?
+            .unwrap_or("");
     let patient = PatientFields {
         id: None,
         name: given(&request.name),
@@ -172,14 +180,21 @@ async fn register(
 }
 
 /// A status change by hand. Which facts it needs depends on the action:
-/// `reason` for deny, unschedule and withdraw; `date` for delay (needed by)
-/// and die (date of death); `facility` for admit.
+/// `reason_code` for deny, unschedule and withdraw (and delay, where it is
+/// `no-answer` when left out), with an optional `note`; `date` for delay
+/// (needed by) and die (date of death); `facility` for admit.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct TransitionRequest {
     /// e.g. `list`, `request-clearance`, `clear`, `deny`.
     pub action: String,
+    /// A code of `GET /api/v1/reasons` of the action's kind (`denied`,
+    /// `delayed`, `unscheduled`, `withdrawn`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason_code: Option<String>,
+    /// What the code does not say; required with `other`. It stays in the
+    /// person's record and never leaves in a report or an export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
@@ -200,21 +215,22 @@ pub struct TransitionView {
     pub allowed_actions: Vec<String>,
 }
 
-/// The status changes `identity` may make to a person of `role` in `status`:
+/// The status changes `identity` may make to a person of `role` on `line`:
 /// those of the user's role that the status machine allows.
 pub fn actions_for(
     identity: &Identity,
     role: Role,
-    status: corridor_domain::Status,
+    line: &corridor_domain::StatusLine,
 ) -> Vec<ActionKind> {
     let mine = identity.user.role.status_actions();
-    allowed_actions(role, status)
+    allowed_actions(role, line)
         .into_iter()
         .filter(|kind| mine.contains(kind))
         .collect()
 }
 
-/// Applies one status change as the signed-in user, within their scope.
+/// Applies one status change as the signed-in user, within their scope
+/// (a record opened by breaking the glass is read only: 403).
 pub async fn transition_for(
     state: &AppState,
     identity: &Identity,
@@ -237,7 +253,7 @@ pub async fn transition_for(
             }
         )));
     }
-    identity.may_read_person(state, id).await?;
+    identity.may_change_person(state, id).await?;
     let today = state.clock.today();
     let date = given(&request.date)
         .map(|text| {
@@ -249,8 +265,17 @@ pub async fn transition_for(
             })
         })
         .transpose()?;
+    if kind.reason_kind().is_none()
+        && (given(&request.reason_code).is_some() || given(&request.note).is_some())
+    {
+        return Err(AppError::bad_request(
+            "reason_code",
+            format!("{kind} takes no reason; leave reason_code and note out"),
+        ));
+    }
     let facts = ActionFacts {
-        reason: given(&request.reason),
+        reason_code: given(&request.reason_code),
+        note: given(&request.note),
         date,
         facility: given(&request.facility),
         crossing: None,
@@ -259,6 +284,9 @@ pub async fn transition_for(
         ActionError::Missing { .. } => AppError::bad_request(error.field(), error.to_string()),
         ActionError::Invalid(invalid) => AppError::bad_request(invalid.field, invalid.to_string()),
     })?;
+    action
+        .check_reason(&state.store.reason_codes().await?)
+        .map_err(|invalid| AppError::bad_request(invalid.field, invalid.to_string()))?;
     if let Action::Admit { facility } = &action {
         let known = state
             .store
@@ -297,7 +325,7 @@ pub async fn transition_for(
         id: id.to_string(),
         status: done.line.status.as_str().to_string(),
         version: done.line.version,
-        allowed_actions: actions_for(identity, done.role, done.line.status)
+        allowed_actions: actions_for(identity, done.role, &done.line)
             .into_iter()
             .map(|k| k.as_str().to_string())
             .collect(),

@@ -6,7 +6,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use corridor_domain::{
-    AccountRequest, Permission, Scope, UserRole, parse_scope, parse_token_label, parse_username,
+    AccountRequest, Permission, Scope, UserRole, check_password, parse_scope, parse_token_label,
+    parse_username,
 };
 use corridor_store::{ApiTokenRow, NewUser, UserAccount, UserUpdate};
 use jiff::Timestamp;
@@ -15,10 +16,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{ApiJson, ApiQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use crate::auth::password::{
-    check_new_password, generate_password, hash_password, verify_password,
-};
+use crate::api::{ApiJson, ApiQuery};
+use crate::auth::password::{generate_password, hash_password, verify_password};
 use crate::auth::token::generate_token;
 use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
@@ -41,9 +40,12 @@ pub struct UserView {
     pub role: String,
     pub role_label: String,
     pub scope: String,
+    /// The id of the user's organisation.
     pub organisation: Option<String>,
     pub active: bool,
     pub created_at: String,
+    /// When the password was last set (created, reset or changed).
+    pub password_set_at: String,
     /// Failed sign-ins in a row.
     pub failed_sign_ins: u32,
     /// Sign-in is refused until then after failed attempts; a reset clears it.
@@ -58,9 +60,10 @@ impl UserView {
             role: user.role.as_str().to_string(),
             role_label: user.role.label().to_string(),
             scope: user.scope.as_str().to_string(),
-            organisation: user.organisation.clone(),
+            organisation: user.organisation.as_ref().map(|id| id.to_string()),
             active: user.active,
             created_at: user.created_at.to_string(),
+            password_set_at: user.password_set_at.to_string(),
             failed_sign_ins: user.failed_sign_ins,
             locked_until: user
                 .locked_until
@@ -92,26 +95,15 @@ pub struct UserPage {
 
 /// One page of `items`, checked like every list of the API.
 fn paginate<T>(items: Vec<T>, query: &PageQuery) -> Result<(Vec<T>, u64, u64, u64, u32), AppError> {
-    let per_page = query.per_page.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(1..=MAX_PAGE_SIZE).contains(&per_page) {
-        return Err(AppError::bad_request(
-            "per_page",
-            format!("{per_page} rows per page; ask for 1 to {MAX_PAGE_SIZE}"),
-        ));
-    }
-    let page = query.page.unwrap_or(1);
-    if page == 0 {
-        return Err(AppError::bad_request("page", "pages are numbered from 1"));
-    }
+    let paging = crate::api::paging(query.page, query.per_page)?;
     let total = items.len() as u64;
-    let pages = total.div_ceil(u64::from(per_page)).max(1);
-    let skip = (page - 1).saturating_mul(u64::from(per_page));
-    let rows = items
-        .into_iter()
-        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-        .take(per_page as usize)
-        .collect();
-    Ok((rows, total, page, pages, per_page))
+    Ok((
+        paging.slice(items),
+        total,
+        paging.page(),
+        paging.pages(total),
+        paging.per_page(),
+    ))
 }
 
 pub async fn list_users(
@@ -156,7 +148,8 @@ pub struct NewAccount {
     /// `own`, `organisation` or `all`; default the role's (organisation for referrers).
     #[serde(default)]
     pub scope: Option<String>,
-    /// Needed with the scope `organisation`, e.g. the referring facility.
+    /// The id of an organisation (see `/api/v1/organisations`); needed
+    /// with the scope `organisation`, e.g. the referring facility.
     #[serde(default)]
     pub organisation: Option<String>,
 }
@@ -203,13 +196,7 @@ pub async fn create_user(
         parse_optional_scope(account.scope.as_deref())?,
         account.organisation.as_deref(),
     )?;
-    if state.store.user(&request.username).await?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "an account named '{}' exists already; choose another user name",
-            request.username
-        )));
-    }
-    let password = generate_password();
+    let password = generate_password(&request.username);
     let password_hash = hash_off_thread(password.clone()).await?;
     let user = state
         .store
@@ -283,7 +270,7 @@ pub struct AccountChange {
     pub role: Option<String>,
     #[serde(default)]
     pub scope: Option<String>,
-    /// An empty string removes the organisation.
+    /// An organisation id; an empty string removes the organisation.
     #[serde(default)]
     pub organisation: Option<String>,
     /// `false` disables the account: its sessions and tokens stop working at once.
@@ -292,8 +279,9 @@ pub struct AccountChange {
 }
 
 /// Changes role, scope, organisation or whether the account is active.
-/// The change applies to the user's next request. The last active admin
-/// cannot be disabled or demoted.
+/// The change applies to the user's next request; a role change or
+/// disabling ends their sessions. The last active admin cannot be disabled
+/// or demoted.
 pub async fn update_user(
     state: &AppState,
     identity: &Identity,
@@ -308,7 +296,7 @@ pub async fn update_user(
     let scope = parse_optional_scope(change.scope.as_deref())?.unwrap_or(current.scope);
     let organisation = match change.organisation.as_deref() {
         Some(organisation) => Some(organisation),
-        None => current.organisation.as_deref(),
+        None => current.organisation.as_ref().map(|id| id.as_str()),
     };
     let (scope, organisation) = parse_scope(role, scope, organisation)?;
     let active = change.active.unwrap_or(current.active);
@@ -371,20 +359,22 @@ pub struct PasswordReset {
     pub password: String,
 }
 
-/// Sets a new generated password and clears any lock from failed sign-ins.
+/// Sets a new generated password, clears any lock from failed sign-ins
+/// and ends every session of the account.
 pub async fn reset_password(
     state: &AppState,
     identity: &Identity,
     username: &str,
 ) -> Result<String, AppError> {
     let user = find_user(state, identity, username).await?;
-    let password = generate_password();
+    let password = generate_password(&user.username);
     let hash = hash_off_thread(password.clone()).await?;
     state
         .store
         .set_password_hash(
             &user.username,
             &hash,
+            None,
             state.clock.now(),
             identity.username(),
         )
@@ -392,8 +382,8 @@ pub async fn reset_password(
     Ok(password)
 }
 
-/// Resets an account's password to a generated one, returned once, and
-/// clears its lock.
+/// Resets an account's password to a generated one, returned once, clears
+/// its lock and ends its sessions.
 #[utoipa::path(post, path = "/api/v1/users/{username}/password", tag = "admin",
     params(("username" = String, Path, description = "User name")),
     responses((status = 200, body = PasswordReset), (status = 401, body = Problem),
@@ -408,11 +398,13 @@ async fn reset(
 }
 
 /// Changes the signed-in user's own password after checking the current
-/// one. A wrong current password counts towards the account's sign-in lock,
-/// so this cannot be used to guess it.
+/// one, and ends their other sessions (`keep_session` is the one they are
+/// changing it in). A wrong current password counts towards the sign-in
+/// lock, so this cannot be used to guess it.
 pub async fn change_own_password(
     state: &AppState,
     identity: &Identity,
+    keep_session: Option<&str>,
     current: &str,
     new: &str,
     repeated: &str,
@@ -425,14 +417,19 @@ pub async fn change_own_password(
             "the new password and its repetition differ; type the same new password twice",
         ));
     }
-    check_new_password(new).map_err(|detail| AppError::bad_request("new_password", detail))?;
+    check_password(new, &username).map_err(|invalid| {
+        AppError::bad_request(
+            "new_password",
+            format!("the new password {}", invalid.problem),
+        )
+    })?;
     if new == current {
         return Err(AppError::bad_request(
             "new_password",
             "the new password is the current one; choose a different one",
         ));
     }
-    let hash = match state.store.sign_in_check(&username, now).await? {
+    let hash = match state.store.claim_sign_in(&username, now).await? {
         corridor_store::SignInCheck::Ready { password_hash, .. } => password_hash,
         corridor_store::SignInCheck::Locked { until } => {
             let seconds = until.duration_since(now).as_secs().max(1) as u64;
@@ -461,9 +458,10 @@ pub async fn change_own_password(
         ));
     }
     let hash = hash_off_thread(new.to_string()).await?;
+    // Clears the attempt counted above with the lock.
     state
         .store
-        .set_password_hash(&username, &hash, now, &username)
+        .set_password_hash(&username, &hash, keep_session, now, &username)
         .await?;
     Ok(())
 }

@@ -5,15 +5,15 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
+use axum::http::Method;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tower_sessions::Session;
 
 use crate::auth::identity::SESSION_CSRF;
 use crate::auth::token::random_hex;
-use crate::error::{ApiError, AppError, PageError};
+use crate::error::{AppError, error_response, too_large_detail};
 
 /// Form bodies are read whole to find the token; larger requests are
 /// refused before this by the request size limit.
@@ -45,14 +45,7 @@ pub async fn check_csrf(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let is_api = request.uri().path().starts_with("/api/");
-    let refuse = |detail: &str| {
-        let error = AppError::Forbidden(detail.to_string());
-        if is_api {
-            ApiError(error).into_response()
-        } else {
-            PageError(error).into_response()
-        }
-    };
+    let refuse = |detail: &str| error_response(is_api, AppError::Forbidden(detail.to_string()));
     let Some(session) = request.extensions().get::<Session>().cloned() else {
         return refuse("no session: reload the page and try again");
     };
@@ -83,13 +76,7 @@ pub async fn check_csrf(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the form is larger than 1 MiB; send less at once",
-            )
-                .into_response();
-        }
+        Err(_) => return error_response(is_api, AppError::TooLarge(too_large_detail())),
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     let sent = fields

@@ -4,10 +4,14 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use corridor_domain::{Permission, PersonId, RecordOwnership, Scope, in_scope};
+use corridor_domain::{
+    Permission, PersonId, RecordAccess, RecordOwnership, Scope, Viewer, record_access,
+};
 use corridor_store::{UserAccount, Visibility};
+use jiff::Timestamp;
 use tower_sessions::Session;
 
+use crate::access_log::RequestUser;
 use crate::auth::token::hash_token;
 use crate::error::{ApiError, AppError, PageError};
 use crate::state::AppState;
@@ -73,42 +77,83 @@ impl Identity {
         }
     }
 
-    /// Checks that the user may see the personal record of `person`: the
-    /// role must see people, and the record must be in scope or opened by
-    /// breaking the glass. The caller records the view in the audit log.
-    pub async fn may_read_person(
+    /// The user as the scope rule sees them.
+    pub fn viewer(&self) -> Viewer<'_> {
+        Viewer {
+            username: &self.user.username,
+            scope: self.user.scope,
+            organisation: self.user.organisation.as_ref(),
+        }
+    }
+
+    /// What the user may do with the personal record of `person` (the
+    /// scope rule, `corridor_domain::record_access`), and until when a
+    /// grant from breaking the glass opens it. Refuses a role that does not
+    /// see people, and an unknown person.
+    pub async fn record_access(
         &self,
         state: &AppState,
         person: &PersonId,
-    ) -> Result<(), AppError> {
+    ) -> Result<(RecordAccess, Option<Timestamp>), AppError> {
         self.require(Permission::ViewPeople)?;
         let Some((registered_by, organisation)) = state.store.ownership(person).await? else {
             return Err(AppError::NotFound(format!(
                 "no person with id {person} is registered"
             )));
         };
+        let viewer = self.viewer();
         let record = RecordOwnership {
             registered_by: &registered_by,
-            organisation: organisation.as_deref(),
+            organisation: organisation.as_ref(),
         };
-        if in_scope(
-            self.user.scope,
-            &self.user.username,
-            self.user.organisation.as_deref(),
-            record,
-        ) {
-            return Ok(());
+        if record_access(viewer, record, false) == RecordAccess::ReadAndChange {
+            return Ok((RecordAccess::ReadAndChange, None));
         }
-        if state
+        let grant = state
             .store
-            .has_break_glass(&self.user.username, person, state.clock.now())
-            .await?
-        {
+            .break_glass_until(&self.user.username, person, state.clock.now())
+            .await?;
+        Ok((record_access(viewer, record, grant.is_some()), grant))
+    }
+
+    /// Checks that the user may see the personal record of `person`: in
+    /// scope, or opened by breaking the glass (then returns until when).
+    /// The caller records the view in the audit log.
+    pub async fn may_read_person(
+        &self,
+        state: &AppState,
+        person: &PersonId,
+    ) -> Result<Option<Timestamp>, AppError> {
+        match self.record_access(state, person).await? {
+            (RecordAccess::ReadAndChange, _) => Ok(None),
+            (RecordAccess::ReadOnly, until) => Ok(until),
+            (RecordAccess::Closed, _) => Err(AppError::OutOfScope {
+                person: person.to_string(),
+            }),
+        }
+    }
+
+    /// Checks that the user may change anything about `person` (their
+    /// status, their companions, their luggage, their gate outcome): only
+    /// within the user's scope. Breaking the glass opens a record for
+    /// reading, never for changing it.
+    pub async fn may_change_person(
+        &self,
+        state: &AppState,
+        person: &PersonId,
+    ) -> Result<(), AppError> {
+        // Everyone is in an all-scope; the store finds unknown people.
+        if self.user.scope == Scope::All {
             return Ok(());
         }
-        Err(AppError::OutOfScope {
-            person: person.to_string(),
-        })
+        match self.record_access(state, person).await? {
+            (RecordAccess::ReadAndChange, _) => Ok(()),
+            (RecordAccess::ReadOnly | RecordAccess::Closed, _) => {
+                Err(AppError::Forbidden(format!(
+                    "{person} is outside your scope: you may not change this record. Breaking the glass lets you read it, never change it; ask someone whose scope it is in"
+                )))
+            }
+        }
     }
 }
 
@@ -162,6 +207,15 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Identity, AppEr
     })
 }
 
+/// Identifies the user and names them in the request's access line.
+async fn identify_for_log(parts: &mut Parts, state: &AppState) -> Result<Identity, AppError> {
+    let identity = identify(parts, state).await?;
+    if let Some(user) = parts.extensions.get::<RequestUser>() {
+        user.set(identity.username());
+    }
+    Ok(identity)
+}
+
 /// The user of an API request; refused as a problem document.
 pub struct ApiUser(pub Identity);
 
@@ -169,7 +223,7 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        Ok(ApiUser(identify(parts, state).await?))
+        Ok(ApiUser(identify_for_log(parts, state).await?))
     }
 }
 
@@ -180,6 +234,6 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        Ok(PageUser(identify(parts, state).await?))
+        Ok(PageUser(identify_for_log(parts, state).await?))
     }
 }

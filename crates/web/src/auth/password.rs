@@ -4,9 +4,6 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, PasswordHash};
 use rand::RngExt;
 
-/// The shortest password an account may have.
-pub const MIN_PASSWORD_LENGTH: usize = 12;
-
 /// Hashes a password into a PHC string with a random salt.
 pub fn hash_password(password: &str) -> Result<String, String> {
     Argon2::default()
@@ -35,22 +32,21 @@ pub fn verify_nothing(password: &str) {
 }
 
 /// A random password of 20 characters without look-alikes (0/O, 1/l/I),
-/// about 115 bits, for first-run accounts and resets.
-pub fn generate_password() -> String {
+/// about 115 bits, for first-run accounts and resets; it keeps the
+/// password policy (`corridor_domain::check_password`) for `username`.
+pub fn generate_password(username: &str) -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..20)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect()
-}
-
-pub fn check_new_password(password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_PASSWORD_LENGTH {
-        return Err(format!(
-            "a password needs at least {MIN_PASSWORD_LENGTH} characters; a generated one is offered"
-        ));
+    loop {
+        let password: String = (0..20)
+            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+            .collect();
+        // Drawing a password that contains the user name or a common
+        // pattern is all but impossible; drawing again costs nothing.
+        if corridor_domain::check_password(&password, username).is_ok() {
+            return password;
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -68,11 +64,10 @@ mod tests {
 
     #[test]
     fn generated_passwords_are_long_and_differ() {
-        let one = generate_password();
-        let two = generate_password();
+        let one = generate_password("admin");
+        let two = generate_password("admin");
         assert_eq!(one.len(), 20);
         assert_ne!(one, two);
-        assert!(check_new_password(&one).is_ok());
-        assert!(check_new_password("short").is_err());
+        assert!(corridor_domain::check_password(&one, "admin").is_ok());
     }
 }

@@ -4,9 +4,15 @@
 //!
 //! Sessions are read on every request, so they are also kept in memory,
 //! written through to the database, for the head of the audit chain they
-//! were read at: signing in and out are audited, so another server
-//! process's sign-out reaches this one within the store's
-//! [`corridor_store::OTHER_PROCESS_DELAY`].
+//! were read at: signing in and out are audited, and so are the changes
+//! that end an account's sessions (a password reset, a role change,
+//! disabling), so another process's change reaches this one within the
+//! store's [`corridor_store::OTHER_PROCESS_DELAY`].
+//!
+//! Each row names the account signed in (the session's `user` value), so
+//! that the store can end all of an account's sessions. Saving a session
+//! never creates it again: one ended while a request was using it stays
+//! ended.
 
 use std::sync::Arc;
 
@@ -56,6 +62,15 @@ fn backend(error: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
 }
 
+/// The account a session is signed in to, if any.
+fn username(record: &Record) -> Option<String> {
+    record
+        .data
+        .get(crate::auth::identity::SESSION_USER)
+        .and_then(|value| value.as_str())
+        .map(str::to_string)
+}
+
 fn encode(record: &Record) -> session_store::Result<String> {
     serde_json::to_string(record).map_err(|error| session_store::Error::Encode(error.to_string()))
 }
@@ -67,7 +82,12 @@ impl SessionStore for DatabaseSessionStore {
         loop {
             let inserted = self
                 .store
-                .insert_web_session(&record.id.to_string(), &encode(record)?, expiry(record))
+                .insert_web_session(
+                    &record.id.to_string(),
+                    username(record).as_deref(),
+                    &encode(record)?,
+                    expiry(record),
+                )
                 .await
                 .map_err(backend)?;
             if inserted {
@@ -80,11 +100,20 @@ impl SessionStore for DatabaseSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let head = self.head().await?;
-        self.store
-            .save_web_session(&record.id.to_string(), &encode(record)?, expiry(record))
+        let saved = self
+            .store
+            .save_web_session(
+                &record.id.to_string(),
+                username(record).as_deref(),
+                &encode(record)?,
+                expiry(record),
+            )
             .await
             .map_err(backend)?;
-        self.cached.put(head, record.id, Some(record.clone()));
+        // A session ended meanwhile is not kept again, in memory or in the
+        // database: its next request finds it gone.
+        self.cached
+            .put(head, record.id, saved.then(|| record.clone()));
         Ok(())
     }
 

@@ -10,11 +10,15 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use corridor_domain::{Permission, Scope, UserRole};
+use corridor_domain::{OrganisationKind, Permission, Scope, UserRole};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::api::audit::{AuditQuery, AuditView, audit_view};
+use crate::api::organisations::{
+    NewOrganisation, OrganisationView, add_organisation as add_organisation_for,
+    kinds as organisation_kinds, list_organisations,
+};
 use crate::api::users::{
     AccountChange, NewAccount, NewToken, TokenView, UserView, change_own_password,
     create_api_token, create_user, find_user, list_api_tokens, list_users, reset_password,
@@ -32,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{username}/password", post(reset))
         .route("/admin/tokens", get(tokens).post(create_token))
         .route("/admin/tokens/{id}/revoke", post(revoke_token))
+        .route(
+            "/admin/organisations",
+            get(organisations).post(add_organisation),
+        )
         .route("/admin/audit", get(audit))
         .route("/account", get(account))
         .route("/account/password", post(change_password))
@@ -66,6 +74,8 @@ struct UsersPage {
     users: Vec<UserView>,
     roles: &'static [UserRole],
     scopes: &'static [Scope],
+    /// (id, name) of every organisation.
+    organisations: Vec<(String, String)>,
     form: NewAccount,
     error: Option<String>,
     /// The account just created and its password, shown this once.
@@ -92,6 +102,7 @@ async fn users_page(
         users,
         roles: UserRole::ALL,
         scopes: Scope::ALL,
+        organisations: organisation_choices(state).await?,
         form,
         error,
         created,
@@ -178,6 +189,7 @@ struct UserPage {
     user: UserView,
     roles: &'static [UserRole],
     scopes: &'static [Scope],
+    organisations: Vec<(String, String)>,
     /// A new password just set, shown this once.
     password: Option<String>,
 }
@@ -203,6 +215,7 @@ async fn user_page(
         user: UserView::of(&user, state.clock.now()),
         roles: UserRole::ALL,
         scopes: Scope::ALL,
+        organisations: organisation_choices(state).await?,
         password,
     })?)
 }
@@ -257,12 +270,12 @@ async fn update(
             flash(
                 &session,
                 format!(
-                    "Saved {}: {}, scope {}{}, {}. It applies to their next request.",
+                    "Saved {}: {}, scope {}{}, {}. It applies to their next request; a new role or disabling signs them out.",
                     user.username,
                     user.role.label(),
                     user.scope,
                     user.organisation
-                        .as_deref()
+                        .as_ref()
                         .map(|o| format!(" ({o})"))
                         .unwrap_or_default(),
                     if user.active {
@@ -404,6 +417,106 @@ async fn revoke_token(
     Ok(Redirect::to("/admin/tokens").into_response())
 }
 
+// Organisations.
+
+#[derive(Template)]
+#[template(path = "admin_organisations.html")]
+struct OrganisationsPage {
+    chrome: Chrome,
+    organisations: Vec<OrganisationView>,
+    kinds: &'static [OrganisationKind],
+    form: NewOrganisation,
+    error: Option<String>,
+}
+
+async fn organisations_page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    form: NewOrganisation,
+    error: Option<String>,
+) -> PageResult<Response> {
+    identity.require(Permission::ManageUsers)?;
+    let organisations = list_organisations(state, identity)
+        .await?
+        .iter()
+        .map(OrganisationView::of)
+        .collect();
+    let chrome = Chrome::new(
+        identity,
+        session,
+        state,
+        "/admin/organisations",
+        "Organisations",
+    )
+    .await?;
+    Ok(render(&OrganisationsPage {
+        chrome,
+        organisations,
+        kinds: organisation_kinds(),
+        form,
+        error,
+    })?)
+}
+
+async fn organisations(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+) -> PageResult<Response> {
+    organisations_page(
+        &state,
+        &identity,
+        &session,
+        NewOrganisation::default(),
+        None,
+    )
+    .await
+}
+
+async fn add_organisation(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Form(form): Form<NewOrganisation>,
+) -> PageResult<Response> {
+    identity.require(Permission::ManageUsers)?;
+    match add_organisation_for(&state, &identity, &form).await {
+        Ok(organisation) => {
+            flash(
+                &session,
+                format!(
+                    "Added {} ({}), a {}. Accounts and referrals can name it now.",
+                    organisation.name,
+                    organisation.id,
+                    organisation.kind.label().to_lowercase()
+                ),
+            )
+            .await;
+            Ok(Redirect::to("/admin/organisations").into_response())
+        }
+        Err(error) if correctable(&error) => {
+            let mut response =
+                organisations_page(&state, &identity, &session, form, Some(form_error(&error)))
+                    .await?;
+            *response.status_mut() = error.status();
+            Ok(response)
+        }
+        Err(error) => Err(PageError(error)),
+    }
+}
+
+/// The organisations an account may belong to (id, name), for the forms.
+async fn organisation_choices(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    Ok(state
+        .store
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|organisation| (organisation.id.to_string(), organisation.name.to_string()))
+        .collect())
+}
+
 // The audit log.
 
 #[derive(Template)]
@@ -451,7 +564,7 @@ async fn account_page(
     Ok(render(&AccountPage {
         chrome,
         user: UserView::of(&identity.user, state.clock.now()),
-        min_length: crate::auth::password::MIN_PASSWORD_LENGTH,
+        min_length: corridor_domain::MIN_PASSWORD_CHARS,
         error,
     })?)
 }
@@ -478,9 +591,11 @@ async fn change_password(
     session: Session,
     Form(form): Form<PasswordForm>,
 ) -> PageResult<Response> {
+    let this_session = session.id().map(|id| id.to_string());
     match change_own_password(
         &state,
         &identity,
+        this_session.as_deref(),
         &form.current_password,
         &form.new_password,
         &form.repeat_password,

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use corridor_domain::{ClearanceOutcome, Permission};
+use corridor_domain::{ClearanceOutcome, Permission, ReasonKind};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -14,6 +14,7 @@ use crate::api::clearance::{
     BatchDetail, BatchList, BatchListQuery, DecisionInput, DecisionsRequest, SubmitRequest,
     list_batches, parse_batch_id, read_batch, record_decisions, submit_batch, sweep_overdue,
 };
+use crate::api::reasons::choices;
 use crate::auth::PageUser;
 use crate::pages::{Chrome, after_post, render};
 use crate::state::AppState;
@@ -183,6 +184,9 @@ struct BatchPage {
     pending: usize,
     outcomes: &'static [ClearanceOutcome],
     today: String,
+    /// The codes a denial and a delay may give, as (code, label).
+    denial_reasons: Vec<(String, String)>,
+    delay_reasons: Vec<(String, String)>,
 }
 
 async fn show(
@@ -202,7 +206,10 @@ async fn show(
         format!("Clearance batch {id}"),
     )
     .await?;
+    let catalogue = state.store.reason_codes().await?;
     Ok(render(&BatchPage {
+        denial_reasons: choices(&catalogue, ReasonKind::Denied),
+        delay_reasons: choices(&catalogue, ReasonKind::Delayed),
         chrome,
         pending: detail
             .requests
@@ -216,7 +223,8 @@ async fn show(
     })?)
 }
 
-/// `outcome:P-000012=cleared`, `reason:P-000012=…`, and one `decided_on`.
+/// `outcome:P-000012=cleared`, `reason_code:P-000012=…`, `note:P-000012=…`,
+/// and one `decided_on`.
 async fn decide(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
@@ -230,6 +238,12 @@ async fn decide(
         .iter()
         .find(|(k, _)| k == "decided_on")
         .map(|(_, v)| v.clone());
+    let field_of = |prefix: &str, person: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k.strip_prefix(prefix) == Some(person))
+            .map(|(_, v)| v.clone())
+    };
     let decisions: Vec<DecisionInput> = fields
         .iter()
         .filter_map(|(key, value)| {
@@ -237,10 +251,8 @@ async fn decide(
             (!value.trim().is_empty()).then(|| DecisionInput {
                 person: person.to_string(),
                 outcome: value.clone(),
-                reason: fields
-                    .iter()
-                    .find(|(k, _)| k.strip_prefix("reason:") == Some(person))
-                    .map(|(_, v)| v.clone()),
+                reason_code: field_of("reason_code:", person),
+                note: field_of("note:", person),
                 decided_on: decided_on.clone(),
             })
         })

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use corridor_domain::Permission;
+use corridor_domain::{Permission, ReasonKind};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -15,6 +15,7 @@ use crate::api::days::{
     ReconciliationView, confirm_for, gate_day, override_for, plan_for, read_manifest,
     record_outcome,
 };
+use crate::api::reasons::choices;
 use crate::auth::PageUser;
 use crate::error::PageResult;
 use crate::pages::{Chrome, after_post, render};
@@ -207,6 +208,10 @@ struct GatePage {
     crossings: Vec<String>,
     manifests: Vec<ManifestView>,
     reconciliation: ReconciliationView,
+    /// The codes a turn-back and a no-show may give, as (code, label); a
+    /// no-show's default comes first.
+    turn_back_reasons: Vec<(String, String)>,
+    no_show_reasons: Vec<(String, String)>,
 }
 
 async fn gate(
@@ -231,7 +236,10 @@ async fn gate(
         format!("Gate: {} {}", day.day.crossing, day.day.date),
     )
     .await?;
+    let catalogue = state.store.reason_codes().await?;
     Ok(render(&GatePage {
+        turn_back_reasons: choices(&catalogue, ReasonKind::TurnedBack),
+        no_show_reasons: choices(&catalogue, ReasonKind::NoShow),
         chrome,
         crossing: day.day.crossing.to_string(),
         date: day.day.date.to_string(),
@@ -252,7 +260,9 @@ struct GateForm {
     #[serde(default)]
     outcome: String,
     #[serde(default)]
-    reason: Option<String>,
+    reason_code: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 async fn record(
@@ -268,7 +278,8 @@ async fn record(
         date: form.date,
         person: form.person,
         outcome: form.outcome,
-        reason: form.reason,
+        reason_code: form.reason_code,
+        note: form.note,
     };
     let result = record_outcome(&state, &identity, &request)
         .await

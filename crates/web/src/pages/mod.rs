@@ -25,7 +25,7 @@ use tower_sessions::Session;
 
 use crate::auth::Identity;
 use crate::auth::csrf::csrf_token;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorId};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -77,6 +77,11 @@ const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/forecast", "Forecast", &[Permission::RunForecasts]),
     ("/admin/users", "Users", &[Permission::ManageUsers]),
     ("/admin/tokens", "API tokens", &[Permission::ManageUsers]),
+    (
+        "/admin/organisations",
+        "Organisations",
+        &[Permission::ManageUsers],
+    ),
     ("/admin/audit", "Audit log", &[Permission::ViewAudit]),
     ("/account", "Account", &[Permission::ViewAggregates]),
 ];
@@ -200,13 +205,17 @@ struct ErrorPage<'a> {
     status: u16,
     reason: &'a str,
     detail: &'a str,
+    error_id: Option<&'a str>,
 }
 
-pub fn error_page(status: StatusCode, detail: &str) -> Response {
+/// The page of an error, in the application's frame; a server failure
+/// shows the id it was logged under.
+pub fn error_page(status: StatusCode, detail: &str, error_id: Option<&ErrorId>) -> Response {
     let page = ErrorPage {
         status: status.as_u16(),
         reason: status.canonical_reason().unwrap_or("Error"),
         detail,
+        error_id: error_id.map(|id| id.0.as_str()),
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),

@@ -6,14 +6,15 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use corridor_domain::{ActionKind, Permission, PersonId};
+use corridor_domain::{ActionKind, Permission, PersonId, ReasonCatalogue};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::api::people::{
     ListQuery, PersonView, break_glass_for, list_for, parse_person_id, read_person,
 };
-use crate::auth::PageUser;
+use crate::api::reasons::choices;
+use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::pages::{Chrome, count, flash, render};
 use crate::state::AppState;
@@ -80,6 +81,9 @@ async fn list(
 struct PersonPage {
     chrome: Chrome,
     person: PersonView,
+    /// "14:30, 2026-02-01 (UTC)" when the record is open by breaking the
+    /// glass: read only until then.
+    read_only_until: Option<String>,
     actions: Vec<ActionForm>,
     /// Receiving facilities (id, name), for the admit form.
     facilities: Vec<(String, String)>,
@@ -89,27 +93,78 @@ struct PersonPage {
 struct ActionForm {
     kind: &'static str,
     label: String,
-    needs_reason: bool,
+    /// The reason codes to choose from, as (code, label), when the action
+    /// takes a reason; a note may go with it.
+    reasons: Vec<(String, String)>,
+    /// The code chosen unless the user picks another (a delay's
+    /// `no-answer`); none where the user must choose.
+    default_reason: Option<String>,
     /// The label of the date it needs, if any.
     date_label: Option<&'static str>,
     needs_facility: bool,
     /// Takes the person off the list or refuses them.
     grave: bool,
+    /// What was typed in this form when it was refused, and why.
+    typed: RefusedAction,
+}
+
+/// A status change the form sent and the server refused: shown again in
+/// its form, as typed, with the message next to the field at fault.
+#[derive(Debug, Clone, Default)]
+pub struct RefusedAction {
+    pub action: String,
+    pub reason_code: String,
+    pub note: String,
+    pub date: String,
+    pub facility: String,
+    /// The field at fault (`reason_code`, `note`, `date`, `facility`) and
+    /// what to do.
+    pub error: Option<(String, String)>,
+}
+
+impl RefusedAction {
+    /// The message for `field`, if the refusal was about it; a refusal
+    /// about another field shows with the button.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(at, _)| at == field)
+            .map(|(_, message)| message.as_str())
+    }
+
+    fn other_error(&self) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(at, _)| !matches!(at.as_str(), "reason_code" | "note" | "date" | "facility"))
+            .map(|(_, message)| message.as_str())
+    }
 }
 
 impl ActionForm {
-    fn of(kind: ActionKind) -> ActionForm {
+    fn of(kind: ActionKind, catalogue: &ReasonCatalogue) -> ActionForm {
         use ActionKind as A;
-        let label = kind.as_str().replace('-', " ");
-        let mut chars = label.chars();
-        let label = chars
-            .next()
-            .map(|first| first.to_uppercase().collect::<String>() + chars.as_str())
-            .unwrap_or_default();
+        let label = match kind {
+            A::Reinstate => "Reinstate (recorded in error)".to_string(),
+            _ => {
+                let label = kind.as_str().replace('-', " ");
+                let mut chars = label.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_uppercase().collect::<String>() + chars.as_str())
+                    .unwrap_or_default()
+            }
+        };
         ActionForm {
             kind: kind.as_str(),
             label,
-            needs_reason: matches!(kind, A::Deny | A::Unschedule | A::Withdraw),
+            reasons: kind
+                .reason_kind()
+                .map(|reason_kind| choices(catalogue, reason_kind))
+                .unwrap_or_default(),
+            default_reason: kind
+                .reason_kind()
+                .and_then(|reason_kind| reason_kind.default_code())
+                .map(|code| code.to_string()),
             date_label: match kind {
                 A::Delay => Some("Answer needed by"),
                 A::Die => Some("Date of death"),
@@ -117,6 +172,19 @@ impl ActionForm {
             },
             needs_facility: kind == A::Admit,
             grave: matches!(kind, A::Deny | A::Die | A::Withdraw),
+            typed: RefusedAction::default(),
+        }
+    }
+}
+
+impl ActionForm {
+    /// Whether `code` is selected: the one typed when the form was refused,
+    /// otherwise the default.
+    fn is_selected(&self, code: &str) -> bool {
+        if self.typed.reason_code.is_empty() {
+            self.default_reason.as_deref() == Some(code)
+        } else {
+            self.typed.reason_code == code
         }
     }
 }
@@ -126,6 +194,19 @@ impl ActionForm {
 struct BreakGlassPage {
     chrome: Chrome,
     id: String,
+    /// The reason as typed, when the form comes back refused.
+    reason: String,
+    error: Option<String>,
+    hours: i64,
+    max_reason: usize,
+}
+
+/// A time for people: "14:30, 2026-02-01 (UTC)".
+fn until_text(until: &str) -> String {
+    until
+        .parse::<jiff::Timestamp>()
+        .map(|until| until.strftime("%H:%M, %Y-%m-%d (UTC)").to_string())
+        .unwrap_or_else(|_| until.to_string())
 }
 
 async fn show(
@@ -135,22 +216,39 @@ async fn show(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let id: PersonId = parse_person_id(&id)?;
-    match read_person(&state, &identity, &id).await {
+    person_page(&state, &identity, &session, &id, None).await
+}
+
+/// The person page; with a refused status change, that change's form
+/// shows again as it was typed, with the message (status 400).
+pub async fn person_page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    id: &PersonId,
+    refused: Option<RefusedAction>,
+) -> PageResult<Response> {
+    match read_person(state, identity, id).await {
         Ok(person) => {
-            let chrome = Chrome::new(
-                &identity,
-                &session,
-                &state,
-                "/people",
-                format!("Person {id}"),
-            )
-            .await?;
-            let actions: Vec<ActionForm> = person
+            let chrome =
+                Chrome::new(identity, session, state, "/people", format!("Person {id}")).await?;
+            let catalogue = state.store.reason_codes().await?;
+            let read_only_until = person.read_only_until.as_deref().map(until_text);
+            let mut actions: Vec<ActionForm> = person
                 .allowed_actions
                 .iter()
                 .filter_map(|kind| ActionKind::parse(kind).ok())
-                .map(ActionForm::of)
+                .map(|kind| ActionForm::of(kind, &catalogue))
                 .collect();
+            let status = match refused {
+                Some(refused) => {
+                    if let Some(form) = actions.iter_mut().find(|a| a.kind == refused.action) {
+                        form.typed = refused;
+                    }
+                    StatusCode::BAD_REQUEST
+                }
+                None => StatusCode::OK,
+            };
             let facilities = if actions.iter().any(|a| a.needs_facility) {
                 state
                     .store
@@ -163,25 +261,49 @@ async fn show(
             } else {
                 Vec::new()
             };
-            Ok(render(&PersonPage {
+            let mut response = render(&PersonPage {
                 chrome,
                 person,
+                read_only_until,
                 actions,
                 facilities,
-            })?)
+            })?;
+            *response.status_mut() = status;
+            Ok(response)
         }
         Err(AppError::OutOfScope { .. }) => {
-            let chrome =
-                Chrome::new(&identity, &session, &state, "/people", "Outside your scope").await?;
-            let mut response = render(&BreakGlassPage {
-                chrome,
-                id: id.to_string(),
-            })?;
-            *response.status_mut() = StatusCode::FORBIDDEN;
-            Ok(response)
+            break_glass_page(state, identity, session, id, String::new(), None).await
         }
         Err(error) => Err(PageError(error)),
     }
+}
+
+/// The form to break the glass: 403 when first shown (the record is out of
+/// scope), 400 when a reason was refused, shown again as typed.
+async fn break_glass_page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    id: &PersonId,
+    reason: String,
+    error: Option<String>,
+) -> PageResult<Response> {
+    let chrome = Chrome::new(identity, session, state, "/people", "Outside your scope").await?;
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::FORBIDDEN
+    };
+    let mut response = render(&BreakGlassPage {
+        chrome,
+        id: id.to_string(),
+        reason,
+        error,
+        hours: corridor_domain::BREAK_GLASS_HOURS,
+        max_reason: corridor_domain::MAX_BREAK_GLASS_REASON_CHARS,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -197,14 +319,23 @@ async fn break_glass(
     Form(form): Form<BreakGlassForm>,
 ) -> PageResult<Response> {
     let id: PersonId = parse_person_id(&id)?;
-    let grant = break_glass_for(&state, &identity, &id, &form.reason).await?;
-    flash(
-        &session,
-        format!(
-            "You broke the glass for {id} until {}; your reason is recorded and shown to the admin.",
-            grant.expires_at
-        ),
-    )
-    .await;
-    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+    match break_glass_for(&state, &identity, &id, &form.reason).await {
+        Ok(grant) => {
+            flash(
+                &session,
+                format!(
+                    "You broke the glass for {id}: you may read this record until {}, and change nothing. Your reason is recorded and shown to the admin.",
+                    until_text(&grant.expires_at.to_string())
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/people/{id}")).into_response())
+        }
+        // The form comes back with what was typed and what to change.
+        Err(error @ AppError::BadRequest { .. }) => {
+            let detail = error.detail();
+            break_glass_page(&state, &identity, &session, &id, form.reason, Some(detail)).await
+        }
+        Err(error) => Err(PageError(error)),
+    }
 }

@@ -8,7 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use corridor_domain::{
-    ConditionCategory, CrossingRules, LegalBasis, Permission, Relationship, Sex, Specialty, Tier,
+    ConditionCategory, CrossingRules, LegalBasis, OrganisationKind, Permission, Relationship,
+    Scope, Sex, Specialty, Tier,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -19,6 +20,7 @@ use crate::api::registry::{
 };
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
+use crate::pages::people::{RefusedAction, person_page};
 use crate::pages::{Chrome, after_post, flash, render};
 use crate::state::AppState;
 
@@ -150,6 +152,11 @@ struct RegisterPage {
     rows: Vec<CompanionRow>,
     /// The field at fault and what to do, when the form was refused.
     error: Option<(String, String)>,
+    /// The referring facilities to choose from (id, name).
+    organisations: Vec<(String, String)>,
+    /// The user's own organisation (id, name) when they register for it
+    /// only (organisation scope): the form offers no other.
+    own_organisation: Option<(String, String)>,
     companion_limit: u32,
     sexes: &'static [Sex],
     conditions: &'static [ConditionCategory],
@@ -196,11 +203,28 @@ async fn page(
     .await?;
     let companion_limit =
         CrossingRules::companion_limit(&state.store.crossing_rules().await?, state.clock.today());
+    let all = state.store.organisations().await?;
+    let own_organisation = match (identity.user.scope, &identity.user.organisation) {
+        (Scope::Organisation, Some(own)) => Some((
+            own.to_string(),
+            all.iter()
+                .find(|organisation| &organisation.id == own)
+                .map_or_else(|| own.to_string(), |o| o.name.to_string()),
+        )),
+        _ => None,
+    };
+    let organisations = all
+        .into_iter()
+        .filter(|organisation| organisation.kind == OrganisationKind::ReferringFacility)
+        .map(|organisation| (organisation.id.to_string(), organisation.name.to_string()))
+        .collect();
     render(&RegisterPage {
         chrome,
         rows: form.rows(),
         form,
         error,
+        organisations,
+        own_organisation,
         companion_limit,
         sexes: Sex::ALL,
         conditions: ConditionCategory::ALL,
@@ -219,7 +243,12 @@ async fn new_form(
     identity.require(Permission::RegisterPatients)?;
     let form = RegisterForm {
         referral_date: state.clock.today().to_string(),
-        referring_facility: identity.user.organisation.clone().unwrap_or_default(),
+        referring_facility: identity
+            .user
+            .organisation
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         legal_basis: LegalBasis::Consent.as_str().to_string(),
         ..RegisterForm::default()
     };
@@ -266,7 +295,9 @@ struct TransitionForm {
     #[serde(default)]
     action: String,
     #[serde(default)]
-    reason: Option<String>,
+    reason_code: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
     #[serde(default)]
     date: Option<String>,
     #[serde(default)]
@@ -295,10 +326,19 @@ async fn transition(
     };
     let request = TransitionRequest {
         action: form.action,
-        reason: form.reason,
+        reason_code: form.reason_code,
+        note: form.note,
         date: form.date,
         facility: form.facility,
         expected_version,
+    };
+    let typed = |error: Option<(String, String)>| RefusedAction {
+        action: request.action.clone(),
+        reason_code: request.reason_code.clone().unwrap_or_default(),
+        note: request.note.clone().unwrap_or_default(),
+        date: request.date.clone().unwrap_or_default(),
+        facility: request.facility.clone().unwrap_or_default(),
+        error,
     };
     let back = Redirect::to(&format!("/people/{id}")).into_response();
     match transition_for(&state, &identity, &id, &request).await {
@@ -310,7 +350,12 @@ async fn transition(
             .await;
             Ok(back)
         }
-        // The person page shows the record as it is now, with the message.
+        // A fact the form can correct: the form again, as typed.
+        Err(AppError::BadRequest { detail, field }) => {
+            let refused = typed(Some((field.unwrap_or_default(), detail)));
+            person_page(&state, &identity, &session, &id, Some(refused)).await
+        }
+        // Changed meanwhile or not allowed now: the record as it is now.
         Err(error) => after_post(&session, Err(error), &format!("/people/{id}")).await,
     }
 }

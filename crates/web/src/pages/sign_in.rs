@@ -5,6 +5,7 @@ use axum::Router;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use corridor_domain::parse_username;
 use corridor_store::SignInCheck;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -56,7 +57,7 @@ async fn sign_in(
     let username = credentials.username.trim().to_string();
     let outcome = attempt(&state, &username, credentials.password).await;
     match outcome {
-        Ok(()) => {
+        Ok(username) => {
             session.cycle_id().await.map_err(|error| {
                 AppError::Internal(format!("cannot renew the session: {error}"))
             })?;
@@ -84,40 +85,58 @@ async fn sign_in(
     }
 }
 
-/// Checks a password; every failure counts towards the account's lock.
-pub async fn attempt(state: &AppState, username: &str, password: String) -> Result<(), AppError> {
+/// Checks a password and returns the account's user name (sign-in by
+/// name is case-insensitive). The attempt is counted before the password
+/// is checked, so attempts sent at once cannot outrun the lock; an unknown
+/// name is counted, locked and answered exactly like a known one, after a
+/// verification of the same cost.
+pub async fn attempt(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<String, AppError> {
     let now = state.clock.now();
-    let check = state.store.sign_in_check(username, now).await?;
+    // A name no account can have (too long, a control character) is
+    // answered as an unknown one, without asking the database.
+    let check = match parse_username(username) {
+        Ok(username) => state.store.claim_sign_in(&username, now).await?,
+        Err(_) => SignInCheck::Unknown,
+    };
+    let refused = || AppError::Unauthenticated {
+        detail: REFUSED.to_string(),
+    };
     match check {
         SignInCheck::Unknown => {
             tokio::task::spawn_blocking(move || verify_nothing(&password))
                 .await
                 .map_err(|error| AppError::Internal(error.to_string()))?;
-            Err(AppError::Unauthenticated {
-                detail: REFUSED.to_string(),
-            })
+            Err(refused())
         }
         SignInCheck::Locked { until } => {
-            let seconds = until.duration_since(now).as_secs().max(1) as u64;
+            let seconds = until.duration_since(now).as_secs_f64().ceil().max(1.0) as u64;
             Err(AppError::TooManyRequests {
                 detail: format!(
-                    "too many failed sign-ins for this account; wait {seconds} s and try again, or ask an admin to reset the password"
+                    "too many failed sign-ins with this user name; wait {seconds} s and try again, or ask an admin to reset the password"
                 ),
                 retry_after_seconds: seconds,
             })
         }
-        SignInCheck::Ready { password_hash, .. } => {
+        SignInCheck::Ready {
+            account,
+            password_hash,
+        } => {
             let matches =
                 tokio::task::spawn_blocking(move || verify_password(&password, &password_hash))
                     .await
                     .map_err(|error| AppError::Internal(error.to_string()))?;
-            state.store.record_sign_in(username, matches, now).await?;
+            state
+                .store
+                .record_sign_in(&account.username, matches, now)
+                .await?;
             if matches {
-                Ok(())
+                Ok(account.username)
             } else {
-                Err(AppError::Unauthenticated {
-                    detail: REFUSED.to_string(),
-                })
+                Err(refused())
             }
         }
     }
