@@ -362,6 +362,7 @@ fn registry(c: &mut Criterion) {
             let store = Store::open(&database.url).await.expect("open");
             let data = generate(&DemoConfig::default());
             let reference = ReferenceData {
+                organisations: data.organisations,
                 crossings: data.crossings,
                 quotas: data.quotas,
                 countries: data.countries,

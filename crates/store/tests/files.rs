@@ -4,8 +4,6 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use corridor_domain::Tier;
-use jiff::civil::date;
 
 use crate::*;
 
