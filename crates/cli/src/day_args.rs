@@ -11,7 +11,8 @@ pub struct DayArgs {
     /// The crossing, e.g. rafah (or set CORRIDOR_CROSSING).
     #[arg(long, env = "CORRIDOR_CROSSING")]
     pub crossing: String,
-    /// The crossing day (YYYY-MM-DD); default today.
+    /// The crossing day (YYYY-MM-DD); default the next day from today on
+    /// which the crossing operates with a quota in force.
     #[arg(long)]
     pub date: Option<String>,
 }

@@ -73,8 +73,7 @@ async fn dashboard(
     PageUser(identity): PageUser,
     session: Session,
 ) -> PageResult<Response> {
-    identity.require(Permission::ViewAggregates)?;
-    let data = situation(&state).await?;
+    let data = situation(&state, &identity).await?;
     let chrome = Chrome::new(&identity, &session, &state, "/", "Dashboard").await?;
     Ok(render(&DashboardPage {
         chrome,

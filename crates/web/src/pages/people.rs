@@ -48,7 +48,6 @@ async fn list(
     session: Session,
     Query(query): Query<ListQuery>,
 ) -> PageResult<Response> {
-    identity.require(Permission::ViewPeople)?;
     let page = list_for(&state, &identity, &query).await?;
     let link = |page_number: u64| {
         let mut next_query = query.clone();
