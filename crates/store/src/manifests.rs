@@ -584,10 +584,10 @@ impl Store {
         let mut heads = Vec::with_capacity(draft.parties.len());
         let mut proposal = Vec::with_capacity(draft.parties.len());
         for party in &draft.parties {
-            let head = read_party_head(&mut transaction, &party.person).await?;
+            let head = read_person_facts(&mut transaction, &party.person).await?;
             let mut companions = Vec::with_capacity(party.companions.len());
             for companion in &party.companions {
-                let facts = read_party_head(&mut transaction, companion).await?;
+                let facts = read_person_facts(&mut transaction, companion).await?;
                 companions.push(facts.proposed(companion, on));
             }
             proposal.push(ProposedParty {
@@ -1228,7 +1228,7 @@ async fn cleared_returnees(
     Ok(returnees)
 }
 
-struct PartyHead {
+struct PersonFacts {
     role: Role,
     birth_year: BirthYear,
     companion_of: Option<PersonId>,
@@ -1236,7 +1236,7 @@ struct PartyHead {
     return_guarantee: bool,
 }
 
-impl PartyHead {
+impl PersonFacts {
     /// The facts the manifest rules look at, on the day of crossing.
     fn proposed(&self, id: &PersonId, on: Date) -> ProposedPerson {
         ProposedPerson {
@@ -1248,10 +1248,10 @@ impl PartyHead {
     }
 }
 
-async fn read_party_head(
+async fn read_person_facts(
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     person: &PersonId,
-) -> Result<PartyHead, StoreError> {
+) -> Result<PersonFacts, StoreError> {
     let row = sqlx::query(
         "SELECT role, birth_year, companion_of, specialty, return_guarantee FROM persons \
          WHERE id = $1",
@@ -1261,7 +1261,7 @@ async fn read_party_head(
     .await?
     .ok_or_else(|| StoreError::NotFound(person.clone()))?;
     let invalid = StoreError::from_invalid("persons", person.as_str());
-    Ok(PartyHead {
+    Ok(PersonFacts {
         role: Role::parse(&row.try_get::<String, _>("role")?).map_err(&invalid)?,
         birth_year: birth_year(&row, person.as_str())?,
         companion_of: row

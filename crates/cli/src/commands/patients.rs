@@ -451,11 +451,7 @@ async fn transition(context: &Context, args: &TransitionArgs) -> anyhow::Result<
     let facts = ActionFacts {
         reason_code: args.reason.as_deref(),
         note: reason_kind.and(args.note.as_deref()),
-        date: args
-            .date
-            .as_deref()
-            .map(|text| super::parse_date("--date", text))
-            .transpose()?,
+        date: args.date,
         facility: args.facility.as_deref(),
         crossing: args.crossing.as_deref(),
     };

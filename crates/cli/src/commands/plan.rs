@@ -10,7 +10,6 @@ use corridor_domain::{
 use corridor_planner::{DayPlan, Method};
 use corridor_store::{EntryState, Manifest, OverrideKind, PlanningInputs, parse_method};
 
-use super::parse_date;
 use super::patients::flag_error;
 use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
@@ -49,7 +48,7 @@ async fn day(
 ) -> anyhow::Result<CrossingDay> {
     let crossing = CrossingId::parse(&args.crossing).map_err(flag_error)?;
     let date = match &args.date {
-        Some(text) => parse_date("--date", text)?,
+        Some(date) => *date,
         None => {
             let reference = context.store.reference().await?;
             reference

@@ -244,6 +244,9 @@ async fn update(
     Path(username): Path<String>,
     Form(form): Form<AccountForm>,
 ) -> PageResult<Response> {
+    // This page judges fields of its own form before the capability
+    // runs; a role without the permission is refused before that.
+    identity.require(Permission::ManageUsers)?;
     let active = match form.active.as_str() {
         "active" => true,
         "disabled" => false,

@@ -74,6 +74,9 @@ async fn publish(
     session: Session,
     Form(form): Form<PublishForm>,
 ) -> PageResult<Response> {
+    // This page judges fields of its own form before the capability
+    // runs; a role without the permission is refused before that.
+    identity.require(Permission::ManageBeds)?;
     let back_to = |date: &str| {
         let query = serde_urlencoded::to_string([("date", date)]).unwrap_or_default();
         Redirect::to(&format!("/beds?{query}")).into_response()
@@ -130,6 +133,9 @@ async fn destination(
     session: Session,
     Form(form): Form<DestinationForm>,
 ) -> PageResult<Response> {
+    // This page judges fields of its own form before the capability
+    // runs; a role without the permission is refused before that.
+    identity.require(Permission::ManageBeds)?;
     let back = Redirect::to("/beds").into_response();
     let open = match form.change.as_str() {
         "open" => true,

@@ -121,6 +121,9 @@ async fn submit(
     session: Session,
     Form(form): Form<SubmitForm>,
 ) -> crate::error::PageResult<Response> {
+    // This page judges fields of its own form before the capability
+    // runs; a role without the permission is refused before that.
+    identity.require(Permission::SubmitClearance)?;
     let result = async {
         let count = number("count", &form.count)?;
         let request = SubmitRequest {

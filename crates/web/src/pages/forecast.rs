@@ -7,7 +7,6 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use corridor_domain::Permission;
 use corridor_interop::forecast_charts::{
     cumulative_deaths_chart, policy_comparison_chart, waiting_by_tier_chart,
 };

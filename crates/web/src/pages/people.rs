@@ -6,7 +6,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use corridor_domain::{ActionKind, Permission, PersonId, ReasonCatalogue};
+use corridor_domain::{ActionKind, PersonId, ReasonCatalogue};
 use serde::Deserialize;
 use tower_sessions::Session;
 
