@@ -301,8 +301,8 @@ pub struct TransitionArgs {
     #[arg(long, value_name = "CODE")]
     pub reason: Option<String>,
     /// The date for delay (needed by), schedule (crossing day) and die (date of death).
-    #[arg(long)]
-    pub date: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub date: Option<jiff::civil::Date>,
     /// The crossing for schedule.
     #[arg(long)]
     pub crossing: Option<String>,

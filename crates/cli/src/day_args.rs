@@ -11,9 +11,10 @@ pub struct DayArgs {
     /// The crossing, e.g. rafah (or set CORRIDOR_CROSSING).
     #[arg(long, env = "CORRIDOR_CROSSING")]
     pub crossing: String,
-    /// The crossing day (YYYY-MM-DD); default today.
-    #[arg(long)]
-    pub date: Option<String>,
+    /// The crossing day (YYYY-MM-DD); default the next day from today on
+    /// which the crossing operates with a quota in force.
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub date: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,8 +55,8 @@ pub struct SubmitArgs {
     #[arg(long, default_value = "outbound")]
     pub direction: String,
     /// The date the answer is needed by (YYYY-MM-DD).
-    #[arg(long)]
-    pub needed_by: String,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub needed_by: jiff::civil::Date,
     /// Exactly these people (comma-separated); a patient brings their companions.
     #[arg(long, value_delimiter = ',')]
     pub ids: Vec<String>,
@@ -97,8 +98,8 @@ pub struct DecideArgs {
     #[arg(long)]
     pub note: Option<String>,
     /// The date of the decision; default today.
-    #[arg(long)]
-    pub on: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub on: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Args)]
@@ -118,11 +119,11 @@ pub struct BatchArgs {
 #[derive(Debug, Args)]
 pub struct ClearanceReportArgs {
     /// First submission date counted (YYYY-MM-DD).
-    #[arg(long)]
-    pub from: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub from: Option<jiff::civil::Date>,
     /// Last submission date counted (YYYY-MM-DD).
-    #[arg(long)]
-    pub to: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub to: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,8 +149,8 @@ pub enum BedsCommand {
 
 #[derive(Debug, Args)]
 pub struct BedsListArgs {
-    #[arg(long)]
-    pub date: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub date: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Args)]
@@ -160,10 +161,10 @@ pub struct PublishArgs {
     pub specialty: String,
     #[arg(long)]
     pub beds: u32,
-    #[arg(long)]
-    pub from: String,
-    #[arg(long)]
-    pub to: String,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub from: jiff::civil::Date,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub to: jiff::civil::Date,
 }
 
 #[derive(Debug, Args)]
@@ -197,11 +198,11 @@ pub enum RulesCommand {
 pub struct RulesSetArgs {
     #[arg(long)]
     pub crossing: String,
-    #[arg(long)]
-    pub from: String,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub from: jiff::civil::Date,
     /// Last day of the period; open-ended when omitted.
-    #[arg(long)]
-    pub to: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub to: Option<jiff::civil::Date>,
     #[arg(long)]
     pub max_companions: u32,
     /// The crossing lets out only as many people as come in each day.
@@ -218,10 +219,10 @@ pub struct LuggageRulesArgs {
     pub crossing: String,
     #[arg(long)]
     pub version: u32,
-    #[arg(long)]
-    pub from: String,
-    #[arg(long)]
-    pub to: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub from: jiff::civil::Date,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub to: Option<jiff::civil::Date>,
     #[arg(long)]
     pub max_pieces: Option<u32>,
     /// e.g. 20kg.

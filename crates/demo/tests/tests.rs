@@ -518,6 +518,8 @@ mod crossings_and_facilities {
             assert_eq!(quota.valid_from, date(2026, 2, 2));
             assert_eq!(quota.valid_to, None);
         }
+        // One quota in force per direction: the store loads no overlaps.
+        corridor_domain::check_quota_periods(&data.quotas).unwrap();
     }
 
     #[test]

@@ -43,6 +43,17 @@ labelled_enum! {
     }
 }
 
+impl QuotaCategory {
+    /// The category a direction's places are counted in: evacuees leave,
+    /// returnees come back.
+    pub fn of(direction: Direction) -> QuotaCategory {
+        match direction {
+            Direction::Outbound => QuotaCategory::Evacuees,
+            Direction::Inbound => QuotaCategory::Returnees,
+        }
+    }
+}
+
 /// The days of the week a crossing operates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WeekdaySet(u8);
@@ -134,6 +145,52 @@ pub struct Crossing {
     pub operating_days: WeekdaySet,
 }
 
+/// A crossing and a date: the day a plan, a manifest or the gate is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossingDay {
+    pub crossing: CrossingId,
+    pub date: Date,
+}
+
+impl Crossing {
+    /// How many days from today the default crossing day is looked for.
+    pub const DAYS_AHEAD: i32 = 31;
+
+    /// The crossing day to work on when none is given: the first day from
+    /// `today` (today included) on which the crossing operates with a
+    /// quota in force in `direction` (in either direction when `None`).
+    /// Plans are made the night before, so on a closed day this is the next
+    /// day people can cross, not a day with nothing to plan. `today` when no
+    /// such day comes within [`Crossing::DAYS_AHEAD`] days.
+    pub fn next_crossing_day(
+        &self,
+        quotas: &[Quota],
+        direction: Option<Direction>,
+        today: Date,
+    ) -> Date {
+        let directions: Vec<Direction> = match direction {
+            Some(direction) => vec![direction],
+            None => self.directions.clone(),
+        };
+        (0..Crossing::DAYS_AHEAD)
+            .filter_map(|ahead| today.checked_add(jiff::Span::new().days(ahead)).ok())
+            .find(|day| {
+                self.operating_days.operates_on(*day)
+                    && directions.iter().any(|direction| {
+                        Quota::in_force(
+                            quotas,
+                            &self.id,
+                            *direction,
+                            QuotaCategory::of(*direction),
+                            *day,
+                        )
+                        .is_some()
+                    })
+            })
+            .unwrap_or(today)
+    }
+}
+
 /// How many people of a category may cross in a direction per operating
 /// day, over a period. `valid_to` is inclusive; `None` means until further notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +233,78 @@ impl Quota {
     pub fn applies_on(&self, date: Date) -> bool {
         date >= self.valid_from && self.valid_to.is_none_or(|to| date <= to)
     }
+
+    /// Whether two quotas count the same places (crossing, direction and
+    /// category) over periods that share a day.
+    pub fn overlaps(&self, other: &Quota) -> bool {
+        self.crossing == other.crossing
+            && self.direction == other.direction
+            && self.category == other.category
+            && self.valid_to.is_none_or(|to| other.valid_from <= to)
+            && other.valid_to.is_none_or(|to| self.valid_from <= to)
+    }
+
+    /// The one quota in force for a crossing, direction and category on a
+    /// date: the quota whose period covers the date. Overlapping quotas are
+    /// refused when they are entered ([`check_quota_periods`]), so there is
+    /// at most one; a registry that holds overlaps from before that check
+    /// gets the one with the latest `valid_from` (then the fewest places,
+    /// then the earliest end), whatever the order of `all`.
+    pub fn in_force<'a>(
+        all: &'a [Quota],
+        crossing: &CrossingId,
+        direction: Direction,
+        category: QuotaCategory,
+        date: Date,
+    ) -> Option<&'a Quota> {
+        all.iter()
+            .filter(|quota| {
+                &quota.crossing == crossing
+                    && quota.direction == direction
+                    && quota.category == category
+                    && quota.applies_on(date)
+            })
+            .max_by_key(|quota| {
+                (
+                    quota.valid_from,
+                    std::cmp::Reverse(quota.per_day),
+                    std::cmp::Reverse(quota.valid_to.unwrap_or(Date::MAX)),
+                )
+            })
+    }
+
+    /// The period as `from 2026-02-02` or `2026-02-02 to 2026-03-01`.
+    pub fn period(&self) -> String {
+        match self.valid_to {
+            Some(to) => format!("{} to {to}", self.valid_from),
+            None => format!("from {}", self.valid_from),
+        }
+    }
+}
+
+/// Refuses quotas that count the same places over periods that share a
+/// day: for a crossing, direction and category, at most one quota is in
+/// force on any date. The error names both quotas.
+pub fn check_quota_periods(quotas: &[Quota]) -> Result<(), InvalidValue> {
+    for (index, first) in quotas.iter().enumerate() {
+        if let Some(second) = quotas[index + 1..].iter().find(|q| q.overlaps(first)) {
+            return Err(InvalidValue::new(
+                "quotas",
+                format!(
+                    "the {} {} quota of {} {} ({} a day) overlaps the one {} ({} a day); \
+                     end the first before the second begins",
+                    first.category,
+                    first.direction,
+                    first.crossing,
+                    first.period(),
+                    first.per_day,
+                    second.period(),
+                    second.per_day
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The rules a crossing works under over a period, besides its quotas: how

@@ -20,6 +20,7 @@ mod crossing;
 mod facility;
 mod figure;
 mod luggage;
+mod manifest;
 mod organisation;
 mod paging;
 mod password;
@@ -45,7 +46,8 @@ pub use aid::{
 };
 pub use clearance::{BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, RequestFacts};
 pub use crossing::{
-    Crossing, CrossingId, CrossingRules, Direction, GateOutcome, Quota, QuotaCategory, WeekdaySet,
+    Crossing, CrossingDay, CrossingId, CrossingRules, Direction, GateOutcome, Quota, QuotaCategory,
+    WeekdaySet, check_quota_periods,
 };
 pub use facility::{BedCapacity, Country, CountryCode, Facility, FacilityId};
 pub use figure::{Source, SourcedFigure};
@@ -53,6 +55,9 @@ pub use luggage::{
     CashAmount, CashLimit, CurrencyCode, DeclaredItem, ItemCategory, LuggageDeclaration,
     LuggageRuleSet, RuleKind, Violation, check_luggage, check_luggage_versions,
     format_weight_grams, parse_weight_grams, rule_set_in_force,
+};
+pub use manifest::{
+    DayCap, DayRules, InDay, ProposedParty, ProposedPerson, RuleBreak, check_manifest,
 };
 pub use organisation::{
     MAX_ORGANISATION_NAME_CHARS, Organisation, OrganisationId, OrganisationKind,

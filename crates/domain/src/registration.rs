@@ -54,8 +54,6 @@ pub enum RegistrationError {
         "the patient is a child (born {born}), and a child is never registered alone: add a companion"
     )]
     ChildAlone { born: i16 },
-    #[error("{given} companions; the crossing rules in force allow at most {max} per patient")]
-    TooManyCompanions { given: usize, max: u32 },
 }
 
 /// A patient and their companions, checked and ready to register together.
@@ -66,14 +64,14 @@ pub struct Registration {
 }
 
 impl Registration {
-    /// Parses every fact and checks the rules of a registration: a child
-    /// patient has a companion, and there are no more companions than
-    /// `max_companions` (see [`crate::CrossingRules::companion_limit`]).
-    /// People without a chosen id get a generated one, from `random` bits.
+    /// Parses every fact and checks the rule of a registration that needs
+    /// nothing but the facts: a child patient has a companion. The number
+    /// of companions the crossing rules allow is the store's check, made
+    /// for every way people are registered. People without a chosen id get
+    /// a generated one, from `random` bits.
     pub fn parse(
         patient: &PatientFields<'_>,
         companions: &[CompanionFields<'_>],
-        max_companions: u32,
         today: Date,
         random: &mut dyn FnMut() -> u64,
     ) -> Result<Registration, RegistrationError> {
@@ -86,12 +84,6 @@ impl Registration {
                     .map_err(|invalid| RegistrationError::Companion { index, invalid })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        if companions.len() > max_companions as usize {
-            return Err(RegistrationError::TooManyCompanions {
-                given: companions.len(),
-                max: max_companions,
-            });
-        }
         let registration = Registration {
             patient,
             companions,
@@ -212,7 +204,7 @@ mod tests {
     #[test]
     fn a_patient_and_companions_get_ids_and_the_patients_legal_basis() {
         let registration =
-            Registration::parse(&patient("2015"), &[PARENT], 2, TODAY, &mut counter()).unwrap();
+            Registration::parse(&patient("2015"), &[PARENT], TODAY, &mut counter()).unwrap();
         assert_eq!(registration.patient.id.as_str(), "P-32222222");
         let companion = &registration.companions[0];
         assert_eq!(companion.id.as_str(), "C-42222222");
@@ -227,43 +219,27 @@ mod tests {
             assert_eq!(result.unwrap_err().to_string(), expected);
         };
         check(
-            Registration::parse(&patient("1850"), &[], 2, TODAY, &mut counter()),
+            Registration::parse(&patient("1850"), &[], TODAY, &mut counter()),
             "birth_year: 1850 is out of range; expected 1900 to 2026",
         );
         check(
-            Registration::parse(&patient("2015"), &[], 2, TODAY, &mut counter()),
+            Registration::parse(&patient("2015"), &[], TODAY, &mut counter()),
             "the patient is a child (born 2015), and a child is never registered alone: add a companion",
         );
         let cousin = CompanionFields {
             relationship: "cousin",
             ..PARENT
         };
-        let error = Registration::parse(
-            &patient("1960"),
-            &[PARENT, cousin],
-            2,
-            TODAY,
-            &mut counter(),
-        )
-        .unwrap_err();
+        let error = Registration::parse(&patient("1960"), &[PARENT, cousin], TODAY, &mut counter())
+            .unwrap_err();
         assert!(matches!(
             &error,
             RegistrationError::Companion { index: 1, invalid } if invalid.field == "relationship"
         ));
-        check(
-            Registration::parse(
-                &patient("1960"),
-                &[PARENT, PARENT, PARENT],
-                2,
-                TODAY,
-                &mut counter(),
-            ),
-            "3 companions; the crossing rules in force allow at most 2 per patient",
-        );
         let mut future = patient("1960");
         future.referral_date = Some("2026-02-02");
         check(
-            Registration::parse(&future, &[], 2, TODAY, &mut counter()),
+            Registration::parse(&future, &[], TODAY, &mut counter()),
             "referral_date: 2026-02-02 is in the future (today is 2026-02-01)",
         );
     }

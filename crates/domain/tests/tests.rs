@@ -3,6 +3,8 @@
 
 #[path = "tests/luggage.rs"]
 mod luggage;
+#[path = "tests/quotas.rs"]
+mod quotas;
 
 mod status_line {
     use corridor_domain::{

@@ -59,7 +59,7 @@ fn instance(random: &mut Random) -> Value {
         .candidates
         .iter()
         .map(|c| {
-            let days = policy::days_waited(c.referral_date, day.date);
+            let days = policy::days_waited(c.referral_date, day.rules.date);
             json!({
                 "id": c.patient.as_str(),
                 "tier": c.tier.as_str(),
@@ -85,9 +85,9 @@ fn instance(random: &mut Random) -> Value {
         })
         .collect();
     json!({
-        "quota": day.quota,
-        "cap": day.cap.as_ref().map(|cap| cap.places),
-        "max_companions": day.max_companions,
+        "quota": day.rules.quota,
+        "cap": day.rules.cap.as_ref().map(|cap| cap.places),
+        "max_companions": day.rules.max_companions,
         "candidates": candidates,
         "beds": beds,
         "optimal": objective(Method::Optimal),

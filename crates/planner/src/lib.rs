@@ -74,7 +74,7 @@ mod prepare;
 
 pub use inbound::plan_inbound;
 pub use model::{
-    BedPool, Candidate, Cap, DayPlan, InboundDay, LeftOut, LeftOutReason, Method, OutboundDay,
+    BedPool, Candidate, DayPlan, InboundDay, LeftOut, LeftOutReason, Method, OutboundDay,
     OverrideList, Overrides, Pick, PlanError, Returnee,
 };
 pub use policy::{INBOUND_POLICY_TEXT, POLICY_TEXT, party_value, value};

@@ -2,34 +2,61 @@
 
 use std::fmt;
 
-use corridor_domain::{FacilityId, PersonId, Specialty, Tier};
+use corridor_domain::{
+    DayRules, FacilityId, PersonId, ProposedParty, ProposedPerson, Role, Specialty, Tier,
+};
 use jiff::civil::Date;
 
 /// One crossing day in the outbound direction: who may go and where there is room.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundDay {
-    pub date: Date,
-    /// Places in the quota; companions take places too.
-    pub quota: u32,
-    /// A lower limit from another rule, e.g. entries must equal exits.
-    pub cap: Option<Cap>,
-    /// Companions who may travel with one patient.
-    pub max_companions: u32,
+    /// The day, its places (the quota, or a lower cap from another rule,
+    /// e.g. entries must equal exits; companions take places too) and the
+    /// companions who may travel with one patient: the rules every plan
+    /// keeps ([`corridor_domain::check_manifest`]).
+    pub rules: DayRules,
     /// Cleared patients who are not on any manifest, in any order.
     pub candidates: Vec<Candidate>,
-    /// Free beds on `date`, open facilities only.
+    /// Free beds on the day, open facilities only.
     pub beds: Vec<BedPool>,
     /// The earliest later date with a free bed of a specialty, for explanations.
     pub next_free_bed: Vec<(Specialty, Date)>,
     pub overrides: Overrides,
 }
 
-/// A limit on the day's places that comes from another rule, with that rule
-/// stated so the plan can quote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cap {
-    pub places: u32,
-    pub reason: String,
+impl OutboundDay {
+    /// A plan of this day as the manifest it proposes, in the terms of
+    /// [`corridor_domain::check_manifest`]: each pick's patient with the
+    /// companions who travel and the facility.
+    pub fn proposal(&self, plan: &DayPlan) -> Vec<ProposedParty> {
+        plan.picks
+            .iter()
+            .map(|pick| {
+                let candidate = self.candidates.iter().find(|c| c.patient == pick.person);
+                ProposedParty {
+                    head: ProposedPerson {
+                        id: pick.person.clone(),
+                        role: Role::Patient,
+                        is_child: candidate.is_some_and(|c| c.is_child),
+                        companion_of: None,
+                    },
+                    companions: pick
+                        .companions
+                        .iter()
+                        .map(|companion| ProposedPerson {
+                            id: companion.clone(),
+                            role: Role::Companion,
+                            is_child: false,
+                            companion_of: candidate
+                                .filter(|c| c.companions.contains(companion))
+                                .map(|c| c.patient.clone()),
+                        })
+                        .collect(),
+                    facility: pick.facility.clone(),
+                }
+            })
+            .collect()
+    }
 }
 
 /// A cleared patient and the companions who would travel with them.

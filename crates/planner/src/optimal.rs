@@ -28,7 +28,7 @@ const NONE: u128 = u128::MAX;
 
 pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
     let places = prepared.places_left as usize;
-    let max_party = (prepared.day.max_companions as usize)
+    let max_party = (prepared.day.rules.max_companions as usize)
         .saturating_add(1)
         .min(places);
     let specialties = Specialty::ALL.len();

@@ -226,17 +226,14 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
         }
     }
 
-    let places = match &day.cap {
-        Some(cap) => day.quota.min(cap.places),
-        None => day.quota,
-    };
+    let places = day.rules.places();
     let beds = bed_pools(day);
 
     let mut patients = Vec::with_capacity(day.candidates.len());
     let mut included_patients: HashMap<&PersonId, Patient> = HashMap::new();
     let mut left_out = Vec::new();
     for (index, candidate) in day.candidates.iter().enumerate() {
-        let days_waited = policy::days_waited(candidate.referral_date, day.date);
+        let days_waited = policy::days_waited(candidate.referral_date, day.rules.date);
         let value = policy::value(candidate.tier, days_waited, candidate.is_child);
         let key = priority_key(value, candidate.referral_date, &candidate.patient);
         let travelling = travelling_companions(day, &excluded, (key, index), &mut left_out);
@@ -344,7 +341,7 @@ fn travelling_companions(
                     reason: LeftOutReason::RemovedByCoordinator((*reason).to_string()),
                 },
             ));
-        } else if travelling < day.max_companions {
+        } else if travelling < day.rules.max_companions {
             travelling += 1;
         } else {
             left_out.push((
@@ -355,7 +352,7 @@ fn travelling_companions(
                     person: companion.clone(),
                     reason: LeftOutReason::CompanionBeyondLimit {
                         patient: candidate.patient.clone(),
-                        limit: day.max_companions,
+                        limit: day.rules.max_companions,
                     },
                 },
             ));
@@ -412,17 +409,13 @@ impl<'a> Prepared<'a> {
     /// Why a party does not fit in the places left.
     pub fn no_place(&self, needed: u32) -> LeftOutReason {
         let left = self.places_left;
-        match &self.day.cap {
-            Some(cap)
-                if cap.places < self.day.quota
-                    && needed <= left + (self.day.quota - cap.places) =>
-            {
-                LeftOutReason::Capped {
-                    needed,
-                    left,
-                    cap: cap.places,
-                }
-            }
+        let rules = &self.day.rules;
+        match rules.binding_cap() {
+            Some(cap) if needed <= left + (rules.quota - cap.places) => LeftOutReason::Capped {
+                needed,
+                left,
+                cap: cap.places,
+            },
             _ => LeftOutReason::QuotaFull { needed, left },
         }
     }
@@ -436,23 +429,23 @@ impl<'a> Prepared<'a> {
                 .day
                 .next_free_bed
                 .iter()
-                .filter(|(s, date)| *s == specialty && *date > self.day.date)
+                .filter(|(s, date)| *s == specialty && *date > self.day.rules.date)
                 .map(|(_, date)| *date)
                 .min();
             LeftOutReason::NoBed {
                 specialty,
-                date: self.day.date,
+                date: self.day.rules.date,
                 next_free,
             }
         } else if !patient.guarantee && beds.open_total == 0 {
             LeftOutReason::NeedsReturnGuarantee {
                 specialty,
-                date: self.day.date,
+                date: self.day.rules.date,
             }
         } else {
             LeftOutReason::BedsTaken {
                 specialty,
-                date: self.day.date,
+                date: self.day.rules.date,
                 beds: if patient.guarantee {
                     beds.open_total + beds.guarantee_total
                 } else {
@@ -527,13 +520,11 @@ impl<'a> Prepared<'a> {
             .sum();
         let objective = picks.iter().map(|pick| pick.value).sum();
 
-        if let Some(cap) = &self.day.cap
-            && cap.places < self.day.quota
-        {
+        if let Some(cap) = self.day.rules.binding_cap() {
             notes.push(format!(
                 "capped at {} instead of the quota's {}: {}",
                 count(cap.places, "place", "places"),
-                self.day.quota,
+                self.day.rules.quota,
                 cap.reason
             ));
         }

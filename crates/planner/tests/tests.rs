@@ -10,7 +10,7 @@ mod properties;
 
 use std::collections::{HashMap, HashSet};
 
-use corridor_domain::{FacilityId, PersonId, Specialty, Tier};
+use corridor_domain::{CrossingId, DayRules, Direction, FacilityId, PersonId, Specialty, Tier};
 use corridor_planner::{
     BedPool, Candidate, DayPlan, LeftOutReason, Method, OutboundDay, Overrides, plan_outbound,
     policy,
@@ -86,10 +86,14 @@ pub fn guarantee_beds(at: &str, specialty: Specialty, free: u32) -> BedPool {
 
 pub fn day(quota: u32, candidates: Vec<Candidate>, beds: Vec<BedPool>) -> OutboundDay {
     OutboundDay {
-        date: DAY,
-        quota,
-        cap: None,
-        max_companions: 2,
+        rules: DayRules {
+            crossing: CrossingId::parse("rafah").unwrap(),
+            date: DAY,
+            direction: Direction::Outbound,
+            quota,
+            cap: None,
+            max_companions: 2,
+        },
         candidates,
         beds,
         next_free_bed: Vec::new(),
@@ -144,10 +148,14 @@ pub fn render(plan: &DayPlan) -> String {
 
 /// Every rule a plan must keep, checked from the day and the plan alone.
 pub fn check_plan(day: &OutboundDay, plan: &DayPlan) {
+    // The manifest rules the store checks again at confirmation.
+    let breaks = corridor_domain::check_manifest(&day.rules, &day.proposal(plan));
+    assert!(breaks.is_empty(), "the plan breaks {breaks:?}");
     let places = day
+        .rules
         .cap
         .as_ref()
-        .map_or(day.quota, |cap| cap.places.min(day.quota));
+        .map_or(day.rules.quota, |cap| cap.places.min(day.rules.quota));
     assert_eq!(plan.places_available, places);
     let used: u32 = plan
         .picks
@@ -177,7 +185,7 @@ pub fn check_plan(day: &OutboundDay, plan: &DayPlan) {
             .companions
             .iter()
             .filter(|c| !excluded.contains(c))
-            .take(day.max_companions as usize)
+            .take(day.rules.max_companions as usize)
             .cloned()
             .collect();
         assert_eq!(pick.companions, travelling, "companions of {}", pick.person);
@@ -212,7 +220,7 @@ pub fn check_plan(day: &OutboundDay, plan: &DayPlan) {
         // A party is worth the patient's priority for each person in it.
         let value = policy::value(
             candidate.tier,
-            policy::days_waited(candidate.referral_date, day.date),
+            policy::days_waited(candidate.referral_date, day.rules.date),
             candidate.is_child,
         ) * (1 + travelling.len() as u64);
         assert_eq!(pick.value, value, "value of {}", pick.person);

@@ -4,10 +4,13 @@
 //!
 //! The command line and the web application build batches the same way.
 
-use corridor_domain::{CrossingId, Direction, PersonId, Specialty, Status, Tier};
+use corridor_domain::{
+    CrossingId, Direction, PersonId, Quota, QuotaCategory, Specialty, Status, Tier,
+};
 use jiff::civil::Date;
 
 use crate::people::{ListFilter, RoleFilter};
+use crate::reference::read_quotas;
 use crate::{Store, StoreError};
 
 /// What a batch is chosen from.
@@ -49,12 +52,9 @@ impl Store {
         on: Date,
         days: u32,
     ) -> Result<u32, StoreError> {
-        let quotas = self.reference().await?.quotas;
-        let quota = quotas
-            .iter()
-            .filter(|q| &q.crossing == crossing && q.direction == direction)
-            .filter(|q| q.applies_on(on))
-            .max_by_key(|q| q.valid_from)
+        let quotas = read_quotas(&mut *self.pool.acquire().await?).await?;
+        let category = QuotaCategory::of(direction);
+        let quota = Quota::in_force(&quotas, crossing, direction, category, on)
             .ok_or_else(|| {
                 StoreError::Invalid(format!(
                     "{crossing} has no {direction} quota in force on {on}; give a number of places instead"

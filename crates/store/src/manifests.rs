@@ -10,10 +10,11 @@
 use std::collections::HashMap;
 
 use corridor_domain::{
-    Action, BirthYear, Booking, Case, CashAmount, CrossingId, CrossingRules, CurrencyCode,
-    DeclaredItem, Direction, FacilityId, GateOutcome, InvalidValue, ItemCategory,
-    LuggageDeclaration, LuggageRuleSet, PersonId, PersonKind, QuotaCategory, Reason, ReasonKind,
-    Role, Specialty, Status, Text, Tier, Violation, check_luggage, rule_set_in_force,
+    Action, BirthYear, Booking, Case, CashAmount, CrossingId, CrossingRules, CurrencyCode, DayCap,
+    DayRules, DeclaredItem, Direction, FacilityId, GateOutcome, InDay, InvalidValue, ItemCategory,
+    LuggageDeclaration, LuggageRuleSet, PersonId, PersonKind, ProposedParty, ProposedPerson, Quota,
+    QuotaCategory, Reason, ReasonKind, Role, Specialty, Status, Text, Tier, Violation,
+    check_luggage, check_manifest, rule_set_in_force,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -24,10 +25,9 @@ use crate::codec::{
     ReasonColumns, bind_reason, birth_year, date, micros, read_reason, reason_json, small,
     timestamp,
 };
-use crate::days::{
-    direction_of, offer_use, read_crossing_rules, read_luggage_rule_sets, require_crossing,
-};
+use crate::days::{offer_use, read_crossing_rules, read_luggage_rule_sets, require_crossing};
 use crate::people::{insert_cases_in, transition_in};
+use crate::reference::read_quotas;
 use crate::{Store, StoreError};
 
 /// Everything the planner needs for one crossing day and direction.
@@ -53,10 +53,17 @@ pub struct PlanningInputs {
 }
 
 impl PlanningInputs {
-    pub fn max_companions(&self) -> u32 {
-        self.rules
-            .as_ref()
-            .map_or(CrossingRules::UNRESTRICTED_COMPANIONS, |r| r.max_companions)
+    /// The rules every manifest of the day keeps: what the planner plans
+    /// within and what confirmation checks again.
+    pub fn day_rules(&self) -> DayRules {
+        day_rules(
+            &self.crossing,
+            self.date,
+            self.direction,
+            self.quota,
+            self.cap.as_ref(),
+            self.rules.as_ref(),
+        )
     }
 }
 
@@ -572,24 +579,32 @@ impl Store {
         if let Some(reason) = &day.closed_reason {
             return Err(StoreError::Invalid(reason.clone()));
         }
-        let places = day
-            .cap
-            .as_ref()
-            .map_or(day.quota, |(cap, _)| (*cap).min(day.quota));
-        let people: usize = draft.parties.iter().map(|p| 1 + p.companions.len()).sum();
-        if people > places as usize {
-            let why = match &day.cap {
-                Some((cap, reason)) if *cap < day.quota => format!(" ({reason})"),
-                _ => String::new(),
-            };
-            return Err(StoreError::Invalid(format!(
-                "the plan has {people} people but {crossing} has {places} places {direction} on {on}{why}"
-            )));
+        let rules = day.day_rules(crossing, on, direction);
+        let places = rules.places();
+        let mut heads = Vec::with_capacity(draft.parties.len());
+        let mut proposal = Vec::with_capacity(draft.parties.len());
+        for party in &draft.parties {
+            let head = read_person_facts(&mut transaction, &party.person).await?;
+            let mut companions = Vec::with_capacity(party.companions.len());
+            for companion in &party.companions {
+                let facts = read_person_facts(&mut transaction, companion).await?;
+                companions.push(facts.proposed(companion, on));
+            }
+            proposal.push(ProposedParty {
+                head: head.proposed(&party.person, on),
+                companions,
+                facility: party.facility.clone(),
+            });
+            heads.push(head);
         }
-        let max_companions = day
-            .rules
-            .as_ref()
-            .map_or(CrossingRules::UNRESTRICTED_COMPANIONS, |r| r.max_companions);
+        let breaks = check_manifest(&rules, &proposal);
+        if !breaks.is_empty() {
+            let list: Vec<String> = breaks
+                .iter()
+                .map(|rule_break| InDay(&rules, rule_break).to_string())
+                .collect();
+            return Err(StoreError::Invalid(list.join("; ")));
+        }
         let booking = Booking {
             date: on,
             crossing: crossing.clone(),
@@ -602,78 +617,30 @@ impl Store {
         .expect("a manifest note is short and plain");
         let mut used = offer_use(&mut **transaction).await?;
         let mut position = 0i64;
-        for party in &draft.parties {
-            let head = read_party_head(&mut transaction, &party.person).await?;
-            if direction_of(head.role) != direction || head.role == Role::Companion {
-                return Err(StoreError::Invalid(format!(
-                    "{} is a {}; a {direction} manifest lists {}",
-                    party.person,
-                    head.role,
-                    match direction {
-                        Direction::Outbound => "patients, each with their companions",
-                        Direction::Inbound => "returnees",
-                    }
-                )));
-            }
-            if party.companions.len() > max_companions as usize {
-                return Err(StoreError::Invalid(format!(
-                    "{} brings {} companions; {crossing} allows at most {max_companions} per patient on {on}",
-                    party.person,
-                    party.companions.len()
-                )));
-            }
-            for companion in &party.companions {
-                let of: Option<String> =
-                    sqlx::query("SELECT companion_of FROM persons WHERE id = $1")
-                        .bind(companion.as_str().to_string())
-                        .fetch_optional(&mut **transaction)
-                        .await?
-                        .ok_or_else(|| StoreError::NotFound(companion.clone()))?
-                        .try_get("companion_of")?;
-                if of.as_deref() != Some(party.person.as_str()) {
-                    return Err(StoreError::Invalid(format!(
-                        "{companion} does not accompany {}; companions travel only with their own patient",
-                        party.person
-                    )));
-                }
-            }
-            if head.role == Role::Patient
-                && head.birth_year.is_child_on(on)
-                && party.companions.is_empty()
-            {
-                return Err(StoreError::Invalid(format!(
-                    "{} is a child and cannot travel without a cleared companion",
-                    party.person
-                )));
-            }
-            let facility = if head.role == Role::Patient {
-                let facility = party.facility.as_ref().ok_or_else(|| {
-                    StoreError::Invalid(format!(
-                        "{} has no receiving facility in the plan",
-                        party.person
-                    ))
-                })?;
-                let specialty = head.specialty.ok_or_else(|| {
-                    StoreError::corrupt(
-                        "persons",
-                        party.person.as_str(),
-                        "patient without specialty",
+        for (party, head) in draft.parties.iter().zip(&heads) {
+            let facility = match (head.role, &party.facility) {
+                (Role::Patient, Some(facility)) => {
+                    let specialty = head.specialty.ok_or_else(|| {
+                        StoreError::corrupt(
+                            "persons",
+                            party.person.as_str(),
+                            "patient without specialty",
+                        )
+                    })?;
+                    hold_bed(
+                        &mut transaction,
+                        &mut used,
+                        &party.person,
+                        facility,
+                        specialty,
+                        head.return_guarantee,
+                        on,
+                        at,
                     )
-                })?;
-                hold_bed(
-                    &mut transaction,
-                    &mut used,
-                    &party.person,
-                    facility,
-                    specialty,
-                    head.return_guarantee,
-                    on,
-                    at,
-                )
-                .await?;
-                Some(facility)
-            } else {
-                None
+                    .await?;
+                    Some(facility)
+                }
+                _ => None,
             };
             for person in std::iter::once(&party.person).chain(&party.companions) {
                 transition_in(
@@ -1061,6 +1028,41 @@ struct DayLimits {
     cap: Option<(u32, String)>,
 }
 
+impl DayLimits {
+    fn day_rules(&self, crossing: &CrossingId, on: Date, direction: Direction) -> DayRules {
+        day_rules(
+            crossing,
+            on,
+            direction,
+            self.quota,
+            self.cap.as_ref(),
+            self.rules.as_ref(),
+        )
+    }
+}
+
+/// The manifest rules of a day, from its quota, cap and crossing rules.
+fn day_rules(
+    crossing: &CrossingId,
+    on: Date,
+    direction: Direction,
+    quota: u32,
+    cap: Option<&(u32, String)>,
+    rules: Option<&CrossingRules>,
+) -> DayRules {
+    DayRules {
+        crossing: crossing.clone(),
+        date: on,
+        direction,
+        quota,
+        cap: cap.map(|(places, reason)| DayCap {
+            places: *places,
+            reason: reason.clone(),
+        }),
+        max_companions: DayRules::companions_allowed(rules),
+    }
+}
+
 /// The quota, rules and caps of a crossing day in one direction.
 async fn day_limits(
     connection: &mut sqlx::AnyConnection,
@@ -1081,21 +1083,9 @@ async fn day_limits(
     let days = corridor_domain::WeekdaySet::parse(&row.try_get::<String, _>("operating_days")?)
         .map_err(&invalid)?;
     let directions: String = row.try_get("directions")?;
-    let category = match direction {
-        Direction::Outbound => QuotaCategory::Evacuees,
-        Direction::Inbound => QuotaCategory::Returnees,
-    };
-    let quota_row = sqlx::query(
-        "SELECT per_day FROM quotas WHERE crossing = $1 AND direction = $2 AND category = $3 \
-         AND valid_from <= $4 AND (valid_to IS NULL OR valid_to >= $4) \
-         ORDER BY valid_from DESC LIMIT 1",
-    )
-    .bind(crossing.as_str().to_string())
-    .bind(direction.as_str())
-    .bind(category.as_str())
-    .bind(on.to_string())
-    .fetch_optional(&mut *connection)
-    .await?;
+    let category = QuotaCategory::of(direction);
+    let quotas = read_quotas(connection).await?;
+    let quota_in_force = Quota::in_force(&quotas, crossing, direction, category, on);
     let mut closed_reason = None;
     let mut quota = 0;
     if !directions.split(',').any(|d| d == direction.as_str()) {
@@ -1105,8 +1095,8 @@ async fn day_limits(
             "{crossing} does not operate on {:?} {on} (it operates on {days})",
             on.weekday()
         ));
-    } else if let Some(row) = quota_row {
-        quota = small("quotas", crossing.as_str(), row.try_get("per_day")?)?;
+    } else if let Some(in_force) = quota_in_force {
+        quota = in_force.per_day;
     } else {
         closed_reason = Some(format!(
             "{crossing} has no {category} quota {direction} in force on {on}"
@@ -1238,28 +1228,47 @@ async fn cleared_returnees(
     Ok(returnees)
 }
 
-struct PartyHead {
+struct PersonFacts {
     role: Role,
     birth_year: BirthYear,
+    companion_of: Option<PersonId>,
     specialty: Option<Specialty>,
     return_guarantee: bool,
 }
 
-async fn read_party_head(
+impl PersonFacts {
+    /// The facts the manifest rules look at, on the day of crossing.
+    fn proposed(&self, id: &PersonId, on: Date) -> ProposedPerson {
+        ProposedPerson {
+            id: id.clone(),
+            role: self.role,
+            is_child: self.birth_year.is_child_on(on),
+            companion_of: self.companion_of.clone(),
+        }
+    }
+}
+
+async fn read_person_facts(
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     person: &PersonId,
-) -> Result<PartyHead, StoreError> {
+) -> Result<PersonFacts, StoreError> {
     let row = sqlx::query(
-        "SELECT role, birth_year, specialty, return_guarantee FROM persons WHERE id = $1",
+        "SELECT role, birth_year, companion_of, specialty, return_guarantee FROM persons \
+         WHERE id = $1",
     )
     .bind(person.as_str().to_string())
     .fetch_optional(&mut **transaction)
     .await?
     .ok_or_else(|| StoreError::NotFound(person.clone()))?;
     let invalid = StoreError::from_invalid("persons", person.as_str());
-    Ok(PartyHead {
+    Ok(PersonFacts {
         role: Role::parse(&row.try_get::<String, _>("role")?).map_err(&invalid)?,
         birth_year: birth_year(&row, person.as_str())?,
+        companion_of: row
+            .try_get::<Option<String>, _>("companion_of")?
+            .map(|id| PersonId::parse(&id))
+            .transpose()
+            .map_err(&invalid)?,
         specialty: row
             .try_get::<Option<String>, _>("specialty")?
             .map(|s| Specialty::parse(&s))

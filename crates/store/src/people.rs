@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use corridor_domain::{
-    Action, AgeGroup, Case, NewPerson, PersonId, Reason, Registration, Role, Specialty, Status,
-    StatusEvent, StatusLine, Text, Tier,
+    Action, AgeGroup, Case, CrossingRules, InvalidValue, NewPerson, PersonId, Reason, Registration,
+    Role, Specialty, Status, StatusEvent, StatusLine, Text, Tier,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -17,6 +17,7 @@ use crate::codec::{
     bind_event, bind_person, bind_reason, date, insert_sql, micros, placeholders, read_event,
     read_person, reason_json, tier_rank, timestamp,
 };
+use crate::days::read_crossing_rules;
 use crate::freshness::Head;
 use crate::organisations::check_organisation;
 use crate::reasons::{check_action_reason, check_reason_against, read_reason_codes};
@@ -507,12 +508,69 @@ impl Store {
     }
 }
 
+/// Refuses more companions for a patient than the crossing rules in force
+/// allow ([`CrossingRules::companion_limit`]) on the day they are written
+/// (the UTC date of the write, as the edges' "today"), counting those
+/// already registered: the one check of the limit, for every way people
+/// are registered (a form, the command line, a file, a data set).
+async fn check_companion_limit(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    cases: &[Case],
+) -> Result<(), StoreError> {
+    let mut companions: std::collections::BTreeMap<&PersonId, (u32, Timestamp)> =
+        std::collections::BTreeMap::new();
+    for case in cases {
+        if let Some(patient) = case.person.companion_of() {
+            let registered = case.events.first().map_or(Timestamp::UNIX_EPOCH, |e| e.at);
+            let entry = companions.entry(patient).or_insert((0, registered));
+            entry.0 += 1;
+            entry.1 = entry.1.max(registered);
+        }
+    }
+    if companions.is_empty() {
+        return Ok(());
+    }
+    let rules = read_crossing_rules(transaction).await?;
+    let in_batch: std::collections::HashSet<&PersonId> =
+        cases.iter().map(|case| &case.person.id).collect();
+    for (patient, (count, registered)) in companions {
+        let on = jiff::tz::Offset::UTC.to_datetime(registered).date();
+        let limit = CrossingRules::companion_limit(&rules, on);
+        let already = if in_batch.contains(patient) {
+            0
+        } else {
+            let n: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM persons WHERE companion_of = $1 AND role = 'companion'",
+            )
+            .bind(patient.as_str().to_string())
+            .fetch_one(&mut **transaction)
+            .await?
+            .try_get("n")?;
+            u32::try_from(n).unwrap_or(u32::MAX)
+        };
+        let total = count.saturating_add(already);
+        if total > limit {
+            return Err(StoreError::InvalidField {
+                person: patient.clone(),
+                invalid: InvalidValue::new(
+                    "companions",
+                    format!(
+                        "{total} companions; the crossing rules in force on {on} allow at most {limit} per patient"
+                    ),
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert_cases_in(
     backend: Backend,
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     cases: &[Case],
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<(), StoreError> {
+    check_companion_limit(transaction, cases).await?;
     let referring: std::collections::BTreeSet<&corridor_domain::OrganisationId> = cases
         .iter()
         .filter_map(|case| case.person.referral())

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use corridor_domain::{CrossingId, Direction, PersonId, Text};
 use corridor_planner::{
-    BedPool, Candidate, Cap, DayPlan, InboundDay, LeftOut, Method, OutboundDay, Overrides,
-    PlanError, Returnee, plan_inbound, plan_outbound,
+    BedPool, Candidate, DayPlan, InboundDay, LeftOut, Method, OutboundDay, Overrides, PlanError,
+    Returnee, plan_inbound, plan_outbound,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -34,13 +34,7 @@ impl PlanningInputs {
     /// The planner's view of an outbound day.
     pub fn outbound_day(&self) -> OutboundDay {
         OutboundDay {
-            date: self.date,
-            quota: self.quota,
-            cap: self.cap.as_ref().map(|(places, reason)| Cap {
-                places: *places,
-                reason: reason.clone(),
-            }),
-            max_companions: self.max_companions(),
+            rules: self.day_rules(),
             candidates: self
                 .patients
                 .iter()

@@ -5,6 +5,7 @@ use corridor_domain::{
     BedCapacity, Case, ConsignmentCase, Country, CountryCode, Crossing, CrossingId, CrossingRules,
     Direction, Facility, FacilityId, LuggageDeclaration, LuggageRuleSet, PersonId, Quota,
     QuotaCategory, Source, SourcedFigure, Specialty, Text, WeekdaySet, check_luggage_versions,
+    check_quota_periods,
 };
 use sqlx::Row;
 
@@ -101,32 +102,7 @@ impl Store {
                     .map_err(&invalid)?,
             });
         }
-        for row in sqlx::query(
-            "SELECT crossing, direction, category, per_day, valid_from, valid_to FROM quotas \
-             ORDER BY crossing, direction, category, valid_from",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        {
-            let crossing: String = row.try_get("crossing")?;
-            let invalid = StoreError::from_invalid("quotas", &crossing);
-            data.quotas.push(
-                Quota::new(
-                    CrossingId::parse(&crossing).map_err(&invalid)?,
-                    Direction::parse(&row.try_get::<String, _>("direction")?).map_err(&invalid)?,
-                    QuotaCategory::parse(&row.try_get::<String, _>("category")?)
-                        .map_err(&invalid)?,
-                    small("quotas", &crossing, row.try_get("per_day")?)?,
-                    date(
-                        "quotas",
-                        &crossing,
-                        &row.try_get::<String, _>("valid_from")?,
-                    )?,
-                    optional_date("quotas", &crossing, row.try_get("valid_to")?)?,
-                )
-                .map_err(&invalid)?,
-            );
-        }
+        data.quotas = read_quotas(&mut *self.pool.acquire().await?).await?;
         for row in sqlx::query("SELECT code, name, open FROM countries ORDER BY code")
             .fetch_all(&self.pool)
             .await?
@@ -230,6 +206,39 @@ impl Store {
     }
 }
 
+/// Every quota, by crossing, direction, category and start.
+pub(crate) async fn read_quotas(
+    connection: &mut sqlx::AnyConnection,
+) -> Result<Vec<Quota>, StoreError> {
+    let mut quotas = Vec::new();
+    for row in sqlx::query(
+        "SELECT crossing, direction, category, per_day, valid_from, valid_to FROM quotas \
+         ORDER BY crossing, direction, category, valid_from",
+    )
+    .fetch_all(&mut *connection)
+    .await?
+    {
+        let crossing: String = row.try_get("crossing")?;
+        let invalid = StoreError::from_invalid("quotas", &crossing);
+        quotas.push(
+            Quota::new(
+                CrossingId::parse(&crossing).map_err(&invalid)?,
+                Direction::parse(&row.try_get::<String, _>("direction")?).map_err(&invalid)?,
+                QuotaCategory::parse(&row.try_get::<String, _>("category")?).map_err(&invalid)?,
+                small("quotas", &crossing, row.try_get("per_day")?)?,
+                date(
+                    "quotas",
+                    &crossing,
+                    &row.try_get::<String, _>("valid_from")?,
+                )?,
+                optional_date("quotas", &crossing, row.try_get("valid_to")?)?,
+            )
+            .map_err(&invalid)?,
+        );
+    }
+    Ok(quotas)
+}
+
 async fn insert_reference(
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     data: &ReferenceData,
@@ -246,6 +255,8 @@ async fn insert_reference(
         .execute(&mut **transaction)
         .await?;
     }
+    check_quota_periods(&data.quotas)
+        .map_err(|invalid| StoreError::Invalid(invalid.to_string()))?;
     for quota in &data.quotas {
         sqlx::query(
             "INSERT INTO quotas (crossing, direction, category, per_day, valid_from, valid_to) \

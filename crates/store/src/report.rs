@@ -11,7 +11,8 @@ use corridor_domain::report::{
     WaitingSection,
 };
 use corridor_domain::{
-    AgeGroup, Direction, FacilityId, QuotaCategory, Role, Specialty, Tier, TruckTarget, WeekdaySet,
+    AgeGroup, CrossingId, Direction, FacilityId, Quota, QuotaCategory, Role, Specialty, Tier,
+    TruckTarget, WeekdaySet,
 };
 use corridor_sim::{
     BacklogError, CapacitySegment, ForecastConfig, OperatingWeekdays, Places, PolicySpec, Scenario,
@@ -23,16 +24,15 @@ use jiff::civil::Date;
 use crate::{ReferenceData, Store, StoreError, WaitingSummary};
 
 impl ReferenceData {
-    /// The outbound evacuee quota of a crossing (or of all crossings) in
-    /// force on a day, operating or not.
+    /// The outbound evacuee quota of a crossing (or the sum over all
+    /// crossings) in force on a day, operating or not: for each crossing
+    /// the one quota in force ([`Quota::in_force`]).
     pub fn evacuee_quota_on(&self, crossing: Option<&str>, day: Date) -> Option<u32> {
         let quotas: Vec<u32> = self
-            .quotas
+            .crossings
             .iter()
-            .filter(|q| q.direction == Direction::Outbound && q.category == QuotaCategory::Evacuees)
-            .filter(|q| crossing.is_none_or(|c| q.crossing.as_str() == c))
-            .filter(|q| q.applies_on(day))
-            .map(|q| q.per_day)
+            .filter(|c| crossing.is_none_or(|id| c.id.as_str() == id))
+            .filter_map(|c| self.evacuee_quota_of(&c.id, day))
             .collect();
         (!quotas.is_empty()).then(|| quotas.iter().sum())
     }
@@ -40,17 +40,22 @@ impl ReferenceData {
     /// The evacuee quota of the crossings that operate on a day: the places
     /// that could be used that day (0 when every crossing is closed).
     pub fn evacuee_places_open_on(&self, day: Date) -> u32 {
-        self.quotas
+        self.crossings
             .iter()
-            .filter(|q| q.direction == Direction::Outbound && q.category == QuotaCategory::Evacuees)
-            .filter(|q| q.applies_on(day))
-            .filter(|q| {
-                self.crossings
-                    .iter()
-                    .any(|c| c.id == q.crossing && c.operating_days.operates_on(day))
-            })
-            .map(|q| q.per_day)
+            .filter(|c| c.operating_days.operates_on(day))
+            .filter_map(|c| self.evacuee_quota_of(&c.id, day))
             .sum()
+    }
+
+    fn evacuee_quota_of(&self, crossing: &CrossingId, day: Date) -> Option<u32> {
+        Quota::in_force(
+            &self.quotas,
+            crossing,
+            Direction::Outbound,
+            QuotaCategory::Evacuees,
+            day,
+        )
+        .map(|quota| quota.per_day)
     }
 
     /// The evacuee quota in force on `date`, else the next one announced (a

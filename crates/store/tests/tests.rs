@@ -15,6 +15,7 @@ mod freshness;
 mod reasons;
 mod registry;
 mod reinstate;
+mod rules;
 mod users;
 
 use std::io::Write as _;

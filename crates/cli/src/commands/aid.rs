@@ -22,7 +22,6 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 
-use super::parse_date;
 use crate::args::{ConsignmentExportArgs, ImportArgs};
 use crate::context::Context;
 use crate::output::{count, progress_bar, table};
@@ -137,8 +136,8 @@ pub struct TargetArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The day (YYYY-MM-DD, UTC); default today.
-    #[arg(long)]
-    pub date: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub date: Option<jiff::civil::Date>,
     #[command(flatten)]
     pub target: TargetArgs,
 }
@@ -146,11 +145,11 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// First day (YYYY-MM-DD, UTC).
-    #[arg(long)]
-    pub from: String,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub from: jiff::civil::Date,
     /// Last day (YYYY-MM-DD, UTC), inclusive.
-    #[arg(long)]
-    pub to: String,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub to: jiff::civil::Date,
     /// Write charts (daily trucks vs target, dwell time per stage) into this directory.
     #[arg(long, value_name = "DIR")]
     pub svg: Option<PathBuf>,
@@ -204,7 +203,7 @@ pub async fn run(context: &Context, command: &AidCommand) -> anyhow::Result<Exit
         AidCommand::Show(args) => show(context, args).await,
         AidCommand::Status(args) => {
             let day = match &args.date {
-                Some(text) => parse_date("--date", text)?,
+                Some(date) => *date,
                 None => context.today,
             };
             let report = report(context, day, day, &args.target).await?;
@@ -212,8 +211,8 @@ pub async fn run(context: &Context, command: &AidCommand) -> anyhow::Result<Exit
             Ok(ExitCode::SUCCESS)
         }
         AidCommand::Report(args) => {
-            let from = parse_date("--from", &args.from)?;
-            let to = parse_date("--to", &args.to)?;
+            let from = args.from;
+            let to = args.to;
             if to < from {
                 bail!("--to {to} is before --from {from}; give the first day first");
             }

@@ -11,7 +11,6 @@ use corridor_domain::{
 use corridor_interop::decisions::read_decisions;
 use corridor_store::{BatchChoice, Decision, ImportMode, RequestRow, Submission};
 
-use super::parse_date;
 use super::patients::flag_error;
 use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
@@ -33,7 +32,7 @@ pub async fn run(context: &Context, command: &ClearanceCommand) -> anyhow::Resul
 async fn submit(context: &Context, args: &SubmitArgs) -> anyhow::Result<ExitCode> {
     let crossing = CrossingId::parse(&args.crossing).map_err(flag_error)?;
     let direction = Direction::parse(&args.direction).map_err(flag_error)?;
-    let needed_by = parse_date("--needed-by", &args.needed_by)?;
+    let needed_by = args.needed_by;
     let note = args
         .note
         .as_deref()
@@ -146,7 +145,7 @@ async fn decide(context: &Context, args: &DecideArgs) -> anyhow::Result<ExitCode
         None => None,
     };
     let decided_on = match &args.on {
-        Some(text) => parse_date("--on", text)?,
+        Some(date) => *date,
         None => context.today,
     };
     let decisions = args
@@ -362,16 +361,8 @@ async fn show(context: &Context, batch: &str) -> anyhow::Result<ExitCode> {
 }
 
 async fn report(context: &Context, args: &ClearanceReportArgs) -> anyhow::Result<ExitCode> {
-    let from = args
-        .from
-        .as_deref()
-        .map(|t| parse_date("--from", t))
-        .transpose()?;
-    let to = args
-        .to
-        .as_deref()
-        .map(|t| parse_date("--to", t))
-        .transpose()?;
+    let from = args.from;
+    let to = args.to;
     let requests: Vec<RequestRow> = context
         .store
         .clearance_requests(None)

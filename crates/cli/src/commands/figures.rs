@@ -10,7 +10,6 @@ use corridor_interop::figures::{read_figures, write_figures};
 use corridor_store::{ImportMode, NewAuditEntry};
 use sha2::{Digest, Sha256};
 
-use super::parse_date;
 use super::report::{OutArgs, write_output};
 use crate::context::Context;
 use crate::output::table;
@@ -48,8 +47,8 @@ pub struct AddFigureArgs {
     #[arg(long)]
     pub unit: String,
     /// The date the figure describes (YYYY-MM-DD).
-    #[arg(long)]
-    pub date: String,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub date: jiff::civil::Date,
     /// Who published it.
     #[arg(long)]
     pub publisher: String,
@@ -57,8 +56,8 @@ pub struct AddFigureArgs {
     #[arg(long)]
     pub title: String,
     /// Date of publication (YYYY-MM-DD).
-    #[arg(long)]
-    pub published: String,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub published: jiff::civil::Date,
     #[arg(long)]
     pub url: Option<String>,
     /// How the figure is worded in the source, caveats.
@@ -105,11 +104,11 @@ async fn add(context: &Context, args: &AddFigureArgs) -> anyhow::Result<ExitCode
         label: Text::parse("label", &args.label, 500)?,
         value: args.value,
         unit: Text::parse("unit", &args.unit, 500)?,
-        date: parse_date("--date", &args.date)?,
+        date: args.date,
         source: Source {
             publisher: Text::parse("publisher", &args.publisher, 500)?,
             title: Text::parse("title", &args.title, 500)?,
-            published: parse_date("--published", &args.published)?,
+            published: args.published,
             url: optional("url", &args.url)?,
         },
         note: optional("note", &args.note)?,

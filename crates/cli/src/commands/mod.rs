@@ -87,11 +87,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The date given for a flag such as `--from`, or why it is not one.
-pub(crate) fn parse_date(flag: &str, text: &str) -> anyhow::Result<jiff::civil::Date> {
+/// The value parser of every date flag (`--date`, `--from`, …): clap
+/// refuses a value that is not a date before any command runs, naming the
+/// flag.
+pub(crate) fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
     let text = text.trim();
     text.parse()
-        .map_err(|_| anyhow::anyhow!("{flag} '{text}' is not a date; use YYYY-MM-DD"))
+        .map_err(|_| format!("'{text}' is not a date; use YYYY-MM-DD"))
 }
 
 /// `--dry-run` as the store's mode: a dry run goes through the real

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow, bail};
 use corridor_domain::{
-    Action, ActionError, ActionFacts, ActionKind, AgeGroup, CompanionFields, CrossingRules,
-    InvalidValue, Paging, PatientFields, PersonId, PersonKind, Reason, Registration,
-    RegistrationError, Specialty, Status, Text, Tier, allowed_actions,
+    Action, ActionError, ActionFacts, ActionKind, AgeGroup, CompanionFields, InvalidValue, Paging,
+    PatientFields, PersonId, PersonKind, Reason, Registration, RegistrationError, Specialty,
+    Status, Text, Tier, allowed_actions,
 };
 use corridor_store::{ListFilter, NewAuditEntry, RoleFilter, WaitFilter};
 
@@ -85,11 +85,9 @@ async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
             legal_basis: fields.get("legal-basis").copied(),
         })
         .collect();
-    let limit = CrossingRules::companion_limit(&context.store.crossing_rules().await?, today);
     let registration = Registration::parse(
         &patient,
         &companions,
-        limit,
         today,
         &mut || rand::random(),
     )
@@ -103,7 +101,6 @@ async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
         RegistrationError::ChildAlone { born } => anyhow!(
             "the patient is a child (born {born}), and a child is never registered alone: add --companion relationship=parent,birth-year=YYYY,sex=female|male"
         ),
-        RegistrationError::TooManyCompanions { .. } => anyhow!("--companion: {error}"),
     })?;
     context
         .store
@@ -454,11 +451,7 @@ async fn transition(context: &Context, args: &TransitionArgs) -> anyhow::Result<
     let facts = ActionFacts {
         reason_code: args.reason.as_deref(),
         note: reason_kind.and(args.note.as_deref()),
-        date: args
-            .date
-            .as_deref()
-            .map(|text| super::parse_date("--date", text))
-            .transpose()?,
+        date: args.date,
         facility: args.facility.as_deref(),
         crossing: args.crossing.as_deref(),
     };

@@ -12,7 +12,6 @@ use corridor_domain::{
 };
 use corridor_store::{Destination, NewAuditEntry};
 
-use super::parse_date;
 use super::patients::{flag_error, generated_id};
 use crate::context::Context;
 use crate::day_args::{
@@ -25,7 +24,7 @@ pub async fn beds(context: &Context, command: &BedsCommand) -> anyhow::Result<Ex
     match command {
         BedsCommand::List(args) => {
             let on = match &args.date {
-                Some(text) => parse_date("--date", text)?,
+                Some(date) => *date,
                 None => context.today,
             };
             let lines = context.store.bed_board(on).await?;
@@ -85,8 +84,8 @@ pub async fn beds(context: &Context, command: &BedsCommand) -> anyhow::Result<Ex
             let capacity = BedCapacity::new(
                 Specialty::parse(&args.specialty).map_err(flag_error)?,
                 args.beds,
-                parse_date("--from", &args.from)?,
-                parse_date("--to", &args.to)?,
+                args.from,
+                args.to,
             )
             .map_err(flag_error)?;
             context
@@ -224,11 +223,8 @@ async fn list_rules(context: &Context) -> anyhow::Result<ExitCode> {
 async fn set_rules(context: &Context, args: &RulesSetArgs) -> anyhow::Result<ExitCode> {
     let rules = CrossingRules::new(
         CrossingId::parse(&args.crossing).map_err(flag_error)?,
-        parse_date("--from", &args.from)?,
-        args.to
-            .as_deref()
-            .map(|t| parse_date("--to", t))
-            .transpose()?,
+        args.from,
+        args.to,
         args.max_companions,
         args.entries_equal_exits,
         Text::parse("source", &args.source, 500).map_err(flag_error)?,
@@ -256,11 +252,8 @@ async fn add_luggage_rules(context: &Context, args: &LuggageRulesArgs) -> anyhow
     let mut set = LuggageRuleSet::new(
         CrossingId::parse(&args.crossing).map_err(flag_error)?,
         args.version,
-        parse_date("--from", &args.from)?,
-        args.to
-            .as_deref()
-            .map(|t| parse_date("--to", t))
-            .transpose()?,
+        args.from,
+        args.to,
         Text::parse("source", &args.source, 500).map_err(flag_error)?,
     )
     .map_err(flag_error)?;
@@ -408,7 +401,7 @@ pub async fn luggage(context: &Context, command: &LuggageCommand) -> anyhow::Res
     let person = PersonId::parse(person).map_err(flag_error)?;
     let crossing = CrossingId::parse(&day.crossing).map_err(flag_error)?;
     let on = match &day.date {
-        Some(text) => parse_date("--date", text)?,
+        Some(date) => *date,
         None => context.today,
     };
     if let LuggageCommand::Declare(args) = command {

@@ -4,12 +4,12 @@
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
-use corridor_domain::{CrossingId, Direction, GateOutcome, PersonId, ReasonCatalogue, Text};
+use corridor_domain::{
+    CrossingDay, CrossingId, Direction, GateOutcome, PersonId, ReasonCatalogue, Text,
+};
 use corridor_planner::{DayPlan, Method};
 use corridor_store::{EntryState, Manifest, OverrideKind, PlanningInputs, parse_method};
-use jiff::civil::Date;
 
-use super::parse_date;
 use super::patients::flag_error;
 use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
@@ -39,19 +39,28 @@ pub async fn gate(context: &Context, command: &GateCommand) -> anyhow::Result<Ex
     }
 }
 
-struct Day {
-    crossing: CrossingId,
-    date: Date,
-}
-
-fn day(context: &Context, args: &DayArgs) -> anyhow::Result<Day> {
-    Ok(Day {
-        crossing: CrossingId::parse(&args.crossing).map_err(flag_error)?,
-        date: match &args.date {
-            Some(text) => parse_date("--date", text)?,
-            None => context.today,
-        },
-    })
+/// The day asked for; without `--date`, the crossing's next crossing day
+/// from today (`Crossing::next_crossing_day`), the same rule as the web's.
+async fn day(
+    context: &Context,
+    args: &DayArgs,
+    direction: Option<Direction>,
+) -> anyhow::Result<CrossingDay> {
+    let crossing = CrossingId::parse(&args.crossing).map_err(flag_error)?;
+    let date = match &args.date {
+        Some(date) => *date,
+        None => {
+            let reference = context.store.reference().await?;
+            reference
+                .crossings
+                .iter()
+                .find(|known| known.id == crossing)
+                .map_or(context.today, |known| {
+                    known.next_crossing_day(&reference.quotas, direction, context.today)
+                })
+        }
+    };
+    Ok(CrossingDay { crossing, date })
 }
 
 fn direction(text: &str) -> anyhow::Result<Direction> {
@@ -64,7 +73,7 @@ fn method(text: &str) -> anyhow::Result<Method> {
 
 async fn inputs_for(
     context: &Context,
-    day: &Day,
+    day: &CrossingDay,
     direction: Direction,
 ) -> anyhow::Result<PlanningInputs> {
     let inputs = context
@@ -82,8 +91,8 @@ async fn inputs_for(
 }
 
 async fn show(context: &Context, args: &PlanShowArgs) -> anyhow::Result<ExitCode> {
-    let day = day(context, &args.day)?;
     let direction = direction(&args.direction)?;
+    let day = day(context, &args.day, Some(direction)).await?;
     let inputs = inputs_for(context, &day, direction).await?;
     if inputs.confirmed {
         println!(
@@ -213,8 +222,8 @@ async fn set_override(
     args: &OverrideArgs,
     kind: OverrideKind,
 ) -> anyhow::Result<ExitCode> {
-    let day = day(context, &args.day)?;
     let direction = direction(&args.direction)?;
+    let day = day(context, &args.day, Some(direction)).await?;
     let person = PersonId::parse(&args.person).map_err(flag_error)?;
     let reason = Text::parse("reason", &args.reason, 500).map_err(flag_error)?;
     // The plan is made again at once, to show whether the override can
@@ -244,8 +253,8 @@ async fn set_override(
 }
 
 async fn confirm(context: &Context, args: &PlanConfirmArgs) -> anyhow::Result<ExitCode> {
-    let day = day(context, &args.day)?;
     let direction = direction(&args.direction)?;
+    let day = day(context, &args.day, Some(direction)).await?;
     let (manifest, plan) = context
         .store
         .confirm_plan(
@@ -274,8 +283,8 @@ async fn confirm(context: &Context, args: &PlanConfirmArgs) -> anyhow::Result<Ex
 }
 
 async fn manifest(context: &Context, args: &ManifestArgs) -> anyhow::Result<ExitCode> {
-    let day = day(context, &args.day)?;
     let direction = direction(&args.direction)?;
+    let day = day(context, &args.day, Some(direction)).await?;
     let manifest = context
         .store
         .manifest(&day.crossing, day.date, direction)
@@ -343,7 +352,7 @@ fn print_manifest(manifest: &Manifest, reasons: &ReasonCatalogue) {
 }
 
 async fn gate_list(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode> {
-    let day = day(context, args)?;
+    let day = day(context, args, None).await?;
     let reconciliation = context
         .store
         .reconciliation(&day.crossing, day.date)
@@ -368,7 +377,7 @@ async fn record(
     args: &GateArgs,
     outcome: GateOutcome,
 ) -> anyhow::Result<ExitCode> {
-    let day = day(context, &args.day)?;
+    let day = day(context, &args.day, None).await?;
     let person = PersonId::parse(&args.person).map_err(flag_error)?;
     let reason = match outcome.reason_kind() {
         Some(kind) => Some(reason_from_flags(
@@ -412,7 +421,7 @@ async fn record(
 }
 
 async fn reconcile(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode> {
-    let day = day(context, args)?;
+    let day = day(context, args, None).await?;
     let reconciliation = context
         .store
         .reconciliation(&day.crossing, day.date)

@@ -22,7 +22,6 @@ use corridor_sim::{ForecastConfig, Replications, Scenario};
 use corridor_store::{EvacuationCount, ReferenceData, RegistryForecast};
 use jiff::civil::Date;
 
-use super::parse_date;
 use crate::context::Context;
 
 #[derive(Debug, clap::Args)]
@@ -35,11 +34,11 @@ pub struct OutArgs {
 #[derive(Debug, clap::Args)]
 pub struct WindowArgs {
     /// First day (YYYY-MM-DD); default 28 days before --to.
-    #[arg(long)]
-    pub from: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub from: Option<jiff::civil::Date>,
     /// Last day (YYYY-MM-DD); default today.
-    #[arg(long)]
-    pub to: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub to: Option<jiff::civil::Date>,
     /// Output file; standard output when omitted.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -49,8 +48,8 @@ pub struct WindowArgs {
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// The day the report is as of (YYYY-MM-DD); default today.
-    #[arg(long)]
-    pub date: Option<String>,
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub date: Option<jiff::civil::Date>,
     /// The HTML file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -102,11 +101,11 @@ pub fn write_output(
 
 fn window(context: &Context, args: &WindowArgs) -> anyhow::Result<(Date, Date)> {
     let to = match &args.to {
-        Some(text) => parse_date("--to", text)?,
+        Some(date) => *date,
         None => context.today,
     };
     let from = match &args.from {
-        Some(text) => parse_date("--from", text)?,
+        Some(date) => *date,
         None => to.saturating_sub(jiff::Span::new().days(27)),
     };
     if from > to {
@@ -247,7 +246,7 @@ fn evacuation_rows(counts: &[EvacuationCount], reference: &ReferenceData) -> Vec
 /// `corridor report`.
 pub async fn run(context: &Context, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let date = match &args.date {
-        Some(text) => parse_date("--date", text)?,
+        Some(date) => *date,
         None => context.today,
     };
     if args.window_days == 0 {

@@ -2,8 +2,10 @@
 //! (`examples/instances.rs`). Deterministic from a seed, with a small
 //! generator of our own so the planner needs no random-number dependency.
 
-use corridor_domain::{FacilityId, PersonId, Specialty, Tier};
-use corridor_planner::{BedPool, Candidate, Cap, OutboundDay, Overrides};
+use corridor_domain::{
+    CrossingId, DayCap, DayRules, Direction, FacilityId, PersonId, Specialty, Tier,
+};
+use corridor_planner::{BedPool, Candidate, OutboundDay, Overrides};
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
 
@@ -99,13 +101,17 @@ pub fn random_day(shape: &Shape, random: &mut Random) -> OutboundDay {
         }
     }
     OutboundDay {
-        date: DAY,
-        quota: shape.quota,
-        cap: shape.cap.map(|places| Cap {
-            places,
-            reason: "entries must equal exits".to_string(),
-        }),
-        max_companions: shape.max_companions,
+        rules: DayRules {
+            crossing: CrossingId::parse("rafah").expect("a valid crossing id"),
+            date: DAY,
+            direction: Direction::Outbound,
+            quota: shape.quota,
+            cap: shape.cap.map(|places| DayCap {
+                places,
+                reason: "entries must equal exits".to_string(),
+            }),
+            max_companions: shape.max_companions,
+        },
         candidates,
         beds,
         next_free_bed: Vec::new(),

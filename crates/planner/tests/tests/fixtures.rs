@@ -1,8 +1,9 @@
 //! Hand-made days whose right plan is known.
 
+use corridor_domain::DayCap;
 use corridor_domain::Specialty::{Cardiology, Oncology, Orthopaedics};
 use corridor_domain::Tier::{Critical, Routine, Urgent};
-use corridor_planner::{Cap, Method, OverrideList, PlanError, plan_outbound};
+use corridor_planner::{Method, OverrideList, PlanError, plan_outbound};
 
 use crate::*;
 
@@ -251,7 +252,7 @@ fn companions_beyond_the_limit_are_left_out_and_take_no_place() {
         vec![patient("P-1", Urgent, 10, Oncology).with(&["A", "B", "C"])],
         vec![beds("eg-arish", Oncology, 1)],
     );
-    day.max_companions = 2;
+    day.rules.max_companions = 2;
     let plan = plan(&day, Method::Optimal);
     check_plan(&day, &plan);
     assert_eq!(plan.picks[0].companions, [id("A"), id("B")]);
@@ -306,7 +307,7 @@ fn a_binding_cap_limits_the_places_and_is_quoted() {
         vec![beds("eg-arish", Oncology, 10)],
     );
     let reason = "entries must equal exits: 2 people are confirmed inbound on 2026-02-03";
-    day.cap = Some(Cap {
+    day.rules.cap = Some(DayCap {
         places: 2,
         reason: reason.to_string(),
     });
@@ -328,7 +329,7 @@ fn a_binding_cap_limits_the_places_and_is_quoted() {
         );
     }
     // A cap above the quota does not bind and is not quoted.
-    day.cap = Some(Cap {
+    day.rules.cap = Some(DayCap {
         places: 20,
         reason: reason.to_string(),
     });
@@ -538,7 +539,7 @@ fn a_mixed_day_reads_well() {
         ],
     );
     day.next_free_bed = vec![(Specialty::Nephrology, date(2026, 2, 17))];
-    day.cap = Some(Cap {
+    day.rules.cap = Some(DayCap {
         places: 5,
         reason: "entries must equal exits: 5 people are confirmed inbound on 2026-02-03"
             .to_string(),

@@ -1,8 +1,9 @@
 //! Random days, people and beds: the plan keeps every rule, the optimiser is
 //! never worse than greedy, and on tiny days it equals a brute-force optimum.
 
+use corridor_domain::DayCap;
 use corridor_domain::{Specialty, Tier};
-use corridor_planner::{Cap, DayPlan, Method, OutboundDay, Pick, PlanError, plan_outbound};
+use corridor_planner::{DayPlan, Method, OutboundDay, Pick, PlanError, plan_outbound};
 use proptest::prelude::*;
 
 use crate::*;
@@ -90,8 +91,8 @@ fn build(
         }
     }
     let mut day = day(quota, candidates, pools);
-    day.max_companions = max_companions;
-    day.cap = cap.map(|places| Cap {
+    day.rules.max_companions = max_companions;
+    day.rules.cap = cap.map(|places| DayCap {
         places,
         reason: "entries must equal exits".to_string(),
     });
@@ -126,9 +127,10 @@ fn build(
 fn brute_force(day: &OutboundDay) -> Option<u64> {
     let excluded: Vec<&PersonId> = day.overrides.exclude.iter().map(|(p, _)| p).collect();
     let places = day
+        .rules
         .cap
         .as_ref()
-        .map_or(day.quota, |c| c.places.min(day.quota));
+        .map_or(day.rules.quota, |c| c.places.min(day.rules.quota));
     // (value, places, specialty, guarantee, included)
     let mut parties = Vec::new();
     for candidate in &day.candidates {
@@ -142,7 +144,7 @@ fn brute_force(day: &OutboundDay) -> Option<u64> {
             .iter()
             .filter(|c| !excluded.contains(c))
             .count()
-            .min(day.max_companions as usize) as u32;
+            .min(day.rules.max_companions as usize) as u32;
         if excluded.contains(&&candidate.patient) || (candidate.is_child && travelling == 0) {
             if included {
                 return None;
@@ -152,7 +154,7 @@ fn brute_force(day: &OutboundDay) -> Option<u64> {
         let value = policy::party_value(
             policy::value(
                 candidate.tier,
-                policy::days_waited(candidate.referral_date, day.date),
+                policy::days_waited(candidate.referral_date, day.rules.date),
                 candidate.is_child,
             ),
             1 + travelling,
@@ -236,7 +238,7 @@ fn check_resources_went_ahead(day: &OutboundDay, plan: &DayPlan) {
     let priority = |candidate: &Candidate| {
         policy::value(
             candidate.tier,
-            policy::days_waited(candidate.referral_date, day.date),
+            policy::days_waited(candidate.referral_date, day.rules.date),
             candidate.is_child,
         )
     };
@@ -321,7 +323,7 @@ fn party_places(day: &OutboundDay, candidate: &Candidate) -> u32 {
         .iter()
         .filter(|c| !excluded.contains(c))
         .count()
-        .min(day.max_companions as usize) as u32
+        .min(day.rules.max_companions as usize) as u32
 }
 
 proptest! {

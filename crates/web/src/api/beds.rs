@@ -6,12 +6,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use corridor_domain::{BedCapacity, CountryCode, FacilityId, Permission, Specialty, Text};
 use corridor_store::{Destination, StoreError};
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::params::parse_date;
 use crate::api::{ApiJson, ApiQuery};
 use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
@@ -81,15 +81,6 @@ pub struct BedBoard {
     /// Every receiving facility, open or closed, with or without beds.
     pub facilities: Vec<FacilityView>,
     pub countries: Vec<CountryView>,
-}
-
-pub fn parse_date(field: &str, text: &str) -> Result<Date, AppError> {
-    text.trim().parse().map_err(|_| {
-        AppError::bad_request(
-            field,
-            format!("'{}' is not a date; use YYYY-MM-DD", text.trim()),
-        )
-    })
 }
 
 /// The bed board as of `date` (today when `None`).

@@ -7,8 +7,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use corridor_domain::{
-    BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, CrossingId, Direction, Permission,
-    PersonId, ReasonCatalogue, Specialty, Text, Tier,
+    BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, Direction, Permission, PersonId,
+    ReasonCatalogue, Specialty, Text, Tier,
 };
 use corridor_store::{BatchChoice, BatchRow, Decision, ImportMode, RequestRow, Submission};
 use jiff::civil::Date;
@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::params::{parse_crossing, parse_date, parse_direction};
 use crate::api::reasons::{CodedReason, parse_reason};
 use crate::api::{ApiJson, ApiQuery};
 use crate::auth::{ApiUser, Identity};
@@ -319,35 +320,6 @@ pub struct SubmitRequest {
     pub resubmit: bool,
     #[serde(default)]
     pub note: Option<String>,
-}
-
-pub fn parse_date(field: &str, text: &str) -> Result<Date, AppError> {
-    text.trim().parse::<Date>().map_err(|_| {
-        AppError::bad_request(
-            field,
-            format!(
-                "'{}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-02",
-                text.trim()
-            ),
-        )
-    })
-}
-
-pub fn parse_crossing(text: &str) -> Result<CrossingId, AppError> {
-    CrossingId::parse(text.trim())
-        .map_err(|invalid| AppError::bad_request("crossing", invalid.to_string()))
-}
-
-pub fn parse_direction(text: Option<&str>) -> Result<Direction, AppError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(Direction::Outbound),
-        Some(text) => Direction::parse(text).map_err(|_| {
-            AppError::bad_request(
-                "direction",
-                format!("unknown direction '{text}'; use outbound or inbound"),
-            )
-        }),
-    }
 }
 
 fn positive(field: &str, value: u32) -> Result<u32, AppError> {

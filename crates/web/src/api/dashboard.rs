@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::state::{AppState, ForecastKey};
 
@@ -35,7 +35,8 @@ pub const FORECAST_SEED: u64 = 1;
 
 /// The registry's figures as of today, with the forecast of today's backlog
 /// under the current evacuee quota (computed once per day and backlog).
-pub async fn situation(state: &AppState) -> Result<SitrepData, AppError> {
+pub async fn situation(state: &AppState, identity: &Identity) -> Result<SitrepData, AppError> {
+    identity.require(Permission::ViewAggregates)?;
     let today = state.clock.today();
     let mut data = state
         .store
@@ -507,7 +508,6 @@ async fn dashboard(
     State(state): State<AppState>,
     ApiUser(identity): ApiUser,
 ) -> ApiResult<Json<Dashboard>> {
-    identity.require(Permission::ViewAggregates)?;
-    let data = situation(&state).await?;
+    let data = situation(&state, &identity).await?;
     Ok(Json(Dashboard::new(&data)))
 }

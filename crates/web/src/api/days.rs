@@ -8,20 +8,19 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::State;
 use corridor_domain::{
-    CrossingId, Direction, GateOutcome, Permission, PersonId, ReasonCatalogue, Scope, Text,
+    CrossingDay, Direction, GateOutcome, Permission, PersonId, ReasonCatalogue, Scope, Text,
 };
 use corridor_planner::{DayPlan, Method};
 use corridor_store::{
     EntryState, Manifest, NewAuditEntry, OverrideKind, PlanningInputs, Reconciliation, method_name,
     parse_method,
 };
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::clearance::{parse_crossing, parse_date, parse_direction};
+use crate::api::params::{given, parse_crossing, parse_date, parse_direction};
 use crate::api::reasons::{CodedReason, parse_reason};
 use crate::api::{ApiJson, ApiQuery};
 use crate::auth::{ApiUser, Identity};
@@ -37,9 +36,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(gate))
         .routes(routes!(reconciliation))
 }
-
-/// How far ahead the default day is looked for.
-const DAYS_AHEAD: i32 = 31;
 
 /// A crossing day; without `date`, the next operating day from today.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
@@ -61,7 +57,7 @@ pub struct DayQuery {
 
 impl DayQuery {
     /// The day and direction asked for, with the defaults filled in.
-    async fn resolve(&self, state: &AppState) -> Result<(Day, Direction), AppError> {
+    async fn resolve(&self, state: &AppState) -> Result<(CrossingDay, Direction), AppError> {
         let direction = parse_direction(self.direction.as_deref())?;
         let day = resolve_day(
             state,
@@ -74,28 +70,17 @@ impl DayQuery {
     }
 }
 
-/// The crossing and date a request is about.
-#[derive(Debug, Clone)]
-pub struct Day {
-    pub crossing: CrossingId,
-    pub date: Date,
-}
-
-fn blank(text: Option<&str>) -> Option<&str> {
-    text.map(str::trim).filter(|t| !t.is_empty())
-}
-
 /// Resolves a day: the crossing (default the first registered) and the
-/// date (default the first day from today on which the crossing operates
-/// with a quota in force in `direction`, or in any direction).
+/// date (default [`corridor_domain::Crossing::next_crossing_day`] from today, for
+/// `direction` or for either when `None`).
 pub async fn resolve_day(
     state: &AppState,
     crossing: Option<&str>,
     date: Option<&str>,
     direction: Option<Direction>,
-) -> Result<Day, AppError> {
+) -> Result<CrossingDay, AppError> {
     let reference = state.store.reference().await?;
-    let crossing = match blank(crossing) {
+    let crossing = match given(crossing) {
         Some(text) => parse_crossing(text)?,
         None => reference
             .crossings
@@ -118,28 +103,15 @@ pub async fn resolve_day(
             ),
         ));
     };
-    let date = match blank(date) {
+    let date = match given(date) {
         Some(text) => parse_date("date", text)?,
-        None => {
-            let today = state.clock.today();
-            (0..DAYS_AHEAD)
-                .filter_map(|ahead| today.checked_add(jiff::Span::new().days(ahead)).ok())
-                .find(|day| {
-                    known.operating_days.operates_on(*day)
-                        && reference.quotas.iter().any(|q| {
-                            q.crossing == crossing
-                                && direction.is_none_or(|d| q.direction == d)
-                                && q.applies_on(*day)
-                        })
-                })
-                .unwrap_or(today)
-        }
+        None => known.next_crossing_day(&reference.quotas, direction, state.clock.today()),
     };
-    Ok(Day { crossing, date })
+    Ok(CrossingDay { crossing, date })
 }
 
 fn parse_method_field(text: Option<&str>) -> Result<Method, AppError> {
-    match blank(text) {
+    match given(text) {
         None => Ok(Method::Optimal),
         Some(text) => parse_method(text).ok_or_else(|| {
             AppError::bad_request(
@@ -224,7 +196,7 @@ fn plan_view(inputs: &PlanningInputs, plan: Option<&DayPlan>, method: Method) ->
             places: *places,
             reason: reason.clone(),
         }),
-        max_companions: inputs.max_companions(),
+        max_companions: inputs.day_rules().max_companions,
         places_available: plan.map_or(0, |p| p.places_available),
         places_used: plan.map_or(0, |p| p.places_used),
         objective: plan.map_or(0, |p| p.objective),
@@ -658,7 +630,7 @@ async fn manifest(
 
 /// The day's confirmed manifests (both directions, names, audited) and the reconciliation.
 pub struct GateDay {
-    pub day: Day,
+    pub day: CrossingDay,
     pub manifests: Vec<ManifestView>,
     pub reconciliation: ReconciliationView,
 }
@@ -730,8 +702,8 @@ pub async fn record_outcome(
         )
     })?;
     let (code, note) = (
-        blank(request.reason_code.as_deref()),
-        blank(request.note.as_deref()),
+        given(request.reason_code.as_deref()),
+        given(request.note.as_deref()),
     );
     let reason = match outcome.reason_kind() {
         Some(kind) => Some(parse_reason(

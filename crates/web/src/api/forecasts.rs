@@ -18,7 +18,8 @@ use utoipa_axum::routes;
 
 use crate::api::ApiJson;
 use crate::api::dashboard::Interval;
-use crate::auth::ApiUser;
+use crate::api::params::parse_optional_date;
+use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::state::AppState;
 
@@ -158,12 +159,7 @@ fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
             "choose at least one policy to simulate",
         ));
     }
-    let start = match &request.start {
-        Some(text) if !text.trim().is_empty() => text.trim().parse::<Date>().map_err(|_| {
-            AppError::bad_request("start", format!("{text:?} is not a date; use YYYY-MM-DD"))
-        })?,
-        _ => today,
-    };
+    let start = parse_optional_date("start", request.start.as_deref())?.unwrap_or(today);
     let quick = QuickScenario {
         start,
         horizon_days: horizon as u32,
@@ -198,9 +194,11 @@ fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
 /// Validates and runs a request (off the async runtime): one forecast per
 /// policy, in the order asked, with the same random numbers.
 pub async fn run_forecast(
+    identity: &Identity,
     request: &ForecastRequest,
     today: Date,
 ) -> Result<Vec<Forecast>, AppError> {
+    identity.require(Permission::RunForecasts)?;
     let plan = plan(request, today)?;
     tokio::task::spawn_blocking(move || {
         plan.policies
@@ -217,7 +215,8 @@ pub async fn run_forecast(
 /// The form's starting point: today's backlog per tier from the registry,
 /// the current evacuee quota and operating days, and corridor's calibrated
 /// referral and mortality assumptions.
-pub async fn defaults(state: &AppState) -> Result<ForecastRequest, AppError> {
+pub async fn defaults(state: &AppState, identity: &Identity) -> Result<ForecastRequest, AppError> {
+    identity.require(Permission::RunForecasts)?;
     let today = state.clock.today();
     let reference = state.store.reference().await?;
     let backlog = state.store.waiting_summary(today).await?.backlog_by_tier();
@@ -384,7 +383,6 @@ async fn run(
     ApiUser(identity): ApiUser,
     ApiJson(request): ApiJson<ForecastRequest>,
 ) -> ApiResult<Json<ForecastResult>> {
-    identity.require(Permission::RunForecasts)?;
-    let forecasts = run_forecast(&request, state.clock.today()).await?;
+    let forecasts = run_forecast(&identity, &request, state.clock.today()).await?;
     Ok(Json(ForecastResult::new(&forecasts)))
 }

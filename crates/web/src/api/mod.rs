@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod days;
 pub mod forecasts;
 pub mod organisations;
+pub mod params;
 pub mod people;
 pub mod reasons;
 pub mod registry;

@@ -5,18 +5,18 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use corridor_domain::{
-    Action, ActionError, ActionFacts, ActionKind, CompanionFields, CrossingRules, PatientFields,
-    Permission, PersonId, Registration, RegistrationError, Role, Text, allowed_actions,
+    Action, ActionError, ActionFacts, ActionKind, CompanionFields, PatientFields, Permission,
+    PersonId, Registration, RegistrationError, Role, Text, allowed_actions,
     registering_organisation,
 };
 use corridor_store::StoreError;
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::ApiJson;
+use crate::api::params::parse_optional_date;
 use crate::api::people::parse_person_id;
 use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
@@ -125,23 +125,19 @@ pub async fn register_for(
             legal_basis: given(&companion.legal_basis),
         })
         .collect();
-    let limit = CrossingRules::companion_limit(&state.store.crossing_rules().await?, today);
-    let registration =
-        Registration::parse(&patient, &companions, limit, today, &mut || rand::random()).map_err(
-            |error| match &error {
-                RegistrationError::Patient(invalid) => {
-                    AppError::bad_request(invalid.field, invalid.to_string())
-                }
-                RegistrationError::Companion { index, invalid } => AppError::bad_request(
-                    &format!("companions[{index}].{}", invalid.field),
-                    error.to_string(),
-                ),
-                RegistrationError::ChildAlone { .. }
-                | RegistrationError::TooManyCompanions { .. } => {
-                    AppError::bad_request("companions", error.to_string())
-                }
-            },
-        )?;
+    let registration = Registration::parse(&patient, &companions, today, &mut || rand::random())
+        .map_err(|error| match &error {
+            RegistrationError::Patient(invalid) => {
+                AppError::bad_request(invalid.field, invalid.to_string())
+            }
+            RegistrationError::Companion { index, invalid } => AppError::bad_request(
+                &format!("companions[{index}].{}", invalid.field),
+                error.to_string(),
+            ),
+            RegistrationError::ChildAlone { .. } => {
+                AppError::bad_request("companions", error.to_string())
+            }
+        })?;
     state
         .store
         .register_patient(&registration, state.clock.now(), identity.username())
@@ -255,16 +251,7 @@ pub async fn transition_for(
     }
     identity.may_change_person(state, id).await?;
     let today = state.clock.today();
-    let date = given(&request.date)
-        .map(|text| {
-            text.trim().parse::<Date>().map_err(|_| {
-                AppError::bad_request(
-                    "date",
-                    format!("'{}' is not a date; use YYYY-MM-DD", text.trim()),
-                )
-            })
-        })
-        .transpose()?;
+    let date = parse_optional_date("date", request.date.as_deref())?;
     if kind.reason_kind().is_none()
         && (given(&request.reason_code).is_some() || given(&request.note).is_some())
     {

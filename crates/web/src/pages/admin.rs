@@ -114,7 +114,6 @@ async fn users(
     PageUser(identity): PageUser,
     session: Session,
 ) -> PageResult<Response> {
-    identity.require(Permission::ManageUsers)?;
     users_page(
         &state,
         &identity,
@@ -145,7 +144,6 @@ async fn create(
     session: Session,
     Form(form): Form<NewAccountForm>,
 ) -> PageResult<Response> {
-    identity.require(Permission::ManageUsers)?;
     let account = NewAccount {
         username: form.username,
         display_name: Some(form.display_name),
@@ -226,7 +224,6 @@ async fn user(
     session: Session,
     Path(username): Path<String>,
 ) -> PageResult<Response> {
-    identity.require(Permission::ManageUsers)?;
     user_page(&state, &identity, &session, &username, None).await
 }
 
@@ -247,6 +244,8 @@ async fn update(
     Path(username): Path<String>,
     Form(form): Form<AccountForm>,
 ) -> PageResult<Response> {
+    // This page judges fields of its own form before the capability
+    // runs; a role without the permission is refused before that.
     identity.require(Permission::ManageUsers)?;
     let active = match form.active.as_str() {
         "active" => true,
@@ -311,7 +310,6 @@ async fn reset(
     session: Session,
     Path(username): Path<String>,
 ) -> PageResult<Response> {
-    identity.require(Permission::ManageUsers)?;
     let password = reset_password(&state, &identity, &username).await?;
     user_page(&state, &identity, &session, &username, Some(password)).await
 }
@@ -363,7 +361,6 @@ async fn tokens(
     PageUser(identity): PageUser,
     session: Session,
 ) -> PageResult<Response> {
-    identity.require(Permission::ManageUsers)?;
     tokens_page(&state, &identity, &session, None, None).await
 }
 
@@ -373,7 +370,6 @@ async fn create_token(
     session: Session,
     Form(form): Form<NewToken>,
 ) -> PageResult<Response> {
-    identity.require(Permission::ManageUsers)?;
     match create_api_token(&state, &identity, &form).await {
         Ok((row, token)) => {
             tokens_page(
@@ -401,7 +397,6 @@ async fn revoke_token(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    identity.require(Permission::ManageUsers)?;
     match revoke_api_token(&state, &identity, &id).await {
         Ok(row) => flash(
             &session,
@@ -480,7 +475,6 @@ async fn add_organisation(
     session: Session,
     Form(form): Form<NewOrganisation>,
 ) -> PageResult<Response> {
-    identity.require(Permission::ManageUsers)?;
     match add_organisation_for(&state, &identity, &form).await {
         Ok(organisation) => {
             flash(
@@ -533,7 +527,6 @@ async fn audit(
     session: Session,
     Query(query): Query<AuditQuery>,
 ) -> PageResult<Response> {
-    identity.require(Permission::ViewAudit)?;
     let audit = audit_view(&state, &identity, &query).await?;
     let chrome = Chrome::new(&identity, &session, &state, "/admin/audit", "Audit log").await?;
     Ok(render(&AuditPage {

@@ -77,7 +77,6 @@ async fn plan(
     session: Session,
     Query(query): Query<DayQuery>,
 ) -> PageResult<Response> {
-    identity.require(Permission::PlanDays)?;
     let plan = plan_for(&state, &identity, &query).await?;
     let chrome = Chrome::new(
         &identity,
@@ -120,7 +119,6 @@ async fn set_override(
     session: Session,
     Form(form): Form<OverrideRequest>,
 ) -> PageResult<Response> {
-    identity.require(Permission::PlanDays)?;
     let back = day_link(
         "/plan",
         &form.crossing,
@@ -145,7 +143,6 @@ async fn confirm(
     session: Session,
     Form(form): Form<ConfirmRequest>,
 ) -> PageResult<Response> {
-    identity.require(Permission::PlanDays)?;
     let back = day_link(
         "/plan",
         &form.crossing,
@@ -183,7 +180,6 @@ async fn manifest(
     session: Session,
     Query(query): Query<DayQuery>,
 ) -> PageResult<Response> {
-    identity.require(Permission::ViewManifests)?;
     let manifest = read_manifest(&state, &identity, &query).await?;
     let chrome = Chrome::new(
         &identity,
@@ -220,7 +216,6 @@ async fn gate(
     session: Session,
     Query(query): Query<GateQuery>,
 ) -> PageResult<Response> {
-    identity.require(Permission::WorkGate)?;
     let day = gate_day(
         &state,
         &identity,
@@ -271,7 +266,6 @@ async fn record(
     session: Session,
     Form(form): Form<GateForm>,
 ) -> PageResult<Response> {
-    identity.require(Permission::WorkGate)?;
     let back = day_link("/gate", &form.crossing, &form.date, None);
     let request = GateRequest {
         crossing: form.crossing,

@@ -7,7 +7,6 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use corridor_domain::Permission;
 use corridor_interop::forecast_charts::{
     cumulative_deaths_chart, policy_comparison_chart, waiting_by_tier_chart,
 };
@@ -225,8 +224,7 @@ async fn show(
     PageUser(identity): PageUser,
     session: Session,
 ) -> PageResult<Response> {
-    identity.require(Permission::RunForecasts)?;
-    let request = defaults(&state).await?;
+    let request = defaults(&state, &identity).await?;
     let chrome = Chrome::new(&identity, &session, &state, "/forecast", "Forecast").await?;
     Ok(render(&ForecastPage {
         chrome,
@@ -244,10 +242,9 @@ async fn run(
     session: Session,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    identity.require(Permission::RunForecasts)?;
-    let fields = Fields::submitted(&pairs, &defaults(&state).await?);
+    let fields = Fields::submitted(&pairs, &defaults(&state, &identity).await?);
     let outcome = match fields.request() {
-        Ok(request) => run_forecast(&request, state.clock.today()).await,
+        Ok(request) => run_forecast(&identity, &request, state.clock.today()).await,
         Err(error) => Err(error),
     };
     let chrome = Chrome::new(&identity, &session, &state, "/forecast", "Forecast").await?;

@@ -261,7 +261,6 @@ async fn register(
     session: Session,
     Form(form): Form<RegisterForm>,
 ) -> PageResult<Response> {
-    identity.require(Permission::RegisterPatients)?;
     match register_for(&state, &identity, &form.request()).await {
         Ok(registered) => {
             let companions = if registered.companions.is_empty() {
@@ -313,6 +312,8 @@ async fn transition(
     Path(id): Path<String>,
     Form(form): Form<TransitionForm>,
 ) -> PageResult<Response> {
+    // This page judges fields of its own form before the capability
+    // runs; a role without the permission is refused before that.
     identity.require(Permission::ViewPeople)?;
     let id = parse_person_id(&id)?;
     let expected_version = match form.expected_version.as_deref().map(str::trim) {
