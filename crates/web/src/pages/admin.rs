@@ -24,8 +24,7 @@ use crate::api::users::{
 };
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::pages::PageRoutes;
-use crate::pages::{Chrome, flash, render};
+use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {

@@ -12,8 +12,7 @@ use crate::api::aid::{
 };
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError, PageResult};
-use crate::pages::PageRoutes;
-use crate::pages::{Chrome, flash, render};
+use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {

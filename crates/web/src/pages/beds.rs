@@ -11,8 +11,7 @@ use tower_sessions::Session;
 use crate::api::beds::{BedBoard, BoardQuery, PublishBeds, board_for, publish_for, set_open_for};
 use crate::auth::PageUser;
 use crate::error::{AppError, PageResult};
-use crate::pages::PageRoutes;
-use crate::pages::{Chrome, after_post, flash, render};
+use crate::pages::{Chrome, PageRoutes, after_post, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {

@@ -14,8 +14,7 @@ use crate::api::clearance::{
 };
 use crate::api::reasons::choices;
 use crate::auth::PageUser;
-use crate::pages::PageRoutes;
-use crate::pages::{Chrome, after_post, render};
+use crate::pages::{Chrome, PageRoutes, after_post, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {

@@ -16,8 +16,7 @@ use tower_sessions::Session;
 use crate::api::dashboard::{Dashboard, situation};
 use crate::auth::PageUser;
 use crate::error::PageResult;
-use crate::pages::PageRoutes;
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, PageRoutes, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {

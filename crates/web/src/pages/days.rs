@@ -16,8 +16,7 @@ use crate::api::days::{
 use crate::api::reasons::choices;
 use crate::auth::PageUser;
 use crate::error::PageResult;
-use crate::pages::PageRoutes;
-use crate::pages::{Chrome, after_post, render};
+use crate::pages::{Chrome, PageRoutes, after_post, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {

@@ -18,8 +18,7 @@ use crate::api::forecasts::{
 };
 use crate::auth::PageUser;
 use crate::error::{AppError, PageResult};
-use crate::pages::PageRoutes;
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, PageRoutes, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {

@@ -14,8 +14,7 @@ use crate::api::people::{
 use crate::api::reasons::choices;
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::pages::PageRoutes;
-use crate::pages::{Chrome, count, flash, render};
+use crate::pages::{Chrome, PageRoutes, count, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {

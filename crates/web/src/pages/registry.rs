@@ -18,9 +18,8 @@ use crate::api::registry::{
 };
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::pages::PageRoutes;
 use crate::pages::people::{RefusedAction, person_page};
-use crate::pages::{Chrome, after_post, flash, render};
+use crate::pages::{Chrome, PageRoutes, after_post, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {

@@ -12,8 +12,7 @@ use crate::auth::csrf::csrf_token;
 use crate::auth::identity::{SESSION_CSRF, SESSION_USER};
 use crate::auth::password::{verify_nothing, verify_password};
 use crate::error::{AppError, PageResult};
-use crate::pages::PageRoutes;
-use crate::pages::render;
+use crate::pages::{PageRoutes, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {
