@@ -82,8 +82,9 @@ pub struct Decision {
     pub decided_on: Date,
 }
 
+/// A clearance batch as submitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchRow {
+pub struct ClearanceBatch {
     pub id: BatchId,
     pub crossing: CrossingId,
     pub direction: Direction,
@@ -95,7 +96,7 @@ pub struct BatchRow {
 
 /// One clearance request with the facts the statistics and lists need.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestRow {
+pub struct ClearanceRequest {
     pub batch: BatchId,
     pub person: PersonId,
     pub role: Role,
@@ -111,7 +112,7 @@ pub struct RequestRow {
     pub decided_on: Option<Date>,
 }
 
-impl RequestRow {
+impl ClearanceRequest {
     pub fn facts(&self) -> corridor_domain::RequestFacts {
         corridor_domain::RequestFacts {
             group: self.group,
@@ -676,7 +677,7 @@ impl Store {
             .collect())
     }
 
-    pub async fn clearance_batches(&self) -> Result<Vec<BatchRow>, StoreError> {
+    pub async fn clearance_batches(&self) -> Result<Vec<ClearanceBatch>, StoreError> {
         let mut batches = Vec::new();
         for row in sqlx::query(
             "SELECT id, crossing, direction, submitted_on, needed_by, submitted_by, note \
@@ -687,7 +688,7 @@ impl Store {
         {
             let id: String = row.try_get("id")?;
             let invalid = StoreError::from_invalid("clearance_batches", &id);
-            batches.push(BatchRow {
+            batches.push(ClearanceBatch {
                 id: BatchId::parse(&id).map_err(&invalid)?,
                 crossing: CrossingId::parse(&row.try_get::<String, _>("crossing")?)
                     .map_err(&invalid)?,
@@ -714,7 +715,7 @@ impl Store {
     pub async fn clearance_requests(
         &self,
         batch: Option<&BatchId>,
-    ) -> Result<Vec<RequestRow>, StoreError> {
+    ) -> Result<Vec<ClearanceRequest>, StoreError> {
         let rows = sqlx::query(
             "SELECT r.batch_id, r.person_id, r.attempt, r.previous_batch, r.outcome, r.reason, \
              r.reason_code, r.reason_note, r.decided_on, b.submitted_on, b.needed_by, p.role, \
@@ -750,7 +751,7 @@ impl Store {
                 Role::Companion => ClearanceGroup::Companions,
                 Role::Returnee => ClearanceGroup::Returnees,
             };
-            requests.push(RequestRow {
+            requests.push(ClearanceRequest {
                 batch: BatchId::parse(&row.try_get::<String, _>("batch_id")?).map_err(&invalid)?,
                 person: PersonId::parse(&person).map_err(&invalid)?,
                 role,

@@ -44,8 +44,8 @@ pub use audit::{AuditAnchor, AuditEntry, AuditProblem, AuditReport, NewAuditEntr
 pub use backup::{BackupSummary, RestoreError, check_backup};
 pub use batches::{BatchChoice, eligible_statuses};
 pub use days::{
-    BatchRow, BedLine, Decision, Destination, RequestRow, Submission, Submitted, SubmittedBatch,
-    direction_of,
+    BedLine, ClearanceBatch, ClearanceRequest, Decision, Destination, Submission, Submitted,
+    SubmittedBatch, direction_of,
 };
 pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};
 pub use manifests::{
@@ -53,14 +53,14 @@ pub use manifests::{
     ManifestDraft, ManifestEntry, OverrideKind, PlanOverride, PlanningInputs, Reconciliation,
 };
 pub use people::{
-    ListFilter, ListPage, ListRow, PersonRecord, RoleFilter, TierCount, Transitioned, Visibility,
-    WaitFilter, WaitingSummary,
+    ListFilter, ListPage, ListedPerson, PersonRecord, RoleFilter, TierCount, Transitioned,
+    Visibility, WaitFilter, WaitingSummary,
 };
 pub use planning::{method_name, parse_method};
 pub use reasons::REASON_LABEL_MAX_CHARS;
 pub use reference::ReferenceData;
 pub use report::RegistryForecast;
-pub use users::{ApiTokenRow, BreakGlassGrant, NewUser, SignInCheck, UserAccount, UserUpdate};
+pub use users::{ApiToken, BreakGlassGrant, NewUser, SignInCheck, UserAccount, UserUpdate};
 pub use witness::{covered_tables, uncovered_tables};
 
 /// Whether an import is kept or only tried. A dry run goes through the

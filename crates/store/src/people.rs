@@ -93,7 +93,7 @@ pub struct WaitFilter {
 
 /// One line of a list: no name, nothing that identifies a person outside corridor.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListRow {
+pub struct ListedPerson {
     pub id: PersonId,
     pub role: Role,
     pub status: Status,
@@ -110,7 +110,7 @@ pub struct ListRow {
 pub struct ListPage {
     /// How many people match the filter in all.
     pub total: u64,
-    pub rows: Vec<ListRow>,
+    pub rows: Vec<ListedPerson>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -362,7 +362,7 @@ impl Store {
              ORDER BY p.tier_rank, p.referral_date, p.id",
             key.limit, key.offset
         );
-        let rows: Vec<ListRow> = bind_all(sqlx::query(sqlx::AssertSqlSafe(page_sql)), values)
+        let rows: Vec<ListedPerson> = bind_all(sqlx::query(sqlx::AssertSqlSafe(page_sql)), values)
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -781,7 +781,7 @@ pub(crate) fn days_between(from: Date, to: Date) -> i64 {
     i64::from((to - from).get_days())
 }
 
-fn read_list_row(row: &AnyRow, today: Date) -> Result<ListRow, StoreError> {
+fn read_list_row(row: &AnyRow, today: Date) -> Result<ListedPerson, StoreError> {
     let id: String = row.try_get("id")?;
     let invalid = StoreError::from_invalid("persons", &id);
     let role: String = row.try_get("role")?;
@@ -797,7 +797,7 @@ fn read_list_row(row: &AnyRow, today: Date) -> Result<ListRow, StoreError> {
         .map(|text| date("persons", &id, &text))
         .transpose()?;
     let companions: i64 = row.try_get("companions")?;
-    Ok(ListRow {
+    Ok(ListedPerson {
         id: PersonId::parse(&id).map_err(&invalid)?,
         role: Role::parse(&role).map_err(&invalid)?,
         status: Status::parse(&status).map_err(&invalid)?,

@@ -3,9 +3,11 @@
 //!
 //! The store keeps password hashes and token hashes only; hashing and
 //! verifying belong to the web layer. Every change to an account, every
-//! sign-in and every grant is audited; sessions are not, since signing in
-//! and out already is, and neither is the count of sign-in attempts kept
-//! for throttling (`sign_in_throttle`), whose outcomes are.
+//! sign-in, every sign-out and every grant is audited. A sign-out ends its
+//! session in the transaction that records it (`sign_out`). Saving a
+//! session's record, which the web does on every request, is not audited,
+//! and neither is the count of sign-in attempts kept for throttling
+//! (`sign_in_throttle`), whose outcomes are.
 //!
 //! A password reset, a role change and disabling an account end the
 //! account's sessions in the same transaction (`end_sessions`); the audit
@@ -81,8 +83,9 @@ pub(crate) fn throttle_key(name: &str) -> String {
         .to_lowercase()
 }
 
+/// An API token as listed: its hash stays in the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiTokenRow {
+pub struct ApiToken {
     pub id: String,
     pub username: String,
     pub label: String,
@@ -518,6 +521,35 @@ impl Store {
         Ok(row.try_get::<i64, _>("n")? as u64)
     }
 
+    /// Ends the session `id` of `username` and records the sign-out, in one
+    /// transaction: the audit head moves exactly when the session is gone,
+    /// which is what a server's cache of sessions relies on. Returns whether
+    /// the session was still there (a session ended meanwhile, by a reset
+    /// or a role change, is signed out all the same).
+    pub async fn sign_out(
+        &self,
+        id: &str,
+        username: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut transaction = self.write().await?;
+        let ended = sqlx::query("DELETE FROM web_sessions WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut **transaction)
+            .await?
+            .rows_affected();
+        transaction
+            .commit(&NewAuditEntry {
+                at,
+                actor: username.to_string(),
+                action: "user.sign-out".to_string(),
+                subject: username.to_string(),
+                detail: serde_json::json!({}),
+            })
+            .await?;
+        Ok(ended == 1)
+    }
+
     pub async fn delete_web_session(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM web_sessions WHERE id = $1")
             .bind(id.to_string())
@@ -545,7 +577,7 @@ impl Store {
         token_hash: &str,
         at: Timestamp,
         actor: &str,
-    ) -> Result<ApiTokenRow, StoreError> {
+    ) -> Result<ApiToken, StoreError> {
         let mut transaction = self.write().await?;
         let owner = sqlx::query("SELECT active FROM users WHERE username = $1")
             .bind(username.to_string())
@@ -587,7 +619,7 @@ impl Store {
                 detail: serde_json::json!({ "user": username, "label": label }),
             })
             .await?;
-        Ok(ApiTokenRow {
+        Ok(ApiToken {
             id,
             username: username.to_string(),
             label: label.to_string(),
@@ -634,7 +666,7 @@ impl Store {
             .await
     }
 
-    pub async fn api_tokens(&self) -> Result<Vec<ApiTokenRow>, StoreError> {
+    pub async fn api_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, username, label, created_at, revoked_at FROM api_tokens ORDER BY id",
         )
@@ -644,7 +676,7 @@ impl Store {
             .map(|row| {
                 let id: String = row.try_get("id")?;
                 let revoked: Option<i64> = row.try_get("revoked_at")?;
-                Ok(ApiTokenRow {
+                Ok(ApiToken {
                     username: row.try_get("username")?,
                     label: row.try_get("label")?,
                     created_at: timestamp("api_tokens", &id, row.try_get("created_at")?)?,

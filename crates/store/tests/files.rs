@@ -4,7 +4,6 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-
 use crate::*;
 
 /// The permission bits, in octal as `ls -l` and `chmod` speak of them.

@@ -443,6 +443,132 @@ async fn a_reset_a_role_change_or_disabling_ends_the_accounts_sessions() {
     }
 }
 
+/// A trigger that makes one statement fail, named `refuse_for_test`: the
+/// failure injected between the two halves of a sign-out.
+async fn refuse(raw: &sqlx::AnyPool, postgres: bool, when: &str, table: &str, condition: &str) {
+    let statements = if postgres {
+        vec![
+            "CREATE OR REPLACE FUNCTION refuse_for_test() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'refused for the test'; END $$ LANGUAGE plpgsql"
+                .to_string(),
+            format!(
+                "CREATE TRIGGER refuse_for_test {when} ON {table} FOR EACH ROW \
+                 WHEN ({condition}) EXECUTE FUNCTION refuse_for_test()"
+            ),
+        ]
+    } else {
+        vec![format!(
+            "CREATE TRIGGER refuse_for_test {when} ON {table} WHEN {condition} \
+             BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+        )]
+    };
+    for statement in statements {
+        sqlx::query(sqlx::AssertSqlSafe(statement))
+            .execute(raw)
+            .await
+            .unwrap();
+    }
+}
+
+async fn stop_refusing(raw: &sqlx::AnyPool, postgres: bool, table: &str) {
+    let statement = if postgres {
+        format!("DROP TRIGGER refuse_for_test ON {table}")
+    } else {
+        "DROP TRIGGER refuse_for_test".to_string()
+    };
+    sqlx::query(sqlx::AssertSqlSafe(statement))
+        .execute(raw)
+        .await
+        .unwrap();
+}
+
+/// Signing out ends the session and records it in one transaction: when
+/// either half fails, neither happens, so the audit head (which the web's
+/// cache of sessions relies on) moves exactly when the session is gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_out_ends_the_session_and_moves_the_head_together() {
+    for database in databases().await {
+        let store = database.store().await;
+        let on = database.name;
+        let postgres = on == "PostgreSQL";
+        store
+            .create_user(&new_user("omar", UserRole::Coordinator), now(), "admin")
+            .await
+            .unwrap();
+        assert!(
+            store
+                .insert_web_session("omar-laptop", Some("omar"), "{}", later(3600))
+                .await
+                .unwrap()
+        );
+        let last_entry = || {
+            let store = store.clone();
+            async move {
+                let entry = store.audit_tail(1).await.unwrap().remove(0);
+                (entry.seq, entry.action)
+            }
+        };
+        let alive = || {
+            let store = store.clone();
+            async move {
+                store
+                    .web_session("omar-laptop", now())
+                    .await
+                    .unwrap()
+                    .is_some()
+            }
+        };
+        let before = last_entry().await;
+        let raw = database.raw().await;
+
+        // The session cannot be deleted: nothing is recorded either.
+        refuse(&raw, postgres, "BEFORE DELETE", "web_sessions", "1 = 1").await;
+        let error = store.sign_out("omar-laptop", "omar", now()).await;
+        assert!(error.is_err(), "{on}: {error:?}");
+        assert!(alive().await, "{on}");
+        assert_eq!(
+            last_entry().await,
+            before,
+            "{on}: an entry without its change"
+        );
+        stop_refusing(&raw, postgres, "web_sessions").await;
+
+        // The entry cannot be appended: the session stays.
+        refuse(
+            &raw,
+            postgres,
+            "BEFORE INSERT",
+            "audit_log",
+            "NEW.action = 'user.sign-out'",
+        )
+        .await;
+        let error = store.sign_out("omar-laptop", "omar", now()).await;
+        assert!(error.is_err(), "{on}: {error:?}");
+        assert!(alive().await, "{on}: a change without its entry");
+        assert_eq!(last_entry().await, before, "{on}");
+        stop_refusing(&raw, postgres, "audit_log").await;
+        raw.close().await;
+
+        let head = store.head().await.unwrap();
+        assert!(store.sign_out("omar-laptop", "omar", now()).await.unwrap());
+        assert!(!alive().await, "{on}");
+        assert_eq!(
+            last_entry().await,
+            (before.0 + 1, "user.sign-out".to_string()),
+            "{on}"
+        );
+        assert!(store.head().await.unwrap() > head, "{on}");
+        let entry = store.audit_tail(1).await.unwrap().remove(0);
+        assert_eq!(
+            (entry.actor.as_str(), entry.subject.as_str()),
+            ("omar", "omar")
+        );
+        assert!(store.verify_audit().await.unwrap().is_intact(), "{on}");
+        store.close().await;
+        database.drop_database().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn organisations_are_unique_and_accounts_and_referrals_name_registered_ones() {
     for database in databases().await {

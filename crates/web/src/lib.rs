@@ -21,5 +21,5 @@ mod state;
 
 pub use auth::password::{generate_password, hash_password, verify_password};
 pub use auth::token::{generate_token, hash_token};
-pub use server::{Config, Server, router};
+pub use server::{Config, Server, router, routes_outside_the_api};
 pub use state::{AppState, Clock, ForecastCache, ForecastKey};

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -17,6 +17,7 @@ use crate::access_log::access_log;
 use crate::auth::csrf::{MAX_FORM_BYTES, check_csrf};
 use crate::auth::session_store::DatabaseSessionStore;
 use crate::error::{not_found, uniform_errors};
+use crate::pages::PageRoutes;
 use crate::state::AppState;
 
 /// The session ends after this long without a request.
@@ -25,6 +26,27 @@ const SESSION_IDLE_HOURS: i64 = 8;
 pub struct Config {
     /// Where to listen, e.g. `127.0.0.1:8080`; port 0 picks a free port.
     pub address: SocketAddr,
+}
+
+/// Every route that is not an operation of the OpenAPI document (the pages,
+/// the stylesheet and the document itself), as method and path template.
+pub fn routes_outside_the_api() -> Vec<(Method, &'static str)> {
+    other_routes(std::sync::Arc::default()).listed().to_vec()
+}
+
+fn other_routes(openapi_json: std::sync::Arc<String>) -> PageRoutes {
+    crate::pages::routes().get("/api/openapi.json", move || {
+        let json = openapi_json.clone();
+        async move {
+            (
+                [
+                    (header::CONTENT_TYPE, "application/json"),
+                    (header::CACHE_CONTROL, "public, max-age=300"),
+                ],
+                (*json).clone(),
+            )
+        }
+    })
 }
 
 /// The whole application: pages, API, OpenAPI document and assets.
@@ -38,23 +60,8 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = crate::api::router().split_for_parts();
     let openapi_json = std::sync::Arc::new(openapi.to_pretty_json().unwrap_or_default());
     Router::new()
-        .merge(crate::pages::router())
+        .merge(other_routes(openapi_json).into_router())
         .merge(api)
-        .route(
-            "/api/openapi.json",
-            axum::routing::get(move || {
-                let json = openapi_json.clone();
-                async move {
-                    (
-                        [
-                            (header::CONTENT_TYPE, "application/json"),
-                            (header::CACHE_CONTROL, "public, max-age=300"),
-                        ],
-                        (*json).clone(),
-                    )
-                }
-            }),
-        )
         .fallback(not_found)
         .layer(middleware::from_fn(check_csrf))
         .layer(sessions)

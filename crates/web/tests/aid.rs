@@ -13,36 +13,44 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/aid",
         body: None,
         permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "GET",
         path: "/aid/consignments/WB-000001",
         body: None,
         permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
         path: "/aid/consignments/WB-000001/moves",
         body: Some("stage=staging&expected_version=1"),
         permission: Permission::ManageAid,
+        answers: &[StatusCode::SEE_OTHER],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/aid/board",
         body: None,
         permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/aid/consignments/WB-000001",
         body: None,
         permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
         path: "/api/v1/aid/consignments/WB-000001/moves",
         body: Some(r#"{"stage": "staging", "expected_version": 1}"#),
         permission: Permission::ManageAid,
+        // 409: the body's expected version is older than the consignment's (the page case
+        // moved it first).
+        answers: &[StatusCode::CONFLICT],
     },
 ];
 

@@ -14,18 +14,21 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/",
         body: None,
         permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/dashboard",
         body: None,
         permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "GET",
         path: "/forecast",
         body: None,
         permission: Permission::RunForecasts,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
@@ -38,6 +41,7 @@ pub const ROUTES: &[RouteCase] = &[
              &horizon_days=5&replications=2&seed=1",
         ),
         permission: Permission::RunForecasts,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
@@ -48,6 +52,7 @@ pub const ROUTES: &[RouteCase] = &[
                 "horizon_days":5,"replications":2,"seed":1}"#,
         ),
         permission: Permission::RunForecasts,
+        answers: &[StatusCode::OK],
     },
 ];
 

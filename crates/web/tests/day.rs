@@ -16,36 +16,46 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/api/v1/clearance/batches",
         body: None,
         permission: Permission::ViewClearance,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
         path: "/api/v1/clearance/batches",
         body: Some(r#"{"crossing": "rafah", "needed_by": "2026-02-05"}"#),
         permission: Permission::SubmitClearance,
+        // 400: the body does not say how many people to submit.
+        answers: &[StatusCode::BAD_REQUEST],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/clearance/batches/CB-0001",
         body: None,
         permission: Permission::ViewClearance,
+        // 404: the small demo submits no batch, and the matrix asks before its own
+        // submission.
+        answers: &[StatusCode::NOT_FOUND],
     },
     RouteCase {
         method: "POST",
         path: "/api/v1/clearance/decisions",
         body: Some(r#"{"batch": "CB-0001", "decisions": []}"#),
         permission: Permission::RecordClearance,
+        // 400: the body gives no decision.
+        answers: &[StatusCode::BAD_REQUEST],
     },
     RouteCase {
         method: "POST",
         path: "/api/v1/clearance/sweep",
         body: None,
         permission: Permission::RecordClearance,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/plan?crossing=rafah&date=2026-02-02&direction=inbound",
         body: None,
         permission: Permission::PlanDays,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
@@ -54,18 +64,24 @@ pub const ROUTES: &[RouteCase] = &[
             r#"{"crossing": "rafah", "date": "2026-02-02", "person": "P-000001", "action": "remove", "reason": ""}"#,
         ),
         permission: Permission::PlanDays,
+        // 400: the body gives no reason.
+        answers: &[StatusCode::BAD_REQUEST],
     },
     RouteCase {
         method: "POST",
         path: "/api/v1/plan/confirm",
         body: Some(r#"{"crossing": "rafah", "date": "2026-02-07"}"#),
         permission: Permission::PlanDays,
+        // 400: the body's day is a Saturday, when the crossing does not operate.
+        answers: &[StatusCode::BAD_REQUEST],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/manifests?crossing=rafah&date=2026-02-02&direction=outbound",
         body: None,
         permission: Permission::ViewManifests,
+        // 404: no manifest is confirmed for the day when this case runs.
+        answers: &[StatusCode::NOT_FOUND],
     },
     RouteCase {
         method: "POST",
@@ -74,78 +90,96 @@ pub const ROUTES: &[RouteCase] = &[
             r#"{"crossing": "rafah", "date": "2026-02-02", "person": "P-000001", "outcome": "crossed"}"#,
         ),
         permission: Permission::WorkGate,
+        // 400: P-000001 is not on a confirmed manifest.
+        answers: &[StatusCode::BAD_REQUEST],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/gate/reconciliation?crossing=rafah&date=2026-02-02",
         body: None,
         permission: Permission::ViewManifests,
+        // 404: no manifest is confirmed for the day when this case runs.
+        answers: &[StatusCode::NOT_FOUND],
     },
     RouteCase {
         method: "GET",
         path: "/clearance",
         body: None,
         permission: Permission::ViewClearance,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
         path: "/clearance/batches",
         body: Some("crossing=rafah&needed_by=2026-02-05&count=none"),
         permission: Permission::SubmitClearance,
+        answers: &[StatusCode::SEE_OTHER],
     },
     RouteCase {
         method: "POST",
         path: "/clearance/sweep",
         body: Some(""),
         permission: Permission::RecordClearance,
+        answers: &[StatusCode::SEE_OTHER],
     },
     RouteCase {
         method: "GET",
         path: "/clearance/CB-0001",
         body: None,
         permission: Permission::ViewClearance,
+        // 404: the small demo submits no batch, and the matrix asks before its own
+        // submission.
+        answers: &[StatusCode::NOT_FOUND],
     },
     RouteCase {
         method: "POST",
         path: "/clearance/CB-0001/decisions",
         body: Some("decided_on=2026-02-01"),
         permission: Permission::RecordClearance,
+        answers: &[StatusCode::SEE_OTHER],
     },
     RouteCase {
         method: "GET",
         path: "/plan?crossing=rafah&date=2026-02-02&direction=inbound",
         body: None,
         permission: Permission::PlanDays,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
         path: "/plan/overrides",
         body: Some("crossing=rafah&date=2026-02-02&person=P-000001&action=remove&reason="),
         permission: Permission::PlanDays,
+        answers: &[StatusCode::SEE_OTHER],
     },
     RouteCase {
         method: "POST",
         path: "/plan/confirm",
         body: Some("crossing=rafah&date=2026-02-07&direction=outbound"),
         permission: Permission::PlanDays,
+        answers: &[StatusCode::SEE_OTHER],
     },
     RouteCase {
         method: "GET",
         path: "/plan/manifest?crossing=rafah&date=2026-02-02&direction=outbound",
         body: None,
         permission: Permission::ViewManifests,
+        // 404: no manifest is confirmed for the day when this case runs.
+        answers: &[StatusCode::NOT_FOUND],
     },
     RouteCase {
         method: "GET",
         path: "/gate?crossing=rafah&date=2026-02-02",
         body: None,
         permission: Permission::WorkGate,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
         path: "/gate",
         body: Some("crossing=rafah&date=2026-02-02&person=P-000001&outcome=crossed"),
         permission: Permission::WorkGate,
+        answers: &[StatusCode::SEE_OTHER],
     },
 ];
 

@@ -439,4 +439,8 @@ pub struct RouteCase {
     /// JSON body for API routes, form body (`a=1&b=2`, CSRF added) for pages.
     pub body: Option<&'static str>,
     pub permission: corridor_domain::Permission,
+    /// What a role with the permission may get, in the order the matrix
+    /// runs: a comment says why for anything but a success (200, 201, 303).
+    /// Never a 5xx.
+    pub answers: &'static [StatusCode],
 }

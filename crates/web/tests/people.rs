@@ -14,42 +14,53 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/api/v1/me",
         body: None,
         permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/people",
         body: None,
         permission: Permission::ViewPeople,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "GET",
         path: "/people",
         body: None,
         permission: Permission::ViewPeople,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/people/P-000001",
         body: None,
         permission: Permission::ViewPeople,
+        // 403: outside the scope of a role that sees only its own registrations (with the
+        // way to break the glass).
+        answers: &[StatusCode::OK, StatusCode::FORBIDDEN],
     },
     RouteCase {
         method: "GET",
         path: "/people/P-000001",
         body: None,
         permission: Permission::ViewPeople,
+        // 403: outside the scope of a role that sees only its own registrations (with the
+        // way to break the glass).
+        answers: &[StatusCode::OK, StatusCode::FORBIDDEN],
     },
     RouteCase {
         method: "POST",
         path: "/api/v1/people/P-000001/break-glass",
         body: Some(r#"{"reason": "checking the route matrix"}"#),
         permission: Permission::ViewPeople,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
         path: "/people/P-000001/break-glass",
         body: Some("reason=checking+the+route+matrix"),
         permission: Permission::ViewPeople,
+        answers: &[StatusCode::SEE_OTHER],
     },
 ];
 

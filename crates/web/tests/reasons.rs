@@ -12,6 +12,7 @@ pub const ROUTES: &[RouteCase] = &[RouteCase {
     path: "/api/v1/reasons",
     body: None,
     permission: Permission::ViewAggregates,
+    answers: &[StatusCode::OK],
 }];
 
 #[tokio::test]

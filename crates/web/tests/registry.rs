@@ -13,6 +13,7 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/people/new",
         body: None,
         permission: Permission::RegisterPatients,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
@@ -22,6 +23,9 @@ pub const ROUTES: &[RouteCase] = &[
              &referral_date=2026-01-20&legal_basis=consent",
         ),
         permission: Permission::RegisterPatients,
+        // 400: for a role whose account has no organisation, the form names no referring
+        // facility.
+        answers: &[StatusCode::SEE_OTHER, StatusCode::BAD_REQUEST],
     },
     RouteCase {
         method: "POST",
@@ -31,6 +35,9 @@ pub const ROUTES: &[RouteCase] = &[
                 "tier": "routine", "legal_basis": "consent"}"#,
         ),
         permission: Permission::RegisterPatients,
+        // 400: for a role whose account has no organisation, the body names no referring
+        // facility.
+        answers: &[StatusCode::CREATED, StatusCode::BAD_REQUEST],
     },
     // An unknown action: refused as 403 without the permission, 400 with it,
     // so the case changes nothing whoever runs it.
@@ -39,24 +46,30 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/people/P-000001/transitions",
         body: Some("action=not-an-action&expected_version=1"),
         permission: Permission::ViewPeople,
+        // 400: the form's action is unknown on purpose.
+        answers: &[StatusCode::BAD_REQUEST],
     },
     RouteCase {
         method: "POST",
         path: "/api/v1/people/P-000001/transitions",
         body: Some(r#"{"action": "not-an-action"}"#),
         permission: Permission::ViewPeople,
+        // 400: the body's action is unknown on purpose.
+        answers: &[StatusCode::BAD_REQUEST],
     },
     RouteCase {
         method: "GET",
         path: "/beds",
         body: None,
         permission: Permission::ViewBeds,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "GET",
         path: "/api/v1/beds?date=2026-02-01",
         body: None,
         permission: Permission::ViewBeds,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
@@ -65,6 +78,7 @@ pub const ROUTES: &[RouteCase] = &[
             "facility=jo-amman-field&specialty=paediatrics&beds=3&from=2026-05-01&to=2026-05-31",
         ),
         permission: Permission::ManageBeds,
+        answers: &[StatusCode::SEE_OTHER],
     },
     RouteCase {
         method: "POST",
@@ -74,24 +88,28 @@ pub const ROUTES: &[RouteCase] = &[
                 "from": "2026-06-01", "to": "2026-06-30"}"#,
         ),
         permission: Permission::ManageBeds,
+        answers: &[StatusCode::CREATED],
     },
     RouteCase {
         method: "POST",
         path: "/beds/destination",
         body: Some("kind=facility&id=eg-arish-field&change=open&reason=checking+the+route+matrix"),
         permission: Permission::ManageBeds,
+        answers: &[StatusCode::SEE_OTHER],
     },
     RouteCase {
         method: "POST",
         path: "/api/v1/destinations/facility/eg-arish-field/open",
         body: Some(r#"{"reason": "checking the route matrix"}"#),
         permission: Permission::ManageBeds,
+        answers: &[StatusCode::OK],
     },
     RouteCase {
         method: "POST",
         path: "/api/v1/destinations/country/EG/close",
         body: Some(r#"{"reason": "checking the route matrix"}"#),
         permission: Permission::ManageBeds,
+        answers: &[StatusCode::OK],
     },
 ];
 

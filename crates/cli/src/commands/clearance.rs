@@ -9,7 +9,7 @@ use corridor_domain::{
     Role, Specialty, Text, Tier,
 };
 use corridor_interop::decisions::read_decisions;
-use corridor_store::{BatchChoice, Decision, ImportMode, RequestRow, Submission};
+use corridor_store::{BatchChoice, ClearanceRequest, Decision, ImportMode, Submission};
 
 use super::patients::flag_error;
 use super::reasons::{code_and_label, reason_from_flags};
@@ -262,7 +262,7 @@ async fn list(context: &Context) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let requests = context.store.clearance_requests(None).await?;
-    let mut by_batch: BTreeMap<&BatchId, Vec<&RequestRow>> = BTreeMap::new();
+    let mut by_batch: BTreeMap<&BatchId, Vec<&ClearanceRequest>> = BTreeMap::new();
     for request in &requests {
         by_batch.entry(&request.batch).or_default().push(request);
     }
@@ -363,7 +363,7 @@ async fn show(context: &Context, batch: &str) -> anyhow::Result<ExitCode> {
 async fn report(context: &Context, args: &ClearanceReportArgs) -> anyhow::Result<ExitCode> {
     let from = args.from;
     let to = args.to;
-    let requests: Vec<RequestRow> = context
+    let requests: Vec<ClearanceRequest> = context
         .store
         .clearance_requests(None)
         .await?
@@ -384,7 +384,7 @@ async fn report(context: &Context, args: &ClearanceReportArgs) -> anyhow::Result
         let facts: Vec<_> = requests
             .iter()
             .filter(|r| group.is_none_or(|g| r.group == g))
-            .map(RequestRow::facts)
+            .map(ClearanceRequest::facts)
             .collect();
         if facts.is_empty() {
             return;

@@ -10,7 +10,9 @@ use corridor_domain::{
     BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, Direction, Permission, PersonId,
     ReasonCatalogue, Specialty, Text, Tier,
 };
-use corridor_store::{BatchChoice, BatchRow, Decision, ImportMode, RequestRow, Submission};
+use corridor_store::{
+    BatchChoice, ClearanceBatch, ClearanceRequest, Decision, ImportMode, Submission,
+};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -114,7 +116,7 @@ pub struct BatchDetail {
     pub requests: Vec<RequestView>,
 }
 
-fn summary(batch: &BatchRow, requests: &[&RequestRow], today: Date) -> BatchSummary {
+fn summary(batch: &ClearanceBatch, requests: &[&ClearanceRequest], today: Date) -> BatchSummary {
     let rates = ClearanceRates::of(
         requests
             .iter()
@@ -143,11 +145,15 @@ fn summary(batch: &BatchRow, requests: &[&RequestRow], today: Date) -> BatchSumm
     }
 }
 
-fn rates_of(label: &str, requests: &[RequestRow], group: Option<ClearanceGroup>) -> RatesView {
+fn rates_of(
+    label: &str,
+    requests: &[ClearanceRequest],
+    group: Option<ClearanceGroup>,
+) -> RatesView {
     let facts: Vec<_> = requests
         .iter()
         .filter(|r| group.is_none_or(|g| r.group == g))
-        .map(RequestRow::facts)
+        .map(ClearanceRequest::facts)
         .collect();
     let rates = ClearanceRates::of(&facts);
     RatesView {
@@ -162,7 +168,7 @@ fn rates_of(label: &str, requests: &[RequestRow], group: Option<ClearanceGroup>)
     }
 }
 
-fn request_view(request: &RequestRow, reasons: &ReasonCatalogue) -> RequestView {
+fn request_view(request: &ClearanceRequest, reasons: &ReasonCatalogue) -> RequestView {
     RequestView {
         person: request.person.to_string(),
         role: request.role.as_str().to_string(),
@@ -193,7 +199,7 @@ pub async fn list_batches(
     let mut batches = state.store.clearance_batches().await?;
     batches.reverse();
     let requests = state.store.clearance_requests(None).await?;
-    let mut by_batch: BTreeMap<&BatchId, Vec<&RequestRow>> = BTreeMap::new();
+    let mut by_batch: BTreeMap<&BatchId, Vec<&ClearanceRequest>> = BTreeMap::new();
     for request in &requests {
         by_batch.entry(&request.batch).or_default().push(request);
     }
@@ -251,7 +257,7 @@ pub async fn read_batch(
         })?;
     let requests = state.store.clearance_requests(Some(id)).await?;
     let reasons = state.store.reason_codes().await?;
-    let rows: Vec<&RequestRow> = requests.iter().collect();
+    let rows: Vec<&ClearanceRequest> = requests.iter().collect();
     Ok(BatchDetail {
         batch: summary(&batch, &rows, state.clock.today()),
         requests: requests

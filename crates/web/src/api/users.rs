@@ -9,7 +9,7 @@ use corridor_domain::{
     AccountRequest, Permission, Scope, UserRole, check_password, parse_scope, parse_token_label,
     parse_username,
 };
-use corridor_store::{ApiTokenRow, NewUser, UserAccount, UserUpdate};
+use corridor_store::{ApiToken, NewUser, UserAccount, UserUpdate};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -478,13 +478,13 @@ pub struct TokenView {
 }
 
 impl TokenView {
-    pub fn of(row: &ApiTokenRow) -> TokenView {
+    pub fn of(token: &ApiToken) -> TokenView {
         TokenView {
-            id: row.id.clone(),
-            username: row.username.clone(),
-            label: row.label.clone(),
-            created_at: row.created_at.to_string(),
-            revoked_at: row.revoked_at.map(|at| at.to_string()),
+            id: token.id.clone(),
+            username: token.username.clone(),
+            label: token.label.clone(),
+            created_at: token.created_at.to_string(),
+            revoked_at: token.revoked_at.map(|at| at.to_string()),
         }
     }
 }
@@ -501,7 +501,7 @@ pub struct TokenPage {
 pub async fn list_api_tokens(
     state: &AppState,
     identity: &Identity,
-) -> Result<Vec<ApiTokenRow>, AppError> {
+) -> Result<Vec<ApiToken>, AppError> {
     identity.require(Permission::ManageUsers)?;
     Ok(state.store.api_tokens().await?)
 }
@@ -546,7 +546,7 @@ pub async fn create_api_token(
     state: &AppState,
     identity: &Identity,
     request: &NewToken,
-) -> Result<(ApiTokenRow, String), AppError> {
+) -> Result<(ApiToken, String), AppError> {
     let user = find_user(state, identity, &request.username).await?;
     let label = parse_token_label(&request.label)?;
     let (token, hash) = generate_token();
@@ -586,7 +586,7 @@ pub async fn revoke_api_token(
     state: &AppState,
     identity: &Identity,
     id: &str,
-) -> Result<ApiTokenRow, AppError> {
+) -> Result<ApiToken, AppError> {
     let tokens = list_api_tokens(state, identity).await?;
     let Some(token) = tokens.into_iter().find(|token| token.id == id.trim()) else {
         return Err(AppError::NotFound(format!(
@@ -605,7 +605,7 @@ pub async fn revoke_api_token(
         .store
         .revoke_api_token(&token.id, now, identity.username())
         .await?;
-    Ok(ApiTokenRow {
+    Ok(ApiToken {
         revoked_at: Some(now),
         ..token
     })

@@ -5,11 +5,9 @@
 //! that made it, and never kept in the session.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use corridor_domain::{OrganisationKind, Permission, Scope, UserRole};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -26,23 +24,24 @@ use crate::api::users::{
 };
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::pages::{Chrome, flash, render};
+use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/users", get(users).post(create))
-        .route("/admin/users/{username}", get(user).post(update))
-        .route("/admin/users/{username}/password", post(reset))
-        .route("/admin/tokens", get(tokens).post(create_token))
-        .route("/admin/tokens/{id}/revoke", post(revoke_token))
-        .route(
-            "/admin/organisations",
-            get(organisations).post(add_organisation),
-        )
-        .route("/admin/audit", get(audit))
-        .route("/account", get(account))
-        .route("/account/password", post(change_password))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/admin/users", users)
+        .post("/admin/users", create)
+        .get("/admin/users/{username}", user)
+        .post("/admin/users/{username}", update)
+        .post("/admin/users/{username}/password", reset)
+        .get("/admin/tokens", tokens)
+        .post("/admin/tokens", create_token)
+        .post("/admin/tokens/{id}/revoke", revoke_token)
+        .get("/admin/organisations", organisations)
+        .post("/admin/organisations", add_organisation)
+        .get("/admin/audit", audit)
+        .get("/account", account)
+        .post("/account/password", change_password)
 }
 
 /// Errors a person can correct on the form come back as a message on the

@@ -2,10 +2,8 @@
 //! logistics officers.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use corridor_domain::Permission;
 use tower_sessions::Session;
 
@@ -14,14 +12,14 @@ use crate::api::aid::{
 };
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError, PageResult};
-use crate::pages::{Chrome, flash, render};
+use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/aid", get(board))
-        .route("/aid/consignments/{id}", get(consignment))
-        .route("/aid/consignments/{id}/moves", post(move_consignment))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/aid", board)
+        .get("/aid/consignments/{id}", consignment)
+        .post("/aid/consignments/{id}/moves", move_consignment)
 }
 
 #[derive(Template)]

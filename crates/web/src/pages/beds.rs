@@ -2,10 +2,8 @@
 //! who manage beds publish offers and open or close destinations here.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use corridor_domain::{Permission, Specialty};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -13,13 +11,14 @@ use tower_sessions::Session;
 use crate::api::beds::{BedBoard, BoardQuery, PublishBeds, board_for, publish_for, set_open_for};
 use crate::auth::PageUser;
 use crate::error::{AppError, PageResult};
-use crate::pages::{Chrome, after_post, flash, render};
+use crate::pages::{Chrome, PageRoutes, after_post, flash, render};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/beds", get(board).post(publish))
-        .route("/beds/destination", post(destination))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/beds", board)
+        .post("/beds", publish)
+        .post("/beds/destination", destination)
 }
 
 #[derive(Template)]

@@ -2,10 +2,8 @@
 //! with its requests, submitting a batch and recording decisions.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
 use corridor_domain::{ClearanceOutcome, Permission, ReasonKind};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -16,16 +14,16 @@ use crate::api::clearance::{
 };
 use crate::api::reasons::choices;
 use crate::auth::PageUser;
-use crate::pages::{Chrome, after_post, render};
+use crate::pages::{Chrome, PageRoutes, after_post, render};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/clearance", get(list))
-        .route("/clearance/batches", post(submit))
-        .route("/clearance/sweep", post(sweep))
-        .route("/clearance/{id}", get(show))
-        .route("/clearance/{id}/decisions", post(decide))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/clearance", list)
+        .post("/clearance/batches", submit)
+        .post("/clearance/sweep", sweep)
+        .get("/clearance/{id}", show)
+        .post("/clearance/{id}/decisions", decide)
 }
 
 #[derive(Template)]

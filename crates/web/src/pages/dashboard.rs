@@ -2,10 +2,8 @@
 //! people below 5 shown as `<5`, charts as inline SVG.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
 use corridor_charts::{Axis, BarSeries, Caption, GroupedBarChart, Size};
 use corridor_domain::Tier;
 use corridor_domain::report::SitrepData;
@@ -18,11 +16,11 @@ use tower_sessions::Session;
 use crate::api::dashboard::{Dashboard, situation};
 use crate::auth::PageUser;
 use crate::error::PageResult;
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, PageRoutes, render};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(dashboard))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default().get("/", dashboard)
 }
 
 #[derive(Template)]

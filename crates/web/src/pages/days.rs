@@ -2,10 +2,8 @@
 //! the printable manifest, and the gate.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::response::Response;
-use axum::routing::get;
 use corridor_domain::{Permission, ReasonKind};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -18,16 +16,17 @@ use crate::api::days::{
 use crate::api::reasons::choices;
 use crate::auth::PageUser;
 use crate::error::PageResult;
-use crate::pages::{Chrome, after_post, render};
+use crate::pages::{Chrome, PageRoutes, after_post, render};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/plan", get(plan))
-        .route("/plan/overrides", axum::routing::post(set_override))
-        .route("/plan/confirm", axum::routing::post(confirm))
-        .route("/plan/manifest", get(manifest))
-        .route("/gate", get(gate).post(record))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/plan", plan)
+        .post("/plan/overrides", set_override)
+        .post("/plan/confirm", confirm)
+        .get("/plan/manifest", manifest)
+        .get("/gate", gate)
+        .post("/gate", record)
 }
 
 fn day_link(path: &str, crossing: &str, date: &str, direction: Option<&str>) -> String {

@@ -2,11 +2,9 @@
 //! today), run it under the chosen policies, see the figures and charts.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use corridor_interop::forecast_charts::{
     cumulative_deaths_chart, policy_comparison_chart, waiting_by_tier_chart,
 };
@@ -19,11 +17,13 @@ use crate::api::forecasts::{
 };
 use crate::auth::PageUser;
 use crate::error::{AppError, PageResult};
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, PageRoutes, render};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/forecast", get(show).post(run))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/forecast", show)
+        .post("/forecast", run)
 }
 
 /// The form as typed: text, so that a wrong value is shown back as given.

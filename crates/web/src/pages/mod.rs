@@ -17,9 +17,10 @@ mod sign_in;
 
 use askama::Template;
 use axum::Router;
-use axum::http::{StatusCode, header};
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::MethodRouter;
 use corridor_domain::Permission;
 use tower_sessions::Session;
 
@@ -28,19 +29,82 @@ use crate::auth::csrf::csrf_token;
 use crate::error::{AppError, ErrorId};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/assets/style.css", get(style))
-        .merge(sign_in::router())
-        .merge(dashboard::router())
-        .merge(people::router())
-        .merge(clearance::router())
-        .merge(days::router())
-        .merge(aid::router())
-        .merge(admin::router())
-        .merge(registry::router())
-        .merge(beds::router())
-        .merge(forecast::router())
+/// Every page and the stylesheet.
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/assets/style.css", style)
+        .merge(sign_in::routes())
+        .merge(dashboard::routes())
+        .merge(people::routes())
+        .merge(clearance::routes())
+        .merge(days::routes())
+        .merge(aid::routes())
+        .merge(admin::routes())
+        .merge(registry::routes())
+        .merge(beds::routes())
+        .merge(forecast::routes())
+}
+
+/// Routes that are not in the OpenAPI document, built so that they can be
+/// listed as well as served: the route matrix (`tests/routes.rs`) checks
+/// that every one of them is in it, as it does for the document's paths.
+pub struct PageRoutes {
+    router: Router<AppState>,
+    listed: Vec<(Method, &'static str)>,
+}
+
+impl Default for PageRoutes {
+    fn default() -> PageRoutes {
+        PageRoutes {
+            router: Router::new(),
+            listed: Vec::new(),
+        }
+    }
+}
+
+impl PageRoutes {
+    pub fn get<H, T>(self, path: &'static str, handler: H) -> PageRoutes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, axum::routing::get(handler))
+    }
+
+    pub fn post<H, T>(self, path: &'static str, handler: H) -> PageRoutes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::POST, path, axum::routing::post(handler))
+    }
+
+    pub fn merge(mut self, other: PageRoutes) -> PageRoutes {
+        self.router = self.router.merge(other.router);
+        self.listed.extend(other.listed);
+        self
+    }
+
+    /// Each route as its method and path template.
+    pub fn listed(&self) -> &[(Method, &'static str)] {
+        &self.listed
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+
+    fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        route: MethodRouter<AppState>,
+    ) -> PageRoutes {
+        // A second method on a path joins the first (axum merges them).
+        self.router = self.router.route(path, route);
+        self.listed.push((method, path));
+        self
+    }
 }
 
 async fn style() -> impl IntoResponse {

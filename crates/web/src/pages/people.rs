@@ -1,11 +1,9 @@
 //! The waiting list and the person page.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use corridor_domain::{ActionKind, PersonId, ReasonCatalogue};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -16,14 +14,14 @@ use crate::api::people::{
 use crate::api::reasons::choices;
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::pages::{Chrome, count, flash, render};
+use crate::pages::{Chrome, PageRoutes, count, flash, render};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/people", get(list))
-        .route("/people/{id}", get(show))
-        .route("/people/{id}/break-glass", post(break_glass))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/people", list)
+        .get("/people/{id}", show)
+        .post("/people/{id}/break-glass", break_glass)
 }
 
 #[derive(Template)]

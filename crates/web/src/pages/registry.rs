@@ -2,11 +2,9 @@
 //! the person page.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use corridor_domain::{
     ConditionCategory, CrossingRules, LegalBasis, OrganisationKind, Permission, Relationship,
     Scope, Sex, Specialty, Tier,
@@ -21,13 +19,14 @@ use crate::api::registry::{
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::pages::people::{RefusedAction, person_page};
-use crate::pages::{Chrome, after_post, flash, render};
+use crate::pages::{Chrome, PageRoutes, after_post, flash, render};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/people/new", get(new_form).post(register))
-        .route("/people/{id}/transitions", post(transition))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/people/new", new_form)
+        .post("/people/new", register)
+        .post("/people/{id}/transitions", transition)
 }
 
 /// The registration form as typed; every field is text so that a refused

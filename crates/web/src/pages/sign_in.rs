@@ -1,10 +1,8 @@
 //! Signing in and out.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use corridor_domain::parse_username;
 use corridor_store::SignInCheck;
 use serde::Deserialize;
@@ -14,13 +12,14 @@ use crate::auth::csrf::csrf_token;
 use crate::auth::identity::{SESSION_CSRF, SESSION_USER};
 use crate::auth::password::{verify_nothing, verify_password};
 use crate::error::{AppError, PageResult};
-use crate::pages::render;
+use crate::pages::{PageRoutes, render};
 use crate::state::AppState;
 
-pub fn router() -> axum::Router<AppState> {
-    Router::new()
-        .route("/sign-in", get(form).post(sign_in))
-        .route("/sign-out", axum::routing::post(sign_out))
+pub fn routes() -> PageRoutes {
+    PageRoutes::default()
+        .get("/sign-in", form)
+        .post("/sign-in", sign_in)
+        .post("/sign-out", sign_out)
 }
 
 #[derive(Template)]
@@ -144,18 +143,15 @@ pub async fn attempt(
 
 async fn sign_out(State(state): State<AppState>, session: Session) -> PageResult<Response> {
     let username: Option<String> = session.get(SESSION_USER).await.unwrap_or_default();
-    if let Some(username) = username {
+    if let (Some(username), Some(id)) = (username, session.id()) {
+        // The session's row and the audit entry go together: the session
+        // store keeps sessions in memory for as long as the head stands.
         state
             .store
-            .record(&corridor_store::NewAuditEntry {
-                at: state.clock.now(),
-                actor: username.clone(),
-                action: "user.sign-out".to_string(),
-                subject: username,
-                detail: serde_json::json!({}),
-            })
+            .sign_out(&id.to_string(), &username, state.clock.now())
             .await?;
     }
+    // Forgets the session in memory and clears the cookie; its row is gone.
     session
         .flush()
         .await
