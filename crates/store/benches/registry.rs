@@ -29,6 +29,32 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
+/// Generates the default 20,000-person demo and loads it, as `corridor demo` does.
+async fn load_demo(store: &Store) {
+    let data = generate(&DemoConfig::default());
+    let reference = ReferenceData {
+        organisations: data.organisations,
+        crossings: data.crossings,
+        quotas: data.quotas,
+        countries: data.countries,
+        facilities: data.facilities,
+        figures: data.figures,
+        crossing_rules: data.crossing_rules,
+        luggage_rules: data.luggage_rules,
+    };
+    store
+        .load_dataset(
+            &reference,
+            &data.cases,
+            &data.luggage,
+            &data.consignments,
+            &audit(),
+            &mut |_| {},
+        )
+        .await
+        .expect("load");
+}
+
 fn audit() -> NewAuditEntry {
     NewAuditEntry {
         at: "2026-02-01T12:00:00Z".parse().expect("timestamp"),
@@ -245,30 +271,7 @@ fn registry(c: &mut Criterion) {
                     admin.as_deref(),
                     &mut serial,
                     iterations,
-                    async |store: &Store| {
-                        let data = generate(&DemoConfig::default());
-                        let reference = ReferenceData {
-                            organisations: data.organisations,
-                            crossings: data.crossings,
-                            quotas: data.quotas,
-                            countries: data.countries,
-                            facilities: data.facilities,
-                            figures: data.figures,
-                            crossing_rules: data.crossing_rules,
-                            luggage_rules: data.luggage_rules,
-                        };
-                        store
-                            .load_dataset(
-                                &reference,
-                                &data.cases,
-                                &data.luggage,
-                                &data.consignments,
-                                &audit(),
-                                &mut |_| {},
-                            )
-                            .await
-                            .expect("load");
-                    },
+                    load_demo,
                 )
             })
         });
@@ -360,28 +363,7 @@ fn registry(c: &mut Criterion) {
         let (database, store) = runtime.block_on(async {
             let database = fresh(admin.as_deref(), serial).await;
             let store = Store::open(&database.url).await.expect("open");
-            let data = generate(&DemoConfig::default());
-            let reference = ReferenceData {
-                organisations: data.organisations,
-                crossings: data.crossings,
-                quotas: data.quotas,
-                countries: data.countries,
-                facilities: data.facilities,
-                figures: data.figures,
-                crossing_rules: data.crossing_rules,
-                luggage_rules: data.luggage_rules,
-            };
-            store
-                .load_dataset(
-                    &reference,
-                    &data.cases,
-                    &data.luggage,
-                    &data.consignments,
-                    &audit(),
-                    &mut |_| {},
-                )
-                .await
-                .expect("load");
+            load_demo(&store).await;
             (database, store)
         });
         group.bench_function(format!("verify_demo_20000/{name}"), |b| {
