@@ -9,6 +9,7 @@ mod commands;
 mod context;
 mod day_args;
 mod forecast;
+mod hints;
 mod logging;
 mod output;
 
@@ -37,6 +38,12 @@ fn main() -> ExitCode {
                     eprintln!("  caused by: {text}");
                 }
                 shown = text;
+            }
+            let store_error = error
+                .chain()
+                .find_map(|cause| cause.downcast_ref::<corridor_store::StoreError>());
+            if let Some(hint) = store_error.and_then(hints::hint) {
+                eprintln!("  hint: {hint}");
             }
             ExitCode::FAILURE
         }

@@ -21,7 +21,7 @@ use crate::codec::{
 use crate::people::waiting_condition;
 use crate::reasons::read_reason_codes;
 use crate::reference::insert_figures;
-use crate::{ImportMode, Store, StoreError};
+use crate::{ImportMode, Store, StoreError, Thing};
 
 /// Patients waiting with one tier, specialty and age group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,11 +268,14 @@ impl Store {
             }
         }
         if !taken.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "already recorded: {}; nothing was added. A figure is kept once per key and date: \
-                 give a new date for a new value",
-                taken.join(", ")
-            )));
+            return Err(StoreError::Exists {
+                thing: Thing::Figure,
+                detail: format!(
+                    "already recorded: {}; nothing was added. A figure is kept once per key and date: \
+                     give a new date for a new value",
+                    taken.join(", ")
+                ),
+            });
         }
         insert_figures(&mut transaction, figures)
             .await
@@ -292,12 +295,12 @@ impl Store {
 fn day_bounds(from: Date, to: Date) -> Result<(i64, i64), StoreError> {
     let start = Offset::UTC
         .to_timestamp(from.to_datetime(jiff::civil::Time::midnight()))
-        .map_err(|e| StoreError::Invalid(format!("date {from}: {e}")))?;
+        .map_err(|e| StoreError::invalid("date", format!("{from}: {e}")))?;
     let next = to
         .tomorrow()
-        .map_err(|e| StoreError::Invalid(format!("date {to}: {e}")))?;
+        .map_err(|e| StoreError::invalid("date", format!("{to}: {e}")))?;
     let end = Offset::UTC
         .to_timestamp(next.to_datetime(jiff::civil::Time::midnight()))
-        .map_err(|e| StoreError::Invalid(format!("date {to}: {e}")))?;
+        .map_err(|e| StoreError::invalid("date", format!("{to}: {e}")))?;
     Ok((micros(start), micros(end)))
 }

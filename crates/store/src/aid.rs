@@ -9,9 +9,9 @@ use std::collections::HashSet;
 
 use corridor_domain::{
     AidReport, CargoCategory, Consignment, ConsignmentCase, ConsignmentId, CrossingId, DwellStats,
-    Load, ReasonCount, Recount, Stage, StageChange, StageCount, StageDayCount, StageError,
-    StageEvent, StageLine, StuckConsignment, Text, Tonnes, TonnesReconciliation, TruckDefinition,
-    TruckTarget, daily_trucks, dwell_minutes, rank_reasons,
+    Load, ReasonCount, Recount, Stage, StageChange, StageCount, StageDayCount, StageEvent,
+    StageLine, StuckConsignment, Text, Tonnes, TonnesReconciliation, TruckDefinition, TruckTarget,
+    daily_trucks, dwell_minutes, rank_reasons,
 };
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -20,7 +20,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::NewAuditEntry;
 use crate::codec::{AnyQuery, date, insert_sql, micros, placeholders, small, timestamp};
-use crate::{Backend, ImportMode, Store, StoreError};
+use crate::{Backend, ImportMode, Store, StoreError, Thing};
 
 const CONSIGNMENTS_PER_STATEMENT: usize = 400;
 const EVENTS_PER_STATEMENT: usize = 800;
@@ -47,34 +47,6 @@ pub struct ConsignmentRecord {
 pub struct Moved {
     pub line: StageLine,
     pub event: StageEvent,
-}
-
-/// Why a stage change was not applied.
-#[derive(Debug, thiserror::Error)]
-pub enum MoveError {
-    #[error("no consignment with id {0} is registered")]
-    NotFound(ConsignmentId),
-    #[error("{id}: {source}")]
-    Stage {
-        id: ConsignmentId,
-        source: StageError,
-    },
-    #[error(
-        "{id} was changed by someone else meanwhile (it is now at version {current}, this change was based on version {expected}); look at it again and retry"
-    )]
-    Conflict {
-        id: ConsignmentId,
-        expected: u32,
-        current: u32,
-    },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for MoveError {
-    fn from(error: sqlx::Error) -> MoveError {
-        MoveError::Store(StoreError::Database(error))
-    }
 }
 
 impl Store {
@@ -109,7 +81,7 @@ impl Store {
         note: Option<Text>,
         at: Timestamp,
         actor: &str,
-    ) -> Result<Moved, MoveError> {
+    ) -> Result<Moved, StoreError> {
         let mut transaction = self.write().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {CONSIGNMENT_COLUMNS} FROM consignments WHERE id = $1"
@@ -117,19 +89,19 @@ impl Store {
         .bind(id.as_str().to_string())
         .fetch_optional(&mut **transaction)
         .await?
-        .ok_or_else(|| MoveError::NotFound(id.clone()))?;
+        .ok_or_else(|| StoreError::not_found(Thing::Consignment, id))?;
         let (consignment, line, _) = read_consignment(&row)?;
         let expected = expected_version.unwrap_or(line.version);
         if expected != line.version {
-            return Err(MoveError::Conflict {
-                id: id.clone(),
+            return Err(StoreError::Conflict {
+                subject: id.to_string(),
                 expected,
                 current: line.version,
             });
         }
         let (next, event) =
             line.transition(change, recount, at, actor, note)
-                .map_err(|source| MoveError::Stage {
+                .map_err(|source| StoreError::Stage {
                     id: id.clone(),
                     source,
                 })?;
@@ -150,8 +122,8 @@ impl Store {
         if updated.rows_affected() != 1 {
             // Another transaction committed a change after our read; on
             // PostgreSQL the UPDATE waited for it and then matched nothing.
-            return Err(MoveError::Conflict {
-                id: id.clone(),
+            return Err(StoreError::Conflict {
+                subject: id.to_string(),
                 expected,
                 current: expected + 1,
             });
@@ -527,14 +499,18 @@ pub(crate) async fn insert_consignments_in(
         query.execute(&mut **transaction).await.map_err(|error| {
             let unique = matches!(&error, sqlx::Error::Database(db) if db.is_unique_violation());
             match (unique, chunk) {
-                (true, [single]) => StoreError::Invalid(format!(
-                    "consignment {} is already registered; nothing was written",
-                    single.consignment.id
-                )),
-                (true, _) => StoreError::Invalid(
-                    "one of the consignments is already registered; nothing was written"
+                (true, [single]) => StoreError::Exists {
+                    thing: Thing::Consignment,
+                    detail: format!(
+                        "consignment {} is already registered; nothing was written",
+                        single.consignment.id
+                    ),
+                },
+                (true, _) => StoreError::Exists {
+                    thing: Thing::Consignment,
+                    detail: "one of the consignments is already registered; nothing was written"
                         .to_string(),
-                ),
+                },
                 (false, _) => StoreError::Database(error),
             }
         })?;

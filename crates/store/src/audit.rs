@@ -19,8 +19,8 @@ use std::collections::HashMap;
 
 use crate::codec::{insert_sql, micros, timestamp};
 use crate::witness::{
-    COVERED, RowMismatch, Witness, compare_rows, decode_key, display_key, encode_key, row_digest,
-    row_key, row_values, witnesses_digest,
+    COVERED, Covered, NewestWitnesses, RowDigester, RowMismatch, Witness, compare_rows, decode_key,
+    display_key, encode_key, witnesses_digest,
 };
 use crate::{Backend, Store, StoreError};
 
@@ -156,7 +156,7 @@ impl AuditAnchor {
         let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
         if lines.next() != Some(AuditAnchor::FIRST_LINE) {
             return Err(format!(
-                "it does not start with '{}'; give a file written by `corridor audit anchor`",
+                "it does not start with '{}'; give the anchor file exactly as it was written",
                 AuditAnchor::FIRST_LINE
             ));
         }
@@ -441,24 +441,12 @@ impl Store {
         let (latest, witness_problems) = latest_witnesses(&entries, witnesses);
         problems.extend(witness_problems);
         let mut checked = 0;
+        let no_witnesses = NewestWitnesses::new();
         for covered in COVERED {
-            let sql = format!("SELECT * FROM {}", covered.table);
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .fetch_all(&mut *snapshot)
-                .await?;
-            checked += rows.len() as u64;
-            let mut actual = HashMap::with_capacity(rows.len());
-            for row in &rows {
-                let values = row_values(row)?;
-                actual.insert(encode_key(&row_key(covered, &values)?), row_digest(&values));
-            }
-            let empty = HashMap::new();
-            let expected = latest.get(covered.table).unwrap_or(&empty);
-            let digests: HashMap<String, String> = expected
-                .iter()
-                .map(|(key, (digest, _))| (key.clone(), digest.clone()))
-                .collect();
-            for (key, mismatch) in compare_rows(&actual, &digests) {
+            let actual = table_digests(&mut snapshot, covered).await?;
+            checked += actual.len() as u64;
+            let expected = latest.get(covered.table).unwrap_or(&no_witnesses);
+            for (key, mismatch) in compare_rows(&actual, expected) {
                 let seq = expected.get(&key).map_or(0, |(_, seq)| *seq);
                 let key = decode_key(&key).map_or(key, |key| display_key(&key));
                 let (table, noun) = (covered.table, covered.noun);
@@ -599,23 +587,39 @@ async fn read_witnesses(
         .collect()
 }
 
-/// For each table and key, the digest its newest witness records and the
-/// entry of that witness. Only witnesses whose entry's rows digest matches
-/// them count; every other entry is reported.
-#[allow(clippy::type_complexity)]
+/// Every row of one covered table, key (as `audit_rows` stores it) to
+/// digest.
+async fn table_digests(
+    connection: &mut sqlx::AnyConnection,
+    covered: &'static Covered,
+) -> Result<HashMap<String, String>, StoreError> {
+    let sql = format!("SELECT * FROM {}", covered.table);
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(connection)
+        .await?;
+    let mut digests = HashMap::with_capacity(rows.len());
+    let Some(first) = rows.first() else {
+        return Ok(digests);
+    };
+    let digester = RowDigester::new(covered, first)?;
+    for row in &rows {
+        digests.insert(encode_key(&digester.key(row)?), digester.digest(row)?);
+    }
+    Ok(digests)
+}
+
+/// For each table, the newest witness of each key. Only witnesses whose
+/// entry's rows digest matches them count; every other entry is reported.
 fn latest_witnesses(
     entries: &[AuditEntry],
     witnesses: Vec<(u64, Witness)>,
-) -> (
-    HashMap<String, HashMap<String, (String, u64)>>,
-    Vec<AuditProblem>,
-) {
+) -> (HashMap<String, NewestWitnesses>, Vec<AuditProblem>) {
     let mut by_seq: std::collections::BTreeMap<u64, Vec<Witness>> = Default::default();
     for (seq, witness) in witnesses {
         by_seq.entry(seq).or_default().push(witness);
     }
     let mut problems = Vec::new();
-    let mut latest: HashMap<String, HashMap<String, (String, u64)>> = HashMap::new();
+    let mut latest: HashMap<String, NewestWitnesses> = HashMap::new();
     for entry in entries {
         let written = by_seq.remove(&entry.seq).unwrap_or_default();
         if witnesses_digest(&written) != entry.rows_digest {

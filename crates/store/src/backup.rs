@@ -115,9 +115,7 @@ impl Store {
         out: &mut (dyn Write + Send),
         at: Timestamp,
     ) -> Result<BackupSummary, StoreError> {
-        let io = |error: std::io::Error| {
-            StoreError::Invalid(format!("cannot write the backup: {error}"))
-        };
+        let io = StoreError::Backup;
         let mut snapshot = self.backend.begin_snapshot(&self.pool).await?;
         let schema = schema_version(&mut snapshot).await?;
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")

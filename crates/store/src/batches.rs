@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use crate::people::{ListFilter, RoleFilter};
 use crate::reference::read_quotas;
-use crate::{Store, StoreError};
+use crate::{DayRule, Store, StoreError, Thing};
 
 /// What a batch is chosen from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +56,12 @@ impl Store {
         let category = QuotaCategory::of(direction);
         let quota = Quota::in_force(&quotas, crossing, direction, category, on)
             .ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "{crossing} has no {direction} quota in force on {on}; give a number of places instead"
-                ))
+                StoreError::day_rule(
+                    DayRule::Places,
+                    format!(
+                        "{crossing} has no {direction} quota in force on {on}; give a number of places instead"
+                    ),
+                )
             })?;
         Ok(quota.per_day.saturating_mul(days))
     }
@@ -75,9 +78,9 @@ impl Store {
         if choice.direction == Direction::Inbound
             && !(choice.tiers.is_empty() && choice.specialties.is_empty())
         {
-            return Err(StoreError::Invalid(
-                "tiers and specialties select patients; returnees are taken in registration order"
-                    .to_string(),
+            return Err(StoreError::invalid(
+                "tiers",
+                "tiers and specialties select patients; returnees are taken in registration order",
             ));
         }
         const PAGE: u32 = 500;
@@ -147,7 +150,7 @@ impl Store {
         let record = self
             .person(patient)
             .await?
-            .ok_or_else(|| StoreError::NotFound(patient.clone()))?;
+            .ok_or_else(|| StoreError::not_found(Thing::Person, patient))?;
         let mut companions = Vec::new();
         for companion in &record.companions {
             if let Some(companion_record) = self.person(companion).await?

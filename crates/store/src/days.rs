@@ -17,7 +17,7 @@ use crate::codec::{
     ReasonColumns, birth_year, date, flag, micros, optional_date, read_reason, reason_json, small,
 };
 use crate::people::transition_in;
-use crate::{ImportMode, Store, StoreError};
+use crate::{DayRule, ImportMode, Store, StoreError, Thing};
 
 /// Beds of one specialty at one facility on a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,11 +146,12 @@ impl Store {
         .bind(rules.valid_from.to_string())
         .fetch_optional(&mut **transaction)
         .await?;
-        let period_taken = || {
-            StoreError::Invalid(format!(
+        let period_taken = || StoreError::Exists {
+            thing: Thing::CrossingRules,
+            detail: format!(
                 "{} already has rules from {}; give the new period another start date",
                 rules.crossing, rules.valid_from
-            ))
+            ),
         };
         if taken.is_some() {
             return Err(period_taken());
@@ -197,7 +198,7 @@ impl Store {
         require_crossing(&mut transaction, &set.crossing).await?;
         let mut all = read_luggage_rule_sets(&mut transaction).await?;
         all.push(set.clone());
-        check_luggage_versions(&all).map_err(|invalid| StoreError::Invalid(invalid.to_string()))?;
+        check_luggage_versions(&all).map_err(StoreError::from)?;
         insert_luggage_rule_set(&mut transaction, set).await?;
         transaction
             .commit(&NewAuditEntry {
@@ -229,9 +230,7 @@ impl Store {
             .fetch_optional(&mut **transaction)
             .await?;
         if known.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "no facility {facility} is registered; `corridor beds list` shows the facilities"
-            )));
+            return Err(StoreError::not_found(Thing::Facility, facility));
         }
         let taken = sqlx::query(
             "SELECT beds FROM facility_beds WHERE facility = $1 AND specialty = $2 AND from_date = $3",
@@ -241,11 +240,12 @@ impl Store {
         .bind(capacity.from.to_string())
         .fetch_optional(&mut **transaction)
         .await?;
-        let published = || {
-            StoreError::Invalid(format!(
+        let published = || StoreError::Exists {
+            thing: Thing::BedOffer,
+            detail: format!(
                 "{facility} already has {} beds published from {}; publish the new offer with another start date",
                 capacity.specialty, capacity.from
-            ))
+            ),
         };
         if taken.is_some() {
             return Err(published());
@@ -293,12 +293,12 @@ impl Store {
             Destination::Facility(id) => (
                 "UPDATE facilities SET open = $1 WHERE id = $2",
                 id.as_str(),
-                "facility",
+                Thing::Facility,
             ),
             Destination::Country(code) => (
                 "UPDATE countries SET open = $1 WHERE code = $2",
                 code.as_str(),
-                "country",
+                Thing::Country,
             ),
         };
         let mut transaction = self.write().await?;
@@ -308,9 +308,7 @@ impl Store {
             .execute(&mut **transaction)
             .await?;
         if updated.rows_affected() != 1 {
-            return Err(StoreError::Invalid(format!(
-                "no {kind} {key} is registered; `corridor beds list` shows facilities and countries"
-            )));
+            return Err(StoreError::not_found(kind, key));
         }
         transaction
             .commit(&NewAuditEntry {
@@ -387,7 +385,10 @@ impl Store {
         .await?;
         let used = offer_use(&self.pool).await?;
         let day_after = after.tomorrow().map_err(|_| {
-            StoreError::Invalid(format!("{after} is the last date corridor can handle"))
+            StoreError::invalid(
+                "date",
+                format!("{after} is the last date corridor can handle"),
+            )
         })?;
         let mut earliest: HashMap<Specialty, Date> = HashMap::new();
         for row in offers {
@@ -426,15 +427,19 @@ impl Store {
         actor: &str,
     ) -> Result<SubmittedBatch, StoreError> {
         if submission.people.is_empty() {
-            return Err(StoreError::Invalid(
-                "the batch is empty: no one matches; check the filters or the ids".to_string(),
+            return Err(StoreError::invalid(
+                "people",
+                "the batch is empty: no one matches; check the filters or the ids",
             ));
         }
         if submission.needed_by < today {
-            return Err(StoreError::Invalid(format!(
-                "needed-by {} is before today ({today}); give the date the answer is needed by",
-                submission.needed_by
-            )));
+            return Err(StoreError::invalid(
+                "needed_by",
+                format!(
+                    "{} is before today ({today}); give the date the answer is needed by",
+                    submission.needed_by
+                ),
+            ));
         }
         let mut transaction = self.write().await?;
         // Batches are numbered in order; hold the chain's lock so that two
@@ -468,7 +473,7 @@ impl Store {
                 .await?
                 .map(|row| row.try_get("status"))
                 .transpose()?;
-            let status = status.ok_or_else(|| StoreError::NotFound(person.clone()))?;
+            let status = status.ok_or_else(|| StoreError::not_found(Thing::Person, person))?;
             let action = match Status::parse(&status) {
                 Ok(Status::Denied | Status::Delayed) => Action::Resubmit,
                 _ => Action::RequestClearance,
@@ -487,12 +492,15 @@ impl Store {
             )
             .await?;
             if direction_of(record.role()) != submission.direction {
-                return Err(StoreError::Invalid(format!(
-                    "{person} is a {} and crosses {}, not {}; submit them in a batch for that direction",
-                    record.role(),
-                    direction_of(record.role()),
-                    submission.direction
-                )));
+                return Err(StoreError::day_rule(
+                    DayRule::Clearance,
+                    format!(
+                        "{person} is a {} and crosses {}, not {}; submit them in a batch for that direction",
+                        record.role(),
+                        direction_of(record.role()),
+                        submission.direction
+                    ),
+                ));
             }
             let previous_batch: Option<String> = sqlx::query(
                 "SELECT batch_id FROM clearance_requests WHERE person_id = $1 AND attempt = $2",
@@ -570,16 +578,19 @@ impl Store {
             .fetch_optional(&mut **transaction)
             .await?
             .ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "{person} is not in batch {}; `corridor clearance show {}` lists who is",
-                    decision.batch, decision.batch
-                ))
+                StoreError::day_rule(
+                    DayRule::Clearance,
+                    format!("{person} is not in batch {}", decision.batch),
+                )
             })?;
             if let Some(outcome) = request.try_get::<Option<String>, _>("outcome")? {
-                return Err(StoreError::Invalid(format!(
-                    "{person} in batch {} was already decided ({outcome}); a new decision needs a resubmission",
-                    decision.batch
-                )));
+                return Err(StoreError::day_rule(
+                    DayRule::Clearance,
+                    format!(
+                        "{person} in batch {} was already decided ({outcome}); a new decision needs a resubmission",
+                        decision.batch
+                    ),
+                ));
             }
             let submitted_on = date(
                 "clearance_batches",
@@ -592,10 +603,16 @@ impl Store {
                 &request.try_get::<String, _>("needed_by")?,
             )?;
             if decision.decided_on < submitted_on || decision.decided_on > today {
-                return Err(StoreError::Invalid(format!(
-                    "{person}: decision date {} must be between the submission ({submitted_on}) and today ({today})",
-                    decision.decided_on
-                )));
+                return Err(StoreError::Invalid {
+                    person: Some(person.clone()),
+                    invalid: InvalidValue::new(
+                        "decided_on",
+                        format!(
+                            "{} must be between the submission ({submitted_on}) and today ({today})",
+                            decision.decided_on
+                        ),
+                    ),
+                });
             }
             let action = decision_action(decision, needed_by)?;
             let reason = action.reason().cloned();
@@ -797,8 +814,8 @@ const REQUEST_REASON: ReasonColumns = ReasonColumns {
 /// The status change a decision makes, with its reason: a denial needs one,
 /// a delay without one is `no-answer`, a clearance takes none.
 fn decision_action(decision: &Decision, needed_by: Date) -> Result<Action, StoreError> {
-    let refused = |invalid: InvalidValue| StoreError::InvalidField {
-        person: decision.person.clone(),
+    let refused = |invalid: InvalidValue| StoreError::Invalid {
+        person: Some(decision.person.clone()),
         invalid,
     };
     let reason_of = |kind: ReasonKind| -> Result<Reason, StoreError> {
@@ -889,9 +906,7 @@ pub(crate) async fn require_crossing(
         .fetch_optional(&mut **transaction)
         .await?;
     if known.is_none() {
-        return Err(StoreError::Invalid(format!(
-            "no crossing {crossing} is registered; `corridor rules list` shows the crossings"
-        )));
+        return Err(StoreError::not_found(Thing::Crossing, crossing));
     }
     Ok(())
 }

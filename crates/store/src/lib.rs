@@ -19,6 +19,7 @@ mod backup;
 mod batches;
 mod codec;
 mod days;
+mod error;
 pub mod freshness;
 mod manifests;
 mod organisations;
@@ -34,12 +35,11 @@ mod witness;
 use std::str::FromStr;
 use std::time::Duration;
 
-use corridor_domain::{InvalidValue, PersonId, TransitionError};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use aggregates::{DeathCount, EvacuationCount, PatientHistory, WaitingCount};
-pub use aid::{ConsignmentRecord, MoveError, Moved};
+pub use aid::{ConsignmentRecord, Moved};
 pub use audit::{AuditAnchor, AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use backup::{BackupSummary, RestoreError, check_backup};
 pub use batches::{BatchChoice, eligible_statuses};
@@ -47,6 +47,7 @@ pub use days::{
     BedLine, ClearanceBatch, ClearanceRequest, Decision, Destination, Submission, Submitted,
     SubmittedBatch, direction_of,
 };
+pub use error::{DayRule, StoreError, Thing};
 pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};
 pub use manifests::{
     CandidatePatient, CandidateReturnee, DraftParty, EntryState, FreeBeds, GateRecord, Manifest,
@@ -127,126 +128,6 @@ impl Backend {
                     .await
             }
         }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error(
-        "'{url}' is not a database URL corridor can use; use sqlite:///path/to/file.db or postgres://user@host/database"
-    )]
-    UnsupportedUrl { url: String },
-    #[error("cannot open the database {url}: {source}")]
-    Open { url: String, source: sqlx::Error },
-    #[error("cannot bring the database schema up to date: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("no person with id {0} is registered")]
-    NotFound(PersonId),
-    #[error("{id}: {source}")]
-    Transition {
-        id: PersonId,
-        source: TransitionError,
-    },
-    #[error(
-        "{id} was changed by someone else meanwhile (it is now at version {current}, this change was based on version {expected}); look at it again and retry"
-    )]
-    Conflict {
-        id: PersonId,
-        expected: u32,
-        current: u32,
-    },
-    #[error("id {0} is already registered")]
-    Duplicate(PersonId),
-    /// A day's manifest can be confirmed once; it is then worked at the gate.
-    #[error(
-        "the {direction} manifest of {crossing} on {on} is already confirmed; work it at the gate"
-    )]
-    AlreadyConfirmed {
-        crossing: String,
-        on: jiff::civil::Date,
-        direction: corridor_domain::Direction,
-    },
-    /// Another change committed at the same moment took what this one
-    /// needed (a place, a bed, a name); nothing of this one was recorded.
-    #[error(
-        "{0} was changed by someone else at the same moment; nothing was recorded. Look at it again and retry"
-    )]
-    ChangedMeanwhile(String),
-    #[error("{0}")]
-    Invalid(String),
-    /// A value refused for one person, naming the field at fault: a reason
-    /// code not on the list, or no longer in use.
-    #[error("{person}: {invalid}")]
-    InvalidField {
-        person: PersonId,
-        invalid: InvalidValue,
-    },
-    /// An account or organisation of that name or id exists already.
-    #[error("{0}")]
-    Exists(String),
-    /// An organisation id given for `field` that names no organisation.
-    #[error(
-        "{field}: no organisation '{id}' is registered; use the id of one in the list of organisations (`corridor organisations list`), or ask an admin to add it"
-    )]
-    UnknownOrganisation { field: &'static str, id: String },
-    #[error(
-        "the database holds a value corridor cannot read ({table} {key}, {problem}); it was changed outside corridor"
-    )]
-    Corrupt {
-        table: &'static str,
-        key: String,
-        problem: String,
-    },
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-}
-
-impl StoreError {
-    pub(crate) fn corrupt(
-        table: &'static str,
-        key: impl Into<String>,
-        problem: impl std::fmt::Display,
-    ) -> StoreError {
-        StoreError::Corrupt {
-            table,
-            key: key.into(),
-            problem: problem.to_string(),
-        }
-    }
-
-    /// Whether this is the violation of the unique index (or key) named
-    /// `index`. On PostgreSQL a check made before an insert does not see a
-    /// concurrent transaction's uncommitted row, but the index does: its
-    /// violation is then answered as the check would have answered.
-    /// SQLite does not name the index, and its writers queue (the check
-    /// sees every committed row), so there any unique violation matches.
-    pub(crate) fn violates(&self, index: &str) -> bool {
-        let StoreError::Database(sqlx::Error::Database(error)) = self else {
-            return false;
-        };
-        error.kind() == sqlx::error::ErrorKind::UniqueViolation
-            && error.constraint().is_none_or(|name| name == index)
-    }
-
-    /// This error, or the one `instead` makes if this is the violation of
-    /// the unique index `index` (see [`StoreError::violates`]).
-    pub(crate) fn on_violation(
-        self,
-        index: &str,
-        instead: impl FnOnce() -> StoreError,
-    ) -> StoreError {
-        if self.violates(index) {
-            instead()
-        } else {
-            self
-        }
-    }
-
-    pub(crate) fn from_invalid<'k>(
-        table: &'static str,
-        key: &'k str,
-    ) -> impl Fn(InvalidValue) -> StoreError + 'k {
-        move |invalid| StoreError::corrupt(table, key, invalid)
     }
 }
 

@@ -28,7 +28,7 @@ use crate::codec::{
 use crate::days::{offer_use, read_crossing_rules, read_luggage_rule_sets, require_crossing};
 use crate::people::{insert_cases_in, transition_in};
 use crate::reference::read_quotas;
-use crate::{Store, StoreError};
+use crate::{DayRule, Store, StoreError, Thing};
 
 /// Everything the planner needs for one crossing day and direction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,8 +217,8 @@ fn gate_reason(
     outcome: GateOutcome,
     reason: Option<&Reason>,
 ) -> Result<Option<Reason>, StoreError> {
-    let refused = |invalid: InvalidValue| StoreError::InvalidField {
-        person: person.clone(),
+    let refused = |invalid: InvalidValue| StoreError::Invalid {
+        person: Some(person.clone()),
         invalid,
     };
     let Some(kind) = outcome.reason_kind() else {
@@ -438,11 +438,14 @@ impl Store {
             .map(|row| row.try_get("role"))
             .transpose()?;
         match role.as_deref() {
-            None => return Err(StoreError::NotFound(person.clone())),
+            None => return Err(StoreError::not_found(Thing::Person, person)),
             Some("companion") => {
-                return Err(StoreError::Invalid(format!(
-                    "{person} is a companion and travels with their patient; add or remove the patient"
-                )));
+                return Err(StoreError::day_rule(
+                    DayRule::Party,
+                    format!(
+                        "{person} is a companion and travels with their patient; add or remove the patient"
+                    ),
+                ));
             }
             Some(_) => {}
         }
@@ -577,7 +580,7 @@ impl Store {
         }
         let day = day_limits(&mut transaction, crossing, on, direction).await?;
         if let Some(reason) = &day.closed_reason {
-            return Err(StoreError::Invalid(reason.clone()));
+            return Err(StoreError::day_rule(DayRule::Places, reason.clone()));
         }
         let rules = day.day_rules(crossing, on, direction);
         let places = rules.places();
@@ -603,7 +606,7 @@ impl Store {
                 .iter()
                 .map(|rule_break| InDay(&rules, rule_break).to_string())
                 .collect();
-            return Err(StoreError::Invalid(list.join("; ")));
+            return Err(StoreError::day_rule(DayRule::Places, list.join("; ")));
         }
         let booking = Booking {
             date: on,
@@ -707,7 +710,13 @@ impl Store {
             .await?;
         self.manifest(crossing, on, direction)
             .await?
-            .ok_or_else(|| StoreError::Invalid("the manifest vanished after commit".to_string()))
+            .ok_or_else(|| {
+                StoreError::corrupt(
+                    "manifests",
+                    format!("{crossing} {on} {direction}"),
+                    "the manifest vanished after commit",
+                )
+            })
     }
 
     pub async fn manifest(
@@ -817,16 +826,21 @@ impl Store {
         .fetch_all(&mut **transaction)
         .await?;
         if rows.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "{person} is not expected at {crossing} on {on}: not on a confirmed manifest, or already recorded; \
-                 `corridor gate list` shows who is expected"
-            )));
+            return Err(StoreError::day_rule(
+                DayRule::Gate,
+                format!(
+                    "{person} is not expected at {crossing} on {on}: not on a confirmed manifest, or already recorded"
+                ),
+            ));
         }
         let party: String = rows[0].try_get("party")?;
         if party != person.as_str() {
-            return Err(StoreError::Invalid(format!(
-                "{person} travels with {party}; record the outcome on {party}, for the whole party"
-            )));
+            return Err(StoreError::day_rule(
+                DayRule::Party,
+                format!(
+                    "{person} travels with {party}; record the outcome on {party}, for the whole party"
+                ),
+            ));
         }
         let direction = Direction::parse(&rows[0].try_get::<String, _>("direction")?).map_err(
             StoreError::from_invalid("manifest_entries", person.as_str()),
@@ -845,12 +859,15 @@ impl Store {
                 luggage_violations(&mut transaction, &sets, crossing, on, person).await?;
             if !violations.is_empty() {
                 let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
-                return Err(StoreError::Invalid(format!(
-                    "{person}'s luggage breaks the rules in force:\n  {}\n\
-                     record a new declaration once the items are left behind (corridor luggage declare), \
-                     or turn {person} back with a reason",
-                    list.join("\n  ")
-                )));
+                return Err(StoreError::day_rule(
+                    DayRule::Luggage,
+                    format!(
+                        "{person}'s luggage breaks the rules in force:\n  {}\n\
+                         record a new declaration once the items are left behind, \
+                         or turn {person} back with a reason",
+                        list.join("\n  ")
+                    ),
+                ));
             }
         }
         let state = EntryState::from(outcome);
@@ -937,10 +954,10 @@ impl Store {
         audit: &NewAuditEntry,
     ) -> Result<(), StoreError> {
         if !matches!(case.person.kind, PersonKind::Returnee { .. }) {
-            return Err(StoreError::Invalid(format!(
-                "{} is not registered as a returnee",
-                case.person.id
-            )));
+            return Err(StoreError::invalid(
+                "role",
+                format!("{} is not registered as a returnee", case.person.id),
+            ));
         }
         let mut transaction = self.write().await?;
         insert_cases_in(
@@ -975,12 +992,13 @@ impl Store {
             .bind(person.as_str().to_string())
             .fetch_optional(&mut **transaction)
             .await?
-            .ok_or_else(|| StoreError::NotFound(person.clone()))?
+            .ok_or_else(|| StoreError::not_found(Thing::Person, person))?
             .try_get("role")?;
         if role != Role::Returnee.as_str() {
-            return Err(StoreError::Invalid(format!(
-                "{person} is a {role}; luggage is declared by returnees"
-            )));
+            return Err(StoreError::day_rule(
+                DayRule::Luggage,
+                format!("{person} is a {role}; luggage is declared by returnees"),
+            ));
         }
         write_declaration(&mut transaction, person, declaration, at, actor).await?;
         transaction
@@ -1074,11 +1092,7 @@ async fn day_limits(
         .bind(crossing.as_str().to_string())
         .fetch_optional(&mut *connection)
         .await?
-        .ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "no crossing {crossing} is registered; `corridor rules list` shows the crossings"
-            ))
-        })?;
+        .ok_or_else(|| StoreError::not_found(Thing::Crossing, crossing))?;
     let invalid = StoreError::from_invalid("crossings", crossing.as_str());
     let days = corridor_domain::WeekdaySet::parse(&row.try_get::<String, _>("operating_days")?)
         .map_err(&invalid)?;
@@ -1259,7 +1273,7 @@ async fn read_person_facts(
     .bind(person.as_str().to_string())
     .fetch_optional(&mut **transaction)
     .await?
-    .ok_or_else(|| StoreError::NotFound(person.clone()))?;
+    .ok_or_else(|| StoreError::not_found(Thing::Person, person))?;
     let invalid = StoreError::from_invalid("persons", person.as_str());
     Ok(PersonFacts {
         role: Role::parse(&row.try_get::<String, _>("role")?).map_err(&invalid)?,
@@ -1301,22 +1315,29 @@ async fn hold_bed(
     .bind(facility.as_str().to_string())
     .fetch_optional(&mut **transaction)
     .await?
-    .ok_or_else(|| StoreError::Invalid(format!("no facility {facility} is registered")))?;
+    .ok_or_else(|| StoreError::not_found(Thing::Facility, facility))?;
     if row.try_get::<i64, _>("facility_open")? == 0 {
-        return Err(StoreError::Invalid(format!(
-            "{facility} is closed and receives no one; plan {person} elsewhere"
-        )));
+        return Err(StoreError::day_rule(
+            DayRule::Destination,
+            format!("{facility} is closed and receives no one; plan {person} elsewhere"),
+        ));
     }
     if row.try_get::<i64, _>("country_open")? == 0 {
         let code: String = row.try_get("code")?;
-        return Err(StoreError::Invalid(format!(
-            "{code} is closed as a destination, so {facility} receives no one; plan {person} elsewhere"
-        )));
+        return Err(StoreError::day_rule(
+            DayRule::Destination,
+            format!(
+                "{code} is closed as a destination, so {facility} receives no one; plan {person} elsewhere"
+            ),
+        ));
     }
     if row.try_get::<i64, _>("requires_return_guarantee")? != 0 && !return_guarantee {
-        return Err(StoreError::Invalid(format!(
-            "{facility} receives only patients with a return guarantee, and {person}'s referral has none"
-        )));
+        return Err(StoreError::day_rule(
+            DayRule::Destination,
+            format!(
+                "{facility} receives only patients with a return guarantee, and {person}'s referral has none"
+            ),
+        ));
     }
     let offers = sqlx::query(
         "SELECT beds, from_date FROM facility_beds WHERE facility = $1 AND specialty = $2 \
@@ -1356,9 +1377,12 @@ async fn hold_bed(
         used.entry(key).or_default().0 += 1;
         return Ok(());
     }
-    Err(StoreError::Invalid(format!(
-        "{facility} has no free {specialty} bed on {on} for {person}; plan again to see the beds now free"
-    )))
+    Err(StoreError::day_rule(
+        DayRule::Destination,
+        format!(
+            "{facility} has no free {specialty} bed on {on} for {person}; plan again to see the beds now free"
+        ),
+    ))
 }
 
 async fn luggage_violations(
@@ -1372,10 +1396,10 @@ async fn luggage_violations(
         return Ok(Vec::new());
     };
     let declaration = read_declaration(connection, person).await?.ok_or_else(|| {
-        StoreError::Invalid(format!(
-            "{person} has no luggage declaration; record one with `corridor luggage declare {person} …` \
-             (an empty one if they carry nothing)"
-        ))
+        StoreError::day_rule(
+            DayRule::Luggage,
+            format!("{person} has no luggage declaration; record one (an empty one if they carry nothing)"),
+        )
     })?;
     Ok(check_luggage(set, &declaration))
 }

@@ -9,7 +9,7 @@ use sqlx::Row;
 
 use crate::audit::{NewAuditEntry, lock_chain};
 use crate::codec::micros;
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, Thing};
 
 impl Store {
     /// Every organisation, by name.
@@ -57,10 +57,13 @@ impl Store {
         if let Some(row) = taken {
             let id: String = row.try_get("id")?;
             let name: String = row.try_get("name")?;
-            return Err(StoreError::Exists(format!(
-                "the organisation '{id}' ({name}) exists already; choose another id and name, \
-                 or use that one"
-            )));
+            return Err(StoreError::Exists {
+                thing: Thing::Organisation,
+                detail: format!(
+                    "the organisation '{id}' ({name}) exists already; choose another id and name, \
+                     or use that one"
+                ),
+            });
         }
         insert_organisations(&mut transaction, std::slice::from_ref(organisation), at).await?;
         transaction

@@ -21,7 +21,7 @@ use crate::days::read_crossing_rules;
 use crate::freshness::Head;
 use crate::organisations::check_organisation;
 use crate::reasons::{check_action_reason, check_reason_against, read_reason_codes};
-use crate::{Backend, ImportMode, Store, StoreError};
+use crate::{Backend, DayRule, ImportMode, Store, StoreError, Thing};
 
 /// Rows per multi-row INSERT: well inside SQLite's and PostgreSQL's limits
 /// on bound parameters, and large enough that statement overhead vanishes.
@@ -197,11 +197,14 @@ impl Store {
         actor: &str,
     ) -> Result<Transitioned, StoreError> {
         if let Action::Schedule { booking } = &action {
-            return Err(StoreError::Invalid(format!(
-                "{id}: people are scheduled by confirming a day plan, which checks the quota and \
-                 holds a bed; use `corridor plan confirm --crossing {} --date {}`",
-                booking.crossing, booking.date
-            )));
+            return Err(StoreError::day_rule(
+                DayRule::Plan,
+                format!(
+                    "{id}: people are scheduled by confirming the day plan of {} on {}, which checks \
+                     the quota and holds a bed",
+                    booking.crossing, booking.date
+                ),
+            ));
         }
         let mut transaction = self.write().await?;
         let (person, line, next, event) = transition_in(
@@ -550,8 +553,8 @@ async fn check_companion_limit(
         };
         let total = count.saturating_add(already);
         if total > limit {
-            return Err(StoreError::InvalidField {
-                person: patient.clone(),
+            return Err(StoreError::Invalid {
+                person: Some(patient.clone()),
                 invalid: InvalidValue::new(
                     "companions",
                     format!(
@@ -637,10 +640,14 @@ pub(crate) async fn insert_cases_in(
 fn duplicate_or(error: sqlx::Error, chunk: &[Case]) -> StoreError {
     let unique = matches!(&error, sqlx::Error::Database(db) if db.is_unique_violation());
     match (unique, chunk) {
-        (true, [single]) => StoreError::Duplicate(single.person.id.clone()),
-        (true, _) => StoreError::Invalid(
-            "one of the ids is already registered; nothing was written".to_string(),
-        ),
+        (true, [single]) => StoreError::Exists {
+            thing: Thing::Person,
+            detail: format!("id {} is already registered", single.person.id),
+        },
+        (true, _) => StoreError::Exists {
+            thing: Thing::Person,
+            detail: "one of the ids is already registered; nothing was written".to_string(),
+        },
         (false, _) => StoreError::Database(error),
     }
 }
@@ -841,13 +848,13 @@ pub(crate) async fn transition_in(
     .bind(id.as_str().to_string())
     .fetch_optional(&mut **transaction)
     .await?
-    .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+    .ok_or_else(|| StoreError::not_found(Thing::Person, id))?;
     let (person, line) = read_person(&row)?;
     check_action_reason(transaction, id, &action).await?;
     let expected = expected_version.unwrap_or(line.version);
     if expected != line.version {
         return Err(StoreError::Conflict {
-            id: id.clone(),
+            subject: id.to_string(),
             expected,
             current: line.version,
         });
@@ -879,7 +886,7 @@ pub(crate) async fn transition_in(
         // Another transaction committed a change after our read; on
         // PostgreSQL the UPDATE waited for it and then matched nothing.
         return Err(StoreError::Conflict {
-            id: id.clone(),
+            subject: id.to_string(),
             expected,
             current: expected + 1,
         });
@@ -978,9 +985,12 @@ async fn follow_manifest_and_beds(
                 .transpose()?;
         if let Some(held) = held {
             if held != facility.as_str() {
-                return Err(StoreError::Invalid(format!(
-                    "{id} holds a bed at {held}; admit them there (the bed follows the plan)"
-                )));
+                return Err(StoreError::day_rule(
+                    DayRule::Destination,
+                    format!(
+                        "{id} holds a bed at {held}; admit them there (the bed follows the plan)"
+                    ),
+                ));
             }
             sqlx::query(
                 "UPDATE bed_holds SET state = 'consumed', changed_at = $1 \

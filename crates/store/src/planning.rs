@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::manifests::{DraftParty, Manifest, ManifestDraft, OverrideKind, PlanningInputs};
-use crate::{Store, StoreError};
+use crate::{DayRule, Store, StoreError};
 
 impl PlanningInputs {
     /// The coordinator's overrides as the planner takes them.
@@ -173,9 +173,10 @@ impl Store {
             Err(error) => {
                 self.set_plan_override(crossing, on, direction, person, None, reason, at, actor)
                     .await?;
-                Err(StoreError::Invalid(format!(
-                    "{error}; the override was not kept"
-                )))
+                Err(StoreError::day_rule(
+                    DayRule::Plan,
+                    format!("{error}; the override was not kept"),
+                ))
             }
         }
     }
@@ -220,20 +221,24 @@ impl Store {
             });
         }
         if let Some(reason) = &inputs.closed_reason {
-            return Err(StoreError::Invalid(format!(
-                "no {direction} plan for {crossing} on {on}: {reason}"
-            )));
+            return Err(StoreError::day_rule(
+                DayRule::Plan,
+                format!("no {direction} plan for {crossing} on {on}: {reason}"),
+            ));
         }
         let plan = inputs
             .plan(method)
-            .map_err(|error| StoreError::Invalid(error.to_string()))?;
+            .map_err(|error| StoreError::day_rule(DayRule::Plan, error.to_string()))?;
         if plan.picks.is_empty() {
             let why = plan
                 .notes
                 .first()
                 .cloned()
                 .unwrap_or_else(|| "no cleared person can travel on this day".to_string());
-            return Err(StoreError::Invalid(format!("nothing to confirm: {why}")));
+            return Err(StoreError::day_rule(
+                DayRule::Plan,
+                format!("nothing to confirm: {why}"),
+            ));
         }
         let manifest = self
             .write_manifest(&inputs.draft(&plan, method_name(method)), at, actor)

@@ -9,7 +9,7 @@ use sqlx::Row;
 
 use crate::audit::NewAuditEntry;
 use crate::codec::flag;
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, Thing};
 
 /// The longest label of a reason code.
 pub const REASON_LABEL_MAX_CHARS: usize = 200;
@@ -32,22 +32,28 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         if label.as_str().chars().count() > REASON_LABEL_MAX_CHARS {
-            return Err(StoreError::Invalid(format!(
-                "the label is longer than {REASON_LABEL_MAX_CHARS} characters; say it in fewer words"
-            )));
+            return Err(StoreError::invalid(
+                "label",
+                format!(
+                    "the label is longer than {REASON_LABEL_MAX_CHARS} characters; say it in fewer words"
+                ),
+            ));
         }
         let mut transaction = self.write().await?;
         let catalogue = read_reason_codes(&mut transaction, Some(kind)).await?;
         if let Some(entry) = catalogue.entry(kind, code) {
-            return Err(StoreError::Invalid(format!(
-                "{kind} already has the code {code} ('{}'{}); choose another code",
-                entry.label,
-                if entry.in_use {
-                    ""
-                } else {
-                    ", no longer in use: restore it instead"
-                }
-            )));
+            return Err(StoreError::Exists {
+                thing: Thing::ReasonCode,
+                detail: format!(
+                    "{kind} already has the code {code} ('{}'{}); choose another code",
+                    entry.label,
+                    if entry.in_use {
+                        ""
+                    } else {
+                        ", no longer in use: restore it instead"
+                    }
+                ),
+            });
         }
         sqlx::query(
             "INSERT INTO reason_codes (kind, code, label, in_use, position) \
@@ -83,7 +89,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         if !in_use && kind.fixed_codes().contains(code) {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Refused(format!(
                 "{kind} {code} is a code corridor records by itself; it stays in use"
             )));
         }
@@ -96,9 +102,10 @@ impl Store {
                 .execute(&mut **transaction)
                 .await?;
         if changed.rows_affected() == 0 {
-            return Err(StoreError::Invalid(format!(
-                "{kind} has no code {code}; `corridor reasons list --kind {kind} --all` shows them"
-            )));
+            return Err(StoreError::not_found(
+                Thing::ReasonCode,
+                format!("{code} ({kind})"),
+            ));
         }
         transaction
             .commit(&NewAuditEntry {
@@ -182,8 +189,8 @@ pub(crate) fn check_reason_against(
 }
 
 fn refused(person: &PersonId, invalid: InvalidValue) -> StoreError {
-    StoreError::InvalidField {
-        person: person.clone(),
+    StoreError::Invalid {
+        person: Some(person.clone()),
         invalid,
     }
 }

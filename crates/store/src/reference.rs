@@ -52,7 +52,7 @@ impl Store {
             .await?
             .try_get("n")?;
         if people > 0 || crossings > 0 {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Refused(format!(
                 "the database is not empty (it holds {people} people and {crossings} crossings); \
                  load the data set into a new database, e.g. with another --database-url"
             )));
@@ -255,8 +255,7 @@ async fn insert_reference(
         .execute(&mut **transaction)
         .await?;
     }
-    check_quota_periods(&data.quotas)
-        .map_err(|invalid| StoreError::Invalid(invalid.to_string()))?;
+    check_quota_periods(&data.quotas).map_err(StoreError::from)?;
     for quota in &data.quotas {
         sqlx::query(
             "INSERT INTO quotas (crossing, direction, category, per_day, valid_from, valid_to) \
@@ -308,8 +307,7 @@ async fn insert_reference(
     for rules in &data.crossing_rules {
         insert_crossing_rules(transaction, rules).await?;
     }
-    check_luggage_versions(&data.luggage_rules)
-        .map_err(|invalid| StoreError::Invalid(invalid.to_string()))?;
+    check_luggage_versions(&data.luggage_rules).map_err(StoreError::from)?;
     for set in &data.luggage_rules {
         insert_luggage_rule_set(transaction, set).await?;
     }

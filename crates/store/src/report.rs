@@ -140,8 +140,9 @@ impl Store {
         now: Timestamp,
     ) -> Result<SitrepData, StoreError> {
         if window_days == 0 {
-            return Err(StoreError::Invalid(
-                "the window must be at least 1 day".to_string(),
+            return Err(StoreError::invalid(
+                "window",
+                "the window must be at least 1 day",
             ));
         }
         let from = date.saturating_sub(jiff::Span::new().days(i64::from(window_days) - 1));
@@ -227,9 +228,9 @@ impl Store {
                 quota: reference.evacuee_quota_on(None, day),
                 places_open: reference.evacuee_places_open_on(day),
             });
-            day = day.tomorrow().map_err(|_| {
-                StoreError::Invalid("the window runs past the calendar".to_string())
-            })?;
+            day = day
+                .tomorrow()
+                .map_err(|_| StoreError::invalid("window", "the window runs past the calendar"))?;
         }
         let mut by_destination: BTreeMap<String, u64> = BTreeMap::new();
         for count in counts.iter().filter(|c| c.role == Role::Patient) {

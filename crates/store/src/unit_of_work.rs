@@ -15,8 +15,7 @@ use sqlx::Row;
 
 use crate::audit::{self, NewAuditEntry};
 use crate::witness::{
-    COVERED, Covered, KeyKind, RowKey, Witness, covered_table, encode_key, group_keys, row_digest,
-    row_key, row_values,
+    COVERED, Covered, KeyKind, RowDigester, RowKey, Witness, covered_table, encode_key, group_keys,
 };
 use crate::{Backend, Store, StoreError};
 
@@ -203,7 +202,7 @@ impl Write<'_> {
         entry: &NewAuditEntry,
     ) -> Result<u64, StoreError> {
         let Witnessing::OwnRows(mark) = self.witnessing else {
-            return Err(StoreError::Invalid(
+            return Err(StoreError::Refused(
                 "a restore is an ordinary write".to_string(),
             ));
         };
@@ -330,15 +329,18 @@ async fn witness_every_row(
     let mut witnesses = Vec::new();
     for covered in COVERED {
         let sql = format!("SELECT * FROM {}", covered.table);
-        for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&mut *connection)
-            .await?
-        {
-            let values = row_values(&row)?;
+            .await?;
+        let Some(first) = rows.first() else {
+            continue;
+        };
+        let digester = RowDigester::new(covered, first)?;
+        for row in &rows {
             witnesses.push(Witness {
                 table: covered.table.to_string(),
-                key: encode_key(&row_key(covered, &values)?),
-                digest: row_digest(&values),
+                key: encode_key(&digester.key(row)?),
+                digest: digester.digest(row)?,
             });
         }
     }
@@ -375,7 +377,7 @@ pub(crate) async fn witness_keys(
 async fn read_rows(
     backend: Backend,
     connection: &mut sqlx::AnyConnection,
-    covered: &Covered,
+    covered: &'static Covered,
     keys: &[RowKey],
 ) -> Result<HashMap<RowKey, String>, StoreError> {
     for key in keys {
@@ -427,11 +429,15 @@ async fn read_rows(
     }
     let wanted: HashSet<&RowKey> = keys.iter().collect();
     let mut found = HashMap::new();
-    for row in query.fetch_all(&mut *connection).await? {
-        let values = row_values(&row)?;
-        let key = row_key(covered, &values)?;
+    let rows = query.fetch_all(&mut *connection).await?;
+    let Some(first) = rows.first() else {
+        return Ok(found);
+    };
+    let digester = RowDigester::new(covered, first)?;
+    for row in &rows {
+        let key = digester.key(row)?;
         if wanted.contains(&key) {
-            found.insert(key, row_digest(&values));
+            found.insert(key, digester.digest(row)?);
         }
     }
     Ok(found)

@@ -22,7 +22,7 @@ use crate::audit::{NewAuditEntry, lock_chain};
 use crate::codec::{micros, timestamp};
 use crate::freshness::AccountKey;
 use crate::organisations::check_organisation;
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, Thing};
 
 /// An account as stored, without its password hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,10 +134,13 @@ impl Store {
             .await?;
         if let Some(row) = existing {
             let existing: String = row.try_get("username")?;
-            return Err(StoreError::Exists(format!(
-                "an account named '{existing}' exists already (user names are the same whatever \
-                 their case); choose another user name"
-            )));
+            return Err(StoreError::Exists {
+                thing: Thing::Account,
+                detail: format!(
+                    "an account named '{existing}' exists already (user names are the same whatever \
+                     their case); choose another user name"
+                ),
+            });
         }
         if let Some(organisation) = &user.organisation {
             check_organisation(&mut transaction, "organisation", organisation).await?;
@@ -235,7 +238,7 @@ impl Store {
             .map(|row| row.try_get::<String, _>("username"))
             .collect::<Result<Vec<_>, _>>()?;
             if admins == [username] {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Refused(format!(
                     "'{username}' is the last active admin; keep it an active admin until another \
                      active admin account exists, or no one could manage accounts any more"
                 )));
@@ -586,9 +589,12 @@ impl Store {
         match owner {
             None => return Err(no_such_user(username)),
             Some(row) if row.try_get::<i64, _>("active")? == 0 => {
-                return Err(StoreError::Invalid(format!(
-                    "the account '{username}' is disabled; enable it before giving it an API token"
-                )));
+                return Err(StoreError::invalid(
+                    "username",
+                    format!(
+                        "the account '{username}' is disabled; enable it before giving it an API token"
+                    ),
+                ));
             }
             Some(_) => {}
         }
@@ -672,43 +678,43 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let id: String = row.try_get("id")?;
-                let revoked: Option<i64> = row.try_get("revoked_at")?;
-                Ok(ApiToken {
-                    username: row.try_get("username")?,
-                    label: row.try_get("label")?,
-                    created_at: timestamp("api_tokens", &id, row.try_get("created_at")?)?,
-                    revoked_at: revoked
-                        .map(|at| timestamp("api_tokens", &id, at))
-                        .transpose()?,
-                    id,
-                })
-            })
-            .collect()
+        rows.iter().map(read_api_token).collect()
     }
 
+    /// Revokes an active token; returns it as it now is.
     pub async fn revoke_api_token(
         &self,
         id: &str,
         at: Timestamp,
         actor: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<ApiToken, StoreError> {
+        // Ids are made here ("T-0001"); anything else names no token, and
+        // is not sent to the database (PostgreSQL refuses a NUL in text).
+        let well_formed = id
+            .strip_prefix("T-")
+            .is_some_and(|number| !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()));
+        if !well_formed {
+            return Err(StoreError::not_found(Thing::ApiToken, id));
+        }
         let mut transaction = self.write().await?;
-        let changed = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        let token = sqlx::query(
+            "SELECT id, username, label, created_at, revoked_at FROM api_tokens WHERE id = $1",
         )
-        .bind(micros(at))
         .bind(id.to_string())
-        .execute(&mut **transaction)
+        .fetch_optional(&mut **transaction)
         .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::Invalid(format!(
-                "no active API token {id}; see the list of tokens"
+        .ok_or_else(|| StoreError::not_found(Thing::ApiToken, id))
+        .and_then(|row| read_api_token(&row))?;
+        if token.revoked_at.is_some() {
+            return Err(StoreError::Refused(format!(
+                "the API token {id} was revoked already"
             )));
         }
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+            .bind(micros(at))
+            .bind(id.to_string())
+            .execute(&mut **transaction)
+            .await?;
         transaction
             .commit(&NewAuditEntry {
                 at,
@@ -718,7 +724,10 @@ impl Store {
                 detail: serde_json::json!({}),
             })
             .await?;
-        Ok(())
+        Ok(ApiToken {
+            revoked_at: Some(at),
+            ..token
+        })
     }
 
     // Scope and breaking the glass.
@@ -875,7 +884,21 @@ async fn end_sessions(
 }
 
 fn no_such_user(username: &str) -> StoreError {
-    StoreError::Invalid(format!("no account named '{username}'"))
+    StoreError::not_found(Thing::Account, username)
+}
+
+fn read_api_token(row: &AnyRow) -> Result<ApiToken, StoreError> {
+    let id: String = row.try_get("id")?;
+    let revoked: Option<i64> = row.try_get("revoked_at")?;
+    Ok(ApiToken {
+        username: row.try_get("username")?,
+        label: row.try_get("label")?,
+        created_at: timestamp("api_tokens", &id, row.try_get("created_at")?)?,
+        revoked_at: revoked
+            .map(|at| timestamp("api_tokens", &id, at))
+            .transpose()?,
+        id,
+    })
 }
 
 fn read_user(row: &AnyRow) -> Result<UserAccount, StoreError> {

@@ -202,8 +202,7 @@ pub(crate) fn display_key(key: &RowKey) -> String {
     key.join("/")
 }
 
-/// One value of a row, as the digest sees it. Integers and floats keep
-/// their exact value, so SQLite and PostgreSQL give the same digest.
+/// One value of a row, owned (a backup copies rows).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
     Null,
@@ -213,16 +212,6 @@ pub(crate) enum Value {
     Blob(Vec<u8>),
 }
 
-impl Value {
-    fn as_key_text(&self) -> Option<String> {
-        match self {
-            Value::Integer(number) => Some(number.to_string()),
-            Value::Text(text) => Some(text.clone()),
-            _ => None,
-        }
-    }
-}
-
 /// A whole row: every column by name.
 pub(crate) type RowValues = BTreeMap<String, Value>;
 
@@ -230,61 +219,134 @@ pub(crate) type RowValues = BTreeMap<String, Value>;
 pub(crate) fn row_values(row: &AnyRow) -> Result<RowValues, StoreError> {
     let mut values = BTreeMap::new();
     for (index, column) in row.columns().iter().enumerate() {
-        let raw = row.try_get_raw(index)?;
-        let value = if raw.is_null() {
-            Value::Null
-        } else {
-            match raw.type_info().kind() {
-                AnyTypeInfoKind::Null => Value::Null,
-                AnyTypeInfoKind::Bool
-                | AnyTypeInfoKind::SmallInt
-                | AnyTypeInfoKind::Integer
-                | AnyTypeInfoKind::BigInt => Value::Integer(row.try_get(index)?),
-                AnyTypeInfoKind::Real | AnyTypeInfoKind::Double => {
-                    Value::Double(row.try_get(index)?)
-                }
-                AnyTypeInfoKind::Text => Value::Text(row.try_get(index)?),
-                AnyTypeInfoKind::Blob => Value::Blob(row.try_get(index)?),
-            }
+        let value = match read_cell(row, index)? {
+            Cell::Null => Value::Null,
+            Cell::Integer(number) => Value::Integer(number),
+            Cell::Double(number) => Value::Double(number),
+            Cell::Text(text) => Value::Text(text.to_string()),
+            Cell::Blob(bytes) => Value::Blob(bytes.to_vec()),
         };
         values.insert(column.name().to_string(), value);
     }
     Ok(values)
 }
 
-/// The key of a row of `covered`, or why the row has none.
-pub(crate) fn row_key(covered: &Covered, values: &RowValues) -> Result<RowKey, StoreError> {
-    covered
-        .key
-        .iter()
-        .map(|(column, _)| {
-            values
-                .get(*column)
-                .and_then(Value::as_key_text)
-                .ok_or_else(|| {
-                    StoreError::corrupt(
-                        covered.table,
-                        format!("{values:?}"),
-                        format!("no usable key column {column}"),
-                    )
-                })
-        })
-        .collect()
+/// One value of a row as the digest reads it, borrowed from the row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Cell<'r> {
+    Null,
+    Integer(i64),
+    Double(f64),
+    Text(&'r str),
+    Blob(&'r [u8]),
 }
 
-/// SHA-256 of a row. NULL columns are left out, so that a column added
-/// later (NULL in every old row) does not change old rows' digests.
-pub(crate) fn row_digest(values: &RowValues) -> String {
+fn read_cell(row: &AnyRow, index: usize) -> Result<Cell<'_>, StoreError> {
+    let raw = row.try_get_raw(index)?;
+    if raw.is_null() {
+        return Ok(Cell::Null);
+    }
+    Ok(match raw.type_info().kind() {
+        AnyTypeInfoKind::Null => Cell::Null,
+        AnyTypeInfoKind::Bool
+        | AnyTypeInfoKind::SmallInt
+        | AnyTypeInfoKind::Integer
+        | AnyTypeInfoKind::BigInt => Cell::Integer(row.try_get(index)?),
+        AnyTypeInfoKind::Real | AnyTypeInfoKind::Double => Cell::Double(row.try_get(index)?),
+        AnyTypeInfoKind::Text => Cell::Text(row.try_get(index)?),
+        AnyTypeInfoKind::Blob => Cell::Blob(row.try_get(index)?),
+    })
+}
+
+/// Reads the key and digest of the rows of one covered table's
+/// `SELECT *`. Where the columns are is found once, from the first row,
+/// because verifying reads every row of the database.
+pub(crate) struct RowDigester {
+    covered: &'static Covered,
+    /// Every column's name and position, in name order (the digest's).
+    columns: Vec<(String, usize)>,
+    /// The positions of the key columns, in [`Covered::key`] order.
+    key: Vec<usize>,
+}
+
+impl RowDigester {
+    pub(crate) fn new(covered: &'static Covered, row: &AnyRow) -> Result<RowDigester, StoreError> {
+        let mut columns: Vec<(String, usize)> = row
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(index, column)| (column.name().to_string(), index))
+            .collect();
+        columns.sort();
+        let key = covered
+            .key
+            .iter()
+            .map(|(name, _)| {
+                columns
+                    .iter()
+                    .find(|(column, _)| column == name)
+                    .map(|(_, index)| *index)
+                    .ok_or_else(|| {
+                        StoreError::corrupt(covered.table, *name, "the key column is missing")
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(RowDigester {
+            covered,
+            columns,
+            key,
+        })
+    }
+
+    /// The row's key: its key columns' values as text.
+    pub(crate) fn key(&self, row: &AnyRow) -> Result<RowKey, StoreError> {
+        self.key
+            .iter()
+            .zip(self.covered.key)
+            .map(|(index, (column, _))| match read_cell(row, *index)? {
+                Cell::Integer(number) => Ok(number.to_string()),
+                Cell::Text(text) => Ok(text.to_string()),
+                other => Err(StoreError::corrupt(
+                    self.covered.table,
+                    format!("{other:?}"),
+                    format!("no usable key column {column}"),
+                )),
+            })
+            .collect()
+    }
+
+    pub(crate) fn digest(&self, row: &AnyRow) -> Result<String, StoreError> {
+        let mut cells = Vec::with_capacity(self.columns.len());
+        for (name, index) in &self.columns {
+            cells.push((name.as_str(), read_cell(row, *index)?));
+        }
+        Ok(cells_digest(&cells))
+    }
+}
+
+/// SHA-256 of a row's cells, given in column-name order. NULL columns are
+/// left out, so that a column added later (NULL in every old row) does not
+/// change old rows' digests. Integers and floats keep their exact value, so
+/// SQLite and PostgreSQL give the same digest.
+pub(crate) fn cells_digest(cells: &[(&str, Cell<'_>)]) -> String {
     let mut hasher = Sha256::new();
-    for (column, value) in values {
-        let (tag, bytes): (&str, Vec<u8>) = match value {
-            Value::Null => continue,
-            Value::Integer(number) => ("i", number.to_string().into_bytes()),
-            Value::Double(number) => ("f", number.to_bits().to_be_bytes().to_vec()),
-            Value::Text(text) => ("t", text.as_bytes().to_vec()),
-            Value::Blob(bytes) => ("b", bytes.clone()),
+    for (column, cell) in cells {
+        let integer;
+        let double;
+        let (tag, bytes): (&str, &[u8]) = match cell {
+            Cell::Null => continue,
+            Cell::Integer(number) => {
+                integer = number.to_string();
+                ("i", integer.as_bytes())
+            }
+            Cell::Double(number) => {
+                double = number.to_bits().to_be_bytes();
+                ("f", &double)
+            }
+            Cell::Text(text) => ("t", text.as_bytes()),
+            Cell::Blob(bytes) => ("b", bytes),
         };
-        for field in [column.as_bytes(), tag.as_bytes(), bytes.as_slice()] {
+        for field in [column.as_bytes(), tag.as_bytes(), bytes] {
             hasher.update((field.len() as u64).to_be_bytes());
             hasher.update(field);
         }
@@ -330,15 +392,19 @@ pub(crate) enum RowMismatch {
     Deleted,
 }
 
-/// Compares the rows of one table with the newest witness of each key.
-/// `expected` maps each key to its newest digest (empty if deleted).
+/// The newest witness of each key of one table: its digest (empty if the
+/// row was deleted) and the audit entry that recorded it.
+pub(crate) type NewestWitnesses = HashMap<String, (String, u64)>;
+
+/// Compares the rows of one table (key to digest) with the newest witness
+/// of each key.
 pub(crate) fn compare_rows(
     actual: &HashMap<String, String>,
-    expected: &HashMap<String, String>,
+    expected: &NewestWitnesses,
 ) -> Vec<(String, RowMismatch)> {
     let mut mismatches = Vec::new();
     for (key, digest) in actual {
-        match expected.get(key) {
+        match expected.get(key).map(|(witnessed, _)| witnessed) {
             Some(witnessed) if witnessed == digest => {}
             Some(witnessed) if witnessed.is_empty() => {
                 mismatches.push((key.clone(), RowMismatch::Inserted));
@@ -347,7 +413,7 @@ pub(crate) fn compare_rows(
             None => mismatches.push((key.clone(), RowMismatch::Inserted)),
         }
     }
-    for (key, witnessed) in expected {
+    for (key, (witnessed, _)) in expected {
         if !witnessed.is_empty() && !actual.contains_key(key) {
             mismatches.push((key.clone(), RowMismatch::Deleted));
         }
@@ -374,39 +440,37 @@ pub(crate) fn group_keys(
 mod tests {
     use super::*;
 
-    fn row(pairs: &[(&str, Value)]) -> RowValues {
-        pairs
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.clone()))
-            .collect()
+    fn digest(row: &BTreeMap<&'static str, Cell<'static>>) -> String {
+        let cells: Vec<(&str, Cell<'_>)> = row.iter().map(|(name, cell)| (*name, *cell)).collect();
+        cells_digest(&cells)
     }
 
     #[test]
     fn a_digest_changes_with_any_value_but_not_with_a_null_column() {
-        let base = row(&[
-            ("id", Value::Text("P-1".into())),
-            ("version", Value::Integer(2)),
-            ("share", Value::Double(0.5)),
-        ]);
-        let digest = row_digest(&base);
+        let base: BTreeMap<&str, Cell> = [
+            ("id", Cell::Text("P-1")),
+            ("version", Cell::Integer(2)),
+            ("share", Cell::Double(0.5)),
+        ]
+        .into();
+        let original = digest(&base);
         let mut with_null = base.clone();
-        with_null.insert("added_later".into(), Value::Null);
-        assert_eq!(row_digest(&with_null), digest);
+        with_null.insert("added_later", Cell::Null);
+        assert_eq!(digest(&with_null), original);
 
         let mut edited = base.clone();
-        edited.insert("version".into(), Value::Integer(3));
-        assert_ne!(row_digest(&edited), digest);
+        edited.insert("version", Cell::Integer(3));
+        assert_ne!(digest(&edited), original);
         let mut as_text = base.clone();
-        as_text.insert("version".into(), Value::Text("2".into()));
-        assert_ne!(
-            row_digest(&as_text),
-            digest,
-            "the type is part of the digest"
-        );
+        as_text.insert("version", Cell::Text("2"));
+        assert_ne!(digest(&as_text), original, "the type is part of the digest");
         let mut moved = base.clone();
-        moved.insert("id".into(), Value::Text("P-".into()));
-        moved.insert("idx".into(), Value::Text("1".into()));
-        assert_ne!(row_digest(&moved), digest, "fields are length-prefixed");
+        moved.insert("id", Cell::Text("P-"));
+        moved.insert("idx", Cell::Text("1"));
+        assert_ne!(digest(&moved), original, "fields are length-prefixed");
+        let mut as_blob = base.clone();
+        as_blob.insert("id", Cell::Blob(b"P-1"));
+        assert_ne!(digest(&as_blob), original);
     }
 
     #[test]
@@ -418,14 +482,16 @@ mod tests {
             ("revived".to_string(), "d4".to_string()),
         ]
         .into();
-        let expected: HashMap<String, String> = [
-            ("same".to_string(), "d1".to_string()),
-            ("edited".to_string(), "old".to_string()),
-            ("deleted".to_string(), "d5".to_string()),
-            ("gone".to_string(), String::new()),
-            ("revived".to_string(), String::new()),
+        let expected: NewestWitnesses = [
+            ("same", "d1"),
+            ("edited", "old"),
+            ("deleted", "d5"),
+            ("gone", ""),
+            ("revived", ""),
         ]
-        .into();
+        .into_iter()
+        .map(|(key, digest)| (key.to_string(), (digest.to_string(), 1)))
+        .collect();
         assert_eq!(
             compare_rows(&actual, &expected),
             vec![

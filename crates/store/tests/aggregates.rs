@@ -6,7 +6,7 @@ use corridor_domain::{
     Action, AgeGroup, Booking, Case, CrossingId, FacilityId, ReasonCode, ReasonKind, Role, Source,
     SourcedFigure, Specialty, Text, Tier,
 };
-use corridor_store::{DeathCount, EvacuationCount, StoreError, WaitingCount};
+use corridor_store::{DeathCount, EvacuationCount, StoreError, Thing, WaitingCount};
 use jiff::Timestamp;
 use jiff::civil::date;
 
@@ -245,8 +245,8 @@ async fn aggregates_story() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&error, StoreError::Invalid(message)
-                if message.starts_with("already recorded: waiting-list-total on 2026-02-01; nothing was added")),
+            matches!(&error, StoreError::Exists { thing: Thing::Figure, detail }
+                if detail.starts_with("already recorded: waiting-list-total on 2026-02-01; nothing was added")),
             "{on}: {error}"
         );
         assert_eq!(

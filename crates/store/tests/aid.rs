@@ -7,7 +7,7 @@ use corridor_domain::{
     ReasonCount, Recount, Stage, StageChange, StageCount, Text, Tonnes, TruckDefinition,
     TruckTarget,
 };
-use corridor_store::{MoveError, StoreError};
+use corridor_store::{StoreError, Thing};
 use jiff::Timestamp;
 use jiff::civil::date;
 use sqlx::Executor;
@@ -323,7 +323,7 @@ async fn moves_are_checked_versioned_and_audited() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&duplicate, StoreError::Invalid(m) if m.contains("WB-9 is already registered")),
+            matches!(&duplicate, StoreError::Exists { thing: Thing::Consignment, detail } if detail.contains("WB-9 is already registered")),
             "{on}: {duplicate}"
         );
 
@@ -358,7 +358,7 @@ async fn moves_are_checked_versioned_and_audited() {
         assert!(
             matches!(
                 stale,
-                MoveError::Conflict {
+                StoreError::Conflict {
                     expected: 1,
                     current: 2,
                     ..
@@ -396,7 +396,16 @@ async fn moves_are_checked_versioned_and_audited() {
             )
             .await
             .unwrap_err();
-        assert!(matches!(missing, MoveError::NotFound(_)), "{on}");
+        assert!(
+            matches!(
+                missing,
+                StoreError::NotFound {
+                    thing: Thing::Consignment,
+                    ..
+                }
+            ),
+            "{on}"
+        );
 
         let record = store.consignment(&id).await.unwrap().unwrap();
         assert_eq!(record.events.len(), 2, "{on}: refused moves leave no trace");
@@ -479,7 +488,7 @@ async fn racing_moves_never_lose_an_update() {
         assert!(
             results
                 .iter()
-                .any(|r| matches!(r, Err(MoveError::Conflict { .. }))),
+                .any(|r| matches!(r, Err(StoreError::Conflict { .. }))),
             "{on}: {results:?}"
         );
         let record = store.consignment(&id).await.unwrap().unwrap();

@@ -6,7 +6,7 @@ use corridor_domain::{
     Action, Case, ClearanceOutcome, CrossingId, Direction, GateOutcome, ReasonCode, ReasonKind,
     Status, Tier,
 };
-use corridor_store::{Decision, EntryState, ImportMode, StoreError, Submission};
+use corridor_store::{Decision, EntryState, ImportMode, StoreError, Submission, Thing};
 use jiff::civil::date;
 use sqlx::Executor;
 
@@ -15,7 +15,7 @@ use crate::*;
 
 fn refused_field(error: &StoreError) -> Option<&'static str> {
     match error {
-        StoreError::InvalidField { invalid, .. } => Some(invalid.field),
+        StoreError::Invalid { invalid, .. } => Some(invalid.field),
         _ => None,
     }
 }
@@ -571,7 +571,16 @@ async fn codes_are_added_retired_and_restored_with_an_audit_entry() {
             )
             .await
             .unwrap_err();
-        assert!(error.to_string().contains("has no code"), "{on}: {error}");
+        assert!(
+            matches!(
+                error,
+                StoreError::NotFound {
+                    thing: Thing::ReasonCode,
+                    ..
+                }
+            ),
+            "{on}: {error}"
+        );
         let audited: Vec<String> = store
             .audit_recent(10, "reason.")
             .await

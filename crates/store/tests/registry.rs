@@ -1,7 +1,7 @@
 use corridor_domain::{
     Action, Booking, Case, CrossingId, Direction, FacilityId, ReasonKind, Status, Tier,
 };
-use corridor_store::{ListFilter, RoleFilter, StoreError, WaitFilter};
+use corridor_store::{DayRule, ListFilter, RoleFilter, StoreError, Thing, WaitFilter};
 use jiff::civil::date;
 
 use crate::crossing_days::confirm;
@@ -71,7 +71,13 @@ async fn registry_story() {
             .await
             .unwrap_err();
         assert!(
-            error.to_string().contains("corridor plan confirm"),
+            matches!(
+                error,
+                StoreError::DayRule {
+                    rule: DayRule::Plan,
+                    ..
+                }
+            ),
             "{on}: {error}"
         );
         confirm(
@@ -167,7 +173,10 @@ async fn registry_story() {
             store
                 .transition(&id("P-404"), None, Action::List, None, now(), "x")
                 .await,
-            Err(StoreError::NotFound(_))
+            Err(StoreError::NotFound {
+                thing: Thing::Person,
+                ..
+            })
         ));
 
         // A batch with one taken id writes nothing.

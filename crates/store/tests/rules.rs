@@ -142,7 +142,7 @@ async fn the_companion_limit_holds_for_every_way_of_registering() {
             .unwrap();
         let refused = |error: StoreError| {
             assert!(
-                matches!(&error, StoreError::InvalidField { person, invalid }
+                matches!(&error, StoreError::Invalid { person: Some(person), invalid }
                     if person.as_str() == "P-1" && invalid.field == "companions"),
                 "{on}: {error:?}"
             );

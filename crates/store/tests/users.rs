@@ -3,7 +3,7 @@
 
 use corridor_domain::{Case, Organisation, OrganisationId, Scope, Tier, UserRole};
 use corridor_store::{
-    ListFilter, NewUser, RoleFilter, SignInCheck, StoreError, UserUpdate, Visibility,
+    ListFilter, NewUser, RoleFilter, SignInCheck, StoreError, Thing, UserUpdate, Visibility,
 };
 use jiff::SignedDuration;
 use jiff::civil::date;
@@ -60,8 +60,8 @@ async fn accounts_are_unique_whatever_the_case_audited_and_locked_after_repeated
                 .await
                 .unwrap_err();
             assert!(
-                matches!(&duplicate, StoreError::Exists(message)
-                    if message.contains("an account named 'amal' exists already")),
+                matches!(&duplicate, StoreError::Exists { thing: Thing::Account, detail }
+                    if detail.contains("an account named 'amal' exists already")),
                 "{on}: {duplicate}"
             );
         }
@@ -583,7 +583,7 @@ async fn organisations_are_unique_and_accounts_and_referrals_name_registered_one
                 .add_organisation(&taken, now(), "admin")
                 .await
                 .unwrap_err();
-            assert!(matches!(error, StoreError::Exists(_)), "{on}: {error}");
+            assert!(matches!(error, StoreError::Exists { .. }), "{on}: {error}");
         }
         let names: Vec<String> = store
             .organisations()
@@ -632,7 +632,10 @@ async fn organisations_are_unique_and_accounts_and_referrals_name_registered_one
             ),
             "{on}: {error}"
         );
-        assert!(error.to_string().contains("corridor organisations list"));
+        assert!(
+            error.to_string().contains("the list of organisations"),
+            "{error}"
+        );
         assert_eq!(
             store
                 .audit_tail(100)

@@ -6,7 +6,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use corridor_store::StoreError;
+use corridor_store::{StoreError, Thing};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -106,23 +106,25 @@ impl From<corridor_domain::InvalidValue> for AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {
-            StoreError::NotFound(id) => {
-                AppError::NotFound(format!("no person with id {id} is registered"))
-            }
+            StoreError::NotFound { thing, .. } => AppError::NotFound(match screen_hint(thing) {
+                Some(hint) => format!("{error}; {hint}"),
+                None => error.to_string(),
+            }),
             StoreError::Transition { .. }
+            | StoreError::Stage { .. }
             | StoreError::Conflict { .. }
-            | StoreError::Duplicate(_)
-            | StoreError::Exists(_)
+            | StoreError::Exists { .. }
+            | StoreError::Refused(_)
             | StoreError::AlreadyConfirmed { .. }
             | StoreError::ChangedMeanwhile(_) => AppError::Conflict(error.to_string()),
             StoreError::UnknownOrganisation { field, .. } => {
                 AppError::bad_request(field, error.to_string())
             }
-            StoreError::Invalid(detail) => AppError::BadRequest {
+            StoreError::DayRule { detail, .. } => AppError::BadRequest {
                 detail,
                 field: None,
             },
-            StoreError::InvalidField { ref invalid, .. } => AppError::BadRequest {
+            StoreError::Invalid { ref invalid, .. } => AppError::BadRequest {
                 field: Some(invalid.field.to_string()),
                 detail: error.to_string(),
             },
@@ -130,9 +132,27 @@ impl From<StoreError> for AppError {
             | StoreError::Open { .. }
             | StoreError::Migrate(_)
             | StoreError::Corrupt { .. }
+            | StoreError::Backup(_)
             | StoreError::Database(_) => AppError::Internal(error.to_string()),
         }
     }
+}
+
+/// The screen that shows what exists of a kind, for a "not found".
+fn screen_hint(thing: Thing) -> Option<&'static str> {
+    Some(match thing {
+        Thing::Person => "search the Waiting list for the right id",
+        Thing::Consignment => "the Aid pipeline lists the consignments",
+        Thing::Crossing | Thing::CrossingRules => "the Day plan lists the crossings",
+        Thing::Facility | Thing::Country | Thing::BedOffer => {
+            "the Beds screen lists the facilities and countries"
+        }
+        Thing::Organisation => "the Organisations screen lists them",
+        Thing::Account => "the Users screen lists the accounts",
+        Thing::ApiToken => "the API tokens screen lists the active tokens",
+        Thing::ClearanceBatch => "the Clearance screen lists the batches",
+        Thing::ReasonCode | Thing::Figure => return None,
+    })
 }
 
 /// An RFC 9457 problem document.

@@ -121,7 +121,7 @@ fn a_day_is_planned_confirmed_worked_at_the_gate_and_reconciled() {
             "rafah",
         ])
         .failure()
-        .stderr_has("people are scheduled by confirming a day plan");
+        .stderr_has("people are scheduled by confirming the day plan");
 
     // The gate.
     registry

@@ -55,7 +55,8 @@ fn a_full_legal_path_prints_each_new_status() {
             "rafah",
         ])
         .failure()
-        .stderr_has("use `corridor plan confirm --crossing rafah --date 2026-02-05`");
+        .stderr_has("people are scheduled by confirming the day plan of rafah on 2026-02-05")
+        .stderr_has("hint: `corridor plan show` explains the day's plan; `corridor plan confirm` schedules it");
     let show = registry.ok(&["patients", "show", "P-1"]);
     assert!(
         show.contains("  status: cleared (version 6, clearance attempt 2)\n"),

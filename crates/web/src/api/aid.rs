@@ -8,7 +8,7 @@ use corridor_domain::{
     ConsignmentId, MoveFields, Permission, Stage, StageChange, StageMove, Tonnes, dwell_minutes,
     dwell_text, next_stages,
 };
-use corridor_store::{ConsignmentRecord, MoveError};
+use corridor_store::ConsignmentRecord;
 use jiff::{SignedDuration, ToSpan};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -333,14 +333,7 @@ pub async fn move_for(
             state.clock.now(),
             identity.username(),
         )
-        .await
-        .map_err(|error| match error {
-            MoveError::NotFound(id) => not_found(&id),
-            MoveError::Stage { .. } | MoveError::Conflict { .. } => {
-                AppError::Conflict(error.to_string())
-            }
-            MoveError::Store(error) => error.into(),
-        })?;
+        .await?;
     let record = state
         .store
         .consignment(&id)

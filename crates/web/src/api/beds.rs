@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use corridor_domain::{BedCapacity, CountryCode, FacilityId, Permission, Specialty, Text};
-use corridor_store::{Destination, StoreError};
+use corridor_store::{Destination, StoreError, Thing};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -204,26 +204,20 @@ pub async fn publish_for(
     let from = parse_date("from", &request.from)?;
     let to = parse_date("to", &request.to)?;
     let capacity = BedCapacity::new(specialty, request.beds, from, to).map_err(bad)?;
-    let known = state
-        .store
-        .reference()
-        .await?
-        .facilities
-        .iter()
-        .any(|f| f.id == facility);
-    if !known {
-        return Err(AppError::bad_request(
-            "facility",
-            format!("no facility {facility} is registered; choose one of the bed board"),
-        ));
-    }
     state
         .store
         .publish_beds(&facility, &capacity, state.clock.now(), identity.username())
         .await
         .map_err(|error| match error {
-            // The facility exists, so what is left is an offer with the same start.
-            StoreError::Invalid(detail) => AppError::bad_request("from", detail),
+            // Both name a field of the form, where the user corrects them.
+            StoreError::NotFound {
+                thing: Thing::Facility,
+                ..
+            } => AppError::bad_request("facility", format!("{error}; choose one of the bed board")),
+            StoreError::Exists {
+                thing: Thing::BedOffer,
+                detail,
+            } => AppError::bad_request("from", detail),
             other => AppError::from(other),
         })?;
     Ok(PublishedBeds {
@@ -307,11 +301,7 @@ pub async fn set_open_for(
             state.clock.now(),
             identity.username(),
         )
-        .await
-        .map_err(|error| match error {
-            StoreError::Invalid(detail) => AppError::NotFound(detail),
-            other => AppError::from(other),
-        })?;
+        .await?;
     Ok(DestinationView {
         kind: kind.to_string(),
         id: match destination {

@@ -303,7 +303,11 @@ pub async fn transition_for(
         )
         .await
         .map_err(|error| match error {
-            StoreError::Conflict { id, current, .. } => AppError::Conflict(format!(
+            StoreError::Conflict {
+                subject: id,
+                current,
+                ..
+            } => AppError::Conflict(format!(
                 "{id} was changed by someone else meanwhile (it is now at version {current}); look again and decide on what it is now"
             )),
             other => AppError::from(other),

@@ -300,25 +300,6 @@ pub async fn update_user(
     };
     let (scope, organisation) = parse_scope(role, scope, organisation)?;
     let active = change.active.unwrap_or(current.active);
-    let stays_admin = active && role == UserRole::Admin;
-    if current.active && current.role == UserRole::Admin && !stays_admin {
-        let other_admins = state
-            .store
-            .users()
-            .await?
-            .iter()
-            .filter(|user| {
-                user.active && user.role == UserRole::Admin && user.username != current.username
-            })
-            .count();
-        if other_admins == 0 {
-            // The store checks this again inside its transaction.
-            return Err(AppError::Conflict(format!(
-                "'{}' is the last active admin; create or enable another admin first, or no one could manage accounts any more",
-                current.username
-            )));
-        }
-    }
     Ok(state
         .store
         .update_user(
@@ -547,13 +528,14 @@ pub async fn create_api_token(
     identity: &Identity,
     request: &NewToken,
 ) -> Result<(ApiToken, String), AppError> {
-    let user = find_user(state, identity, &request.username).await?;
+    identity.require(Permission::ManageUsers)?;
+    let username = parse_username(&request.username)?;
     let label = parse_token_label(&request.label)?;
     let (token, hash) = generate_token();
     let row = state
         .store
         .create_api_token(
-            &user.username,
+            &username,
             label.as_str(),
             &hash,
             state.clock.now(),
@@ -587,28 +569,11 @@ pub async fn revoke_api_token(
     identity: &Identity,
     id: &str,
 ) -> Result<ApiToken, AppError> {
-    let tokens = list_api_tokens(state, identity).await?;
-    let Some(token) = tokens.into_iter().find(|token| token.id == id.trim()) else {
-        return Err(AppError::NotFound(format!(
-            "no API token with id '{}'; see the list of tokens",
-            id.trim()
-        )));
-    };
-    if token.revoked_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "the API token {} was revoked already",
-            token.id
-        )));
-    }
-    let now = state.clock.now();
-    state
+    identity.require(Permission::ManageUsers)?;
+    Ok(state
         .store
-        .revoke_api_token(&token.id, now, identity.username())
-        .await?;
-    Ok(ApiToken {
-        revoked_at: Some(now),
-        ..token
-    })
+        .revoke_api_token(id.trim(), state.clock.now(), identity.username())
+        .await?)
 }
 
 /// Revokes an API token: requests with it are refused from now on.
