@@ -27,7 +27,9 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/aid/consignments/WB-000001/moves",
         body: Some("stage=staging&expected_version=1"),
         permission: Permission::ManageAid,
-        answers: &[StatusCode::SEE_OTHER],
+        // 303 for the first role allowed, which moves it; 409 (the form
+        // again, the consignment moved meanwhile) for the roles after it.
+        answers: &[StatusCode::SEE_OTHER, StatusCode::CONFLICT],
     },
     RouteCase {
         method: "GET",
@@ -216,17 +218,35 @@ async fn a_logistics_officer_moves_a_consignment_and_an_analyst_cannot() {
         let (_, now_in_staging) = oldest_in(&app, "staging").await;
         assert_eq!(now_in_staging, in_staging - 1);
 
-        // The same form again is out of date: a conflict, said on the page.
+        // The same form again is out of date: a conflict, said on the page,
+        // with the consignment as it is now and the form as typed.
         let stale = officer
             .post_form(
                 &format!("/aid/consignments/{id}/moves"),
-                &[("stage", "inspection"), ("expected_version", &version)],
+                &[
+                    ("stage", "inspection"),
+                    ("expected_version", &version),
+                    ("note", "second tap"),
+                ],
             )
             .await;
-        assert_eq!(stale.status, StatusCode::SEE_OTHER);
-        let page = officer.get(&format!("/aid/consignments/{id}")).await;
-        assert!(page.body.contains("Not moved."), "{}", page.body);
-        assert!(page.body.contains("changed by someone else meanwhile"));
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+        assert!(
+            stale
+                .body
+                .contains("<p class=\"error\" role=\"alert\" tabindex=\"-1\" autofocus>Not done: "),
+            "{}",
+            stale.body
+        );
+        assert!(stale.body.contains("changed by someone else meanwhile"));
+        assert!(stale.body.contains("<strong>checkpoint</strong>"));
+        assert!(
+            stale
+                .body
+                .contains("<option value=\"inspection\" selected>")
+        );
+        assert!(stale.body.contains("value=\"second tap\""));
+        assert!(!stale.body.contains("class=\"flash\""), "{}", stale.body);
 
         let mut api = app.with_token(UserRole::LogisticsOfficer).await;
         let path = format!("/api/v1/aid/consignments/{id}/moves");
@@ -263,6 +283,73 @@ async fn a_logistics_officer_moves_a_consignment_and_an_analyst_cannot() {
         api.get("/api/v1/aid/consignments/WB-999999")
             .await
             .problem(StatusCode::NOT_FOUND);
+        app.finish().await;
+    }
+}
+
+/// A move refused for a missing reason comes back as typed, with the
+/// message beside the reason, styled as an error: never a success banner
+/// and a form reset to another stage.
+#[tokio::test]
+async fn a_refused_move_shows_its_form_again_as_typed() {
+    for app in apps().await {
+        let (id, _) = oldest_in(&app, "inspection").await;
+        let consignment_id = ConsignmentId::parse(&id).unwrap();
+        let before = app
+            .state
+            .store
+            .consignment(&consignment_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let version = before.line.version.to_string();
+        let mut officer = app.signed_in(UserRole::LogisticsOfficer).await;
+        let refused = officer
+            .post_form(
+                &format!("/aid/consignments/{id}/moves"),
+                &[
+                    ("stage", "rejected"),
+                    ("expected_version", &version),
+                    ("reason", ""),
+                    ("items", "generator, water pumps"),
+                    ("trucks", "7"),
+                    ("note", "held at the scanner"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        let body = &refused.body;
+        assert!(
+            body.contains("<option value=\"rejected\" selected>"),
+            "{body}"
+        );
+        assert!(body.contains("value=\"generator, water pumps\""), "{body}");
+        assert!(body.contains("value=\"7\""), "{body}");
+        assert!(body.contains("value=\"held at the scanner\""), "{body}");
+        assert!(
+            body.contains("name=\"reason\" maxlength=\"200\" value=\"\" aria-invalid=\"true\""),
+            "{body}"
+        );
+        assert!(
+            body.contains("<span class=\"field-error\" role=\"alert\" id=\"error-reason\">"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("id=\"error-reason\">reason:"),
+            "the field is not named twice: {body}"
+        );
+        assert!(
+            !body.contains("class=\"flash\""),
+            "no success banner: {body}"
+        );
+        let after = app
+            .state
+            .store
+            .consignment(&consignment_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.line.version, before.line.version, "nothing recorded");
         app.finish().await;
     }
 }

@@ -136,7 +136,8 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/clearance/CB-0001/decisions",
         body: Some("decided_on=2026-02-01"),
         permission: Permission::RecordClearance,
-        answers: &[StatusCode::SEE_OTHER],
+        // 404: no batch CB-0001 to show the refused form on (as for the page above).
+        answers: &[StatusCode::NOT_FOUND],
     },
     RouteCase {
         method: "GET",
@@ -359,21 +360,52 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
             page.body
                 .contains(&format!("name=\"outcome:{}\"", people[2]))
         );
+        // One denial without a reason: nothing is recorded, and every
+        // decision set comes back as it was, the message beside that
+        // person's reason.
         let denied_without_reason = browser
             .post_form(
                 &format!("/clearance/{id}/decisions"),
-                &[(&format!("outcome:{}", people[2]), "denied")],
+                &[
+                    (&format!("outcome:{}", people[2]), "denied"),
+                    (&format!("note:{}", people[2]), "asked at the desk"),
+                    (&format!("outcome:{}", people[3]), "delayed"),
+                    (&format!("reason_code:{}", people[3]), "no-answer"),
+                    ("decided_on", "2026-01-31"),
+                ],
             )
             .await;
-        assert_eq!(denied_without_reason.status, StatusCode::SEE_OTHER);
+        assert_eq!(denied_without_reason.status, StatusCode::BAD_REQUEST);
+        let body = &denied_without_reason.body;
+        assert!(
+            body.contains(&format!(
+                "<span class=\"field-error\" role=\"alert\" id=\"error-reason_code:{}\">{}: is required: give the code of the reason (clearance denied)</span>",
+                people[2], people[2]
+            )),
+            "{body}"
+        );
+        assert!(!body.contains("decisions[0]"), "{body}");
+        for (person, outcome) in [(&people[2], "denied"), (&people[3], "delayed")] {
+            let select = body
+                .split(&format!("name=\"outcome:{person}\""))
+                .nth(1)
+                .and_then(|rest| rest.split("</select>").next())
+                .unwrap();
+            assert!(
+                select.contains(&format!("<option value=\"{outcome}\" selected>")),
+                "{person}: {select}"
+            );
+        }
+        assert!(body.contains("value=\"asked at the desk\""), "{body}");
+        assert!(
+            body.contains("<option value=\"no-answer\" selected>"),
+            "{body}"
+        );
+        assert!(body.contains("value=\"2026-01-31\""), "{body}");
         let page = browser.get(&format!("/clearance/{id}")).await;
         assert!(
-            page.body.contains(&format!(
-                "Not done — decisions[0].reason_code: {}: is required: give the code of the reason (clearance denied)",
-                people[2]
-            )),
-            "{}",
-            page.body
+            !page.body.contains("selected>denied"),
+            "nothing was recorded"
         );
         // The batch page offers the codes of a denial and of a delay.
         assert!(

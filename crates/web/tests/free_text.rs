@@ -236,7 +236,7 @@ async fn a_refused_status_change_shows_its_form_again_as_typed() {
         );
         assert!(
             refused.body.contains(
-                "<span class=\"field-error\" role=\"alert\">note: is longer than 500 characters"
+                "<span class=\"field-error\" role=\"alert\" id=\"error-note\">is longer than 500 characters"
             ),
             "{}",
             refused.body

@@ -180,7 +180,13 @@ async fn a_referrer_registers_a_patient_with_companions_through_the_form() {
         // A child alone is refused; the form comes back as typed, naming the field.
         let refused = referrer.post_form("/people/new", &child).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
-        assert!(refused.body.contains("Companions:"), "{}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains("<p class=\"error\" role=\"alert\" tabindex=\"-1\" autofocus>Not done: "),
+            "{}",
+            refused.body
+        );
         assert!(refused.body.contains("never registered alone"));
         assert!(refused.body.contains("value=\"2017\""));
 
@@ -203,7 +209,9 @@ async fn a_referrer_registers_a_patient_with_companions_through_the_form() {
         };
         assert_eq!(bad_companion.status, StatusCode::BAD_REQUEST);
         assert!(
-            bad_companion.body.contains("Companion 1, birth year:"),
+            bad_companion
+                .body
+                .contains("id=\"error-companion1_birth_year\">1788 is out of range"),
             "{}",
             bad_companion.body
         );
@@ -603,7 +611,7 @@ async fn the_person_page_offers_the_roles_actions_as_forms() {
         assert_eq!(page.status, StatusCode::BAD_REQUEST);
         assert!(
             page.body
-                .contains("</select></label><span class=\"field-error\" role=\"alert\">"),
+                .contains("</select></label><span class=\"field-error\" role=\"alert\" id=\"error-reason_code\">"),
             "{}",
             page.body
         );
@@ -719,7 +727,7 @@ async fn a_coordinator_reinstates_a_death_recorded_in_error() {
         let page = missing;
         assert!(
             page.body
-                .contains("</select></label><span class=\"field-error\" role=\"alert\">"),
+                .contains("</select></label><span class=\"field-error\" role=\"alert\" id=\"error-reason_code\">"),
             "{}",
             page.body
         );
@@ -941,7 +949,11 @@ async fn receiving_liaisons_publish_beds_and_coordinators_see_the_board() {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Ankara Training Hospital (demo)"));
         assert!(page.body.contains("facility closed"));
-        assert!(!page.body.contains("method=\"post\" action=\"/beds\""));
+        assert!(
+            !page
+                .body
+                .contains("method=\"post\" action=\"/beds\" class=\"action\" id=\"publish\"")
+        );
         // Germany is closed in the demo: its beds are marked and none are free.
         let today = browser.get("/beds").await;
         assert!(today.body.contains("country closed"), "{}", today.body);
@@ -952,7 +964,7 @@ async fn receiving_liaisons_publish_beds_and_coordinators_see_the_board() {
                 .get("/beds")
                 .await
                 .body
-                .contains("method=\"post\" action=\"/beds\"")
+                .contains("method=\"post\" action=\"/beds\" class=\"action\" id=\"publish\"")
         );
         let done = browser
             .post_form(
@@ -974,26 +986,93 @@ async fn receiving_liaisons_publish_beds_and_coordinators_see_the_board() {
             "{}",
             page.body
         );
+        // "to" before "from": the form again, as typed, the message beside
+        // "to" once, and that field focused; nothing published.
+        let refused = browser
+            .post_form(
+                "/beds",
+                &[
+                    ("board_date", "2026-04-15"),
+                    ("facility", "qa-doha-cancer"),
+                    ("specialty", "oncology"),
+                    ("beds", "6"),
+                    ("from", "2026-05-30"),
+                    ("to", "2026-05-01"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        let body = &refused.body;
+        assert!(body.contains("Beds for arrivals on 2026-04-15"), "{body}");
+        assert!(
+            body.contains("<option value=\"qa-doha-cancer\" selected>"),
+            "{body}"
+        );
+        assert!(
+            body.contains("<option value=\"oncology\" selected>"),
+            "{body}"
+        );
+        assert!(
+            body.contains("name=\"beds\" inputmode=\"numeric\" size=\"5\" required value=\"6\""),
+            "{body}"
+        );
+        assert!(body.contains("value=\"2026-05-30\""), "{body}");
+        assert!(
+            body.contains("name=\"to\" required value=\"2026-05-01\" aria-invalid=\"true\""),
+            "{body}"
+        );
+        let message = body
+            .split("<span class=\"field-error\" role=\"alert\" id=\"error-to\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</span>").next())
+            .expect("the message beside 'to'");
+        assert!(!message.starts_with("to:"), "{message}");
+        assert_eq!(body.matches("class=\"field-error\"").count(), 1, "{body}");
+        // A number of beds that is not one: beside "beds", the rest kept.
         let refused = browser
             .post_form(
                 "/beds",
                 &[
                     ("facility", "qa-doha-cancer"),
                     ("specialty", "oncology"),
-                    ("beds", "5"),
-                    ("from", "2026-04-30"),
-                    ("to", "2026-04-01"),
+                    ("beds", "six"),
+                    ("from", "2026-05-01"),
+                    ("to", "2026-05-30"),
                 ],
             )
             .await;
-        assert_eq!(refused.status, StatusCode::SEE_OTHER);
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
         assert!(
-            browser
-                .get(&location(&refused))
-                .await
+            refused
                 .body
-                .contains("Not done — to")
+                .contains("id=\"error-beds\">&#39;six&#39; is not a number of beds"),
+            "{}",
+            refused.body
         );
+        assert!(refused.body.contains("value=\"2026-05-30\""));
+        // Closing without a reason: that row's form again, its message beside it.
+        let refused = browser
+            .post_form(
+                "/beds/destination",
+                &[
+                    ("kind", "facility"),
+                    ("id", "qa-doha-cancer"),
+                    ("change", "close"),
+                    ("reason", "  "),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert_eq!(refused.body.matches("id=\"error-reason\"").count(), 1);
+        assert!(refused.body.contains("id=\"facility-qa-doha-cancer\""));
+        let published: Vec<String> = app
+            .audit()
+            .await
+            .into_iter()
+            .filter(|e| e.subject == "qa-doha-cancer")
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(published, ["beds.publish"], "only the first offer");
         app.finish().await;
     }
 }

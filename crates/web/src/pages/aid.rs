@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use corridor_domain::Permission;
 use tower_sessions::Session;
@@ -10,8 +11,9 @@ use tower_sessions::Session;
 use crate::api::aid::{
     AidBoard, ConsignmentView, DWELL_DAYS, MoveRequest, board_for, consignment_for, move_for,
 };
-use crate::auth::PageUser;
-use crate::error::{AppError, PageError, PageResult};
+use crate::auth::{Identity, PageUser};
+use crate::error::PageResult;
+use crate::pages::form::Refusal;
 use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
@@ -50,6 +52,15 @@ struct ConsignmentPage {
     chrome: Chrome,
     consignment: ConsignmentView,
     may_move: bool,
+    /// The move form as typed, and why it was refused.
+    typed: MoveRequest,
+    refusal: Option<Refusal>,
+}
+
+impl ConsignmentPage {
+    fn typed(value: &Option<String>) -> &str {
+        value.as_deref().unwrap_or("")
+    }
 }
 
 async fn consignment(
@@ -58,21 +69,49 @@ async fn consignment(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let consignment = consignment_for(&state, &identity, &id).await?;
-    let chrome = Chrome::new(
+    page(
+        &state,
         &identity,
         &session,
-        &state,
+        &id,
+        MoveRequest::default(),
+        None,
+    )
+    .await
+}
+
+async fn page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    id: &str,
+    typed: MoveRequest,
+    refusal: Option<Refusal>,
+) -> PageResult<Response> {
+    let consignment = consignment_for(state, identity, id).await?;
+    let chrome = Chrome::new(
+        identity,
+        session,
+        state,
         "/aid",
         format!("Consignment {}", consignment.id),
     )
     .await?;
-    Ok(render(&ConsignmentPage {
+    let status = refusal.as_ref().map_or(StatusCode::OK, Refusal::status);
+    let mut response = render(&ConsignmentPage {
         chrome,
         may_move: identity.can(Permission::ManageAid),
         consignment,
-    })?)
+        typed,
+        refusal,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
 }
+
+const MOVE_FIELDS: [&str; 7] = [
+    "stage", "reason", "items", "trucks", "pallets", "tonnes", "note",
+];
 
 async fn move_consignment(
     State(state): State<AppState>,
@@ -81,12 +120,6 @@ async fn move_consignment(
     Path(id): Path<String>,
     Form(request): Form<MoveRequest>,
 ) -> PageResult<Response> {
-    let page = format!(
-        "/aid/consignments/{}",
-        id.chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .collect::<String>()
-    );
     match move_for(&state, &identity, &id, &request).await {
         Ok(moved) => {
             flash(
@@ -97,11 +130,13 @@ async fn move_consignment(
                 ),
             )
             .await;
+            Ok(Redirect::to(&format!("/aid/consignments/{}", moved.id)).into_response())
         }
-        Err(error @ (AppError::BadRequest { .. } | AppError::Conflict(_))) => {
-            flash(&session, format!("Not moved. {}", error.detail())).await;
+        // The form again as typed, on the consignment as it is now: a
+        // move made meanwhile shows its new stage beside what was meant.
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &MOVE_FIELDS))?;
+            page(&state, &identity, &session, &id, request, Some(refusal)).await
         }
-        Err(error) => return Err(PageError(error)),
     }
-    Ok(Redirect::to(&page).into_response())
 }

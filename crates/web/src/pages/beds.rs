@@ -3,15 +3,17 @@
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use corridor_domain::{Permission, Specialty};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::api::beds::{BedBoard, BoardQuery, PublishBeds, board_for, publish_for, set_open_for};
-use crate::auth::PageUser;
+use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageResult};
-use crate::pages::{Chrome, PageRoutes, after_post, flash, render};
+use crate::pages::form::Refusal;
+use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {
@@ -28,6 +30,30 @@ struct BedsPage {
     board: BedBoard,
     may_manage: bool,
     specialties: &'static [Specialty],
+    /// The publish form as typed, and why it was refused.
+    publish: PublishForm,
+    publish_refusal: Option<Refusal>,
+    /// The open-or-close form refused, as typed, and why.
+    destination: Option<(DestinationForm, Refusal)>,
+}
+
+impl BedsPage {
+    /// The refusal of the open-or-close form of this country or facility.
+    fn destination_refusal(&self, kind: &str, id: &str) -> Option<Refusal> {
+        self.destination
+            .as_ref()
+            .filter(|(form, _)| form.kind == kind && form.id == id)
+            .map(|(_, refusal)| refusal.clone())
+    }
+
+    /// The reason typed in the open-or-close form of this country or
+    /// facility, when it was refused.
+    fn destination_reason(&self, kind: &str, id: &str) -> &str {
+        self.destination
+            .as_ref()
+            .filter(|(form, _)| form.kind == kind && form.id == id)
+            .map_or("", |(form, _)| form.reason.as_str())
+    }
 }
 
 async fn board(
@@ -36,25 +62,69 @@ async fn board(
     session: Session,
     Query(query): Query<BoardQuery>,
 ) -> PageResult<Response> {
-    let board = board_for(&state, &identity, query.date.as_deref()).await?;
-    let chrome = Chrome::new(
+    let publish = PublishForm::default();
+    page(
+        &state,
         &identity,
         &session,
-        &state,
+        query.date.as_deref(),
+        publish,
+        None,
+        None,
+    )
+    .await
+}
+
+async fn page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    date: Option<&str>,
+    publish: PublishForm,
+    publish_refusal: Option<Refusal>,
+    destination: Option<(DestinationForm, Refusal)>,
+) -> PageResult<Response> {
+    let board = board_for(state, identity, date).await?;
+    let chrome = Chrome::new(
+        identity,
+        session,
+        state,
         "/beds",
         format!("Beds for arrivals on {}", board.date),
     )
     .await?;
-    Ok(render(&BedsPage {
+    let status = publish_refusal
+        .as_ref()
+        .or(destination.as_ref().map(|(_, refusal)| refusal))
+        .map_or(StatusCode::OK, Refusal::status);
+    let publish = PublishForm {
+        from: if publish.from.is_empty() {
+            board.date.clone()
+        } else {
+            publish.from
+        },
+        ..publish
+    };
+    let mut response = render(&BedsPage {
         chrome,
         board,
         may_manage: identity.can(Permission::ManageBeds),
         specialties: Specialty::ALL,
-    })?)
+        publish,
+        publish_refusal,
+        destination,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
 }
 
-#[derive(Deserialize)]
+/// The publish form as typed; every field is text so that a refused form
+/// comes back exactly as it was sent.
+#[derive(Debug, Clone, Default, Deserialize)]
 struct PublishForm {
+    /// The date of the board the form was sent from, shown again with it.
+    #[serde(default)]
+    board_date: String,
     #[serde(default)]
     facility: String,
     #[serde(default)]
@@ -67,6 +137,8 @@ struct PublishForm {
     to: String,
 }
 
+const PUBLISH_FIELDS: [&str; 5] = ["facility", "specialty", "beds", "from", "to"];
+
 async fn publish(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
@@ -76,28 +148,26 @@ async fn publish(
     // This page judges fields of its own form before the capability
     // runs; a role without the permission is refused before that.
     identity.require(Permission::ManageBeds)?;
-    let back_to = |date: &str| {
-        let query = serde_urlencoded::to_string([("date", date)]).unwrap_or_default();
-        Redirect::to(&format!("/beds?{query}")).into_response()
-    };
-    let beds = match form.beds.trim().parse::<u32>() {
-        Ok(beds) => beds,
-        Err(_) => {
-            let error = AppError::bad_request(
-                "beds",
-                format!("'{}' is not a number of beds", form.beds.trim()),
-            );
-            return after_post(&session, Err(error), "/beds").await;
+    let published = match form.beds.trim().parse::<u32>() {
+        Ok(beds) => {
+            let request = PublishBeds {
+                facility: form.facility.clone(),
+                specialty: form.specialty.clone(),
+                beds,
+                from: form.from.clone(),
+                to: form.to.clone(),
+            };
+            publish_for(&state, &identity, &request).await
         }
+        Err(_) => Err(AppError::bad_request(
+            "beds",
+            format!(
+                "'{}' is not a number of beds; give a whole number such as 12",
+                form.beds.trim()
+            ),
+        )),
     };
-    let request = PublishBeds {
-        facility: form.facility,
-        specialty: form.specialty,
-        beds,
-        from: form.from,
-        to: form.to,
-    };
-    match publish_for(&state, &identity, &request).await {
+    match published {
         Ok(done) => {
             flash(
                 &session,
@@ -107,14 +177,30 @@ async fn publish(
                 ),
             )
             .await;
-            Ok(back_to(&done.from))
+            let query = serde_urlencoded::to_string([("date", &done.from)]).unwrap_or_default();
+            Ok(Redirect::to(&format!("/beds?{query}")).into_response())
         }
-        Err(error) => after_post(&session, Err(error), "/beds").await,
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &PUBLISH_FIELDS))?;
+            let date = Some(form.board_date.clone()).filter(|date| !date.is_empty());
+            page(
+                &state,
+                &identity,
+                &session,
+                date.as_deref(),
+                form,
+                Some(refusal),
+                None,
+            )
+            .await
+        }
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct DestinationForm {
+    #[serde(default)]
+    board_date: String,
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -135,17 +221,17 @@ async fn destination(
     // This page judges fields of its own form before the capability
     // runs; a role without the permission is refused before that.
     identity.require(Permission::ManageBeds)?;
-    let back = Redirect::to("/beds").into_response();
-    let open = match form.change.as_str() {
-        "open" => true,
-        "close" => false,
-        other => {
-            let error =
-                AppError::bad_request("change", format!("'{other}' is neither 'open' nor 'close'"));
-            return after_post(&session, Err(error), "/beds").await;
+    let changed = match form.change.as_str() {
+        "open" | "close" => {
+            let open = form.change == "open";
+            set_open_for(&state, &identity, &form.kind, &form.id, open, &form.reason).await
         }
+        other => Err(AppError::bad_request(
+            "change",
+            format!("'{other}' is neither 'open' nor 'close'"),
+        )),
     };
-    match set_open_for(&state, &identity, &form.kind, &form.id, open, &form.reason).await {
+    match changed {
         Ok(done) => {
             flash(
                 &session,
@@ -159,8 +245,24 @@ async fn destination(
                 },
             )
             .await;
-            Ok(back)
+            let query =
+                serde_urlencoded::to_string([("date", &form.board_date)]).unwrap_or_default();
+            Ok(Redirect::to(&format!("/beds?{query}")).into_response())
         }
-        Err(error) => after_post(&session, Err(error), "/beds").await,
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &["reason"]))?;
+            let date = Some(form.board_date.clone()).filter(|date| !date.is_empty());
+            let publish = PublishForm::default();
+            page(
+                &state,
+                &identity,
+                &session,
+                date.as_deref(),
+                publish,
+                None,
+                Some((form, refusal)),
+            )
+            .await
+        }
     }
 }

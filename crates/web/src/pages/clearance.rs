@@ -3,7 +3,8 @@
 
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use corridor_domain::{ClearanceOutcome, Permission, ReasonKind};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -13,8 +14,9 @@ use crate::api::clearance::{
     list_batches, parse_batch_id, read_batch, record_decisions, submit_batch, sweep_overdue,
 };
 use crate::api::reasons::choices;
-use crate::auth::PageUser;
-use crate::pages::{Chrome, PageRoutes, after_post, render};
+use crate::auth::{Identity, PageUser};
+use crate::pages::form::Refusal;
+use crate::pages::{Chrome, PageRoutes, after_post, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {
@@ -181,10 +183,23 @@ struct BatchPage {
     can_record: bool,
     pending: usize,
     outcomes: &'static [ClearanceOutcome],
-    today: String,
     /// The codes a denial and a delay may give, as (code, label).
     denial_reasons: Vec<(String, String)>,
     delay_reasons: Vec<(String, String)>,
+    /// The decisions form as typed (`outcome:P-000012` and so on, and
+    /// `decided_on`), and why it was refused.
+    typed: Vec<(String, String)>,
+    refusal: Option<Refusal>,
+}
+
+impl BatchPage {
+    /// What was typed in a field of the decisions form.
+    fn typed(&self, field: &str) -> &str {
+        self.typed
+            .iter()
+            .find(|(key, _)| key == field)
+            .map_or("", |(_, value)| value.as_str())
+    }
 }
 
 async fn show(
@@ -193,18 +208,31 @@ async fn show(
     session: Session,
     Path(id): Path<String>,
 ) -> crate::error::PageResult<Response> {
-    let id = parse_batch_id(&id)?;
-    let detail = read_batch(&state, &identity, &id).await?;
+    let typed = vec![("decided_on".to_string(), state.clock.today().to_string())];
+    batch_page(&state, &identity, &session, &id, typed, None).await
+}
+
+async fn batch_page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    id: &str,
+    typed: Vec<(String, String)>,
+    refusal: Option<Refusal>,
+) -> crate::error::PageResult<Response> {
+    let id = parse_batch_id(id)?;
+    let detail = read_batch(state, identity, &id).await?;
     let chrome = Chrome::new(
-        &identity,
-        &session,
-        &state,
+        identity,
+        session,
+        state,
         "/clearance",
         format!("Clearance batch {id}"),
     )
     .await?;
     let catalogue = state.store.reason_codes().await?;
-    Ok(render(&BatchPage {
+    let status = refusal.as_ref().map_or(StatusCode::OK, Refusal::status);
+    let mut response = render(&BatchPage {
         denial_reasons: choices(&catalogue, ReasonKind::Denied),
         delay_reasons: choices(&catalogue, ReasonKind::Delayed),
         chrome,
@@ -216,8 +244,11 @@ async fn show(
         detail,
         can_record: identity.can(Permission::RecordClearance),
         outcomes: ClearanceOutcome::ALL,
-        today: state.clock.today().to_string(),
-    })?)
+        typed,
+        refusal,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
 }
 
 /// `outcome:P-000012=cleared`, `reason_code:P-000012=…`, `note:P-000012=…`,
@@ -229,7 +260,6 @@ async fn decide(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> crate::error::PageResult<Response> {
-    let back = format!("/clearance/{}", id.trim());
     let decided_on = fields
         .iter()
         .find(|(k, _)| k == "decided_on")
@@ -253,20 +283,72 @@ async fn decide(
             })
         })
         .collect();
-    let result = record_decisions(
-        &state,
-        &identity,
-        &DecisionsRequest {
-            batch: id.clone(),
-            decisions,
-        },
-    )
-    .await
-    .map(|recorded| {
-        format!(
-            "Recorded {} decisions in batch {}; {} still pending.",
-            recorded.recorded, recorded.batch.batch.id, recorded.batch.batch.pending
-        )
-    });
-    after_post(&session, result, &back).await
+    let request = DecisionsRequest {
+        batch: id.clone(),
+        decisions,
+    };
+    match record_decisions(&state, &identity, &request).await {
+        Ok(recorded) => {
+            flash(
+                &session,
+                format!(
+                    "Recorded {} decisions in batch {}; {} still pending.",
+                    recorded.recorded, recorded.batch.batch.id, recorded.batch.batch.pending
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/clearance/{}", recorded.batch.batch.id)).into_response())
+        }
+        // Every decision set comes back as it was, with the message beside
+        // the person's field at fault.
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| form_field(field, &request.decisions))?;
+            batch_page(&state, &identity, &session, &id, fields, Some(refusal)).await
+        }
+    }
+}
+
+/// The form's field for the API's name of a field of a decision, if the
+/// form shows it: `decisions[3].reason_code` is `reason_code:P-000012` for
+/// the fourth decision given, and every decision's `decided_on` is the one
+/// date.
+fn form_field(field: &str, decisions: &[DecisionInput]) -> Option<String> {
+    let (index, name) = field
+        .strip_prefix("decisions[")
+        .and_then(|rest| rest.split_once("]."))?;
+    let person = &decisions.get(index.parse::<usize>().ok()?)?.person;
+    match name {
+        "decided_on" => Some("decided_on".to_string()),
+        "person" | "outcome" => Some(format!("outcome:{person}")),
+        "reason_code" | "note" => Some(format!("{name}:{person}")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_field_of_the_api_is_the_field_of_its_person_on_the_form() {
+        let decision = |person: &str| DecisionInput {
+            person: person.to_string(),
+            outcome: "denied".to_string(),
+            reason_code: None,
+            note: None,
+            decided_on: None,
+        };
+        let decisions = [decision("P-000003"), decision("P-000012")];
+        for (api, form) in [
+            ("decisions[1].reason_code", Some("reason_code:P-000012")),
+            ("decisions[0].note", Some("note:P-000003")),
+            ("decisions[1].outcome", Some("outcome:P-000012")),
+            ("decisions[0].person", Some("outcome:P-000003")),
+            ("decisions[1].decided_on", Some("decided_on")),
+            ("decisions[7].note", None),
+            ("decisions", None),
+        ] {
+            assert_eq!(form_field(api, &decisions).as_deref(), form, "{api}");
+        }
+    }
 }

@@ -11,6 +11,7 @@ mod clearance;
 mod dashboard;
 mod days;
 mod forecast;
+mod form;
 mod people;
 mod registry;
 mod sign_in;

@@ -14,6 +14,7 @@ use crate::api::people::{
 use crate::api::reasons::choices;
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
+use crate::pages::form::Refusal;
 use crate::pages::{Chrome, PageRoutes, count, flash, render};
 use crate::state::AppState;
 
@@ -114,28 +115,11 @@ pub struct RefusedAction {
     pub note: String,
     pub date: String,
     pub facility: String,
-    /// The field at fault (`reason_code`, `note`, `date`, `facility`) and
-    /// what to do.
-    pub error: Option<(String, String)>,
+    pub refusal: Option<Refusal>,
 }
 
-impl RefusedAction {
-    /// The message for `field`, if the refusal was about it; a refusal
-    /// about another field shows with the button.
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(at, _)| at == field)
-            .map(|(_, message)| message.as_str())
-    }
-
-    fn other_error(&self) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(at, _)| !matches!(at.as_str(), "reason_code" | "note" | "date" | "facility"))
-            .map(|(_, message)| message.as_str())
-    }
-}
+/// The fields of a status change form.
+pub const ACTION_FIELDS: [&str; 4] = ["reason_code", "note", "date", "facility"];
 
 impl ActionForm {
     fn of(kind: ActionKind, catalogue: &ReasonCatalogue) -> ActionForm {

@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Form, Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use corridor_domain::{
     ConditionCategory, CrossingRules, LegalBasis, OrganisationKind, Permission, Relationship,
@@ -17,8 +16,9 @@ use crate::api::registry::{
     CompanionRequest, RegisterRequest, TransitionRequest, register_for, transition_for,
 };
 use crate::auth::{Identity, PageUser};
-use crate::error::{AppError, PageError, PageResult};
-use crate::pages::people::{RefusedAction, person_page};
+use crate::error::{AppError, PageResult};
+use crate::pages::form::Refusal;
+use crate::pages::people::{ACTION_FIELDS, RefusedAction, person_page};
 use crate::pages::{Chrome, PageRoutes, after_post, flash, render};
 use crate::state::AppState;
 
@@ -149,8 +149,8 @@ struct RegisterPage {
     chrome: Chrome,
     form: RegisterForm,
     rows: Vec<CompanionRow>,
-    /// The field at fault and what to do, when the form was refused.
-    error: Option<(String, String)>,
+    /// Why the form was refused, when it was.
+    refusal: Option<Refusal>,
     /// The referring facilities to choose from (id, name).
     organisations: Vec<(String, String)>,
     /// The user's own organisation (id, name) when they register for it
@@ -165,24 +165,31 @@ struct RegisterPage {
     relationships: &'static [Relationship],
 }
 
-impl RegisterPage {
-    /// A label of the form for an API field name such as `companions[1].sex`.
-    fn field_label(&self, field: &str) -> String {
-        match field.strip_prefix("companions[") {
-            Some(rest) => {
-                let (index, name) = rest.split_once("].").unwrap_or((rest, ""));
-                let number = index.parse::<usize>().map_or(0, |i| i + 1);
-                format!("Companion {number}, {}", name.replace('_', " "))
-            }
-            None => {
-                let mut label = field.replace('_', " ");
-                if let Some(first) = label.get_mut(0..1) {
-                    first.make_ascii_uppercase();
-                }
-                label
-            }
-        }
-    }
+/// The registration form's field for the API's name of a field, if the
+/// form shows it: `companions[1].sex` is the second companion row's
+/// `companion2_sex`.
+fn register_field(field: &str) -> Option<String> {
+    const PATIENT: [&str; 10] = [
+        "name",
+        "birth_year",
+        "sex",
+        "legal_basis",
+        "condition",
+        "specialty",
+        "tier",
+        "referral_date",
+        "referring_facility",
+        "return_guarantee",
+    ];
+    let Some((index, name)) = field
+        .strip_prefix("companions[")
+        .and_then(|rest| rest.split_once("]."))
+    else {
+        return Refusal::named(field, &PATIENT);
+    };
+    let row = index.parse::<usize>().ok().filter(|index| *index < 2)? + 1;
+    matches!(name, "relationship" | "birth_year" | "sex" | "name")
+        .then(|| format!("companion{row}_{name}"))
 }
 
 async fn page(
@@ -190,7 +197,7 @@ async fn page(
     identity: &Identity,
     session: &Session,
     form: RegisterForm,
-    error: Option<(String, String)>,
+    refusal: Option<Refusal>,
 ) -> Result<Response, AppError> {
     let chrome = Chrome::new(
         identity,
@@ -221,7 +228,7 @@ async fn page(
         chrome,
         rows: form.rows(),
         form,
-        error,
+        refusal,
         organisations,
         own_organisation,
         companion_limit,
@@ -277,14 +284,31 @@ async fn register(
             .await;
             Ok(Redirect::to(&format!("/people/{}", registered.id)).into_response())
         }
-        Err(AppError::BadRequest { detail, field }) => {
-            let field = field.unwrap_or_default();
-            let mut response =
-                page(&state, &identity, &session, form, Some((field, detail))).await?;
-            *response.status_mut() = StatusCode::BAD_REQUEST;
+        Err(error) => {
+            // Beside a companion's field, "companion 2: " is said by the row.
+            let error = match error {
+                AppError::BadRequest {
+                    detail,
+                    field: Some(field),
+                } => AppError::BadRequest {
+                    detail: field
+                        .strip_prefix("companions[")
+                        .and_then(|rest| rest.split_once(']'))
+                        .and_then(|(index, _)| index.parse::<usize>().ok())
+                        .and_then(|index| {
+                            detail.strip_prefix(&format!("companion {}: ", index + 1))
+                        })
+                        .map_or_else(|| detail.clone(), str::to_string),
+                    field: Some(field),
+                },
+                other => other,
+            };
+            let refusal = Refusal::of(error, register_field)?;
+            let status = refusal.status();
+            let mut response = page(&state, &identity, &session, form, Some(refusal)).await?;
+            *response.status_mut() = status;
             Ok(response)
         }
-        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -332,14 +356,6 @@ async fn transition(
         facility: form.facility,
         expected_version,
     };
-    let typed = |error: Option<(String, String)>| RefusedAction {
-        action: request.action.clone(),
-        reason_code: request.reason_code.clone().unwrap_or_default(),
-        note: request.note.clone().unwrap_or_default(),
-        date: request.date.clone().unwrap_or_default(),
-        facility: request.facility.clone().unwrap_or_default(),
-        error,
-    };
     let back = Redirect::to(&format!("/people/{id}")).into_response();
     match transition_for(&state, &identity, &id, &request).await {
         Ok(done) => {
@@ -351,11 +367,39 @@ async fn transition(
             Ok(back)
         }
         // A fact the form can correct: the form again, as typed.
-        Err(AppError::BadRequest { detail, field }) => {
-            let refused = typed(Some((field.unwrap_or_default(), detail)));
+        Err(error @ AppError::BadRequest { .. }) => {
+            let refused = RefusedAction {
+                action: request.action.clone(),
+                reason_code: request.reason_code.clone().unwrap_or_default(),
+                note: request.note.clone().unwrap_or_default(),
+                date: request.date.clone().unwrap_or_default(),
+                facility: request.facility.clone().unwrap_or_default(),
+                refusal: Some(Refusal::of(error, |field| {
+                    Refusal::named(field, &ACTION_FIELDS)
+                })?),
+            };
             person_page(&state, &identity, &session, &id, Some(refused)).await
         }
         // Changed meanwhile or not allowed now: the record as it is now.
         Err(error) => after_post(&session, Err(error), &format!("/people/{id}")).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_companion_field_of_the_api_is_its_row_of_the_form() {
+        for (api, form) in [
+            ("companions[0].sex", Some("companion1_sex")),
+            ("companions[1].birth_year", Some("companion2_birth_year")),
+            ("companions[2].sex", None),
+            ("companions[0].legal_basis", None),
+            ("birth_year", Some("birth_year")),
+            ("companions", None),
+        ] {
+            assert_eq!(register_field(api).as_deref(), form, "{api}");
+        }
     }
 }
