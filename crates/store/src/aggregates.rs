@@ -18,7 +18,7 @@ use crate::codec::{
     EVENT_COLUMNS, EXITED_FROM, PERSON_COLUMNS, date, micros, optional_date, read_event,
     read_person,
 };
-use crate::people::waiting_condition;
+use crate::people::list::waiting_condition;
 use crate::reasons::read_reason_codes;
 use crate::reference::insert_figures;
 use crate::{ImportMode, Store, StoreError, Thing};

@@ -14,7 +14,7 @@ use corridor_planner::{
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::manifests::{DraftParty, Manifest, ManifestDraft, OverrideKind, PlanningInputs};
+use crate::day::{DraftParty, Manifest, ManifestDraft, OverrideKind, PlanningInputs};
 use crate::{DayRule, Store, StoreError};
 
 impl PlanningInputs {
