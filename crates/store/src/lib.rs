@@ -38,15 +38,15 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use aggregates::{DeathCount, EvacuationCount, PatientHistory, WaitingCount};
-pub use aid::{ConsignmentRecord, Moved};
+pub use aid::{ConsignmentMove, ConsignmentRecord, Moved};
 pub use audit::{AuditAnchor, AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use backup::{BackupSummary, RestoreError, check_backup};
 pub use batches::{BatchChoice, eligible_statuses};
 pub use day::{
     BedLine, CandidatePatient, CandidateReturnee, ClearanceBatch, ClearanceRequest, Decision,
-    Destination, DraftParty, EntryState, FreeBeds, GateRecord, Manifest, ManifestDraft,
-    ManifestEntry, OverrideKind, PlanOverride, PlanningInputs, Reconciliation, Submission,
-    Submitted, SubmittedBatch, direction_of,
+    Destination, DraftParty, EntryState, FreeBeds, GateRecord, GateRecording, Manifest,
+    ManifestDraft, ManifestEntry, OverrideChange, OverrideKind, PlanOverride, PlanningInputs,
+    Reconciliation, Submission, Submitted, SubmittedBatch, direction_of,
 };
 pub use error::{DayRule, StoreError, Thing};
 pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};

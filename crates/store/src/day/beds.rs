@@ -275,19 +275,32 @@ where
     Ok(used)
 }
 
-/// Holds a bed for a patient arriving on `on`: from the offer covering the
-/// date that ends first, at an open destination that accepts them.
-#[allow(clippy::too_many_arguments)]
+/// A bed to hold: for whom, where, of which specialty, and the day they
+/// arrive; a facility may receive only patients with a return guarantee.
+pub(super) struct BedWanted<'a> {
+    pub(super) person: &'a PersonId,
+    pub(super) facility: &'a FacilityId,
+    pub(super) specialty: Specialty,
+    pub(super) return_guarantee: bool,
+    pub(super) arrival: Date,
+}
+
+/// Holds a bed for a patient on the day they arrive: from the offer
+/// covering the date that ends first, at an open destination that accepts
+/// them.
 pub(super) async fn hold_bed(
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     used: &mut HashMap<(String, String, String), (u32, u32)>,
-    person: &PersonId,
-    facility: &FacilityId,
-    specialty: Specialty,
-    return_guarantee: bool,
-    on: Date,
+    wanted: BedWanted<'_>,
     at: Timestamp,
 ) -> Result<(), StoreError> {
+    let BedWanted {
+        person,
+        facility,
+        specialty,
+        return_guarantee,
+        arrival: on,
+    } = wanted;
     let row = sqlx::query(
         "SELECT f.open AS facility_open, f.requires_return_guarantee, c.open AS country_open, c.code \
          FROM facilities f JOIN countries c ON c.code = f.country WHERE f.id = $1",

@@ -14,7 +14,7 @@ use crate::audit::{NewAuditEntry, lock_chain};
 use crate::codec::{
     ReasonColumns, birth_year, date, micros, optional_date, read_reason, reason_json, small,
 };
-use crate::people::transitions::transition_in;
+use crate::people::transitions::{StatusChange, transition_in};
 use crate::{DayRule, ImportMode, Store, StoreError, Thing};
 
 /// A request for clearance to submit: who, for which crossing and by when
@@ -166,10 +166,12 @@ impl Store {
             let (record, _, next, _) = transition_in(
                 self.backend,
                 &mut transaction,
-                person,
-                None,
-                action,
-                Some(note),
+                StatusChange {
+                    person,
+                    expected_version: None,
+                    action,
+                    note: Some(note),
+                },
                 at,
                 actor,
             )
@@ -302,10 +304,12 @@ impl Store {
             transition_in(
                 self.backend,
                 &mut transaction,
-                person,
-                None,
-                action,
-                None,
+                StatusChange {
+                    person,
+                    expected_version: None,
+                    action,
+                    note: None,
+                },
                 at,
                 actor,
             )

@@ -13,7 +13,7 @@ use super::luggage::{luggage_violations, read_luggage_rule_sets};
 use super::manifest::{Manifest, ManifestEntry};
 use crate::audit::NewAuditEntry;
 use crate::codec::{bind_reason, micros, reason_json};
-use crate::people::transitions::transition_in;
+use crate::people::transitions::{StatusChange, transition_in};
 use crate::{DayRule, Store, StoreError};
 
 /// Where a person on a confirmed manifest stands.
@@ -141,6 +141,18 @@ impl Reconciliation {
     }
 }
 
+/// An outcome to record at the gate: for a patient's party (named by the
+/// patient) or a returnee, on a crossing day, with the reason a turn-back
+/// needs (a no-show's may be left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateRecording {
+    pub crossing: CrossingId,
+    pub date: Date,
+    pub person: PersonId,
+    pub outcome: GateOutcome,
+    pub reason: Option<Reason>,
+}
+
 /// The result of recording an outcome at the gate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateRecord {
@@ -153,17 +165,17 @@ impl Store {
     /// Records what happened at the gate to a patient's party (the patient
     /// and the companions with them) or to a returnee. A returnee crosses
     /// only with a luggage declaration that keeps the rules in force.
-    #[allow(clippy::too_many_arguments)]
     pub async fn record_gate(
         &self,
-        crossing: &CrossingId,
-        on: Date,
-        person: &PersonId,
-        outcome: GateOutcome,
-        reason: Option<&Reason>,
+        recording: &GateRecording,
         at: Timestamp,
         actor: &str,
     ) -> Result<GateRecord, StoreError> {
+        let crossing = &recording.crossing;
+        let on = recording.date;
+        let person = &recording.person;
+        let outcome = recording.outcome;
+        let reason = recording.reason.as_ref();
         let mut transaction = self.write().await?;
         let rows = sqlx::query(
             "SELECT person_id, party, direction FROM manifest_entries \
@@ -249,10 +261,12 @@ impl Store {
             transition_in(
                 self.backend,
                 &mut transaction,
-                member,
-                None,
-                action,
-                None,
+                StatusChange {
+                    person: member,
+                    expected_version: None,
+                    action,
+                    note: None,
+                },
                 at,
                 actor,
             )

@@ -11,12 +11,12 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
 
-use super::beds::{hold_bed, offer_use};
+use super::beds::{BedWanted, hold_bed, offer_use};
 use super::gate::EntryState;
 use super::rules::{read_crossing_rules, require_crossing};
 use crate::audit::NewAuditEntry;
 use crate::codec::{ReasonColumns, birth_year, micros, read_reason, small, timestamp};
-use crate::people::transitions::transition_in;
+use crate::people::transitions::{StatusChange, transition_in};
 use crate::reference::read_quotas;
 use crate::{DayRule, Store, StoreError, Thing};
 
@@ -215,17 +215,14 @@ impl Store {
                             "patient without specialty",
                         )
                     })?;
-                    hold_bed(
-                        &mut transaction,
-                        &mut used,
-                        &party.person,
+                    let wanted = BedWanted {
+                        person: &party.person,
                         facility,
                         specialty,
-                        head.return_guarantee,
-                        on,
-                        at,
-                    )
-                    .await?;
+                        return_guarantee: head.return_guarantee,
+                        arrival: on,
+                    };
+                    hold_bed(&mut transaction, &mut used, wanted, at).await?;
                     Some(facility)
                 }
                 _ => None,
@@ -234,12 +231,14 @@ impl Store {
                 transition_in(
                     self.backend,
                     &mut transaction,
-                    person,
-                    None,
-                    Action::Schedule {
-                        booking: booking.clone(),
+                    StatusChange {
+                        person,
+                        expected_version: None,
+                        action: Action::Schedule {
+                            booking: booking.clone(),
+                        },
+                        note: Some(note.clone()),
                     },
-                    Some(note.clone()),
                     at,
                     actor,
                 )

@@ -36,6 +36,18 @@ impl OverrideKind {
     }
 }
 
+/// An override to record for one person on a day's plan (crossing, date,
+/// direction): `kind: None` withdraws the one they have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverrideChange {
+    pub crossing: CrossingId,
+    pub date: Date,
+    pub direction: Direction,
+    pub person: PersonId,
+    pub kind: Option<OverrideKind>,
+    pub reason: Text,
+}
+
 /// A coordinator's decision to put someone on a day's plan or keep them off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanOverride {
@@ -76,18 +88,18 @@ impl Store {
 
     /// Records a coordinator's override for a day's plan (replacing an
     /// earlier one for the same person), or withdraws it with `kind: None`.
-    #[allow(clippy::too_many_arguments)]
     pub async fn set_plan_override(
         &self,
-        crossing: &CrossingId,
-        on: Date,
-        direction: Direction,
-        person: &PersonId,
-        kind: Option<OverrideKind>,
-        reason: &Text,
+        change: &OverrideChange,
         at: Timestamp,
         actor: &str,
     ) -> Result<(), StoreError> {
+        let crossing = &change.crossing;
+        let on = change.date;
+        let direction = change.direction;
+        let person = &change.person;
+        let kind = change.kind;
+        let reason = &change.reason;
         let mut transaction = self.write().await?;
         require_crossing(&mut transaction, crossing).await?;
         if manifest_exists(&mut transaction, crossing, on, direction).await? {

@@ -50,10 +50,12 @@ impl Store {
         let (person, line, next, event) = transition_in(
             self.backend,
             &mut transaction,
-            id,
-            expected_version,
-            action,
-            note,
+            StatusChange {
+                person: id,
+                expected_version,
+                action,
+                note,
+            },
             at,
             actor,
         )
@@ -82,20 +84,40 @@ impl Store {
     }
 }
 
+/// One status change to make: whose, based on which version (the current
+/// one when `None`), the action and its note.
+pub(crate) struct StatusChange<'a> {
+    pub(crate) person: &'a PersonId,
+    pub(crate) expected_version: Option<u32>,
+    pub(crate) action: Action,
+    pub(crate) note: Option<Text>,
+}
+
+/// A status change just made: whose, the line before and after, and the
+/// event recorded.
+struct LineChanged<'a> {
+    person: &'a PersonId,
+    before: &'a StatusLine,
+    after: &'a StatusLine,
+    event: &'a StatusEvent,
+}
+
 /// Reads a person's line, applies one transition where the version still
 /// matches, and records the event, inside the caller's transaction. The
 /// caller appends the audit entry and commits.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn transition_in(
     backend: Backend,
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
-    id: &PersonId,
-    expected_version: Option<u32>,
-    action: Action,
-    note: Option<Text>,
+    change: StatusChange<'_>,
     at: Timestamp,
     actor: &str,
 ) -> Result<(NewPerson, StatusLine, StatusLine, StatusEvent), StoreError> {
+    let StatusChange {
+        person: id,
+        expected_version,
+        action,
+        note,
+    } = change;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS}, {EXITED_FROM} FROM persons WHERE id = $1"
     )))
@@ -155,7 +177,13 @@ pub(crate) async fn transition_in(
     bind_event(insert, id, &event)
         .execute(&mut **transaction)
         .await?;
-    follow_manifest_and_beds(backend, transaction, id, &line, &next, &event, at, actor).await?;
+    let changed = LineChanged {
+        person: id,
+        before: &line,
+        after: &next,
+        event: &event,
+    };
+    follow_manifest_and_beds(backend, transaction, &changed, at, actor).await?;
     Ok((person, line, next, event))
 }
 
@@ -164,17 +192,19 @@ pub(crate) async fn transition_in(
 /// with the action's reason) and, unless they crossed, releases their bed
 /// and takes the companions travelling with them off the manifest too;
 /// admission consumes the bed held for them.
-#[allow(clippy::too_many_arguments)]
 async fn follow_manifest_and_beds(
     backend: Backend,
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
-    id: &PersonId,
-    line: &StatusLine,
-    next: &StatusLine,
-    event: &StatusEvent,
+    changed: &LineChanged<'_>,
     at: Timestamp,
     actor: &str,
 ) -> Result<(), StoreError> {
+    let LineChanged {
+        person: id,
+        before: line,
+        after: next,
+        event,
+    } = *changed;
     if line.status == Status::Scheduled && next.status != Status::Scheduled {
         let state = if next.status == Status::Crossed {
             "crossed"
@@ -218,10 +248,12 @@ async fn follow_manifest_and_beds(
                 Box::pin(transition_in(
                     backend,
                     transaction,
-                    &companion,
-                    None,
-                    Action::Unschedule { reason },
-                    None,
+                    StatusChange {
+                        person: &companion,
+                        expected_version: None,
+                        action: Action::Unschedule { reason },
+                        note: None,
+                    },
                     at,
                     actor,
                 ))
