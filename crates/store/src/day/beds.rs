@@ -12,6 +12,25 @@ use crate::audit::NewAuditEntry;
 use crate::codec::{date, flag, micros, small};
 use crate::{DayRule, Store, StoreError, Thing};
 
+/// Where a bed hold stands (`bed_holds.state`): held at scheduling,
+/// consumed on admission, released when the patient does not cross.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BedHoldState {
+    Held,
+    Released,
+    Consumed,
+}
+
+impl BedHoldState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            BedHoldState::Held => "held",
+            BedHoldState::Released => "released",
+            BedHoldState::Consumed => "consumed",
+        }
+    }
+}
+
 /// Beds of one specialty at one facility on a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BedLine {
@@ -254,8 +273,9 @@ where
     let mut used = HashMap::new();
     for row in sqlx::query(
         "SELECT facility, specialty, offer_from, state, COUNT(*) AS n FROM bed_holds \
-         WHERE state <> 'released' GROUP BY facility, specialty, offer_from, state",
+         WHERE state <> $1 GROUP BY facility, specialty, offer_from, state",
     )
+    .bind(BedHoldState::Released.as_str())
     .fetch_all(executor)
     .await?
     {
@@ -266,7 +286,7 @@ where
         );
         let count = small("bed_holds", &key.0, row.try_get("n")?)?;
         let entry: &mut (u32, u32) = used.entry(key).or_default();
-        if row.try_get::<String, _>("state")? == "held" {
+        if row.try_get::<String, _>("state")? == BedHoldState::Held.as_str() {
             entry.0 += count;
         } else {
             entry.1 += count;
@@ -357,13 +377,14 @@ pub(super) async fn hold_bed(
             "INSERT INTO bed_holds (person_id, hold, facility, specialty, offer_from, arrival_date, \
              state, held_at, changed_at) VALUES ($1, \
              (SELECT COALESCE(MAX(hold), 0) + 1 FROM bed_holds WHERE person_id = $1), \
-             $2, $3, $4, $5, 'held', $6, $6)",
+             $2, $3, $4, $5, $6, $7, $7)",
         )
         .bind(person.as_str().to_string())
         .bind(facility.as_str().to_string())
         .bind(specialty.as_str())
         .bind(from)
         .bind(on.to_string())
+        .bind(BedHoldState::Held.as_str())
         .bind(micros(at))
         .execute(&mut **transaction)
         .await?;

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use corridor_domain::{
-    CrossingId, CrossingRules, DayRules, Direction, FacilityId, PersonId, Specialty, Status, Tier,
+    CrossingId, CrossingRules, DayRules, Direction, FacilityId, PersonId, Role, Specialty, Status,
+    Tier,
 };
 use jiff::civil::Date;
 use sqlx::Row;
@@ -143,8 +144,11 @@ async fn cleared_patients(
     let mut companions: HashMap<String, (Vec<PersonId>, u32)> = HashMap::new();
     for row in sqlx::query(
         "SELECT c.id, c.companion_of, c.status FROM persons c JOIN persons p ON p.id = c.companion_of \
-         WHERE c.role = 'companion' AND p.role = 'patient' AND p.status = 'cleared' ORDER BY c.id",
+         WHERE c.role = $1 AND p.role = $2 AND p.status = $3 ORDER BY c.id",
     )
+    .bind(Role::Companion.as_str())
+    .bind(Role::Patient.as_str())
+    .bind(Status::Cleared.as_str())
     .fetch_all(&mut *connection)
     .await?
     {
@@ -163,8 +167,10 @@ async fn cleared_patients(
     let mut patients = Vec::new();
     for row in sqlx::query(
         "SELECT id, tier, referral_date, birth_year, specialty, return_guarantee FROM persons \
-         WHERE role = 'patient' AND status = 'cleared'",
+         WHERE role = $1 AND status = $2",
     )
+    .bind(Role::Patient.as_str())
+    .bind(Status::Cleared.as_str())
     .fetch_all(&mut *connection)
     .await?
     {
@@ -195,8 +201,10 @@ async fn cleared_returnees(
 ) -> Result<Vec<CandidateReturnee>, StoreError> {
     let mut returnees = Vec::new();
     for row in sqlx::query(
-        "SELECT id, birth_year, registered_at FROM persons WHERE role = 'returnee' AND status = 'cleared'",
+        "SELECT id, birth_year, registered_at FROM persons WHERE role = $1 AND status = $2",
     )
+    .bind(Role::Returnee.as_str())
+    .bind(Status::Cleared.as_str())
     .fetch_all(&mut *connection)
     .await?
     {

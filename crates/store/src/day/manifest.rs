@@ -468,10 +468,12 @@ pub(super) async fn day_limits(
     if direction == Direction::Outbound && rules.as_ref().is_some_and(|r| r.entries_equal_exits) {
         let inbound: i64 = sqlx::query(
             "SELECT COUNT(*) AS n FROM manifest_entries WHERE crossing = $1 AND date = $2 \
-             AND direction = 'inbound' AND (outcome IS NULL OR outcome = 'crossed')",
+             AND direction = $3 AND (outcome IS NULL OR outcome = $4)",
         )
         .bind(crossing.as_str().to_string())
         .bind(on.to_string())
+        .bind(Direction::Inbound.as_str())
+        .bind(EntryState::Crossed.as_str())
         .fetch_one(&mut *connection)
         .await?
         .try_get("n")?;

@@ -238,8 +238,9 @@ impl Store {
         let waiting = waiting_condition();
         let child_floor = i64::from(today.year()) - 17;
         let waiting_children: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) AS n FROM persons WHERE role = 'patient' AND {waiting} AND birth_year >= $1"
+            "SELECT COUNT(*) AS n FROM persons WHERE role = $1 AND {waiting} AND birth_year >= $2"
         )))
+        .bind(Role::Patient.as_str())
         .bind(child_floor)
         .fetch_one(&self.pool)
         .await?
@@ -247,8 +248,9 @@ impl Store {
 
         let mut waits: Vec<i64> = Vec::new();
         for row in sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT referral_date FROM persons WHERE role = 'patient' AND {waiting}"
+            "SELECT referral_date FROM persons WHERE role = $1 AND {waiting}"
         )))
+        .bind(Role::Patient.as_str())
         .fetch_all(&self.pool)
         .await?
         {
@@ -330,11 +332,15 @@ fn bind_all<'q>(mut query: AnyQuery<'q>, values: &[Value]) -> AnyQuery<'q> {
 fn filter_sql(filter: &ListFilter, today: Date) -> (String, Vec<Value>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
-    match filter.role {
-        RoleFilter::Patients => clauses.push("role = 'patient'".to_string()),
-        RoleFilter::Companions => clauses.push("role = 'companion'".to_string()),
-        RoleFilter::Returnees => clauses.push("role = 'returnee'".to_string()),
-        RoleFilter::Everyone => {}
+    let role = match filter.role {
+        RoleFilter::Patients => Some(Role::Patient),
+        RoleFilter::Companions => Some(Role::Companion),
+        RoleFilter::Returnees => Some(Role::Returnee),
+        RoleFilter::Everyone => None,
+    };
+    if let Some(role) = role {
+        values.push(Value::Text(role.as_str().to_string()));
+        clauses.push(format!("role = ${}", values.len()));
     }
     let in_labels = |column: &str, labels: Vec<&str>| {
         let quoted: Vec<String> = labels.iter().map(|label| format!("'{label}'")).collect();

@@ -12,8 +12,8 @@ use sqlx::Row;
 
 use crate::audit::NewAuditEntry;
 use crate::codec::{
-    EVENT_COLUMN_COUNT, EVENT_COLUMNS, EXITED_FROM, PERSON_COLUMN_COUNT, PERSON_COLUMNS,
-    bind_event, bind_person, insert_sql, placeholders, read_event, read_person, timestamp,
+    EVENT_COLUMN_COUNT, EVENT_COLUMNS, PERSON_COLUMN_COUNT, PERSON_COLUMNS, bind_event,
+    bind_person, exited_from_column, insert_sql, placeholders, read_event, read_person, timestamp,
 };
 use crate::day::rules::read_crossing_rules;
 use crate::organisations::check_organisation;
@@ -85,7 +85,8 @@ impl Store {
     /// personal fields record the read with [`Store::record`].
     pub async fn person(&self, id: &PersonId) -> Result<Option<PersonRecord>, StoreError> {
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS}, {EXITED_FROM} FROM persons WHERE id = $1"
+            "SELECT {PERSON_COLUMNS}, {} FROM persons WHERE id = $1",
+            exited_from_column()
         )))
         .bind(id.as_str().to_string())
         .fetch_optional(&self.pool)
@@ -159,8 +160,10 @@ impl Store {
     /// Everyone, patients before their companions, for export.
     pub async fn all_people(&self) -> Result<Vec<(NewPerson, StatusLine)>, StoreError> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS}, {EXITED_FROM} FROM persons ORDER BY CASE role WHEN 'patient' THEN 0 ELSE 1 END, id"
+            "SELECT {PERSON_COLUMNS}, {} FROM persons ORDER BY CASE role WHEN $1 THEN 0 ELSE 1 END, id",
+            exited_from_column()
         )))
+        .bind(Role::Patient.as_str())
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -201,9 +204,10 @@ async fn check_companion_limit(
             0
         } else {
             let n: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM persons WHERE companion_of = $1 AND role = 'companion'",
+                "SELECT COUNT(*) AS n FROM persons WHERE companion_of = $1 AND role = $2",
             )
             .bind(patient.as_str().to_string())
+            .bind(Role::Companion.as_str())
             .fetch_one(&mut **transaction)
             .await?
             .try_get("n")?;

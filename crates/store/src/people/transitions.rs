@@ -9,9 +9,11 @@ use sqlx::Row;
 
 use crate::audit::NewAuditEntry;
 use crate::codec::{
-    EVENT_COLUMN_COUNT, EVENT_COLUMNS, EXITED_FROM, PERSON_COLUMNS, bind_event, bind_reason,
+    EVENT_COLUMN_COUNT, EVENT_COLUMNS, PERSON_COLUMNS, bind_event, bind_reason, exited_from_column,
     insert_sql, micros, read_person, reason_json,
 };
+use crate::day::EntryState;
+use crate::day::beds::BedHoldState;
 use crate::reasons::check_action_reason;
 use crate::{Backend, DayRule, Store, StoreError, Thing};
 
@@ -119,7 +121,8 @@ pub(crate) async fn transition_in(
         note,
     } = change;
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {PERSON_COLUMNS}, {EXITED_FROM} FROM persons WHERE id = $1"
+        "SELECT {PERSON_COLUMNS}, {} FROM persons WHERE id = $1",
+        exited_from_column()
     )))
     .bind(id.as_str().to_string())
     .fetch_optional(&mut **transaction)
@@ -207,16 +210,16 @@ async fn follow_manifest_and_beds(
     } = *changed;
     if line.status == Status::Scheduled && next.status != Status::Scheduled {
         let state = if next.status == Status::Crossed {
-            "crossed"
+            EntryState::Crossed
         } else {
-            "removed"
+            EntryState::Removed
         };
         let query = sqlx::query(
             "UPDATE manifest_entries SET outcome = $1, outcome_at = $2, outcome_by = $3, \
              outcome_reason_kind = $4, outcome_reason_code = $5, outcome_reason_note = $6 \
              WHERE person_id = $7 AND outcome IS NULL",
         )
-        .bind(state)
+        .bind(state.as_str())
         .bind(micros(at))
         .bind(actor.to_string());
         bind_reason(query, event.action.as_ref().and_then(Action::reason))
@@ -225,11 +228,13 @@ async fn follow_manifest_and_beds(
             .await?;
         if next.status != Status::Crossed {
             sqlx::query(
-                "UPDATE bed_holds SET state = 'released', changed_at = $1 \
-                 WHERE person_id = $2 AND state = 'held'",
+                "UPDATE bed_holds SET state = $1, changed_at = $2 \
+                 WHERE person_id = $3 AND state = $4",
             )
+            .bind(BedHoldState::Released.as_str())
             .bind(micros(at))
             .bind(id.as_str().to_string())
+            .bind(BedHoldState::Held.as_str())
             .execute(&mut **transaction)
             .await?;
             // Companions travel with their patient or not at all.
@@ -263,8 +268,9 @@ async fn follow_manifest_and_beds(
     }
     if let Some(Action::Admit { facility }) = &event.action {
         let held: Option<String> =
-            sqlx::query("SELECT facility FROM bed_holds WHERE person_id = $1 AND state = 'held'")
+            sqlx::query("SELECT facility FROM bed_holds WHERE person_id = $1 AND state = $2")
                 .bind(id.as_str().to_string())
+                .bind(BedHoldState::Held.as_str())
                 .fetch_optional(&mut **transaction)
                 .await?
                 .map(|row| row.try_get("facility"))
@@ -279,11 +285,13 @@ async fn follow_manifest_and_beds(
                 ));
             }
             sqlx::query(
-                "UPDATE bed_holds SET state = 'consumed', changed_at = $1 \
-                 WHERE person_id = $2 AND state = 'held'",
+                "UPDATE bed_holds SET state = $1, changed_at = $2 \
+                 WHERE person_id = $3 AND state = $4",
             )
+            .bind(BedHoldState::Consumed.as_str())
             .bind(micros(at))
             .bind(id.as_str().to_string())
+            .bind(BedHoldState::Held.as_str())
             .execute(&mut **transaction)
             .await?;
         }
