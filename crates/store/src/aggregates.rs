@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use corridor_domain::report::ReasonCodeCount;
 use corridor_domain::{
-    AgeGroup, BirthYear, CrossingId, FacilityId, NewPerson, ReasonCode, ReasonKind, Role,
-    SourcedFigure, Specialty, StatusEvent, StatusLine, Tier,
+    ActionKind, AgeGroup, BirthYear, CrossingId, FacilityId, NewPerson, ReasonCode, ReasonKind,
+    Role, SourcedFigure, Specialty, Status, StatusEvent, StatusLine, Tier,
 };
 use jiff::civil::Date;
 use jiff::tz::Offset;
@@ -15,10 +15,10 @@ use sqlx::Row;
 
 use crate::audit::NewAuditEntry;
 use crate::codec::{
-    EVENT_COLUMNS, EXITED_FROM, PERSON_COLUMNS, date, micros, optional_date, read_event,
+    EVENT_COLUMNS, PERSON_COLUMNS, date, exited_from_column, micros, optional_date, read_event,
     read_person,
 };
-use crate::people::waiting_condition;
+use crate::people::list::waiting_condition;
 use crate::reasons::read_reason_codes;
 use crate::reference::insert_figures;
 use crate::{ImportMode, Store, StoreError, Thing};
@@ -67,9 +67,10 @@ impl Store {
     pub async fn waiting_breakdown(&self, today: Date) -> Result<Vec<WaitingCount>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT tier, specialty, birth_year, COUNT(*) AS n FROM persons \
-             WHERE role = 'patient' AND {} GROUP BY tier, specialty, birth_year",
+             WHERE role = $1 AND {} GROUP BY tier, specialty, birth_year",
             waiting_condition()
         )))
+        .bind(Role::Patient.as_str())
         .fetch_all(&self.pool)
         .await?;
         let mut counts: BTreeMap<(Tier, Specialty, AgeGroup), u64> = BTreeMap::new();
@@ -108,14 +109,18 @@ impl Store {
         let rows = sqlx::query(
             "SELECT e.at AS at, p.role AS role, \
              (SELECT s.crossing FROM status_events s WHERE s.person_id = e.person_id \
-              AND s.action = 'schedule' AND s.version < e.version ORDER BY s.version DESC LIMIT 1) AS crossing, \
+              AND s.action = $3 AND s.version < e.version ORDER BY s.version DESC LIMIT 1) AS crossing, \
              (SELECT a.facility FROM status_events a WHERE a.person_id = COALESCE(p.companion_of, p.id) \
-              AND a.action = 'admit' ORDER BY a.version DESC LIMIT 1) AS facility \
+              AND a.action = $4 ORDER BY a.version DESC LIMIT 1) AS facility \
              FROM status_events e JOIN persons p ON p.id = e.person_id \
-             WHERE e.to_status = 'crossed' AND p.role <> 'returnee' AND e.at >= $1 AND e.at < $2",
+             WHERE e.to_status = $5 AND p.role <> $6 AND e.at >= $1 AND e.at < $2",
         )
         .bind(start)
         .bind(end)
+        .bind(ActionKind::Schedule.as_str())
+        .bind(ActionKind::Admit.as_str())
+        .bind(Status::Crossed.as_str())
+        .bind(Role::Returnee.as_str())
         .fetch_all(&self.pool)
         .await?;
         let mut counts: BTreeMap<(Date, Option<String>, Option<String>, Role), u64> =
@@ -155,11 +160,13 @@ impl Store {
     pub async fn deaths(&self, from: Date, to: Date) -> Result<Vec<DeathCount>, StoreError> {
         let rows = sqlx::query(
             "SELECT died_on, tier, COUNT(*) AS n FROM persons \
-             WHERE role = 'patient' AND status = 'died-while-waiting' AND died_on >= $1 AND died_on <= $2 \
+             WHERE role = $3 AND status = $4 AND died_on >= $1 AND died_on <= $2 \
              GROUP BY died_on, tier ORDER BY died_on, tier",
         )
         .bind(from.to_string())
         .bind(to.to_string())
+        .bind(Role::Patient.as_str())
+        .bind(Status::DiedWhileWaiting.as_str())
         .fetch_all(&self.pool)
         .await?;
         let mut deaths = Vec::new();
@@ -190,11 +197,12 @@ impl Store {
         let mut connection = self.pool.acquire().await?;
         let rows = sqlx::query(
             "SELECT COALESCE(reason_code, 'other') AS code, COUNT(*) AS n FROM status_events \
-             WHERE action = 'deny' AND at >= $1 AND at < $2 \
+             WHERE action = $3 AND at >= $1 AND at < $2 \
              GROUP BY COALESCE(reason_code, 'other')",
         )
         .bind(start)
         .bind(end)
+        .bind(ActionKind::Deny.as_str())
         .fetch_all(&mut *connection)
         .await?;
         let catalogue = read_reason_codes(&mut connection, Some(ReasonKind::Denied)).await?;
@@ -219,9 +227,10 @@ impl Store {
         let mut events: HashMap<String, Vec<StatusEvent>> = HashMap::new();
         for row in sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {EVENT_COLUMNS} FROM status_events \
-             WHERE person_id IN (SELECT id FROM persons WHERE role = 'patient') \
+             WHERE person_id IN (SELECT id FROM persons WHERE role = $1) \
              ORDER BY person_id, version"
         )))
+        .bind(Role::Patient.as_str())
         .fetch_all(&self.pool)
         .await?
         {
@@ -229,8 +238,10 @@ impl Store {
             events.entry(person).or_default().push(read_event(&row)?);
         }
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS}, {EXITED_FROM} FROM persons WHERE role = 'patient' ORDER BY id"
+            "SELECT {PERSON_COLUMNS}, {} FROM persons WHERE role = $1 ORDER BY id",
+            exited_from_column()
         )))
+        .bind(Role::Patient.as_str())
         .fetch_all(&self.pool)
         .await?
         .iter()

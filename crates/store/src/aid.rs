@@ -42,6 +42,17 @@ pub struct ConsignmentRecord {
     pub events: Vec<StageEvent>,
 }
 
+/// A stage change to make: which consignment, based on which version (the
+/// current one when `None`), the change with its recount, and a note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsignmentMove {
+    pub consignment: ConsignmentId,
+    pub expected_version: Option<u32>,
+    pub change: StageChange,
+    pub recount: Recount,
+    pub note: Option<Text>,
+}
+
 /// The outcome of a stage change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moved {
@@ -71,17 +82,20 @@ impl Store {
     /// version the user's decision was based on; without it the current
     /// version is used, and the check still catches a change made between
     /// reading and writing.
-    #[allow(clippy::too_many_arguments)]
     pub async fn move_consignment(
         &self,
-        id: &ConsignmentId,
-        expected_version: Option<u32>,
-        change: StageChange,
-        recount: Recount,
-        note: Option<Text>,
+        step: ConsignmentMove,
         at: Timestamp,
         actor: &str,
     ) -> Result<Moved, StoreError> {
+        let ConsignmentMove {
+            consignment: id,
+            expected_version,
+            change,
+            recount,
+            note,
+        } = step;
+        let id = &id;
         let mut transaction = self.write().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {CONSIGNMENT_COLUMNS} FROM consignments WHERE id = $1"

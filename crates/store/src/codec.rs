@@ -61,9 +61,15 @@ pub(crate) const PERSON_COLUMN_COUNT: usize = 25;
 /// out of (`corridor_domain::exited_from` of the history, which a
 /// reinstatement needs). Read from the history rather than kept in a
 /// column, so that it cannot disagree with it.
-pub(crate) const EXITED_FROM: &str = "CASE WHEN persons.status IN ('died-while-waiting', 'withdrawn') \
-     THEN (SELECT e.from_status FROM status_events e \
-     WHERE e.person_id = persons.id AND e.version = persons.version) END AS exited_from";
+pub(crate) fn exited_from_column() -> String {
+    format!(
+        "CASE WHEN persons.status IN ('{}', '{}') \
+         THEN (SELECT e.from_status FROM status_events e \
+         WHERE e.person_id = persons.id AND e.version = persons.version) END AS exited_from",
+        Status::DiedWhileWaiting.as_str(),
+        Status::Withdrawn.as_str(),
+    )
+}
 
 pub(crate) fn bind_person<'q>(
     query: AnyQuery<'q>,
@@ -461,4 +467,75 @@ pub(crate) fn birth_year(row: &sqlx::any::AnyRow, id: &str) -> Result<BirthYear,
         .ok()
         .and_then(|year| BirthYear::new(year, Date::MAX).ok())
         .ok_or_else(|| StoreError::corrupt("persons", id, format!("birth year {year}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use corridor_domain::{ActionKind, Direction, GateOutcome, Role, Status};
+
+    use crate::day::EntryState;
+    use crate::day::beds::BedHoldState;
+
+    fn source_files(folder: &Path, files: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                source_files(&path, files);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                files.push(path);
+            }
+        }
+    }
+
+    /// Statuses, roles, directions, gate outcomes, actions, manifest entry
+    /// states and bed-hold states are bound as parameters, or their SQL is
+    /// built from `as_str()`: a quoted label in the source is a literal
+    /// that would not follow a renamed variant.
+    #[test]
+    fn no_label_of_an_enum_is_quoted_in_the_sources() {
+        let entry_states = [
+            EntryState::Expected,
+            EntryState::Crossed,
+            EntryState::TurnedBack,
+            EntryState::NoShow,
+            EntryState::Removed,
+        ];
+        let bed_hold_states = [
+            BedHoldState::Held,
+            BedHoldState::Released,
+            BedHoldState::Consumed,
+        ];
+        let labels: Vec<&str> = (Status::ALL.iter().map(|s| s.as_str()))
+            .chain(Role::ALL.iter().map(|r| r.as_str()))
+            .chain(Direction::ALL.iter().map(|d| d.as_str()))
+            .chain(GateOutcome::ALL.iter().map(|o| o.as_str()))
+            .chain(ActionKind::ALL.iter().map(|a| a.as_str()))
+            .chain(entry_states.iter().map(|e| e.as_str()))
+            .chain(bed_hold_states.iter().map(|b| b.as_str()))
+            .collect();
+        let mut files = Vec::new();
+        source_files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        assert!(files.len() > 20, "found only {files:?}");
+        let mut quoted = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for (number, line) in text.lines().enumerate() {
+                for label in &labels {
+                    if line.contains(&format!("'{label}'")) {
+                        quoted.push(format!("{}:{}: '{label}'", file.display(), number + 1));
+                    }
+                }
+            }
+        }
+        assert!(
+            quoted.is_empty(),
+            "bind these as parameters or build them from as_str():\n{}",
+            quoted.join("\n")
+        );
+    }
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
-use crate::people::{FilterKey, PageKey};
+use crate::people::list::{FilterKey, PageKey};
 use crate::{ListPage, Store, StoreError, UserAccount};
 
 /// How long a change committed by another process may go unseen by a

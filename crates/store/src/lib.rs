@@ -18,10 +18,9 @@ pub mod audit;
 mod backup;
 mod batches;
 mod codec;
-mod days;
+mod day;
 mod error;
 pub mod freshness;
-mod manifests;
 mod organisations;
 mod people;
 mod planning;
@@ -39,20 +38,18 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use aggregates::{DeathCount, EvacuationCount, PatientHistory, WaitingCount};
-pub use aid::{ConsignmentRecord, Moved};
+pub use aid::{ConsignmentMove, ConsignmentRecord, Moved};
 pub use audit::{AuditAnchor, AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use backup::{BackupSummary, RestoreError, check_backup};
 pub use batches::{BatchChoice, eligible_statuses};
-pub use days::{
-    BedLine, ClearanceBatch, ClearanceRequest, Decision, Destination, Submission, Submitted,
-    SubmittedBatch, direction_of,
+pub use day::{
+    BedLine, CandidatePatient, CandidateReturnee, ClearanceBatch, ClearanceRequest, Decision,
+    Destination, DraftParty, EntryState, FreeBeds, GateRecord, GateRecording, Manifest,
+    ManifestDraft, ManifestEntry, OverrideChange, OverrideKind, PlanOverride, PlanningInputs,
+    Reconciliation, Submission, Submitted, SubmittedBatch, direction_of,
 };
 pub use error::{DayRule, StoreError, Thing};
 pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};
-pub use manifests::{
-    CandidatePatient, CandidateReturnee, DraftParty, EntryState, FreeBeds, GateRecord, Manifest,
-    ManifestDraft, ManifestEntry, OverrideKind, PlanOverride, PlanningInputs, Reconciliation,
-};
 pub use people::{
     ListFilter, ListPage, ListedPerson, PersonRecord, RoleFilter, TierCount, Transitioned,
     Visibility, WaitFilter, WaitingSummary,

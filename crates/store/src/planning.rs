@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use corridor_domain::{CrossingId, Direction, PersonId, Text};
+use corridor_domain::{CrossingId, Direction, PersonId};
 use corridor_planner::{
     BedPool, Candidate, DayPlan, InboundDay, LeftOut, Method, OutboundDay, Overrides, PlanError,
     Returnee, plan_inbound, plan_outbound,
@@ -14,7 +14,9 @@ use corridor_planner::{
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::manifests::{DraftParty, Manifest, ManifestDraft, OverrideKind, PlanningInputs};
+use crate::day::{
+    DraftParty, Manifest, ManifestDraft, OverrideChange, OverrideKind, PlanningInputs,
+};
 use crate::{DayRule, Store, StoreError};
 
 impl PlanningInputs {
@@ -153,26 +155,24 @@ impl Store {
     /// An override the planner cannot honour (e.g. someone who is not a
     /// cleared candidate) is withdrawn again, and the planner's reason is
     /// the error.
-    #[allow(clippy::too_many_arguments)]
     pub async fn override_plan(
         &self,
-        crossing: &CrossingId,
-        on: Date,
-        direction: Direction,
-        person: &PersonId,
-        kind: Option<OverrideKind>,
-        reason: &Text,
+        change: &OverrideChange,
         at: Timestamp,
         actor: &str,
     ) -> Result<(PlanningInputs, DayPlan), StoreError> {
-        self.set_plan_override(crossing, on, direction, person, kind, reason, at, actor)
+        self.set_plan_override(change, at, actor).await?;
+        let inputs = self
+            .planning_inputs(&change.crossing, change.date, change.direction)
             .await?;
-        let inputs = self.planning_inputs(crossing, on, direction).await?;
         match inputs.plan(Method::Optimal) {
             Ok(plan) => Ok((inputs, plan)),
             Err(error) => {
-                self.set_plan_override(crossing, on, direction, person, None, reason, at, actor)
-                    .await?;
+                let withdrawn = OverrideChange {
+                    kind: None,
+                    ..change.clone()
+                };
+                self.set_plan_override(&withdrawn, at, actor).await?;
                 Err(StoreError::day_rule(
                     DayRule::Plan,
                     format!("{error}; the override was not kept"),

@@ -12,9 +12,9 @@ use sqlx::Row;
 use crate::aid::insert_consignments_in;
 use crate::audit::NewAuditEntry;
 use crate::codec::{date, flag, insert_sql, micros, optional_date, small};
-use crate::days::{insert_crossing_rules, insert_luggage_rule_set};
-use crate::manifests::declaration_lines;
-use crate::people::insert_cases_in;
+use crate::day::luggage::{declaration_lines, insert_luggage_rule_set};
+use crate::day::rules::insert_crossing_rules;
+use crate::people::registration::insert_cases_in;
 use crate::{Backend, Store, StoreError};
 
 #[derive(Debug, Clone, Default, PartialEq)]

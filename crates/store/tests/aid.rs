@@ -7,7 +7,7 @@ use corridor_domain::{
     ReasonCount, Recount, Stage, StageChange, StageCount, Text, Tonnes, TruckDefinition,
     TruckTarget,
 };
-use corridor_store::{StoreError, Thing};
+use corridor_store::{ConsignmentMove, StoreError, Thing};
 use jiff::Timestamp;
 use jiff::civil::date;
 use sqlx::Executor;
@@ -329,11 +329,13 @@ async fn moves_are_checked_versioned_and_audited() {
 
         let moved = store
             .move_consignment(
-                &id,
-                Some(1),
-                StageChange::Staging,
-                Recount::default(),
-                None,
+                ConsignmentMove {
+                    consignment: id.clone(),
+                    expected_version: Some(1),
+                    change: StageChange::Staging,
+                    recount: Recount::default(),
+                    note: None,
+                },
                 at("10T09:00"),
                 "officer",
             )
@@ -345,11 +347,13 @@ async fn moves_are_checked_versioned_and_audited() {
         // Based on a version that is no longer current.
         let stale = store
             .move_consignment(
-                &id,
-                Some(1),
-                StageChange::Checkpoint,
-                Recount::default(),
-                None,
+                ConsignmentMove {
+                    consignment: id.clone(),
+                    expected_version: Some(1),
+                    change: StageChange::Checkpoint,
+                    recount: Recount::default(),
+                    note: None,
+                },
                 at("10T10:00"),
                 "officer",
             )
@@ -369,11 +373,13 @@ async fn moves_are_checked_versioned_and_audited() {
         // A skipped stage.
         let skipped = store
             .move_consignment(
-                &id,
-                None,
-                StageChange::Cleared,
-                Recount::default(),
-                None,
+                ConsignmentMove {
+                    consignment: id.clone(),
+                    expected_version: None,
+                    change: StageChange::Cleared,
+                    recount: Recount::default(),
+                    note: None,
+                },
                 at("10T10:00"),
                 "officer",
             )
@@ -386,11 +392,13 @@ async fn moves_are_checked_versioned_and_audited() {
         );
         let missing = store
             .move_consignment(
-                &ConsignmentId::parse("WB-404").unwrap(),
-                None,
-                StageChange::Staging,
-                Recount::default(),
-                None,
+                ConsignmentMove {
+                    consignment: ConsignmentId::parse("WB-404").unwrap(),
+                    expected_version: None,
+                    change: StageChange::Staging,
+                    recount: Recount::default(),
+                    note: None,
+                },
                 at("10T10:00"),
                 "officer",
             )
@@ -469,11 +477,13 @@ async fn racing_moves_never_lose_an_update() {
             racers.push(tokio::spawn(async move {
                 store
                     .move_consignment(
-                        &id,
-                        Some(1),
-                        change,
-                        Recount::default(),
-                        None,
+                        ConsignmentMove {
+                            consignment: id.clone(),
+                            expected_version: Some(1),
+                            change,
+                            recount: Recount::default(),
+                            note: None,
+                        },
                         at("10T09:00"),
                         officer,
                     )

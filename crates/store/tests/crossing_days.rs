@@ -8,7 +8,7 @@ use corridor_domain::{
     PersonKind, ReasonKind, Sex, Status, Text, Tier,
 };
 use corridor_store::{
-    Decision, DraftParty, EntryState, ManifestDraft, Store, StoreError, Submission,
+    Decision, DraftParty, EntryState, GateRecording, ManifestDraft, Store, StoreError, Submission,
 };
 use jiff::civil::{Date, date};
 
@@ -396,12 +396,13 @@ async fn crossing_day_story() {
             async move {
                 store
                     .record_gate(
-                        &rafah(),
-                        day,
-                        &id(person),
-                        outcome,
-                        code.map(|code| reason(ReasonKind::TurnedBack, code, None))
-                            .as_ref(),
+                        &GateRecording {
+                            crossing: rafah(),
+                            date: day,
+                            person: id(person),
+                            outcome,
+                            reason: code.map(|code| reason(ReasonKind::TurnedBack, code, None)),
+                        },
                         now(),
                         "officer",
                     )
@@ -498,11 +499,13 @@ async fn crossing_day_story() {
         assert_eq!(held(store.bed_board(next).await.unwrap()), 1);
         store
             .record_gate(
-                &rafah(),
-                next,
-                &id("P-1"),
-                GateOutcome::NoShow,
-                None,
+                &GateRecording {
+                    crossing: rafah(),
+                    date: next,
+                    person: id("P-1"),
+                    outcome: GateOutcome::NoShow,
+                    reason: None,
+                },
                 now(),
                 "officer",
             )
@@ -635,11 +638,13 @@ async fn a_patient_leaving_the_manifest_takes_their_companions_and_bed_with_them
         assert!(
             store
                 .record_gate(
-                    &rafah(),
-                    day,
-                    &id("C-1"),
-                    GateOutcome::Crossed,
-                    None,
+                    &GateRecording {
+                        crossing: rafah(),
+                        date: day,
+                        person: id("C-1"),
+                        outcome: GateOutcome::Crossed,
+                        reason: None
+                    },
                     now(),
                     "o"
                 )
@@ -976,11 +981,13 @@ mod invariants {
                         .map(|kind| reason(kind, "other", Some("test")));
                     store
                         .record_gate(
-                            &rafah(),
-                            day,
-                            person,
-                            outcome,
-                            gate_reason.as_ref(),
+                            &GateRecording {
+                                crossing: rafah(),
+                                date: day,
+                                person: person.clone(),
+                                outcome,
+                                reason: gate_reason.clone(),
+                            },
                             now(),
                             "officer",
                         )

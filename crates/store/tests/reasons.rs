@@ -6,7 +6,9 @@ use corridor_domain::{
     Action, Case, ClearanceOutcome, CrossingId, Direction, GateOutcome, ReasonCode, ReasonKind,
     Status, Tier,
 };
-use corridor_store::{Decision, EntryState, ImportMode, StoreError, Submission, Thing};
+use corridor_store::{
+    Decision, EntryState, GateRecording, ImportMode, StoreError, Submission, Thing,
+};
 use jiff::civil::date;
 use sqlx::Executor;
 
@@ -322,11 +324,13 @@ async fn clearance_and_gate_reasons_are_coded_with_their_defaults() {
             async move {
                 store
                     .record_gate(
-                        &rafah,
-                        day,
-                        &person,
-                        outcome,
-                        reason.as_ref(),
+                        &GateRecording {
+                            crossing: rafah.clone(),
+                            date: day,
+                            person: person.clone(),
+                            outcome,
+                            reason: reason.clone(),
+                        },
                         now(),
                         "officer",
                     )

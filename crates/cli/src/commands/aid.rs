@@ -328,11 +328,13 @@ async fn move_consignment(context: &Context, args: &MoveArgs) -> anyhow::Result<
     let moved = context
         .store
         .move_consignment(
-            &id,
-            args.expect_version,
-            change,
-            recount,
-            note,
+            corridor_store::ConsignmentMove {
+                consignment: id.clone(),
+                expected_version: args.expect_version,
+                change,
+                recount,
+                note,
+            },
             at,
             &context.actor,
         )

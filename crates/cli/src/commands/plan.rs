@@ -8,7 +8,9 @@ use corridor_domain::{
     CrossingDay, CrossingId, Direction, GateOutcome, PersonId, ReasonCatalogue, Text,
 };
 use corridor_planner::{DayPlan, Method};
-use corridor_store::{EntryState, Manifest, OverrideKind, PlanningInputs, parse_method};
+use corridor_store::{
+    EntryState, GateRecording, Manifest, OverrideChange, OverrideKind, PlanningInputs, parse_method,
+};
 
 use super::patients::flag_error;
 use super::reasons::{code_and_label, reason_from_flags};
@@ -231,12 +233,14 @@ async fn set_override(
     let (_, plan) = context
         .store
         .override_plan(
-            &day.crossing,
-            day.date,
-            direction,
-            &person,
-            Some(kind),
-            &reason,
+            &OverrideChange {
+                crossing: day.crossing.clone(),
+                date: day.date,
+                direction,
+                person: person.clone(),
+                kind: Some(kind),
+                reason: reason.clone(),
+            },
             context.now,
             &context.actor,
         )
@@ -394,11 +398,13 @@ async fn record(
     let recorded = context
         .store
         .record_gate(
-            &day.crossing,
-            day.date,
-            &person,
-            outcome,
-            reason.as_ref(),
+            &GateRecording {
+                crossing: day.crossing.clone(),
+                date: day.date,
+                person: person.clone(),
+                outcome,
+                reason: reason.clone(),
+            },
             context.now,
             &context.actor,
         )

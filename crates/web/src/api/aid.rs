@@ -8,7 +8,7 @@ use corridor_domain::{
     ConsignmentId, MoveFields, Permission, Stage, StageChange, StageMove, Tonnes, dwell_minutes,
     dwell_text, next_stages,
 };
-use corridor_store::ConsignmentRecord;
+use corridor_store::{ConsignmentMove, ConsignmentRecord};
 use jiff::{SignedDuration, ToSpan};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -325,11 +325,13 @@ pub async fn move_for(
     state
         .store
         .move_consignment(
-            &id,
-            request.expected_version,
-            change,
-            recount,
-            note,
+            ConsignmentMove {
+                consignment: id.clone(),
+                expected_version: request.expected_version,
+                change,
+                recount,
+                note,
+            },
             state.clock.now(),
             identity.username(),
         )

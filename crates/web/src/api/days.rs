@@ -342,12 +342,14 @@ pub async fn override_for(
     let (inputs, plan) = state
         .store
         .override_plan(
-            &crossing,
-            date,
-            direction,
-            &person,
-            kind,
-            &reason,
+            &corridor_store::OverrideChange {
+                crossing: crossing.clone(),
+                date,
+                direction,
+                person: person.clone(),
+                kind,
+                reason: reason.clone(),
+            },
             state.clock.now(),
             identity.username(),
         )
@@ -730,11 +732,13 @@ pub async fn record_outcome(
     let recorded = state
         .store
         .record_gate(
-            &crossing,
-            date,
-            &person,
-            outcome,
-            reason.as_ref(),
+            &corridor_store::GateRecording {
+                crossing: crossing.clone(),
+                date,
+                person: person.clone(),
+                outcome,
+                reason: reason.clone(),
+            },
             state.clock.now(),
             identity.username(),
         )

@@ -1,0 +1,472 @@
+//! The waiting list: pages of people by filter (kept in memory per head of
+//! the audit chain), and the counts at a glance.
+
+use std::collections::HashMap;
+
+use corridor_domain::{AgeGroup, PersonId, Role, Specialty, Status, Tier};
+use jiff::civil::Date;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::codec::{AnyQuery, date, tier_rank};
+use crate::freshness::Head;
+use crate::{Store, StoreError};
+
+/// Which people a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub role: RoleFilter,
+    /// Only these statuses; empty means everyone still waiting.
+    pub statuses: Vec<Status>,
+    pub tiers: Vec<Tier>,
+    pub specialties: Vec<Specialty>,
+    pub age_groups: Vec<AgeGroup>,
+    pub children_only: bool,
+    pub wait: WaitFilter,
+    /// Only the records a user may see without breaking the glass; `None`
+    /// for a user whose scope is everyone.
+    pub visible_to: Option<Visibility>,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// The records of a user's scope: those they registered, or, with an
+/// organisation, those their organisation referred. A companion belongs to
+/// the scope of their patient.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Visibility {
+    pub registered_by: String,
+    pub organisation: Option<corridor_domain::OrganisationId>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RoleFilter {
+    #[default]
+    Patients,
+    Companions,
+    Returnees,
+    Everyone,
+}
+
+/// Bounds on days waited since referral, both strict: "more than 365"
+/// excludes someone referred exactly 365 days ago.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WaitFilter {
+    pub more_than_days: Option<u32>,
+    pub less_than_days: Option<u32>,
+}
+
+/// One line of a list: no name, nothing that identifies a person outside corridor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedPerson {
+    pub id: PersonId,
+    pub role: Role,
+    pub status: Status,
+    pub tier: Option<Tier>,
+    pub specialty: Option<Specialty>,
+    pub age_group: AgeGroup,
+    pub referral_date: Option<Date>,
+    pub days_waiting: Option<i64>,
+    pub companions: u32,
+    pub companion_of: Option<PersonId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage {
+    /// How many people match the filter in all.
+    pub total: u64,
+    pub rows: Vec<ListedPerson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierCount {
+    pub tier: Tier,
+    pub count: u64,
+}
+
+/// The waiting list at a glance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingSummary {
+    pub today: Date,
+    pub waiting_patients: u64,
+    pub waiting_by_tier: Vec<TierCount>,
+    pub waiting_children: u64,
+    /// Companions still waiting with their patients.
+    pub waiting_companions: u64,
+    pub median_wait_days: Option<i64>,
+    pub longest_wait_days: Option<i64>,
+    pub waiting_over_a_year: u64,
+    pub died_while_waiting: u64,
+    pub died_by_tier: Vec<TierCount>,
+    pub evacuated_patients: u64,
+    /// Returnees registered and not yet crossed in.
+    pub waiting_returnees: u64,
+    pub returnees_crossed: u64,
+    pub status_counts: Vec<(Status, u64)>,
+}
+
+impl Store {
+    /// A page of people matching `filter`, most urgent first, then longest
+    /// waiting; plus how many match in all.
+    ///
+    /// The waiting list is read far more often than it changes, so pages
+    /// and totals are kept in memory for the head of the audit chain they
+    /// were read at (see [`crate::freshness`]); the head is taken first, so
+    /// a kept page is never older than its head. The total is taken from
+    /// the page when the page is the last one: counting every match scans
+    /// the index.
+    pub async fn list(&self, filter: &ListFilter, today: Date) -> Result<ListPage, StoreError> {
+        let head = self.head().await?;
+        let key = PageKey {
+            filter: filter_sql(filter, today),
+            today,
+            limit: filter.limit,
+            offset: filter.offset,
+        };
+        self.cached
+            .list_pages
+            .get_or_read(head, &key, async || self.read_list_page(&key, head).await)
+            .await
+    }
+
+    async fn read_list_page(&self, key: &PageKey, head: Head) -> Result<ListPage, StoreError> {
+        // The page first, then its companions counted per row through
+        // `persons_by_companion_of` (not per match, which a sort would do).
+        let (condition, values) = &key.filter;
+        let page_sql = format!(
+            "SELECT p.id, p.role, p.status, p.tier, p.specialty, p.birth_year, p.referral_date, \
+             p.companion_of, \
+             (SELECT COUNT(*) FROM persons c WHERE c.companion_of = p.id) AS companions \
+             FROM (SELECT id, role, status, tier, specialty, birth_year, referral_date, \
+             companion_of, tier_rank FROM persons WHERE {condition} \
+             ORDER BY tier_rank, referral_date, id LIMIT {} OFFSET {}) p \
+             ORDER BY p.tier_rank, p.referral_date, p.id",
+            key.limit, key.offset
+        );
+        let rows: Vec<ListedPerson> = bind_all(sqlx::query(sqlx::AssertSqlSafe(page_sql)), values)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| read_list_row(row, key.today))
+            .collect::<Result<_, _>>()?;
+
+        let short = rows.len() < key.limit as usize;
+        let total = if short && (key.offset == 0 || !rows.is_empty()) {
+            // The last page: the total is exact without counting.
+            key.offset + rows.len() as u64
+        } else {
+            self.cached
+                .list_totals
+                .get_or_read(head, &key.filter, async || {
+                    let count_sql = format!("SELECT COUNT(*) AS n FROM persons WHERE {condition}");
+                    let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), values)
+                        .fetch_one(&self.pool)
+                        .await?
+                        .try_get("n")?;
+                    Ok::<_, StoreError>(total as u64)
+                })
+                .await?
+        };
+        Ok(ListPage { total, rows })
+    }
+
+    /// Counts for the waiting list as of `today`.
+    pub async fn waiting_summary(&self, today: Date) -> Result<WaitingSummary, StoreError> {
+        let mut status_counts = Vec::new();
+        let mut waiting_by_tier: HashMap<Tier, u64> = HashMap::new();
+        let mut died_by_tier: HashMap<Tier, u64> = HashMap::new();
+        let mut waiting_companions = 0;
+        let mut evacuated_patients = 0;
+        let mut waiting_returnees = 0;
+        let mut returnees_crossed = 0;
+        let rows = sqlx::query(
+            "SELECT role, status, tier, COUNT(*) AS n FROM persons GROUP BY role, status, tier",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_status: HashMap<Status, u64> = HashMap::new();
+        for row in &rows {
+            let role: String = row.try_get("role")?;
+            let status: String = row.try_get("status")?;
+            let tier: Option<String> = row.try_get("tier")?;
+            let n = row.try_get::<i64, _>("n")? as u64;
+            let invalid = StoreError::from_invalid("persons", "summary");
+            let role = Role::parse(&role).map_err(&invalid)?;
+            let status = Status::parse(&status).map_err(&invalid)?;
+            match role {
+                Role::Companion => {
+                    if status.is_waiting() {
+                        waiting_companions += n;
+                    }
+                }
+                Role::Returnee => {
+                    if status.is_waiting() {
+                        waiting_returnees += n;
+                    } else if status == Status::Crossed {
+                        returnees_crossed += n;
+                    }
+                }
+                Role::Patient => {
+                    *by_status.entry(status).or_default() += n;
+                    let tier = tier
+                        .map(|tier| Tier::parse(&tier))
+                        .transpose()
+                        .map_err(&invalid)?;
+                    if let Some(tier) = tier {
+                        if status.is_waiting() {
+                            *waiting_by_tier.entry(tier).or_default() += n;
+                        }
+                        if status == Status::DiedWhileWaiting {
+                            *died_by_tier.entry(tier).or_default() += n;
+                        }
+                    }
+                    if matches!(
+                        status,
+                        Status::Crossed | Status::Admitted | Status::Returned
+                    ) {
+                        evacuated_patients += n;
+                    }
+                }
+            }
+        }
+        for status in Status::ALL {
+            if let Some(n) = by_status.get(status) {
+                status_counts.push((*status, *n));
+            }
+        }
+
+        let waiting = waiting_condition();
+        let child_floor = i64::from(today.year()) - 17;
+        let waiting_children: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM persons WHERE role = $1 AND {waiting} AND birth_year >= $2"
+        )))
+        .bind(Role::Patient.as_str())
+        .bind(child_floor)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+
+        let mut waits: Vec<i64> = Vec::new();
+        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT referral_date FROM persons WHERE role = $1 AND {waiting}"
+        )))
+        .bind(Role::Patient.as_str())
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let text: String = row.try_get("referral_date")?;
+            let referred = date("persons", "referral_date", &text)?;
+            waits.push(days_between(referred, today));
+        }
+        waits.sort_unstable();
+        let median_wait_days = (!waits.is_empty()).then(|| waits[(waits.len() - 1) / 2]);
+        let longest_wait_days = waits.last().copied();
+        let waiting_over_a_year = waits.iter().filter(|days| **days > 365).count() as u64;
+
+        let tier_counts = |counts: &HashMap<Tier, u64>| {
+            Tier::ALL
+                .iter()
+                .map(|tier| TierCount {
+                    tier: *tier,
+                    count: counts.get(tier).copied().unwrap_or(0),
+                })
+                .collect::<Vec<_>>()
+        };
+        Ok(WaitingSummary {
+            today,
+            waiting_patients: waiting_by_tier.values().sum(),
+            waiting_by_tier: tier_counts(&waiting_by_tier),
+            waiting_children: waiting_children as u64,
+            waiting_companions,
+            median_wait_days,
+            longest_wait_days,
+            waiting_over_a_year,
+            died_while_waiting: died_by_tier.values().sum(),
+            died_by_tier: tier_counts(&died_by_tier),
+            evacuated_patients,
+            waiting_returnees,
+            returnees_crossed,
+            status_counts,
+        })
+    }
+}
+
+pub(crate) fn waiting_condition() -> String {
+    let statuses: Vec<String> = Status::WAITING
+        .iter()
+        .map(|status| format!("'{}'", status.as_str()))
+        .collect();
+    format!("status IN ({})", statuses.join(", "))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Value {
+    Text(String),
+    Integer(i64),
+}
+
+/// A filter of [`Store::list`]: its WHERE clause and bound values.
+pub(crate) type FilterKey = (String, Vec<Value>);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PageKey {
+    filter: FilterKey,
+    /// Ages and days waited are counted to this day.
+    today: Date,
+    limit: u32,
+    offset: u64,
+}
+
+fn bind_all<'q>(mut query: AnyQuery<'q>, values: &[Value]) -> AnyQuery<'q> {
+    for value in values {
+        query = match value {
+            Value::Text(text) => query.bind(text.clone()),
+            Value::Integer(n) => query.bind(*n),
+        };
+    }
+    query
+}
+
+/// The WHERE clause for a filter and its bound values. Only labels from
+/// closed enums are interpolated; everything else is bound.
+fn filter_sql(filter: &ListFilter, today: Date) -> (String, Vec<Value>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let role = match filter.role {
+        RoleFilter::Patients => Some(Role::Patient),
+        RoleFilter::Companions => Some(Role::Companion),
+        RoleFilter::Returnees => Some(Role::Returnee),
+        RoleFilter::Everyone => None,
+    };
+    if let Some(role) = role {
+        values.push(Value::Text(role.as_str().to_string()));
+        clauses.push(format!("role = ${}", values.len()));
+    }
+    let in_labels = |column: &str, labels: Vec<&str>| {
+        let quoted: Vec<String> = labels.iter().map(|label| format!("'{label}'")).collect();
+        format!("{column} IN ({})", quoted.join(", "))
+    };
+    if filter.statuses.is_empty() {
+        clauses.push(waiting_condition());
+    } else {
+        clauses.push(in_labels(
+            "status",
+            filter.statuses.iter().map(|s| s.as_str()).collect(),
+        ));
+    }
+    if !filter.tiers.is_empty() {
+        let ranks: Vec<String> = filter
+            .tiers
+            .iter()
+            .map(|tier| tier_rank(*tier).to_string())
+            .collect();
+        clauses.push(format!("tier_rank IN ({})", ranks.join(", ")));
+    }
+    if !filter.specialties.is_empty() {
+        clauses.push(in_labels(
+            "specialty",
+            filter.specialties.iter().map(|s| s.as_str()).collect(),
+        ));
+    }
+    let year = i64::from(today.year());
+    let mut age_ranges: Vec<(i64, i64)> = filter
+        .age_groups
+        .iter()
+        .map(|group| {
+            let (youngest, oldest) = group.ages();
+            (i64::from(youngest), i64::from(oldest.min(200)))
+        })
+        .collect();
+    if filter.children_only {
+        age_ranges.push((0, 17));
+    }
+    if !age_ranges.is_empty() {
+        let mut ranges = Vec::new();
+        for (youngest, oldest) in age_ranges {
+            values.push(Value::Integer(year - oldest));
+            values.push(Value::Integer(year - youngest));
+            ranges.push(format!(
+                "birth_year BETWEEN ${} AND ${}",
+                values.len() - 1,
+                values.len()
+            ));
+        }
+        clauses.push(format!("({})", ranges.join(" OR ")));
+    }
+    if let Some(days) = filter.wait.more_than_days {
+        values.push(Value::Text(days_before(today, days).to_string()));
+        clauses.push(format!("referral_date < ${}", values.len()));
+    }
+    if let Some(days) = filter.wait.less_than_days {
+        values.push(Value::Text(days_before(today, days).to_string()));
+        clauses.push(format!("referral_date > ${}", values.len()));
+    }
+    if let Some(visibility) = &filter.visible_to {
+        values.push(Value::Text(visibility.registered_by.clone()));
+        let mut options = vec![format!(
+            "EXISTS (SELECT 1 FROM status_events e WHERE e.person_id = COALESCE(persons.companion_of, persons.id) \
+             AND e.version = 1 AND e.actor = ${})",
+            values.len()
+        )];
+        if let Some(organisation) = &visibility.organisation {
+            values.push(Value::Text(organisation.to_string()));
+            options.push(format!(
+                "COALESCE(persons.referring_facility, \
+                 (SELECT p.referring_facility FROM persons p WHERE p.id = persons.companion_of)) = ${}",
+                values.len()
+            ));
+        }
+        clauses.push(format!("({})", options.join(" OR ")));
+    }
+    (clauses.join(" AND "), values)
+}
+
+fn days_before(today: Date, days: u32) -> Date {
+    today
+        .checked_sub(jiff::Span::new().days(i64::from(days)))
+        .unwrap_or(Date::MIN)
+}
+
+pub(crate) fn days_between(from: Date, to: Date) -> i64 {
+    i64::from((to - from).get_days())
+}
+
+fn read_list_row(row: &AnyRow, today: Date) -> Result<ListedPerson, StoreError> {
+    let id: String = row.try_get("id")?;
+    let invalid = StoreError::from_invalid("persons", &id);
+    let role: String = row.try_get("role")?;
+    let status: String = row.try_get("status")?;
+    let tier: Option<String> = row.try_get("tier")?;
+    let specialty: Option<String> = row.try_get("specialty")?;
+    let birth_year: i64 = row.try_get("birth_year")?;
+    let referral_date: Option<String> = row.try_get("referral_date")?;
+    let companion_of: Option<String> = row.try_get("companion_of")?;
+    let birth_year =
+        corridor_domain::BirthYear::new(birth_year as i16, Date::MAX).map_err(&invalid)?;
+    let referral_date = referral_date
+        .map(|text| date("persons", &id, &text))
+        .transpose()?;
+    let companions: i64 = row.try_get("companions")?;
+    Ok(ListedPerson {
+        id: PersonId::parse(&id).map_err(&invalid)?,
+        role: Role::parse(&role).map_err(&invalid)?,
+        status: Status::parse(&status).map_err(&invalid)?,
+        tier: tier
+            .map(|t| Tier::parse(&t))
+            .transpose()
+            .map_err(&invalid)?,
+        specialty: specialty
+            .map(|s| Specialty::parse(&s))
+            .transpose()
+            .map_err(&invalid)?,
+        age_group: AgeGroup::of(birth_year, today),
+        referral_date,
+        days_waiting: referral_date.map(|referred| days_between(referred, today)),
+        companions: u32::try_from(companions)
+            .map_err(|_| StoreError::corrupt("persons", &id, format!("{companions} companions")))?,
+        companion_of: companion_of
+            .map(|of| PersonId::parse(&of))
+            .transpose()
+            .map_err(&invalid)?,
+    })
+}

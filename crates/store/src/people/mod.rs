@@ -1,0 +1,12 @@
+//! The registry: people, their status lines and their histories.
+
+pub(crate) mod list;
+pub(crate) mod registration;
+pub(crate) mod transitions;
+
+pub use list::{
+    ListFilter, ListPage, ListedPerson, RoleFilter, TierCount, Visibility, WaitFilter,
+    WaitingSummary,
+};
+pub use registration::PersonRecord;
+pub use transitions::Transitioned;
