@@ -13,8 +13,8 @@ use corridor_interop::consignments::{
 use corridor_store::NewAuditEntry;
 use sha2::{Digest, Sha256};
 
-use crate::args::{ConsignmentExportArgs, ImportArgs};
 use crate::context::Context;
+use crate::flags::exchange::{ConsignmentExportArgs, ImportArgs};
 use crate::output::{count, progress_bar};
 
 pub async fn import(context: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode> {

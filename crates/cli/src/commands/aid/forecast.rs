@@ -8,8 +8,8 @@ use anyhow::bail;
 use corridor_domain::Stage;
 use corridor_sim::{ForecastConfig, HorizonDays, QueueScenario, Replications, Shortfall};
 
-use super::ForecastArgs;
 use crate::context::Context;
+use crate::flags::aid::ForecastArgs;
 use crate::output::{count, table};
 
 pub(super) async fn forecast(context: &Context, args: &ForecastArgs) -> anyhow::Result<ExitCode> {

@@ -11,8 +11,9 @@ use corridor_domain::{
 };
 use corridor_store::{ImportMode, NewAuditEntry};
 
-use super::{AddArgs, MoveArgs, ShowArgs, hours, time_arg, time_text};
+use super::{hours, time_arg, time_text};
 use crate::context::Context;
+use crate::flags::aid::{AddArgs, MoveArgs, ShowArgs};
 use crate::output::table;
 
 pub(super) async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {

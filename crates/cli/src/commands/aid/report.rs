@@ -7,8 +7,9 @@ use anyhow::bail;
 use corridor_domain::{AidReport, CargoCategory, Stage, Tonnes, TruckDefinition, TruckTarget};
 use jiff::civil::Date;
 
-use super::{TargetArgs, hours, time_text};
+use super::{hours, time_text};
 use crate::context::Context;
+use crate::flags::aid::TargetArgs;
 use crate::output::{count, table};
 
 pub(super) async fn report(
