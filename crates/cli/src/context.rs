@@ -8,7 +8,7 @@ use corridor_store::{Store, StoreError};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::args::GlobalArgs;
+use crate::flags::GlobalArgs;
 
 pub struct Context {
     pub store: Store,

@@ -8,19 +8,11 @@ use std::io::Write;
 
 use tracing_subscriber::EnvFilter;
 
+use crate::flags::LogFormat;
 use crate::output::BARS;
 
 /// What is logged when `RUST_LOG` is not set.
 pub const DEFAULT_FILTER: &str = "warn,corridor=info";
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogFormat {
-    /// One line of text per event.
-    #[default]
-    Text,
-    /// One JSON object per line.
-    Json,
-}
 
 /// Installs the logger for the rest of the process.
 pub fn init(format: LogFormat) {

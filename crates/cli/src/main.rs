@@ -7,7 +7,7 @@
 mod args;
 mod commands;
 mod context;
-mod day_args;
+mod flags;
 mod forecast;
 mod hints;
 mod logging;

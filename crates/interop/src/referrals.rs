@@ -63,12 +63,18 @@ use std::io;
 
 use corridor_domain::{
     BirthYear, ConditionCategory, InvalidValue, LegalBasis, NewPerson, OrganisationId, PersonId,
-    PersonKind, PersonName, Referral, ReferralDate, Relationship, Role, Sex, Specialty, StatusLine,
-    Tier, unaccompanied_children,
+    PersonKind, PersonName, Referral, ReferralDate, Relationship, Role, Sex, Specialty, Tier,
+    unaccompanied_children,
 };
 use jiff::civil::Date;
 
-use crate::cell::{read_cell, write_row};
+use crate::cell::read_cell;
+
+mod export;
+mod header;
+
+pub use export::{ExportError, ExportMode, export_columns, write_referrals};
+use header::{COLUMN_COUNT, Column, Header, header_message};
 
 /// The columns of an import file, in the order an export writes them.
 pub const COLUMNS: [&str; 14] = [
@@ -314,228 +320,7 @@ pub fn check_against_registry(
     import.errors.sort_by_key(|error| error.line);
 }
 
-/// Which columns an export writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ExportMode {
-    /// No name, birth year as a five-year band; for sharing. Not re-importable.
-    #[default]
-    Pseudonymised,
-    /// The import columns and the read-only status columns; re-importable.
-    Personal,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error("could not write the export: {0}")]
-    Io(#[from] io::Error),
-}
-
-/// The header row an export writes in `mode`.
-pub fn export_columns(mode: ExportMode) -> Vec<&'static str> {
-    COLUMNS
-        .iter()
-        .filter_map(|&column| match (mode, column) {
-            (ExportMode::Pseudonymised, "name") => None,
-            (ExportMode::Pseudonymised, "birth_year") => Some("birth_year_band"),
-            _ => Some(column),
-        })
-        .chain(READ_ONLY_COLUMNS)
-        .collect()
-}
-
-/// Writes people and their current status as CSV, header first, and returns
-/// the number of people written.
-pub fn write_referrals<'a>(
-    writer: impl io::Write,
-    records: impl IntoIterator<Item = (&'a NewPerson, &'a StatusLine)>,
-    mode: ExportMode,
-) -> Result<u64, ExportError> {
-    let mut csv_writer = csv::Writer::from_writer(writer);
-    write_row(&mut csv_writer, export_columns(mode))?;
-    let mut written: u64 = 0;
-    // The file holds referrals: patients and their companions. Returnees
-    // travel the other way and are not part of it.
-    for (person, status) in records
-        .into_iter()
-        .filter(|(person, _)| person.role() != Role::Returnee)
-    {
-        write_row(&mut csv_writer, export_row(person, status, mode))?;
-        written += 1;
-    }
-    csv_writer.flush()?;
-    Ok(written)
-}
-
 const PROGRESS_EVERY_ROWS: u64 = 4096;
-
-/// A column of the import file; the discriminant is its index in [`COLUMNS`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
-    Id,
-    Role,
-    CompanionOf,
-    Relationship,
-    Name,
-    BirthYear,
-    Sex,
-    LegalBasis,
-    Condition,
-    Specialty,
-    Tier,
-    ReferralDate,
-    ReferringFacility,
-    ReturnGuarantee,
-}
-
-const COLUMN_COUNT: usize = COLUMNS.len();
-
-impl Column {
-    const ALL: [Column; COLUMN_COUNT] = [
-        Column::Id,
-        Column::Role,
-        Column::CompanionOf,
-        Column::Relationship,
-        Column::Name,
-        Column::BirthYear,
-        Column::Sex,
-        Column::LegalBasis,
-        Column::Condition,
-        Column::Specialty,
-        Column::Tier,
-        Column::ReferralDate,
-        Column::ReferringFacility,
-        Column::ReturnGuarantee,
-    ];
-
-    /// The columns only a companion fills in.
-    const COMPANION: [Column; 2] = [Column::CompanionOf, Column::Relationship];
-
-    /// The columns a patient must fill in.
-    const PATIENT: [Column; 5] = [
-        Column::Condition,
-        Column::Specialty,
-        Column::Tier,
-        Column::ReferralDate,
-        Column::ReferringFacility,
-    ];
-
-    /// The columns of a patient's referral, which a companion leaves empty.
-    const REFERRAL: [Column; 6] = [
-        Column::Condition,
-        Column::Specialty,
-        Column::Tier,
-        Column::ReferralDate,
-        Column::ReferringFacility,
-        Column::ReturnGuarantee,
-    ];
-
-    fn name(self) -> &'static str {
-        COLUMNS[self as usize]
-    }
-
-    fn from_name(name: &str) -> Option<Column> {
-        Column::ALL.into_iter().find(|column| column.name() == name)
-    }
-
-    /// Whether a file may leave the column out: only those whose values are
-    /// optional for everyone.
-    fn may_be_absent(self) -> bool {
-        matches!(self, Column::Name | Column::ReturnGuarantee)
-    }
-}
-
-/// Where each column is in the file.
-struct Header {
-    index_of: [Option<usize>; COLUMN_COUNT],
-    width: usize,
-    ignored: Vec<String>,
-}
-
-impl Header {
-    fn parse(record: &csv::ByteRecord) -> Result<Header, FileError> {
-        let names: Vec<String> = record
-            .iter()
-            .enumerate()
-            .map(|(index, bytes)| {
-                // The csv crate keeps a UTF-8 byte-order mark, which
-                // spreadsheet programs write, as part of the first name.
-                let bytes = match index {
-                    0 => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
-                    _ => bytes,
-                };
-                String::from_utf8_lossy(bytes).trim().to_ascii_lowercase()
-            })
-            .collect();
-        if names.iter().any(|name| name == "birth_year_band") {
-            return Err(FileError::PseudonymisedExport);
-        }
-
-        let mut index_of = [None; COLUMN_COUNT];
-        let mut ignored = Vec::new();
-        let mut unknown = Vec::new();
-        let mut repeated = Vec::new();
-        for (index, name) in names.iter().enumerate() {
-            if let Some(column) = Column::from_name(name) {
-                match index_of[column as usize] {
-                    Some(_) => repeated.push(name.clone()),
-                    None => index_of[column as usize] = Some(index),
-                }
-            } else if READ_ONLY_COLUMNS.contains(&name.as_str()) {
-                if ignored.contains(name) {
-                    repeated.push(name.clone());
-                } else {
-                    ignored.push(name.clone());
-                }
-            } else {
-                unknown.push(name.clone());
-            }
-        }
-        let missing: Vec<String> = Column::ALL
-            .into_iter()
-            .filter(|column| !column.may_be_absent() && index_of[*column as usize].is_none())
-            .map(|column| column.name().to_string())
-            .collect();
-        if !missing.is_empty() || !unknown.is_empty() || !repeated.is_empty() {
-            return Err(FileError::Header {
-                missing,
-                unknown,
-                repeated,
-            });
-        }
-        Ok(Header {
-            index_of,
-            width: names.len(),
-            ignored,
-        })
-    }
-}
-
-fn header_message(missing: &[String], unknown: &[String], repeated: &[String]) -> String {
-    let quoted = |names: &[String]| {
-        names
-            .iter()
-            .map(|name| format!("'{name}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut problems = Vec::new();
-    if !missing.is_empty() {
-        problems.push(format!("missing columns: {}", missing.join(", ")));
-    }
-    if !unknown.is_empty() {
-        problems.push(format!("unknown columns: {}", quoted(unknown)));
-    }
-    if !repeated.is_empty() {
-        problems.push(format!("repeated columns: {}", repeated.join(", ")));
-    }
-    format!(
-        "the header is not as expected: {}. Expected columns: {} (name and return_guarantee \
-         may be left out; the export columns {} are ignored)",
-        problems.join("; "),
-        COLUMNS.join(", "),
-        READ_ONLY_COLUMNS.join(", ")
-    )
-}
 
 /// What the checks across rows need to know of every row, valid or not, so
 /// that an error in one row does not hide or invent an error in another.
@@ -858,62 +643,4 @@ fn into_io(error: csv::Error) -> io::Error {
         csv::ErrorKind::Io(error) => error,
         other => io::Error::other(format!("{other:?}")),
     }
-}
-
-fn export_row(person: &NewPerson, status: &StatusLine, mode: ExportMode) -> Vec<String> {
-    let referral = person.referral();
-    let text_or_empty = |value: Option<&str>| value.unwrap_or_default().to_string();
-    let mut row = vec![
-        person.id.to_string(),
-        person.role().to_string(),
-        text_or_empty(person.companion_of().map(PersonId::as_str)),
-        text_or_empty(match &person.kind {
-            PersonKind::Companion { relationship, .. } => Some(relationship.as_str()),
-            PersonKind::Patient(_) | PersonKind::Returnee { .. } => None,
-        }),
-    ];
-    match mode {
-        ExportMode::Personal => {
-            row.push(text_or_empty(person.name.as_ref().map(PersonName::as_str)));
-            row.push(person.birth_year.year().to_string());
-        }
-        ExportMode::Pseudonymised => row.push(person.birth_year.band()),
-    }
-    row.extend([
-        person.sex.to_string(),
-        person.legal_basis.to_string(),
-        text_or_empty(referral.map(|referral| referral.condition.as_str())),
-        text_or_empty(referral.map(|referral| referral.specialty.as_str())),
-        text_or_empty(referral.map(|referral| referral.tier.as_str())),
-        referral.map_or(String::new(), |referral| {
-            referral.referral_date.date().to_string()
-        }),
-        text_or_empty(referral.map(|referral| referral.referring_facility.as_str())),
-        text_or_empty(referral.map(|referral| match referral.return_guarantee {
-            true => "yes",
-            false => "no",
-        })),
-        status.status.to_string(),
-        status.clearance_attempt.to_string(),
-        status
-            .booking
-            .as_ref()
-            .map_or(String::new(), |booking| booking.date.to_string()),
-        text_or_empty(
-            status
-                .booking
-                .as_ref()
-                .map(|booking| booking.crossing.as_str()),
-        ),
-        text_or_empty(
-            status
-                .admitted_to
-                .as_ref()
-                .map(|facility| facility.as_str()),
-        ),
-        status
-            .died_on
-            .map_or(String::new(), |date| date.to_string()),
-    ]);
-    row
 }

@@ -7,8 +7,8 @@ use std::path::Path;
 use anyhow::Context as _;
 use corridor_store::{AuditAnchor, AuditReport};
 
-use crate::args::AuditCommand;
 use crate::context::Context;
+use crate::flags::audit::AuditCommand;
 use crate::output::{count, table};
 
 pub async fn run(context: &Context, command: &AuditCommand) -> anyhow::Result<ExitCode> {

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::args::{BackupArgs, RestoreArgs};
 use crate::context::Context;
+use crate::flags::backup::{BackupArgs, RestoreArgs};
 use crate::output::count;
 
 pub async fn backup(context: &Context, args: &BackupArgs) -> anyhow::Result<ExitCode> {

@@ -14,7 +14,7 @@ use corridor_store::{BatchChoice, ClearanceRequest, Decision, ImportMode, Submis
 use super::patients::flag_error;
 use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
-use crate::day_args::{ClearanceCommand, ClearanceReportArgs, DecideArgs, SubmitArgs};
+use crate::flags::days::{ClearanceCommand, ClearanceReportArgs, DecideArgs, SubmitArgs};
 use crate::output::{count, table};
 
 pub async fn run(context: &Context, command: &ClearanceCommand) -> anyhow::Result<ExitCode> {

@@ -7,8 +7,8 @@ use anyhow::{Context as _, bail};
 use corridor_demo::{DemoConfig, generate};
 use corridor_store::{NewAuditEntry, ReferenceData, WaitingSummary};
 
-use crate::args::DemoArgs;
 use crate::context::Context;
+use crate::flags::serve::DemoArgs;
 use crate::output::{count, progress_bar, table};
 
 pub async fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {

@@ -11,8 +11,8 @@ use corridor_interop::referrals::{
 use corridor_store::NewAuditEntry;
 use sha2::{Digest, Sha256};
 
-use crate::args::{ExportCommand, ImportCommand};
 use crate::context::Context;
+use crate::flags::exchange::{ExportCommand, ImportCommand};
 use crate::output::{count, progress_bar};
 
 pub async fn import(context: &Context, command: &ImportCommand) -> anyhow::Result<ExitCode> {

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use corridor_interop::fhir::{Places, ReferralHistory, write_bundles};
 use corridor_store::NewAuditEntry;
 
-use super::report::{OutArgs, write_output};
+use super::report::write_output;
 use crate::context::Context;
+use crate::flags::report::OutArgs;
 
 pub async fn export(context: &Context, args: &OutArgs) -> anyhow::Result<ExitCode> {
     let histories = context.store.patient_histories().await?;

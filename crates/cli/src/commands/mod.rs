@@ -23,8 +23,8 @@ use anyhow::Context as _;
 use corridor_domain::Tier;
 use corridor_store::ImportMode;
 
-use crate::args::{Cli, Command};
 use crate::context::{Context, Opening};
+use crate::flags::{Cli, Command};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()

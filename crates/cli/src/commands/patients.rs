@@ -12,8 +12,8 @@ use corridor_domain::{
 use corridor_store::{ListFilter, NewAuditEntry, RoleFilter, WaitFilter};
 
 use super::reasons::{reason_flag_error, with_note};
-use crate::args::{AddArgs, ListArgs, PatientsCommand, ShowArgs, TransitionArgs};
 use crate::context::Context;
+use crate::flags::patients::{AddArgs, ListArgs, PatientsCommand, ShowArgs, TransitionArgs};
 use crate::output::{count, table};
 
 /// The most rows `patients list` prints at once.

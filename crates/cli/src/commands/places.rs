@@ -14,7 +14,7 @@ use corridor_store::{Destination, NewAuditEntry};
 
 use super::patients::{flag_error, generated_id};
 use crate::context::Context;
-use crate::day_args::{
+use crate::flags::days::{
     BedsCommand, DestinationArgs, LuggageArgs, LuggageCommand, LuggageRulesArgs, ReturneeAddArgs,
     ReturneesCommand, RulesCommand, RulesSetArgs,
 };

@@ -15,7 +15,7 @@ use corridor_store::{
 use super::patients::flag_error;
 use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
-use crate::day_args::{
+use crate::flags::days::{
     DayArgs, GateArgs, GateCommand, ManifestArgs, OverrideArgs, PlanCommand, PlanConfirmArgs,
     PlanShowArgs,
 };

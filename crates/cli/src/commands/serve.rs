@@ -7,9 +7,9 @@ use corridor_domain::{Scope, UserRole};
 use corridor_store::NewUser;
 use corridor_web::{AppState, Clock, Config, Server, generate_password, hash_password};
 
-use crate::args::ServeArgs;
 use crate::commands::demo;
 use crate::context::Context;
+use crate::flags::serve::ServeArgs;
 
 /// The first account's name.
 const FIRST_ADMIN: &str = "admin";

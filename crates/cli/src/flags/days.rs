@@ -1,5 +1,5 @@
-//! Arguments of the crossing-day commands: clearance, beds, rules,
-//! returnees and luggage, the day plan and the gate.
+//! Flags of the crossing-day commands: clearance, beds, rules, returnees
+//! and luggage, the day plan and the gate.
 
 use std::path::PathBuf;
 

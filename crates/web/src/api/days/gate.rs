@@ -1,0 +1,152 @@
+//! The gate: the day's manifests as the crossing officer works them, and
+//! the outcome recorded for each party.
+
+use axum::Json;
+use axum::extract::State;
+use corridor_domain::{CrossingDay, GateOutcome, Permission, PersonId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::manifest::{ManifestView, named_manifests};
+use super::reconciliation::{ReconciliationView, reconciliation_view};
+use super::resolve_day;
+use crate::api::ApiJson;
+use crate::api::params::{given, parse_crossing, parse_date};
+use crate::api::reasons::parse_reason;
+use crate::auth::{ApiUser, Identity};
+use crate::error::{ApiResult, AppError, Problem};
+use crate::state::AppState;
+
+/// The day's confirmed manifests (both directions, names, audited) and the reconciliation.
+pub struct GateDay {
+    pub day: CrossingDay,
+    pub manifests: Vec<ManifestView>,
+    pub reconciliation: ReconciliationView,
+}
+
+pub async fn gate_day(
+    state: &AppState,
+    identity: &Identity,
+    crossing: Option<&str>,
+    date: Option<&str>,
+) -> Result<GateDay, AppError> {
+    identity.require(Permission::WorkGate)?;
+    let day = resolve_day(state, crossing, date, None).await?;
+    let reconciliation = state.store.reconciliation(&day.crossing, day.date).await?;
+    let manifests = named_manifests(state, identity, &reconciliation.manifests).await?;
+    let reasons = state.store.reason_codes().await?;
+    Ok(GateDay {
+        reconciliation: reconciliation_view(&reconciliation, &reasons),
+        manifests,
+        day,
+    })
+}
+
+/// What happened at the gate to a party.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct GateRequest {
+    pub crossing: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The patient (for their whole party) or the returnee.
+    pub person: String,
+    /// `crossed`, `turned-back` (with a reason code) or `no-show`.
+    pub outcome: String,
+    /// A code of `GET /api/v1/reasons?kind=turned-back` (required) or
+    /// `?kind=no-show` (`not-known` when left out); none for `crossed`.
+    #[serde(default)]
+    pub reason_code: Option<String>,
+    /// What the code does not say; required with `other`. It stays in the
+    /// person's record and never leaves in a report or an export.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GateRecorded {
+    /// The party: the patient or returnee first, then companions.
+    pub people: Vec<String>,
+    pub outcome: String,
+}
+
+/// Records an outcome for a party at the gate (audited).
+pub async fn record_outcome(
+    state: &AppState,
+    identity: &Identity,
+    request: &GateRequest,
+) -> Result<GateRecorded, AppError> {
+    identity.require(Permission::WorkGate)?;
+    let crossing = parse_crossing(&request.crossing)?;
+    let date = parse_date("date", &request.date)?;
+    let person = PersonId::parse(request.person.trim())
+        .map_err(|invalid| AppError::bad_request("person", invalid.to_string()))?;
+    identity.may_change_person(state, &person).await?;
+    let outcome = GateOutcome::parse(request.outcome.trim()).map_err(|_| {
+        AppError::bad_request(
+            "outcome",
+            format!(
+                "unknown outcome '{}'; use crossed, turned-back or no-show",
+                request.outcome.trim()
+            ),
+        )
+    })?;
+    let (code, note) = (
+        given(request.reason_code.as_deref()),
+        given(request.note.as_deref()),
+    );
+    let reason = match outcome.reason_kind() {
+        Some(kind) => Some(parse_reason(
+            &state.store.reason_codes().await?,
+            kind,
+            code,
+            note,
+            str::to_string,
+        )?),
+        None if code.is_some() || note.is_some() => {
+            return Err(AppError::bad_request(
+                if code.is_some() {
+                    "reason_code"
+                } else {
+                    "note"
+                },
+                format!(
+                    "{person} crossed: a crossing takes no reason; leave reason_code and note out"
+                ),
+            ));
+        }
+        None => None,
+    };
+    let recorded = state
+        .store
+        .record_gate(
+            &corridor_store::GateRecording {
+                crossing: crossing.clone(),
+                date,
+                person: person.clone(),
+                outcome,
+                reason: reason.clone(),
+            },
+            state.clock.now(),
+            identity.username(),
+        )
+        .await?;
+    Ok(GateRecorded {
+        people: recorded.people.iter().map(ToString::to_string).collect(),
+        outcome: recorded.state.as_str().to_string(),
+    })
+}
+
+/// Records what happened to a party on a confirmed manifest: crossed,
+/// turned back (with a reason) or no-show. A returnee crosses only with
+/// luggage that keeps the rules in force.
+#[utoipa::path(post, path = "/api/v1/gate", tag = "crossing days",
+    request_body = GateRequest,
+    responses((status = 200, body = GateRecorded), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub(super) async fn gate(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    ApiJson(request): ApiJson<GateRequest>,
+) -> ApiResult<Json<GateRecorded>> {
+    Ok(Json(record_outcome(&state, &identity, &request).await?))
+}
