@@ -4,7 +4,6 @@
 //! each command validates them into domain values before touching the
 //! database. `main` only prints the error and picks the exit code.
 
-mod args;
 mod commands;
 mod context;
 mod flags;
@@ -24,7 +23,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
-    let cli = args::Cli::parse();
+    let cli = flags::Cli::parse();
     logging::init(cli.global.log_format);
     match commands::run(cli) {
         Ok(code) => code,

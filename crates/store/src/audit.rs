@@ -11,6 +11,7 @@
 //! [`crate::witness`]). Truncating the chain and rewriting its head cannot be
 //! seen from inside the database: an [`AuditAnchor`] kept elsewhere can.
 
+use futures_util::TryStreamExt;
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -570,21 +571,20 @@ fn anchor_problems(entries: &[AuditEntry], anchor: &AuditAnchor) -> Vec<AuditPro
 async fn read_witnesses(
     connection: &mut sqlx::AnyConnection,
 ) -> Result<Vec<(u64, Witness)>, StoreError> {
-    let rows = sqlx::query("SELECT seq, tbl, row_key, digest FROM audit_rows ORDER BY seq")
-        .fetch_all(connection)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                row.try_get::<i64, _>("seq")? as u64,
-                Witness {
-                    table: row.try_get("tbl")?,
-                    key: row.try_get("row_key")?,
-                    digest: row.try_get("digest")?,
-                },
-            ))
-        })
-        .collect()
+    let mut rows = sqlx::query("SELECT seq, tbl, row_key, digest FROM audit_rows ORDER BY seq")
+        .fetch(connection);
+    let mut witnesses = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        witnesses.push((
+            row.try_get::<i64, _>("seq")? as u64,
+            Witness {
+                table: row.try_get("tbl")?,
+                key: row.try_get("row_key")?,
+                digest: row.try_get("digest")?,
+            },
+        ));
+    }
+    Ok(witnesses)
 }
 
 /// Every row of one covered table, key (as `audit_rows` stores it) to
@@ -594,16 +594,17 @@ async fn table_digests(
     covered: &'static Covered,
 ) -> Result<HashMap<String, String>, StoreError> {
     let sql = format!("SELECT * FROM {}", covered.table);
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(connection)
-        .await?;
-    let mut digests = HashMap::with_capacity(rows.len());
-    let Some(first) = rows.first() else {
-        return Ok(digests);
-    };
-    let digester = RowDigester::new(covered, first)?;
-    for row in &rows {
-        digests.insert(encode_key(&digester.key(row)?), digester.digest(row)?);
+    // Rows are digested as they arrive: the database sends the next rows
+    // while this one is hashed, and no table is held whole in memory.
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(connection);
+    let mut digests = HashMap::new();
+    let mut digester = None;
+    while let Some(row) = rows.try_next().await? {
+        let digester = match &digester {
+            Some(digester) => digester,
+            None => digester.insert(RowDigester::new(covered, &row)?),
+        };
+        digests.insert(encode_key(&digester.key(&row)?), digester.digest(&row)?);
     }
     Ok(digests)
 }

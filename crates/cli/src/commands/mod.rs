@@ -1,21 +1,21 @@
 //! One module per command group; each validates its arguments into domain
 //! values, calls the store, and prints.
 
-pub mod aid;
+mod aid;
 mod audit;
 mod backup;
 mod clearance;
 mod demo;
 mod exchange;
 mod fhir;
-pub mod figures;
+mod figures;
 mod patients;
 mod places;
 mod plan;
-pub mod reasons;
-pub mod report;
+mod reasons;
+mod report;
 mod serve;
-pub mod users;
+mod users;
 
 use std::process::ExitCode;
 

@@ -1,176 +1,19 @@
-//! Patients and companions: who they are, and the history that brought each
-//! of them to where they stand on `today`.
-//!
-//! Generation has two stages. First every patient is planned: a profile
-//! (age, sex, condition, tier), a referral day, the moves of their status
-//! line with the day of each, and their companions. Then the plans are put
-//! in referral order, given ids, and turned into cases by `Case::register`
-//! and `Case::apply` alone, so that every history is one the domain accepts.
+//! The plan of each patient: a profile, a referral day, the moves of their
+//! status line with the day of each, and their companions.
 
-use corridor_domain::{
-    Action, BirthYear, Booking, Case, ConditionCategory, Facility, FacilityId, LegalBasis,
-    NewPerson, OrganisationId, PersonId, PersonKind, PersonName, Reason, ReasonKind, Referral,
-    ReferralDate, Relationship, Sex, Specialty, Status, Tier,
-};
-use jiff::civil::date;
-use rand::RngExt;
-use rand::seq::SliceRandom;
-use rand_xoshiro::Xoshiro256PlusPlus;
+use super::*;
 
-use crate::calendar::{Calendar, Day, EventClock, FIRST_DAY};
-use crate::names::{FAMILY, FEMALE_GIVEN, MALE_GIVEN};
-use crate::places::{
-    KEREM_SHALOM, RAFAH, REFERRING_FACILITIES, country_share, crossing_id, operating_days,
-};
-use crate::{DemoConfig, REFERENCE_WAITING};
-
-// The public aggregates for 20,000 waiting patients; all scale with
-// `waiting_patients`.
-const CHILDREN_WAITING: f64 = 4_500.0;
-const CRITICAL_WAITING: f64 = 440.0;
-const DIED_WHILE_WAITING: f64 = 1_200.0;
-/// No public figure; a small number so that the status exists in the data.
-const WITHDRAWN: f64 = 300.0;
-
-/// Shares of the waiting list by status (per thousand); `listed` takes the rest.
-const WAITING_SHARES: &[(Status, u32)] = &[
-    (Status::Referred, 70),
-    (Status::ClearanceRequested, 100),
-    (Status::Denied, 60),
-    (Status::Delayed, 40),
-    (Status::Cleared, 70),
-];
-
-const REFERRER: &str = "referrer@moh.demo";
-const COORDINATOR: &str = "coordinator@medevac.demo";
-const CLEARANCE: &str = "clearance@liaison.demo";
-const RECEIVING: &str = "receiving@liaison.demo";
-
-/// Reason codes (of the list migration 0006 seeds) with relative weights,
-/// as public reporting describes them: most denials come as a security
-/// objection or with no reason at all, most delays are no answer. The demo
-/// writes no notes: a code says what the aggregates need.
-const DENIAL_CODES: &[(&str, u32)] = &[
-    ("security-objection", 45),
-    ("no-reason-given", 35),
-    ("documents-incomplete", 12),
-    ("identity-not-verified", 5),
-    ("companion-not-approved", 3),
-];
-const DELAY_CODES: &[(&str, u32)] = &[
-    ("no-answer", 80),
-    ("more-information-requested", 12),
-    ("further-security-review", 8),
-];
-const WITHDRAWAL_CODES: &[(&str, u32)] = &[
-    ("no-longer-needed", 30),
-    ("declined-evacuation", 20),
-    ("chose-treatment-elsewhere", 20),
-    ("lost-contact", 15),
-    ("referral-cancelled", 10),
-    ("duplicate-referral", 5),
-];
-/// Why a patient put on a day's plan went back among the cleared.
-const UNSCHEDULE_REASONS: &[((ReasonKind, &str), u32)] = &[
-    ((ReasonKind::Unscheduled, "bed-no-longer-available"), 35),
-    ((ReasonKind::NoShow, "not-reached"), 20),
-    ((ReasonKind::NoShow, "did-not-reach-assembly-point"), 15),
-    ((ReasonKind::TurnedBack, "refused-at-crossing"), 15),
-    ((ReasonKind::TurnedBack, "companion-refused"), 10),
-    ((ReasonKind::Unscheduled, "too-ill-to-travel"), 5),
-];
-
-/// Condition, specialty, and relative weights among adults and among children.
-const CONDITIONS: &[(ConditionCategory, Specialty, u32, u32)] = {
-    use ConditionCategory as C;
-    use Specialty as S;
-    &[
-        (C::Cancer, S::Oncology, 14, 9),
-        (C::Cancer, S::Haematology, 2, 6),
-        (C::Blood, S::Haematology, 2, 5),
-        (C::WarInjury, S::Orthopaedics, 20, 18),
-        (C::WarInjury, S::Neurosurgery, 5, 4),
-        (C::WarInjury, S::Rehabilitation, 6, 5),
-        (C::WarInjury, S::Ophthalmology, 3, 4),
-        (C::WarInjury, S::GeneralSurgery, 4, 2),
-        (C::Burns, S::BurnsPlastic, 5, 8),
-        (C::Eye, S::Ophthalmology, 2, 2),
-        (C::Cardiovascular, S::CardiacSurgery, 4, 0),
-        (C::Cardiovascular, S::Cardiology, 6, 1),
-        (C::Congenital, S::CardiacSurgery, 0, 12),
-        (C::Congenital, S::Paediatrics, 0, 8),
-        (C::Renal, S::Nephrology, 8, 3),
-        (C::Neurological, S::Neurosurgery, 4, 2),
-        (C::Neurological, S::Paediatrics, 0, 4),
-        (C::Other, S::GeneralSurgery, 4, 3),
-        (C::Other, S::Paediatrics, 0, 3),
-    ]
-};
-
-/// How likely a condition is to be life-threatening, relative to a war injury.
-fn criticality(condition: ConditionCategory) -> f64 {
-    match condition {
-        ConditionCategory::Cancer
-        | ConditionCategory::Cardiovascular
-        | ConditionCategory::Congenital
-        | ConditionCategory::Renal => 3.0,
-        ConditionCategory::Blood | ConditionCategory::Neurological | ConditionCategory::Burns => {
-            2.0
-        }
-        ConditionCategory::Eye => 0.3,
-        ConditionCategory::WarInjury | ConditionCategory::Other => 1.0,
-    }
-}
-
-/// The generated cases, in registration order: each patient followed by
-/// their companions.
-pub(crate) fn cases(
-    config: &DemoConfig,
-    calendar: &Calendar,
-    facilities: &[Facility],
-    rng: &mut Xoshiro256PlusPlus,
-) -> Vec<Case> {
-    let scale = f64::from(config.waiting_patients) / REFERENCE_WAITING;
-    let scaled = |count: f64| (count * scale).round() as usize;
-    let mut planner = Planner { calendar, rng };
-    let mut plans = planner.waiting(
-        config.waiting_patients as usize,
-        scaled(CHILDREN_WAITING),
-        scaled(CRITICAL_WAITING),
-    );
-    for _ in 0..scaled(DIED_WHILE_WAITING) {
-        plans.push(planner.died());
-    }
-    for _ in 0..scaled(WITHDRAWN) {
-        plans.push(planner.withdrawn());
-    }
-    plans.extend(planner.evacuated(scale, facilities));
-    // Ids follow the registry's order, the order of referral.
-    plans.sort_by_key(|plan| plan.referral_day);
-
-    let mut builder = Builder {
-        calendar,
-        rng: planner.rng,
-        companions_built: 0,
-    };
-    let mut cases = Vec::with_capacity(plans.len() * 2);
-    for (index, plan) in plans.into_iter().enumerate() {
-        builder.build(index + 1, plan, &mut cases);
-    }
-    cases
-}
-
-struct Profile {
-    age: i16,
-    sex: Sex,
-    condition: ConditionCategory,
-    specialty: Specialty,
-    tier: Tier,
+pub(super) struct Profile {
+    pub(super) age: i16,
+    pub(super) sex: Sex,
+    pub(super) condition: ConditionCategory,
+    pub(super) specialty: Specialty,
+    pub(super) tier: Tier,
 }
 
 /// A step of a status line, before it becomes an `Action` on a day.
 #[derive(Clone)]
-enum Move {
+pub(super) enum Move {
     List,
     RequestClearance,
     Clear,
@@ -188,7 +31,7 @@ enum Move {
 
 /// How a companion's line departs from their patient's.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Divergence {
+pub(super) enum Divergence {
     /// Every move of the patient's, as it applies to a companion.
     Follows,
     /// Not yet put forward for clearance with the patient.
@@ -197,29 +40,34 @@ enum Divergence {
     DeniedWhilePatientCleared,
 }
 
-struct CompanionPlan {
-    relationship: Relationship,
-    age: i16,
-    sex: Sex,
-    same_family: bool,
-    divergence: Divergence,
+pub(super) struct CompanionPlan {
+    pub(super) relationship: Relationship,
+    pub(super) age: i16,
+    pub(super) sex: Sex,
+    pub(super) same_family: bool,
+    pub(super) divergence: Divergence,
 }
 
-struct PatientPlan {
-    profile: Profile,
-    referral_day: Day,
-    return_guarantee: bool,
-    steps: Vec<(Day, Move)>,
-    companions: Vec<CompanionPlan>,
+pub(super) struct PatientPlan {
+    pub(super) profile: Profile,
+    pub(super) referral_day: Day,
+    pub(super) return_guarantee: bool,
+    pub(super) steps: Vec<(Day, Move)>,
+    pub(super) companions: Vec<CompanionPlan>,
 }
 
-struct Planner<'a> {
-    calendar: &'a Calendar,
-    rng: &'a mut Xoshiro256PlusPlus,
+pub(super) struct Planner<'a> {
+    pub(super) calendar: &'a Calendar,
+    pub(super) rng: &'a mut Xoshiro256PlusPlus,
 }
 
 impl Planner<'_> {
-    fn waiting(&mut self, count: usize, children: usize, critical: usize) -> Vec<PatientPlan> {
+    pub(super) fn waiting(
+        &mut self,
+        count: usize,
+        children: usize,
+        critical: usize,
+    ) -> Vec<PatientPlan> {
         let mut statuses = Vec::with_capacity(count);
         for &(status, per_thousand) in WAITING_SHARES {
             let share = (count as u64 * u64::from(per_thousand) / 1000) as usize;
@@ -340,7 +188,7 @@ impl Planner<'_> {
         self.plan(profile, referral_day, steps, companions)
     }
 
-    fn died(&mut self) -> PatientPlan {
+    pub(super) fn died(&mut self) -> PatientPlan {
         let tier = self.pick(&[
             (Tier::Critical, 35),
             (Tier::Urgent, 45),
@@ -370,7 +218,7 @@ impl Planner<'_> {
         self.plan(profile, referral_day, steps, companions)
     }
 
-    fn withdrawn(&mut self) -> PatientPlan {
+    pub(super) fn withdrawn(&mut self) -> PatientPlan {
         let tier = self.pick(&[(Tier::Critical, 5), (Tier::Urgent, 40), (Tier::Routine, 55)]);
         let child = self.rng.random_bool(0.15);
         let profile = self.profile(child, tier);
@@ -392,7 +240,7 @@ impl Planner<'_> {
 
     /// The evacuees of the last two years, week by week as public reporting
     /// describes the throughput (see the crate documentation).
-    fn evacuated(&mut self, scale: f64, facilities: &[Facility]) -> Vec<PatientPlan> {
+    pub(super) fn evacuated(&mut self, scale: f64, facilities: &[Facility]) -> Vec<PatientPlan> {
         let latest = self.calendar.latest_day;
         let last_crossing_day = latest.min(-1);
         let surge = (
@@ -804,234 +652,4 @@ fn place_before(chain: Vec<(i32, Move)>, start: Day, end: Day) -> Vec<(Day, Move
         return place(chain, start, end);
     }
     place(chain, end - total, end)
-}
-
-struct Builder<'a> {
-    calendar: &'a Calendar,
-    rng: &'a mut Xoshiro256PlusPlus,
-    companions_built: usize,
-}
-
-impl Builder<'_> {
-    fn build(&mut self, number: usize, plan: PatientPlan, cases: &mut Vec<Case>) {
-        let patient_id = person_id(&format!("P-{number:06}"));
-        let family = self.rng.random_range(0..FAMILY.len());
-        let referral = Referral {
-            condition: plan.profile.condition,
-            specialty: plan.profile.specialty,
-            tier: plan.profile.tier,
-            referral_date: ReferralDate::new(self.calendar.date(plan.referral_day), self.today())
-                .expect("referral days are not after the latest day, which is not after today"),
-            referring_facility: OrganisationId::parse(
-                "referring_facility",
-                REFERRING_FACILITIES[self.rng.random_range(0..REFERRING_FACILITIES.len())].0,
-            )
-            .expect("REFERRING_FACILITIES holds valid ids"),
-            return_guarantee: plan.return_guarantee,
-        };
-        let legal_basis = if plan.profile.tier == Tier::Critical && self.rng.random_bool(0.5) {
-            LegalBasis::VitalInterest
-        } else {
-            LegalBasis::Consent
-        };
-        let person = NewPerson {
-            id: patient_id.clone(),
-            name: Some(self.name(plan.profile.sex, family)),
-            birth_year: self.birth_year(plan.profile.age),
-            sex: plan.profile.sex,
-            legal_basis,
-            kind: PersonKind::Patient(referral),
-        };
-
-        let mut clock = EventClock::new();
-        let registered = self.minute(&mut clock, plan.referral_day);
-        let mut case = Case::register(person, self.calendar.timestamp(registered), REFERRER);
-        let mut history = Vec::with_capacity(plan.steps.len());
-        let mut previous_day = plan.referral_day;
-        for (day, step) in plan.steps {
-            let action = self.action(&step, day, previous_day);
-            let minute = self.minute(&mut clock, day);
-            let actor = actor(&step);
-            case.apply(action.clone(), self.calendar.timestamp(minute), actor, None)
-                .expect("plans follow the legal transitions of a patient's line");
-            history.push((minute, action, actor));
-            previous_day = day;
-        }
-        cases.push(case);
-
-        for (index, companion) in plan.companions.into_iter().enumerate() {
-            self.companions_built += 1;
-            let offset = index as i64 + 1;
-            let companion_family = self.companion_family(family, &companion);
-            let person = NewPerson {
-                id: person_id(&format!("C-{:06}", self.companions_built)),
-                name: Some(self.name(companion.sex, companion_family)),
-                birth_year: self.birth_year(companion.age),
-                sex: companion.sex,
-                legal_basis: LegalBasis::Consent,
-                kind: PersonKind::Companion {
-                    of: patient_id.clone(),
-                    relationship: companion.relationship,
-                },
-            };
-            let mut case = Case::register(
-                person,
-                self.calendar.timestamp(registered + offset),
-                REFERRER,
-            );
-            let last = history.len().saturating_sub(1);
-            for (position, (minute, action, actor)) in history.iter().enumerate() {
-                let mirrored = match (action, companion.divergence) {
-                    (Action::List | Action::Admit { .. }, _) => None,
-                    (Action::Die { .. }, _) => Some(Action::Withdraw {
-                        reason: reason(ReasonKind::Withdrawn, "patient-died"),
-                    }),
-                    (Action::Withdraw { .. }, _) => Some(Action::Withdraw {
-                        reason: reason(ReasonKind::Withdrawn, "patient-withdrawn"),
-                    }),
-                    (_, Divergence::NotYetRequested) => None,
-                    (Action::Clear, Divergence::DeniedWhilePatientCleared) if position == last => {
-                        Some(Action::Deny {
-                            reason: reason(ReasonKind::Denied, self.pick(DENIAL_CODES)),
-                        })
-                    }
-                    (other, _) => Some(other.clone()),
-                };
-                if let Some(action) = mirrored {
-                    case.apply(
-                        action,
-                        self.calendar.timestamp(minute + offset),
-                        actor,
-                        None,
-                    )
-                    .expect("a companion's line mirrors the legal line of their patient");
-                }
-            }
-            cases.push(case);
-        }
-    }
-
-    fn action(&mut self, step: &Move, day: Day, previous_day: Day) -> Action {
-        match step {
-            Move::List => Action::List,
-            Move::RequestClearance => Action::RequestClearance,
-            Move::Clear => Action::Clear,
-            Move::Deny => Action::Deny {
-                reason: reason(ReasonKind::Denied, self.pick(DENIAL_CODES)),
-            },
-            Move::Delay => {
-                let needed_by = (day - self.rng.random_range(0..=5)).max(previous_day);
-                Action::Delay {
-                    needed_by: self.calendar.date(needed_by),
-                    reason: reason(ReasonKind::Delayed, self.pick(DELAY_CODES)),
-                }
-            }
-            Move::Resubmit => Action::Resubmit,
-            Move::Schedule { on, crossing } => Action::Schedule {
-                booking: Booking {
-                    date: self.calendar.date(*on),
-                    crossing: crossing_id(crossing),
-                },
-            },
-            Move::Unschedule(kind, code) => Action::Unschedule {
-                reason: reason(*kind, code),
-            },
-            Move::Cross(_) => Action::Cross,
-            Move::Admit(facility) => Action::Admit {
-                facility: facility.clone(),
-            },
-            Move::Return => Action::Return,
-            Move::Die => Action::Die {
-                on: self.calendar.date(day),
-            },
-            Move::Withdraw(code) => Action::Withdraw {
-                reason: reason(ReasonKind::Withdrawn, code),
-            },
-        }
-    }
-
-    fn minute(&mut self, clock: &mut EventClock, day: Day) -> i64 {
-        let spread = self.rng.random_range(0..180);
-        let step = self.rng.random_range(1..=5);
-        clock.minute_on(day, spread, step)
-    }
-
-    fn name(&mut self, sex: Sex, family: usize) -> PersonName {
-        let given = if sex == Sex::Female {
-            self.choose(FEMALE_GIVEN)
-        } else {
-            self.choose(MALE_GIVEN)
-        };
-        PersonName::parse(&format!("{given} {}", FAMILY[family]))
-            .expect("names from the lists are short, non-empty plain text")
-    }
-
-    fn companion_family(&mut self, patient_family: usize, companion: &CompanionPlan) -> usize {
-        if companion.same_family {
-            patient_family
-        } else {
-            self.rng.random_range(0..FAMILY.len())
-        }
-    }
-
-    fn birth_year(&self, age: i16) -> BirthYear {
-        BirthYear::new(self.today().year() - age, self.today())
-            .expect("ages are between 0 and 90, so birth years are between 1900 and today")
-    }
-
-    fn today(&self) -> jiff::civil::Date {
-        self.calendar.date(0)
-    }
-
-    fn choose(&mut self, items: &[&'static str]) -> &'static str {
-        items[self.rng.random_range(0..items.len())]
-    }
-
-    fn pick<T: Copy>(&mut self, options: &[(T, u32)]) -> T {
-        pick(self.rng, options)
-    }
-}
-
-/// One of `options`, drawn with the relative weight beside each.
-fn pick<T: Copy>(rng: &mut Xoshiro256PlusPlus, options: &[(T, u32)]) -> T {
-    let weights: Vec<u32> = options.iter().map(|&(_, weight)| weight).collect();
-    options[weighted_index(rng, &weights)].0
-}
-
-fn weighted_index(rng: &mut Xoshiro256PlusPlus, weights: &[u32]) -> usize {
-    let total: u32 = weights.iter().sum();
-    let mut ticket = rng.random_range(0..total);
-    for (index, &weight) in weights.iter().enumerate() {
-        if ticket < weight {
-            return index;
-        }
-        ticket -= weight;
-    }
-    weights.len() - 1
-}
-
-fn actor(step: &Move) -> &'static str {
-    match step {
-        Move::List
-        | Move::RequestClearance
-        | Move::Resubmit
-        | Move::Schedule { .. }
-        | Move::Unschedule(..)
-        | Move::Withdraw(_) => COORDINATOR,
-        Move::Clear | Move::Deny | Move::Delay => CLEARANCE,
-        Move::Cross(crossing) if *crossing == KEREM_SHALOM => "gate@kerem-shalom.demo",
-        Move::Cross(_) | Move::Return => "gate@rafah.demo",
-        Move::Admit(_) => RECEIVING,
-        Move::Die => REFERRER,
-    }
-}
-
-/// A reason of the demo's lists: codes without a note.
-pub(crate) fn reason(kind: ReasonKind, code: &str) -> Reason {
-    Reason::parse(kind, Some(code), None)
-        .expect("the demo's codes are valid codes other than `other`")
-}
-
-fn person_id(text: &str) -> PersonId {
-    PersonId::parse(text).expect("P- and C- followed by six digits is a valid identifier")
 }
