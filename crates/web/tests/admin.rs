@@ -512,10 +512,18 @@ async fn the_last_active_admin_cannot_be_disabled_or_demoted() {
                 ],
             )
             .await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER);
-        let page = browser.get("/admin/users/admin").await;
-        assert!(page.body.contains("Not saved."), "{}", page.body);
-        assert!(page.body.contains("last active admin"));
+        // The form comes back as typed, with why it was not saved.
+        assert_eq!(reply.status, StatusCode::CONFLICT);
+        assert!(
+            reply.body.contains("Not done: ") && reply.body.contains("last active admin"),
+            "{}",
+            reply.body
+        );
+        assert!(
+            reply.body.contains(r#"<option value="disabled" selected>"#),
+            "the typed status is kept: {}",
+            reply.body
+        );
         let account = app.state.store.user("admin").await.unwrap().unwrap();
         assert!(account.active);
         assert_eq!(account.role, UserRole::Admin);

@@ -6,7 +6,6 @@
 
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use corridor_domain::{OrganisationKind, Permission, Scope, UserRole};
 use serde::Deserialize;
@@ -23,7 +22,8 @@ use crate::api::users::{
     revoke_api_token, update_user,
 };
 use crate::auth::{Identity, PageUser};
-use crate::error::{AppError, PageError, PageResult};
+use crate::error::{AppError, PageResult};
+use crate::pages::form::{Refusal, answer};
 use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
@@ -44,25 +44,11 @@ pub fn routes() -> PageRoutes {
         .post("/account/password", change_password)
 }
 
-/// Errors a person can correct on the form come back as a message on the
-/// page; refusals (403) and failures stay errors.
-fn correctable(error: &AppError) -> bool {
-    matches!(
-        error,
-        AppError::BadRequest { .. } | AppError::Conflict(_) | AppError::NotFound(_)
-    )
-}
-
-/// A form error as a line naming the field and what to do.
-fn form_error(error: &AppError) -> String {
-    match error {
-        AppError::BadRequest {
-            field: Some(field),
-            detail,
-        } if !detail.starts_with(field.as_str()) => format!("{field}: {detail}"),
-        other => other.detail(),
-    }
-}
+const ACCOUNT_FIELDS: [&str; 5] = ["username", "display_name", "role", "scope", "organisation"];
+const ACCOUNT_CHANGE_FIELDS: [&str; 4] = ["role", "scope", "organisation", "active"];
+const TOKEN_FIELDS: [&str; 2] = ["username", "label"];
+const ORGANISATION_FIELDS: [&str; 3] = ["id", "name", "kind"];
+const PASSWORD_FIELDS: [&str; 3] = ["current_password", "new_password", "repeat_password"];
 
 // Users.
 
@@ -76,7 +62,7 @@ struct UsersPage {
     /// (id, name) of every organisation.
     organisations: Vec<(String, String)>,
     form: NewAccount,
-    error: Option<String>,
+    refusal: Option<Refusal>,
     /// The account just created and its password, shown this once.
     created: Option<(String, String)>,
 }
@@ -86,7 +72,7 @@ async fn users_page(
     identity: &Identity,
     session: &Session,
     form: NewAccount,
-    error: Option<String>,
+    refusal: Option<Refusal>,
     created: Option<(String, String)>,
 ) -> PageResult<Response> {
     let now = state.clock.now();
@@ -96,16 +82,17 @@ async fn users_page(
         .map(|user| UserView::of(user, now))
         .collect();
     let chrome = Chrome::new(identity, session, state, "/admin/users", "Users and roles").await?;
-    Ok(render(&UsersPage {
+    let page = render(&UsersPage {
         chrome,
         users,
         roles: UserRole::ALL,
         scopes: Scope::ALL,
         organisations: organisation_choices(state).await?,
         form,
-        error,
+        refusal: refusal.clone(),
         created,
-    })?)
+    })?;
+    Ok(answer(page, refusal.as_ref()))
 }
 
 async fn users(
@@ -162,20 +149,10 @@ async fn create(
             )
             .await
         }
-        Err(error) if correctable(&error) => {
-            let mut response = users_page(
-                &state,
-                &identity,
-                &session,
-                account,
-                Some(form_error(&error)),
-                None,
-            )
-            .await?;
-            *response.status_mut() = error.status();
-            Ok(response)
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &ACCOUNT_FIELDS))?;
+            users_page(&state, &identity, &session, account, Some(refusal), None).await
         }
-        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -187,6 +164,9 @@ struct UserPage {
     roles: &'static [UserRole],
     scopes: &'static [Scope],
     organisations: Vec<(String, String)>,
+    /// The role-and-scope form: the account's values, or as typed when refused.
+    form: AccountForm,
+    refusal: Option<Refusal>,
     /// A new password just set, shown this once.
     password: Option<String>,
 }
@@ -196,6 +176,7 @@ async fn user_page(
     identity: &Identity,
     session: &Session,
     username: &str,
+    refused: Option<(AccountForm, Refusal)>,
     password: Option<String>,
 ) -> PageResult<Response> {
     let user = find_user(state, identity, username).await?;
@@ -207,14 +188,22 @@ async fn user_page(
         format!("Account {}", user.username),
     )
     .await?;
-    Ok(render(&UserPage {
+    let user = UserView::of(&user, state.clock.now());
+    let (form, refusal) = match refused {
+        Some((form, refusal)) => (form, Some(refusal)),
+        None => (AccountForm::of(&user), None),
+    };
+    let page = render(&UserPage {
         chrome,
-        user: UserView::of(&user, state.clock.now()),
+        user,
         roles: UserRole::ALL,
         scopes: Scope::ALL,
         organisations: organisation_choices(state).await?,
+        form,
+        refusal: refusal.clone(),
         password,
-    })?)
+    })?;
+    Ok(answer(page, refusal.as_ref()))
 }
 
 async fn user(
@@ -223,7 +212,7 @@ async fn user(
     session: Session,
     Path(username): Path<String>,
 ) -> PageResult<Response> {
-    user_page(&state, &identity, &session, &username, None).await
+    user_page(&state, &identity, &session, &username, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -236,6 +225,17 @@ struct AccountForm {
     active: String,
 }
 
+impl AccountForm {
+    fn of(user: &UserView) -> AccountForm {
+        AccountForm {
+            role: user.role.clone(),
+            scope: user.scope.clone(),
+            organisation: user.organisation.clone().unwrap_or_default(),
+            active: if user.active { "active" } else { "disabled" }.to_string(),
+        }
+    }
+}
+
 async fn update(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
@@ -246,24 +246,28 @@ async fn update(
     // This page judges fields of its own form before the capability
     // runs; a role without the permission is refused before that.
     identity.require(Permission::ManageUsers)?;
-    let active = match form.active.as_str() {
-        "active" => true,
-        "disabled" => false,
-        other => {
-            return Err(PageError(AppError::bad_request(
-                "active",
-                format!("'{other}' is neither 'active' nor 'disabled'"),
-            )));
-        }
-    };
-    let change = AccountChange {
-        role: Some(form.role),
-        scope: Some(form.scope),
-        organisation: Some(form.organisation),
-        active: Some(active),
-    };
     let back = format!("/admin/users/{}", urlencoding_path(&username));
-    match update_user(&state, &identity, &username, &change).await {
+    let active = match form.active.as_str() {
+        "active" => Ok(true),
+        "disabled" => Ok(false),
+        other => Err(AppError::bad_request(
+            "active",
+            format!("'{other}' is neither 'active' nor 'disabled'; choose one"),
+        )),
+    };
+    let result = match active {
+        Ok(active) => {
+            let change = AccountChange {
+                role: Some(form.role.clone()),
+                scope: Some(form.scope.clone()),
+                organisation: Some(form.organisation.clone()),
+                active: Some(active),
+            };
+            update_user(&state, &identity, &username, &change).await
+        }
+        Err(error) => Err(error),
+    };
+    match result {
         Ok(user) => {
             flash(
                 &session,
@@ -286,11 +290,19 @@ async fn update(
             .await;
             Ok(Redirect::to(&back).into_response())
         }
-        Err(error) if correctable(&error) => {
-            flash(&session, format!("Not saved. {}", form_error(&error))).await;
-            Ok(Redirect::to(&back).into_response())
+        Err(error) => {
+            let refusal =
+                Refusal::of(error, |field| Refusal::named(field, &ACCOUNT_CHANGE_FIELDS))?;
+            user_page(
+                &state,
+                &identity,
+                &session,
+                &username,
+                Some((form, refusal)),
+                None,
+            )
+            .await
         }
-        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -310,7 +322,7 @@ async fn reset(
     Path(username): Path<String>,
 ) -> PageResult<Response> {
     let password = reset_password(&state, &identity, &username).await?;
-    user_page(&state, &identity, &session, &username, Some(password)).await
+    user_page(&state, &identity, &session, &username, None, Some(password)).await
 }
 
 // API tokens.
@@ -323,7 +335,9 @@ struct TokensPage {
     usernames: Vec<String>,
     /// The token just created, shown this once.
     created: Option<(String, String)>,
-    error: Option<String>,
+    /// The create form as typed when refused (empty otherwise).
+    form: NewToken,
+    refusal: Option<Refusal>,
 }
 
 async fn tokens_page(
@@ -331,7 +345,8 @@ async fn tokens_page(
     identity: &Identity,
     session: &Session,
     created: Option<(String, String)>,
-    error: Option<String>,
+    form: NewToken,
+    refusal: Option<Refusal>,
 ) -> PageResult<Response> {
     let mut tokens: Vec<TokenView> = list_api_tokens(state, identity)
         .await?
@@ -346,13 +361,15 @@ async fn tokens_page(
         .map(|user| user.username)
         .collect();
     let chrome = Chrome::new(identity, session, state, "/admin/tokens", "API tokens").await?;
-    Ok(render(&TokensPage {
+    let page = render(&TokensPage {
         chrome,
         tokens,
         usernames,
         created,
-        error,
-    })?)
+        form,
+        refusal: refusal.clone(),
+    })?;
+    Ok(answer(page, refusal.as_ref()))
 }
 
 async fn tokens(
@@ -360,7 +377,7 @@ async fn tokens(
     PageUser(identity): PageUser,
     session: Session,
 ) -> PageResult<Response> {
-    tokens_page(&state, &identity, &session, None, None).await
+    tokens_page(&state, &identity, &session, None, NewToken::default(), None).await
 }
 
 async fn create_token(
@@ -376,17 +393,15 @@ async fn create_token(
                 &identity,
                 &session,
                 Some((format!("{} for {}", row.id, row.username), token)),
+                NewToken::default(),
                 None,
             )
             .await
         }
-        Err(error) if correctable(&error) => {
-            let mut response =
-                tokens_page(&state, &identity, &session, None, Some(form_error(&error))).await?;
-            *response.status_mut() = error.status();
-            Ok(response)
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &TOKEN_FIELDS))?;
+            tokens_page(&state, &identity, &session, None, form, Some(refusal)).await
         }
-        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -405,8 +420,19 @@ async fn revoke_token(
             ),
         )
         .await,
-        Err(error) if correctable(&error) => flash(&session, form_error(&error)).await,
-        Err(error) => return Err(PageError(error)),
+        // A button, not a form to correct: what went wrong is for the page.
+        Err(error) => {
+            let refusal = Refusal::of(error, |_| None)?;
+            return tokens_page(
+                &state,
+                &identity,
+                &session,
+                None,
+                NewToken::default(),
+                Some(refusal),
+            )
+            .await;
+        }
     }
     Ok(Redirect::to("/admin/tokens").into_response())
 }
@@ -420,7 +446,7 @@ struct OrganisationsPage {
     organisations: Vec<OrganisationView>,
     kinds: &'static [OrganisationKind],
     form: NewOrganisation,
-    error: Option<String>,
+    refusal: Option<Refusal>,
 }
 
 async fn organisations_page(
@@ -428,7 +454,7 @@ async fn organisations_page(
     identity: &Identity,
     session: &Session,
     form: NewOrganisation,
-    error: Option<String>,
+    refusal: Option<Refusal>,
 ) -> PageResult<Response> {
     identity.require(Permission::ManageUsers)?;
     let organisations = list_organisations(state, identity)
@@ -444,13 +470,14 @@ async fn organisations_page(
         "Organisations",
     )
     .await?;
-    Ok(render(&OrganisationsPage {
+    let page = render(&OrganisationsPage {
         chrome,
         organisations,
         kinds: organisation_kinds(),
         form,
-        error,
-    })?)
+        refusal: refusal.clone(),
+    })?;
+    Ok(answer(page, refusal.as_ref()))
 }
 
 async fn organisations(
@@ -488,14 +515,10 @@ async fn add_organisation(
             .await;
             Ok(Redirect::to("/admin/organisations").into_response())
         }
-        Err(error) if correctable(&error) => {
-            let mut response =
-                organisations_page(&state, &identity, &session, form, Some(form_error(&error)))
-                    .await?;
-            *response.status_mut() = error.status();
-            Ok(response)
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &ORGANISATION_FIELDS))?;
+            organisations_page(&state, &identity, &session, form, Some(refusal)).await
         }
-        Err(error) => Err(PageError(error)),
     }
 }
 
@@ -543,22 +566,24 @@ struct AccountPage {
     chrome: Chrome,
     user: UserView,
     min_length: usize,
-    error: Option<String>,
+    /// Why the change was refused; passwords are never typed back.
+    refusal: Option<Refusal>,
 }
 
 async fn account_page(
     state: &AppState,
     identity: &Identity,
     session: &Session,
-    error: Option<String>,
+    refusal: Option<Refusal>,
 ) -> PageResult<Response> {
     let chrome = Chrome::new(identity, session, state, "/account", "Your account").await?;
-    Ok(render(&AccountPage {
+    let page = render(&AccountPage {
         chrome,
         user: UserView::of(&identity.user, state.clock.now()),
         min_length: corridor_domain::MIN_PASSWORD_CHARS,
-        error,
-    })?)
+        refusal: refusal.clone(),
+    })?;
+    Ok(answer(page, refusal.as_ref()))
 }
 
 /// Every signed-in user has this page, whatever their role.
@@ -602,15 +627,9 @@ async fn change_password(
             .await;
             Ok(Redirect::to("/account").into_response())
         }
-        Err(error @ (AppError::BadRequest { .. } | AppError::TooManyRequests { .. })) => {
-            let mut response =
-                account_page(&state, &identity, &session, Some(form_error(&error))).await?;
-            *response.status_mut() = match error {
-                AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            Ok(response)
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &PASSWORD_FIELDS))?;
+            account_page(&state, &identity, &session, Some(refusal)).await
         }
-        Err(error) => Err(PageError(error)),
     }
 }

@@ -11,6 +11,7 @@
 //! so that the browser shows it even at the bottom of a long page.
 
 use axum::http::StatusCode;
+use axum::response::Response;
 
 use crate::error::{AppError, PageError};
 
@@ -26,8 +27,9 @@ pub struct Refusal {
 
 impl Refusal {
     /// The refusal of a form, from an error the person can correct there: a
-    /// value refused, a rule of the day, a record changed meanwhile or gone.
-    /// Other errors (not allowed, a failure of the server) stay errors.
+    /// value refused, a rule of the day, a record changed meanwhile or gone,
+    /// too many attempts for now. Other errors (not allowed, a failure of
+    /// the server) stay errors.
     ///
     /// `form_field` gives the name of the form's field for the name the
     /// error uses (the API's, such as `decisions[3].reason_code`, which the
@@ -41,6 +43,7 @@ impl Refusal {
         let (field, detail) = match error {
             AppError::BadRequest { detail, field } => (field, detail),
             AppError::NotFound(detail) | AppError::Conflict(detail) => (None, detail),
+            AppError::TooManyRequests { detail, .. } => (None, detail),
             other => return Err(PageError(other)),
         };
         let shown = field
@@ -77,10 +80,24 @@ impl Refusal {
         self.field.is_none().then_some(self.message.as_str())
     }
 
+    /// What was wrong, wherever the page shows it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The status the page answers with: the form was not taken.
     pub fn status(&self) -> StatusCode {
         self.status
     }
+}
+
+/// The page of a form, answering the status of its refusal when it was
+/// refused (the form was not taken), else 200.
+pub fn answer(mut page: Response, refusal: Option<&Refusal>) -> Response {
+    if let Some(refusal) = refusal {
+        *page.status_mut() = refusal.status;
+    }
+    page
 }
 
 /// The store and the API name the field at the start of a message
@@ -137,6 +154,20 @@ mod tests {
             Refusal::of(AppError::Conflict("changed meanwhile".into()), on_beds_form).unwrap();
         assert_eq!(refusal.for_form(), Some("changed meanwhile"));
         assert_eq!(refusal.status(), StatusCode::CONFLICT);
+    }
+
+    #[test]
+    fn too_many_attempts_is_for_the_whole_form_and_says_when_to_try_again() {
+        let refusal = Refusal::of(
+            AppError::TooManyRequests {
+                detail: "wait 60 s and try again".into(),
+                retry_after_seconds: 60,
+            },
+            on_beds_form,
+        )
+        .unwrap();
+        assert_eq!(refusal.for_form(), Some("wait 60 s and try again"));
+        assert_eq!(refusal.status(), StatusCode::TOO_MANY_REQUESTS);
     }
 
     #[test]

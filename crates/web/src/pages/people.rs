@@ -85,6 +85,9 @@ struct PersonPage {
     actions: Vec<ActionForm>,
     /// Receiving facilities (id, name), for the admit form.
     facilities: Vec<(String, String)>,
+    /// A refused change whose form the record no longer offers (it changed
+    /// meanwhile): said at the top, over the record as it is now.
+    refused_elsewhere: Option<Refusal>,
 }
 
 /// One status change the user may make now, with the facts it needs.
@@ -177,7 +180,7 @@ struct BreakGlassPage {
     id: String,
     /// The reason as typed, when the form comes back refused.
     reason: String,
-    error: Option<String>,
+    refusal: Option<Refusal>,
     hours: i64,
     max_reason: usize,
 }
@@ -221,15 +224,17 @@ pub async fn person_page(
                 .filter_map(|kind| ActionKind::parse(kind).ok())
                 .map(|kind| ActionForm::of(kind, &catalogue))
                 .collect();
-            let status = match refused {
-                Some(refused) => {
-                    if let Some(form) = actions.iter_mut().find(|a| a.kind == refused.action) {
-                        form.typed = refused;
-                    }
-                    StatusCode::BAD_REQUEST
+            let status = refused
+                .as_ref()
+                .and_then(|refused| refused.refusal.as_ref())
+                .map_or(StatusCode::OK, Refusal::status);
+            let mut refused_elsewhere = None;
+            if let Some(refused) = refused {
+                match actions.iter_mut().find(|a| a.kind == refused.action) {
+                    Some(form) => form.typed = refused,
+                    None => refused_elsewhere = refused.refusal,
                 }
-                None => StatusCode::OK,
-            };
+            }
             let facilities = if actions.iter().any(|a| a.needs_facility) {
                 state
                     .store
@@ -248,6 +253,7 @@ pub async fn person_page(
                 read_only_until,
                 actions,
                 facilities,
+                refused_elsewhere,
             })?;
             *response.status_mut() = status;
             Ok(response)
@@ -267,19 +273,17 @@ async fn break_glass_page(
     session: &Session,
     id: &PersonId,
     reason: String,
-    error: Option<String>,
+    refusal: Option<Refusal>,
 ) -> PageResult<Response> {
     let chrome = Chrome::new(identity, session, state, "/people", "Outside your scope").await?;
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::FORBIDDEN
-    };
+    let status = refusal
+        .as_ref()
+        .map_or(StatusCode::FORBIDDEN, Refusal::status);
     let mut response = render(&BreakGlassPage {
         chrome,
         id: id.to_string(),
         reason,
-        error,
+        refusal,
         hours: corridor_domain::BREAK_GLASS_HOURS,
         max_reason: corridor_domain::MAX_BREAK_GLASS_REASON_CHARS,
     })?;
@@ -314,8 +318,8 @@ async fn break_glass(
         }
         // The form comes back with what was typed and what to change.
         Err(error @ AppError::BadRequest { .. }) => {
-            let detail = error.detail();
-            break_glass_page(&state, &identity, &session, &id, form.reason, Some(detail)).await
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &["reason"]))?;
+            break_glass_page(&state, &identity, &session, &id, form.reason, Some(refusal)).await
         }
         Err(error) => Err(PageError(error)),
     }

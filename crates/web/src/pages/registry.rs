@@ -19,7 +19,7 @@ use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageResult};
 use crate::pages::form::Refusal;
 use crate::pages::people::{ACTION_FIELDS, RefusedAction, person_page};
-use crate::pages::{Chrome, PageRoutes, after_post, flash, render};
+use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {
@@ -366,8 +366,9 @@ async fn transition(
             .await;
             Ok(back)
         }
-        // A fact the form can correct: the form again, as typed.
-        Err(error @ AppError::BadRequest { .. }) => {
+        // The form again, as typed, on the record as it is now (a record
+        // changed meanwhile shows its new state beside the refusal).
+        Err(error) => {
             let refused = RefusedAction {
                 action: request.action.clone(),
                 reason_code: request.reason_code.clone().unwrap_or_default(),
@@ -380,8 +381,6 @@ async fn transition(
             };
             person_page(&state, &identity, &session, &id, Some(refused)).await
         }
-        // Changed meanwhile or not allowed now: the record as it is now.
-        Err(error) => after_post(&session, Err(error), &format!("/people/{id}")).await,
     }
 }
 

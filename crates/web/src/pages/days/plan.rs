@@ -1,51 +1,27 @@
-//! The crossing-day screens: the day plan with its reasons and overrides,
-//! the printable manifest, and the gate.
+//! The day plan with its reasons and overrides, and the printable manifest.
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::response::Response;
-use corridor_domain::{Permission, ReasonKind};
-use serde::{Deserialize, Serialize};
+use corridor_domain::Permission;
 use tower_sessions::Session;
 
+use super::{crossings, day_link};
 use crate::api::days::{
-    ConfirmRequest, DayQuery, GateQuery, GateRequest, ManifestView, OverrideRequest, PlanView,
-    ReconciliationView, confirm_for, gate_day, override_for, plan_for, read_manifest,
-    record_outcome,
+    ConfirmRequest, DayQuery, ManifestView, OverrideRequest, PlanView, confirm_for, override_for,
+    plan_for, read_manifest,
 };
-use crate::api::reasons::choices;
 use crate::auth::PageUser;
 use crate::error::PageResult;
 use crate::pages::{Chrome, PageRoutes, after_post, render};
 use crate::state::AppState;
 
-pub fn routes() -> PageRoutes {
+pub(super) fn routes() -> PageRoutes {
     PageRoutes::default()
         .get("/plan", plan)
         .post("/plan/overrides", set_override)
         .post("/plan/confirm", confirm)
         .get("/plan/manifest", manifest)
-        .get("/gate", gate)
-        .post("/gate", record)
-}
-
-fn day_link(path: &str, crossing: &str, date: &str, direction: Option<&str>) -> String {
-    #[derive(Serialize)]
-    struct Link<'a> {
-        crossing: &'a str,
-        date: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        direction: Option<&'a str>,
-    }
-    format!(
-        "{path}?{}",
-        serde_urlencoded::to_string(Link {
-            crossing,
-            date,
-            direction
-        })
-        .unwrap_or_default()
-    )
 }
 
 #[derive(Template)]
@@ -57,17 +33,6 @@ struct PlanPage {
     can_view_manifest: bool,
     manifest_link: String,
     other_direction: String,
-}
-
-async fn crossings(state: &AppState) -> Result<Vec<String>, crate::error::AppError> {
-    Ok(state
-        .store
-        .reference()
-        .await?
-        .crossings
-        .iter()
-        .map(|c| c.id.to_string())
-        .collect())
 }
 
 async fn plan(
@@ -192,101 +157,4 @@ async fn manifest(
     )
     .await?;
     Ok(render(&ManifestPage { chrome, manifest })?)
-}
-
-#[derive(Template)]
-#[template(path = "gate.html")]
-struct GatePage {
-    chrome: Chrome,
-    crossing: String,
-    date: String,
-    crossings: Vec<String>,
-    manifests: Vec<ManifestView>,
-    reconciliation: ReconciliationView,
-    /// The codes a turn-back and a no-show may give, as (code, label); a
-    /// no-show's default comes first.
-    turn_back_reasons: Vec<(String, String)>,
-    no_show_reasons: Vec<(String, String)>,
-}
-
-async fn gate(
-    State(state): State<AppState>,
-    PageUser(identity): PageUser,
-    session: Session,
-    Query(query): Query<GateQuery>,
-) -> PageResult<Response> {
-    let day = gate_day(
-        &state,
-        &identity,
-        query.crossing.as_deref(),
-        query.date.as_deref(),
-    )
-    .await?;
-    let chrome = Chrome::new(
-        &identity,
-        &session,
-        &state,
-        "/gate",
-        format!("Gate: {} {}", day.day.crossing, day.day.date),
-    )
-    .await?;
-    let catalogue = state.store.reason_codes().await?;
-    Ok(render(&GatePage {
-        turn_back_reasons: choices(&catalogue, ReasonKind::TurnedBack),
-        no_show_reasons: choices(&catalogue, ReasonKind::NoShow),
-        chrome,
-        crossing: day.day.crossing.to_string(),
-        date: day.day.date.to_string(),
-        crossings: crossings(&state).await?,
-        manifests: day.manifests,
-        reconciliation: day.reconciliation,
-    })?)
-}
-
-#[derive(Debug, Deserialize)]
-struct GateForm {
-    #[serde(default)]
-    crossing: String,
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    person: String,
-    #[serde(default)]
-    outcome: String,
-    #[serde(default)]
-    reason_code: Option<String>,
-    #[serde(default)]
-    note: Option<String>,
-}
-
-async fn record(
-    State(state): State<AppState>,
-    PageUser(identity): PageUser,
-    session: Session,
-    Form(form): Form<GateForm>,
-) -> PageResult<Response> {
-    let back = day_link("/gate", &form.crossing, &form.date, None);
-    let request = GateRequest {
-        crossing: form.crossing,
-        date: form.date,
-        person: form.person,
-        outcome: form.outcome,
-        reason_code: form.reason_code,
-        note: form.note,
-    };
-    let result = record_outcome(&state, &identity, &request)
-        .await
-        .map(|recorded| {
-            let consequence = if recorded.outcome == "crossed" {
-                ""
-            } else {
-                "; back on the list as cleared, beds released"
-            };
-            format!(
-                "{}: {}{consequence}.",
-                recorded.outcome,
-                recorded.people.join(", ")
-            )
-        });
-    after_post(&session, result, &back).await
 }
