@@ -286,7 +286,9 @@ async fn the_admin_creates_accounts_whose_password_is_shown_once_and_works() {
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
         // Beside the organisation field, without naming it again.
         assert!(
-            refused.body.contains(r#"id="error-organisation">is needed"#),
+            refused
+                .body
+                .contains(r#"id="error-organisation">is needed"#),
             "{}",
             refused.body
         );

@@ -15,6 +15,7 @@
 //! `click_button`, `fill`, `select`; check what the user sees with `see`,
 //! `heading_is`, `column`; then `screenshot("NN-what")`.
 
+mod forms;
 mod journeys;
 
 use std::net::{SocketAddr, TcpListener};
@@ -284,6 +285,58 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|error| panic!("click {xpath}: {error}"));
+    }
+
+    /// The value the field named `name` holds now (for a select, the
+    /// value of its chosen option).
+    pub async fn value_of(&self, name: &str) -> String {
+        self.find(Locator::Css(&format!("[name=\"{name}\"]")))
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_else(|error| panic!("read the field {name}: {error}"))
+            .unwrap_or_default()
+    }
+
+    /// Waits for the message shown beside the field `field` of a refused
+    /// form, and checks that it says `text` and that the field is the one
+    /// marked invalid and focused, in view.
+    pub async fn see_refused_field(&self, field: &str, text: &str) {
+        let message = self
+            .find(Locator::Css(&format!("#error-{field}")))
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(
+            message.contains(text),
+            "beside {field}: expected {text:?}, shown {message:?}"
+        );
+        let focused = self
+            .client
+            .execute(
+                "const field = document.activeElement; \
+                 const box = field.getBoundingClientRect(); \
+                 return [field.name || '', field.getAttribute('aria-invalid') || '', \
+                         box.top >= 0 && box.bottom <= window.innerHeight];",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("read the focused field: {error}"));
+        assert_eq!(
+            focused,
+            serde_json::json!([field, "true", true]),
+            "the refused field {field} is focused, marked invalid and in view"
+        );
+    }
+
+    /// How many elements the page has that match the CSS selector, now.
+    pub async fn shown_elements(&self, selector: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(selector))
+            .await
+            .map(|found| found.len())
+            .unwrap_or_else(|error| panic!("look for {selector}: {error}"))
     }
 
     /// Waits until the page shows `text` (in its visible text).
