@@ -60,6 +60,8 @@ labelled_enum! {
         ManageBeds = "manage-beds",
         ManageAid = "manage-aid",
         RunForecasts = "run-forecasts",
+        /// Add and import the public figures every report cites.
+        ManageFigures = "manage-figures",
         ManageUsers = "manage-users",
         ViewAudit = "view-audit",
     }
@@ -100,6 +102,7 @@ impl UserRole {
                 P::ViewManifests,
                 P::ViewBeds,
                 P::RunForecasts,
+                P::ManageFigures,
             ],
             UserRole::ClearanceLiaison => &[
                 P::ViewAggregates,
@@ -117,7 +120,7 @@ impl UserRole {
                 &[P::ViewAggregates, P::ViewPeople, P::ViewBeds, P::ManageBeds]
             }
             UserRole::LogisticsOfficer => &[P::ViewAggregates, P::ManageAid, P::RunForecasts],
-            UserRole::Analyst => &[P::ViewAggregates, P::RunForecasts],
+            UserRole::Analyst => &[P::ViewAggregates, P::RunForecasts, P::ManageFigures],
             UserRole::Admin => &[P::ViewAggregates, P::ManageUsers, P::ViewAudit],
         }
     }

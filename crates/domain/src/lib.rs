@@ -50,7 +50,9 @@ pub use crossing::{
     WeekdaySet, check_quota_periods,
 };
 pub use facility::{BedCapacity, Country, CountryCode, Facility, FacilityId};
-pub use figure::{Source, SourcedFigure};
+pub use figure::{
+    FigureDraft, MAX_FIGURE_NOTE_CHARS, MAX_FIGURE_TEXT_CHARS, Source, SourcedFigure,
+};
 pub use luggage::{
     CashAmount, CashLimit, CurrencyCode, DeclaredItem, ItemCategory, LuggageDeclaration,
     LuggageRuleSet, RuleKind, Violation, check_luggage, check_luggage_versions,

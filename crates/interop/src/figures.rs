@@ -59,8 +59,8 @@ pub const COLUMNS: &[Column] = &[
 const REQUIRED: usize = 8;
 
 /// Length limits, the same as the store's.
-const SHORT_TEXT: usize = 500;
-const LONG_TEXT: usize = 2000;
+const SHORT_TEXT: usize = corridor_domain::MAX_FIGURE_TEXT_CHARS;
+const LONG_TEXT: usize = corridor_domain::MAX_FIGURE_NOTE_CHARS;
 
 /// The result of reading a figures file: import only when `errors` is empty.
 #[derive(Debug, Default)]
@@ -224,10 +224,8 @@ fn parse_row(fields: &mut Fields<'_>) -> Option<SourcedFigure> {
         SourcedFigure::parse_key(cell).map_err(|invalid| invalid.problem)
     });
     let label = fields.text(1, "label", SHORT_TEXT);
-    let value = fields.parse(2, |cell| match cell.replace(',', "").parse::<f64>() {
-        Ok(value) if value.is_finite() => Ok(value),
-        _ if cell.is_empty() => Err("is empty; give a number".to_string()),
-        _ => Err(format!("'{cell}' is not a number")),
+    let value = fields.parse(2, |cell| {
+        SourcedFigure::parse_value(cell).map_err(|invalid| invalid.problem)
     });
     let unit = fields.text(3, "unit", SHORT_TEXT);
     let date = fields.date(4);

@@ -9,8 +9,10 @@ use corridor_domain::{
     ActionKind, AgeGroup, BirthYear, CrossingId, FacilityId, NewPerson, ReasonCode, ReasonKind,
     Role, SourcedFigure, Specialty, Status, StatusEvent, StatusLine, Tier,
 };
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::Offset;
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::audit::NewAuditEntry;
@@ -299,6 +301,40 @@ impl Store {
             })?;
         transaction.finish_import(audit, mode).await?;
         Ok(())
+    }
+}
+
+impl NewAuditEntry {
+    /// The entry of one public figure added by hand (a form, the CLI).
+    pub fn figure_added(figure: &SourcedFigure, at: Timestamp, actor: &str) -> NewAuditEntry {
+        NewAuditEntry {
+            at,
+            actor: actor.to_string(),
+            action: "figure.add".to_string(),
+            subject: figure.key.clone(),
+            detail: serde_json::json!({ "date": figure.date.to_string(), "value": figure.value }),
+        }
+    }
+
+    /// The entry of a file of public figures imported: the file by name and
+    /// digest, and each figure by key and date.
+    pub fn figures_imported(
+        file_name: &str,
+        file: &[u8],
+        figures: &[SourcedFigure],
+        at: Timestamp,
+        actor: &str,
+    ) -> NewAuditEntry {
+        NewAuditEntry {
+            at,
+            actor: actor.to_string(),
+            action: "figure.import".to_string(),
+            subject: file_name.to_string(),
+            detail: serde_json::json!({
+                "file_sha256": hex::encode(Sha256::digest(file)),
+                "figures": figures.iter().map(|f| format!("{} {}", f.key, f.date)).collect::<Vec<_>>(),
+            }),
+        }
     }
 }
 

@@ -153,7 +153,7 @@ async fn api_tokens_authenticate_without_csrf_and_unknown_tokens_are_refused() {
         assert_eq!(me.json()["role"], "analyst");
         assert_eq!(
             me.json()["permissions"],
-            serde_json::json!(["view-aggregates", "run-forecasts"])
+            serde_json::json!(["view-aggregates", "run-forecasts", "manage-figures"])
         );
 
         let mut request = app.anonymous();

@@ -11,6 +11,7 @@ mod browser;
 mod dashboard;
 mod day;
 mod errors;
+mod figures;
 mod free_text;
 mod fuzz;
 mod logging;

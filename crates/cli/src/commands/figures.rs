@@ -3,11 +3,10 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, anyhow};
-use corridor_domain::{Source, SourcedFigure, Text};
+use anyhow::Context as _;
+use corridor_domain::{FigureDraft, SourcedFigure};
 use corridor_interop::figures::{read_figures, write_figures};
 use corridor_store::{ImportMode, NewAuditEntry};
-use sha2::{Digest, Sha256};
 
 use super::report::write_output;
 use crate::context::Context;
@@ -24,36 +23,19 @@ pub async fn run(context: &Context, command: &FiguresCommand) -> anyhow::Result<
 }
 
 async fn add(context: &Context, args: &AddFigureArgs) -> anyhow::Result<ExitCode> {
-    if !args.value.is_finite() {
-        return Err(anyhow!("--value {} is not a finite number", args.value));
-    }
-    let optional = |field, value: &Option<String>| {
-        value
-            .as_deref()
-            .map(|text| Text::parse(field, text, 2000))
-            .transpose()
-    };
-    let figure = SourcedFigure {
-        key: SourcedFigure::parse_key(&args.key)?,
-        label: Text::parse("label", &args.label, 500)?,
+    let figure = SourcedFigure::from_draft(&FigureDraft {
+        key: &args.key,
+        label: &args.label,
         value: args.value,
-        unit: Text::parse("unit", &args.unit, 500)?,
+        unit: &args.unit,
         date: args.date,
-        source: Source {
-            publisher: Text::parse("publisher", &args.publisher, 500)?,
-            title: Text::parse("title", &args.title, 500)?,
-            published: args.published,
-            url: optional("url", &args.url)?,
-        },
-        note: optional("note", &args.note)?,
-    };
-    let audit = NewAuditEntry {
-        at: context.now,
-        actor: context.actor.clone(),
-        action: "figure.add".to_string(),
-        subject: figure.key.clone(),
-        detail: serde_json::json!({ "date": figure.date.to_string(), "value": figure.value }),
-    };
+        publisher: &args.publisher,
+        title: &args.title,
+        published: args.published,
+        url: args.url.as_deref(),
+        note: args.note.as_deref(),
+    })?;
+    let audit = NewAuditEntry::figure_added(&figure, context.now, &context.actor);
     context
         .store
         .add_figures(std::slice::from_ref(&figure), &audit, ImportMode::Commit)
@@ -124,16 +106,8 @@ async fn import(context: &Context, args: &ImportFiguresArgs) -> anyhow::Result<E
         return Ok(ExitCode::FAILURE);
     }
     let figures: Vec<SourcedFigure> = import.figures.into_iter().map(|(_, f)| f).collect();
-    let audit = NewAuditEntry {
-        at: context.now,
-        actor: context.actor.clone(),
-        action: "figure.import".to_string(),
-        subject: file_name.clone(),
-        detail: serde_json::json!({
-            "file_sha256": hex::encode(Sha256::digest(&bytes)),
-            "figures": figures.iter().map(|f| format!("{} {}", f.key, f.date)).collect::<Vec<_>>(),
-        }),
-    };
+    let audit =
+        NewAuditEntry::figures_imported(&file_name, &bytes, &figures, context.now, &context.actor);
     let mode = super::import_mode(args.dry_run);
     context
         .store

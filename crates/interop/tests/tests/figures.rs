@@ -74,7 +74,7 @@ ok-2,,3,people,2026-01-01,,Report,yesterday
         errors,
         [
             "line 3, column #indicator+code: 'bad key' contains ' '; use letters, digits, '-', '_' or '.'",
-            "line 3, column #indicator+num: 'x' is not a number",
+            "line 3, column #indicator+num: 'x' is not a number; give one such as 18500 or 18,500",
             "line 3, column #date+reported: '2026-01-32' is not a date; use YYYY-MM-DD",
             "line 4, column #indicator+code: figure ok-1 on 2026-01-01 is also on line 2; keep one row per key and date",
             "line 5, column #indicator+name: is empty",

@@ -12,6 +12,7 @@ pub mod beds;
 pub mod clearance;
 pub mod dashboard;
 pub mod days;
+pub mod figures;
 pub mod forecasts;
 pub mod organisations;
 pub mod params;
@@ -64,6 +65,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(account::router())
         .merge(dashboard::router())
         .merge(forecasts::router())
+        .merge(figures::router())
         .merge(people::router())
         .merge(clearance::router())
         .merge(days::router())

@@ -10,6 +10,7 @@ mod beds;
 mod clearance;
 mod dashboard;
 mod days;
+mod figures;
 mod forecast;
 mod form;
 mod people;
@@ -44,6 +45,7 @@ pub fn routes() -> PageRoutes {
         .merge(registry::routes())
         .merge(beds::routes())
         .merge(forecast::routes())
+        .merge(figures::routes())
 }
 
 /// Routes that are not in the OpenAPI document, built so that they can be
@@ -140,6 +142,7 @@ const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/gate", "Gate", &[Permission::WorkGate]),
     ("/aid", "Aid pipeline", &[Permission::ViewAggregates]),
     ("/forecast", "Forecast", &[Permission::RunForecasts]),
+    ("/figures", "Public figures", &[Permission::ViewAggregates]),
     ("/admin/users", "Users", &[Permission::ManageUsers]),
     ("/admin/tokens", "API tokens", &[Permission::ManageUsers]),
     (
