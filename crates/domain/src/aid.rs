@@ -490,6 +490,42 @@ pub struct Consignment {
 impl Consignment {
     /// Longest agency or origin name.
     pub const MAX_NAME_CHARS: usize = 100;
+
+    /// The consignment, or the first of its fields that breaks a rule.
+    pub fn from_draft(draft: &ConsignmentDraft<'_>) -> Result<Consignment, InvalidValue> {
+        let id = ConsignmentId::parse(draft.id.trim())?;
+        let agency = Text::parse("agency", draft.agency, Consignment::MAX_NAME_CHARS)?;
+        let category = CargoCategory::parse(draft.category.trim())?;
+        let origin = Text::parse("origin", draft.origin, Consignment::MAX_NAME_CHARS)?;
+        let crossing = CrossingId::parse(draft.crossing.trim())?;
+        let load = Load::new(
+            Load::parse_trucks(draft.trucks)?,
+            Load::parse_pallets(draft.pallets)?,
+            Tonnes::parse(draft.tonnes)?,
+        )?;
+        Ok(Consignment {
+            id,
+            agency,
+            category,
+            origin,
+            crossing,
+            load,
+        })
+    }
+}
+
+/// A consignment as someone gave it (a form, a command line), every field
+/// as text, before its rules are checked.
+#[derive(Debug, Clone, Copy)]
+pub struct ConsignmentDraft<'a> {
+    pub id: &'a str,
+    pub agency: &'a str,
+    pub category: &'a str,
+    pub origin: &'a str,
+    pub crossing: &'a str,
+    pub trucks: &'a str,
+    pub pallets: &'a str,
+    pub tonnes: &'a str,
 }
 
 /// Where a consignment is now. `version` counts the changes and is what

@@ -38,11 +38,11 @@ pub use access::{
     sign_in_lock_seconds,
 };
 pub use aid::{
-    AidReport, CargoCategory, Consignment, ConsignmentCase, ConsignmentId, DailyTrucks, DwellStats,
-    Load, MAX_NOTE_CHARS, MoveFields, ReasonCount, Recount, Stage, StageChange, StageCount,
-    StageDayCount, StageError, StageEvent, StageLine, StageMove, StuckConsignment, Tonnes,
-    TonnesReconciliation, TruckDefinition, TruckTarget, daily_trucks, dwell_minutes, dwell_text,
-    next_stages, rank_reasons,
+    AidReport, CargoCategory, Consignment, ConsignmentCase, ConsignmentDraft, ConsignmentId,
+    DailyTrucks, DwellStats, Load, MAX_NOTE_CHARS, MoveFields, ReasonCount, Recount, Stage,
+    StageChange, StageCount, StageDayCount, StageError, StageEvent, StageLine, StageMove,
+    StuckConsignment, Tonnes, TonnesReconciliation, TruckDefinition, TruckTarget, daily_trucks,
+    dwell_minutes, dwell_text, next_stages, rank_reasons,
 };
 pub use clearance::{BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, RequestFacts};
 pub use crossing::{

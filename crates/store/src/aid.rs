@@ -60,6 +60,31 @@ pub struct Moved {
     pub event: StageEvent,
 }
 
+impl NewAuditEntry {
+    /// The entry of one consignment registered by hand (a form, the CLI).
+    pub fn consignment_registered(
+        case: &ConsignmentCase,
+        at: Timestamp,
+        actor: &str,
+    ) -> NewAuditEntry {
+        let consignment = &case.consignment;
+        NewAuditEntry {
+            at,
+            actor: actor.to_string(),
+            action: "consignment.register".to_string(),
+            subject: consignment.id.to_string(),
+            detail: serde_json::json!({
+                "category": consignment.category.as_str(),
+                "crossing": consignment.crossing.as_str(),
+                "trucks": consignment.load.trucks,
+                "pallets": consignment.load.pallets,
+                "tonnes": consignment.load.tonnes.to_string(),
+                "dispatched_at": case.line.since.to_string(),
+            }),
+        }
+    }
+}
+
 impl Store {
     /// Registers consignments with their histories in one transaction with
     /// one audit entry. Fails whole, leaving nothing, if any id exists.

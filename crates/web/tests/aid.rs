@@ -54,7 +54,133 @@ pub const ROUTES: &[RouteCase] = &[
         // moved it first).
         answers: &[StatusCode::CONFLICT],
     },
+    RouteCase {
+        method: "GET",
+        path: "/aid/consignments/new",
+        body: None,
+        permission: Permission::ManageAid,
+        answers: &[StatusCode::OK],
+    },
+    RouteCase {
+        method: "POST",
+        path: "/aid/consignments",
+        body: Some(
+            "id=WB-MATRIX&agency=WFP&category=food&origin=Al-Arish&crossing=kerem-shalom\
+             &trucks=2&pallets=40&tonnes=30",
+        ),
+        permission: Permission::ManageAid,
+        // 303 for the first role allowed, which registers it; 409 (the form
+        // again: the id is taken) for the roles after it.
+        answers: &[StatusCode::SEE_OTHER, StatusCode::CONFLICT],
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/aid/consignments",
+        body: Some(
+            r#"{"id": "WB-MATRIX-API", "agency": "WFP", "category": "food", "origin": "Al-Arish",
+                "crossing": "kerem-shalom", "trucks": "2", "pallets": "40", "tonnes": "30"}"#,
+        ),
+        permission: Permission::ManageAid,
+        // 201 for the first role allowed; 409 (the id is taken) after it.
+        answers: &[StatusCode::CREATED, StatusCode::CONFLICT],
+    },
 ];
+
+const NEW_CONSIGNMENT: [(&str, &str); 8] = [
+    ("id", "WB-NEW-17"),
+    ("agency", "UNICEF"),
+    ("category", "medical"),
+    ("origin", "Al-Arish"),
+    ("crossing", "kerem-shalom"),
+    ("trucks", "3"),
+    ("pallets", "66"),
+    ("tonnes", "41.5"),
+];
+
+fn consignment_with(field: &str, value: &'static str) -> Vec<(&'static str, &'static str)> {
+    NEW_CONSIGNMENT
+        .iter()
+        .map(|&(name, typed)| (name, if name == field { value } else { typed }))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_logistics_officer_registers_a_consignment_on_the_web_and_a_refusal_keeps_the_form() {
+    for app in apps().await {
+        let mut officer = app.signed_in(UserRole::LogisticsOfficer).await;
+        let board = officer.get("/aid").await;
+        assert!(board.body.contains("href=\"/aid/consignments/new\""));
+        for (field, typed, message) in [
+            ("id", "WB 17", "use letters, digits"),
+            ("trucks", "three", "trucks"),
+            ("tonnes", "-4", "tonnes"),
+            ("crossing", "nowhere", "there is no crossing nowhere"),
+        ] {
+            let refused = officer
+                .post_form("/aid/consignments", &consignment_with(field, typed))
+                .await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{field}");
+            assert!(
+                refused.body.contains(&format!("id=\"error-{field}\"")),
+                "{field}: {}",
+                refused.body
+            );
+            assert!(refused.body.contains(message), "{field}: {}", refused.body);
+            assert!(
+                refused.body.contains("value=\"UNICEF\""),
+                "the rest is kept"
+            );
+        }
+        let done = officer
+            .post_form("/aid/consignments", &NEW_CONSIGNMENT)
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert_eq!(done.headers["location"], "/aid/consignments/WB-NEW-17");
+        let page = officer.get("/aid/consignments/WB-NEW-17").await;
+        assert!(page.body.contains("Registered WB-NEW-17"), "{}", page.body);
+        assert!(page.body.contains("<strong>dispatched</strong>"));
+        let entry = app.audit().await.pop().unwrap();
+        assert_eq!(
+            (
+                entry.action.as_str(),
+                entry.actor.as_str(),
+                entry.subject.as_str()
+            ),
+            ("consignment.register", "logistics-officer", "WB-NEW-17")
+        );
+        let stored = app
+            .state
+            .store
+            .consignment(&ConsignmentId::parse("WB-NEW-17").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.line.load.trucks, 3);
+        assert_eq!(stored.line.load.pallets, 66);
+
+        // The same id again is refused for the whole form, as typed.
+        let again = officer
+            .post_form("/aid/consignments", &NEW_CONSIGNMENT)
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        assert!(again.body.contains("value=\"41.5\""));
+
+        // An analyst sees the board but registers nothing.
+        let mut analyst = app.signed_in(UserRole::Analyst).await;
+        assert!(
+            !analyst
+                .get("/aid")
+                .await
+                .body
+                .contains("/aid/consignments/new")
+        );
+        let refused = analyst
+            .post_form("/aid/consignments", &consignment_with("id", "WB-NEW-18"))
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        app.finish().await;
+    }
+}
 
 /// The consignment longest in `stage`, from the board.
 async fn oldest_in(app: &TestApp, stage: &str) -> (String, u64) {

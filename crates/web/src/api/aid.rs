@@ -4,11 +4,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use corridor_domain::{
-    ConsignmentId, MoveFields, Permission, Stage, StageChange, StageMove, Tonnes, dwell_minutes,
-    dwell_text, next_stages,
+    Consignment, ConsignmentCase, ConsignmentDraft, ConsignmentId, MoveFields, Permission, Stage,
+    StageChange, StageMove, Tonnes, dwell_minutes, dwell_text, next_stages,
 };
-use corridor_store::{ConsignmentMove, ConsignmentRecord};
+use corridor_store::{ConsignmentMove, ConsignmentRecord, ImportMode, NewAuditEntry};
 use jiff::{SignedDuration, ToSpan};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(board))
         .routes(routes!(consignment))
+        .routes(routes!(register))
         .routes(routes!(move_consignment))
 }
 
@@ -358,4 +360,90 @@ async fn move_consignment(
     ApiJson(request): ApiJson<MoveRequest>,
 ) -> ApiResult<Json<ConsignmentView>> {
     Ok(Json(move_for(&state, &identity, &id, &request).await?))
+}
+
+/// A consignment as its agency dispatches it; no personal data (not the driver).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct NewConsignment {
+    /// The waybill or the agency's id, e.g. `WB-004211`.
+    pub id: String,
+    pub agency: String,
+    /// `food`, `medical`, `shelter`, `wash`, `fuel` or `other`.
+    pub category: String,
+    /// Where it was loaded, e.g. `Al-Arish`.
+    pub origin: String,
+    /// The crossing where it is inspected, e.g. `kerem-shalom`.
+    pub crossing: String,
+    /// Whole trucks, e.g. `10`.
+    pub trucks: String,
+    /// Whole pallets, e.g. `240`.
+    pub pallets: String,
+    /// Tonnes, e.g. `180` or `24.264`.
+    pub tonnes: String,
+}
+
+/// Registers a consignment dispatched now (audited); 409 when its id is taken.
+pub async fn register_consignment(
+    state: &AppState,
+    identity: &Identity,
+    request: &NewConsignment,
+) -> Result<ConsignmentView, AppError> {
+    identity.require(Permission::ManageAid)?;
+    let consignment = Consignment::from_draft(&ConsignmentDraft {
+        id: &request.id,
+        agency: &request.agency,
+        category: &request.category,
+        origin: &request.origin,
+        crossing: &request.crossing,
+        trucks: &request.trucks,
+        pallets: &request.pallets,
+        tonnes: &request.tonnes,
+    })?;
+    let reference = state.store.reference().await?;
+    if !reference
+        .crossings
+        .iter()
+        .any(|crossing| crossing.id == consignment.crossing)
+    {
+        return Err(AppError::bad_request(
+            "crossing",
+            format!(
+                "there is no crossing {}; choose one of the registry's crossings",
+                consignment.crossing
+            ),
+        ));
+    }
+    let now = state.clock.now();
+    let case = ConsignmentCase::register(consignment, now, identity.username());
+    let audit = NewAuditEntry::consignment_registered(&case, now, identity.username());
+    state
+        .store
+        .insert_consignments(
+            std::slice::from_ref(&case),
+            &audit,
+            ImportMode::Commit,
+            &mut |_| {},
+        )
+        .await?;
+    let id = case.consignment.id;
+    let record = state
+        .store
+        .consignment(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    Ok(ConsignmentView::of(&record))
+}
+
+/// Registers a consignment, dispatched now (logistics officers; audited).
+#[utoipa::path(post, path = "/api/v1/aid/consignments", tag = "aid",
+    request_body = NewConsignment,
+    responses((status = 201, body = ConsignmentView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn register(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    ApiJson(request): ApiJson<NewConsignment>,
+) -> ApiResult<(StatusCode, Json<ConsignmentView>)> {
+    let consignment = register_consignment(&state, &identity, &request).await?;
+    Ok((StatusCode::CREATED, Json(consignment)))
 }

@@ -5,21 +5,24 @@ use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use corridor_domain::Permission;
+use corridor_domain::{CargoCategory, Consignment, Permission};
 use tower_sessions::Session;
 
 use crate::api::aid::{
-    AidBoard, ConsignmentView, DWELL_DAYS, MoveRequest, board_for, consignment_for, move_for,
+    AidBoard, ConsignmentView, DWELL_DAYS, MoveRequest, NewConsignment, board_for, consignment_for,
+    move_for, register_consignment,
 };
 use crate::auth::{Identity, PageUser};
 use crate::error::PageResult;
-use crate::pages::form::Refusal;
+use crate::pages::form::{Refusal, answer};
 use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {
     PageRoutes::default()
         .get("/aid", board)
+        .get("/aid/consignments/new", new_consignment)
+        .post("/aid/consignments", register)
         .get("/aid/consignments/{id}", consignment)
         .post("/aid/consignments/{id}/moves", move_consignment)
 }
@@ -30,6 +33,7 @@ struct BoardPage {
     chrome: Chrome,
     board: AidBoard,
     dwell_days: i32,
+    may_register: bool,
 }
 
 async fn board(
@@ -43,6 +47,7 @@ async fn board(
         chrome,
         board,
         dwell_days: DWELL_DAYS,
+        may_register: identity.can(Permission::ManageAid),
     })?)
 }
 
@@ -137,6 +142,98 @@ async fn move_consignment(
         Err(error) => {
             let refusal = Refusal::of(error, |field| Refusal::named(field, &MOVE_FIELDS))?;
             page(&state, &identity, &session, &id, request, Some(refusal)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consignment_new.html")]
+struct NewConsignmentPage {
+    chrome: Chrome,
+    form: NewConsignment,
+    refusal: Option<Refusal>,
+    categories: &'static [CargoCategory],
+    /// (id, name) of each crossing.
+    crossings: Vec<(String, String)>,
+    max_name: usize,
+}
+
+async fn new_consignment_page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    form: NewConsignment,
+    refusal: Option<Refusal>,
+) -> PageResult<Response> {
+    identity.require(Permission::ManageAid)?;
+    let crossings = state
+        .store
+        .reference()
+        .await?
+        .crossings
+        .iter()
+        .map(|crossing| (crossing.id.to_string(), crossing.name.to_string()))
+        .collect();
+    let chrome = Chrome::new(identity, session, state, "/aid", "Register a consignment").await?;
+    let page = render(&NewConsignmentPage {
+        chrome,
+        form,
+        refusal: refusal.clone(),
+        categories: CargoCategory::ALL,
+        crossings,
+        max_name: Consignment::MAX_NAME_CHARS,
+    })?;
+    Ok(answer(page, refusal.as_ref()))
+}
+
+async fn new_consignment(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+) -> PageResult<Response> {
+    new_consignment_page(&state, &identity, &session, NewConsignment::default(), None).await
+}
+
+/// The register form's fields, by the names the errors use (a consignment
+/// id is refused as `consignment`).
+fn register_field(field: &str) -> Option<String> {
+    match field {
+        "consignment" => Some("id".to_string()),
+        _ => Refusal::named(
+            field,
+            &[
+                "id", "agency", "category", "origin", "crossing", "trucks", "pallets", "tonnes",
+            ],
+        ),
+    }
+}
+
+async fn register(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Form(form): Form<NewConsignment>,
+) -> PageResult<Response> {
+    match register_consignment(&state, &identity, &form).await {
+        Ok(registered) => {
+            flash(
+                &session,
+                format!(
+                    "Registered {}: {} {}, {} trucks, {} t, dispatched now (version {}).",
+                    registered.id,
+                    registered.agency,
+                    registered.category,
+                    registered.trucks,
+                    registered.tonnes,
+                    registered.version
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/aid/consignments/{}", registered.id)).into_response())
+        }
+        Err(error) => {
+            let refusal = Refusal::of(error, register_field)?;
+            new_consignment_page(&state, &identity, &session, form, Some(refusal)).await
         }
     }
 }

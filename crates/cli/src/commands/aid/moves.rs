@@ -4,10 +4,10 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use corridor_domain::{
-    CargoCategory, Consignment, ConsignmentCase, ConsignmentId, CrossingId, Load, MoveFields,
-    Stage, StageChange, StageMove, Text, Tonnes,
+    Consignment, ConsignmentCase, ConsignmentDraft, ConsignmentId, MoveFields, Stage, StageChange,
+    StageMove, Text,
 };
 use corridor_store::{ImportMode, NewAuditEntry};
 
@@ -17,38 +17,21 @@ use crate::flags::aid::{AddArgs, MoveArgs, ShowArgs};
 use crate::output::table;
 
 pub(super) async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
-    let load = Load::new(
-        Load::parse_trucks(&args.trucks).context("--trucks")?,
-        Load::parse_pallets(&args.pallets).context("--pallets")?,
-        Tonnes::parse(&args.tonnes).context("--tonnes")?,
-    )?;
-    let consignment = Consignment {
-        id: ConsignmentId::parse(&args.id).context("--id")?,
-        agency: Text::parse("agency", &args.agency, Consignment::MAX_NAME_CHARS)
-            .context("--agency")?,
-        category: CargoCategory::parse(&args.category).context("--category")?,
-        origin: Text::parse("origin", &args.origin, Consignment::MAX_NAME_CHARS)
-            .context("--origin")?,
-        crossing: CrossingId::parse(&args.crossing).context("--crossing")?,
-        load,
-    };
+    let consignment = Consignment::from_draft(&ConsignmentDraft {
+        id: &args.id,
+        agency: &args.agency,
+        category: &args.category,
+        origin: &args.origin,
+        crossing: &args.crossing,
+        trucks: &args.trucks,
+        pallets: &args.pallets,
+        tonnes: &args.tonnes,
+    })?;
     let at = time_arg(context, args.at.as_deref())?;
     let case = ConsignmentCase::register(consignment, at, &context.actor);
     let id = case.consignment.id.clone();
-    let audit = NewAuditEntry {
-        at: context.now,
-        actor: context.actor.clone(),
-        action: "consignment.register".to_string(),
-        subject: id.to_string(),
-        detail: serde_json::json!({
-            "category": case.consignment.category.as_str(),
-            "crossing": case.consignment.crossing.as_str(),
-            "trucks": load.trucks,
-            "pallets": load.pallets,
-            "tonnes": load.tonnes.to_string(),
-            "dispatched_at": at.to_string(),
-        }),
-    };
+    let load = case.consignment.load;
+    let audit = NewAuditEntry::consignment_registered(&case, context.now, &context.actor);
     context
         .store
         .insert_consignments(
