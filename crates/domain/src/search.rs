@@ -23,6 +23,14 @@ impl SearchQuery {
         if text.trim().is_empty() {
             return Ok(None);
         }
+        if text.trim().chars().count() > MAX_SEARCH_CHARS {
+            return Err(InvalidValue::new(
+                field,
+                format!(
+                    "a search is at most {MAX_SEARCH_CHARS} characters: type part of a name or an id"
+                ),
+            ));
+        }
         let text = Text::parse(field, text, MAX_SEARCH_CHARS)?;
         let words: Vec<String> = normalise(text.as_str())
             .split(' ')
@@ -111,8 +119,15 @@ mod tests {
         let long = "a".repeat(MAX_SEARCH_CHARS + 1);
         let refused = SearchQuery::parse("q", &long).unwrap_err();
         assert_eq!(refused.field, "q");
+        assert!(
+            refused
+                .problem
+                .starts_with("a search is at most 100 characters")
+        );
         assert!(SearchQuery::parse("q", "amal\0").is_err());
-        let query = SearchQuery::parse("q", " Amal\u{a0} HADDAD ").unwrap().unwrap();
+        let query = SearchQuery::parse("q", " Amal\u{a0} HADDAD ")
+            .unwrap()
+            .unwrap();
         assert_eq!(query.normalised(), "amal haddad");
     }
 }

@@ -18,3 +18,4 @@ mod people;
 mod reasons;
 mod registry;
 mod routes;
+mod search;
