@@ -62,7 +62,7 @@ fi
 command -v curl > /dev/null || fail "curl is missing"
 
 echo "Building the release binary ..."
-cargo build --release --quiet -p corridor-cli
+cargo build --release --quiet --workspace --bin corridor
 CORRIDOR="${CARGO_TARGET_DIR:-target}/release/corridor"
 [ -x "$CORRIDOR" ] || fail "no binary at $CORRIDOR"
 if ! "$CORRIDOR" users --help > /dev/null 2>&1; then

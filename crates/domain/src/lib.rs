@@ -28,6 +28,7 @@ mod person;
 mod reason;
 mod registration;
 pub mod report;
+pub mod search;
 mod status;
 
 pub use access::{

@@ -51,8 +51,8 @@ pub use day::{
 pub use error::{DayRule, StoreError, Thing};
 pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};
 pub use people::{
-    ListFilter, ListPage, ListedPerson, PersonRecord, RoleFilter, TierCount, Transitioned,
-    Visibility, WaitFilter, WaitingSummary,
+    Keyset, ListFilter, ListPage, ListPosition, ListedPerson, PersonRecord, RoleFilter, TierCount,
+    Transitioned, Visibility, WaitFilter, WaitingSummary,
 };
 pub use planning::{method_name, parse_method};
 pub use reasons::REASON_LABEL_MAX_CHARS;
@@ -184,14 +184,17 @@ impl Store {
                     if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer commits;
                         // the busy timeout makes a second writer wait for
-                        // the first instead of failing. A 64 MiB page cache
-                        // and in-memory temporary files keep a large import
-                        // from spilling pages to disk before it commits.
+                        // the first instead of failing. A 16 MiB page cache
+                        // per connection (64 MiB for the pool) and in-memory
+                        // temporary files keep an import from spilling pages
+                        // to disk before it commits, and a server's memory
+                        // bounded whatever the registry's size: the
+                        // operating system's file cache holds the rest.
                         connection
                             .execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                                 PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
                             )
                             .await?;
                     }

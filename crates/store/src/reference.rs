@@ -68,12 +68,7 @@ impl Store {
         insert_declarations(self.backend, &mut transaction, luggage, audit).await?;
         insert_consignments_in(self.backend, &mut transaction, consignments, &mut |_| {}).await?;
         transaction.commit(audit).await?;
-        // The planner knows nothing of the tables' new contents until
-        // ANALYZE; PostgreSQL's autovacuum would run it only later, and
-        // lists in the meantime take whole scans. ANALYZE cannot run in
-        // the loading transaction on SQLite, so both do it after commit.
-        sqlx::query("ANALYZE").execute(&self.pool).await?;
-        Ok(())
+        self.refresh_statistics().await
     }
 
     pub async fn reference(&self) -> Result<ReferenceData, StoreError> {

@@ -110,6 +110,22 @@ impl Backend {
 
 /// A change in progress. Dereferences to its transaction, for the
 /// statements that make the change.
+impl Store {
+    /// After a bulk load (the demo, an import): the query planner learns the
+    /// tables' new contents (ANALYZE) and, on PostgreSQL, which pages hold
+    /// only visible rows (VACUUM), so that lists read their index alone
+    /// instead of every row. Autovacuum would do both only later; neither
+    /// can run inside the loading transaction, so this runs after commit.
+    pub(crate) async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        let statement = match self.backend {
+            Backend::Postgres => "VACUUM ANALYZE",
+            Backend::Sqlite => "ANALYZE",
+        };
+        sqlx::query(statement).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
 pub(crate) struct Write<'s> {
     store: &'s Store,
     transaction: sqlx::Transaction<'static, sqlx::Any>,
@@ -248,15 +264,20 @@ impl Write<'_> {
         }
     }
 
-    /// Ends an import: commits it, or for a dry run discards it after every
-    /// check and write of the real import has run.
+    /// Ends an import: commits it and refreshes the planner's statistics
+    /// ([`Store::refresh_statistics`]), or for a dry run discards it after
+    /// every check and write of the real import has run.
     pub(crate) async fn finish_import(
         self,
         entry: &NewAuditEntry,
         mode: crate::ImportMode,
     ) -> Result<(), StoreError> {
         match mode {
-            crate::ImportMode::Commit => self.commit(entry).await.map(|_| ()),
+            crate::ImportMode::Commit => {
+                let store = self.store;
+                self.commit(entry).await?;
+                store.refresh_statistics().await
+            }
             crate::ImportMode::DryRun => self.roll_back().await,
         }
     }

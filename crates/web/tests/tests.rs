@@ -19,3 +19,4 @@ mod people;
 mod reasons;
 mod registry;
 mod routes;
+mod search;

@@ -217,9 +217,9 @@ async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
             more_than_days: args.waited_more_than,
             less_than_days: args.waited_less_than,
         },
-        visible_to: None,
         limit: paging.per_page(),
         offset: paging.offset(),
+        ..ListFilter::default()
     };
     let page = context.store.list(&filter, context.today).await?;
     let rows: Vec<Vec<String>> = page

@@ -3,12 +3,15 @@
 
 use std::collections::HashMap;
 
-use corridor_domain::{AgeGroup, PersonId, Role, Specialty, Status, Tier};
+use std::sync::Arc;
+
+use corridor_domain::search::SearchQuery;
+use corridor_domain::{AgeGroup, InvalidValue, PersonId, Role, Specialty, Status, Tier};
 use jiff::civil::Date;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::codec::{AnyQuery, date, tier_rank};
+use crate::codec::{AnyQuery, COMPANION_TIER_RANK, date, tier_rank};
 use crate::freshness::Head;
 use crate::{Store, StoreError};
 
@@ -26,8 +29,78 @@ pub struct ListFilter {
     /// Only the records a user may see without breaking the glass; `None`
     /// for a user whose scope is everyone.
     pub visible_to: Option<Visibility>,
+    /// Only people whose id or name matches ([`SearchQuery::matches`]).
+    pub search: Option<SearchQuery>,
     pub limit: u32,
+    /// Rows skipped: from the start of the list, or from the keyset's row.
     pub offset: u64,
+    /// Next and previous pages start from a row rather than a count, so a
+    /// page stays where it was when rows come and go before it.
+    pub keyset: Option<Keyset>,
+}
+
+/// The rows after, or before, a row of the list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Keyset {
+    After(ListPosition),
+    Before(ListPosition),
+}
+
+/// Where a row stands in the list's order: its tier (most urgent first),
+/// its referral date (longest waiting first), its id. Written
+/// `critical~2025-03-04~P-7KQ2M9XA` (`none` for no tier or no date: a
+/// companion or a returnee), so that it can be sent back in a link.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ListPosition {
+    tier_rank: i64,
+    referral_date: Option<Date>,
+    id: PersonId,
+}
+
+impl ListPosition {
+    pub fn parse(field: &'static str, text: &str) -> Result<ListPosition, InvalidValue> {
+        let invalid = || {
+            InvalidValue::new(
+                field,
+                format!(
+                    "'{text}' is not a place in the list; it is written tier~referral date~id, \
+                     as in the links of the list's pages"
+                ),
+            )
+        };
+        let mut parts = text.trim().splitn(3, '~');
+        let (Some(tier), Some(referral_date), Some(id)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid());
+        };
+        let tier_rank = match tier {
+            "none" => COMPANION_TIER_RANK,
+            tier => tier_rank(Tier::parse(tier).map_err(|_| invalid())?),
+        };
+        let referral_date = match referral_date {
+            "none" => None,
+            date => Some(date.parse::<Date>().map_err(|_| invalid())?),
+        };
+        Ok(ListPosition {
+            tier_rank,
+            referral_date,
+            id: PersonId::parse(id).map_err(|_| invalid())?,
+        })
+    }
+}
+
+impl std::fmt::Display for ListPosition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tier = Tier::ALL
+            .iter()
+            .find(|tier| tier_rank(**tier) == self.tier_rank)
+            .map_or("none", |tier| tier.as_str());
+        match self.referral_date {
+            Some(date) => write!(f, "{tier}~{date}~{}", self.id),
+            None => write!(f, "{tier}~none~{}", self.id),
+        }
+    }
 }
 
 /// The records of a user's scope: those they registered, or, with an
@@ -56,10 +129,12 @@ pub struct WaitFilter {
     pub less_than_days: Option<u32>,
 }
 
-/// One line of a list: no name, nothing that identifies a person outside corridor.
+/// One line of a list. The name is personal data: shown only to users who
+/// may see the person's record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedPerson {
     pub id: PersonId,
+    pub name: Option<String>,
     pub role: Role,
     pub status: Status,
     pub tier: Option<Tier>,
@@ -71,10 +146,24 @@ pub struct ListedPerson {
     pub companion_of: Option<PersonId>,
 }
 
+impl ListedPerson {
+    /// Where the row stands in the list: what a link to the next or the
+    /// previous page starts from.
+    pub fn position(&self) -> ListPosition {
+        ListPosition {
+            tier_rank: self.tier.map_or(COMPANION_TIER_RANK, tier_rank),
+            referral_date: self.referral_date,
+            id: self.id.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListPage {
     /// How many people match the filter in all.
     pub total: u64,
+    /// How many of them come before this page's first row.
+    pub start: u64,
     pub rows: Vec<ListedPerson>,
 }
 
@@ -109,65 +198,133 @@ impl Store {
     /// A page of people matching `filter`, most urgent first, then longest
     /// waiting; plus how many match in all.
     ///
-    /// The waiting list is read far more often than it changes, so pages
-    /// and totals are kept in memory for the head of the audit chain they
-    /// were read at (see [`crate::freshness`]); the head is taken first, so
-    /// a kept page is never older than its head. The total is taken from
-    /// the page when the page is the last one: counting every match scans
-    /// the index.
+    /// The waiting list is read far more often than it changes, so the
+    /// order of everyone matching a filter (ids and the positions they sort
+    /// by) and the pages read from it are kept in memory for the head of
+    /// the audit chain they were read at (see [`crate::freshness`]); the
+    /// head is taken first, so nothing kept is older than its head. A page
+    /// is then a slice of that order, at any depth and after or before any
+    /// row, and only its rows are read from the database: no page skips
+    /// rows in SQL, and the total needs no count.
     pub async fn list(&self, filter: &ListFilter, today: Date) -> Result<ListPage, StoreError> {
         let head = self.head().await?;
         let key = PageKey {
-            filter: filter_sql(filter, today),
+            order: OrderKey {
+                filter: filter_sql(filter, today),
+                search: filter.search.as_ref().map(SearchQuery::normalised),
+            },
             today,
             limit: filter.limit,
             offset: filter.offset,
+            keyset: filter.keyset.clone(),
         };
         self.cached
             .list_pages
-            .get_or_read(head, &key, async || self.read_list_page(&key, head).await)
+            .get_or_read(head, &key, async || {
+                self.read_list_page(filter, &key, head).await
+            })
             .await
     }
 
-    async fn read_list_page(&self, key: &PageKey, head: Head) -> Result<ListPage, StoreError> {
-        // The page first, then its companions counted per row through
-        // `persons_by_companion_of` (not per match, which a sort would do).
-        let (condition, values) = &key.filter;
-        let page_sql = format!(
-            "SELECT p.id, p.role, p.status, p.tier, p.specialty, p.birth_year, p.referral_date, \
-             p.companion_of, \
+    async fn read_list_page(
+        &self,
+        filter: &ListFilter,
+        key: &PageKey,
+        head: Head,
+    ) -> Result<ListPage, StoreError> {
+        let order = self
+            .cached
+            .list_orders
+            .get_or_read(head, &key.order, async || {
+                self.read_list_order(&key.order.filter, filter.search.as_ref())
+                    .await
+                    .map(Arc::new)
+            })
+            .await?;
+        let (start, end) = window(&order, key.keyset.as_ref(), key.offset, key.limit);
+        let ids: Vec<&str> = order[start..end]
+            .iter()
+            .map(|position| position.id.as_str())
+            .collect();
+        let mut rows = self.read_list_rows(&ids, key.today).await?;
+        // The order read at this head decides the page's order, so a row
+        // read after a change still stands where its page said.
+        let rank: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        rows.sort_by_key(|row| rank.get(row.id.as_str()).copied().unwrap_or(usize::MAX));
+        Ok(ListPage {
+            total: order.len() as u64,
+            start: start as u64,
+            rows,
+        })
+    }
+
+    /// Everyone matching a filter (and a search, when there is one), in the
+    /// list's order. Sorted here rather than in SQL so that both databases
+    /// give the same order whatever their collation.
+    async fn read_list_order(
+        &self,
+        (condition, values): &FilterKey,
+        search: Option<&SearchQuery>,
+    ) -> Result<Vec<ListPosition>, StoreError> {
+        // The name is read only for a search: without one, the index holds
+        // every column needed and the table is not read.
+        let name = if search.is_some() { ", name" } else { "" };
+        let sql =
+            format!("SELECT id, tier_rank, referral_date{name} FROM persons WHERE {condition}");
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut order = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            if let Some(search) = search {
+                let name: Option<String> = row.try_get("name")?;
+                if !search.matches(&[&id, name.as_deref().unwrap_or_default()]) {
+                    continue;
+                }
+            }
+            let referral_date: Option<String> = row.try_get("referral_date")?;
+            order.push(ListPosition {
+                tier_rank: row.try_get("tier_rank")?,
+                referral_date: referral_date
+                    .map(|text| date("persons", &id, &text))
+                    .transpose()?,
+                id: PersonId::parse(&id).map_err(StoreError::from_invalid("persons", &id))?,
+            });
+        }
+        order.sort_unstable();
+        order.shrink_to_fit();
+        Ok(order)
+    }
+
+    /// The rows of `ids`, with their companions counted through
+    /// `persons_by_companion_of`; in no particular order.
+    async fn read_list_rows(
+        &self,
+        ids: &[&str],
+        today: Date,
+    ) -> Result<Vec<ListedPerson>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT p.id, p.role, p.name, p.status, p.tier, p.specialty, p.birth_year, \
+             p.referral_date, p.companion_of, \
              (SELECT COUNT(*) FROM persons c WHERE c.companion_of = p.id) AS companions \
-             FROM (SELECT id, role, status, tier, specialty, birth_year, referral_date, \
-             companion_of, tier_rank FROM persons WHERE {condition} \
-             ORDER BY tier_rank, referral_date, id LIMIT {} OFFSET {}) p \
-             ORDER BY p.tier_rank, p.referral_date, p.id",
-            key.limit, key.offset
+             FROM persons p WHERE p.id IN ({})",
+            placeholders.join(", ")
         );
-        let rows: Vec<ListedPerson> = bind_all(sqlx::query(sqlx::AssertSqlSafe(page_sql)), values)
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id.to_string());
+        }
+        query
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|row| read_list_row(row, key.today))
-            .collect::<Result<_, _>>()?;
-
-        let short = rows.len() < key.limit as usize;
-        let total = if short && (key.offset == 0 || !rows.is_empty()) {
-            // The last page: the total is exact without counting.
-            key.offset + rows.len() as u64
-        } else {
-            self.cached
-                .list_totals
-                .get_or_read(head, &key.filter, async || {
-                    let count_sql = format!("SELECT COUNT(*) AS n FROM persons WHERE {condition}");
-                    let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), values)
-                        .fetch_one(&self.pool)
-                        .await?
-                        .try_get("n")?;
-                    Ok::<_, StoreError>(total as u64)
-                })
-                .await?
-        };
-        Ok(ListPage { total, rows })
+            .map(|row| read_list_row(row, today))
+            .collect()
     }
 
     /// Counts for the waiting list as of `today`.
@@ -308,13 +465,51 @@ pub(crate) enum Value {
 /// A filter of [`Store::list`]: its WHERE clause and bound values.
 pub(crate) type FilterKey = (String, Vec<Value>);
 
+/// The people a list holds, whatever the page: a filter and a search.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct OrderKey {
+    filter: FilterKey,
+    /// The search, normalised ([`SearchQuery::normalised`]).
+    search: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PageKey {
-    filter: FilterKey,
+    order: OrderKey,
     /// Ages and days waited are counted to this day.
     today: Date,
     limit: u32,
     offset: u64,
+    keyset: Option<Keyset>,
+}
+
+/// The rows of a page of `order`, as the range `start..end`: `limit` rows
+/// from `offset` rows after the start of the list or after `from`, or the
+/// `limit` rows that end `offset` rows before `from`. Empty past either end.
+fn window(
+    order: &[ListPosition],
+    from: Option<&Keyset>,
+    offset: u64,
+    limit: u32,
+) -> (usize, usize) {
+    let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+    let limit = limit as usize;
+    match from {
+        None => {
+            let start = offset.min(order.len());
+            (start, start.saturating_add(limit).min(order.len()))
+        }
+        Some(Keyset::After(position)) => {
+            let after = order.partition_point(|row| row <= position);
+            let start = after.saturating_add(offset).min(order.len());
+            (start, start.saturating_add(limit).min(order.len()))
+        }
+        Some(Keyset::Before(position)) => {
+            let before = order.partition_point(|row| row < position);
+            let end = before.saturating_sub(offset);
+            (end.saturating_sub(limit), end)
+        }
+    }
 }
 
 fn bind_all<'q>(mut query: AnyQuery<'q>, values: &[Value]) -> AnyQuery<'q> {
@@ -447,8 +642,10 @@ fn read_list_row(row: &AnyRow, today: Date) -> Result<ListedPerson, StoreError> 
         .map(|text| date("persons", &id, &text))
         .transpose()?;
     let companions: i64 = row.try_get("companions")?;
+    let name: Option<String> = row.try_get("name")?;
     Ok(ListedPerson {
         id: PersonId::parse(&id).map_err(&invalid)?,
+        name,
         role: Role::parse(&role).map_err(&invalid)?,
         status: Status::parse(&status).map_err(&invalid)?,
         tier: tier

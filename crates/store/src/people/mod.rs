@@ -5,8 +5,8 @@ pub(crate) mod registration;
 pub(crate) mod transitions;
 
 pub use list::{
-    ListFilter, ListPage, ListedPerson, RoleFilter, TierCount, Visibility, WaitFilter,
-    WaitingSummary,
+    Keyset, ListFilter, ListPage, ListPosition, ListedPerson, RoleFilter, TierCount, Visibility,
+    WaitFilter, WaitingSummary,
 };
 pub use registration::PersonRecord;
 pub use transitions::Transitioned;

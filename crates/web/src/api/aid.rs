@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use corridor_domain::search::SearchQuery;
 use corridor_domain::{
     Consignment, ConsignmentCase, ConsignmentDraft, ConsignmentId, MoveFields, Permission, Stage,
     StageChange, StageMove, Tonnes, dwell_minutes, dwell_text, next_stages,
@@ -236,6 +237,61 @@ impl ConsignmentView {
                 .collect(),
         }
     }
+}
+
+/// One consignment found by a search of the board.
+#[derive(Debug)]
+pub struct FoundConsignment {
+    pub id: String,
+    pub agency: String,
+    pub category: String,
+    pub stage: String,
+    pub trucks: u32,
+    pub since: String,
+}
+
+/// The most consignments a search shows; a longer list asks for more words.
+pub const MAX_FOUND: usize = 50;
+
+/// The consignments whose id or agency matches `q` (the one search rule,
+/// `corridor_domain::search`), by id; at most [`MAX_FOUND`], and how many
+/// match in all. A blank search finds nothing: the board shows counts.
+pub async fn find_consignments(
+    state: &AppState,
+    identity: &Identity,
+    q: &str,
+) -> Result<(Vec<FoundConsignment>, usize), AppError> {
+    identity.require(Permission::ViewAggregates)?;
+    let Some(search) = SearchQuery::parse("q", q)? else {
+        return Ok((Vec::new(), 0));
+    };
+    let matching: Vec<_> = state
+        .store
+        .all_consignments()
+        .await?
+        .into_iter()
+        .filter(|(consignment, _)| {
+            search.matches(&[consignment.id.as_str(), consignment.agency.as_str()])
+        })
+        .collect();
+    let total = matching.len();
+    let found = matching
+        .into_iter()
+        .take(MAX_FOUND)
+        .map(|(consignment, line)| FoundConsignment {
+            id: consignment.id.to_string(),
+            agency: consignment.agency.to_string(),
+            category: consignment.category.as_str().to_string(),
+            stage: line.stage.as_str().to_string(),
+            trucks: line.load.trucks,
+            since: line
+                .since
+                .round(jiff::Unit::Second)
+                .unwrap_or(line.since)
+                .to_string(),
+        })
+        .collect();
+    Ok((found, total))
 }
 
 fn parse_consignment_id(text: &str) -> Result<ConsignmentId, AppError> {

@@ -2,17 +2,21 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use corridor_domain::search::SearchQuery;
 use corridor_domain::{
     AgeGroup, BREAK_GLASS_HOURS, Permission, PersonId, PersonKind, Specialty, Status, Tier,
     parse_break_glass_reason,
 };
-use corridor_store::{BreakGlassGrant, ListFilter, NewAuditEntry, RoleFilter, WaitFilter};
+use corridor_store::{
+    BreakGlassGrant, Keyset, ListFilter, ListPosition, NewAuditEntry, RoleFilter, WaitFilter,
+};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::params::given;
 use crate::api::reasons::ReasonWithNote;
 use crate::api::{ApiJson, ApiQuery};
 use crate::auth::{ApiUser, Identity};
@@ -51,18 +55,34 @@ pub struct ListQuery {
     /// Waited strictly less than this many days since referral.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waited_less_than: Option<String>,
-    /// From 1.
+    /// Search: people whose id or name holds every word given, whatever
+    /// the case and spacing, e.g. `amal haddad` or `P-7KQ2`; at most 100
+    /// characters. Only people within the caller's scope are searched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// From 1. Not with `after` or `before`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u64>,
+    /// The page after this row: a page's `next_after`, e.g.
+    /// `urgent~2025-03-04~P-7KQ2M9XA`. A page stays where it was when rows
+    /// come and go before it, and any depth is as quick as the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// The page before this row: a page's `previous_before`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
     /// Rows per page, at most 500.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<u32>,
 }
 
-/// One line of the waiting list: pseudonymous, no name.
+/// One line of the waiting list. Only people within the caller's scope are
+/// listed, and only roles that may read their records see the list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PersonRow {
     pub id: String,
+    /// The name, where the registration recorded one.
+    pub name: Option<String>,
     pub role: String,
     pub status: String,
     pub tier: Option<String>,
@@ -74,14 +94,22 @@ pub struct PersonRow {
     pub companion_of: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct PeoplePage {
     /// How many people match the filters in all.
     pub total: u64,
+    /// The page of `per_page` rows this one falls in (a page reached with
+    /// `after` or `before` may straddle two).
     pub page: u64,
     pub pages: u64,
     pub per_page: u32,
+    /// How many matching people come before this page's first row.
+    pub start: u64,
     pub rows: Vec<PersonRow>,
+    /// Send as `after` for the next page; absent on the last page.
+    pub next_after: Option<String>,
+    /// Send as `before` for the previous page; absent on the first page.
+    pub previous_before: Option<String>,
 }
 
 fn parse_list<T>(
@@ -129,6 +157,23 @@ impl ListQuery {
             }
         };
         let paging = crate::api::paging(self.page, self.per_page)?;
+        let keyset = match (given(self.after.as_deref()), given(self.before.as_deref())) {
+            (None, None) => None,
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_request(
+                    "before",
+                    "give after (the next page) or before (the previous page), not both",
+                ));
+            }
+            (Some(after), None) => Some(Keyset::After(ListPosition::parse("after", after)?)),
+            (None, Some(before)) => Some(Keyset::Before(ListPosition::parse("before", before)?)),
+        };
+        if keyset.is_some() && self.page.is_some() {
+            return Err(AppError::bad_request(
+                "page",
+                "give a page number or after/before, not both",
+            ));
+        }
         Ok(ListFilter {
             role,
             statuses: parse_list("status", &self.status, Status::parse)?,
@@ -141,8 +186,10 @@ impl ListQuery {
                 less_than_days: parse_days("waited_less_than", &self.waited_less_than)?,
             },
             visible_to: None,
+            search: SearchQuery::parse("q", self.q.as_deref().unwrap_or_default())?,
             limit: paging.per_page(),
             offset: paging.offset(),
+            keyset,
         })
     }
 }
@@ -158,16 +205,29 @@ pub async fn list_for(
     filter.visible_to = identity.visibility();
     let found = state.store.list(&filter, state.clock.today()).await?;
     let per_page = filter.limit;
+    let end = found.start + found.rows.len() as u64;
     Ok(PeoplePage {
         total: found.total,
-        page: filter.offset / u64::from(per_page) + 1,
+        page: found.start / u64::from(per_page) + 1,
         pages: found.total.div_ceil(u64::from(per_page)).max(1),
         per_page,
+        start: found.start,
+        next_after: found
+            .rows
+            .last()
+            .filter(|_| end < found.total)
+            .map(|row| row.position().to_string()),
+        previous_before: found
+            .rows
+            .first()
+            .filter(|_| found.start > 0)
+            .map(|row| row.position().to_string()),
         rows: found
             .rows
             .into_iter()
             .map(|row| PersonRow {
                 id: row.id.to_string(),
+                name: row.name,
                 role: row.role.as_str().to_string(),
                 status: row.status.as_str().to_string(),
                 tier: row.tier.map(|t| t.as_str().to_string()),
@@ -183,7 +243,9 @@ pub async fn list_for(
 }
 
 /// The waiting list, most urgent first, then longest waiting; only people
-/// within the caller's scope.
+/// within the caller's scope. `q` searches ids and names; `after` and
+/// `before` walk from page to page (the links `next_after` and
+/// `previous_before`), `page` jumps to a page.
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(ListQuery),
     responses((status = 200, body = PeoplePage), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem)))]

@@ -2,18 +2,19 @@
 //! logistics officers.
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use corridor_domain::{CargoCategory, Consignment, Permission};
+use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::api::aid::{
-    AidBoard, ConsignmentView, DWELL_DAYS, MoveRequest, NewConsignment, board_for, consignment_for,
-    move_for, register_consignment,
+    AidBoard, ConsignmentView, DWELL_DAYS, FoundConsignment, MAX_FOUND, MoveRequest,
+    NewConsignment, board_for, consignment_for, find_consignments, move_for, register_consignment,
 };
 use crate::auth::{Identity, PageUser};
-use crate::error::PageResult;
+use crate::error::{AppError, PageError, PageResult};
 use crate::pages::form::{Refusal, answer};
 use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
@@ -34,21 +35,49 @@ struct BoardPage {
     board: AidBoard,
     dwell_days: i32,
     may_register: bool,
+    /// The search as typed, what it found (at most `max_found`) and how
+    /// many match in all.
+    q: String,
+    found: Vec<FoundConsignment>,
+    found_total: usize,
+    max_found: usize,
+    refusal: Option<Refusal>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct BoardQuery {
+    #[serde(default)]
+    q: String,
 }
 
 async fn board(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
     session: Session,
+    Query(query): Query<BoardQuery>,
 ) -> PageResult<Response> {
     let board = board_for(&state, &identity).await?;
+    let (found, found_total, refusal) = match find_consignments(&state, &identity, &query.q).await {
+        Ok((found, total)) => (found, total, None),
+        Err(error @ AppError::BadRequest { .. }) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &["q"]))?;
+            (Vec::new(), 0, Some(refusal))
+        }
+        Err(error) => return Err(PageError(error)),
+    };
     let chrome = Chrome::new(&identity, &session, &state, "/aid", "Aid pipeline").await?;
-    Ok(render(&BoardPage {
+    let page = render(&BoardPage {
         chrome,
         board,
         dwell_days: DWELL_DAYS,
         may_register: identity.can(Permission::ManageAid),
-    })?)
+        q: query.q,
+        found,
+        found_total,
+        max_found: MAX_FOUND,
+        refusal: refusal.clone(),
+    })?;
+    Ok(answer(page, refusal.as_ref()))
 }
 
 #[derive(Template)]

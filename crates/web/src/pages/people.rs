@@ -9,12 +9,12 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::api::people::{
-    ListQuery, PersonView, break_glass_for, list_for, parse_person_id, read_person,
+    ListQuery, PeoplePage, PersonView, break_glass_for, list_for, parse_person_id, read_person,
 };
 use crate::api::reasons::choices;
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
-use crate::pages::form::Refusal;
+use crate::pages::form::{Refusal, answer};
 use crate::pages::{Chrome, PageRoutes, count, flash, render};
 use crate::state::AppState;
 
@@ -29,8 +29,9 @@ pub fn routes() -> PageRoutes {
 #[template(path = "people.html")]
 struct ListPage {
     chrome: Chrome,
+    refusal: Option<Refusal>,
     query: ListQuery,
-    page: crate::api::people::PeoplePage,
+    page: PeoplePage,
     previous: Option<String>,
     next: Option<String>,
     total: String,
@@ -47,20 +48,42 @@ async fn list(
     session: Session,
     Query(query): Query<ListQuery>,
 ) -> PageResult<Response> {
-    let page = list_for(&state, &identity, &query).await?;
-    let link = |page_number: u64| {
-        let mut next_query = query.clone();
-        next_query.page = Some(page_number);
+    // A filter or search that cannot be taken comes back as typed, with
+    // the message beside its field and nobody listed.
+    let (page, refusal) = match list_for(&state, &identity, &query).await {
+        Ok(page) => (page, None),
+        Err(error @ AppError::BadRequest { .. }) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &FILTER_FIELDS))?;
+            (PeoplePage::default(), Some(refusal))
+        }
+        Err(error) => return Err(PageError(error)),
+    };
+    // Next and previous start from the page's last and first rows, so
+    // walking the list neither skips nor repeats anyone when rows come and go.
+    let link = |after: Option<&String>, before: Option<&String>| {
+        let walk = ListQuery {
+            page: None,
+            after: after.cloned(),
+            before: before.cloned(),
+            ..query.clone()
+        };
         format!(
             "/people?{}",
-            serde_urlencoded::to_string(&next_query).unwrap_or_default()
+            serde_urlencoded::to_string(&walk).unwrap_or_default()
         )
     };
-    let previous = (page.page > 1).then(|| link(page.page - 1));
-    let next = (page.page < page.pages).then(|| link(page.page + 1));
+    let previous = page
+        .previous_before
+        .as_ref()
+        .map(|before| link(None, Some(before)));
+    let next = page
+        .next_after
+        .as_ref()
+        .map(|after| link(Some(after), None));
     let chrome = Chrome::new(&identity, &session, &state, "/people", "Waiting list").await?;
-    Ok(render(&ListPage {
+    let response = render(&ListPage {
         chrome,
+        refusal: refusal.clone(),
         total: count(page.total),
         scoped: identity.visibility().is_some(),
         query,
@@ -71,8 +94,14 @@ async fn list(
         statuses: corridor_domain::Status::ALL,
         specialties: corridor_domain::Specialty::ALL,
         age_groups: corridor_domain::AgeGroup::ALL,
-    })?)
+    })?;
+    Ok(answer(response, refusal.as_ref()))
 }
+
+/// The typed fields of the list's form, where a refusal is shown beside
+/// its field; a refusal of anything else (a choice or a page link edited
+/// by hand) is said above the list.
+const FILTER_FIELDS: [&str; 2] = ["q", "waited_more_than"];
 
 #[derive(Template)]
 #[template(path = "person.html")]

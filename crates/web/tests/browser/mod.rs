@@ -17,6 +17,7 @@
 
 mod forms;
 mod journeys;
+mod search;
 
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt as _;

@@ -1,0 +1,133 @@
+//! Finding a person or a thing by what someone types: part of a name, an id,
+//! an agency. One rule for every list that has a search box, so the waiting
+//! list, the gate, the clearance batch and the aid board find the same way.
+//!
+//! Today the rule forgives case and spacing only; tolerance of spelling and
+//! of Arabic script belongs here too, so that every caller gets it at once.
+
+use crate::{InvalidValue, Text};
+
+/// The longest search anyone types; longer text is refused, not cut.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// What was typed in a search box, normalised once: each word in lower
+/// case. It matches a set of fields when every word is part of one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SearchQuery {
+    words: Vec<String>,
+}
+
+impl SearchQuery {
+    /// The search typed in `field`; `None` when it is blank (no search).
+    pub fn parse(field: &'static str, text: &str) -> Result<Option<SearchQuery>, InvalidValue> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        if text.trim().chars().count() > MAX_SEARCH_CHARS {
+            return Err(InvalidValue::new(
+                field,
+                format!(
+                    "a search is at most {MAX_SEARCH_CHARS} characters: type part of a name or an id"
+                ),
+            ));
+        }
+        let text = Text::parse(field, text, MAX_SEARCH_CHARS)?;
+        let words: Vec<String> = normalise(text.as_str())
+            .split(' ')
+            .filter(|word| !word.is_empty())
+            .map(str::to_string)
+            .collect();
+        Ok((!words.is_empty()).then_some(SearchQuery { words }))
+    }
+
+    /// Whether every word of the search is part of one of `fields` (as
+    /// stored or shown: a name, an id, an agency), whatever the case and
+    /// spacing of either.
+    pub fn matches(&self, fields: &[&str]) -> bool {
+        let fields: Vec<String> = fields.iter().map(|field| normalise(field)).collect();
+        self.words
+            .iter()
+            .all(|word| fields.iter().any(|field| field.contains(word.as_str())))
+    }
+
+    /// The search as the words it looks for, separated by one space.
+    pub fn normalised(&self) -> String {
+        self.words.join(" ")
+    }
+}
+
+/// Whether `query` matches one of `fields` (see [`SearchQuery::matches`]);
+/// a blank query matches everything, and so does one too long to be a search
+/// (callers that take a search from a person parse it with
+/// [`SearchQuery::parse`] first, to refuse it with a message).
+pub fn matches(query: &str, fields: &[&str]) -> bool {
+    match SearchQuery::parse("q", query) {
+        Ok(Some(query)) => query.matches(fields),
+        Ok(None) | Err(_) => true,
+    }
+}
+
+/// Lower case, with every run of white space one space and none at the ends.
+fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(query: &str, fields: &[&str], expected: bool) {
+        assert_eq!(
+            matches(query, fields),
+            expected,
+            "{query:?} against {fields:?}"
+        );
+    }
+
+    #[test]
+    fn case_and_spacing_do_not_matter() {
+        check("amal", &["P-000042", "Amal Haddad"], true);
+        check("  AMAL   haddad ", &["P-000042", "amal  Haddad"], true);
+        check("haddad amal", &["P-000042", "Amal Haddad"], true);
+        check("p-000042", &["P-000042", "Amal Haddad"], true);
+        check("000042", &["P-000042", "Amal Haddad"], true);
+        check("ÉLODIE", &["élodie martin"], true);
+        check("فاطمة", &["P-000001", "فاطمة حسن"], true);
+    }
+
+    #[test]
+    fn every_word_must_be_found() {
+        check("amal nasser", &["P-000042", "Amal Haddad"], false);
+        check("amal", &["P-000042", "Fatima Haddad"], false);
+        check("amal", &["P-000042"], false);
+        // A word is found within one field, never across two.
+        check("42amal", &["P-000042", "Amal"], false);
+    }
+
+    #[test]
+    fn a_blank_search_finds_everyone() {
+        check("", &["P-000042"], true);
+        check("   \t ", &[], true);
+        assert_eq!(SearchQuery::parse("q", "  ").unwrap(), None);
+    }
+
+    #[test]
+    fn a_search_is_refused_when_too_long_or_with_control_characters() {
+        let long = "a".repeat(MAX_SEARCH_CHARS + 1);
+        let refused = SearchQuery::parse("q", &long).unwrap_err();
+        assert_eq!(refused.field, "q");
+        assert!(
+            refused
+                .problem
+                .starts_with("a search is at most 100 characters")
+        );
+        assert!(SearchQuery::parse("q", "amal\0").is_err());
+        let query = SearchQuery::parse("q", " Amal\u{a0} HADDAD ")
+            .unwrap()
+            .unwrap();
+        assert_eq!(query.normalised(), "amal haddad");
+    }
+}
