@@ -168,6 +168,40 @@ impl Crossing {
         direction: Option<Direction>,
         today: Date,
     ) -> Date {
+        self.crossing_day_ahead(quotas, direction, today)
+            .unwrap_or(today)
+    }
+
+    /// The crossing a day screen opens on when none is asked for: the one
+    /// evacuees can leave by soonest (an outbound evacuee quota in force on
+    /// its next crossing day), since the plan and the gate are mostly about
+    /// them; the first registered crossing when none has such a day within
+    /// [`Crossing::DAYS_AHEAD`] days. Among equals, the first registered.
+    pub fn default_for<'a>(
+        crossings: &'a [Crossing],
+        quotas: &[Quota],
+        today: Date,
+    ) -> Option<&'a Crossing> {
+        crossings
+            .iter()
+            .filter_map(|crossing| {
+                crossing
+                    .crossing_day_ahead(quotas, Some(Direction::Outbound), today)
+                    .map(|day| (day, crossing))
+            })
+            .min_by_key(|(day, _)| *day)
+            .map(|(_, crossing)| crossing)
+            .or_else(|| crossings.first())
+    }
+
+    /// The first crossing day from `today` within [`Crossing::DAYS_AHEAD`]
+    /// days, if any (see [`Crossing::next_crossing_day`]).
+    fn crossing_day_ahead(
+        &self,
+        quotas: &[Quota],
+        direction: Option<Direction>,
+        today: Date,
+    ) -> Option<Date> {
         let directions: Vec<Direction> = match direction {
             Some(direction) => vec![direction],
             None => self.directions.clone(),
@@ -187,7 +221,6 @@ impl Crossing {
                         .is_some()
                     })
             })
-            .unwrap_or(today)
     }
 }
 
@@ -411,6 +444,31 @@ impl GateOutcome {
     }
 }
 
+impl GateOutcome {
+    /// Whether an outcome may be recorded on `today` for the crossing day
+    /// `day`: not before the day has come, since nobody has been to the
+    /// gate yet. A day gone by may still be completed.
+    pub fn check_day(day: Date, today: Date) -> Result<(), String> {
+        if day > today {
+            return Err(format!(
+                "{day} has not come yet (today is {today}): outcomes are recorded at the gate on the crossing day"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether an outcome recorded for the crossing day `day` may be undone
+    /// on `today`: only on that day, while the people are still at the gate.
+    pub fn check_undo_day(day: Date, today: Date) -> Result<(), String> {
+        if day != today {
+            return Err(format!(
+                "an outcome is undone only on its crossing day, and {day} is not today ({today})"
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,6 +513,81 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn outcomes_wait_for_their_day_and_are_undone_only_on_it() {
+        let today = date(2026, 2, 8);
+        assert!(GateOutcome::check_day(today, today).is_ok());
+        assert!(GateOutcome::check_day(date(2026, 2, 7), today).is_ok());
+        assert_eq!(
+            GateOutcome::check_day(date(2026, 2, 9), today).unwrap_err(),
+            "2026-02-09 has not come yet (today is 2026-02-08): outcomes are recorded at the gate on the crossing day"
+        );
+        assert!(GateOutcome::check_undo_day(today, today).is_ok());
+        for day in [date(2026, 2, 7), date(2026, 2, 9)] {
+            assert!(GateOutcome::check_undo_day(day, today).is_err(), "{day}");
+        }
+    }
+
+    /// Screens open on the crossing evacuees leave by soonest, not on the
+    /// first registered one, which may take only returnees or be closed.
+    #[test]
+    fn the_default_crossing_is_the_one_evacuees_leave_by_soonest() {
+        let crossing = |id: &str, days: &str| Crossing {
+            id: CrossingId::parse(id).unwrap(),
+            name: Text::parse("name", id, 80).unwrap(),
+            directions: vec![Direction::Outbound, Direction::Inbound],
+            operating_days: WeekdaySet::parse(days).unwrap(),
+        };
+        let quota = |id: &str, direction: Direction, from: Date| {
+            Quota::new(
+                CrossingId::parse(id).unwrap(),
+                direction,
+                QuotaCategory::of(direction),
+                20,
+                from,
+                None,
+            )
+            .unwrap()
+        };
+        // 2026-02-06 is a Friday.
+        let today = date(2026, 2, 6);
+        let crossings = [
+            crossing("kerem-shalom", "mon,tue,wed,thu,fri,sat,sun"),
+            crossing("rafah", "sun,mon,tue,wed,thu"),
+            crossing("zikim", "mon,tue,wed,thu,fri,sat,sun"),
+        ];
+        let id = |found: Option<&Crossing>| found.map(|c| c.id.to_string());
+        // Only returnees come in at Kerem Shalom; evacuees leave by Rafah
+        // on Sunday and by Zikim from Monday.
+        let quotas = [
+            quota("kerem-shalom", Direction::Inbound, today),
+            quota("rafah", Direction::Outbound, today),
+            quota("zikim", Direction::Outbound, date(2026, 2, 9)),
+        ];
+        let chosen = Crossing::default_for(&crossings, &quotas, today);
+        assert_eq!(id(chosen), Some("rafah".to_string()));
+        assert_eq!(
+            crossings[1].next_crossing_day(&quotas, None, today),
+            date(2026, 2, 8)
+        );
+        // Equally soon: the first registered of them.
+        let quotas = [
+            quota("zikim", Direction::Outbound, today),
+            quota("kerem-shalom", Direction::Outbound, today),
+        ];
+        assert_eq!(
+            id(Crossing::default_for(&crossings, &quotas, today)),
+            Some("kerem-shalom".to_string())
+        );
+        // No evacuee quota anywhere: the first registered crossing.
+        let quotas = [quota("rafah", Direction::Inbound, today)];
+        assert_eq!(
+            id(Crossing::default_for(&crossings, &quotas, today)),
+            Some("kerem-shalom".to_string())
+        );
+        assert_eq!(Crossing::default_for(&[], &quotas, today), None);
     }
 
     #[test]

@@ -9,7 +9,14 @@
 //!                                              └─delay→ delayed ┘
 //! any waiting state (referred … scheduled) ─die→ died-while-waiting, ─withdraw→ withdrawn
 //! died-while-waiting, withdrawn ─reinstate→ the waiting state they left (scheduled → cleared)
+//! crossed, cleared ─undo-gate→ scheduled   (a gate outcome recorded in error, the same day)
 //! ```
+//!
+//! A gate outcome tapped in error is undone by `undo-gate`, only at the
+//! gate and only on the crossing day: whoever crossed, was turned back or
+//! did not come is expected again, scheduled on the booking of the
+//! manifest they are on. The store restores the manifest entry and the bed
+//! with it; the history keeps both events.
 //!
 //! A death or withdrawal recorded in error is undone by `reinstate`, with a
 //! reason: the person goes back to the waiting status the exit moved them
@@ -104,6 +111,8 @@ labelled_enum! {
         Withdraw = "withdraw",
         /// Undo a death or withdrawal recorded in error.
         Reinstate = "reinstate",
+        /// Undo a gate outcome recorded in error, on the crossing day.
+        UndoGate = "undo-gate",
     }
 }
 
@@ -149,6 +158,11 @@ pub enum Action {
     Reinstate {
         reason: Reason,
     },
+    /// Back to expected at the gate after an outcome recorded in error:
+    /// scheduled again on the booking of the manifest the person is on.
+    UndoGate {
+        booking: Booking,
+    },
 }
 
 impl Action {
@@ -168,6 +182,7 @@ impl Action {
             Action::Die { .. } => ActionKind::Die,
             Action::Withdraw { .. } => ActionKind::Withdraw,
             Action::Reinstate { .. } => ActionKind::Reinstate,
+            Action::UndoGate { .. } => ActionKind::UndoGate,
         }
     }
 
@@ -242,7 +257,7 @@ pub struct ActionFacts<'a> {
     /// The note that goes with the reason; it stays with the person's record.
     pub note: Option<&'a str>,
     /// The date the answer was needed by (delay), of death (die), or the
-    /// crossing day (schedule).
+    /// crossing day (schedule, undo-gate).
     pub date: Option<Date>,
     pub facility: Option<&'a str>,
     pub crossing: Option<&'a str>,
@@ -303,16 +318,19 @@ impl Action {
                 reason: reason()?,
             },
             ActionKind::Resubmit => Action::Resubmit,
-            ActionKind::Schedule => {
+            ActionKind::Schedule | ActionKind::UndoGate => {
                 let date = date("the crossing day")?;
                 let crossing = facts
                     .crossing
                     .ok_or_else(|| missing("crossing", "the crossing's id"))?;
-                Action::Schedule {
-                    booking: Booking {
-                        date,
-                        crossing: CrossingId::parse(crossing)?,
-                    },
+                let booking = Booking {
+                    date,
+                    crossing: CrossingId::parse(crossing)?,
+                };
+                if kind == ActionKind::Schedule {
+                    Action::Schedule { booking }
+                } else {
+                    Action::UndoGate { booking }
                 }
             }
             ActionKind::Unschedule => Action::Unschedule { reason: reason()? },
@@ -379,6 +397,8 @@ fn target(role: Role, line: &StatusLine, action: ActionKind) -> Option<Status> {
         (waiting, A::Die) if waiting.is_waiting() => S::DiedWhileWaiting,
         (waiting, A::Withdraw) if waiting.is_waiting() => S::Withdrawn,
         (S::DiedWhileWaiting | S::Withdrawn, A::Reinstate) => line.reinstated_status()?,
+        // Crossed keeps the booking; turned back and no-show left it.
+        (S::Crossed | S::Cleared, A::UndoGate) => S::Scheduled,
         _ => return None,
     };
     Some(to)
@@ -465,7 +485,9 @@ impl StatusLine {
         next.version = self.version + 1;
         match action {
             Action::RequestClearance | Action::Resubmit => next.clearance_attempt += 1,
-            Action::Schedule { booking } => next.booking = Some(booking.clone()),
+            Action::Schedule { booking } | Action::UndoGate { booking } => {
+                next.booking = Some(booking.clone());
+            }
             Action::Unschedule { .. } => next.booking = None,
             Action::Admit { facility } => next.admitted_to = Some(facility.clone()),
             Action::Die { on } => {

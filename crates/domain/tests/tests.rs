@@ -102,6 +102,12 @@ mod status_line {
             ActionKind::Reinstate => Action::Reinstate {
                 reason: reason(ReasonKind::Reinstated, "wrong-person", None),
             },
+            ActionKind::UndoGate => Action::UndoGate {
+                booking: Booking {
+                    date: day,
+                    crossing: CrossingId::parse("rafah").unwrap(),
+                },
+            },
         }
     }
 

@@ -115,7 +115,9 @@ impl Store {
              (SELECT a.facility FROM status_events a WHERE a.person_id = COALESCE(p.companion_of, p.id) \
               AND a.action = $4 ORDER BY a.version DESC LIMIT 1) AS facility \
              FROM status_events e JOIN persons p ON p.id = e.person_id \
-             WHERE e.to_status = $5 AND p.role <> $6 AND e.at >= $1 AND e.at < $2",
+             WHERE e.to_status = $5 AND p.role <> $6 AND e.at >= $1 AND e.at < $2 \
+             AND NOT EXISTS (SELECT 1 FROM status_events u WHERE u.person_id = e.person_id \
+              AND u.version = e.version + 1 AND u.action = $7)",
         )
         .bind(start)
         .bind(end)
@@ -123,6 +125,8 @@ impl Store {
         .bind(ActionKind::Admit.as_str())
         .bind(Status::Crossed.as_str())
         .bind(Role::Returnee.as_str())
+        // A crossing undone at the gate did not happen.
+        .bind(ActionKind::UndoGate.as_str())
         .fetch_all(&self.pool)
         .await?;
         let mut counts: BTreeMap<(Date, Option<String>, Option<String>, Role), u64> =

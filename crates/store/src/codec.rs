@@ -230,7 +230,7 @@ pub(crate) fn bind_event<'q>(
     let (action_date, crossing, facility) = match action {
         Some(Action::Delay { needed_by, .. }) => (Some(needed_by.to_string()), None, None),
         Some(Action::Die { on }) => (Some(on.to_string()), None, None),
-        Some(Action::Schedule { booking }) => (
+        Some(Action::Schedule { booking } | Action::UndoGate { booking }) => (
             Some(booking.date.to_string()),
             Some(booking.crossing.as_str().to_string()),
             None,
@@ -354,6 +354,13 @@ pub(crate) fn read_event(row: &AnyRow) -> Result<StatusEvent, StoreError> {
         optional_date("status_events", &key, text("action_date")?)?
             .ok_or_else(|| StoreError::corrupt("status_events", key.clone(), "no action date"))
     };
+    let booking = || -> Result<Booking, StoreError> {
+        Ok(Booking {
+            date: action_date()?,
+            crossing: CrossingId::parse(&text("crossing")?.unwrap_or_default())
+                .map_err(&invalid)?,
+        })
+    };
     let action = match text("action")? {
         None => None,
         Some(kind) => Some(match ActionKind::parse(&kind).map_err(&invalid)? {
@@ -375,11 +382,10 @@ pub(crate) fn read_event(row: &AnyRow) -> Result<StatusEvent, StoreError> {
             ActionKind::Clear => Action::Clear,
             ActionKind::Resubmit => Action::Resubmit,
             ActionKind::Schedule => Action::Schedule {
-                booking: Booking {
-                    date: action_date()?,
-                    crossing: CrossingId::parse(&text("crossing")?.unwrap_or_default())
-                        .map_err(&invalid)?,
-                },
+                booking: booking()?,
+            },
+            ActionKind::UndoGate => Action::UndoGate {
+                booking: booking()?,
             },
             ActionKind::Cross => Action::Cross,
             ActionKind::Admit => Action::Admit {

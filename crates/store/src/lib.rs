@@ -44,9 +44,9 @@ pub use backup::{BackupSummary, RestoreError, check_backup};
 pub use batches::{BatchChoice, eligible_statuses};
 pub use day::{
     BedLine, CandidatePatient, CandidateReturnee, ClearanceBatch, ClearanceRequest, Decision,
-    Destination, DraftParty, EntryState, FreeBeds, GateRecord, GateRecording, Manifest,
-    ManifestDraft, ManifestEntry, OverrideChange, OverrideKind, PlanOverride, PlanningInputs,
-    Reconciliation, Submission, Submitted, SubmittedBatch, direction_of,
+    Destination, DraftParty, EntryState, FreeBeds, GateRecord, GateRecording, GateUndo, GateUndone,
+    Manifest, ManifestDraft, ManifestEntry, OverrideChange, OverrideKind, PlanOverride,
+    PlanningInputs, Reconciliation, Submission, Submitted, SubmittedBatch, direction_of,
 };
 pub use error::{DayRule, StoreError, Thing};
 pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};

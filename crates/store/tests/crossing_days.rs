@@ -85,7 +85,7 @@ fn with_guarantee(mut person: NewPerson) -> NewPerson {
     person
 }
 
-async fn decide(store: &Store, batch: &BatchId, decisions: &[(&str, ClearanceOutcome)]) {
+pub async fn decide(store: &Store, batch: &BatchId, decisions: &[(&str, ClearanceOutcome)]) {
     let decisions: Vec<Decision> = decisions
         .iter()
         .map(|(person, outcome)| Decision {
@@ -403,7 +403,7 @@ async fn crossing_day_story() {
                             outcome,
                             reason: code.map(|code| reason(ReasonKind::TurnedBack, code, None)),
                         },
-                        now(),
+                        on_the_day(day),
                         "officer",
                     )
                     .await
@@ -506,7 +506,7 @@ async fn crossing_day_story() {
                     outcome: GateOutcome::NoShow,
                     reason: None,
                 },
-                now(),
+                on_the_day(next),
                 "officer",
             )
             .await
@@ -645,7 +645,7 @@ async fn a_patient_leaving_the_manifest_takes_their_companions_and_bed_with_them
                         outcome: GateOutcome::Crossed,
                         reason: None
                     },
-                    now(),
+                    on_the_day(day),
                     "o"
                 )
                 .await
@@ -988,7 +988,7 @@ mod invariants {
                                 outcome,
                                 reason: gate_reason.clone(),
                             },
-                            now(),
+                            on_the_day(day),
                             "officer",
                         )
                         .await

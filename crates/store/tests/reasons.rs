@@ -331,7 +331,7 @@ async fn clearance_and_gate_reasons_are_coded_with_their_defaults() {
                             outcome,
                             reason: reason.clone(),
                         },
-                        now(),
+                        on_the_day(day),
                         "officer",
                     )
                     .await

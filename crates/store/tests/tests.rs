@@ -12,6 +12,7 @@ mod crossing_days;
 #[cfg(unix)]
 mod files;
 mod freshness;
+mod gate_undo;
 mod reasons;
 mod registry;
 mod reinstate;
@@ -36,6 +37,14 @@ pub const TEST_HOSPITAL: &str = "test-hospital";
 
 pub fn now() -> Timestamp {
     "2026-02-01T10:00:00Z".parse().unwrap()
+}
+
+/// Ten in the morning (UTC) of `day`: when the gate records its outcomes,
+/// which it does only once the day has come.
+pub fn on_the_day(day: Date) -> Timestamp {
+    jiff::tz::Offset::UTC
+        .to_timestamp(day.at(10, 0, 0, 0))
+        .unwrap()
 }
 
 /// A database made for one test; dropped (PostgreSQL) or deleted (SQLite) after it.

@@ -2,7 +2,7 @@
 //! answered, the day planned with reasons and overrides, confirmed, the
 //! manifest read (audited), the gate worked and the day reconciled.
 
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use corridor_domain::{Permission, PersonId, UserRole};
 use serde_json::{Value, json};
 
@@ -94,6 +94,16 @@ pub const ROUTES: &[RouteCase] = &[
         answers: &[StatusCode::BAD_REQUEST],
     },
     RouteCase {
+        method: "POST",
+        path: "/api/v1/gate/undo",
+        body: Some(
+            r#"{"crossing": "rafah", "date": "2026-02-02", "person": "P-000001", "reason": "wrong card"}"#,
+        ),
+        permission: Permission::WorkGate,
+        // 400: an outcome is undone only on its crossing day, and it is not today.
+        answers: &[StatusCode::BAD_REQUEST],
+    },
+    RouteCase {
         method: "GET",
         path: "/api/v1/gate/reconciliation?crossing=rafah&date=2026-02-02",
         body: None,
@@ -180,7 +190,16 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/gate",
         body: Some("crossing=rafah&date=2026-02-02&person=P-000001&outcome=crossed"),
         permission: Permission::WorkGate,
-        answers: &[StatusCode::SEE_OTHER],
+        // 400, the page shown again: the day has not come.
+        answers: &[StatusCode::BAD_REQUEST],
+    },
+    RouteCase {
+        method: "POST",
+        path: "/gate/undo",
+        body: Some("crossing=rafah&date=2026-02-02&person=P-000001&reason=wrong+card"),
+        permission: Permission::WorkGate,
+        // 400, the page shown again: an outcome is undone only on its day.
+        answers: &[StatusCode::BAD_REQUEST],
     },
 ];
 
@@ -466,7 +485,7 @@ async fn a_batch_is_submitted_by_priority_and_answered_by_the_clearance_liaison(
 
 #[tokio::test]
 async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled() {
-    for app in apps().await {
+    for mut app in apps().await {
         let backend = app.backend;
         let mut coordinator = app.with_token(UserRole::Coordinator).await;
         let mut officer = app.with_token(UserRole::CrossingOfficer).await;
@@ -621,7 +640,26 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
             assert!(read.detail.contains(pick.as_str()), "{}", read.detail);
         }
 
-        // The gate.
+        // The gate, on the crossing day.
+        let too_early = officer
+            .send_json(
+                Method::POST,
+                "/api/v1/gate",
+                &json!({"crossing": "rafah", "date": "2026-02-02", "person": picks[0], "outcome": "crossed"}),
+            )
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+        assert!(
+            too_early["detail"]
+                .as_str()
+                .unwrap()
+                .contains("2026-02-02 has not come yet"),
+            "{too_early}"
+        );
+        app.set_today(jiff::civil::date(2026, 2, 2));
+        for client in [&mut coordinator, &mut officer, &mut gate] {
+            client.follow(&app);
+        }
         let record = |person: &str, outcome: &str, reason_code: Option<&str>| json!({"crossing": "rafah", "date": "2026-02-02", "person": person, "outcome": outcome, "reason_code": reason_code});
         coordinator
             .send_json(
@@ -686,12 +724,12 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
                 ],
             )
             .await;
-        assert_eq!(no_reason.status, StatusCode::SEE_OTHER);
-        let screen = gate.get(&format!("/gate?{DAY}")).await;
+        // Refused in its card, on the page itself.
+        assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
         assert!(
-            screen.body.contains("Not done — reason_code"),
+            no_reason.body.contains("id=\"error-reason_code\""),
             "{}",
-            screen.body
+            no_reason.body
         );
         let tapped = gate
             .post_form(
@@ -707,6 +745,13 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
             )
             .await;
         assert_eq!(tapped.status, StatusCode::SEE_OTHER);
+        assert!(
+            tapped.headers[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .ends_with(&format!("#party-{}", returnees[1])),
+            "{tapped:?}"
+        );
         let screen = gate.get(&format!("/gate?{DAY}")).await;
         assert!(
             screen.body.contains(&format!("no-show: {}", returnees[1])),

@@ -149,6 +149,14 @@ impl TestApp {
             .unwrap();
     }
 
+    /// Moves the app's clock to `today`, on the same database (sessions
+    /// and tokens stay valid): clients made before keep the old clock until
+    /// they [`Client::follow`] the app.
+    pub fn set_today(&mut self, today: Date) {
+        self.state.clock.fixed_today = Some(today);
+        self.router = router(self.state.clone());
+    }
+
     pub fn anonymous(&self) -> Client {
         Client {
             router: self.router.clone(),
@@ -281,6 +289,13 @@ pub struct Client {
     cookie: Option<String>,
     pub csrf: Option<String>,
     bearer: Option<String>,
+}
+
+impl Client {
+    /// Talks to the app as it is now (after [`TestApp::set_today`]).
+    pub fn follow(&mut self, app: &TestApp) {
+        self.router = app.router.clone();
+    }
 }
 
 #[derive(Debug)]

@@ -1,5 +1,5 @@
 //! `corridor plan show|add|remove|confirm|manifest` and
-//! `corridor gate list|crossed|turned-back|no-show|reconcile`.
+//! `corridor gate list|crossed|turned-back|no-show|undo|reconcile`.
 
 use std::process::ExitCode;
 
@@ -9,15 +9,16 @@ use corridor_domain::{
 };
 use corridor_planner::{DayPlan, Method};
 use corridor_store::{
-    EntryState, GateRecording, Manifest, OverrideChange, OverrideKind, PlanningInputs, parse_method,
+    EntryState, GateRecording, GateUndo, Manifest, OverrideChange, OverrideKind, PlanningInputs,
+    parse_method,
 };
 
 use super::patients::flag_error;
 use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
 use crate::flags::days::{
-    DayArgs, GateArgs, GateCommand, ManifestArgs, OverrideArgs, PlanCommand, PlanConfirmArgs,
-    PlanShowArgs,
+    DayArgs, GateArgs, GateCommand, GateUndoArgs, ManifestArgs, OverrideArgs, PlanCommand,
+    PlanConfirmArgs, PlanShowArgs,
 };
 use crate::output::table;
 
@@ -37,6 +38,7 @@ pub async fn gate(context: &Context, command: &GateCommand) -> anyhow::Result<Ex
         GateCommand::Crossed(args) => record(context, args, GateOutcome::Crossed).await,
         GateCommand::TurnedBack(args) => record(context, args, GateOutcome::TurnedBack).await,
         GateCommand::NoShow(args) => record(context, args, GateOutcome::NoShow).await,
+        GateCommand::Undo(args) => undo(context, args).await,
         GateCommand::Reconcile(day) => reconcile(context, day).await,
     }
 }
@@ -419,6 +421,38 @@ async fn record(
     println!(
         "{} at {} on {}: {}{consequence}.",
         outcome,
+        day.crossing,
+        day.date,
+        people.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn undo(context: &Context, args: &GateUndoArgs) -> anyhow::Result<ExitCode> {
+    let day = day(context, &args.day, None).await?;
+    let person = PersonId::parse(&args.person).map_err(flag_error)?;
+    let reason = Text::parse("reason", &args.reason, 500).map_err(flag_error)?;
+    let undone = context
+        .store
+        .undo_gate(
+            &GateUndo {
+                crossing: day.crossing.clone(),
+                date: day.date,
+                person,
+                reason,
+            },
+            context.now,
+            &context.actor,
+        )
+        .await?;
+    let people: Vec<&str> = undone.people.iter().map(PersonId::as_str).collect();
+    let bed = undone
+        .bed_held_at
+        .map(|facility| format!("; the bed at {facility} is held again"))
+        .unwrap_or_default();
+    println!(
+        "{} undone at {} on {}: {} expected at the gate again{bed}.",
+        undone.undone.as_str(),
         day.crossing,
         day.date,
         people.join(", ")

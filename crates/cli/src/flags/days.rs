@@ -396,8 +396,21 @@ pub enum GateCommand {
     TurnedBack(GateArgs),
     /// The person (with their companions) did not come (--reason code: not-known if left out).
     NoShow(GateArgs),
+    /// Undo an outcome recorded in error, on the crossing day: the party is expected again.
+    Undo(GateUndoArgs),
     /// End of day: what was planned, what happened, who goes back to the list.
     Reconcile(DayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GateUndoArgs {
+    /// The patient (for their whole party) or the returnee.
+    pub person: String,
+    #[command(flatten)]
+    pub day: DayArgs,
+    /// Why the outcome was wrong (e.g. "tapped the wrong card"); kept in each person's history.
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Debug, Args)]

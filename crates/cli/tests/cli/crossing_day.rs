@@ -125,37 +125,68 @@ fn a_day_is_planned_confirmed_worked_at_the_gate_and_reconciled() {
 
     // The gate.
     registry
-        .run(&with_day(&["gate", "crossed", scheduled[0]]))
+        .run_on("2026-02-02", &with_day(&["gate", "crossed", scheduled[0]]))
         .success()
         .stdout_has(&format!("crossed at rafah on 2026-02-02: {}", scheduled[0]));
+    // A wrong tap is undone on the day, with a reason, and recorded again.
+    let undo = [
+        "gate",
+        "undo",
+        scheduled[0],
+        "--reason",
+        "tapped the wrong card",
+    ];
     registry
-        .run(&with_day(&["gate", "turned-back", scheduled[1]]))
+        .run(&with_day(&undo))
+        .failure()
+        .stderr_has("undone only on its crossing day");
+    registry
+        .run_on("2026-02-02", &with_day(&undo))
+        .success()
+        .stdout_has(&format!(
+            "crossed undone at rafah on 2026-02-02: {}",
+            scheduled[0]
+        ));
+    registry
+        .run_on("2026-02-02", &with_day(&["gate", "crossed", scheduled[0]]))
+        .success();
+    registry
+        .run_on(
+            "2026-02-02",
+            &with_day(&["gate", "turned-back", scheduled[1]]),
+        )
         .failure()
         .stderr_has("--reason: is required");
     registry
-        .run(&with_day(&[
-            "gate",
-            "turned-back",
-            scheduled[1],
-            "--reason",
-            "documents incomplete",
-        ]))
+        .run_on(
+            "2026-02-02",
+            &with_day(&[
+                "gate",
+                "turned-back",
+                scheduled[1],
+                "--reason",
+                "documents incomplete",
+            ]),
+        )
         .failure()
         .stderr_has("`corridor reasons list` shows the codes");
     registry
-        .run(&with_day(&[
-            "gate",
-            "turned-back",
-            scheduled[1],
-            "--reason",
-            "documents-not-accepted",
-            "--note",
-            "referral stamp missing",
-        ]))
+        .run_on(
+            "2026-02-02",
+            &with_day(&[
+                "gate",
+                "turned-back",
+                scheduled[1],
+                "--reason",
+                "documents-not-accepted",
+                "--note",
+                "referral stamp missing",
+            ]),
+        )
         .success()
         .stdout_has("back on the list as cleared, beds released");
     registry
-        .run(&with_day(&["gate", "crossed", scheduled[0]]))
+        .run_on("2026-02-02", &with_day(&["gate", "crossed", scheduled[0]]))
         .failure()
         .stderr_has("not expected at rafah on 2026-02-02");
     let reconciliation = registry.ok(&with_day(&["gate", "reconcile"]));

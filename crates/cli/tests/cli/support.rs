@@ -144,6 +144,15 @@ impl Registry {
         run_raw(self.directory.path(), &all)
     }
 
+    /// Runs the command as of `today` instead of 2026-02-01 (the gate
+    /// records outcomes only once their day has come).
+    pub fn run_on(&self, today: &str, args: &[&str]) -> Run {
+        let mut all = vec!["--database-url", self.url.as_str()];
+        all.extend(["--today", today, "--as", ACTOR]);
+        all.extend(args);
+        run_raw(self.directory.path(), &all)
+    }
+
     #[track_caller]
     pub fn ok(&self, args: &[&str]) -> String {
         self.run(args).success().stdout

@@ -40,6 +40,12 @@ fn sample(kind: ActionKind) -> Action {
         },
         ActionKind::Withdraw => Action::Withdraw { reason: reason() },
         ActionKind::Reinstate => Action::Reinstate { reason: reason() },
+        ActionKind::UndoGate => Action::UndoGate {
+            booking: Booking {
+                date: date(2026, 2, 12),
+                crossing: CrossingId::parse("rafah").unwrap(),
+            },
+        },
     }
 }
 
@@ -178,6 +184,8 @@ fn every_legal_and_illegal_transition() {
         (S::Admitted, A::Return, S::Returned),
         (S::DiedWhileWaiting, A::Reinstate, S::Cleared),
         (S::Withdrawn, A::Reinstate, S::Cleared),
+        (S::Crossed, A::UndoGate, S::Scheduled),
+        (S::Cleared, A::UndoGate, S::Scheduled),
     ];
     let expected_companion: &[(Status, ActionKind, Status)] = &[
         (S::Listed, A::RequestClearance, S::ClearanceRequested),
@@ -191,6 +199,8 @@ fn every_legal_and_illegal_transition() {
         (S::Scheduled, A::Cross, S::Crossed),
         (S::DiedWhileWaiting, A::Reinstate, S::Cleared),
         (S::Withdrawn, A::Reinstate, S::Cleared),
+        (S::Crossed, A::UndoGate, S::Scheduled),
+        (S::Cleared, A::UndoGate, S::Scheduled),
         (S::Crossed, A::Return, S::Returned),
     ];
     // A returnee's line ends when they have crossed in.
@@ -428,4 +438,49 @@ fn resubmission_counts_attempts_and_scheduling_books_a_day() {
     let line = line.apply(role, &sample(ActionKind::Unschedule)).unwrap();
     assert_eq!(line.status, Status::Cleared);
     assert_eq!(line.booking, None);
+}
+
+/// A gate outcome recorded in error is undone back to scheduled on the
+/// manifest's booking, from crossed or from the cleared a turn-back or a
+/// no-show left; once the person has moved on (admitted, scheduled again,
+/// gone) there is nothing to undo at the gate.
+#[test]
+fn a_gate_outcome_is_undone_back_to_scheduled_on_the_booking() {
+    let role = Role::Patient;
+    let booking = Booking {
+        date: date(2026, 2, 12),
+        crossing: CrossingId::parse("rafah").unwrap(),
+    };
+    let undo = Action::UndoGate {
+        booking: booking.clone(),
+    };
+    let scheduled = line_in(Status::Cleared)
+        .apply(
+            role,
+            &Action::Schedule {
+                booking: booking.clone(),
+            },
+        )
+        .unwrap();
+    let crossed = scheduled.apply(role, &Action::Cross).unwrap();
+    let back = crossed.apply(role, &undo).unwrap();
+    assert_eq!(back.status, Status::Scheduled);
+    assert_eq!(back.booking.as_ref(), Some(&booking));
+    let turned_back = scheduled
+        .apply(role, &sample(ActionKind::Unschedule))
+        .unwrap();
+    assert_eq!(turned_back.booking, None);
+    let back = turned_back.apply(role, &undo).unwrap();
+    assert_eq!(back.status, Status::Scheduled);
+    assert_eq!(back.booking, Some(booking));
+    assert_eq!(back.version, turned_back.version + 1);
+    let admitted = crossed.apply(role, &sample(ActionKind::Admit)).unwrap();
+    let error = admitted.apply(role, &undo).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "cannot undo-gate a patient who is admitted; allowed: return"
+    );
+    for from in [Status::Scheduled, Status::Withdrawn, Status::Returned] {
+        assert!(line_in(from).apply(role, &undo).is_err(), "{from}");
+    }
 }

@@ -2,19 +2,20 @@
 //! end-of-day reconciliation of plan and outcome.
 
 use corridor_domain::{
-    Action, CrossingId, CrossingRules, Direction, GateOutcome, InvalidValue, PersonId, Reason,
-    ReasonKind,
+    Action, Booking, CrossingId, CrossingRules, Direction, GateOutcome, InvalidValue, PersonId,
+    Reason, ReasonKind, Text,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
 
+use super::beds::BedHoldState;
 use super::luggage::{luggage_violations, read_luggage_rule_sets};
 use super::manifest::{Manifest, ManifestEntry};
 use crate::audit::NewAuditEntry;
 use crate::codec::{bind_reason, micros, reason_json};
 use crate::people::transitions::{StatusChange, transition_in};
-use crate::{DayRule, Store, StoreError};
+use crate::{DayRule, Store, StoreError, Thing};
 
 /// Where a person on a confirmed manifest stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +162,36 @@ pub struct GateRecord {
     pub state: EntryState,
 }
 
+/// A gate outcome recorded in error, to undo on the crossing day: the
+/// party (named by the patient or the returnee) and why the outcome was
+/// wrong, which stays in each person's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateUndo {
+    pub crossing: CrossingId,
+    pub date: Date,
+    pub person: PersonId,
+    pub reason: Text,
+}
+
+/// The result of undoing a gate outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateUndone {
+    /// The party, expected at the gate again: the patient (or returnee)
+    /// first, then companions.
+    pub people: Vec<PersonId>,
+    /// The outcome undone.
+    pub undone: EntryState,
+    /// The facility where the bed released by a turn-back or a no-show is
+    /// held again.
+    pub bed_held_at: Option<String>,
+}
+
+/// The UTC date of an instant: the day the server (or the command line's
+/// `--today`) works on.
+fn day_of(at: Timestamp) -> Date {
+    jiff::tz::Offset::UTC.to_datetime(at).date()
+}
+
 impl Store {
     /// Records what happened at the gate to a patient's party (the patient
     /// and the companions with them) or to a returnee. A returnee crosses
@@ -176,6 +207,8 @@ impl Store {
         let person = &recording.person;
         let outcome = recording.outcome;
         let reason = recording.reason.as_ref();
+        GateOutcome::check_day(on, day_of(at))
+            .map_err(|detail| StoreError::day_rule(DayRule::Gate, detail))?;
         let mut transaction = self.write().await?;
         let rows = sqlx::query(
             "SELECT person_id, party, direction FROM manifest_entries \
@@ -290,6 +323,154 @@ impl Store {
         Ok(GateRecord { people, state })
     }
 
+    /// Undoes a gate outcome recorded in error, on the crossing day only:
+    /// the party that crossed, was turned back or did not come is expected
+    /// at the gate again, scheduled on the manifest's booking, and a bed
+    /// released by a turn-back or a no-show is held again, or the undo is
+    /// refused when that bed has gone to someone else meanwhile. One
+    /// transaction, one audit entry.
+    pub async fn undo_gate(
+        &self,
+        undo: &GateUndo,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<GateUndone, StoreError> {
+        let GateUndo {
+            crossing,
+            date: on,
+            person,
+            reason,
+        } = undo;
+        let on = *on;
+        GateOutcome::check_undo_day(on, day_of(at))
+            .map_err(|detail| StoreError::day_rule(DayRule::Gate, detail))?;
+        let mut transaction = self.write().await?;
+        let rows = sqlx::query(
+            "SELECT person_id, party, outcome, outcome_at FROM manifest_entries \
+             WHERE crossing = $1 AND date = $2 AND (party = $3 OR person_id = $3) ORDER BY position",
+        )
+        .bind(crossing.as_str().to_string())
+        .bind(on.to_string())
+        .bind(person.as_str().to_string())
+        .fetch_all(&mut **transaction)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Err(StoreError::day_rule(
+                DayRule::Gate,
+                format!("{person} is not on a confirmed manifest of {crossing} on {on}"),
+            ));
+        };
+        let party: String = first.try_get("party")?;
+        if party != person.as_str() {
+            return Err(StoreError::day_rule(
+                DayRule::Party,
+                format!(
+                    "{person} travels with {party}; undo the outcome on {party}, for the whole party"
+                ),
+            ));
+        }
+        let outcome: Option<String> = first.try_get("outcome")?;
+        let recorded_at: Option<i64> = first.try_get("outcome_at")?;
+        let undone = match outcome.as_deref().map(EntryState::parse).transpose() {
+            Ok(Some(
+                state @ (EntryState::Crossed | EntryState::TurnedBack | EntryState::NoShow),
+            )) => state,
+            Ok(Some(_)) => {
+                return Err(StoreError::day_rule(
+                    DayRule::Gate,
+                    format!(
+                        "{person} was taken off the manifest, not recorded at the gate; there is no gate outcome to undo"
+                    ),
+                ));
+            }
+            Ok(None) => {
+                return Err(StoreError::day_rule(
+                    DayRule::Gate,
+                    format!("{person} is still expected at the gate: there is no outcome to undo"),
+                ));
+            }
+            Err(detail) => {
+                return Err(StoreError::corrupt(
+                    "manifest_entries",
+                    person.to_string(),
+                    detail,
+                ));
+            }
+        };
+        // The party as the gate recorded it: those given the same outcome
+        // in the same tap (a companion taken off earlier stays off).
+        let mut people = Vec::new();
+        for row in &rows {
+            let state: Option<String> = row.try_get("outcome")?;
+            let row_at: Option<i64> = row.try_get("outcome_at")?;
+            if state.as_deref() == Some(undone.as_str()) && row_at == recorded_at {
+                let id: String = row.try_get("person_id")?;
+                people.push(
+                    PersonId::parse(&id)
+                        .map_err(StoreError::from_invalid("manifest_entries", &id))?,
+                );
+            }
+        }
+        let booking = Booking {
+            date: on,
+            crossing: crossing.clone(),
+        };
+        for member in &people {
+            transition_in(
+                self.backend,
+                &mut transaction,
+                StatusChange {
+                    person: member,
+                    expected_version: None,
+                    action: Action::UndoGate {
+                        booking: booking.clone(),
+                    },
+                    note: Some(reason.clone()),
+                },
+                at,
+                actor,
+            )
+            .await?;
+            let query = sqlx::query(
+                "UPDATE manifest_entries SET outcome = NULL, outcome_at = NULL, outcome_by = NULL, \
+                 outcome_reason_kind = $1, outcome_reason_code = $2, outcome_reason_note = $3 \
+                 WHERE crossing = $4 AND date = $5 AND person_id = $6",
+            );
+            bind_reason(query, None)
+                .bind(crossing.as_str().to_string())
+                .bind(on.to_string())
+                .bind(member.as_str().to_string())
+                .execute(&mut **transaction)
+                .await?;
+        }
+        let bed_held_at = match (undone, recorded_at) {
+            (EntryState::TurnedBack | EntryState::NoShow, Some(released_at)) => {
+                hold_released_bed_again(&mut transaction, person, undone, released_at, at).await?
+            }
+            _ => None,
+        };
+        transaction
+            .commit(&NewAuditEntry {
+                at,
+                actor: actor.to_string(),
+                action: "gate.undo".to_string(),
+                subject: person.to_string(),
+                detail: serde_json::json!({
+                    "crossing": crossing.as_str(),
+                    "date": on.to_string(),
+                    "undone": undone.as_str(),
+                    "people": people.iter().map(PersonId::as_str).collect::<Vec<_>>(),
+                    "bed_held_at": bed_held_at,
+                }),
+            })
+            .await?;
+        Ok(GateUndone {
+            people,
+            undone,
+            bed_held_at,
+        })
+    }
+
     pub async fn reconciliation(
         &self,
         crossing: &CrossingId,
@@ -309,4 +490,92 @@ impl Store {
             rules,
         })
     }
+}
+
+/// Holds again the bed that a turn-back or a no-show recorded at
+/// `released_at` released, if it is still free: the destination open and
+/// the offer it came from not given out meanwhile. Returns the facility, or
+/// `None` when no bed was released (a returnee, a patient without one).
+async fn hold_released_bed_again(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    person: &PersonId,
+    undone: EntryState,
+    released_at: i64,
+    at: Timestamp,
+) -> Result<Option<String>, StoreError> {
+    let Some(hold) = sqlx::query(
+        "SELECT hold, facility, specialty, offer_from FROM bed_holds \
+         WHERE person_id = $1 AND state = $2 AND changed_at = $3",
+    )
+    .bind(person.as_str().to_string())
+    .bind(BedHoldState::Released.as_str())
+    .bind(released_at)
+    .fetch_optional(&mut **transaction)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let number: i64 = hold.try_get("hold")?;
+    let facility: String = hold.try_get("facility")?;
+    let specialty: String = hold.try_get("specialty")?;
+    let offer_from: String = hold.try_get("offer_from")?;
+    let refused = |why: String| {
+        StoreError::Refused(format!(
+            "{person} cannot be put back as expected: {why}. The {} outcome stands; \
+             plan {person} again for another day",
+            undone.as_str()
+        ))
+    };
+    let open = sqlx::query(
+        "SELECT f.open AS facility_open, c.open AS country_open FROM facilities f \
+         JOIN countries c ON c.code = f.country WHERE f.id = $1",
+    )
+    .bind(facility.clone())
+    .fetch_optional(&mut **transaction)
+    .await?
+    .ok_or_else(|| StoreError::not_found(Thing::Facility, &facility))?;
+    if open.try_get::<i64, _>("facility_open")? == 0 || open.try_get::<i64, _>("country_open")? == 0
+    {
+        return Err(refused(format!(
+            "{facility}, where their bed was, has been closed as a destination since"
+        )));
+    }
+    let beds: Option<i64> = sqlx::query(
+        "SELECT beds FROM facility_beds WHERE facility = $1 AND specialty = $2 AND from_date = $3",
+    )
+    .bind(facility.clone())
+    .bind(specialty.clone())
+    .bind(offer_from.clone())
+    .fetch_optional(&mut **transaction)
+    .await?
+    .map(|row| row.try_get("beds"))
+    .transpose()?;
+    let used: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM bed_holds WHERE facility = $1 AND specialty = $2 \
+         AND offer_from = $3 AND state <> $4",
+    )
+    .bind(facility.clone())
+    .bind(specialty.clone())
+    .bind(offer_from)
+    .bind(BedHoldState::Released.as_str())
+    .fetch_one(&mut **transaction)
+    .await?
+    .try_get("n")?;
+    if beds.is_none_or(|beds| used >= beds) {
+        return Err(refused(format!(
+            "the {specialty} bed at {facility} released by the {} has been given to someone else since, \
+             and that offer has no free bed left",
+            undone.as_str()
+        )));
+    }
+    sqlx::query(
+        "UPDATE bed_holds SET state = $1, changed_at = $2 WHERE person_id = $3 AND hold = $4",
+    )
+    .bind(BedHoldState::Held.as_str())
+    .bind(micros(at))
+    .bind(person.as_str().to_string())
+    .bind(number)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(Some(facility))
 }

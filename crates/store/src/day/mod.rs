@@ -22,7 +22,7 @@ pub use beds::{BedLine, Destination};
 pub use clearance::{
     ClearanceBatch, ClearanceRequest, Decision, Submission, Submitted, SubmittedBatch, direction_of,
 };
-pub use gate::{EntryState, GateRecord, GateRecording, Reconciliation};
+pub use gate::{EntryState, GateRecord, GateRecording, GateUndo, GateUndone, Reconciliation};
 pub use inputs::{CandidatePatient, CandidateReturnee, FreeBeds, PlanningInputs};
 pub use manifest::{DraftParty, Manifest, ManifestDraft, ManifestEntry};
 pub use overrides::{OverrideChange, OverrideKind, PlanOverride};

@@ -48,6 +48,16 @@ impl Store {
                 ),
             ));
         }
+        if let Action::UndoGate { booking } = &action {
+            return Err(StoreError::day_rule(
+                DayRule::Gate,
+                format!(
+                    "{id}: a gate outcome is undone at the gate of {} on {}, which puts the \
+                     manifest entry and the bed back too",
+                    booking.crossing, booking.date
+                ),
+            ));
+        }
         let mut transaction = self.write().await?;
         let (person, line, next, event) = transition_in(
             self.backend,

@@ -16,6 +16,7 @@
 //! `heading_is`, `column`; then `screenshot("NN-what")`.
 
 mod forms;
+mod gate;
 mod journeys;
 mod search;
 
@@ -523,6 +524,75 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         }
+    }
+}
+
+/// Steps on the gate's cards (see `gate.rs`).
+impl Browser {
+    /// The field `name` of the form with the button `button` in the gate
+    /// card of the party of `person`.
+    async fn card_field(
+        &self,
+        person: &str,
+        button: &str,
+        name: &str,
+    ) -> fantoccini::elements::Element {
+        self.find(Locator::XPath(&format!(
+            "{}//form[.//button[normalize-space()={}]]//*[@name={}]",
+            card_xpath(person),
+            xpath_literal(button),
+            xpath_literal(name)
+        )))
+        .await
+    }
+
+    /// Types into that field, after clearing it.
+    pub async fn fill_in_card(&self, person: &str, button: &str, name: &str, text: &str) {
+        let field = self.card_field(person, button, name).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|error| panic!("clear {name} in the card of {person}: {error}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|error| panic!("type into {name} in the card of {person}: {error}"));
+    }
+
+    /// What that field holds.
+    pub async fn value_in_card(&self, person: &str, button: &str, name: &str) -> String {
+        self.card_field(person, button, name)
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_else(|error| panic!("read {name} in the card of {person}: {error}"))
+            .unwrap_or_default()
+    }
+
+    /// Opens the part of the card whose summary reads `summary`.
+    pub async fn open_in_card(&self, person: &str, summary: &str) {
+        self.click(&format!(
+            "{}//summary[normalize-space()={}]",
+            card_xpath(person),
+            xpath_literal(summary)
+        ))
+        .await;
+    }
+
+    /// Whether the card with the element id `party-<person>` is on the
+    /// page, its top within the window, and whether the focus is in it.
+    pub async fn card_place(&self, person: &str) -> (bool, bool, bool) {
+        let script = "const card = document.getElementById(arguments[0]);\
+            if (!card) { return [false, false, false]; }\
+            const top = card.getBoundingClientRect().top;\
+            return [true, top >= 0 && top < window.innerHeight, card.contains(document.activeElement)];";
+        let answer = self
+            .client
+            .execute(script, vec![serde_json::json!(format!("party-{person}"))])
+            .await
+            .unwrap_or_else(|error| panic!("find the card of {person}: {error}"));
+        let flag = |at: usize| answer[at].as_bool().unwrap_or(false);
+        (flag(0), flag(1), flag(2))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use corridor_domain::{CrossingDay, GateOutcome, Permission, PersonId};
+use corridor_domain::{CrossingDay, GateOutcome, Permission, PersonId, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -149,4 +149,88 @@ pub(super) async fn gate(
     ApiJson(request): ApiJson<GateRequest>,
 ) -> ApiResult<Json<GateRecorded>> {
     Ok(Json(record_outcome(&state, &identity, &request).await?))
+}
+
+/// An outcome recorded in error at the gate, to undo on the crossing day.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct GateUndoRequest {
+    pub crossing: String,
+    /// `YYYY-MM-DD`: the crossing day, which must be today.
+    pub date: String,
+    /// The patient (for their whole party) or the returnee.
+    pub person: String,
+    /// Why the outcome was wrong (e.g. "tapped the wrong card"). It stays
+    /// in each person's history and never leaves in a report or an export.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GateUndone {
+    /// The party, expected at the gate again: the patient or returnee
+    /// first, then companions.
+    pub people: Vec<String>,
+    /// The outcome undone: `crossed`, `turned-back` or `no-show`.
+    pub undone: String,
+    /// Where the bed released by a turn-back or a no-show is held again.
+    pub bed_held_at: Option<String>,
+}
+
+/// The longest reason an undo may give.
+const UNDO_REASON_MAX_CHARS: usize = 500;
+
+/// Undoes an outcome recorded in error at the gate (audited).
+pub async fn undo_outcome(
+    state: &AppState,
+    identity: &Identity,
+    request: &GateUndoRequest,
+) -> Result<GateUndone, AppError> {
+    identity.require(Permission::WorkGate)?;
+    let crossing = parse_crossing(&request.crossing)?;
+    let date = parse_date("date", &request.date)?;
+    let person = PersonId::parse(request.person.trim())
+        .map_err(|invalid| AppError::bad_request("person", invalid.to_string()))?;
+    identity.may_change_person(state, &person).await?;
+    if request.reason.trim().is_empty() {
+        return Err(AppError::bad_request(
+            "reason",
+            "say why the outcome was wrong, e.g. \"tapped the wrong card\"",
+        ));
+    }
+    let reason = Text::parse("reason", &request.reason, UNDO_REASON_MAX_CHARS)?;
+    let undone = state
+        .store
+        .undo_gate(
+            &corridor_store::GateUndo {
+                crossing,
+                date,
+                person,
+                reason,
+            },
+            state.clock.now(),
+            identity.username(),
+        )
+        .await?;
+    Ok(GateUndone {
+        people: undone.people.iter().map(ToString::to_string).collect(),
+        undone: undone.undone.as_str().to_string(),
+        bed_held_at: undone.bed_held_at,
+    })
+}
+
+/// Undoes an outcome recorded in error, on the crossing day only: the
+/// party is expected at the gate again, scheduled as before the tap, and a
+/// bed released by a turn-back or a no-show is held again (refused when it
+/// has gone to someone else since).
+#[utoipa::path(post, path = "/api/v1/gate/undo", tag = "crossing days",
+    request_body = GateUndoRequest,
+    responses((status = 200, body = GateUndone), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub(super) async fn undo(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    ApiJson(request): ApiJson<GateUndoRequest>,
+) -> ApiResult<Json<GateUndone>> {
+    Ok(Json(undo_outcome(&state, &identity, &request).await?))
 }

@@ -10,7 +10,7 @@ mod overrides;
 mod plan;
 mod reconciliation;
 
-use corridor_domain::{CrossingDay, Direction};
+use corridor_domain::{Crossing, CrossingDay, Direction};
 use corridor_planner::Method;
 use corridor_store::parse_method;
 use serde::{Deserialize, Serialize};
@@ -23,11 +23,11 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 // The screens (`pages::days`) use these by the paths they had when this was one file.
-pub use gate::{GateRequest, gate_day, record_outcome};
-pub use manifest::{ManifestView, read_manifest};
+pub use gate::{GateRequest, GateUndoRequest, gate_day, record_outcome, undo_outcome};
+pub use manifest::{ManifestView, MemberView, PartyView, read_manifest};
 pub use overrides::{OverrideRequest, override_for};
 pub use plan::{ConfirmRequest, PlanView, confirm_for, plan_for};
-pub use reconciliation::{GateQuery, ReconciliationView};
+pub use reconciliation::ReconciliationView;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan::confirm))
         .routes(routes!(manifest::manifest))
         .routes(routes!(gate::gate))
+        .routes(routes!(gate::undo))
         .routes(routes!(reconciliation::reconciliation))
 }
 
@@ -43,7 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DayQuery {
-    /// e.g. `rafah`; default the first registered crossing.
+    /// e.g. `rafah`; default the crossing evacuees leave by soonest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crossing: Option<String>,
     /// `YYYY-MM-DD`; default the next operating day from today.
@@ -72,7 +73,8 @@ impl DayQuery {
     }
 }
 
-/// Resolves a day: the crossing (default the first registered) and the
+/// Resolves a day: the crossing (default [`Crossing::default_for`]: the one
+/// evacuees leave by soonest) and the
 /// date (default [`corridor_domain::Crossing::next_crossing_day`] from today, for
 /// `direction` or for either when `None`).
 pub async fn resolve_day(
@@ -84,9 +86,7 @@ pub async fn resolve_day(
     let reference = state.store.reference().await?;
     let crossing = match given(crossing) {
         Some(text) => parse_crossing(text)?,
-        None => reference
-            .crossings
-            .first()
+        None => Crossing::default_for(&reference.crossings, &reference.quotas, state.clock.today())
             .map(|c| c.id.clone())
             .ok_or_else(|| {
                 AppError::bad_request(

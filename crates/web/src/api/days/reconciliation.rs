@@ -102,7 +102,7 @@ pub(super) fn reconciliation_view(
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GateQuery {
-    /// e.g. `rafah`; default the first registered crossing.
+    /// e.g. `rafah`; default the crossing evacuees leave by soonest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crossing: Option<String>,
     /// `YYYY-MM-DD`; default the next operating day from today.
