@@ -236,10 +236,21 @@ async fn a_batch_file_is_downloaded_and_its_answers_uploaded_all_or_nothing() {
             "{backend}: one audited change"
         );
 
-        // The same people again: already decided, refused whole.
+        // The same people again: already decided (a rule of clearance, as
+        // in the CLI), refused whole.
         let again = upload(&mut liaison, &batch, "answers.csv", good.as_bytes()).await;
-        assert_eq!(again.status, StatusCode::CONFLICT, "{backend}");
-        assert!(again.body.contains("already decided"), "{}", again.body);
+        assert_eq!(
+            again.status,
+            StatusCode::BAD_REQUEST,
+            "{backend}: {}",
+            again.body
+        );
+        assert!(
+            again.body.contains("was already decided (cleared)"),
+            "{backend}: {}",
+            again.body
+        );
+        assert_eq!(pending(&app, &batch).await, 4, "{backend}");
 
         // The spreadsheet: the four still pending, answered in XLSX.
         let download = liaison.get(&format!("/clearance/{batch}/batch.xlsx")).await;
