@@ -6,9 +6,12 @@
 //! reason code from the list of codes in use: required for `denied`,
 //! `no-answer` when a delay leaves it empty, empty for `cleared`), `note`
 //! (optional; required with the code `other`; it stays with the person's
-//! record), `decided_on` (YYYY-MM-DD, not after today; default today). The
-//! whole file is read and every bad row reported with its line and column;
-//! the caller records nothing unless there are none.
+//! record), `decided_on` (YYYY-MM-DD, not after today; default today).
+//! The columns `role`, `patient` and `group` that a batch file carries
+//! ([`crate::batch_file`]) are read past. A row whose decision, reason,
+//! note and date are all empty is not answered yet: it is counted, not
+//! refused. The whole file is read and every bad row reported with its line
+//! and column; the caller records nothing unless there are none.
 
 use std::collections::HashSet;
 use std::io;
@@ -28,6 +31,10 @@ pub const DECISION_COLUMNS: &[&str] = &[
     "decided_on",
 ];
 const REQUIRED: &[&str] = &["batch", "person_id", "decision"];
+/// Columns of a batch file that help the authority and are not read back.
+pub const INFORMATION_COLUMNS: &[&str] = &["role", "patient", "group"];
+/// The columns that make an answer; a row with all of them empty has none.
+const ANSWER_COLUMNS: &[&str] = &["decision", "reason_code", "note", "decided_on"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionRow {
@@ -44,6 +51,8 @@ pub struct DecisionRow {
 pub struct DecisionImport {
     pub rows: Vec<DecisionRow>,
     pub errors: Vec<RowError>,
+    /// Rows with no answer yet (their request stays pending).
+    pub unanswered: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +88,7 @@ pub fn read_decisions(
     let unknown: Vec<&str> = header
         .iter()
         .map(String::as_str)
-        .filter(|name| !DECISION_COLUMNS.contains(name))
+        .filter(|name| !DECISION_COLUMNS.contains(name) && !INFORMATION_COLUMNS.contains(name))
         .collect();
     let missing: Vec<&str> = REQUIRED
         .iter()
@@ -128,6 +137,10 @@ pub fn read_decisions(
                 .and_then(|i| record.get(i))
                 .map_or("", read_cell)
         };
+        if ANSWER_COLUMNS.iter().all(|name| cell(name).is_empty()) {
+            import.unanswered += 1;
+            continue;
+        }
         let mut errors = Vec::new();
         let mut fail = |column: &str, message: String| {
             errors.push(RowError {
@@ -209,7 +222,7 @@ pub fn read_decisions(
             _ => import.errors.append(&mut errors),
         }
     }
-    if import.rows.is_empty() && import.errors.is_empty() {
+    if import.rows.is_empty() && import.errors.is_empty() && import.unanswered == 0 {
         return Err(DecisionFileError::Empty);
     }
     Ok(import)

@@ -16,9 +16,12 @@
 //! - [`disclosure`]: the small-count suppression rule all of them share.
 //! - [`consignments`]: CSV import and export of aid consignments and their stage times.
 //! - [`decisions`]: CSV import of the clearing authority's decisions.
+//! - [`batch_file`]: a clearance batch as CSV or XLSX for the authority, and
+//!   its answers read back from either.
 //! - [`cell`]: the rule every cell of those files is written and read by.
 
 pub mod aggregates;
+pub mod batch_file;
 pub mod cell;
 pub mod consignments;
 pub mod decisions;

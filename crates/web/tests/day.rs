@@ -123,7 +123,8 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/clearance/batches",
         body: Some("crossing=rafah&needed_by=2026-02-05&count=none"),
         permission: Permission::SubmitClearance,
-        answers: &[StatusCode::SEE_OTHER],
+        // 400: the form comes back with "none" refused beside the count.
+        answers: &[StatusCode::BAD_REQUEST],
     },
     RouteCase {
         method: "POST",

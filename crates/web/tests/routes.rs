@@ -24,6 +24,7 @@ pub fn all_routes() -> Vec<&'static RouteCase> {
         crate::aid::ROUTES,
         crate::reasons::ROUTES,
         crate::figures::ROUTES,
+        crate::clearance::ROUTES,
     ]
     .into_iter()
     .flatten()

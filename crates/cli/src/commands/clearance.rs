@@ -199,6 +199,13 @@ async fn import(
         }
         return Ok(ExitCode::FAILURE);
     }
+    if import.rows.is_empty() {
+        bail!(
+            "{}: no answer in the file ({} rows without a decision); fill in decision (cleared, denied or delayed) for the people the authority answered",
+            file.display(),
+            import.unanswered
+        );
+    }
     let decisions: Vec<Decision> = import
         .rows
         .iter()
@@ -227,6 +234,12 @@ async fn import(
             )
         )
     );
+    if import.unanswered > 0 {
+        println!(
+            "{} rows without a decision stay pending.",
+            import.unanswered
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

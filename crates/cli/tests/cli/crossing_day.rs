@@ -292,14 +292,15 @@ fn clearance_batches_decisions_and_rates() {
     let good = registry.write_file(
         "good.csv",
         &format!(
-            "person_id,decision,batch,reason_code,note\n{},cleared,CB-0001,,\n{},denied,CB-0001,security-objection,asked twice\n",
-            people[0], people[1]
+            "person_id,decision,batch,reason_code,note\n{},cleared,CB-0001,,\n{},denied,CB-0001,security-objection,asked twice\n{},,CB-0001,,\n",
+            people[0], people[1], people[2]
         ),
     );
     registry
         .run(&["clearance", "import", good.to_str().unwrap()])
         .success()
-        .stdout_has("Recorded 2 decisions");
+        .stdout_has("Recorded 2 decisions")
+        .stdout_has("1 rows without a decision stay pending.");
     // Four days later the rest has had no answer by the date it was needed.
     let home = registry.file("home");
     std::fs::create_dir_all(&home).unwrap();

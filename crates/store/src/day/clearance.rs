@@ -3,7 +3,7 @@
 
 use corridor_domain::{
     Action, BatchId, ClearanceGroup, ClearanceOutcome, CrossingId, Direction, InvalidValue,
-    PersonId, Reason, ReasonKind, Role, Status, Text,
+    PersonId, PersonName, Reason, ReasonKind, Role, Status, Text,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -73,6 +73,10 @@ pub struct ClearanceRequest {
     pub batch: BatchId,
     pub person: PersonId,
     pub role: Role,
+    /// The patient a companion goes with.
+    pub companion_of: Option<PersonId>,
+    /// Personal: shown only to roles that may see people.
+    pub name: Option<PersonName>,
     pub group: ClearanceGroup,
     pub attempt: u32,
     pub previous_batch: Option<BatchId>,
@@ -423,7 +427,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT r.batch_id, r.person_id, r.attempt, r.previous_batch, r.outcome, r.reason, \
              r.reason_code, r.reason_note, r.decided_on, b.submitted_on, b.needed_by, p.role, \
-             p.birth_year \
+             p.birth_year, p.companion_of, p.name \
              FROM clearance_requests r JOIN clearance_batches b ON b.id = r.batch_id \
              JOIN persons p ON p.id = r.person_id \
              WHERE ($1 = '' OR r.batch_id = $1) ORDER BY r.batch_id, r.person_id",
@@ -459,6 +463,16 @@ impl Store {
                 batch: BatchId::parse(&row.try_get::<String, _>("batch_id")?).map_err(&invalid)?,
                 person: PersonId::parse(&person).map_err(&invalid)?,
                 role,
+                companion_of: row
+                    .try_get::<Option<String>, _>("companion_of")?
+                    .map(|id| PersonId::parse(&id))
+                    .transpose()
+                    .map_err(&invalid)?,
+                name: row
+                    .try_get::<Option<String>, _>("name")?
+                    .map(|name| PersonName::parse(&name))
+                    .transpose()
+                    .map_err(&invalid)?,
                 group,
                 attempt: small("clearance_requests", &person, row.try_get("attempt")?)?,
                 previous_batch: row

@@ -1,7 +1,7 @@
 //! Clearance batches: submitted by the coordinator in priority order,
 //! answered by the clearance liaison, measured (turnaround and rates).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -10,6 +10,8 @@ use corridor_domain::{
     BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, Direction, Permission, PersonId,
     ReasonCatalogue, Specialty, Text, Tier,
 };
+use corridor_interop::batch_file::{BatchFileRow, batch_csv, batch_xlsx};
+use corridor_interop::decisions::DecisionRow;
 use corridor_store::{
     BatchChoice, ClearanceBatch, ClearanceRequest, Decision, ImportMode, Submission,
 };
@@ -96,10 +98,14 @@ pub struct BatchList {
 }
 
 /// One person's request in a batch.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RequestView {
     pub person: String,
+    /// Only to roles that may see people.
+    pub name: Option<String>,
     pub role: String,
+    /// The patient a companion goes with; companions follow their patient.
+    pub companion_of: Option<String>,
     pub group: String,
     pub attempt: u32,
     pub previous_batch: Option<String>,
@@ -168,10 +174,20 @@ fn rates_of(
     }
 }
 
-fn request_view(request: &ClearanceRequest, reasons: &ReasonCatalogue) -> RequestView {
+fn request_view(
+    request: &ClearanceRequest,
+    reasons: &ReasonCatalogue,
+    show_names: bool,
+) -> RequestView {
     RequestView {
         person: request.person.to_string(),
+        name: request
+            .name
+            .as_ref()
+            .filter(|_| show_names)
+            .map(|name| name.as_str().to_string()),
         role: request.role.as_str().to_string(),
+        companion_of: request.companion_of.as_ref().map(ToString::to_string),
         group: request.group.label().to_string(),
         attempt: request.attempt,
         previous_batch: request.previous_batch.as_ref().map(ToString::to_string),
@@ -257,14 +273,97 @@ pub async fn read_batch(
         })?;
     let requests = state.store.clearance_requests(Some(id)).await?;
     let reasons = state.store.reason_codes().await?;
-    let rows: Vec<&ClearanceRequest> = requests.iter().collect();
+    let rows = patients_first(&requests);
+    let show_names = identity.can(Permission::ViewPeople);
     Ok(BatchDetail {
         batch: summary(&batch, &rows, state.clock.today()),
-        requests: requests
+        requests: rows
             .iter()
-            .map(|request| request_view(request, &reasons))
+            .map(|request| request_view(request, &reasons, show_names))
             .collect(),
     })
+}
+
+/// Each patient followed by their companions in the batch; a companion
+/// whose patient is not in the batch keeps their own place.
+fn patients_first(requests: &[ClearanceRequest]) -> Vec<&ClearanceRequest> {
+    let in_batch: HashSet<&PersonId> = requests.iter().map(|r| &r.person).collect();
+    let mut companions: HashMap<&PersonId, Vec<&ClearanceRequest>> = HashMap::new();
+    for request in requests {
+        if let Some(patient) = request
+            .companion_of
+            .as_ref()
+            .filter(|p| in_batch.contains(p))
+        {
+            companions.entry(patient).or_default().push(request);
+        }
+    }
+    let mut ordered = Vec::with_capacity(requests.len());
+    for request in requests {
+        let follows_patient = request
+            .companion_of
+            .as_ref()
+            .is_some_and(|patient| in_batch.contains(patient));
+        if !follows_patient {
+            ordered.push(request);
+            ordered.extend(companions.remove(&request.person).unwrap_or_default());
+        }
+    }
+    ordered
+}
+
+/// The format of a batch file for the clearing authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchFileFormat {
+    Csv,
+    Xlsx,
+}
+
+impl BatchFileFormat {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            BatchFileFormat::Csv => "text/csv; charset=utf-8",
+            BatchFileFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            BatchFileFormat::Csv => "csv",
+            BatchFileFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// The requests of a batch still waiting for an answer, as a file for the
+/// authority to fill in (ids, no names; see `corridor_interop::batch_file`).
+pub async fn batch_file(
+    state: &AppState,
+    identity: &Identity,
+    id: &BatchId,
+    format: BatchFileFormat,
+) -> Result<Vec<u8>, AppError> {
+    // The batch must exist: an unknown one is a 404, not an empty file.
+    read_batch(state, identity, id).await?;
+    let requests = state.store.clearance_requests(Some(id)).await?;
+    let rows: Vec<BatchFileRow> = patients_first(&requests)
+        .into_iter()
+        .filter(|request| request.outcome.is_none())
+        .map(|request| BatchFileRow {
+            batch: request.batch.clone(),
+            person: request.person.clone(),
+            role: request.role,
+            patient: request.companion_of.clone(),
+            group: request.group,
+        })
+        .collect();
+    match format {
+        BatchFileFormat::Csv => batch_csv(&rows),
+        BatchFileFormat::Xlsx => batch_xlsx(&rows),
+    }
+    .map_err(|error| AppError::Internal(error.to_string()))
 }
 
 /// The batches, newest first, with turnaround and approval, denial and
@@ -602,21 +701,54 @@ pub async fn record_decisions(
             decided_on,
         });
     }
+    store_decisions(state, identity, &batch, &decisions).await
+}
+
+/// Records the rows of an answered batch file (read and checked by
+/// `corridor_interop`, all of them of this batch), all or nothing.
+pub async fn record_answer_rows(
+    state: &AppState,
+    identity: &Identity,
+    batch: &BatchId,
+    rows: &[DecisionRow],
+) -> Result<DecisionsRecorded, AppError> {
+    identity.require(Permission::RecordClearance)?;
+    let mut decisions = Vec::with_capacity(rows.len());
+    for row in rows {
+        identity.may_change_person(state, &row.person).await?;
+        decisions.push(Decision {
+            batch: row.batch.clone(),
+            person: row.person.clone(),
+            outcome: row.outcome,
+            reason: row.reason.clone(),
+            decided_on: row.decided_on,
+        });
+    }
+    store_decisions(state, identity, batch, &decisions).await
+}
+
+/// One transaction and one audit event for the decisions of one batch.
+async fn store_decisions(
+    state: &AppState,
+    identity: &Identity,
+    batch: &BatchId,
+    decisions: &[Decision],
+) -> Result<DecisionsRecorded, AppError> {
     // The batch must exist before its requests are answered.
-    read_batch(state, identity, &batch).await?;
+    read_batch(state, identity, batch).await?;
     state
         .store
         .record_decisions(
-            &decisions,
+            decisions,
             ImportMode::Commit,
-            today,
+            state.clock.today(),
             state.clock.now(),
             identity.username(),
         )
         .await?;
     Ok(DecisionsRecorded {
         recorded: decisions.len(),
-        batch: read_batch(state, identity, &batch).await?,
+        batch: read_batch(state, identity, batch).await?,
     })
 }
 

@@ -1,6 +1,7 @@
 //! CSRF protection for every state-changing request made with the session
-//! cookie: the session's token must come back in the form field `csrf` or
-//! the header `X-CSRF-Token`. Requests with an API token carry no ambient
+//! cookie: the session's token must come back in the form field `csrf`
+//! (in the action's query for a multipart file upload) or the header
+//! `X-CSRF-Token`. Requests with an API token carry no ambient
 //! credentials and need none.
 
 use axum::body::{Body, to_bytes};
@@ -63,11 +64,28 @@ pub async fn check_csrf(request: Request, next: Next) -> Response {
             "the X-CSRF-Token header does not match this session; reload the page and try again",
         );
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or("");
+    // A file upload's body is not read here; its form carries the token in
+    // its action's query instead (`?csrf=`).
+    if content_type.starts_with("multipart/form-data") {
+        let sent = request.uri().query().and_then(|query| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+                .unwrap_or_default()
+                .into_iter()
+                .find_map(|(name, value)| (name == "csrf").then_some(value))
+        });
+        if sent.as_deref() != Some(expected.as_str()) {
+            return refuse(
+                "the upload form is out of date or was not sent from corridor (CSRF check failed); reload the page and try again",
+            );
+        }
+        return next.run(request).await;
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return refuse(
             "a change made with the session cookie needs the X-CSRF-Token header (or a form with its csrf field)",

@@ -15,6 +15,7 @@
 //! `click_button`, `fill`, `select`; check what the user sees with `see`,
 //! `heading_is`, `column`; then `screenshot("NN-what")`.
 
+mod clearance;
 mod forms;
 mod gate;
 mod journeys;
@@ -481,6 +482,55 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Ticks the checkbox named `name`.
+    pub async fn tick(&self, name: &str) {
+        self.find(Locator::Css(&format!(
+            "input[type=\"checkbox\"][name=\"{name}\"]"
+        )))
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|error| panic!("tick {name}: {error}"));
+    }
+
+    /// Chooses the file at `path` in the file input named `name`.
+    pub async fn attach(&self, name: &str, path: &Path) {
+        self.find(Locator::Css(&format!(
+            "input[type=\"file\"][name=\"{name}\"]"
+        )))
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap_or_else(|error| panic!("choose {} in {name}: {error}", path.display()));
+    }
+
+    /// The value chosen in the select named `name`.
+    pub async fn chosen(&self, name: &str) -> String {
+        self.find(Locator::Css(&format!("select[name=\"{name}\"]")))
+            .await
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Fetches `path` within the browser's session (as a download link
+    /// would): its status, content type and text.
+    pub async fn fetch(&self, path: &str) -> (u64, String, String) {
+        let answer = self
+            .client
+            .execute(
+                "return fetch(arguments[0]).then(r => r.text().then(t => [r.status, r.headers.get('content-type'), t]));",
+                vec![path.into()],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("fetch {path}: {error}"));
+        let status = answer[0].as_u64().unwrap_or_default();
+        let text = |i: usize| answer[i].as_str().unwrap_or_default().to_string();
+        (status, text(1), text(2))
     }
 
     /// Sets the window to another screen size.
