@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod dashboard;
 mod day;
+mod details;
 mod errors;
 mod free_text;
 mod fuzz;

@@ -32,6 +32,16 @@ struct BoardPage {
     dwell_days: i32,
 }
 
+impl BoardPage {
+    /// No consignment in any stage: the board says why it is blank.
+    fn is_empty(&self) -> bool {
+        self.board
+            .stages
+            .iter()
+            .all(|column| column.consignments == 0)
+    }
+}
+
 async fn board(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
