@@ -249,6 +249,49 @@ mod tests {
     }
 
     #[test]
+    fn the_share_of_children_fills_the_backlog_and_the_referrals() {
+        let mut scenario = quick();
+        scenario.child_share = 0.3;
+        let built = scenario.build().unwrap();
+        assert_eq!(built.tiers[0].backlog_children, 3);
+        assert_eq!(built.tiers[0].child_fraction.get(), 0.3);
+        scenario.child_share = 1.5;
+        assert_eq!(scenario.build().unwrap_err().field, QuickField::ChildShare);
+    }
+
+    #[test]
+    fn policies_that_cannot_differ_are_named_with_why() {
+        use crate::{PolicySpec as P, policies_that_cannot_differ};
+        let mut scenario = quick();
+        scenario.tiers.push(QuickTier {
+            name: "routine".into(),
+            backlog: 10,
+            referrals_per_day: 0.0,
+            annual_mortality: 0.0,
+        });
+        let without_children = policies_that_cannot_differ(&scenario.build().unwrap(), &P::ALL);
+        assert_eq!(without_children.len(), 1);
+        assert_eq!(
+            without_children[0].policies,
+            vec![P::StrictPriority, P::ChildrenFirst]
+        );
+        assert!(without_children[0].reason.contains("no patient is a child"));
+
+        scenario.child_share = 0.2;
+        assert!(policies_that_cannot_differ(&scenario.build().unwrap(), &P::ALL).is_empty());
+
+        // One tier with anyone: every policy keeps referral order, except
+        // children-first while there are children.
+        scenario.tiers[1].backlog = 0;
+        let one_tier = policies_that_cannot_differ(&scenario.build().unwrap(), &P::ALL);
+        assert_eq!(
+            one_tier[0].policies,
+            vec![P::StrictPriority, P::FirstComeFirstServed, P::Weighted]
+        );
+        assert!(one_tier[0].reason.contains("at most one tier"));
+    }
+
+    #[test]
     fn the_calibrated_scenario_takes_the_registry_backlog() {
         let mut scenario = calibrated_template().unwrap();
         apply_registry_backlog(&mut scenario, &[("critical".into(), 44)]).unwrap();
