@@ -171,6 +171,15 @@ fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
             "choose at least one policy to simulate",
         ));
     }
+    if !(0.0..=1.0).contains(&request.child_share) {
+        return Err(AppError::bad_request(
+            "child_share",
+            format!(
+                "{} is not a share of patients; give one from 0 to 1, e.g. 0.25 for a quarter",
+                request.child_share
+            ),
+        ));
+    }
     let start = parse_optional_date("start", request.start.as_deref())?.unwrap_or(today);
     let quick = QuickScenario {
         start,

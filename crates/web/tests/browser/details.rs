@@ -20,11 +20,17 @@ async fn details_journey(browser: Browser) {
     // The demo's people left with no quota in force: not a quota of 0.
     browser.see("none in force").await;
     browser.see("target (600 a day)").await;
-    browser.screenshot("01-dashboard-laptop").await;
+    browser.visit("/#evacuations").await;
+    browser.screenshot("01-dashboard-quota-laptop").await;
+    browser.scroll_to("#aid figure.chart").await;
+    browser.see("target (600 a day)").await;
+    browser.screenshot("02-dashboard-aid-chart-laptop").await;
     browser.resize(Screen::Tablet).await;
-    browser.visit("/").await;
+    browser.visit("/#evacuations").await;
     browser.see("none in force").await;
-    browser.screenshot("02-dashboard-tablet").await;
+    browser.screenshot("03-dashboard-quota-tablet").await;
+    browser.scroll_to("#aid figure.chart").await;
+    browser.screenshot("04-dashboard-aid-chart-tablet").await;
     browser.resize(Screen::Laptop).await;
 
     browser.visit("/forecast").await;
@@ -39,17 +45,19 @@ async fn details_journey(browser: Browser) {
         .see("strict-priority and children-first give the same result here: no patient is a child")
         .await;
     browser
-        .screenshot("03-forecast-without-children-laptop")
+        .screenshot("05-forecast-without-children-laptop")
         .await;
 
     browser.fill("child_share", "2").await;
     browser.click_button("Run the forecast").await;
-    browser.see("give a probability between 0 and 1").await;
-    browser.screenshot("04-forecast-share-refused-laptop").await;
+    browser
+        .see("2 is not a share of patients; give one from 0 to 1")
+        .await;
+    browser.screenshot("06-forecast-share-refused-laptop").await;
 
     browser.fill("child_share", "0.3").await;
     browser.click_button("Run the forecast").await;
     browser.see("children-first: by tier").await;
     browser.resize(Screen::Tablet).await;
-    browser.screenshot("05-forecast-with-children-tablet").await;
+    browser.screenshot("07-forecast-with-children-tablet").await;
 }

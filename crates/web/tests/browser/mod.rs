@@ -429,6 +429,19 @@ impl Browser {
         }
     }
 
+    /// Scrolls the first element matching the CSS selector to the top of
+    /// the window (e.g. a chart below a long table, for its screenshot).
+    pub async fn scroll_to(&self, selector: &str) {
+        self.find(Locator::Css(selector)).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView();",
+                vec![serde_json::json!(selector)],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("scroll to {selector}: {error}"));
+    }
+
     /// Sets the window to another screen size.
     pub async fn resize(&self, screen: Screen) {
         let (width, height) = screen.size();
