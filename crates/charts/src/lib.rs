@@ -94,6 +94,14 @@ pub struct BarSeries {
     pub intervals: Vec<(f64, f64)>,
 }
 
+/// A level drawn across the whole plot as a dashed line (e.g. a daily
+/// target), instead of as a bar in every group.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReferenceLine {
+    pub label: String,
+    pub value: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupedBarChart {
     pub caption: Caption,
@@ -103,6 +111,11 @@ pub struct GroupedBarChart {
     pub y_axis: Axis,
     pub series: Vec<BarSeries>,
     pub size: Size,
+    pub reference: Option<ReferenceLine>,
+    /// Label only every n-th group, starting with the first (0 or 1: every
+    /// group); many narrow groups (a month of days) would have their labels
+    /// run together. Every bar keeps its group's name in its title.
+    pub label_every: usize,
 }
 
 /// Colour-blind-safe colours (Okabe and Ito), used in series order.
@@ -214,16 +227,25 @@ pub fn grouped_bar_chart(chart: &GroupedBarChart) -> String {
         })
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
-    let legend: Vec<(String, &str, svg::Swatch)> = chart
+    let y_max = chart
+        .reference
+        .as_ref()
+        .map(|line| line.value)
+        .filter(|v| v.is_finite())
+        .map_or(y_max, |value| y_max.max(value));
+    let mut legend: Vec<(String, &str, svg::Swatch)> = chart
         .series
         .iter()
         .enumerate()
         .map(|(i, s)| (s.label.clone(), colour(i), svg::Swatch::Bar))
         .collect();
+    if let Some(line) = &chart.reference {
+        legend.push((line.label.clone(), REFERENCE_COLOUR, svg::Swatch::Dashed));
+    }
     let mut out = Svg::start(&chart.caption, chart.size);
     let frame = Frame::new(&mut out, &chart.caption, chart.size, &legend, 1.0, y_max);
     frame.draw_y_axis(&mut out, &chart.y_axis);
-    frame.draw_category_axis(&mut out, &chart.groups, &chart.x_label);
+    frame.draw_category_axis(&mut out, &chart.groups, chart.label_every, &chart.x_label);
     let groups = chart.groups.len().max(1);
     let series_count = chart.series.len().max(1);
     let group_width = frame.width() / groups as f64;
@@ -269,8 +291,14 @@ pub fn grouped_bar_chart(chart: &GroupedBarChart) -> String {
             );
         }
     }
+    if let Some(line) = &chart.reference {
+        frame.reference_line(&mut out, line.value, REFERENCE_COLOUR, &line.label);
+    }
     out.finish()
 }
+
+/// The colour of a [`ReferenceLine`]: black, apart from every series colour.
+const REFERENCE_COLOUR: &str = "#000000";
 
 /// Points at x = 0, 1, 2, … for a series of daily values.
 fn indexed(values: &[f64]) -> Vec<(f64, f64)> {

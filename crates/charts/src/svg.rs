@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::axis::{Axis, Ticks, auto_ticks, nice_ceiling, nice_step};
+use crate::axis::{Axis, Ticks, auto_ticks, format_value, nice_ceiling, nice_step};
 use crate::{Caption, Size};
 
 const FONT: &str = "font-family=\"sans-serif\"";
@@ -67,6 +67,7 @@ impl Svg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Swatch {
     Line,
+    Dashed,
     Band,
     Bar,
 }
@@ -112,6 +113,13 @@ impl Frame {
             let swatch_element = match swatch {
                 Swatch::Line => format!(
                     "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{colour}\" stroke-width=\"2.5\"/>",
+                    number(x),
+                    number(y - 4.0),
+                    number(x + 20.0),
+                    number(y - 4.0)
+                ),
+                Swatch::Dashed => format!(
+                    "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{colour}\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>",
                     number(x),
                     number(y - 4.0),
                     number(x + 20.0),
@@ -242,17 +250,36 @@ impl Frame {
         out.push("</g>");
     }
 
-    pub fn draw_category_axis(&self, out: &mut Svg, groups: &[String], label: &str) {
+    pub fn draw_category_axis(
+        &self,
+        out: &mut Svg,
+        groups: &[String],
+        label_every: usize,
+        label: &str,
+    ) {
         out.push("<g class=\"x-axis\">");
         out.push(&self.baseline());
         let width = self.width() / groups.len().max(1) as f64;
-        for (index, group) in groups.iter().enumerate() {
-            out.push(&self.text(
-                self.left + (index as f64 + 0.5) * width,
-                self.bottom + 18.0,
-                "middle",
-                group,
+        let every = label_every.max(1);
+        for (index, group) in groups.iter().enumerate().step_by(every) {
+            if every == 1 {
+                out.push(&self.text(
+                    self.left + (index as f64 + 0.5) * width,
+                    self.bottom + 18.0,
+                    "middle",
+                    group,
+                ));
+                continue;
+            }
+            // A tick where the labelled group starts, the label from there.
+            let x = self.left + index as f64 * width;
+            out.push(&format!(
+                "<line x1=\"{x}\" y1=\"{b}\" x2=\"{x}\" y2=\"{b5}\" stroke=\"{AXIS_TEXT}\"/>",
+                x = number(x),
+                b = number(self.bottom),
+                b5 = number(self.bottom + 5.0)
             ));
+            out.push(&self.text(x, self.bottom + 18.0, "start", group));
         }
         out.push(&self.text(
             (self.left + self.right) / 2.0,
@@ -291,6 +318,22 @@ impl Frame {
              <title>{}</title></path>",
             self.path(points.iter().copied()),
             escape(label)
+        ));
+    }
+
+    /// A dashed horizontal line across the plot at `value`.
+    pub fn reference_line(&self, out: &mut Svg, value: f64, colour: &str, label: &str) {
+        if !value.is_finite() {
+            return;
+        }
+        out.push(&format!(
+            "<line class=\"reference\" x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{colour}\" \
+             stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>{}: {}</title></line>",
+            number(self.left),
+            number(self.right),
+            escape(label),
+            format_value(value),
+            y = number(self.y(value))
         ));
     }
 

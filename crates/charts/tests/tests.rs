@@ -65,6 +65,8 @@ fn lines() -> LineChart {
 
 fn bars() -> GroupedBarChart {
     GroupedBarChart {
+        reference: None,
+        label_every: 0,
         caption: caption("policies", "Deaths while waiting by policy"),
         groups: vec!["strict-priority".into(), "weighted".into()],
         x_label: "policy".into(),

@@ -228,6 +228,9 @@ fn quick_scenario(args: &ForecastArgs, backlog: &[(String, u64)], start: Date) -
         places_per_day: capacity,
         weekdays,
         companions,
+        // A quick forecast from the command line has no children; a
+        // scenario file gives each tier its share.
+        child_share: 0.0,
     };
     quick.build().map_err(|error| {
         let flag = match &error.field {
@@ -241,6 +244,7 @@ fn quick_scenario(args: &ForecastArgs, backlog: &[(String, u64)], start: Date) -
             QuickField::Referrals(name) => format!("--referrals {name}"),
             QuickField::AnnualMortality(name) => format!("--annual-mortality {name}"),
             QuickField::HorizonDays => "--horizon-days".to_owned(),
+            QuickField::ChildShare => "child share".to_owned(),
         };
         anyhow!("{flag} {error}")
     })

@@ -134,8 +134,10 @@ pub struct EvacuationWeek {
     pub to: Date,
     pub patients: u64,
     pub companions: u64,
-    /// The sum of the evacuee quota over the operating days of the week.
-    pub places_open: u64,
+    /// The sum of the evacuee quota over the operating days of the week;
+    /// `None` when no quota was in force on any day of it, which is not the
+    /// same as a quota of 0 (people may still have left, case by case).
+    pub places_open: Option<u64>,
 }
 
 impl EvacuationSection {
@@ -150,7 +152,9 @@ impl EvacuationSection {
                     to,
                     patients: days().map(|d| d.patients).sum(),
                     companions: days().map(|d| d.companions).sum(),
-                    places_open: days().map(|d| u64::from(d.places_open)).sum(),
+                    places_open: days()
+                        .any(|d| d.quota.is_some())
+                        .then(|| days().map(|d| u64::from(d.places_open)).sum()),
                 }
             })
             .collect()
@@ -207,6 +211,39 @@ mod tests {
             ]
         );
         assert!(weeks_ending(date(2026, 1, 2), date(2026, 1, 1)).is_empty());
+    }
+
+    #[test]
+    fn a_week_without_a_quota_in_force_has_no_places_not_zero() {
+        // Two weeks with ~40 people leaving each: the first with no quota
+        // recorded, the second with 50 places a day on 5 operating days.
+        let from = date(2026, 1, 4);
+        let days = (0..14)
+            .map(|offset| {
+                let day = from.checked_add(jiff::Span::new().days(offset)).unwrap();
+                let second_week = offset >= 7;
+                let operating = offset % 7 < 5;
+                EvacuationDay {
+                    date: day,
+                    patients: if operating { 4 } else { 0 },
+                    companions: if operating { 4 } else { 0 },
+                    quota: second_week.then_some(50),
+                    places_open: if second_week && operating { 50 } else { 0 },
+                }
+            })
+            .collect();
+        let section = EvacuationSection {
+            from,
+            to: date(2026, 1, 17),
+            days,
+            by_destination: Vec::new(),
+            total_to_date: 80,
+        };
+        let weeks = section.weeks();
+        assert_eq!(weeks.len(), 2);
+        assert_eq!(weeks[0].patients + weeks[0].companions, 40);
+        assert_eq!(weeks[0].places_open, None);
+        assert_eq!(weeks[1].places_open, Some(250));
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub fn cumulative_deaths_chart(id: &str, forecasts: &[&Forecast]) -> Option<Stri
 pub fn policy_comparison_chart(id: &str, forecasts: &[&Forecast]) -> Option<String> {
     let first = forecasts.first()?;
     let chart = GroupedBarChart {
+        reference: None,
+        label_every: 0,
         caption: Caption {
             id: id.to_owned(),
             title: format!(

@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 
 use corridor_charts::{
-    Axis, BarSeries, Caption, FanChart, FanSeries, GroupedBarChart, Size, Ticks,
+    Axis, BarSeries, Caption, FanChart, FanSeries, GroupedBarChart, ReferenceLine, Size, Ticks,
 };
 use corridor_domain::{AgeGroup, AidReport, CargoCategory, Stage, Tier, TruckDefinition};
 
@@ -168,6 +168,8 @@ pub fn waiting_section(data: &SitrepData) -> String {
 /// at zero.
 pub fn waiting_by_age_and_tier_chart(waiting: &WaitingSection) -> String {
     let chart = GroupedBarChart {
+        reference: None,
+        label_every: 0,
         caption: Caption {
             id: "waiting-by-age-and-tier".to_string(),
             title: "Patients waiting by age group and tier".to_string(),
@@ -232,6 +234,8 @@ pub fn evacuations_section(data: &SitrepData) -> String {
         .map(|d| d.date.strftime("%m-%d").to_string())
         .collect();
     let chart = GroupedBarChart {
+        reference: None,
+        label_every: 0,
         caption: Caption {
             id: "evacuations-per-day".to_string(),
             title: "People evacuated per day against the quota".to_string(),
@@ -645,15 +649,15 @@ pub fn aid_trucks_chart(aid: &AidReport) -> String {
             id: "aid-trucks-per-day".to_string(),
             title: "Aid trucks per day against the target".to_string(),
             description: format!(
-                "Trucks cleared at inspection and trucks collected inside after repacking, each day, next to the target of {} a day.",
+                "Trucks cleared at inspection and trucks collected inside after repacking, each day, against the target of {} a day drawn as a dashed line; the axis is labelled at the start of each week.",
                 aid.target.per_day
             ),
         },
         groups: inspected
             .iter()
-            .map(|d| d.date.strftime("%m-%d").to_string())
+            .map(|d| d.date.strftime("%-d %b").to_string())
             .collect(),
-        x_label: "day".to_string(),
+        x_label: "day (labelled weekly)".to_string(),
         y_axis: Axis::new("trucks"),
         series: vec![
             BarSeries {
@@ -666,15 +670,12 @@ pub fn aid_trucks_chart(aid: &AidReport) -> String {
                 values: collected.iter().map(|d| d.total as f64).collect(),
                 intervals: Vec::new(),
             },
-            BarSeries {
-                label: "target".to_string(),
-                values: inspected
-                    .iter()
-                    .map(|_| f64::from(aid.target.per_day))
-                    .collect(),
-                intervals: Vec::new(),
-            },
         ],
+        reference: Some(ReferenceLine {
+            label: format!("target ({} a day)", aid.target.per_day),
+            value: f64::from(aid.target.per_day),
+        }),
+        label_every: DAYS_PER_WEEK,
         size: Size {
             width: 900.0,
             height: 380.0,
@@ -682,6 +683,8 @@ pub fn aid_trucks_chart(aid: &AidReport) -> String {
     };
     corridor_charts::grouped_bar_chart(&chart)
 }
+
+const DAYS_PER_WEEK: usize = 7;
 
 pub fn figures_section(data: &SitrepData) -> String {
     let rows: Vec<Vec<String>> = data

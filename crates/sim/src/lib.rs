@@ -116,7 +116,8 @@ pub use forecast::{
 };
 pub use parse::{MAX_TIERS, ScenarioFile, parse_scenario_file};
 pub use policy::{
-    Candidate, ChildrenFirst, FirstComeFirstServed, Policy, PolicySpec, StrictPriority, Weighted,
+    Candidate, ChildrenFirst, FirstComeFirstServed, Policy, PolicySpec, SamePolicies,
+    StrictPriority, Weighted, policies_that_cannot_differ,
 };
 pub use queue::{QueueForecast, QueueScenario, Shortfall, forecast_queue};
 pub use quick::{

@@ -11,6 +11,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use crate::Scenario;
 use crate::error::ValueError;
 
 /// What a policy may look at when ordering two waiting people.
@@ -159,6 +160,63 @@ impl PolicySpec {
             PolicySpec::ChildrenFirst => &ChildrenFirst,
         }
     }
+}
+
+/// Policies that order everyone the same way in a scenario, so that their
+/// forecasts are the same, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SamePolicies {
+    pub policies: Vec<PolicySpec>,
+    pub reason: &'static str,
+}
+
+/// The groups of `policies` that cannot differ in `scenario`: with nobody
+/// who is a child, children-first is strict priority; with at most one tier
+/// that anyone is in, every policy keeps referral order (one tier, one
+/// weight, and the referral sequence follows the referral day).
+pub fn policies_that_cannot_differ(
+    scenario: &Scenario,
+    policies: &[PolicySpec],
+) -> Vec<SamePolicies> {
+    let no_children = scenario
+        .tiers
+        .iter()
+        .all(|tier| tier.backlog_children == 0 && tier.child_fraction.get() == 0.0);
+    let tiers_with_anyone = scenario
+        .tiers
+        .iter()
+        .filter(|tier| tier.backlog > 0 || tier.referrals_per_day.get() > 0.0)
+        .count();
+    let one_tier = tiers_with_anyone <= 1;
+    // What each policy amounts to here; policies that amount to the same
+    // one give the same forecast.
+    let amounts_to = |policy: PolicySpec| match policy {
+        PolicySpec::ChildrenFirst if !no_children => PolicySpec::ChildrenFirst,
+        _ if one_tier => PolicySpec::StrictPriority,
+        PolicySpec::ChildrenFirst => PolicySpec::StrictPriority,
+        other => other,
+    };
+    let mut groups: Vec<(PolicySpec, Vec<PolicySpec>)> = Vec::new();
+    for &policy in policies {
+        let key = amounts_to(policy);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) if !members.contains(&policy) => members.push(policy),
+            Some(_) => {}
+            None => groups.push((key, vec![policy])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, members)| members.len() > 1)
+        .map(|(_, policies)| SamePolicies {
+            policies,
+            reason: if one_tier {
+                "at most one tier has anyone waiting or referred, so every policy takes people in the order they were referred"
+            } else {
+                "no patient is a child (the share of children is 0), so children-first is strict priority"
+            },
+        })
+        .collect()
 }
 
 impl fmt::Display for PolicySpec {

@@ -30,7 +30,8 @@ pub struct QuickTier {
 }
 
 /// A scenario from a few numbers: one capacity from the start on, no
-/// closures, clearance as [`Clearance::default`], no children.
+/// closures, clearance as [`Clearance::default`], and the same share of
+/// children in every tier, in the backlog and among new referrals.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuickScenario {
     pub start: Date,
@@ -40,6 +41,8 @@ pub struct QuickScenario {
     pub places_per_day: u32,
     pub weekdays: OperatingWeekdays,
     pub companions: CompanionDistribution,
+    /// Share of patients who are children, 0 to 1.
+    pub child_share: f64,
 }
 
 /// Which number of a quick scenario is wrong.
@@ -52,6 +55,7 @@ pub enum QuickField {
     Referrals(String),
     AnnualMortality(String),
     HorizonDays,
+    ChildShare,
 }
 
 /// A quick scenario's number that cannot be simulated, and why.
@@ -77,6 +81,8 @@ impl QuickScenario {
                 message: "the backlog names no tier; give at least one".to_owned(),
             });
         }
+        let child_share =
+            Probability::new(self.child_share).map_err(wrong(QuickField::ChildShare))?;
         let tiers = self
             .tiers
             .iter()
@@ -84,18 +90,19 @@ impl QuickScenario {
                 let name = &tier.name;
                 let mortality = Probability::new(tier.annual_mortality)
                     .map_err(wrong(QuickField::AnnualMortality(name.clone())))?;
+                let backlog = u32::try_from(tier.backlog).map_err(|_| QuickError {
+                    field: QuickField::Backlog(name.clone()),
+                    message: format!("{} is too many people", tier.backlog),
+                })?;
                 Ok(Tier {
                     name: TierName::parse(name)
                         .map_err(wrong(QuickField::TierName(name.clone())))?,
-                    backlog: u32::try_from(tier.backlog).map_err(|_| QuickError {
-                        field: QuickField::Backlog(name.clone()),
-                        message: format!("{} is too many people", tier.backlog),
-                    })?,
-                    backlog_children: 0,
+                    backlog,
+                    backlog_children: (f64::from(backlog) * child_share.get()).round() as u32,
                     backlog_referred_over_days: 0,
                     referrals_per_day: Rate::new(tier.referrals_per_day)
                         .map_err(wrong(QuickField::Referrals(name.clone())))?,
-                    child_fraction: Probability::ZERO,
+                    child_fraction: child_share,
                     daily_death_hazard: Rate::hazard_from_annual_mortality(mortality)
                         .map_err(wrong(QuickField::AnnualMortality(name.clone())))?,
                     weight: Rate::ONE,
@@ -225,6 +232,7 @@ mod tests {
             places_per_day: 5,
             weekdays: OperatingWeekdays::EVERY_DAY,
             companions: CompanionDistribution::exactly(0).unwrap(),
+            child_share: 0.0,
         }
     }
 
@@ -238,6 +246,49 @@ mod tests {
         scenario.tiers[0].referrals_per_day = 1.0;
         scenario.horizon_days = 0;
         assert_eq!(scenario.build().unwrap_err().field, QuickField::HorizonDays);
+    }
+
+    #[test]
+    fn the_share_of_children_fills_the_backlog_and_the_referrals() {
+        let mut scenario = quick();
+        scenario.child_share = 0.3;
+        let built = scenario.build().unwrap();
+        assert_eq!(built.tiers[0].backlog_children, 3);
+        assert_eq!(built.tiers[0].child_fraction.get(), 0.3);
+        scenario.child_share = 1.5;
+        assert_eq!(scenario.build().unwrap_err().field, QuickField::ChildShare);
+    }
+
+    #[test]
+    fn policies_that_cannot_differ_are_named_with_why() {
+        use crate::{PolicySpec as P, policies_that_cannot_differ};
+        let mut scenario = quick();
+        scenario.tiers.push(QuickTier {
+            name: "routine".into(),
+            backlog: 10,
+            referrals_per_day: 0.0,
+            annual_mortality: 0.0,
+        });
+        let without_children = policies_that_cannot_differ(&scenario.build().unwrap(), &P::ALL);
+        assert_eq!(without_children.len(), 1);
+        assert_eq!(
+            without_children[0].policies,
+            vec![P::StrictPriority, P::ChildrenFirst]
+        );
+        assert!(without_children[0].reason.contains("no patient is a child"));
+
+        scenario.child_share = 0.2;
+        assert!(policies_that_cannot_differ(&scenario.build().unwrap(), &P::ALL).is_empty());
+
+        // One tier with anyone: every policy keeps referral order, except
+        // children-first while there are children.
+        scenario.tiers[1].backlog = 0;
+        let one_tier = policies_that_cannot_differ(&scenario.build().unwrap(), &P::ALL);
+        assert_eq!(
+            one_tier[0].policies,
+            vec![P::StrictPriority, P::FirstComeFirstServed, P::Weighted]
+        );
+        assert!(one_tier[0].reason.contains("at most one tier"));
     }
 
     #[test]

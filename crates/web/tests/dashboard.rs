@@ -413,7 +413,9 @@ async fn wrong_forecast_values_are_refused_with_their_field() {
     let reply = analyst.post_form("/forecast", &fields).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
     assert!(
-        reply.body.contains("<strong>capacity_per_day</strong>"),
+        reply.body.contains(
+            "id=\"error-capacity_per_day\">-1 is out of range; give the places a day from 0 to 100000<"
+        ),
         "{}",
         reply.body
     );
@@ -428,7 +430,9 @@ async fn wrong_forecast_values_are_refused_with_their_field() {
     let reply = analyst.post_form("/forecast", &fields).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert!(
-        reply.body.contains("<strong>replications</strong>"),
+        reply
+            .body
+            .contains("id=\"error-replications\">1000 is out of range"),
         "{}",
         reply.body
     );

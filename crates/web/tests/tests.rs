@@ -11,6 +11,7 @@ mod browser;
 mod clearance;
 mod dashboard;
 mod day;
+mod details;
 mod errors;
 mod figures;
 mod free_text;

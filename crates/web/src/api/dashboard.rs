@@ -193,8 +193,9 @@ pub struct EvacuationWeekView {
     pub companions: PeopleCount,
     /// Patients and companions: they take places of the same quota.
     pub people: PeopleCount,
-    /// The evacuee quota summed over the week's operating days (places, not people).
-    pub places: u64,
+    /// The evacuee quota summed over the week's operating days (places, not
+    /// people); null when no quota was in force in the week.
+    pub places: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -362,7 +363,7 @@ impl Dashboard {
             from: evacuations.from.to_string(),
             to: evacuations.to.to_string(),
             source: computed(
-                "crossed events in the status history, by week ending on the day shown; places are the evacuee quota entered for each crossing, summed over the days it operates",
+                "crossed events in the status history, by week ending on the day shown; places are the evacuee quota entered for each crossing, summed over the days it operates (none in force: no evacuee quota was recorded for any day of the week)",
             ),
             weeks: evacuations
                 .weeks()

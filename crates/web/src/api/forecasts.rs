@@ -8,7 +8,7 @@ use axum::extract::State;
 use corridor_domain::{Permission, Tier};
 use corridor_sim::{
     CompanionDistribution, Estimate, Forecast, ForecastConfig, OperatingWeekdays, PolicySpec,
-    QuickField, QuickScenario, QuickTier, Replications,
+    QuickField, QuickScenario, QuickTier, Replications, SamePolicies, policies_that_cannot_differ,
 };
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
@@ -49,7 +49,7 @@ pub const WEEKDAYS: [(Weekday, &str); 7] = [
 
 /// A scenario to run. Field names of errors: `backlog.<tier>`,
 /// `referrals.<tier>`, `mortality.<tier>`, `capacity_per_day`, `weekdays`,
-/// `policies`, `horizon_days`, `replications`, `start`.
+/// `policies`, `horizon_days`, `replications`, `start`, `child_share`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ForecastRequest {
     /// Tiers, highest priority first.
@@ -66,6 +66,11 @@ pub struct ForecastRequest {
     pub seed: u64,
     /// Day 0 (YYYY-MM-DD); default today.
     pub start: Option<String>,
+    /// Share of patients who are children (0 to 1), in the backlog and
+    /// among new referrals; default 0, where children-first cannot differ
+    /// from strict-priority.
+    #[serde(default)]
+    pub child_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -86,6 +91,13 @@ struct Plan {
     config: ForecastConfig,
 }
 
+/// The forecasts of a request, one per policy in the order asked, and the
+/// policies among them that cannot differ in its scenario.
+pub struct Forecasts {
+    pub runs: Vec<Forecast>,
+    pub same: Vec<SamePolicies>,
+}
+
 fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
     let bounded = |field: &str, value: i64, low: i64, high: i64, what: &str| {
         if (low..=high).contains(&value) {
@@ -93,7 +105,7 @@ fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
         } else {
             Err(AppError::bad_request(
                 field,
-                format!("{field} is {value}; give {what} from {low} to {high}"),
+                format!("{value} is out of range; give {what} from {low} to {high}"),
             ))
         }
     };
@@ -159,6 +171,15 @@ fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
             "choose at least one policy to simulate",
         ));
     }
+    if !(0.0..=1.0).contains(&request.child_share) {
+        return Err(AppError::bad_request(
+            "child_share",
+            format!(
+                "{} is not a share of patients; give one from 0 to 1, e.g. 0.25 for a quarter",
+                request.child_share
+            ),
+        ));
+    }
     let start = parse_optional_date("start", request.start.as_deref())?.unwrap_or(today);
     let quick = QuickScenario {
         start,
@@ -168,6 +189,7 @@ fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
         weekdays,
         companions: CompanionDistribution::exactly(0)
             .map_err(|e| AppError::Internal(e.to_string()))?,
+        child_share: request.child_share,
     };
     let scenario = quick.build().map_err(|error| {
         let field = match &error.field {
@@ -177,6 +199,7 @@ fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
             QuickField::Referrals(name) => format!("referrals.{name}"),
             QuickField::AnnualMortality(name) => format!("mortality.{name}"),
             QuickField::HorizonDays => "horizon_days".to_string(),
+            QuickField::ChildShare => "child_share".to_string(),
         };
         AppError::bad_request(&field, format!("{field}: {error}"))
     })?;
@@ -197,10 +220,11 @@ pub async fn run_forecast(
     identity: &Identity,
     request: &ForecastRequest,
     today: Date,
-) -> Result<Vec<Forecast>, AppError> {
+) -> Result<Forecasts, AppError> {
     identity.require(Permission::RunForecasts)?;
     let plan = plan(request, today)?;
-    tokio::task::spawn_blocking(move || {
+    let same = policies_that_cannot_differ(&plan.scenario, &plan.policies);
+    let runs = tokio::task::spawn_blocking(move || {
         plan.policies
             .iter()
             .map(|policy| {
@@ -209,7 +233,8 @@ pub async fn run_forecast(
             .collect()
     })
     .await
-    .map_err(|e| AppError::Internal(format!("the forecast stopped: {e}")))
+    .map_err(|e| AppError::Internal(format!("the forecast stopped: {e}")))?;
+    Ok(Forecasts { runs, same })
 }
 
 /// The form's starting point: today's backlog per tier from the registry,
@@ -219,7 +244,8 @@ pub async fn defaults(state: &AppState, identity: &Identity) -> Result<ForecastR
     identity.require(Permission::RunForecasts)?;
     let today = state.clock.today();
     let reference = state.store.reference().await?;
-    let backlog = state.store.waiting_summary(today).await?.backlog_by_tier();
+    let summary = state.store.waiting_summary(today).await?;
+    let backlog = summary.backlog_by_tier();
     let template =
         corridor_sim::calibrated_template().map_err(|e| AppError::Internal(e.to_string()))?;
     let tiers = Tier::ALL
@@ -262,7 +288,17 @@ pub async fn defaults(state: &AppState, identity: &Identity) -> Result<ForecastR
         replications: 50,
         seed: 1,
         start: None,
+        child_share: child_share(summary.waiting_children, summary.waiting_patients),
     })
+}
+
+/// The share of waiting patients who are children, to two decimals (0
+/// with nobody waiting).
+fn child_share(children: u64, patients: u64) -> f64 {
+    if patients == 0 {
+        return 0.0;
+    }
+    (children as f64 / patients as f64 * 100.0).round() / 100.0
 }
 
 /// The figures of a run, one entry per policy.
@@ -274,6 +310,10 @@ pub struct ForecastResult {
     pub seed: u64,
     pub source: String,
     pub runs: Vec<PolicyRun>,
+    /// Policies of the run that cannot differ in its scenario, and why, in
+    /// a sentence each (e.g. children-first and strict-priority when no
+    /// patient is a child).
+    pub cannot_differ: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -332,7 +372,8 @@ fn completion(completion: &corridor_sim::Completion) -> Completion {
 }
 
 impl ForecastResult {
-    pub fn new(forecasts: &[Forecast]) -> ForecastResult {
+    pub fn new(run: &Forecasts) -> ForecastResult {
+        let forecasts = &run.runs;
         let first = forecasts.first();
         ForecastResult {
             start: first.map(|f| f.start.to_string()).unwrap_or_default(),
@@ -367,6 +408,18 @@ impl ForecastResult {
                     list_p50: f.list_size_total.iter().map(|b| b.p50).collect(),
                     list_p95: f.list_size_total.iter().map(|b| b.p95).collect(),
                     cumulative_deaths_p50: f.cumulative_deaths.iter().map(|b| b.p50).collect(),
+                })
+                .collect(),
+            cannot_differ: run
+                .same
+                .iter()
+                .map(|same| {
+                    let names: Vec<&str> = same.policies.iter().map(|p| p.name()).collect();
+                    format!(
+                        "{} give the same result here: {}.",
+                        names.join(" and "),
+                        same.reason
+                    )
                 })
                 .collect(),
         }

@@ -299,6 +299,8 @@ pub struct PersonView {
     pub returning_from: Option<String>,
     pub booking: Option<String>,
     pub admitted_to: Option<String>,
+    /// The name of the receiving facility admitted to.
+    pub admitted_to_name: Option<String>,
     pub companions: Vec<String>,
     pub timeline: Vec<EventView>,
     /// The status changes the caller's role may make now (none on a record
@@ -382,6 +384,17 @@ pub async fn read_person(
             .as_ref()
             .map(|b| format!("{} on {}", b.crossing, b.date)),
         admitted_to: record.line.admitted_to.as_ref().map(|f| f.to_string()),
+        admitted_to_name: match &record.line.admitted_to {
+            Some(facility) => state
+                .store
+                .reference()
+                .await?
+                .facilities
+                .iter()
+                .find(|f| &f.id == facility)
+                .map(|f| f.name.to_string()),
+            None => None,
+        },
         companions: record.companions.iter().map(|c| c.to_string()).collect(),
         timeline: record
             .events

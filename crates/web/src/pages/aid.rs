@@ -50,6 +50,16 @@ struct BoardQuery {
     q: String,
 }
 
+impl BoardPage {
+    /// No consignment in any stage: the board says why it is blank.
+    fn is_empty(&self) -> bool {
+        self.board
+            .stages
+            .iter()
+            .all(|column| column.consignments == 0)
+    }
+}
+
 async fn board(
     State(state): State<AppState>,
     PageUser(identity): PageUser,

@@ -93,6 +93,8 @@ fn week_label(from: jiff::civil::Date, to: jiff::civil::Date) -> String {
 fn evacuations_chart(data: &SitrepData) -> String {
     let weeks = data.evacuations.weeks();
     let chart = GroupedBarChart {
+        reference: None,
+        label_every: 0,
         caption: Caption {
             id: "evacuations-per-week".to_string(),
             title: "Evacuations per week against the weekly quota".to_string(),
@@ -112,7 +114,10 @@ fn evacuations_chart(data: &SitrepData) -> String {
             },
             BarSeries {
                 label: "weekly quota (places)".to_string(),
-                values: weeks.iter().map(|w| w.places_open as f64).collect(),
+                values: weeks
+                    .iter()
+                    .map(|w| w.places_open.unwrap_or(0) as f64)
+                    .collect(),
                 intervals: Vec::new(),
             },
         ],
@@ -130,6 +135,8 @@ fn deaths_chart(data: &SitrepData) -> String {
         .deaths
         .weeks(data.evacuations.from, data.evacuations.to);
     let chart = GroupedBarChart {
+        reference: None,
+        label_every: 0,
         caption: Caption {
             id: "deaths-per-week".to_string(),
             title: "Deaths while waiting per week, by tier".to_string(),

@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Form, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use corridor_interop::forecast_charts::{
     cumulative_deaths_chart, policy_comparison_chart, waiting_by_tier_chart,
 };
@@ -13,10 +12,12 @@ use tower_sessions::Session;
 
 use crate::api::dashboard::Interval;
 use crate::api::forecasts::{
-    ForecastRequest, ForecastResult, MAX_REPLICATIONS, TierInput, WEEKDAYS, defaults, run_forecast,
+    ForecastRequest, ForecastResult, Forecasts, MAX_REPLICATIONS, TierInput, WEEKDAYS, defaults,
+    run_forecast,
 };
 use crate::auth::PageUser;
 use crate::error::{AppError, PageResult};
+use crate::pages::form::{Refusal, answer};
 use crate::pages::{Chrome, PageRoutes, render};
 use crate::state::AppState;
 
@@ -36,6 +37,7 @@ struct Fields {
     horizon_days: String,
     replications: String,
     seed: String,
+    child_share: String,
 }
 
 impl Fields {
@@ -59,6 +61,7 @@ impl Fields {
             horizon_days: request.horizon_days.to_string(),
             replications: request.replications.to_string(),
             seed: request.seed.to_string(),
+            child_share: request.child_share.to_string(),
         }
     }
 
@@ -97,6 +100,7 @@ impl Fields {
             horizon_days: value("horizon_days"),
             replications: value("replications"),
             seed: value("seed"),
+            child_share: value("child_share"),
         }
     }
 
@@ -104,16 +108,14 @@ impl Fields {
     fn request(&self) -> Result<ForecastRequest, AppError> {
         fn whole(field: &str, text: &str) -> Result<i64, AppError> {
             text.parse().map_err(|_| {
-                AppError::bad_request(field, format!("{field}: {text:?} is not a whole number"))
+                AppError::bad_request(field, format!("{text:?} is not a whole number"))
             })
         }
         fn number(field: &str, text: &str) -> Result<f64, AppError> {
             text.parse::<f64>()
                 .ok()
                 .filter(|n| n.is_finite())
-                .ok_or_else(|| {
-                    AppError::bad_request(field, format!("{field}: {text:?} is not a number"))
-                })
+                .ok_or_else(|| AppError::bad_request(field, format!("{text:?} is not a number")))
         }
         let tiers = self
             .tiers
@@ -130,7 +132,7 @@ impl Fields {
         let seed = self.seed.parse().map_err(|_| {
             AppError::bad_request(
                 "seed",
-                format!("seed: {:?} is not a whole number from 0 up", self.seed),
+                format!("{:?} is not a whole number from 0 up", self.seed),
             )
         })?;
         Ok(ForecastRequest {
@@ -142,7 +144,29 @@ impl Fields {
             replications: whole("replications", &self.replications)?,
             seed,
             start: None,
+            // Left empty, the share is 0: no child.
+            child_share: if self.child_share.is_empty() {
+                0.0
+            } else {
+                number("child_share", &self.child_share)?
+            },
         })
+    }
+
+    /// The name of the form's field for the name an error uses.
+    fn field_of(field: &str) -> Option<String> {
+        let tier_field = ["backlog.", "referrals.", "mortality."]
+            .iter()
+            .any(|prefix| field.starts_with(prefix));
+        match field {
+            "weekdays" => Some("weekday".to_string()),
+            "policies" => Some("policy".to_string()),
+            "capacity_per_day" | "horizon_days" | "replications" | "seed" | "child_share" => {
+                Some(field.to_string())
+            }
+            _ if tier_field => Some(field.to_string()),
+            _ => None,
+        }
     }
 }
 
@@ -157,8 +181,8 @@ struct Charts {
 struct ForecastPage {
     chrome: Chrome,
     fields: Fields,
-    /// (field, message) of a value that cannot be simulated.
-    error: Option<(String, String)>,
+    /// What cannot be simulated, beside its field.
+    refusal: Option<Refusal>,
     result: Option<ForecastResult>,
     charts: Option<Charts>,
     max_replications: i64,
@@ -177,13 +201,6 @@ impl ForecastPage {
             .iter()
             .map(|p| (p.name(), self.fields.policies.iter().any(|n| n == p.name())))
             .collect()
-    }
-
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, message)| message.as_str())
     }
 
     fn field(&self, prefix: &str, tier: &str) -> String {
@@ -229,7 +246,7 @@ async fn show(
     Ok(render(&ForecastPage {
         chrome,
         fields: Fields::of(&request),
-        error: None,
+        refusal: None,
         result: None,
         charts: None,
         max_replications: MAX_REPLICATIONS,
@@ -251,7 +268,7 @@ async fn run(
     let mut page = ForecastPage {
         chrome,
         fields,
-        error: None,
+        refusal: None,
         result: None,
         charts: None,
         max_replications: MAX_REPLICATIONS,
@@ -260,20 +277,14 @@ async fn run(
         Ok(forecasts) => {
             page.result = Some(ForecastResult::new(&forecasts));
             page.charts = charts(&forecasts);
-            Ok(render(&page)?)
         }
-        Err(AppError::BadRequest { detail, field }) => {
-            page.error = Some((field.unwrap_or_default(), detail));
-            let mut response = render(&page)?;
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            Ok(response.into_response())
-        }
-        Err(error) => Err(error.into()),
+        Err(error) => page.refusal = Some(Refusal::of(error, Fields::field_of)?),
     }
+    Ok(answer(render(&page)?, page.refusal.as_ref()))
 }
 
-fn charts(forecasts: &[Forecast]) -> Option<Charts> {
-    let all: Vec<&Forecast> = forecasts.iter().collect();
+fn charts(forecasts: &Forecasts) -> Option<Charts> {
+    let all: Vec<&Forecast> = forecasts.runs.iter().collect();
     let first = all.first()?;
     Some(Charts {
         waiting: waiting_by_tier_chart("forecast-waiting", first),

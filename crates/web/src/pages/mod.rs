@@ -16,6 +16,7 @@ mod form;
 mod people;
 mod registry;
 mod sign_in;
+pub mod time;
 
 use askama::Template;
 use axum::Router;
@@ -302,4 +303,34 @@ pub fn count(value: u64) -> String {
         out.push(digit);
     }
     out
+}
+
+/// A decimal as text ("12345.5" tonnes) with its whole part grouped in
+/// thousands ("12,345.5"), as [`count`] does; other text is left as it is.
+pub fn grouped(decimal: &str) -> String {
+    let (whole, fraction) = match decimal.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (decimal, None),
+    };
+    let Ok(value) = whole.parse::<u64>() else {
+        return decimal.to_string();
+    };
+    match fraction {
+        Some(fraction) => format!("{}.{fraction}", count(value)),
+        None => count(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tonnes_are_grouped_in_thousands() {
+        assert_eq!(grouped("12345.5"), "12,345.5");
+        assert_eq!(grouped("1234567"), "1,234,567");
+        assert_eq!(grouped("999.25"), "999.25");
+        assert_eq!(grouped("0"), "0");
+        assert_eq!(grouped("-"), "-");
+    }
 }

@@ -15,6 +15,7 @@ use crate::api::reasons::choices;
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::pages::form::{Refusal, answer};
+use crate::pages::time;
 use crate::pages::{Chrome, PageRoutes, count, flash, render};
 use crate::state::AppState;
 
@@ -36,6 +37,8 @@ struct ListPage {
     next: Option<String>,
     total: String,
     scoped: bool,
+    /// Why nobody is listed, when nobody is.
+    empty: Option<String>,
     tiers: &'static [corridor_domain::Tier],
     statuses: &'static [corridor_domain::Status],
     specialties: &'static [corridor_domain::Specialty],
@@ -81,11 +84,17 @@ async fn list(
         .as_ref()
         .map(|after| link(Some(after), None));
     let chrome = Chrome::new(&identity, &session, &state, "/people", "Waiting list").await?;
+    let empty = if page.total == 0 && refusal.is_none() {
+        Some(why_empty(&query, scope_sentence(&state, &identity).await?))
+    } else {
+        None
+    };
     let response = render(&ListPage {
         chrome,
         refusal: refusal.clone(),
         total: count(page.total),
         scoped: identity.visibility().is_some(),
+        empty,
         query,
         page,
         previous,
@@ -102,6 +111,66 @@ async fn list(
 /// its field; a refusal of anything else (a choice or a page link edited
 /// by hand) is said above the list.
 const FILTER_FIELDS: [&str; 2] = ["q", "waited_more_than"];
+
+/// Whom a scoped user sees, in a sentence; `None` for a user who sees
+/// everyone.
+async fn scope_sentence(state: &AppState, identity: &Identity) -> Result<Option<String>, AppError> {
+    let Some(visibility) = identity.visibility() else {
+        return Ok(None);
+    };
+    let Some(organisation) = visibility.organisation else {
+        return Ok(Some("You see only the people you registered.".to_string()));
+    };
+    let name = state
+        .store
+        .organisations()
+        .await?
+        .into_iter()
+        .find(|o| o.id == organisation)
+        .map_or_else(|| organisation.to_string(), |o| o.name.to_string());
+    Ok(Some(format!(
+        "You see patients referred by {name} and the people you registered."
+    )))
+}
+
+/// Why the waiting list is empty: the filters that matched nobody, and
+/// the user's scope when it narrows the list.
+fn why_empty(query: &ListQuery, scope: Option<String>) -> String {
+    let filters: Vec<String> = [
+        ("name or id", &query.q),
+        ("role", &query.role),
+        ("tier", &query.tier),
+        ("status", &query.status),
+        ("specialty", &query.specialty),
+        ("age", &query.age_group),
+        ("waited more than (days)", &query.waited_more_than),
+        ("waited less than (days)", &query.waited_less_than),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| {
+        let value = value.as_deref()?.trim();
+        (!value.is_empty()).then(|| format!("{label} {value}"))
+    })
+    .collect();
+    let mut why = if filters.is_empty() {
+        "Nobody is waiting.".to_string()
+    } else {
+        format!(
+            "Nobody matches {}: {}. Remove a filter to see more.",
+            if filters.len() == 1 {
+                "the filter"
+            } else {
+                "the filters"
+            },
+            filters.join(", ")
+        )
+    };
+    if let Some(scope) = scope {
+        why.push(' ');
+        why.push_str(&scope);
+    }
+    why
+}
 
 #[derive(Template)]
 #[template(path = "person.html")]
@@ -215,13 +284,6 @@ struct BreakGlassPage {
 }
 
 /// A time for people: "14:30, 2026-02-01 (UTC)".
-fn until_text(until: &str) -> String {
-    until
-        .parse::<jiff::Timestamp>()
-        .map(|until| until.strftime("%H:%M, %Y-%m-%d (UTC)").to_string())
-        .unwrap_or_else(|_| until.to_string())
-}
-
 async fn show(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
@@ -246,7 +308,7 @@ pub async fn person_page(
             let chrome =
                 Chrome::new(identity, session, state, "/people", format!("Person {id}")).await?;
             let catalogue = state.store.reason_codes().await?;
-            let read_only_until = person.read_only_until.as_deref().map(until_text);
+            let read_only_until = person.read_only_until.as_deref().map(time::readable);
             let mut actions: Vec<ActionForm> = person
                 .allowed_actions
                 .iter()
@@ -339,7 +401,7 @@ async fn break_glass(
                 &session,
                 format!(
                     "You broke the glass for {id}: you may read this record until {}, and change nothing. Your reason is recorded and shown to the admin.",
-                    until_text(&grant.expires_at.to_string())
+                    time::readable(&grant.expires_at.to_string())
                 ),
             )
             .await;

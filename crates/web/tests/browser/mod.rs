@@ -16,6 +16,7 @@
 //! `heading_is`, `column`; then `screenshot("NN-what")`.
 
 mod clearance;
+mod details;
 mod forms;
 mod gate;
 mod journeys;
@@ -531,6 +532,19 @@ impl Browser {
         let status = answer[0].as_u64().unwrap_or_default();
         let text = |i: usize| answer[i].as_str().unwrap_or_default().to_string();
         (status, text(1), text(2))
+    }
+
+    /// Scrolls the first element matching the CSS selector to the top of
+    /// the window (e.g. a chart below a long table, for its screenshot).
+    pub async fn scroll_to(&self, selector: &str) {
+        self.find(Locator::Css(selector)).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView();",
+                vec![serde_json::json!(selector)],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("scroll to {selector}: {error}"));
     }
 
     /// Sets the window to another screen size.

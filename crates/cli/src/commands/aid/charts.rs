@@ -64,6 +64,8 @@ pub(super) fn write_charts(directory: &Path, report: &AidReport) -> anyhow::Resu
         size: Size::default(),
     };
     let dwell = GroupedBarChart {
+        reference: None,
+        label_every: 0,
         caption: Caption {
             id: "aid-dwell".to_string(),
             title: format!("Dwell time per stage, {} to {}", report.from, report.to),
