@@ -11,6 +11,7 @@ mod browser;
 mod dashboard;
 mod day;
 mod errors;
+mod frame;
 mod free_text;
 mod fuzz;
 mod logging;
