@@ -4,6 +4,7 @@
 //! lists each violation with its rule, impact, the elements and the help.
 
 use corridor_domain::UserRole;
+use fantoccini::Locator;
 use fantoccini::wd::TimeoutConfiguration;
 
 use super::{Browser, Screen, journey};
@@ -45,6 +46,7 @@ async fn axe_core_finds_no_violation_on_any_page_of_any_role() {
             the_gate_on_a_tablet,
         )
         .await;
+        journey(&app, "accessibility-refused", Screen::Laptop, refused_forms).await;
         app.finish().await;
     }
 }
@@ -79,6 +81,41 @@ async fn the_gate_on_a_tablet(browser: Browser) {
         violations.extend(check(&browser, &format!("{path} on a tablet")).await);
         browser.screenshot("gate").await;
     }
+    assert_no_violations(&violations);
+}
+
+/// A refused form comes back with its messages beside the fields: those
+/// pages are checked too (the sign-in form, and a reason of blanks only,
+/// which the browser lets through and the server refuses).
+async fn refused_forms(browser: Browser) {
+    let mut violations = Vec::new();
+    browser.visit("/sign-in").await;
+    browser.fill("username", "coordinator").await;
+    browser.fill("password", "not the password").await;
+    browser.click_button("Sign in").await;
+    browser.see("Sign in with the account").await;
+    violations.extend(check(&browser, "/sign-in refused").await);
+
+    browser.sign_in(UserRole::ReceivingLiaison.as_str()).await;
+    browser.visit("/beds").await;
+    let close = browser
+        .find(Locator::Css("form[action=\"/beds/destination\"]"))
+        .await;
+    let reason = close
+        .find(Locator::Css("input[name=\"reason\"]"))
+        .await
+        .expect("a reason in the form that closes a destination");
+    reason.send_keys("   ").await.expect("type the reason");
+    close
+        .find(Locator::Css("button[type=\"submit\"]"))
+        .await
+        .expect("the button that closes a destination")
+        .click()
+        .await
+        .expect("send the form");
+    browser.find(Locator::Css("[aria-invalid=\"true\"]")).await;
+    browser.screenshot("beds-refused").await;
+    violations.extend(check(&browser, "/beds refused").await);
     assert_no_violations(&violations);
 }
 
