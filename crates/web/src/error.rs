@@ -2,12 +2,15 @@
 //! and as a page by the screens. The message always says what to do.
 
 use axum::body::to_bytes;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use corridor_store::{StoreError, Thing};
 use serde::Serialize;
+use tower_sessions::Session;
+
+use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -282,10 +285,20 @@ impl IntoResponse for PageError {
         }
         let status = error.status();
         let error_id = internal_error_id(&error);
-        let page = crate::pages::error_page(status, &error.detail(), error_id.as_ref());
-        with_error_id(page, error_id)
+        // The page is rendered by `uniform_errors`, which knows the session
+        // and so draws the signed-in user's navigation around it.
+        let mut response = status.into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorPageDetail(error.detail()));
+        with_error_id(response, error_id)
     }
 }
+
+/// What an error page says, left on the response by [`PageError`] for
+/// [`uniform_errors`] to render.
+#[derive(Debug, Clone)]
+struct ErrorPageDetail(String);
 
 /// What a request too large is told.
 pub fn too_large_detail() -> String {
@@ -328,11 +341,25 @@ const QUOTED_BODY_BYTES: usize = 4 * 1024;
 /// query string or body, 405 and 415, the body size limit's 413 — which
 /// answer in plain text. Those are rewritten here with a detail that says
 /// what to do; a server failure is logged under an id the answer carries.
-pub async fn uniform_errors(request: Request, next: Next) -> Response {
+/// Error pages are drawn here, in the frame of the user signed in (the
+/// session layer runs outside this one, so the session is known).
+pub async fn uniform_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let method = request.method().clone();
-    let response = next.run(request).await;
+    let session = request.extensions().get::<Session>().cloned();
+    let mut response = next.run(request).await;
     let status = response.status();
+    if let Some(ErrorPageDetail(detail)) = response.extensions_mut().remove::<ErrorPageDetail>() {
+        let error_id = response.extensions().get::<ErrorId>().cloned();
+        let page =
+            crate::pages::error_page(&state, session.as_ref(), status, &detail, error_id.as_ref())
+                .await;
+        return with_error_id(page, error_id);
+    }
     if !(status.is_client_error() || status.is_server_error()) || is_answered(&response) {
         return response;
     }
@@ -372,7 +399,7 @@ pub async fn uniform_errors(request: Request, next: Next) -> Response {
         };
         problem_response(status, &problem)
     } else {
-        crate::pages::error_page(status, &detail, error_id.as_ref())
+        crate::pages::error_page(&state, session.as_ref(), status, &detail, error_id.as_ref()).await
     };
     let mut answer = with_error_id(answer, error_id);
     if let Some(allow) = allow {

@@ -64,11 +64,13 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .fallback(not_found)
         .layer(middleware::from_fn(check_csrf))
-        .layer(sessions)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_FORM_BYTES))
         .layer(CatchPanicLayer::new())
-        .layer(middleware::from_fn(uniform_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), uniform_errors))
+        // Outside `uniform_errors`, so that every error page, even one made
+        // before a handler runs, shows the signed-in user's navigation.
+        .layer(sessions)
         // Personal data must not stay in a browser's or a proxy's cache:
         // only the stylesheet and the OpenAPI document say otherwise.
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -73,6 +73,13 @@ const PUBLIC_ROUTES: &[PublicRoute] = &[
     },
     PublicRoute {
         method: "GET",
+        path: "/assets/favicon.svg",
+        form: None,
+        answer: StatusCode::OK,
+        location: None,
+    },
+    PublicRoute {
+        method: "GET",
         path: "/api/openapi.json",
         form: None,
         answer: StatusCode::OK,

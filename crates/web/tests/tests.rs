@@ -14,6 +14,7 @@ mod day;
 mod details;
 mod errors;
 mod figures;
+mod frame;
 mod free_text;
 mod fuzz;
 mod logging;

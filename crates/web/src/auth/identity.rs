@@ -186,25 +186,29 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Identity, AppEr
             "sign in first (POST /sign-in), or send an API token as 'Authorization: Bearer <token>'"
                 .to_string(),
     };
-    let session = parts
-        .extensions
-        .get::<Session>()
-        .cloned()
-        .ok_or_else(signed_out)?;
+    let session = parts.extensions.get::<Session>().ok_or_else(signed_out)?;
+    session_identity(session, state)
+        .await?
+        .ok_or_else(signed_out)
+}
+
+/// The user signed in with this session, if any (and still enabled).
+pub async fn session_identity(
+    session: &Session,
+    state: &AppState,
+) -> Result<Option<Identity>, AppError> {
     let username: Option<String> = session
         .get(SESSION_USER)
         .await
         .map_err(|error| AppError::Internal(format!("cannot read the session: {error}")))?;
-    let username = username.ok_or_else(signed_out)?;
-    let user = state
-        .store
-        .signed_in_user(&username)
-        .await?
-        .ok_or_else(signed_out)?;
-    Ok(Identity {
+    let Some(username) = username else {
+        return Ok(None);
+    };
+    let user = state.store.signed_in_user(&username).await?;
+    Ok(user.map(|user| Identity {
         user,
         via: Via::Session,
-    })
+    }))
 }
 
 /// Identifies the user and names them in the request's access line.

@@ -36,6 +36,7 @@ use crate::state::AppState;
 pub fn routes() -> PageRoutes {
     PageRoutes::default()
         .get("/assets/style.css", style)
+        .get("/assets/favicon.svg", favicon)
         .merge(sign_in::routes())
         .merge(dashboard::routes())
         .merge(people::routes())
@@ -121,6 +122,17 @@ async fn style() -> impl IntoResponse {
     )
 }
 
+/// The tab's icon: it never changes under its name, so browsers keep it long.
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=2592000"),
+        ],
+        include_str!("../../assets/favicon.svg"),
+    )
+}
+
 /// One entry of the navigation bar.
 pub struct NavItem {
     pub path: &'static str,
@@ -159,6 +171,9 @@ const SCREENS: &[(&str, &str, &[Permission])] = &[
 /// token for forms, and a message left by the previous request.
 pub struct Chrome {
     pub title: String,
+    /// False only on an error page seen without a session: then the frame
+    /// offers to sign in instead of the navigation.
+    pub signed_in: bool,
     pub user: String,
     pub role: &'static str,
     pub nav: Vec<NavItem>,
@@ -194,6 +209,7 @@ impl Chrome {
         keep_alive(session).await;
         Ok(Chrome {
             title: title.into(),
+            signed_in: true,
             user: identity.user.display_name.clone(),
             role: identity.user.role.label(),
             nav,
@@ -202,6 +218,21 @@ impl Chrome {
             flash_error,
             today: state.clock.today().to_string(),
         })
+    }
+
+    /// The frame for someone who is not signed in.
+    fn signed_out(state: &AppState, title: impl Into<String>) -> Chrome {
+        Chrome {
+            title: title.into(),
+            signed_in: false,
+            user: String::new(),
+            role: "",
+            nav: Vec::new(),
+            csrf: String::new(),
+            flash: None,
+            flash_error: None,
+            today: state.clock.today().to_string(),
+        }
     }
 }
 
@@ -271,18 +302,28 @@ pub fn render(template: &impl Template) -> Result<Response, AppError> {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    status: u16,
-    reason: &'a str,
+    chrome: Chrome,
     detail: &'a str,
     error_id: Option<&'a str>,
 }
 
-/// The page of an error, in the application's frame; a server failure
-/// shows the id it was logged under.
-pub fn error_page(status: StatusCode, detail: &str, error_id: Option<&ErrorId>) -> Response {
+/// The page of an error, in the application's frame: with the navigation
+/// of the user signed in with `session`, if any. A server failure shows the
+/// id it was logged under.
+pub async fn error_page(
+    state: &AppState,
+    session: Option<&Session>,
+    status: StatusCode,
+    detail: &str,
+    error_id: Option<&ErrorId>,
+) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error");
+    let chrome = match session {
+        Some(session) => signed_in_chrome(state, session, title).await,
+        None => None,
+    };
     let page = ErrorPage {
-        status: status.as_u16(),
-        reason: status.canonical_reason().unwrap_or("Error"),
+        chrome: chrome.unwrap_or_else(|| Chrome::signed_out(state, title)),
         detail,
         error_id: error_id.map(|id| id.0.as_str()),
     };
@@ -290,6 +331,16 @@ pub fn error_page(status: StatusCode, detail: &str, error_id: Option<&ErrorId>) 
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, detail.to_string()).into_response(),
     }
+}
+
+/// The frame of the user signed in with `session`; `None` when nobody is,
+/// or when it cannot be built (an error page must still be shown).
+async fn signed_in_chrome(state: &AppState, session: &Session, title: &str) -> Option<Chrome> {
+    let identity = crate::auth::identity::session_identity(session, state)
+        .await
+        .ok()
+        .flatten()?;
+    Chrome::new(&identity, session, state, "", title).await.ok()
 }
 
 /// Thousands separated by a thin space, as the CLI prints them.

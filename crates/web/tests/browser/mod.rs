@@ -15,6 +15,7 @@
 //! `click_button`, `fill`, `select`; check what the user sees with `see`,
 //! `heading_is`, `column`; then `screenshot("NN-what")`.
 
+mod accessibility;
 mod clearance;
 mod details;
 mod forms;
