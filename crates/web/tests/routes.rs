@@ -23,6 +23,7 @@ pub fn all_routes() -> Vec<&'static RouteCase> {
         crate::admin::ROUTES,
         crate::aid::ROUTES,
         crate::reasons::ROUTES,
+        crate::plan::ROUTES,
     ]
     .into_iter()
     .flatten()

@@ -16,6 +16,7 @@
 //! `heading_is`, `column`; then `screenshot("NN-what")`.
 
 mod journeys;
+mod plan;
 
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt as _;
