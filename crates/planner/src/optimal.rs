@@ -271,12 +271,10 @@ fn method_note(eligible: usize, weighed: usize, places: usize) -> String {
     if eligible == 0 {
         format!("{method}; no cleared patient can travel on this day")
     } else if places == 0 {
-        format!(
-            "{method}; none of the {eligible} patients who can travel is planned: no places are left"
-        )
+        format!("{method}; no places are left for the {eligible} patients who can travel")
     } else if weighed == 0 {
         format!(
-            "{method}; none of the {eligible} patients who can travel is planned: none has a free bed they may take on this day"
+            "{method}; none of the {eligible} patients who can travel has a free bed they may take on this day"
         )
     } else {
         format!(

@@ -77,7 +77,7 @@ pub async fn override_for(
         AppError::bad_request(
             "reason",
             format!(
-                "{}; say why in up to 500 characters: the reason is shown on the plan and kept in the audit log",
+                "the reason {}; say why in up to 500 characters: the reason is shown on the plan and kept in the audit log",
                 invalid.problem
             ),
         )
