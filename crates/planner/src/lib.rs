@@ -33,7 +33,8 @@
 //! - each patient has a free bed of their specialty on the day, at a facility
 //!   that does not require a return guarantee unless the referral has one;
 //!   no facility's beds of a specialty are over-committed;
-//! - the coordinator's inclusions go in first (an error if one cannot:
+//! - the coordinator's inclusions go in first, at the receiving facility
+//!   they chose if they chose one (an error if one cannot:
 //!   [`PlanError`] says why) and the removals stay out.
 //!
 //! Among patients who need the same (specialty, guarantee, places), ties go

@@ -90,6 +90,9 @@ pub struct Overrides {
     pub include: Vec<(PersonId, String)>,
     /// Patients or companions who do not go on this day.
     pub exclude: Vec<(PersonId, String)>,
+    /// The receiving facility the coordinator chose for an included
+    /// patient; without one, the planner places them as it places anyone.
+    pub facilities: Vec<(PersonId, FacilityId)>,
 }
 
 /// How the outbound day is solved.
@@ -264,8 +267,8 @@ impl fmt::Display for LeftOutReason {
             } => write!(
                 f,
                 "needs {} and a bed in {specialty} ({} left, {} left): \
-                 making room would remove picks worth at least as much, \
-                 so no plan that includes it is worth more than this one ({plan_value})",
+                 making room would remove picks with at least the same priority score, \
+                 so no plan that includes it has a higher total priority score than this one ({plan_value})",
                 count(*needed, "place", "places"),
                 count(*places_left, "place", "places"),
                 count(*beds_left, "suitable bed", "suitable beds"),
@@ -327,4 +330,16 @@ pub enum PlanError {
         person: PersonId,
         why: LeftOutReason,
     },
+    #[error(
+        "cannot include {person} at {facility}: it has no free {specialty} bed on the day that they may take; choose a facility with a free bed"
+    )]
+    NoBedAtFacility {
+        person: PersonId,
+        facility: FacilityId,
+        specialty: Specialty,
+    },
+    #[error(
+        "a receiving facility was chosen for {person}, who is not included: a facility goes with an inclusion"
+    )]
+    FacilityWithoutInclusion { person: PersonId },
 }

@@ -260,12 +260,29 @@ pub(crate) fn plan(mut prepared: Prepared<'_>) -> DayPlan {
             (patient, why)
         })
         .collect();
-    let notes = vec![format!(
-        "method: exact optimum of the policy's value over places and beds; \
-         {eligible} patients can travel, {reduced} of them can matter \
-         (the best of each specialty, guarantee and party size, as far as places and beds allow)"
-    )];
+    let notes = vec![method_note(eligible, reduced, places)];
     prepared.finish(placed, not_chosen, notes)
+}
+
+/// What the optimiser weighed, in words that stay true when nothing could
+/// be weighed (no places left, or no bed anyone may take).
+fn method_note(eligible: usize, weighed: usize, places: usize) -> String {
+    let method = "method: exact optimum of the total priority score over places and beds";
+    if eligible == 0 {
+        format!("{method}; no cleared patient can travel on this day")
+    } else if places == 0 {
+        format!("{method}; no places are left for the {eligible} patients who can travel")
+    } else if weighed == 0 {
+        format!(
+            "{method}; none of the {eligible} patients who can travel has a free bed they may take on this day"
+        )
+    } else {
+        format!(
+            "{method}; of the {eligible} patients who can travel, {weighed} were weighed against \
+             each other: the best of each specialty, return guarantee and party size, as many as \
+             the places and beds could take"
+        )
+    }
 }
 
 /// The lowest priority value among the chosen picks (not the coordinator's)

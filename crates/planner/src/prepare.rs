@@ -82,19 +82,33 @@ impl SpecialtyBeds {
     /// guarantee and all beds hold everyone, whatever the order of placing.
     /// Returns the facility and whether its bed requires a guarantee.
     pub fn place(&mut self, guarantee: bool) -> Option<(FacilityId, bool)> {
+        self.place_where(guarantee, |_| true)
+    }
+
+    /// Places a patient at the facility the coordinator chose, in the bed
+    /// there that keeps the most room for others, as [`SpecialtyBeds::place`].
+    pub fn place_at(
+        &mut self,
+        facility: &FacilityId,
+        guarantee: bool,
+    ) -> Option<(FacilityId, bool)> {
+        self.place_where(guarantee, |pool| pool.facility == *facility)
+    }
+
+    fn place_where(
+        &mut self,
+        guarantee: bool,
+        allowed: impl Fn(&Pool) -> bool,
+    ) -> Option<(FacilityId, bool)> {
+        let free = |requires_guarantee: bool| {
+            self.pools.iter().position(|pool| {
+                pool.requires_guarantee == requires_guarantee && pool.free > 0 && allowed(pool)
+            })
+        };
         let position = if guarantee {
-            self.pools
-                .iter()
-                .position(|pool| pool.requires_guarantee && pool.free > 0)
-                .or_else(|| {
-                    self.pools
-                        .iter()
-                        .position(|pool| !pool.requires_guarantee && pool.free > 0)
-                })
+            free(true).or_else(|| free(false))
         } else {
-            self.pools
-                .iter()
-                .position(|pool| !pool.requires_guarantee && pool.free > 0)
+            free(false)
         }?;
         let pool = &mut self.pools[position];
         pool.free -= 1;
@@ -226,6 +240,16 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
         }
     }
 
+    let mut chosen_facilities: HashMap<&PersonId, &FacilityId> = HashMap::new();
+    for (person, facility) in &day.overrides.facilities {
+        if !included.contains_key(person) {
+            return Err(PlanError::FacilityWithoutInclusion {
+                person: person.clone(),
+            });
+        }
+        chosen_facilities.insert(person, facility);
+    }
+
     let places = day.rules.places();
     let beds = bed_pools(day);
 
@@ -308,12 +332,29 @@ pub(crate) fn prepare(day: &OutboundDay) -> Result<Prepared<'_>, PlanError> {
                 why: prepared.no_place(patient.places),
             });
         }
-        let Some((facility, _)) = prepared.beds[patient.specialty].place(patient.guarantee) else {
-            return Err(PlanError::DoesNotFit {
-                person: person.clone(),
-                why: prepared.no_bed(&patient),
-            });
+        let beds = &mut prepared.beds[patient.specialty];
+        let placed = match chosen_facilities.get(person) {
+            Some(chosen) => {
+                let Some(placed) = beds.place_at(chosen, patient.guarantee) else {
+                    return Err(PlanError::NoBedAtFacility {
+                        person: person.clone(),
+                        facility: (*chosen).clone(),
+                        specialty: Specialty::ALL[patient.specialty],
+                    });
+                };
+                placed
+            }
+            None => {
+                let Some(placed) = beds.place(patient.guarantee) else {
+                    return Err(PlanError::DoesNotFit {
+                        person: person.clone(),
+                        why: prepared.no_bed(&patient),
+                    });
+                };
+                placed
+            }
         };
+        let (facility, _) = placed;
         prepared.places_left -= patient.places;
         prepared.included.push((patient, facility, reason));
     }

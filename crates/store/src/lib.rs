@@ -54,7 +54,7 @@ pub use people::{
     Keyset, ListFilter, ListPage, ListPosition, ListedPerson, PersonRecord, RoleFilter, TierCount,
     Transitioned, Visibility, WaitFilter, WaitingSummary,
 };
-pub use planning::{method_name, parse_method};
+pub use planning::{OverrideOutcome, displaced_by, method_name, parse_method};
 pub use reasons::REASON_LABEL_MAX_CHARS;
 pub use reference::ReferenceData;
 pub use report::RegistryForecast;

@@ -29,6 +29,11 @@ impl PlanningInputs {
                 OverrideKind::Include => overrides.include.push(entry),
                 OverrideKind::Exclude => overrides.exclude.push(entry),
             }
+            if let (OverrideKind::Include, Some(facility)) = (o.kind, &o.facility) {
+                overrides
+                    .facilities
+                    .push((o.person.clone(), facility.clone()));
+            }
         }
         overrides
     }
@@ -150,8 +155,32 @@ pub fn parse_method(text: &str) -> Option<Method> {
     }
 }
 
+/// A day's plan after a coordinator's override, and what the override did
+/// to it.
+#[derive(Debug, Clone)]
+pub struct OverrideOutcome {
+    pub inputs: PlanningInputs,
+    pub plan: DayPlan,
+    /// The patients on the plan before the override who are not on it
+    /// after, other than the person overridden, in the order they were
+    /// picked: the people the override displaced.
+    pub displaced: Vec<PersonId>,
+}
+
+/// The patients picked in `before` and not in `after`, other than `person`.
+pub fn displaced_by(before: &DayPlan, after: &DayPlan, person: &PersonId) -> Vec<PersonId> {
+    before
+        .picks
+        .iter()
+        .map(|pick| &pick.person)
+        .filter(|picked| *picked != person && !after.picks.iter().any(|p| p.person == **picked))
+        .cloned()
+        .collect()
+}
+
 impl Store {
-    /// Records a coordinator's override and returns the day's plan with it.
+    /// Records a coordinator's override and returns the day's plan with it,
+    /// and whom it displaced (the optimal plan before compared with after).
     /// An override the planner cannot honour (e.g. someone who is not a
     /// cleared candidate) is withdrawn again, and the planner's reason is
     /// the error.
@@ -160,16 +189,28 @@ impl Store {
         change: &OverrideChange,
         at: Timestamp,
         actor: &str,
-    ) -> Result<(PlanningInputs, DayPlan), StoreError> {
+    ) -> Result<OverrideOutcome, StoreError> {
+        let before = self
+            .planning_inputs(&change.crossing, change.date, change.direction)
+            .await?
+            .plan(Method::Optimal)
+            .ok();
         self.set_plan_override(change, at, actor).await?;
         let inputs = self
             .planning_inputs(&change.crossing, change.date, change.direction)
             .await?;
         match inputs.plan(Method::Optimal) {
-            Ok(plan) => Ok((inputs, plan)),
+            Ok(plan) => Ok(OverrideOutcome {
+                displaced: before
+                    .map(|before| displaced_by(&before, &plan, &change.person))
+                    .unwrap_or_default(),
+                inputs,
+                plan,
+            }),
             Err(error) => {
                 let withdrawn = OverrideChange {
                     kind: None,
+                    facility: None,
                     ..change.clone()
                 };
                 self.set_plan_override(&withdrawn, at, actor).await?;

@@ -162,14 +162,21 @@ pub const ROUTES: &[RouteCase] = &[
         path: "/plan/overrides",
         body: Some("crossing=rafah&date=2026-02-02&person=P-000001&action=remove&reason="),
         permission: Permission::PlanDays,
-        answers: &[StatusCode::SEE_OTHER],
+        // 400: no reason, on the override page shown again; 404: P-000001 is
+        // not waiting for the day, so there is no override page to show.
+        answers: &[StatusCode::BAD_REQUEST, StatusCode::NOT_FOUND],
     },
     RouteCase {
         method: "POST",
         path: "/plan/confirm",
         body: Some("crossing=rafah&date=2026-02-07&direction=outbound"),
         permission: Permission::PlanDays,
-        answers: &[StatusCode::SEE_OTHER],
+        // Refused (nothing to confirm, or the day is closed): the plan shown again.
+        answers: &[
+            StatusCode::SEE_OTHER,
+            StatusCode::BAD_REQUEST,
+            StatusCode::CONFLICT,
+        ],
     },
     RouteCase {
         method: "GET",

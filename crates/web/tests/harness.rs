@@ -42,8 +42,17 @@ pub struct TestApp {
 /// The apps every test runs against: SQLite always, PostgreSQL when
 /// CORRIDOR_TEST_POSTGRES_URL is set (otherwise it says it was skipped).
 pub async fn apps() -> Vec<TestApp> {
-    let mut all = vec![TestApp::sqlite().await];
-    match TestApp::postgres().await {
+    apps_with_demo(SMALL_DEMO).await
+}
+
+/// The waiting patients of the demo most tests load.
+const SMALL_DEMO: u32 = 300;
+
+/// As [`apps`], with a demo of `waiting_patients` (`corridor serve --demo`
+/// loads 20,000) for a test that needs the real demo's size.
+pub async fn apps_with_demo(waiting_patients: u32) -> Vec<TestApp> {
+    let mut all = vec![TestApp::sqlite_with_demo(waiting_patients).await];
+    match TestApp::postgres_with_demo(waiting_patients).await {
         Some(app) => all.push(app),
         None => {
             let _ = writeln!(
@@ -57,12 +66,16 @@ pub async fn apps() -> Vec<TestApp> {
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
-        let directory = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", directory.path().join("web.db").display());
-        TestApp::open(&url, "SQLite", Some(directory), None).await
+        TestApp::sqlite_with_demo(SMALL_DEMO).await
     }
 
-    pub async fn postgres() -> Option<TestApp> {
+    async fn sqlite_with_demo(waiting_patients: u32) -> TestApp {
+        let directory = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", directory.path().join("web.db").display());
+        TestApp::open(&url, "SQLite", Some(directory), None, waiting_patients).await
+    }
+
+    async fn postgres_with_demo(waiting_patients: u32) -> Option<TestApp> {
         let admin_url = std::env::var("CORRIDOR_TEST_POSTGRES_URL")
             .ok()
             .filter(|url| !url.is_empty())?;
@@ -84,7 +97,16 @@ impl TestApp {
             .map_or(admin_url.as_str(), |(base, _)| base)
             .to_string();
         let url = format!("{base}/{name}");
-        Some(TestApp::open(&url, "PostgreSQL", None, Some((admin_url, name))).await)
+        Some(
+            TestApp::open(
+                &url,
+                "PostgreSQL",
+                None,
+                Some((admin_url, name)),
+                waiting_patients,
+            )
+            .await,
+        )
     }
 
     async fn open(
@@ -92,9 +114,10 @@ impl TestApp {
         backend: &'static str,
         directory: Option<tempfile::TempDir>,
         postgres: Option<(String, String)>,
+        waiting_patients: u32,
     ) -> TestApp {
         let store = Store::open(url).await.unwrap();
-        load_small_demo(&store).await;
+        load_demo(&store, waiting_patients).await;
         let state = AppState {
             store,
             clock: Clock {
@@ -239,12 +262,12 @@ pub fn now() -> Timestamp {
     "2026-02-01T10:00:00Z".parse().unwrap()
 }
 
-async fn load_small_demo(store: &Store) {
+async fn load_demo(store: &Store, waiting_patients: u32) {
     let data = corridor_demo::generate(&corridor_demo::DemoConfig {
         seed: 7,
         today: TODAY,
         now: now(),
-        waiting_patients: 300,
+        waiting_patients,
     });
     let reference = ReferenceData {
         organisations: data.organisations,

@@ -25,6 +25,7 @@ pub fn all_routes() -> Vec<&'static RouteCase> {
         crate::reasons::ROUTES,
         crate::figures::ROUTES,
         crate::clearance::ROUTES,
+        crate::plan::ROUTES,
     ]
     .into_iter()
     .flatten()

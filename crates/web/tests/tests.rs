@@ -19,6 +19,7 @@ mod free_text;
 mod fuzz;
 mod logging;
 mod people;
+mod plan;
 mod reasons;
 mod registry;
 mod routes;

@@ -232,7 +232,7 @@ async fn set_override(
     let reason = Text::parse("reason", &args.reason, 500).map_err(flag_error)?;
     // The plan is made again at once, to show whether the override can
     // be honoured; one that cannot is not kept.
-    let (_, plan) = context
+    let outcome = context
         .store
         .override_plan(
             &OverrideChange {
@@ -242,12 +242,13 @@ async fn set_override(
                 person: person.clone(),
                 kind: Some(kind),
                 reason: reason.clone(),
+                facility: None,
             },
             context.now,
             &context.actor,
         )
         .await?;
-    let on_plan = plan.picks.iter().any(|p| p.person == person);
+    let on_plan = outcome.plan.picks.iter().any(|p| p.person == person);
     println!(
         "{person} is now {} the {direction} plan of {} on {} ({}).",
         if on_plan { "on" } else { "off" },
@@ -255,6 +256,10 @@ async fn set_override(
         day.date,
         reason.as_str()
     );
+    if !outcome.displaced.is_empty() {
+        let displaced: Vec<&str> = outcome.displaced.iter().map(PersonId::as_str).collect();
+        println!("It displaced: {}.", displaced.join(", "));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -84,8 +84,8 @@ fn a_family_that_greedy_shuts_out_of_the_last_places_or_bed_goes_instead() {
     assert_eq!(
         why(&optimal, "S-1"),
         "needs 1 place and a bed in oncology (0 places left, 3 suitable beds left): making \
-         room would remove picks worth at least as much, so no plan that includes it is worth \
-         more than this one (518400)"
+         room would remove picks with at least the same priority score, so no plan that \
+         includes it has a higher total priority score than this one (518400)"
     );
 
     // The same with room for everyone but one oncology bed: greedy gives it
@@ -106,8 +106,8 @@ fn a_family_that_greedy_shuts_out_of_the_last_places_or_bed_goes_instead() {
     assert_eq!(
         why(&optimal, "S-1"),
         "needs 1 place and a bed in oncology (7 places left, 0 suitable beds left): making \
-         room would remove picks worth at least as much, so no plan that includes it is worth \
-         more than this one (518400)"
+         room would remove picks with at least the same priority score, so no plan that \
+         includes it has a higher total priority score than this one (518400)"
     );
 }
 
@@ -437,6 +437,49 @@ fn an_inclusion_that_cannot_be_honoured_is_an_error_that_says_why() {
     assert_eq!(
         plan_outbound(&both, Method::Greedy),
         Err(PlanError::IncludedAndExcluded { person: id("P-4") })
+    );
+}
+
+#[test]
+fn an_included_patient_goes_to_the_facility_the_coordinator_chose() {
+    let mut day = day(
+        3,
+        vec![
+            patient("C-1", Critical, 300, Oncology),
+            patient("R-1", Routine, 5, Oncology),
+        ],
+        vec![
+            beds("ae-khalifa", Oncology, 1),
+            beds("eg-arish", Oncology, 1),
+        ],
+    );
+    day.overrides.include = vec![(id("R-1"), "surgery booked abroad".to_string())];
+    // Without a choice the planner places them in the first facility.
+    let plan_without = plan(&day, Method::Optimal);
+    assert_eq!(plan_without.picks[0].facility, Some(facility("ae-khalifa")));
+    day.overrides.facilities = vec![(id("R-1"), facility("eg-arish"))];
+    for method in [Method::Optimal, Method::Greedy] {
+        let plan = plan(&day, method);
+        check_plan(&day, &plan);
+        assert_eq!(picked(&plan), ["R-1", "C-1"]);
+        assert_eq!(plan.picks[0].facility, Some(facility("eg-arish")));
+        assert_eq!(plan.picks[1].facility, Some(facility("ae-khalifa")));
+    }
+
+    let mut full = day.clone();
+    full.overrides.facilities = vec![(id("R-1"), facility("qa-hamad"))];
+    assert_eq!(
+        plan_outbound(&full, Method::Optimal)
+            .unwrap_err()
+            .to_string(),
+        "cannot include R-1 at qa-hamad: it has no free oncology bed on the day that they may \
+         take; choose a facility with a free bed"
+    );
+    let mut not_included = day.clone();
+    not_included.overrides.include.clear();
+    assert_eq!(
+        plan_outbound(&not_included, Method::Optimal),
+        Err(PlanError::FacilityWithoutInclusion { person: id("R-1") })
     );
 }
 

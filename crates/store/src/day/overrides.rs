@@ -1,7 +1,7 @@
 //! A coordinator's overrides of a day's plan: who must be on it and who
 //! must stay off.
 
-use corridor_domain::{CrossingId, Direction, PersonId, Text};
+use corridor_domain::{CrossingId, Direction, FacilityId, PersonId, Text};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
@@ -46,6 +46,8 @@ pub struct OverrideChange {
     pub person: PersonId,
     pub kind: Option<OverrideKind>,
     pub reason: Text,
+    /// The receiving facility chosen for a patient put on the plan.
+    pub facility: Option<FacilityId>,
 }
 
 /// A coordinator's decision to put someone on a day's plan or keep them off.
@@ -54,6 +56,8 @@ pub struct PlanOverride {
     pub person: PersonId,
     pub kind: OverrideKind,
     pub reason: String,
+    /// The receiving facility chosen for a patient put on the plan.
+    pub facility: Option<FacilityId>,
 }
 
 impl Store {
@@ -65,7 +69,7 @@ impl Store {
     ) -> Result<Vec<PlanOverride>, StoreError> {
         let mut overrides = Vec::new();
         for row in sqlx::query(
-            "SELECT person_id, kind, reason FROM plan_overrides \
+            "SELECT person_id, kind, reason, facility FROM plan_overrides \
              WHERE crossing = $1 AND date = $2 AND direction = $3 ORDER BY at, person_id",
         )
         .bind(crossing.as_str().to_string())
@@ -81,6 +85,11 @@ impl Store {
                 kind: OverrideKind::parse(&row.try_get::<String, _>("kind")?)
                     .map_err(|problem| StoreError::corrupt("plan_overrides", &person, problem))?,
                 reason: row.try_get("reason")?,
+                facility: row
+                    .try_get::<Option<String>, _>("facility")?
+                    .map(|facility| FacilityId::parse(&facility))
+                    .transpose()
+                    .map_err(&invalid)?,
             });
         }
         Ok(overrides)
@@ -139,8 +148,8 @@ impl Store {
         .await?;
         if let Some(kind) = kind {
             sqlx::query(
-                "INSERT INTO plan_overrides (crossing, date, direction, person_id, kind, reason, at, actor) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO plan_overrides (crossing, date, direction, person_id, kind, reason, at, actor, facility) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(crossing.as_str().to_string())
             .bind(on.to_string())
@@ -150,6 +159,7 @@ impl Store {
             .bind(reason.as_str().to_string())
             .bind(micros(at))
             .bind(actor.to_string())
+            .bind(change.facility.as_ref().map(|f| f.as_str().to_string()))
             .execute(&mut **transaction)
             .await
             .map_err(|error| {
@@ -172,6 +182,7 @@ impl Store {
                     "direction": direction.as_str(),
                     "kind": kind.map_or("withdrawn", OverrideKind::as_str),
                     "reason": reason.as_str(),
+                    "facility": change.facility.as_ref().map(FacilityId::as_str),
                 }),
             })
             .await?;

@@ -179,13 +179,10 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub csrf: String,
     pub flash: Option<String>,
-    /// What the previous request could not do, and why.
-    pub flash_error: Option<String>,
     pub today: String,
 }
 
 const SESSION_FLASH: &str = "flash";
-const SESSION_FLASH_ERROR: &str = "flash_error";
 
 impl Chrome {
     pub async fn new(
@@ -205,7 +202,6 @@ impl Chrome {
             })
             .collect();
         let flash = take(session, SESSION_FLASH).await;
-        let flash_error = take(session, SESSION_FLASH_ERROR).await;
         keep_alive(session).await;
         Ok(Chrome {
             title: title.into(),
@@ -215,7 +211,6 @@ impl Chrome {
             nav,
             csrf: csrf_token(session).await?,
             flash,
-            flash_error,
             today: state.clock.today().to_string(),
         })
     }
@@ -230,7 +225,6 @@ impl Chrome {
             nav: Vec::new(),
             csrf: String::new(),
             flash: None,
-            flash_error: None,
             today: state.clock.today().to_string(),
         }
     }
@@ -265,31 +259,6 @@ async fn keep_alive(session: &Session) {
 /// Leaves a message for the next page this session sees (after a redirect).
 pub async fn flash(session: &Session, message: impl Into<String>) {
     let _ = session.insert(SESSION_FLASH, message.into()).await;
-}
-
-/// Post/Redirect/Get: back to `back` with what happened, or with what was
-/// wrong with the input and what to do. Refusals and failures stay errors.
-pub async fn after_post(
-    session: &Session,
-    result: Result<String, AppError>,
-    back: &str,
-) -> crate::error::PageResult<Response> {
-    let message = match result {
-        Ok(message) => {
-            flash(session, message).await;
-            return Ok(Redirect::to(back).into_response());
-        }
-        Err(AppError::BadRequest { detail, field }) => match field {
-            Some(field) => format!("Not done — {field}: {detail}"),
-            None => format!("Not done: {detail}"),
-        },
-        Err(error @ (AppError::NotFound(_) | AppError::Conflict(_))) => {
-            format!("Not done: {}", error.detail())
-        }
-        Err(other) => return Err(crate::error::PageError(other)),
-    };
-    let _ = session.insert(SESSION_FLASH_ERROR, message).await;
-    Ok(Redirect::to(back).into_response())
 }
 
 pub fn render(template: &impl Template) -> Result<Response, AppError> {

@@ -21,6 +21,7 @@ mod details;
 mod forms;
 mod gate;
 mod journeys;
+mod plan;
 mod search;
 
 use std::net::{SocketAddr, TcpListener};

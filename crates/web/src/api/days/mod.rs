@@ -26,7 +26,10 @@ use crate::state::AppState;
 pub use gate::{GateRequest, GateUndoRequest, gate_day, record_outcome, undo_outcome};
 pub use manifest::{ManifestView, MemberView, PartyView, read_manifest};
 pub use overrides::{OverrideRequest, override_for};
-pub use plan::{ConfirmRequest, PlanView, confirm_for, plan_for};
+pub use plan::{
+    ConfirmRequest, FacilityChoice, LeftOutView, PersonFacts, PlanView, confirm_for,
+    facility_choices, plan_and_inputs,
+};
 pub use reconciliation::ReconciliationView;
 
 pub fn router() -> OpenApiRouter<AppState> {

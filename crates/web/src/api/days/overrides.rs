@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use corridor_domain::{Permission, PersonId, Text};
+use corridor_domain::{Direction, FacilityId, Permission, PersonId, Text};
 use corridor_planner::Method;
 use corridor_store::OverrideKind;
 use serde::{Deserialize, Serialize};
@@ -31,14 +31,30 @@ pub struct OverrideRequest {
     pub action: String,
     /// Why: shown on the plan and written to the audit log.
     pub reason: String,
+    /// With `add` on an outbound day, the receiving facility: one with a
+    /// free bed of the patient's specialty on the day that they may take.
+    /// Empty or absent: the planner chooses.
+    #[serde(default)]
+    pub facility: Option<String>,
 }
 
-/// Records an override (audited) and returns the plan with it.
+/// The plan after an override, and whom it displaced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverrideResult {
+    #[serde(flatten)]
+    pub plan: PlanView,
+    /// Patients on the plan before the override and not after it (other
+    /// than the person overridden): the people it displaced.
+    pub displaced: Vec<String>,
+}
+
+/// Records an override (audited) and returns the plan with it, and whom it
+/// displaced.
 pub async fn override_for(
     state: &AppState,
     identity: &Identity,
     request: &OverrideRequest,
-) -> Result<PlanView, AppError> {
+) -> Result<OverrideResult, AppError> {
     identity.require(Permission::PlanDays)?;
     let crossing = parse_crossing(&request.crossing)?;
     let date = parse_date("date", &request.date)?;
@@ -61,12 +77,31 @@ pub async fn override_for(
         AppError::bad_request(
             "reason",
             format!(
-                "{}; say why in up to 500 characters: the reason is shown on the plan and kept in the audit log",
+                "the reason {}; say why in up to 500 characters: the reason is shown on the plan and kept in the audit log",
                 invalid.problem
             ),
         )
     })?;
-    let (inputs, plan) = state
+    let facility = match request.facility.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(_) if kind != Some(OverrideKind::Include) => {
+            return Err(AppError::bad_request(
+                "facility",
+                "a receiving facility is chosen only when adding someone to the plan; leave it empty",
+            ));
+        }
+        Some(_) if direction == Direction::Inbound => {
+            return Err(AppError::bad_request(
+                "facility",
+                "people coming in have no receiving facility; leave it empty",
+            ));
+        }
+        Some(text) => Some(
+            FacilityId::parse(text)
+                .map_err(|invalid| AppError::bad_request("facility", invalid.to_string()))?,
+        ),
+    };
+    let outcome = state
         .store
         .override_plan(
             &corridor_store::OverrideChange {
@@ -76,25 +111,31 @@ pub async fn override_for(
                 person: person.clone(),
                 kind,
                 reason: reason.clone(),
+                facility,
             },
             state.clock.now(),
             identity.username(),
         )
         .await?;
-    Ok(plan_view(&inputs, Some(&plan), Method::Optimal))
+    Ok(OverrideResult {
+        plan: plan_view(&outcome.inputs, Some(&outcome.plan), Method::Optimal),
+        displaced: outcome.displaced.iter().map(ToString::to_string).collect(),
+    })
 }
 
-/// Puts a person on a day's plan or keeps them off it, with a reason
-/// (audited); an override the planner cannot honour is refused and not kept.
+/// Puts a person on a day's plan (optionally at a chosen receiving
+/// facility) or keeps them off it, with a reason (audited); an override the
+/// planner cannot honour is refused and not kept. The answer is the plan
+/// with the override and the patients it displaced.
 #[utoipa::path(post, path = "/api/v1/plan/overrides", tag = "crossing days",
     request_body = OverrideRequest,
-    responses((status = 200, body = PlanView), (status = 400, body = Problem),
+    responses((status = 200, body = OverrideResult), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "the day's manifest is already confirmed")))]
 pub(super) async fn add_override(
     State(state): State<AppState>,
     ApiUser(identity): ApiUser,
     ApiJson(request): ApiJson<OverrideRequest>,
-) -> ApiResult<Json<PlanView>> {
+) -> ApiResult<Json<OverrideResult>> {
     Ok(Json(override_for(&state, &identity, &request).await?))
 }

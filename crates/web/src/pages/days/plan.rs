@@ -1,27 +1,172 @@
-//! The day plan with its reasons and overrides, and the printable manifest.
+//! The day plan with its reasons, the people left out (paged and
+//! filtered), the override of one person on a page of its own, and the
+//! printable manifest.
+//!
+//! The plan page holds no form per person: the picks and one page of the
+//! people left out, each with a link to the override page of that person.
+//! That keeps the busiest day's page small (the demo's was about 1 MB with a
+//! form for each of some 1,400 people).
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
-use axum::response::Response;
-use corridor_domain::Permission;
+use axum::response::{IntoResponse, Redirect, Response};
+use corridor_domain::{Permission, PersonId, Specialty, Tier};
+use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::{crossings, day_link};
 use crate::api::days::{
-    ConfirmRequest, DayQuery, ManifestView, OverrideRequest, PlanView, confirm_for, override_for,
-    plan_for, read_manifest,
+    ConfirmRequest, DayQuery, FacilityChoice, LeftOutView, ManifestView, OverrideRequest,
+    PersonFacts, PlanView, confirm_for, facility_choices, override_for, plan_and_inputs,
+    read_manifest,
 };
-use crate::auth::PageUser;
-use crate::error::PageResult;
-use crate::pages::{Chrome, PageRoutes, after_post, render};
+use crate::auth::{Identity, PageUser};
+use crate::error::{AppError, PageResult};
+use crate::pages::form::{Refusal, answer};
+use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
 pub(super) fn routes() -> PageRoutes {
     PageRoutes::default()
         .get("/plan", plan)
+        .get("/plan/override", override_page)
         .post("/plan/overrides", set_override)
         .post("/plan/confirm", confirm)
         .get("/plan/manifest", manifest)
+}
+
+/// People left out shown on one page of the plan.
+const LEFT_OUT_PAGE: usize = 25;
+
+/// The plan page's address: the day, and the filter and page of the people
+/// left out. Every field is text, so that any address opens a page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct PlanQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    crossing: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    direction: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    method: Option<String>,
+    /// `critical`, `urgent` or `routine`; empty: any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tier: Option<String>,
+    /// A specialty; empty: any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    specialty: Option<String>,
+    /// `child` or `adult`; empty: any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    age: Option<String>,
+    /// The page of the people left out, from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
+}
+
+impl PlanQuery {
+    fn day(&self) -> DayQuery {
+        DayQuery {
+            crossing: self.crossing.clone(),
+            date: self.date.clone(),
+            direction: self.direction.clone(),
+            method: self.method.clone(),
+        }
+    }
+
+    fn filter(&self) -> LeftOutFilter {
+        let given = |field: &Option<String>| {
+            field
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_string)
+        };
+        LeftOutFilter {
+            tier: given(&self.tier),
+            specialty: given(&self.specialty),
+            age: given(&self.age),
+        }
+    }
+
+    fn page(&self) -> usize {
+        self.page
+            .as_deref()
+            .and_then(|page| page.trim().parse::<usize>().ok())
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// This page's address with another page of the people left out.
+    fn with_page(&self, page: usize) -> String {
+        let query = PlanQuery {
+            page: Some(page.to_string()),
+            ..self.clone()
+        };
+        format!(
+            "/plan?{}#left-out",
+            serde_urlencoded::to_string(&query).unwrap_or_default()
+        )
+    }
+}
+
+/// Which people left out the coordinator is looking at.
+#[derive(Debug, Clone, Default)]
+struct LeftOutFilter {
+    tier: Option<String>,
+    specialty: Option<String>,
+    age: Option<String>,
+}
+
+impl LeftOutFilter {
+    fn matches(&self, facts: &PersonFacts) -> bool {
+        let keeps = |wanted: &Option<String>, has: &Option<String>| {
+            wanted.is_none() || wanted.as_deref() == has.as_deref()
+        };
+        keeps(&self.tier, &facts.tier)
+            && keeps(&self.specialty, &facts.specialty)
+            && keeps(&self.age, &facts.age_group)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.tier.is_none() && self.specialty.is_none() && self.age.is_none()
+    }
+}
+
+/// One page of the people left out who match the filter.
+struct LeftOutPage {
+    rows: Vec<LeftOutView>,
+    /// How many match the filter, on all pages.
+    matching: usize,
+    page: usize,
+    pages: usize,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+fn left_out_page(left_out: Vec<LeftOutView>, query: &PlanQuery) -> LeftOutPage {
+    let filter = query.filter();
+    let matching: Vec<LeftOutView> = left_out
+        .into_iter()
+        .filter(|l| filter.matches(&l.facts))
+        .collect();
+    let pages = matching.len().div_ceil(LEFT_OUT_PAGE).max(1);
+    let page = query.page().min(pages);
+    let count = matching.len();
+    LeftOutPage {
+        rows: matching
+            .into_iter()
+            .skip((page - 1) * LEFT_OUT_PAGE)
+            .take(LEFT_OUT_PAGE)
+            .collect(),
+        matching: count,
+        page,
+        pages,
+        previous: (page > 1).then(|| query.with_page(page - 1)),
+        next: (page < pages).then(|| query.with_page(page + 1)),
+    }
 }
 
 #[derive(Template)]
@@ -33,19 +178,73 @@ struct PlanPage {
     can_view_manifest: bool,
     manifest_link: String,
     other_direction: String,
+    inbound_plan: String,
+    /// This day's plan without a filter.
+    unfiltered: String,
+    left_out_total: usize,
+    left_out: LeftOutPage,
+    filter: LeftOutFilter,
+    tiers: &'static [Tier],
+    specialties: &'static [Specialty],
+    /// Why the confirmation was refused, shown beside its button.
+    confirm_refusal: Option<Refusal>,
+}
+
+impl PlanPage {
+    /// The override page of one person on this day.
+    fn override_link(&self, person: &str) -> String {
+        person_link(&self.plan, person)
+    }
+
+    /// Outbound, capped at no places because nobody has come in yet.
+    fn waits_for_inbound(&self) -> bool {
+        self.plan.direction == "outbound"
+            && self.plan.entries_equal_exits
+            && self.plan.cap.as_ref().is_some_and(|cap| cap.places == 0)
+    }
+}
+
+fn person_link(plan: &PlanView, person: &str) -> String {
+    #[derive(Serialize)]
+    struct Link<'a> {
+        crossing: &'a str,
+        date: &'a str,
+        direction: &'a str,
+        person: &'a str,
+    }
+    format!(
+        "/plan/override?{}",
+        serde_urlencoded::to_string(Link {
+            crossing: &plan.crossing,
+            date: &plan.date,
+            direction: &plan.direction,
+            person,
+        })
+        .unwrap_or_default()
+    )
 }
 
 async fn plan(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
     session: Session,
-    Query(query): Query<DayQuery>,
+    Query(query): Query<PlanQuery>,
 ) -> PageResult<Response> {
-    let plan = plan_for(&state, &identity, &query).await?;
+    plan_page(&state, &identity, &session, &query, None).await
+}
+
+async fn plan_page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    query: &PlanQuery,
+    confirm_refusal: Option<Refusal>,
+) -> PageResult<Response> {
+    let (_, mut plan) = plan_and_inputs(state, identity, &query.day()).await?;
     let chrome = Chrome::new(
-        &identity,
-        &session,
-        &state,
+        identity,
+        session,
+        state,
         "/plan",
         format!(
             "Day plan: {} {} {}",
@@ -53,9 +252,11 @@ async fn plan(
         ),
     )
     .await?;
-    Ok(render(&PlanPage {
+    let left_out_total = plan.left_out.len();
+    let left_out = left_out_page(std::mem::take(&mut plan.left_out), query);
+    let page = PlanPage {
         chrome,
-        crossings: crossings(&state).await?,
+        crossings: crossings(state).await?,
         can_view_manifest: identity.can(Permission::ViewManifests),
         manifest_link: day_link(
             "/plan/manifest",
@@ -73,32 +274,246 @@ async fn plan(
                 "outbound"
             }),
         ),
+        inbound_plan: day_link("/plan", &plan.crossing, &plan.date, Some("inbound")),
+        unfiltered: day_link("/plan", &plan.crossing, &plan.date, Some(&plan.direction)),
+        left_out_total,
+        left_out,
+        filter: query.filter(),
+        tiers: Tier::ALL,
+        specialties: Specialty::ALL,
         plan,
-    })?)
+        confirm_refusal,
+    };
+    Ok(answer(render(&page)?, page.confirm_refusal.as_ref()))
+}
+
+/// The override form as typed; every field is text so that a refused form
+/// comes back exactly as it was sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct OverrideForm {
+    #[serde(default)]
+    crossing: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    direction: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    facility: String,
+}
+
+const OVERRIDE_FIELDS: [&str; 3] = ["action", "reason", "facility"];
+
+/// Where one person stands on the day's plan.
+enum Standing {
+    Picked {
+        facility: Option<String>,
+        companions: Vec<String>,
+        reason: String,
+    },
+    LeftOut {
+        reason: String,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "plan_override.html")]
+struct OverridePage {
+    chrome: Chrome,
+    plan_link: String,
+    crossing: String,
+    date: String,
+    direction: String,
+    person: String,
+    facts: PersonFacts,
+    standing: Standing,
+    /// The override the person has now, if any: `include` or `exclude`, and why.
+    current: Option<(String, String)>,
+    facilities: Vec<FacilityChoice>,
+    form: OverrideForm,
+    refusal: Option<Refusal>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PersonQuery {
+    #[serde(default)]
+    crossing: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    direction: Option<String>,
+    #[serde(default)]
+    person: String,
+}
+
+async fn override_page(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Query(query): Query<PersonQuery>,
+) -> PageResult<Response> {
+    let form = OverrideForm {
+        crossing: query.crossing.unwrap_or_default(),
+        date: query.date.unwrap_or_default(),
+        direction: query.direction.unwrap_or_default(),
+        person: query.person.trim().to_string(),
+        ..OverrideForm::default()
+    };
+    override_form_page(&state, &identity, &session, form, None).await
+}
+
+async fn override_form_page(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    mut form: OverrideForm,
+    refusal: Option<Refusal>,
+) -> PageResult<Response> {
+    let given = |text: &str| Some(text.to_string()).filter(|text| !text.trim().is_empty());
+    let day = DayQuery {
+        crossing: given(&form.crossing),
+        date: given(&form.date),
+        direction: given(&form.direction),
+        method: None,
+    };
+    let (inputs, plan) = plan_and_inputs(state, identity, &day).await?;
+    let person = PersonId::parse(&form.person)
+        .map_err(|invalid| AppError::bad_request("person", invalid.to_string()))?;
+    if plan.confirmed.is_some() {
+        return Err(AppError::Conflict(format!(
+            "the {} plan of {} on {} is confirmed; it can no longer be overridden",
+            plan.direction, plan.crossing, plan.date
+        ))
+        .into());
+    }
+    let (standing, facts) = if let Some(pick) = plan.picks.iter().find(|p| p.person == form.person)
+    {
+        let standing = Standing::Picked {
+            facility: pick.facility.clone(),
+            companions: pick.companions.clone(),
+            reason: pick.reason.clone(),
+        };
+        (standing, pick.facts.clone())
+    } else if let Some(left) = plan.left_out.iter().find(|l| l.person == form.person) {
+        let standing = Standing::LeftOut {
+            reason: left.reason.clone(),
+        };
+        (standing, left.facts.clone())
+    } else {
+        return Err(AppError::NotFound(format!(
+            "{person} is not a cleared person waiting for the {} plan of {} on {}",
+            plan.direction, plan.crossing, plan.date
+        ))
+        .into());
+    };
+    let current = plan
+        .overrides
+        .iter()
+        .find(|o| o.person == form.person)
+        .map(|o| (o.kind.clone(), o.reason.clone()));
+    if form.action.is_empty() {
+        // Offered first: the change that moves the person across.
+        form.action = match standing {
+            Standing::Picked { .. } => "remove",
+            Standing::LeftOut { .. } => "add",
+        }
+        .to_string();
+    }
+    let names: HashMap<_, _> = state
+        .store
+        .reference()
+        .await?
+        .facilities
+        .iter()
+        .map(|f| (f.id.clone(), f.name.as_str().to_string()))
+        .collect();
+    let facilities = if plan.direction == "outbound" {
+        facility_choices(&inputs, &person, &names)
+    } else {
+        Vec::new()
+    };
+    let chrome = Chrome::new(
+        identity,
+        session,
+        state,
+        "/plan",
+        format!("Override for {person}: {} {}", plan.crossing, plan.date),
+    )
+    .await?;
+    let page = OverridePage {
+        chrome,
+        plan_link: day_link("/plan", &plan.crossing, &plan.date, Some(&plan.direction)),
+        crossing: plan.crossing,
+        date: plan.date,
+        direction: plan.direction,
+        person: person.to_string(),
+        facts,
+        standing,
+        current,
+        facilities,
+        form,
+        refusal,
+    };
+    Ok(answer(render(&page)?, page.refusal.as_ref()))
 }
 
 async fn set_override(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
     session: Session,
-    Form(form): Form<OverrideRequest>,
+    Form(form): Form<OverrideForm>,
 ) -> PageResult<Response> {
-    let back = day_link(
-        "/plan",
-        &form.crossing,
-        &form.date,
-        form.direction.as_deref(),
-    );
-    let person = form.person.trim().to_string();
-    let result = override_for(&state, &identity, &form).await.map(|plan| {
-        let on = plan.picks.iter().any(|p| p.person == person);
-        format!(
-            "{person} is now {} the plan ({}).",
-            if on { "on" } else { "off" },
-            form.reason.trim()
-        )
-    });
-    after_post(&session, result, &back).await
+    let request = OverrideRequest {
+        crossing: form.crossing.clone(),
+        date: form.date.clone(),
+        direction: Some(form.direction.clone()).filter(|d| !d.is_empty()),
+        person: form.person.clone(),
+        action: form.action.clone(),
+        reason: form.reason.clone(),
+        facility: Some(form.facility.clone()).filter(|f| !f.trim().is_empty()),
+    };
+    match override_for(&state, &identity, &request).await {
+        Ok(result) => {
+            let person = form.person.trim();
+            let pick = result.plan.picks.iter().find(|p| p.person == person);
+            let mut message = match (form.action.trim(), pick) {
+                ("withdraw", _) => format!("Withdrew the override of {person}."),
+                (_, Some(pick)) => format!(
+                    "{person} is now on the plan{}.",
+                    pick.facility
+                        .as_deref()
+                        .map(|f| format!(", with a bed at {f}"))
+                        .unwrap_or_default()
+                ),
+                (_, None) => format!("{person} is now off the plan."),
+            };
+            if result.displaced.is_empty() {
+                message.push_str(" Nobody else left the plan.");
+            } else {
+                message.push_str(&format!(
+                    " It displaced {}, now left out.",
+                    result.displaced.join(", ")
+                ));
+            }
+            flash(&session, message).await;
+            let back = day_link(
+                "/plan",
+                &result.plan.crossing,
+                &result.plan.date,
+                Some(&result.plan.direction),
+            );
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &OVERRIDE_FIELDS))?;
+            override_form_page(&state, &identity, &session, form, Some(refusal)).await
+        }
+    }
 }
 
 async fn confirm(
@@ -107,28 +522,42 @@ async fn confirm(
     session: Session,
     Form(form): Form<ConfirmRequest>,
 ) -> PageResult<Response> {
-    let back = day_link(
-        "/plan",
-        &form.crossing,
-        &form.date,
-        form.direction.as_deref(),
-    );
-    let result = confirm_for(&state, &identity, &form).await.map(|m| {
-        format!(
-            "Confirmed the {} manifest of {} on {}: {} people in {} parties scheduled{}.",
-            m.direction,
-            m.crossing,
-            m.date,
-            m.people,
-            m.parties.len(),
-            if m.direction == "outbound" {
-                ", each patient's bed held"
-            } else {
-                ""
-            }
-        )
-    });
-    after_post(&session, result, &back).await
+    match confirm_for(&state, &identity, &form).await {
+        Ok(m) => {
+            flash(
+                &session,
+                format!(
+                    "Confirmed the {} manifest of {} on {}: {} people in {} parties scheduled{}.",
+                    m.direction,
+                    m.crossing,
+                    m.date,
+                    m.people,
+                    m.parties.len(),
+                    if m.direction == "outbound" {
+                        ", each patient's bed held"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .await;
+            let back = day_link("/plan", &m.crossing, &m.date, Some(&m.direction));
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(error) => {
+            // The confirm form has no field to correct: the message is for
+            // the form, beside its button.
+            let refusal = Refusal::of(error, |_| None)?;
+            let query = PlanQuery {
+                crossing: Some(form.crossing),
+                date: Some(form.date),
+                direction: form.direction,
+                method: form.method,
+                ..PlanQuery::default()
+            };
+            plan_page(&state, &identity, &session, &query, Some(refusal)).await
+        }
+    }
 }
 
 #[derive(Template)]
