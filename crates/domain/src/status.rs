@@ -368,12 +368,14 @@ pub struct Booking {
     pub crossing: CrossingId,
 }
 
-/// The transitions allowed from a line, for a role.
+/// The transitions allowed from a line, for a role. `undo-gate` is not
+/// among them: it undoes one outcome on one manifest, which the line
+/// alone cannot tell (every cleared person would seem to have one).
 pub fn allowed_actions(role: Role, line: &StatusLine) -> Vec<ActionKind> {
     ActionKind::ALL
         .iter()
         .copied()
-        .filter(|&kind| target(role, line, kind).is_some())
+        .filter(|&kind| kind != ActionKind::UndoGate && target(role, line, kind).is_some())
         .collect()
 }
 

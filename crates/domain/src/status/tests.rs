@@ -474,6 +474,9 @@ fn a_gate_outcome_is_undone_back_to_scheduled_on_the_booking() {
     assert_eq!(back.status, Status::Scheduled);
     assert_eq!(back.booking, Some(booking));
     assert_eq!(back.version, turned_back.version + 1);
+    // Never offered as a next step: the line cannot tell a gate outcome.
+    assert!(!allowed_actions(role, &turned_back).contains(&ActionKind::UndoGate));
+    assert!(!allowed_actions(role, &crossed).contains(&ActionKind::UndoGate));
     let admitted = crossed.apply(role, &sample(ActionKind::Admit)).unwrap();
     let error = admitted.apply(role, &undo).unwrap_err();
     assert_eq!(
