@@ -27,6 +27,8 @@
 #   POSTGRES_URL   server for the PostgreSQL half, without a database name
 #                  (default postgres://postgres@127.0.0.1:5432); SKIP_POSTGRES=1
 #                  runs SQLite only.
+#   DEMO_SIZE      waiting patients of the demo (default 20000; 100000 is
+#                  five times the demo, for the server's peak RSS).
 #   DURATION       wrk duration (default 20s); CONNECTIONS (default 200);
 #                  THREADS (default 2); WARMUP (default 5s).
 #   PORT           where the server listens (default 18080).
@@ -38,6 +40,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 POSTGRES_URL=${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
+DEMO_SIZE=${DEMO_SIZE:-20000}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-200}
 THREADS=${THREADS:-2}
@@ -127,8 +130,8 @@ audited_reads() {
 bench() {
     local backend=$1 url=$2
     echo "== $backend"
-    echo "  Loading the 20,000-person demo ..."
-    "$CORRIDOR" --database-url "$url" demo > "$WORK/demo-$backend.log" \
+    echo "  Loading the demo with $DEMO_SIZE waiting patients ..."
+    "$CORRIDOR" --database-url "$url" demo --size "$DEMO_SIZE" > "$WORK/demo-$backend.log" \
         || fail "corridor demo failed on $backend (see above)"
     CORRIDOR_NEW_PASSWORD="$PASSWORD" "$CORRIDOR" --database-url "$url" \
         users add bench --role coordinator > /dev/null \
