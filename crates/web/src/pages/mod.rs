@@ -22,7 +22,7 @@ use askama::Template;
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::{Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::MethodRouter;
 use corridor_domain::Permission;
 use tower_sessions::Session;
