@@ -7,7 +7,7 @@ use jiff::civil::Date;
 pub const POLICY_TEXT: &str = "priority of a patient = tier points (critical 100, urgent 10, routine 1) \
      x (2 x (365 + days waited, counted up to 730) + 1 for a child); \
      every person who leaves counts with the priority of the patient they travel with, \
-     companions included; the day takes the cleared parties of greatest total value that fit \
+     companions included; the day takes the cleared parties of greatest total priority score that fit \
      the places and the free beds; ties go to the earlier referral, then the lower id";
 
 /// The inbound policy in one line.
