@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::figures::FigureView;
 use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::state::{AppState, ForecastKey};
@@ -282,20 +283,6 @@ pub struct AidView {
     pub days: Vec<AidDayView>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FigureView {
-    pub label: String,
-    pub value: f64,
-    pub unit: String,
-    /// The date the figure describes.
-    pub date: String,
-    pub publisher: String,
-    pub title: String,
-    pub published: String,
-    pub url: Option<String>,
-    pub note: Option<String>,
-}
-
 impl Dashboard {
     pub fn new(data: &SitrepData) -> Dashboard {
         let computed = |what: &str| {
@@ -472,21 +459,7 @@ impl Dashboard {
             deaths: deaths_view,
             forecast,
             aid,
-            figures: data
-                .figures
-                .iter()
-                .map(|figure| FigureView {
-                    label: figure.label.to_string(),
-                    value: figure.value,
-                    unit: figure.unit.to_string(),
-                    date: figure.date.to_string(),
-                    publisher: figure.source.publisher.to_string(),
-                    title: figure.source.title.to_string(),
-                    published: figure.source.published.to_string(),
-                    url: figure.source.url.as_ref().map(ToString::to_string),
-                    note: figure.note.as_ref().map(ToString::to_string),
-                })
-                .collect(),
+            figures: data.figures.iter().map(FigureView::of).collect(),
         }
     }
 }

@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use corridor_domain::{CrossingDay, GateOutcome, Permission, PersonId, Text};
+use corridor_domain::{CrossingDay, CrossingId, GateOutcome, Permission, PersonId, Text};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -69,18 +70,38 @@ pub struct GateRecorded {
     pub outcome: String,
 }
 
+/// The crossing, day and party a gate request names, once the caller is
+/// known to work the gate and may change that person.
+async fn gate_party(
+    state: &AppState,
+    identity: &Identity,
+    crossing: &str,
+    date: &str,
+    person: &str,
+) -> Result<(CrossingId, Date, PersonId), AppError> {
+    identity.require(Permission::WorkGate)?;
+    let crossing = parse_crossing(crossing)?;
+    let date = parse_date("date", date)?;
+    let person = PersonId::parse(person.trim())
+        .map_err(|invalid| AppError::bad_request("person", invalid.to_string()))?;
+    identity.may_change_person(state, &person).await?;
+    Ok((crossing, date, person))
+}
+
 /// Records an outcome for a party at the gate (audited).
 pub async fn record_outcome(
     state: &AppState,
     identity: &Identity,
     request: &GateRequest,
 ) -> Result<GateRecorded, AppError> {
-    identity.require(Permission::WorkGate)?;
-    let crossing = parse_crossing(&request.crossing)?;
-    let date = parse_date("date", &request.date)?;
-    let person = PersonId::parse(request.person.trim())
-        .map_err(|invalid| AppError::bad_request("person", invalid.to_string()))?;
-    identity.may_change_person(state, &person).await?;
+    let (crossing, date, person) = gate_party(
+        state,
+        identity,
+        &request.crossing,
+        &request.date,
+        &request.person,
+    )
+    .await?;
     let outcome = GateOutcome::parse(request.outcome.trim()).map_err(|_| {
         AppError::bad_request(
             "outcome",
@@ -185,12 +206,14 @@ pub async fn undo_outcome(
     identity: &Identity,
     request: &GateUndoRequest,
 ) -> Result<GateUndone, AppError> {
-    identity.require(Permission::WorkGate)?;
-    let crossing = parse_crossing(&request.crossing)?;
-    let date = parse_date("date", &request.date)?;
-    let person = PersonId::parse(request.person.trim())
-        .map_err(|invalid| AppError::bad_request("person", invalid.to_string()))?;
-    identity.may_change_person(state, &person).await?;
+    let (crossing, date, person) = gate_party(
+        state,
+        identity,
+        &request.crossing,
+        &request.date,
+        &request.person,
+    )
+    .await?;
     if request.reason.trim().is_empty() {
         return Err(AppError::bad_request(
             "reason",
