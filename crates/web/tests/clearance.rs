@@ -2,12 +2,11 @@
 //! their patient, search, bulk clearing, and the batch as a file for the
 //! authority, downloaded and uploaded answered, all or nothing.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use corridor_domain::{Permission, UserRole};
 use serde_json::json;
 
-use crate::harness::{Client, Reply, RouteCase, TestApp, apps};
+use crate::harness::{RouteCase, TestApp, apps};
 
 pub const ROUTES: &[RouteCase] = &[
     RouteCase {
@@ -56,27 +55,6 @@ pub async fn submit_batch(app: &TestApp, places: u32) -> (String, Vec<String>) {
         .map(|r| r["person"].as_str().unwrap().to_string())
         .collect();
     (batch["batch"]["id"].as_str().unwrap().to_string(), people)
-}
-
-/// Posts a file as the browser's upload form does.
-async fn upload(client: &mut Client, batch: &str, name: &str, file: &[u8]) -> Reply {
-    let boundary = "corridor-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let csrf = client.csrf.clone().unwrap_or_default();
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri(format!("/clearance/{batch}/answers?csrf={csrf}"))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        );
-    client.send_request(request, Body::from(body)).await
 }
 
 /// The file's lines with the answer columns of some rows filled in:
@@ -165,7 +143,13 @@ async fn a_batch_file_is_downloaded_and_its_answers_uploaded_all_or_nothing() {
                 (4, "approved,,,"),
             ],
         );
-        let refused = upload(&mut liaison, &batch, "answers.csv", bad.as_bytes()).await;
+        let refused = liaison
+            .upload(
+                &format!("/clearance/{batch}/answers"),
+                "answers.csv",
+                bad.as_bytes(),
+            )
+            .await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{backend}");
         for says in [
             "The file was not taken: 2 problems to fix, each below by line and column; nothing was recorded.",
@@ -187,7 +171,13 @@ async fn a_batch_file_is_downloaded_and_its_answers_uploaded_all_or_nothing() {
 
         // A row of another batch is refused too.
         let other = answered(&csv, &[(2, "cleared,,,")]).replace(&batch, "CB-9999");
-        let refused = upload(&mut liaison, &batch, "answers.csv", other.as_bytes()).await;
+        let refused = liaison
+            .upload(
+                &format!("/clearance/{batch}/answers"),
+                "answers.csv",
+                other.as_bytes(),
+            )
+            .await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{backend}");
         assert!(
             refused.body.contains("line 3, column batch: "),
@@ -196,7 +186,13 @@ async fn a_batch_file_is_downloaded_and_its_answers_uploaded_all_or_nothing() {
         );
 
         // A file with no answer yet says so.
-        let refused = upload(&mut liaison, &batch, "answers.csv", csv.as_bytes()).await;
+        let refused = liaison
+            .upload(
+                &format!("/clearance/{batch}/answers"),
+                "answers.csv",
+                csv.as_bytes(),
+            )
+            .await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{backend}");
         assert!(
             refused
@@ -214,7 +210,13 @@ async fn a_batch_file_is_downloaded_and_its_answers_uploaded_all_or_nothing() {
                 (3, "denied,security-objection,,"),
             ],
         );
-        let taken = upload(&mut liaison, &batch, "answers.csv", good.as_bytes()).await;
+        let taken = liaison
+            .upload(
+                &format!("/clearance/{batch}/answers"),
+                "answers.csv",
+                good.as_bytes(),
+            )
+            .await;
         assert_eq!(
             taken.status,
             StatusCode::SEE_OTHER,
@@ -238,7 +240,13 @@ async fn a_batch_file_is_downloaded_and_its_answers_uploaded_all_or_nothing() {
 
         // The same people again: already decided (a rule of clearance, as
         // in the CLI), refused whole.
-        let again = upload(&mut liaison, &batch, "answers.csv", good.as_bytes()).await;
+        let again = liaison
+            .upload(
+                &format!("/clearance/{batch}/answers"),
+                "answers.csv",
+                good.as_bytes(),
+            )
+            .await;
         assert_eq!(
             again.status,
             StatusCode::BAD_REQUEST,
@@ -280,7 +288,13 @@ async fn a_batch_file_is_downloaded_and_its_answers_uploaded_all_or_nothing() {
             sheet.write_string(1, column, value).unwrap();
         }
         let xlsx = workbook.save_to_buffer().unwrap();
-        let taken = upload(&mut liaison, &batch, "answers.xlsx", &xlsx).await;
+        let taken = liaison
+            .upload(
+                &format!("/clearance/{batch}/answers"),
+                "answers.xlsx",
+                &xlsx,
+            )
+            .await;
         assert_eq!(
             taken.status,
             StatusCode::SEE_OTHER,

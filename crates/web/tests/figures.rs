@@ -29,6 +29,14 @@ pub const ROUTES: &[RouteCase] = &[
         answers: &[StatusCode::SEE_OTHER, StatusCode::CONFLICT],
     },
     RouteCase {
+        method: "POST",
+        path: "/figures/import",
+        body: Some(""),
+        permission: Permission::ManageFigures,
+        // 400: no file was sent.
+        answers: &[StatusCode::BAD_REQUEST],
+    },
+    RouteCase {
         method: "GET",
         path: "/api/v1/figures",
         body: None,
@@ -167,6 +175,117 @@ async fn a_refused_figure_comes_back_as_typed_with_the_message_beside_its_field(
         let mut gate = app.signed_in(UserRole::CrossingOfficer).await;
         let refused = gate.post_form("/figures", &FIGURE_FORM).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        app.finish().await;
+    }
+}
+
+const FIGURES_FILE_HEAD: &str = "Key,Figure,Value,Unit,Date,Publisher,Title,Published,URL,Note\n\
+    #indicator+code,#indicator+name,#indicator+num,#indicator+unit,#date+reported,#meta+source,\
+    #meta+source+title,#date+source,#meta+source+url,#description+notes\n";
+
+#[tokio::test]
+async fn a_figures_file_is_imported_whole_or_refused_with_each_bad_row() {
+    for app in apps().await {
+        let backend = app.backend;
+        let mut analyst = app.signed_in(UserRole::Analyst).await;
+        let page = analyst.get("/figures").await;
+        assert!(page.body.contains("Import the figures in the file"));
+        let before = app.audit().await.len();
+
+        // Line 4 has a value that is no number, line 5 no date: nothing
+        // is recorded and each is named by line and column.
+        let bad = format!(
+            "{FIGURES_FILE_HEAD}\
+             patients-out,Patients evacuated,36,people,2026-02-05,WHO,Rafah reopening,2026-02-06,,\n\
+             companions-out,Companions evacuated,many,people,2026-02-05,WHO,Rafah reopening,2026-02-06,,\n\
+             patients-waiting,Patients waiting,18500,people,,WHO,Rafah reopening,2026-02-06,,\n"
+        );
+        let refused = analyst
+            .upload("/figures/import", "rafah.csv", bad.as_bytes())
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{backend}");
+        for says in [
+            "The file was not taken: 2 problems to fix",
+            "id=\"error-file\"",
+            "line 4, column #indicator+num",
+            "line 5, column #date+reported",
+        ] {
+            assert!(
+                refused.body.contains(says),
+                "{backend}: {says}: {}",
+                refused.body
+            );
+        }
+        assert_eq!(
+            app.audit().await.len(),
+            before,
+            "{backend}: nothing recorded"
+        );
+        assert!(
+            !analyst
+                .get("/figures")
+                .await
+                .body
+                .contains("Patients evacuated")
+        );
+
+        // No file at all says which file to choose.
+        let empty = analyst.upload("/figures/import", "", b"").await;
+        assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{backend}");
+        assert!(
+            empty
+                .body
+                .contains("no file was sent; choose a figures file")
+        );
+
+        // The corrected file is taken whole, in one audited event.
+        let good = format!(
+            "{FIGURES_FILE_HEAD}\
+             patients-out,Patients evacuated,36,people,2026-02-05,WHO,Rafah reopening,2026-02-06,,\n\
+             companions-out,Companions evacuated,62,people,2026-02-05,WHO,Rafah reopening,2026-02-06,,first four days\n"
+        );
+        let taken = analyst
+            .upload("/figures/import", "rafah.csv", good.as_bytes())
+            .await;
+        assert_eq!(
+            taken.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            taken.body
+        );
+        let page = analyst.get("/figures").await;
+        assert!(
+            page.body.contains("Imported 2 figures from rafah.csv."),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Companions evacuated"));
+        let entry = app.audit().await.pop().unwrap();
+        assert_eq!(
+            (
+                entry.action.as_str(),
+                entry.subject.as_str(),
+                entry.actor.as_str()
+            ),
+            ("figure.import", "rafah.csv", "analyst"),
+            "{backend}"
+        );
+
+        // The same file again: those keys and dates are recorded already.
+        let again = analyst
+            .upload("/figures/import", "rafah.csv", good.as_bytes())
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{backend}");
+        assert!(again.body.contains("already recorded"), "{}", again.body);
+
+        // A role that may not add figures may not import them.
+        let mut officer = app.signed_in(UserRole::CrossingOfficer).await;
+        let page = officer.get("/figures").await;
+        assert!(!page.body.contains("Import the figures in the file"));
+        let refused = officer
+            .upload("/figures/import", "rafah.csv", good.as_bytes())
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{backend}");
         app.finish().await;
     }
 }

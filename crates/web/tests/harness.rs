@@ -425,6 +425,28 @@ impl Client {
         }
     }
 
+    /// A file sent with a form (`multipart/form-data`, field `file`), as a
+    /// browser sends it: the session's CSRF token in the action's query.
+    pub async fn upload(&mut self, path: &str, name: &str, file: &[u8]) -> Reply {
+        let boundary = "corridor-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let csrf = self.csrf.clone().unwrap_or_default();
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(format!("{path}?csrf={csrf}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+        self.send_request(request, Body::from(body)).await
+    }
+
     /// Any request, with this client's cookie or token added.
     pub async fn send_request(
         &mut self,

@@ -24,6 +24,7 @@ use crate::api::reasons::choices;
 use crate::auth::{Identity, PageUser};
 use crate::error::AppError;
 use crate::pages::form::Refusal;
+use crate::pages::upload::{FileRefused, UploadRefusal, read_upload};
 use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
@@ -291,12 +292,6 @@ struct BatchPage {
     refusal: Option<Refusal>,
     /// Why an uploaded answers file was refused, and each of its bad rows.
     upload: Option<UploadRefusal>,
-}
-
-/// An answers file not taken: nothing of it was recorded.
-struct UploadRefusal {
-    refusal: Refusal,
-    rows: Vec<String>,
 }
 
 impl BatchPage {
@@ -594,32 +589,17 @@ async fn upload_answers(
     let batch = parse_batch_id(&id)?;
     // An unknown batch is a 404 before anything is read.
     read_batch(&state, &identity, &batch).await?;
-    let result = match read_upload(upload).await {
-        Ok(file) => answers(&state, &identity, &batch, &file).await,
-        Err(error) => Err(AnswersRefused::File(error)),
+    let missing = "choose the batch file (.csv or .xlsx) with the authority's answers";
+    let result = match read_upload(upload, missing).await {
+        Ok(file) => answers(&state, &identity, &batch, &file.bytes).await,
+        Err(error) => Err(FileRefused::File(error)),
     };
     let refused = match result {
         Ok(message) => {
             flash(&session, message).await;
             return Ok(Redirect::to(&format!("/clearance/{batch}")).into_response());
         }
-        Err(AnswersRefused::File(error)) => UploadRefusal {
-            refusal: Refusal::of(error, |field| Refusal::named(field, &["file"]))?,
-            rows: Vec::new(),
-        },
-        Err(AnswersRefused::Rows(rows)) => {
-            let error = AppError::bad_request(
-                "file",
-                format!(
-                    "The file was not taken: {} problems to fix, each below by line and column; nothing was recorded. Correct them in the file and upload it again.",
-                    rows.len()
-                ),
-            );
-            UploadRefusal {
-                refusal: Refusal::of(error, |field| Refusal::named(field, &["file"]))?,
-                rows: rows.iter().map(ToString::to_string).collect(),
-            }
-        }
+        Err(refused) => UploadRefusal::of(refused)?,
     };
     let page = BatchPageInput {
         typed: vec![("decided_on".to_string(), state.clock.today().to_string())],
@@ -629,57 +609,18 @@ async fn upload_answers(
     batch_page(&state, &identity, &session, &id, page).await
 }
 
-/// Why an answers file was not taken.
-enum AnswersRefused {
-    /// The file as a whole: not sent, not readable, or refused by the store.
-    File(AppError),
-    /// Bad rows, each with its line and column.
-    Rows(Vec<RowError>),
-}
-
-/// The uploaded file's bytes.
-async fn read_upload(upload: Result<Multipart, MultipartRejection>) -> Result<Vec<u8>, AppError> {
-    let no_file = || {
-        AppError::bad_request(
-            "file",
-            "no file was sent; choose the batch file (.csv or .xlsx) with the authority's answers",
-        )
-    };
-    let mut upload = upload.map_err(|_| no_file())?;
-    while let Some(field) = upload.next_field().await.map_err(|error| {
-        AppError::bad_request(
-            "file",
-            format!("the upload did not arrive whole ({error}); try again"),
-        )
-    })? {
-        if field.name() == Some("file") {
-            let bytes = field.bytes().await.map_err(|error| {
-                AppError::bad_request(
-                    "file",
-                    format!("the upload did not arrive whole ({error}); try again"),
-                )
-            })?;
-            if bytes.is_empty() {
-                return Err(no_file());
-            }
-            return Ok(bytes.to_vec());
-        }
-    }
-    Err(no_file())
-}
-
 /// Reads and records an answers file; the message to show on success.
 async fn answers(
     state: &AppState,
     identity: &Identity,
     batch: &BatchId,
     file: &[u8],
-) -> Result<String, AnswersRefused> {
+) -> Result<String, FileRefused> {
     let reasons = state
         .store
         .reason_codes()
         .await
-        .map_err(|error| AnswersRefused::File(error.into()))?;
+        .map_err(|error| FileRefused::File(error.into()))?;
     let today = state.clock.today();
     // An XLSX workbook is a ZIP archive; anything else is read as CSV.
     let read = if file.starts_with(b"PK\x03\x04") {
@@ -687,16 +628,16 @@ async fn answers(
     } else {
         read_decisions(file, today, &reasons)
     };
-    let import = read
-        .map_err(|error| AnswersRefused::File(AppError::bad_request("file", error.to_string())))?;
+    let import =
+        read.map_err(|error| FileRefused::File(AppError::bad_request("file", error.to_string())))?;
     let mut errors = import.errors.clone();
     errors.extend(rows_of_other_batches(batch, &import));
     errors.sort_by_key(|error| error.line);
     if !errors.is_empty() {
-        return Err(AnswersRefused::Rows(errors));
+        return Err(FileRefused::Rows(errors));
     }
     if import.rows.is_empty() {
-        return Err(AnswersRefused::File(AppError::bad_request(
+        return Err(FileRefused::File(AppError::bad_request(
             "file",
             format!(
                 "the file has no answer yet ({} rows without a decision); fill in decision (cleared, denied or delayed) for the people the authority answered",
@@ -706,7 +647,7 @@ async fn answers(
     }
     let recorded = record_answer_rows(state, identity, batch, &import.rows)
         .await
-        .map_err(AnswersRefused::File)?;
+        .map_err(FileRefused::File)?;
     Ok(format!(
         "Recorded {} decisions from the file in batch {batch}; {} still pending.",
         recorded.recorded, recorded.batch.batch.pending

@@ -17,6 +17,7 @@ mod people;
 mod registry;
 mod sign_in;
 pub mod time;
+mod upload;
 
 use askama::Template;
 use axum::Router;

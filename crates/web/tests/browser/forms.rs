@@ -17,6 +17,13 @@ async fn a_refused_form_comes_back_as_typed_with_the_message_beside_its_field() 
         })
         .await;
         journey(&app, "refused-password", Screen::Tablet, password_refused).await;
+        journey(
+            &app,
+            "refused-figures-file",
+            Screen::Laptop,
+            figures_file_refused,
+        )
+        .await;
         app.finish().await;
     }
 }
@@ -119,4 +126,46 @@ async fn in_inspection(app: &TestApp) -> String {
         .and_then(|column| column["oldest"]["id"].as_str())
         .unwrap_or_else(|| panic!("the demo has a consignment in inspection: {board}"))
         .to_string()
+}
+
+/// A figures file with a bad row: nothing recorded, the row named by line
+/// and column under the file field; corrected, the file is taken whole.
+async fn figures_file_refused(browser: Browser) {
+    use std::io::Write as _;
+
+    const HEAD: &str = "Key,Figure,Value,Unit,Date,Publisher,Title,Published,URL,Note\n\
+        #indicator+code,#indicator+name,#indicator+num,#indicator+unit,#date+reported,\
+        #meta+source,#meta+source+title,#date+source,#meta+source+url,#description+notes\n";
+    let write = |rows: &str| {
+        let mut file = tempfile::Builder::new()
+            .suffix(".csv")
+            .tempfile()
+            .expect("a file to upload");
+        file.write_all(format!("{HEAD}{rows}").as_bytes())
+            .expect("write the figures");
+        file
+    };
+    browser.sign_in("analyst").await;
+    browser.visit("/figures").await;
+    let bad = write(
+        "patients-out,Patients evacuated,36,people,2026-02-05,WHO,Rafah reopening,2026-02-06,,\n\
+         companions-out,Companions evacuated,sixty-two,people,2026-02-05,WHO,Rafah reopening,2026-02-06,,\n",
+    );
+    browser.attach("file", bad.path()).await;
+    browser.click_button("Import the figures in the file").await;
+    browser
+        .see_refused_field("file", "The file was not taken: 1 problem to fix")
+        .await;
+    browser.see("line 4, column #indicator+num").await;
+    browser.screenshot("01-bad-row").await;
+
+    let good = write(
+        "patients-out,Patients evacuated,36,people,2026-02-05,WHO,Rafah reopening,2026-02-06,,\n\
+         companions-out,Companions evacuated,62,people,2026-02-05,WHO,Rafah reopening,2026-02-06,,\n",
+    );
+    browser.attach("file", good.path()).await;
+    browser.click_button("Import the figures in the file").await;
+    browser.see("Imported 2 figures from").await;
+    browser.see("Companions evacuated").await;
+    browser.screenshot("02-imported").await;
 }
