@@ -25,7 +25,7 @@ use crate::auth::{Identity, PageUser};
 use crate::error::AppError;
 use crate::pages::form::Refusal;
 use crate::pages::upload::{FileRefused, UploadRefusal, read_upload};
-use crate::pages::{Chrome, PageRoutes, flash, render};
+use crate::pages::{Chrome, PageRoutes, counted, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {
@@ -482,8 +482,10 @@ async fn decide(
             flash(
                 &session,
                 format!(
-                    "Recorded {} decisions in batch {}; {} still pending.",
-                    recorded.recorded, recorded.batch.batch.id, recorded.batch.batch.pending
+                    "Recorded {} in batch {}; {} still pending.",
+                    counted(recorded.recorded, "decision", "decisions"),
+                    recorded.batch.batch.id,
+                    recorded.batch.batch.pending
                 ),
             )
             .await;
@@ -649,8 +651,9 @@ async fn answers(
         .await
         .map_err(FileRefused::File)?;
     Ok(format!(
-        "Recorded {} decisions from the file in batch {batch}; {} still pending.",
-        recorded.recorded, recorded.batch.batch.pending
+        "Recorded {} from the file in batch {batch}; {} still pending.",
+        counted(recorded.recorded, "decision", "decisions"),
+        recorded.batch.batch.pending
     ))
 }
 

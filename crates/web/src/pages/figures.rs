@@ -17,7 +17,7 @@ use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageResult};
 use crate::pages::form::{Refusal, answer};
 use crate::pages::upload::{FileRefused, UploadRefusal, UploadedFile, read_upload};
-use crate::pages::{Chrome, PageRoutes, flash, render};
+use crate::pages::{Chrome, PageRoutes, counted, flash, render};
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {
@@ -269,10 +269,7 @@ async fn import_file(
     };
     Ok(format!(
         "Imported {} from {}.{ignored}",
-        match figures.len() {
-            1 => "1 figure".to_string(),
-            n => format!("{n} figures"),
-        },
+        counted(figures.len(), "figure", "figures"),
         file.name
     ))
 }

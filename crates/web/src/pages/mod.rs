@@ -134,6 +134,14 @@ async fn favicon() -> impl IntoResponse {
     )
 }
 
+/// A count with its noun, as a sentence says it: "1 decision", "3 decisions".
+pub fn counted(count: usize, one: &str, many: &str) -> String {
+    match count {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
 /// One entry of the navigation bar.
 pub struct NavItem {
     pub path: &'static str,

@@ -8,6 +8,7 @@ use axum::extract::multipart::MultipartRejection;
 use corridor_interop::referrals::RowError;
 
 use crate::error::{AppError, PageError};
+use crate::pages::counted;
 use crate::pages::form::Refusal;
 
 /// The name of the file field of every upload form.
@@ -84,7 +85,7 @@ impl UploadRefusal {
                     FILE_FIELD,
                     format!(
                         "The file was not taken: {} to fix, each below by line and column; nothing was recorded. Correct them in the file and upload it again.",
-                        problems(rows.len())
+                        counted(rows.len(), "problem", "problems")
                     ),
                 );
                 UploadRefusal {
@@ -93,12 +94,5 @@ impl UploadRefusal {
                 }
             }
         })
-    }
-}
-
-fn problems(count: usize) -> String {
-    match count {
-        1 => "1 problem".to_string(),
-        n => format!("{n} problems"),
     }
 }

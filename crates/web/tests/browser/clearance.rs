@@ -106,7 +106,7 @@ async fn liaison_journey(browser: Browser, batch: String, people: Vec<String>) {
     browser.click_button("Record the answers in the file").await;
     browser
         .see(&format!(
-            "Recorded 1 decisions from the file in batch {batch}; 2 still pending."
+            "Recorded 1 decision from the file in batch {batch}; 2 still pending."
         ))
         .await;
     browser.screenshot("04-answers-uploaded").await;
