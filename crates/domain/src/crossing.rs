@@ -182,11 +182,26 @@ impl Crossing {
         quotas: &[Quota],
         today: Date,
     ) -> Option<&'a Crossing> {
+        Crossing::soonest(crossings, quotas, Direction::Outbound, today)
+    }
+
+    /// The crossing people cross by soonest in `direction` (a quota of the
+    /// direction in force on its next crossing day): outbound, the
+    /// crossing evacuees leave by ([`Crossing::default_for`]); inbound, the
+    /// one returnees enter by. The first registered crossing when none has
+    /// such a day within [`Crossing::DAYS_AHEAD`] days; among equals, the
+    /// first registered.
+    pub fn soonest<'a>(
+        crossings: &'a [Crossing],
+        quotas: &[Quota],
+        direction: Direction,
+        today: Date,
+    ) -> Option<&'a Crossing> {
         crossings
             .iter()
             .filter_map(|crossing| {
                 crossing
-                    .crossing_day_ahead(quotas, Some(Direction::Outbound), today)
+                    .crossing_day_ahead(quotas, Some(direction), today)
                     .map(|day| (day, crossing))
             })
             .min_by_key(|(day, _)| *day)

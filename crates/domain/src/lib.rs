@@ -55,9 +55,10 @@ pub use figure::{
     FigureDraft, MAX_FIGURE_NOTE_CHARS, MAX_FIGURE_TEXT_CHARS, Source, SourcedFigure,
 };
 pub use luggage::{
-    CashAmount, CashLimit, CurrencyCode, DeclaredItem, ItemCategory, LuggageDeclaration,
-    LuggageRuleSet, RuleKind, Violation, check_luggage, check_luggage_versions,
-    format_weight_grams, parse_weight_grams, rule_set_in_force,
+    CashAmount, CashLimit, CurrencyCode, DeclarationError, DeclarationField, DeclaredItem,
+    ItemCategory, LuggageDeclaration, LuggageFields, LuggageRuleSet, RuleKind, Violation,
+    check_luggage, check_luggage_versions, format_weight_grams, parse_weight_grams,
+    rule_set_in_force,
 };
 pub use manifest::{
     DayCap, DayRules, InDay, ProposedParty, ProposedPerson, RuleBreak, check_manifest,
@@ -73,7 +74,9 @@ pub use person::{
     unaccompanied_children,
 };
 pub use reason::{Reason, ReasonCatalogue, ReasonCode, ReasonEntry, ReasonKind};
-pub use registration::{CompanionFields, PatientFields, Registration, RegistrationError};
+pub use registration::{
+    CompanionFields, PatientFields, Registration, RegistrationError, ReturneeFields,
+};
 pub use status::{
     Action, ActionError, ActionFacts, ActionKind, Booking, Case, Status, StatusEvent, StatusLine,
     TransitionError, allowed_actions, exited_from,

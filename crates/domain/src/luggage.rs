@@ -257,6 +257,149 @@ pub struct LuggageDeclaration {
     pub cash: Vec<CashAmount>,
 }
 
+/// A field of a luggage declaration as a form, the command line or a
+/// request gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeclarationField {
+    Pieces,
+    Weight,
+    Items,
+    MedicationDays,
+    Cash,
+}
+
+impl DeclarationField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeclarationField::Pieces => "pieces",
+            DeclarationField::Weight => "weight",
+            DeclarationField::Items => "items",
+            DeclarationField::MedicationDays => "medication_days",
+            DeclarationField::Cash => "cash",
+        }
+    }
+}
+
+/// A field of a declaration refused: the field, the line at fault for
+/// items and cash (from 1, counting blank lines), and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {problem}", self.place())]
+pub struct DeclarationError {
+    pub field: DeclarationField,
+    pub line: Option<usize>,
+    pub problem: String,
+}
+
+impl DeclarationError {
+    /// Where the error is, in words: `weight` or `items, line 2`.
+    pub fn place(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}, line {line}", self.field.as_str()),
+            None => self.field.as_str().to_string(),
+        }
+    }
+}
+
+/// A luggage declaration as typed, every field as text. Items and cash are
+/// one per line; blank lines are skipped (and still counted, so that an
+/// error names the line the person sees). A blank number is 0.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LuggageFields<'a> {
+    pub pieces: &'a str,
+    /// Kilograms when no unit is given (`14`), or with a unit (`14 kg`, `750 g`).
+    pub weight: &'a str,
+    pub items: Vec<&'a str>,
+    pub medication_days: &'a str,
+    pub cash: Vec<&'a str>,
+}
+
+impl LuggageDeclaration {
+    /// The one way a declaration is read from what was typed (the CLI's
+    /// flags, the web form, the API's body); the first error names its
+    /// field and line.
+    pub fn parse(fields: &LuggageFields<'_>) -> Result<LuggageDeclaration, DeclarationError> {
+        let error = |field, line, problem: String| DeclarationError {
+            field,
+            line,
+            problem,
+        };
+        let pieces = parse_count(fields.pieces, "pieces", "1")
+            .map_err(|problem| error(DeclarationField::Pieces, None, problem))?;
+        let weight = fields.weight.trim();
+        let weight_grams = if weight.is_empty() {
+            if pieces > 0 {
+                return Err(error(
+                    DeclarationField::Weight,
+                    None,
+                    format!(
+                        "give the total weight of the {}, e.g. 14 kg",
+                        pieces_text(pieces)
+                    ),
+                ));
+            }
+            0
+        } else if weight.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            // The form asks for kilograms: a number alone is kilograms.
+            parse_weight_grams(&format!("{weight} kg")).map_err(|_| {
+                error(
+                    DeclarationField::Weight,
+                    None,
+                    format!("'{weight}' is not a weight in kilograms such as 14 or 14.5"),
+                )
+            })?
+        } else {
+            parse_weight_grams(weight)
+                .map_err(|invalid| error(DeclarationField::Weight, None, invalid.problem))?
+        };
+        let items = lines(&fields.items)
+            .map(|(line, text)| {
+                DeclaredItem::parse(text).map_err(|invalid| {
+                    let problem = match invalid.field {
+                        "item_description" => format!("description: {}", invalid.problem),
+                        _ => invalid.problem,
+                    };
+                    error(DeclarationField::Items, Some(line), problem)
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let medication_days = parse_count(fields.medication_days, "days", "30")
+            .map_err(|problem| error(DeclarationField::MedicationDays, None, problem))?;
+        let cash = lines(&fields.cash)
+            .map(|(line, text)| {
+                CashAmount::parse(text)
+                    .map_err(|invalid| error(DeclarationField::Cash, Some(line), invalid.problem))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(LuggageDeclaration {
+            pieces,
+            weight_grams,
+            items,
+            medication_days,
+            cash,
+        })
+    }
+}
+
+/// The lines that are not blank, numbered from 1.
+fn lines<'t>(texts: &'t [&'t str]) -> impl Iterator<Item = (usize, &'t str)> {
+    texts
+        .iter()
+        .enumerate()
+        .filter(|(_, text)| !text.trim().is_empty())
+        .map(|(index, text)| (index + 1, *text))
+}
+
+/// A whole number, 0 when blank.
+fn parse_count(text: &str, unit: &str, example: &str) -> Result<u32, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    text.parse().map_err(|_| {
+        format!("'{text}' is not a number of {unit}; write a whole number such as {example}")
+    })
+}
+
 /// The luggage rules of one crossing over a period. Every limit is optional:
 /// `None` (or an empty `forbidden`) means the rule set does not restrict it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 use jiff::civil::Date;
 
 use crate::{
-    BirthYear, ConditionCategory, InvalidValue, LegalBasis, NewPerson, OrganisationId, PersonId,
-    PersonKind, PersonName, Referral, ReferralDate, Relationship, Sex, Specialty, Tier,
+    BirthYear, ConditionCategory, CountryCode, InvalidValue, LegalBasis, NewPerson, OrganisationId,
+    PersonId, PersonKind, PersonName, Referral, ReferralDate, Relationship, Sex, Specialty, Tier,
     unaccompanied_children,
 };
 
@@ -40,6 +40,44 @@ pub struct CompanionFields<'a> {
     pub sex: &'a str,
     /// `None` for the patient's.
     pub legal_basis: Option<&'a str>,
+}
+
+/// The facts of a returnee (someone abroad going back in) as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReturneeFields<'a> {
+    /// A chosen id; `None` to generate one.
+    pub id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub birth_year: &'a str,
+    pub sex: &'a str,
+    /// The two-letter code of the country they return from.
+    pub returning_from: &'a str,
+    pub legal_basis: &'a str,
+}
+
+impl ReturneeFields<'_> {
+    /// The returnee to register, the one way the CLI and the web read
+    /// them. Without a chosen id they get a generated `R-` one.
+    pub fn parse(
+        &self,
+        today: Date,
+        random: &mut dyn FnMut() -> u64,
+    ) -> Result<NewPerson, InvalidValue> {
+        Ok(NewPerson {
+            id: match self.id {
+                Some(id) => PersonId::parse(id)?,
+                None => PersonId::generate('R', random()),
+            },
+            name: self.name.map(PersonName::parse).transpose()?,
+            birth_year: BirthYear::parse(self.birth_year, today)?,
+            sex: Sex::parse(self.sex)?,
+            legal_basis: LegalBasis::parse(self.legal_basis)?,
+            kind: PersonKind::Returnee {
+                returning_from: CountryCode::parse(self.returning_from)
+                    .map_err(|invalid| InvalidValue::new("returning_from", invalid.problem))?,
+            },
+        })
+    }
 }
 
 /// Why a registration is refused. Each says which fact is at fault.

@@ -147,6 +147,27 @@ async fn crossing_day_story() {
                 .await
                 .unwrap();
         }
+        // A returnee from a country the registry does not know is refused,
+        // naming the field, and nothing is written.
+        let mut stranger = returnee("R-9");
+        stranger.kind = PersonKind::Returnee {
+            returning_from: CountryCode::parse("ZZ").unwrap(),
+        };
+        let error = store
+            .register_returnee(
+                &Case::register(stranger, now(), "tester"),
+                &luggage(&[]),
+                &audit("person.register"),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("returning_from: no country ZZ is registered"),
+            "{on}: {error}"
+        );
+        assert!(store.person(&id("R-9")).await.unwrap().is_none(), "{on}");
         for person in ["P-1", "P-2", "P-3"] {
             store
                 .transition(&id(person), None, Action::List, None, now(), "coordinator")

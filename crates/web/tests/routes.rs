@@ -26,6 +26,7 @@ pub fn all_routes() -> Vec<&'static RouteCase> {
         crate::figures::ROUTES,
         crate::clearance::ROUTES,
         crate::plan::ROUTES,
+        crate::returnees::ROUTES,
     ]
     .into_iter()
     .flatten()
@@ -151,7 +152,9 @@ async fn every_route_answers_every_role_as_its_permission_says() {
             }
             // A request that changes something, without a session or a
             // token, carries no CSRF token: refused before its handler.
-            (_, "POST" | "PATCH") => assert_eq!(reply.status, StatusCode::FORBIDDEN, "{context}"),
+            (_, "POST" | "PATCH" | "PUT") => {
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{context}")
+            }
             (false, _) => {
                 assert_eq!(reply.status, StatusCode::SEE_OTHER, "{context}");
                 assert_eq!(reply.headers[header::LOCATION], "/sign-in", "{context}");

@@ -22,5 +22,6 @@ mod people;
 mod plan;
 mod reasons;
 mod registry;
+mod returnees;
 mod routes;
 mod search;

@@ -161,11 +161,6 @@ fn companion_spec(spec: &str) -> anyhow::Result<HashMap<&str, &str>> {
     Ok(fields)
 }
 
-/// A generated id with `prefix` (see [`PersonId::generate`]).
-pub(super) fn generated_id(prefix: char) -> PersonId {
-    PersonId::generate(prefix, rand::random())
-}
-
 async fn list(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let parse_all = |values: &[String], what: &str| -> anyhow::Result<Vec<String>> {
         let cleaned: Vec<String> = values

@@ -5,14 +5,13 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use corridor_domain::{
-    BedCapacity, BirthYear, Case, CashAmount, CashLimit, CountryCode, CrossingId, CrossingRules,
-    DeclaredItem, FacilityId, ItemCategory, LegalBasis, LuggageDeclaration, LuggageRuleSet,
-    NewPerson, PersonId, PersonKind, PersonName, Sex, Specialty, Text, Violation,
-    parse_weight_grams,
+    BedCapacity, Case, CashAmount, CashLimit, CountryCode, CrossingId, CrossingRules,
+    DeclarationField, FacilityId, ItemCategory, LuggageDeclaration, LuggageFields, LuggageRuleSet,
+    PersonId, ReturneeFields, Specialty, Text, Violation, parse_weight_grams,
 };
 use corridor_store::{Destination, NewAuditEntry};
 
-use super::patients::{flag_error, generated_id};
+use super::patients::flag_error;
 use crate::context::Context;
 use crate::flags::days::{
     BedsCommand, DestinationArgs, LuggageArgs, LuggageCommand, LuggageRulesArgs, ReturneeAddArgs,
@@ -295,22 +294,27 @@ async fn add_luggage_rules(context: &Context, args: &LuggageRulesArgs) -> anyhow
 }
 
 fn declaration(args: &LuggageArgs) -> anyhow::Result<LuggageDeclaration> {
-    Ok(LuggageDeclaration {
-        pieces: args.pieces,
-        weight_grams: parse_weight_grams(&args.weight).map_err(flag_error)?,
-        items: args
-            .items
-            .iter()
-            .map(|item| DeclaredItem::parse(item))
-            .collect::<Result<_, _>>()
-            .map_err(flag_error)?,
-        medication_days: args.medication_days,
-        cash: args
-            .cash
-            .iter()
-            .map(|cash| CashAmount::parse(cash))
-            .collect::<Result<_, _>>()
-            .map_err(flag_error)?,
+    let pieces = args.pieces.to_string();
+    let medication_days = args.medication_days.to_string();
+    LuggageDeclaration::parse(&LuggageFields {
+        pieces: &pieces,
+        weight: &args.weight,
+        items: args.items.iter().map(String::as_str).collect(),
+        medication_days: &medication_days,
+        cash: args.cash.iter().map(String::as_str).collect(),
+    })
+    .map_err(|error| {
+        let flag = match error.field {
+            DeclarationField::Pieces => "--pieces",
+            DeclarationField::Weight => "--weight",
+            DeclarationField::Items => "--item",
+            DeclarationField::MedicationDays => "--medication-days",
+            DeclarationField::Cash => "--cash",
+        };
+        match error.line {
+            Some(line) => anyhow::anyhow!("{flag} number {line}: {}", error.problem),
+            None => anyhow::anyhow!("{flag}: {}", error.problem),
+        }
     })
 }
 
@@ -347,24 +351,19 @@ pub async fn returnees(context: &Context, command: &ReturneesCommand) -> anyhow:
 async fn add_returnee(context: &Context, args: &ReturneeAddArgs) -> anyhow::Result<ExitCode> {
     let today = context.today;
     let crossing = CrossingId::parse(&args.crossing).map_err(flag_error)?;
-    let person = NewPerson {
-        id: match &args.id {
-            Some(id) => PersonId::parse(id).map_err(flag_error)?,
-            None => generated_id('R'),
-        },
-        name: args
-            .name
-            .as_deref()
-            .map(PersonName::parse)
-            .transpose()
-            .map_err(flag_error)?,
-        birth_year: BirthYear::parse(&args.birth_year, today).map_err(flag_error)?,
-        sex: Sex::parse(&args.sex).map_err(flag_error)?,
-        legal_basis: LegalBasis::parse(&args.legal_basis).map_err(flag_error)?,
-        kind: PersonKind::Returnee {
-            returning_from: CountryCode::parse(&args.returning_from).map_err(flag_error)?,
-        },
-    };
+    let person = ReturneeFields {
+        id: args.id.as_deref(),
+        name: args.name.as_deref(),
+        birth_year: &args.birth_year,
+        sex: &args.sex,
+        returning_from: &args.returning_from,
+        legal_basis: &args.legal_basis,
+    }
+    .parse(today, &mut || rand::random())
+    .map_err(|invalid| match invalid.field {
+        "returning_from" => anyhow::anyhow!("--from: {}", invalid.problem),
+        _ => flag_error(invalid),
+    })?;
     let declaration = declaration(&args.luggage)?;
     let id = person.id.clone();
     let case = Case::register(person, context.now, &context.actor);
@@ -373,13 +372,7 @@ async fn add_returnee(context: &Context, args: &ReturneeAddArgs) -> anyhow::Resu
         .register_returnee(
             &case,
             &declaration,
-            &NewAuditEntry {
-                at: context.now,
-                actor: context.actor.clone(),
-                action: "person.register".to_string(),
-                subject: id.to_string(),
-                detail: serde_json::json!({ "role": "returnee", "crossing": crossing.as_str() }),
-            },
+            &NewAuditEntry::returnee_registered(&case, &crossing, context.now, &context.actor),
         )
         .await?;
     println!(

@@ -1,9 +1,9 @@
 //! Luggage rule sets, declarations and the check of one against the other.
 
 use corridor_domain::{
-    CashAmount, CashLimit, CrossingId, CurrencyCode, DeclaredItem, ItemCategory,
-    LuggageDeclaration, LuggageRuleSet, RuleKind, Text, check_luggage, check_luggage_versions,
-    format_weight_grams, parse_weight_grams, rule_set_in_force,
+    CashAmount, CashLimit, CrossingId, CurrencyCode, DeclarationField, DeclaredItem, ItemCategory,
+    LuggageDeclaration, LuggageFields, LuggageRuleSet, RuleKind, Text, check_luggage,
+    check_luggage_versions, format_weight_grams, parse_weight_grams, rule_set_in_force,
 };
 use jiff::civil::{Date, date};
 use proptest::prelude::*;
@@ -58,6 +58,123 @@ fn messages(rules: &LuggageRuleSet, declaration: &LuggageDeclaration) -> Vec<Str
 
 mod parsing {
     use super::*;
+
+    fn declared(fields: LuggageFields<'_>) -> Result<LuggageDeclaration, String> {
+        LuggageDeclaration::parse(&fields).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn a_declaration_is_read_from_its_typed_fields() {
+        let declaration = declared(LuggageFields {
+            pieces: " 2 ",
+            weight: "14",
+            items: vec!["3x clothing", "", "electronics:phone"],
+            medication_days: "30",
+            cash: vec!["900 ILS", "  "],
+        })
+        .unwrap();
+        assert_eq!(
+            declaration,
+            LuggageDeclaration {
+                pieces: 2,
+                weight_grams: 14_000,
+                items: vec![item("3x clothing"), item("electronics:phone")],
+                medication_days: 30,
+                cash: vec![cash("900 ILS")],
+            }
+        );
+        // A unit may be given; blank numbers are nothing declared.
+        let light = declared(LuggageFields {
+            pieces: "1",
+            weight: "750 g",
+            ..LuggageFields::default()
+        })
+        .unwrap();
+        assert_eq!((light.pieces, light.weight_grams), (1, 750));
+        assert_eq!(
+            declared(LuggageFields::default()).unwrap(),
+            LuggageDeclaration::default()
+        );
+        assert_eq!(
+            declared(LuggageFields {
+                weight: "14.5",
+                ..LuggageFields::default()
+            })
+            .unwrap()
+            .weight_grams,
+            14_500
+        );
+    }
+
+    #[test]
+    fn each_refusal_names_its_field_and_line() {
+        let check = |fields: LuggageFields<'_>, field: DeclarationField, expected: &str| {
+            let error = LuggageDeclaration::parse(&fields).unwrap_err();
+            assert_eq!(error.field, field, "{error}");
+            assert_eq!(error.to_string(), expected);
+        };
+        check(
+            LuggageFields {
+                pieces: "two",
+                ..LuggageFields::default()
+            },
+            DeclarationField::Pieces,
+            "pieces: 'two' is not a number of pieces; write a whole number such as 1",
+        );
+        check(
+            LuggageFields {
+                pieces: "1",
+                weight: "fourteen",
+                ..LuggageFields::default()
+            },
+            DeclarationField::Weight,
+            "weight: 'fourteen' is not a weight such as 18 kg, 18.5 kg or 750 g",
+        );
+        check(
+            LuggageFields {
+                pieces: "1",
+                weight: "1.2.3",
+                ..LuggageFields::default()
+            },
+            DeclarationField::Weight,
+            "weight: '1.2.3' is not a weight in kilograms such as 14 or 14.5",
+        );
+        check(
+            LuggageFields {
+                pieces: "2",
+                ..LuggageFields::default()
+            },
+            DeclarationField::Weight,
+            "weight: give the total weight of the 2 pieces, e.g. 14 kg",
+        );
+        let error = LuggageDeclaration::parse(&LuggageFields {
+            items: vec!["clothing", "", "toys"],
+            ..LuggageFields::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            (error.field, error.line),
+            (DeclarationField::Items, Some(3))
+        );
+        assert!(error.to_string().starts_with("items, line 3: "), "{error}");
+        assert!(error.problem.contains("toys"), "{error}");
+        check(
+            LuggageFields {
+                medication_days: "a month",
+                ..LuggageFields::default()
+            },
+            DeclarationField::MedicationDays,
+            "medication_days: 'a month' is not a number of days; write a whole number such as 30",
+        );
+        check(
+            LuggageFields {
+                cash: vec!["900 ILS", "lots"],
+                ..LuggageFields::default()
+            },
+            DeclarationField::Cash,
+            "cash, line 2: 'lots' is not an amount and a currency such as 1500 ILS",
+        );
+    }
 
     #[test]
     fn weights_in_kilograms_and_grams() {

@@ -186,3 +186,49 @@ fn the_default_crossing_day_is_the_next_day_people_can_cross() {
         date(2026, 2, 6)
     );
 }
+
+#[test]
+fn returnees_enter_by_the_crossing_with_the_soonest_inbound_day() {
+    let crossing = |id: &str, directions: Vec<Direction>| Crossing {
+        id: CrossingId::parse(id).unwrap(),
+        name: Text::parse("name", id, 200).unwrap(),
+        directions,
+        operating_days: WeekdaySet::parse("sun,mon,tue,wed,thu").unwrap(),
+    };
+    // Kerem Shalom is listed first and lets evacuees out soonest; only
+    // Rafah has an inbound quota.
+    let crossings = [
+        crossing("kerem-shalom", vec![Direction::Outbound]),
+        crossing("rafah", vec![Direction::Outbound, Direction::Inbound]),
+    ];
+    let mut out = evacuees(50, date(2026, 2, 1), None);
+    out.crossing = CrossingId::parse("kerem-shalom").unwrap();
+    let returnees = Quota::new(
+        rafah(),
+        Direction::Inbound,
+        QuotaCategory::Returnees,
+        50,
+        date(2026, 2, 2),
+        None,
+    )
+    .unwrap();
+    let quotas = [out, returnees];
+    let today = date(2026, 2, 1);
+    let soonest = |direction| {
+        Crossing::soonest(&crossings, &quotas, direction, today).map(|c| c.id.as_str().to_string())
+    };
+    assert_eq!(soonest(Direction::Inbound).as_deref(), Some("rafah"));
+    assert_eq!(
+        soonest(Direction::Outbound).as_deref(),
+        Some("kerem-shalom")
+    );
+    assert_eq!(
+        Crossing::default_for(&crossings, &quotas, today).map(|c| c.id.as_str()),
+        Some("kerem-shalom")
+    );
+    // No quota at all: the first registered.
+    assert_eq!(
+        Crossing::soonest(&crossings, &[], Direction::Inbound, today).map(|c| c.id.as_str()),
+        Some("kerem-shalom")
+    );
+}

@@ -57,20 +57,31 @@ impl Store {
         Ok(())
     }
 
-    /// Registers a returnee with their luggage declaration, in one transaction.
+    /// Registers a returnee with their luggage declaration, in one
+    /// transaction. The country they return from must be registered.
     pub async fn register_returnee(
         &self,
         case: &Case,
         declaration: &LuggageDeclaration,
         audit: &NewAuditEntry,
     ) -> Result<(), StoreError> {
-        if !matches!(case.person.kind, PersonKind::Returnee { .. }) {
+        let PersonKind::Returnee { returning_from } = &case.person.kind else {
             return Err(StoreError::invalid(
                 "role",
                 format!("{} is not registered as a returnee", case.person.id),
             ));
-        }
+        };
         let mut transaction = self.write().await?;
+        let country = sqlx::query("SELECT 1 AS one FROM countries WHERE code = $1")
+            .bind(returning_from.as_str().to_string())
+            .fetch_optional(&mut **transaction)
+            .await?;
+        if country.is_none() {
+            return Err(StoreError::invalid(
+                "returning_from",
+                format!("no country {returning_from} is registered"),
+            ));
+        }
         insert_cases_in(
             self.backend,
             &mut transaction,
@@ -147,6 +158,25 @@ impl Store {
         };
         let violations = luggage_violations(&mut connection, &sets, crossing, on, person).await?;
         Ok(Some((set.clone(), violations)))
+    }
+}
+
+impl NewAuditEntry {
+    /// The entry of one returnee registered with their declaration (a form,
+    /// the API, the CLI), with the crossing they are to enter by.
+    pub fn returnee_registered(
+        case: &Case,
+        crossing: &CrossingId,
+        at: Timestamp,
+        actor: &str,
+    ) -> NewAuditEntry {
+        NewAuditEntry {
+            at,
+            actor: actor.to_string(),
+            action: "person.register".to_string(),
+            subject: case.person.id.to_string(),
+            detail: serde_json::json!({ "role": "returnee", "crossing": crossing.as_str() }),
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub mod params;
 pub mod people;
 pub mod reasons;
 pub mod registry;
+pub mod returnees;
 pub mod users;
 
 use corridor_domain::Paging;
@@ -76,6 +77,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(registry::router())
         .merge(beds::router())
         .merge(reasons::router())
+        .merge(returnees::router())
 }
 
 /// JSON body whose rejection is a problem document naming what is wrong.

@@ -15,6 +15,7 @@ mod forecast;
 mod form;
 mod people;
 mod registry;
+mod returnees;
 mod sign_in;
 pub mod time;
 mod upload;
@@ -49,6 +50,7 @@ pub fn routes() -> PageRoutes {
         .merge(beds::routes())
         .merge(forecast::routes())
         .merge(figures::routes())
+        .merge(returnees::routes())
 }
 
 /// Routes that are not in the OpenAPI document, built so that they can be
@@ -156,6 +158,11 @@ const SCREENS: &[(&str, &str, &[Permission])] = &[
     (
         "/people/new",
         "Register a patient",
+        &[Permission::RegisterPatients],
+    ),
+    (
+        "/returnees/new",
+        "Register a returnee",
         &[Permission::RegisterPatients],
     ),
     ("/beds", "Beds", &[Permission::ViewBeds]),

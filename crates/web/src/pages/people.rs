@@ -12,9 +12,11 @@ use crate::api::people::{
     ListQuery, PeoplePage, PersonView, break_glass_for, list_for, parse_person_id, read_person,
 };
 use crate::api::reasons::choices;
+use crate::api::returnees::LuggageDayQuery;
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
 use crate::pages::form::{Refusal, answer};
+use crate::pages::returnees::{LuggageAsked, LuggageSection};
 use crate::pages::time;
 use crate::pages::{Chrome, PageRoutes, count, flash, render};
 use crate::state::AppState;
@@ -186,6 +188,8 @@ struct PersonPage {
     /// A refused change whose form the record no longer offers (it changed
     /// meanwhile): said at the top, over the record as it is now.
     refused_elsewhere: Option<Refusal>,
+    /// A returnee's luggage: the declaration, its check, the form to change it.
+    luggage: Option<LuggageSection>,
 }
 
 /// One status change the user may make now, with the facts it needs.
@@ -289,19 +293,23 @@ async fn show(
     PageUser(identity): PageUser,
     session: Session,
     Path(id): Path<String>,
+    Query(day): Query<LuggageDayQuery>,
 ) -> PageResult<Response> {
     let id: PersonId = parse_person_id(&id)?;
-    person_page(&state, &identity, &session, &id, None).await
+    let luggage = LuggageAsked { day, refused: None };
+    person_page(&state, &identity, &session, &id, None, luggage).await
 }
 
 /// The person page; with a refused status change, that change's form
-/// shows again as it was typed, with the message (status 400).
+/// shows again as it was typed, with the message (status 400). A
+/// returnee's page shows their luggage as `luggage` asks.
 pub async fn person_page(
     state: &AppState,
     identity: &Identity,
     session: &Session,
     id: &PersonId,
     refused: Option<RefusedAction>,
+    luggage: LuggageAsked,
 ) -> PageResult<Response> {
     match read_person(state, identity, id).await {
         Ok(person) => {
@@ -315,10 +323,18 @@ pub async fn person_page(
                 .filter_map(|kind| ActionKind::parse(kind).ok())
                 .map(|kind| ActionForm::of(kind, &catalogue))
                 .collect();
+            let luggage = if person.role == corridor_domain::Role::Returnee.as_str() {
+                let read_only = person.read_only_until.is_some();
+                Some(LuggageSection::of(state, identity, id, luggage, read_only).await?)
+            } else {
+                None
+            };
             let status = refused
                 .as_ref()
                 .and_then(|refused| refused.refusal.as_ref())
-                .map_or(StatusCode::OK, Refusal::status);
+                .map(Refusal::status)
+                .or_else(|| luggage.as_ref().and_then(LuggageSection::refused_status))
+                .unwrap_or(StatusCode::OK);
             let mut refused_elsewhere = None;
             if let Some(refused) = refused {
                 match actions.iter_mut().find(|a| a.kind == refused.action) {
@@ -345,6 +361,7 @@ pub async fn person_page(
                 actions,
                 facilities,
                 refused_elsewhere,
+                luggage,
             })?;
             *response.status_mut() = status;
             Ok(response)

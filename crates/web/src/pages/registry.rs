@@ -19,6 +19,7 @@ use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageResult};
 use crate::pages::form::Refusal;
 use crate::pages::people::{ACTION_FIELDS, RefusedAction, person_page};
+use crate::pages::returnees::LuggageAsked;
 use crate::pages::{Chrome, PageRoutes, flash, render};
 use crate::state::AppState;
 
@@ -379,7 +380,15 @@ async fn transition(
                     Refusal::named(field, &ACTION_FIELDS)
                 })?),
             };
-            person_page(&state, &identity, &session, &id, Some(refused)).await
+            person_page(
+                &state,
+                &identity,
+                &session,
+                &id,
+                Some(refused),
+                LuggageAsked::default(),
+            )
+            .await
         }
     }
 }

@@ -22,6 +22,7 @@ mod forms;
 mod gate;
 mod journeys;
 mod plan;
+mod returnees;
 mod search;
 
 use std::net::{SocketAddr, TcpListener};
