@@ -26,6 +26,7 @@ pub fn all_routes() -> Vec<&'static RouteCase> {
         crate::figures::ROUTES,
         crate::clearance::ROUTES,
         crate::plan::ROUTES,
+        crate::exports::ROUTES,
     ]
     .into_iter()
     .flatten()

@@ -10,6 +10,7 @@ mod beds;
 mod clearance;
 mod dashboard;
 mod days;
+mod exports;
 mod figures;
 mod forecast;
 mod form;
@@ -48,6 +49,7 @@ pub fn routes() -> PageRoutes {
         .merge(beds::routes())
         .merge(forecast::routes())
         .merge(figures::routes())
+        .merge(exports::routes())
 }
 
 /// Routes that are not in the OpenAPI document, built so that they can be
@@ -156,6 +158,7 @@ const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/aid", "Aid pipeline", &[Permission::ViewAggregates]),
     ("/forecast", "Forecast", &[Permission::RunForecasts]),
     ("/figures", "Public figures", &[Permission::ViewAggregates]),
+    ("/exports", "Downloads", &[Permission::ViewAggregates]),
     ("/admin/users", "Users", &[Permission::ManageUsers]),
     ("/admin/tokens", "API tokens", &[Permission::ManageUsers]),
     (
