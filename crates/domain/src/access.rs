@@ -64,6 +64,12 @@ labelled_enum! {
         ManageFigures = "manage-figures",
         ManageUsers = "manage-users",
         ViewAudit = "view-audit",
+        /// Download files with a row per person but no names: the
+        /// pseudonymised referrals and the FHIR Bundles (audited).
+        ExportRecords = "export-records",
+        /// Download the referrals with names and exact birth years, for a
+        /// stated purpose (audited with it); only with `view-people`.
+        ExportPersonal = "export-personal",
     }
 }
 
@@ -103,6 +109,8 @@ impl UserRole {
                 P::ViewBeds,
                 P::RunForecasts,
                 P::ManageFigures,
+                P::ExportRecords,
+                P::ExportPersonal,
             ],
             UserRole::ClearanceLiaison => &[
                 P::ViewAggregates,
@@ -401,6 +409,22 @@ mod tests {
                 .iter()
                 .all(|r| r.can(Permission::ViewAggregates))
         );
+    }
+
+    #[test]
+    fn only_the_coordinator_exports_records_and_personal_data_only_with_people_in_view() {
+        for role in UserRole::ALL {
+            for permission in [Permission::ExportRecords, Permission::ExportPersonal] {
+                assert_eq!(
+                    role.can(permission),
+                    *role == UserRole::Coordinator,
+                    "{role:?} {permission:?}"
+                );
+            }
+            if role.can(Permission::ExportPersonal) {
+                assert!(role.can(Permission::ViewPeople), "{role:?}");
+            }
+        }
     }
 
     #[test]

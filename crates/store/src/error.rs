@@ -181,6 +181,9 @@ pub enum StoreError {
     },
     #[error("cannot write the backup: {0}")]
     Backup(std::io::Error),
+    /// An export's file could not be written (what its writer said).
+    #[error("{0}")]
+    Export(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

@@ -20,6 +20,7 @@ mod batches;
 mod codec;
 mod day;
 mod error;
+mod exports;
 pub mod freshness;
 mod organisations;
 mod people;
@@ -49,6 +50,10 @@ pub use day::{
     PlanningInputs, Reconciliation, Submission, Submitted, SubmittedBatch, direction_of,
 };
 pub use error::{DayRule, StoreError, Thing};
+pub use exports::{
+    BackwardsWindow, DEFAULT_WINDOW_DAYS, ExportWindow, Exporter, MAX_PURPOSE_CHARS,
+    MAX_REPORT_WINDOW_DAYS, ReferralExport, ReportRequest,
+};
 pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};
 pub use people::{
     Keyset, ListFilter, ListPage, ListPosition, ListedPerson, PersonRecord, RoleFilter, TierCount,

@@ -136,6 +136,7 @@ impl From<StoreError> for AppError {
             | StoreError::Migrate(_)
             | StoreError::Corrupt { .. }
             | StoreError::Backup(_)
+            | StoreError::Export(_)
             | StoreError::Database(_) => AppError::Internal(error.to_string()),
         }
     }

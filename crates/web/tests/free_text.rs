@@ -94,6 +94,12 @@ const FIELDS: &[(UserRole, &str, &str, &str)] = &[
         r#"{"username": "analyst", "label": "§TEXT§"}"#,
         "label",
     ),
+    (
+        UserRole::Coordinator,
+        "/api/v1/exports/referrals",
+        r#"{"include_personal": true, "purpose": "§TEXT§"}"#,
+        "purpose",
+    ),
 ];
 
 /// A body with `text` in the field: written into the JSON as a JSON string.

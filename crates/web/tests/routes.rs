@@ -27,6 +27,7 @@ pub fn all_routes() -> Vec<&'static RouteCase> {
         crate::clearance::ROUTES,
         crate::plan::ROUTES,
         crate::returnees::ROUTES,
+        crate::exports::ROUTES,
     ]
     .into_iter()
     .flatten()

@@ -13,6 +13,7 @@ mod dashboard;
 mod day;
 mod details;
 mod errors;
+mod exports;
 mod figures;
 mod frame;
 mod free_text;

@@ -5,12 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use corridor_domain::{Case, PersonId, Role, Text};
-use corridor_interop::referrals::{
-    ExportMode, ReferralImport, check_against_registry, read_referrals, write_referrals,
-};
-use corridor_store::NewAuditEntry;
+use corridor_interop::referrals::{ReferralImport, check_against_registry, read_referrals};
+use corridor_store::{Exporter, MAX_PURPOSE_CHARS, NewAuditEntry, ReferralExport};
 use sha2::{Digest, Sha256};
 
+use super::report::Output;
 use crate::context::Context;
 use crate::flags::exchange::{ExportCommand, ImportCommand};
 use crate::output::{count, progress_bar};
@@ -134,79 +133,41 @@ pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Resul
         ExportCommand::Aid(args) => return super::report::export_aid(context, args).await,
         ExportCommand::Consignments(args) => return super::aid::export(context, args).await,
     };
-    let mode = if args.include_personal {
-        ExportMode::Personal
-    } else {
-        ExportMode::Pseudonymised
-    };
     let purpose = match (&args.purpose, args.include_personal) {
-        (Some(purpose), true) => Some(Text::parse("purpose", purpose, 500)?),
+        (Some(purpose), true) => Some(Text::parse("purpose", purpose, MAX_PURPOSE_CHARS)?),
         (Some(_), false) => bail!("--purpose is only for --include-personal exports"),
         (None, _) => None,
     };
-    // A referral file holds patients and companions; returnees go the other way.
-    let people: Vec<_> = context
-        .store
-        .all_people()
-        .await?
-        .into_iter()
-        .filter(|(person, _)| person.role() != corridor_domain::Role::Returnee)
-        .collect();
+    let export = match &purpose {
+        Some(purpose) => ReferralExport::Personal { purpose },
+        None => ReferralExport::Pseudonymised,
+    };
+    let to = args.out.as_ref().map(|path| path.display().to_string());
+    let exporter = Exporter {
+        actor: &context.actor,
+        at: context.now,
+        to: to.as_deref(),
+    };
     // The output file is opened first, so that an export that cannot be
-    // written is not recorded as done. It is written next to the target and
-    // renamed, so a failed export never leaves a half-written file under the
-    // expected name.
-    let temporary = match &args.out {
-        Some(path) => {
-            let directory = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let temporary = tempfile::NamedTempFile::new_in(directory)
-                .with_context(|| format!("cannot write in {}", directory.display()))?;
-            Some((path, temporary))
-        }
-        None => None,
-    };
-    // Personal data leaves the registry only once its export is on record.
-    context
+    // written is not recorded as done; the store records the export before
+    // it writes a line of it.
+    let mut output = Output::open(args.out.as_deref())?;
+    let written = context
         .store
-        .record(&NewAuditEntry {
-            at: context.now,
-            actor: context.actor.clone(),
-            action: match mode {
-                ExportMode::Personal => "person.export-personal".to_string(),
-                ExportMode::Pseudonymised => "person.export-pseudonymised".to_string(),
-            },
-            subject: "referrals".to_string(),
-            detail: serde_json::json!({
-                "people": people.len(),
-                "purpose": purpose.as_ref().map(Text::as_str),
-                "to": args.out.as_ref().map(|path| path.display().to_string()),
-            }),
-        })
+        .export_referrals(export, &exporter, output.writer())
         .await?;
-    let records = people.iter().map(|(person, line)| (person, line));
-    let written = match temporary {
-        Some((path, mut temporary)) => {
-            let written = write_referrals(&mut temporary, records, mode)?;
-            temporary
-                .persist(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!(
-                "Exported {} people to {} ({}).",
-                count(written),
-                path.display(),
-                match mode {
-                    ExportMode::Personal => "with personal data",
-                    ExportMode::Pseudonymised =>
-                        "pseudonymised: no names, birth years in five-year bands",
-                }
-            );
-            written
-        }
-        None => write_referrals(std::io::stdout().lock(), records, mode)?,
-    };
-    debug_assert_eq!(written, people.len() as u64);
+    output.finish()?;
+    if let Some(path) = &args.out {
+        eprintln!(
+            "Exported {} people to {} ({}).",
+            count(written),
+            path.display(),
+            match export {
+                ReferralExport::Personal { .. } => "with personal data",
+                ReferralExport::Pseudonymised =>
+                    "pseudonymised: no names, birth years in five-year bands",
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use corridor_domain::{FigureDraft, SourcedFigure};
-use corridor_interop::figures::{read_figures, write_figures};
+use corridor_interop::figures::read_figures;
 use corridor_store::{ImportMode, NewAuditEntry};
 
-use super::report::write_output;
+use super::report::Output;
 use crate::context::Context;
 use crate::flags::figures::{AddFigureArgs, FiguresCommand, ImportFiguresArgs, ListFiguresArgs};
 use crate::flags::report::OutArgs;
@@ -126,8 +126,9 @@ async fn import(context: &Context, args: &ImportFiguresArgs) -> anyhow::Result<E
 
 /// `corridor export figures`.
 pub async fn export(context: &Context, args: &OutArgs) -> anyhow::Result<ExitCode> {
-    let figures = context.store.figures().await?;
-    let written = write_output(args.out.as_deref(), |out| Ok(write_figures(out, &figures)?))?;
+    let mut output = Output::open(args.out.as_deref())?;
+    let written = context.store.export_figures(output.writer()).await?;
+    output.finish()?;
     if let Some(path) = &args.out {
         eprintln!("Exported {written} figures to {} (HXL).", path.display());
     }

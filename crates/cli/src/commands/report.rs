@@ -1,75 +1,102 @@
 //! `corridor report` (the situation report) and the HXL exports of
 //! aggregates: `corridor export waiting-list|evacuations|deaths`.
 //!
-//! The report's figures are gathered by `corridor_store::Store::situation`
-//! (the same gathering as the web dashboard's), its forecast is run by
-//! `corridor_store::RegistryForecast`, and it is rendered by
-//! `corridor_interop::sitrep`.
+//! Every export is one function of the store (`corridor_store::Store::export_…`,
+//! shared with the web's downloads): this module turns the flags into its
+//! inputs, gives it the file to write (`Output`) and says what was written.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow, bail};
-use corridor_domain::{Role, TruckTarget};
-use corridor_interop::aggregates::{
-    DeathsRow, EvacuationRow, WaitingCell, write_aid, write_deaths, write_evacuations,
-    write_waiting,
-};
-use corridor_interop::sitrep::render_html;
 use corridor_sim::{ForecastConfig, Replications, Scenario};
-use corridor_store::{EvacuationCount, ReferenceData, RegistryForecast};
-use jiff::civil::Date;
+use corridor_store::{ExportWindow, ReportRequest, StoreError};
 
 use crate::context::Context;
 use crate::flags::report::{OutArgs, ReportArgs, WindowArgs};
 
-/// Writes to `out` (atomically: a temporary file renamed into place, so a
-/// failure never leaves half a file under the name) or to standard output.
-pub fn write_output(
-    out: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<u64>,
-) -> anyhow::Result<u64> {
-    match out {
-        Some(path) => {
-            let directory = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut temporary = tempfile::NamedTempFile::new_in(directory)
-                .with_context(|| format!("cannot write in {}", directory.display()))?;
-            let written = write(&mut temporary)?;
-            temporary
-                .persist(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(written)
+/// Where an export goes: a file, or standard output. A file is written next
+/// to its target and renamed into place by [`Output::finish`], so a failure
+/// never leaves half a file under the name; it is created by
+/// [`Output::open`], before the export runs, so that an export that cannot
+/// be written is not recorded as done.
+pub struct Output {
+    target: Target,
+}
+
+enum Target {
+    File {
+        path: PathBuf,
+        temporary: BufWriter<tempfile::NamedTempFile>,
+    },
+    Stdout(BufWriter<std::io::Stdout>),
+}
+
+impl Output {
+    pub fn open(out: Option<&Path>) -> anyhow::Result<Output> {
+        let target = match out {
+            Some(path) => {
+                let directory = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let temporary = tempfile::NamedTempFile::new_in(directory)
+                    .with_context(|| format!("cannot write in {}", directory.display()))?;
+                Target::File {
+                    path: path.to_path_buf(),
+                    temporary: BufWriter::new(temporary),
+                }
+            }
+            None => Target::Stdout(BufWriter::new(std::io::stdout())),
+        };
+        Ok(Output { target })
+    }
+
+    pub fn writer(&mut self) -> &mut (dyn Write + Send) {
+        match &mut self.target {
+            Target::File { temporary, .. } => temporary,
+            Target::Stdout(stdout) => stdout,
         }
-        None => write(&mut std::io::stdout().lock()),
+    }
+
+    /// Puts the file in place (or flushes standard output).
+    pub fn finish(self) -> anyhow::Result<()> {
+        match self.target {
+            Target::File { path, temporary } => {
+                let temporary = temporary
+                    .into_inner()
+                    .map_err(|e| anyhow!("cannot write {}: {}", path.display(), e.error()))?;
+                temporary
+                    .persist(&path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            Target::Stdout(mut stdout) => stdout.flush()?,
+        }
+        Ok(())
     }
 }
 
-fn window(context: &Context, args: &WindowArgs) -> anyhow::Result<(Date, Date)> {
-    let to = match &args.to {
-        Some(date) => *date,
-        None => context.today,
-    };
-    let from = match &args.from {
-        Some(date) => *date,
-        None => to.saturating_sub(jiff::Span::new().days(27)),
-    };
-    if from > to {
-        bail!("--from {from} is after --to {to}; give a window that runs forwards");
-    }
-    Ok((from, to))
+/// The window of an aggregate export; the default is the store's (four
+/// weeks ending today), and so is the rule that it runs forwards.
+fn window(context: &Context, args: &WindowArgs) -> anyhow::Result<ExportWindow> {
+    ExportWindow::new(args.from, args.to, context.today).map_err(|backwards| {
+        anyhow!(
+            "--from {} is after --to {}; give a window that runs forwards",
+            backwards.from,
+            backwards.to
+        )
+    })
 }
 
 /// `corridor export waiting-list`.
 pub async fn export_waiting(context: &Context, args: &OutArgs) -> anyhow::Result<ExitCode> {
-    let cells = waiting_cells(context).await?;
-    let written = write_output(args.out.as_deref(), |out| {
-        Ok(write_waiting(out, context.today, &cells)?)
-    })?;
+    let mut output = Output::open(args.out.as_deref())?;
+    let written = context
+        .store
+        .export_waiting_list(context.today, output.writer())
+        .await?;
+    output.finish()?;
     if let Some(path) = &args.out {
         eprintln!(
             "Exported {written} rows to {} (HXL; counts below 5 shown as <5).",
@@ -79,33 +106,20 @@ pub async fn export_waiting(context: &Context, args: &OutArgs) -> anyhow::Result
     Ok(ExitCode::SUCCESS)
 }
 
-async fn waiting_cells(context: &Context) -> anyhow::Result<Vec<WaitingCell>> {
-    Ok(context
-        .store
-        .waiting_breakdown(context.today)
-        .await?
-        .into_iter()
-        .map(|c| WaitingCell {
-            tier: c.tier,
-            specialty: c.specialty,
-            age_group: c.age_group,
-            count: c.count,
-        })
-        .collect())
-}
-
 /// `corridor export evacuations`.
 pub async fn export_evacuations(context: &Context, args: &WindowArgs) -> anyhow::Result<ExitCode> {
-    let (from, to) = window(context, args)?;
-    let reference = context.store.reference().await?;
-    let counts = context.store.evacuations(from, to).await?;
-    let rows = evacuation_rows(&counts, &reference);
-    let written = write_output(args.out.as_deref(), |out| {
-        Ok(write_evacuations(out, &rows)?)
-    })?;
+    let window = window(context, args)?;
+    let mut output = Output::open(args.out.as_deref())?;
+    let written = context
+        .store
+        .export_evacuations(window, output.writer())
+        .await?;
+    output.finish()?;
     if let Some(path) = &args.out {
         eprintln!(
-            "Exported {written} rows ({from} to {to}) to {} (HXL; counts below 5 shown as <5).",
+            "Exported {written} rows ({} to {}) to {} (HXL; counts below 5 shown as <5).",
+            window.from,
+            window.to,
             path.display()
         );
     }
@@ -114,22 +128,15 @@ pub async fn export_evacuations(context: &Context, args: &WindowArgs) -> anyhow:
 
 /// `corridor export deaths`.
 pub async fn export_deaths(context: &Context, args: &WindowArgs) -> anyhow::Result<ExitCode> {
-    let (from, to) = window(context, args)?;
-    let rows: Vec<DeathsRow> = context
-        .store
-        .deaths(from, to)
-        .await?
-        .into_iter()
-        .map(|d| DeathsRow {
-            date: d.date,
-            tier: d.tier,
-            deaths: d.count,
-        })
-        .collect();
-    let written = write_output(args.out.as_deref(), |out| Ok(write_deaths(out, &rows)?))?;
+    let window = window(context, args)?;
+    let mut output = Output::open(args.out.as_deref())?;
+    let written = context.store.export_deaths(window, output.writer()).await?;
+    output.finish()?;
     if let Some(path) = &args.out {
         eprintln!(
-            "Exported {written} rows ({from} to {to}) to {} (HXL; counts below 5 shown as <5).",
+            "Exported {written} rows ({} to {}) to {} (HXL; counts below 5 shown as <5).",
+            window.from,
+            window.to,
             path.display()
         );
     }
@@ -138,59 +145,19 @@ pub async fn export_deaths(context: &Context, args: &WindowArgs) -> anyhow::Resu
 
 /// `corridor export aid`: arrivals into each stage per day and category (HXL).
 pub async fn export_aid(context: &Context, args: &WindowArgs) -> anyhow::Result<ExitCode> {
-    let (from, to) = window(context, args)?;
-    let rows = context.store.aid_arrivals(from, to).await?;
-    let target = TruckTarget::default();
-    let written = write_output(args.out.as_deref(), |out| {
-        Ok(write_aid(out, &rows, target.per_day)?)
-    })?;
+    let window = window(context, args)?;
+    let mut output = Output::open(args.out.as_deref())?;
+    let written = context.store.export_aid(window, output.writer()).await?;
+    output.finish()?;
     if let Some(path) = &args.out {
         eprintln!(
-            "Exported {written} rows ({from} to {to}) to {} (HXL; trucks, pallets and tonnes per day, stage and category).",
+            "Exported {written} rows ({} to {}) to {} (HXL; trucks, pallets and tonnes per day, stage and category).",
+            window.from,
+            window.to,
             path.display()
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn evacuation_rows(counts: &[EvacuationCount], reference: &ReferenceData) -> Vec<EvacuationRow> {
-    type Key = (Date, String, Option<(String, String)>);
-    let mut rows: BTreeMap<Key, (u64, u64)> = BTreeMap::new();
-    for count in counts {
-        let crossing = count
-            .crossing
-            .as_ref()
-            .map_or_else(String::new, |c| c.as_str().to_string());
-        let key = (
-            count.date,
-            crossing,
-            reference.destination(count.facility.as_ref()),
-        );
-        let entry = rows.entry(key).or_default();
-        match count.role {
-            Role::Patient => entry.0 += count.count,
-            Role::Companion => entry.1 += count.count,
-            // Evacuations are outbound; returnees enter and are not counted here.
-            Role::Returnee => {}
-        }
-    }
-    rows.into_iter()
-        .map(
-            |((date, crossing, destination), (patients, companions))| EvacuationRow {
-                crossing_name: reference
-                    .crossings
-                    .iter()
-                    .find(|c| c.id.as_str() == crossing)
-                    .map_or_else(|| crossing.clone(), |c| c.name.to_string()),
-                quota: reference.evacuee_quota_on(Some(&crossing), date),
-                date,
-                crossing,
-                destination,
-                patients,
-                companions,
-            },
-        )
-        .collect()
 }
 
 /// `corridor report`.
@@ -205,54 +172,34 @@ pub async fn run(context: &Context, args: &ReportArgs) -> anyhow::Result<ExitCod
     if args.out.extension().is_none_or(|e| e != "html") {
         bail!("--out {}: give an .html file name", args.out.display());
     }
-    let mut data = context
-        .store
-        .situation(date, args.window_days, context.now)
-        .await?;
-    let reference = context.store.reference().await?;
-    let summary = context.store.waiting_summary(date).await?;
-    let current = match args.current_capacity {
-        Some(places) => places,
-        None => reference.current_evacuee_quota(date).ok_or_else(|| {
-            anyhow!(
-                "no evacuee quota is in force on {date} or announced after it; give --current-capacity PLACES"
-            )
-        })?,
-    };
-    let (weekdays, weekdays_text) = reference
-        .evacuee_operating_days(date)
-        .map_err(|e| anyhow!("{e}"))?;
     let (template, origin) = forecast_template(args)?;
-    let forecast = RegistryForecast {
+    let request = ReportRequest {
+        date,
+        window_days: args.window_days,
+        now: context.now,
+        current_capacity: args.current_capacity,
+        proposed_capacity: args.proposed_capacity,
         template,
         origin,
-        backlog: summary.backlog_by_tier(),
-        start: date,
-        capacities: vec![
-            (format!("current ({current} a day)"), current),
-            (
-                format!("proposed ({} a day)", args.proposed_capacity),
-                args.proposed_capacity,
-            ),
-        ],
-        weekdays,
-        weekdays_text,
         config: ForecastConfig {
             replications: Replications::new(args.replications)
                 .map_err(|e| anyhow!("--replications {e}"))?,
             seed: args.seed,
         },
     };
-    data.forecast = Some(forecast.run()?);
-    let html = render_html(&data);
-    write_output(Some(&args.out), |out| {
-        out.write_all(html.as_bytes())?;
-        Ok(html.len() as u64)
-    })?;
+    let mut output = Output::open(Some(&args.out))?;
+    let written = match context.store.export_report(&request, output.writer()).await {
+        Ok(written) => written,
+        Err(StoreError::Invalid { invalid, .. }) if invalid.field == "current_capacity" => bail!(
+            "no evacuee quota is in force on {date} or announced after it; give --current-capacity PLACES"
+        ),
+        Err(error) => return Err(error.into()),
+    };
+    output.finish()?;
     println!(
         "Situation report as of {date} written to {} ({} KiB). Print it to PDF from a browser.",
         args.out.display(),
-        html.len().div_ceil(1024)
+        written.div_ceil(1024)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ pub mod beds;
 pub mod clearance;
 pub mod dashboard;
 pub mod days;
+pub mod exports;
 pub mod figures;
 pub mod forecasts;
 pub mod organisations;
@@ -78,6 +79,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(beds::router())
         .merge(reasons::router())
         .merge(returnees::router())
+        .merge(exports::router())
 }
 
 /// JSON body whose rejection is a problem document naming what is wrong.

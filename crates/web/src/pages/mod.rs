@@ -10,6 +10,7 @@ mod beds;
 mod clearance;
 mod dashboard;
 mod days;
+mod exports;
 mod figures;
 mod forecast;
 mod form;
@@ -51,6 +52,7 @@ pub fn routes() -> PageRoutes {
         .merge(forecast::routes())
         .merge(figures::routes())
         .merge(returnees::routes())
+        .merge(exports::routes())
 }
 
 /// Routes that are not in the OpenAPI document, built so that they can be
@@ -172,6 +174,7 @@ const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/aid", "Aid pipeline", &[Permission::ViewAggregates]),
     ("/forecast", "Forecast", &[Permission::RunForecasts]),
     ("/figures", "Public figures", &[Permission::ViewAggregates]),
+    ("/exports", "Downloads", &[Permission::ViewAggregates]),
     ("/admin/users", "Users", &[Permission::ManageUsers]),
     ("/admin/tokens", "API tokens", &[Permission::ManageUsers]),
     (

@@ -85,8 +85,9 @@ async fn the_gate_on_a_tablet(browser: Browser) {
 }
 
 /// A refused form comes back with its messages beside the fields: those
-/// pages are checked too (the sign-in form, and a reason of blanks only,
-/// which the browser lets through and the server refuses).
+/// pages are checked too (the sign-in form, a reason of blanks only,
+/// which the browser lets through and the server refuses, and a personal
+/// export without its purpose).
 async fn refused_forms(browser: Browser) {
     let mut violations = Vec::new();
     browser.visit("/sign-in").await;
@@ -116,6 +117,15 @@ async fn refused_forms(browser: Browser) {
     browser.find(Locator::Css("[aria-invalid=\"true\"]")).await;
     browser.screenshot("beds-refused").await;
     violations.extend(check(&browser, "/beds refused").await);
+
+    // The downloads: a personal export without its purpose.
+    browser.sign_in(UserRole::Coordinator.as_str()).await;
+    browser.visit("/exports").await;
+    browser.tick("include_personal").await;
+    browser.click_button("Download the referrals").await;
+    browser.find(Locator::Css("[aria-invalid=\"true\"]")).await;
+    browser.screenshot("exports-refused").await;
+    violations.extend(check(&browser, "/exports refused").await);
     assert_no_violations(&violations);
 }
 

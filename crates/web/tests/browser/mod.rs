@@ -18,6 +18,7 @@
 mod accessibility;
 mod clearance;
 mod details;
+mod exports;
 mod forms;
 mod gate;
 mod journeys;

@@ -2,17 +2,17 @@
 //! `export consignments`.
 
 use std::fmt::Write as _;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use corridor_domain::{ConsignmentCase, ConsignmentId};
 use corridor_interop::consignments::{
-    ConsignmentImport, check_against_registry, read_consignments, write_consignments,
+    ConsignmentImport, check_against_registry, read_consignments,
 };
 use corridor_store::NewAuditEntry;
 use sha2::{Digest, Sha256};
 
+use crate::commands::report::Output;
 use crate::context::Context;
 use crate::flags::exchange::{ConsignmentExportArgs, ImportArgs};
 use crate::output::{count, progress_bar};
@@ -88,42 +88,15 @@ pub async fn import(context: &Context, args: &ImportArgs) -> anyhow::Result<Exit
 }
 
 pub async fn export(context: &Context, args: &ConsignmentExportArgs) -> anyhow::Result<ExitCode> {
-    let all = context.store.all_consignments().await?;
-    let mut records = Vec::with_capacity(all.len());
-    for (consignment, _) in all {
-        let record = context
-            .store
-            .consignment(&consignment.id)
-            .await?
-            .with_context(|| format!("{} disappeared during the export", consignment.id))?;
-        records.push(record);
-    }
-    let rows = records
-        .iter()
-        .map(|record| (&record.consignment, record.events.as_slice()));
-    match &args.out {
-        Some(path) => {
-            let directory = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            // Written next to the target and renamed, so a failed export
-            // never leaves a half-written file under the expected name.
-            let mut temporary = tempfile::NamedTempFile::new_in(directory)
-                .with_context(|| format!("cannot write in {}", directory.display()))?;
-            let written = write_consignments(&mut temporary, rows)?;
-            temporary
-                .persist(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!(
-                "Exported {} consignments to {}.",
-                count(written),
-                path.display()
-            );
-        }
-        None => {
-            write_consignments(std::io::stdout().lock(), rows)?;
-        }
+    let mut output = Output::open(args.out.as_deref())?;
+    let written = context.store.export_consignments(output.writer()).await?;
+    output.finish()?;
+    if let Some(path) = &args.out {
+        eprintln!(
+            "Exported {} consignments to {}.",
+            count(written),
+            path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
