@@ -371,12 +371,14 @@ done < "$WORK/rss"
 
 if [ -n "${BEFORE:-}" ]; then
     echo
-    echo "after/before (below 1: faster after)"
+    echo "after/before (latencies below 1: faster after; '-' where a run had errors, e.g. timeouts,"
+    echo "whose requests wrk leaves out of its latencies)"
     printf '%-11s %-13s %10s %10s %10s\n' backend scenario "req/s" "p50" "p99"
-    awk '$2 == "before" { rps[$1 " " $3] = $4; p50[$1 " " $3] = $5; p99[$1 " " $3] = $6 }
+    awk 'function ratio(a, b, fails) { return (fails || b + 0 <= 0) ? "-" : sprintf("%.2f", a / b) }
+         $2 == "before" { k = $1 " " $3; rps[k] = $4; p50[k] = $5; p99[k] = $6; failed[k] = ($7 + $8 > 0) }
          $2 == "after" && ($1 " " $3) in p50 {
-             k = $1 " " $3
-             printf "%-11s %-13s %10.2f %10.2f %10.2f\n", $1, $3,
-                 (rps[k] > 0 ? $4 / rps[k] : 0), (p50[k] > 0 ? $5 / p50[k] : 0), (p99[k] > 0 ? $6 / p99[k] : 0)
+             k = $1 " " $3; fails = failed[k] || ($7 + $8 > 0)
+             printf "%-11s %-13s %10s %10s %10s\n", $1, $3,
+                 ratio($4, rps[k], 0), ratio($5, p50[k], fails), ratio($6, p99[k], fails)
          }' "$RESULTS"
 fi
