@@ -7,6 +7,12 @@
 //! safely can: changes committed through this store (the server's own) are
 //! seen at once, and changes committed by another process (the CLI beside a
 //! server) within [`OTHER_PROCESS_DELAY`].
+//!
+//! Most entries leave the people as they were (an audited read of a record,
+//! a sign-in, an aid truck's move), so what is read from the people alone —
+//! the waiting list — is kept for [`Store::people_head`], the newest entry
+//! that wrote a person or a status event, and is not read again after every
+//! entry.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -16,7 +22,11 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
-use crate::people::list::{ListPosition, OrderKey, PageKey};
+use sqlx::Row;
+
+use corridor_domain::search::SearchText;
+
+use crate::people::list::{FilterKey, ListPosition, OrderKey, PageKey};
 use crate::{ListPage, Store, StoreError, UserAccount};
 
 /// How long a change committed by another process may go unseen by a
@@ -35,6 +45,9 @@ pub(crate) struct Cached {
     pub(crate) list_pages: HeadCache<PageKey, ListPage>,
     /// Everyone a list holds, in order: what its pages are cut from.
     pub(crate) list_orders: HeadCache<OrderKey, Arc<Vec<ListPosition>>>,
+    /// Everyone a filter holds with their id and name as a search reads
+    /// them: what a search's order is found in.
+    pub(crate) search_texts: HeadCache<FilterKey, Arc<Vec<(ListPosition, SearchText)>>>,
     /// Accounts of signed-in users and of API tokens, checked on every
     /// request.
     pub(crate) accounts: HeadCache<AccountKey, Option<UserAccount>>,
@@ -49,6 +62,9 @@ impl Default for Cached {
             // About 70 bytes a person: 1.4 MiB for all 20,000 of the demo,
             // 7 MiB for five times as many; 16 filters at most.
             list_orders: HeadCache::new(16),
+            // About 110 bytes a person: 2.2 MiB for the demo, 11 MiB for
+            // five times as many; 4 filters at most.
+            search_texts: HeadCache::new(4),
             accounts: HeadCache::new(4096),
         }
     }
@@ -69,7 +85,24 @@ pub(crate) struct HeadWatch {
     /// One read of the head at a time; the callers waiting meanwhile take
     /// its result.
     reading: tokio::sync::Mutex<()>,
+    /// The last change to the people found, and the head it was looked
+    /// for at: the next look reads only the entries since.
+    people: tokio::sync::Mutex<Option<PeopleChange>>,
 }
+
+#[derive(Debug, Clone, Copy)]
+struct PeopleChange {
+    /// The head the change was looked for at.
+    at: Head,
+    /// The newest entry at or before `at` that wrote a row of
+    /// [`PEOPLE_TABLES`]; `Head(0)` for none.
+    changed: Head,
+}
+
+/// The tables the waiting list is read from: who is on it, in what order
+/// and status (`persons`), and who registered them (the first
+/// `status_events` row, for a user's scope).
+const PEOPLE_TABLES: &str = "'persons', 'status_events'";
 
 #[derive(Debug, Clone, Copy)]
 struct HeadRead {
@@ -120,6 +153,43 @@ impl Store {
             *last = Some(HeadRead { head, commits, at });
         }
         Ok(head)
+    }
+
+    /// The state of the people on the registry: the newest entry, as of the
+    /// current [`Store::head`], that wrote a person or a status event. Every
+    /// write of a row is witnessed in `audit_rows` under its entry (the
+    /// triggers of [`crate::witness`] record it, whoever writes), so equal
+    /// people heads mean the people did not change in between, whatever
+    /// else did. Read from the entries since the last look only.
+    pub async fn people_head(&self) -> Result<Head, StoreError> {
+        let head = self.head().await?;
+        let mut people = self.cached.watch.people.lock().await;
+        let known = *people;
+        if let Some(known) = known
+            && known.at == head
+        {
+            return Ok(known.changed);
+        }
+        // From the last look, unless there was none or it was at a newer
+        // head than this caller's (whose answer is then not kept).
+        let since = known.filter(|known| known.at < head);
+        let newest = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT seq FROM audit_rows WHERE seq > $1 AND seq <= $2 \
+             AND tbl IN ({PEOPLE_TABLES}) ORDER BY seq DESC LIMIT 1"
+        )))
+        .bind(since.map_or(0, |known| known.at.0))
+        .bind(head.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        let changed = match (newest, since) {
+            (Some(row), _) => Head(row.try_get("seq")?),
+            (None, Some(known)) => known.changed,
+            (None, None) => Head(0),
+        };
+        if known.is_none_or(|known| known.at < head) {
+            *people = Some(PeopleChange { at: head, changed });
+        }
+        Ok(changed)
     }
 
     /// Commits a write transaction, so that [`Store::head`] reads the

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use corridor_domain::{Scope, Tier, UserRole};
+use corridor_domain::{Action, Scope, Status, Tier, UserRole};
 use corridor_store::{ListFilter, NewUser, OTHER_PROCESS_DELAY, Store, UserUpdate};
 use jiff::civil::date;
 
@@ -93,6 +93,61 @@ async fn a_store_sees_its_own_changes_at_once_and_another_process_s_within_the_d
         .await;
         assert_eq!(waiting(&server).await, ["P-2", "P-1"], "{on}");
 
+        server.close().await;
+        cli.close().await;
+        database.drop_database().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_waiting_list_is_kept_while_the_people_do_not_change() {
+    for database in databases().await {
+        let on = database.name;
+        let server = database.store().await;
+        let cli = database.store().await;
+        let nobody = server.people_head().await.unwrap();
+        register(
+            &server,
+            vec![patient("P-1", 1970, Tier::Urgent, date(2025, 1, 10))],
+        )
+        .await;
+        let registered = server.people_head().await.unwrap();
+        assert!(registered > nobody, "{on}");
+
+        // An audited read and a new account move the audit head, not the
+        // people's, whichever process writes them.
+        let head = server.head().await.unwrap();
+        server.record(&audit("person.read")).await.unwrap();
+        cli.create_user(&coordinator("amal"), now(), "admin")
+            .await
+            .unwrap();
+        after_the_other_process_delay().await;
+        assert!(server.head().await.unwrap() > head, "{on}");
+        assert_eq!(server.people_head().await.unwrap(), registered, "{on}");
+
+        // A change of status by another process moves it, and the list
+        // shows the new status.
+        let status = |store: Store| async move {
+            let filter = ListFilter {
+                limit: 50,
+                ..ListFilter::default()
+            };
+            let page = store.list(&filter, TODAY).await.expect("list");
+            page.rows[0].status
+        };
+        assert_eq!(status(server.clone()).await, Status::Referred, "{on}");
+        cli.transition(&id("P-1"), None, Action::List, None, now(), "coordinator")
+            .await
+            .unwrap();
+        after_the_other_process_delay().await;
+        let listed = server.people_head().await.unwrap();
+        assert!(listed > registered, "{on}");
+        assert_eq!(status(server.clone()).await, Status::Listed, "{on}");
+        // A store that starts afresh finds the same state of the people.
+        let fresh = database.store().await;
+        assert_eq!(fresh.people_head().await.unwrap(), listed, "{on}");
+
+        fresh.close().await;
         server.close().await;
         cli.close().await;
         database.drop_database().await;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
-use corridor_domain::search::SearchQuery;
+use corridor_domain::search::{SearchQuery, SearchText};
 use corridor_domain::{AgeGroup, InvalidValue, PersonId, Role, Specialty, Status, Tier};
 use jiff::civil::Date;
 use sqlx::Row;
@@ -200,18 +200,20 @@ impl Store {
     ///
     /// The waiting list is read far more often than it changes, so the
     /// order of everyone matching a filter (ids and the positions they sort
-    /// by) and the pages read from it are kept in memory for the head of
-    /// the audit chain they were read at (see [`crate::freshness`]); the
-    /// head is taken first, so nothing kept is older than its head. A page
-    /// is then a slice of that order, at any depth and after or before any
-    /// row, and only its rows are read from the database: no page skips
-    /// rows in SQL, and the total needs no count.
+    /// by) and the pages read from it are kept in memory for the state of
+    /// the people they were read at ([`Store::people_head`], see
+    /// [`crate::freshness`]); that state is taken first, so nothing kept is
+    /// older than it. A page is then a slice of that order, at any depth
+    /// and after or before any row, and only its rows are read from the
+    /// database: no page skips rows in SQL, and the total needs no count.
+    /// A search is made in memory over the ids and names of everyone the
+    /// filter holds, read once per state of the people.
     pub async fn list(&self, filter: &ListFilter, today: Date) -> Result<ListPage, StoreError> {
-        let head = self.head().await?;
+        let head = self.people_head().await?;
         let key = PageKey {
             order: OrderKey {
                 filter: filter_sql(filter, today),
-                search: filter.search.as_ref().map(SearchQuery::normalised),
+                search: filter.search.clone(),
             },
             today,
             limit: filter.limit,
@@ -220,27 +222,12 @@ impl Store {
         };
         self.cached
             .list_pages
-            .get_or_read(head, &key, async || {
-                self.read_list_page(filter, &key, head).await
-            })
+            .get_or_read(head, &key, async || self.read_list_page(&key, head).await)
             .await
     }
 
-    async fn read_list_page(
-        &self,
-        filter: &ListFilter,
-        key: &PageKey,
-        head: Head,
-    ) -> Result<ListPage, StoreError> {
-        let order = self
-            .cached
-            .list_orders
-            .get_or_read(head, &key.order, async || {
-                self.read_list_order(&key.order.filter, filter.search.as_ref())
-                    .await
-                    .map(Arc::new)
-            })
-            .await?;
+    async fn read_list_page(&self, key: &PageKey, head: Head) -> Result<ListPage, StoreError> {
+        let order = self.list_order(&key.order, head).await?;
         let (start, end) = window(&order, key.keyset.as_ref(), key.offset, key.limit);
         let ids: Vec<&str> = order[start..end]
             .iter()
@@ -258,43 +245,77 @@ impl Store {
         })
     }
 
-    /// Everyone matching a filter (and a search, when there is one), in the
-    /// list's order. Sorted here rather than in SQL so that both databases
-    /// give the same order whatever their collation.
+    /// Everyone a filter and a search hold, in the list's order.
+    async fn list_order(
+        &self,
+        key: &OrderKey,
+        head: Head,
+    ) -> Result<Arc<Vec<ListPosition>>, StoreError> {
+        self.cached
+            .list_orders
+            .get_or_read(head, key, async || {
+                let Some(search) = &key.search else {
+                    return self.read_list_order(&key.filter).await.map(Arc::new);
+                };
+                let texts = self
+                    .cached
+                    .search_texts
+                    .get_or_read(head, &key.filter, async || {
+                        self.read_search_texts(&key.filter).await.map(Arc::new)
+                    })
+                    .await?;
+                Ok(Arc::new(
+                    texts
+                        .iter()
+                        .filter(|(_, text)| search.finds(text))
+                        .map(|(position, _)| position.clone())
+                        .collect(),
+                ))
+            })
+            .await
+    }
+
+    /// Everyone matching a filter, in the list's order. Sorted here rather
+    /// than in SQL so that both databases give the same order whatever
+    /// their collation.
     async fn read_list_order(
         &self,
         (condition, values): &FilterKey,
-        search: Option<&SearchQuery>,
     ) -> Result<Vec<ListPosition>, StoreError> {
-        // The name is read only for a search: without one, the index holds
-        // every column needed and the table is not read.
-        let name = if search.is_some() { ", name" } else { "" };
-        let sql =
-            format!("SELECT id, tier_rank, referral_date{name} FROM persons WHERE {condition}");
+        // The index holds every column read: the table is not read.
+        let sql = format!("SELECT id, tier_rank, referral_date FROM persons WHERE {condition}");
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values)
             .fetch_all(&self.pool)
             .await?;
-        let mut order = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: String = row.try_get("id")?;
-            if let Some(search) = search {
-                let name: Option<String> = row.try_get("name")?;
-                if !search.matches(&[&id, name.as_deref().unwrap_or_default()]) {
-                    continue;
-                }
-            }
-            let referral_date: Option<String> = row.try_get("referral_date")?;
-            order.push(ListPosition {
-                tier_rank: row.try_get("tier_rank")?,
-                referral_date: referral_date
-                    .map(|text| date("persons", &id, &text))
-                    .transpose()?,
-                id: PersonId::parse(&id).map_err(StoreError::from_invalid("persons", &id))?,
-            });
-        }
+        let mut order = rows
+            .iter()
+            .map(read_position)
+            .collect::<Result<Vec<_>, _>>()?;
         order.sort_unstable();
-        order.shrink_to_fit();
         Ok(order)
+    }
+
+    /// Everyone matching a filter with their id and name as searched, in
+    /// the list's order.
+    async fn read_search_texts(
+        &self,
+        (condition, values): &FilterKey,
+    ) -> Result<Vec<(ListPosition, SearchText)>, StoreError> {
+        let sql =
+            format!("SELECT id, tier_rank, referral_date, name FROM persons WHERE {condition}");
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut texts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let position = read_position(row)?;
+            let name: Option<String> = row.try_get("name")?;
+            let text =
+                SearchText::new(&[position.id.as_str(), name.as_deref().unwrap_or_default()]);
+            texts.push((position, text));
+        }
+        texts.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        Ok(texts)
     }
 
     /// The rows of `ids`, with their companions counted through
@@ -469,8 +490,7 @@ pub(crate) type FilterKey = (String, Vec<Value>);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct OrderKey {
     filter: FilterKey,
-    /// The search, normalised ([`SearchQuery::normalised`]).
-    search: Option<String>,
+    search: Option<SearchQuery>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -624,6 +644,19 @@ fn days_before(today: Date, days: u32) -> Date {
 
 pub(crate) fn days_between(from: Date, to: Date) -> i64 {
     i64::from((to - from).get_days())
+}
+
+/// Where a row of `persons` stands in the list.
+fn read_position(row: &AnyRow) -> Result<ListPosition, StoreError> {
+    let id: String = row.try_get("id")?;
+    let referral_date: Option<String> = row.try_get("referral_date")?;
+    Ok(ListPosition {
+        tier_rank: row.try_get("tier_rank")?,
+        referral_date: referral_date
+            .map(|text| date("persons", &id, &text))
+            .transpose()?,
+        id: PersonId::parse(&id).map_err(StoreError::from_invalid("persons", &id))?,
+    })
 }
 
 fn read_list_row(row: &AnyRow, today: Date) -> Result<ListedPerson, StoreError> {
