@@ -581,6 +581,13 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
         let mut desk = app.signed_in(UserRole::Coordinator).await;
         let page = desk.get(&format!("/plan?{DAY}")).await;
         assert_eq!(page.status, StatusCode::OK);
+        // The crossing is chosen by its name; its id is what is sent.
+        assert!(
+            page.body
+                .contains("<option value=\"rafah\" selected>Rafah</option>"),
+            "{}",
+            page.body
+        );
         assert!(
             page.body
                 .contains("removed by the coordinator: family asked for a later day")
@@ -706,6 +713,11 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
         // The gate screen: big buttons, names, and the turn-back needs a reason there too.
         let screen = gate.get(&format!("/gate?{DAY}")).await;
         assert_eq!(screen.status, StatusCode::OK);
+        assert!(
+            screen
+                .body
+                .contains("<option value=\"rafah\" selected>Rafah</option>")
+        );
         assert!(screen.body.contains("class=\"big\""));
         assert!(screen.body.contains(&first_name), "{}", screen.body);
         assert!(

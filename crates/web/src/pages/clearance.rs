@@ -47,7 +47,7 @@ struct ListPage {
     list: BatchList,
     can_submit: bool,
     can_record: bool,
-    crossings: Vec<String>,
+    crossings: Vec<(String, String)>,
     /// The submit form as typed (or its defaults), and why it was refused.
     submit: SubmitForm,
     refusal: Option<Refusal>,
@@ -85,14 +85,7 @@ async fn list_page(
     sweep_refusal: Option<Refusal>,
 ) -> crate::error::PageResult<Response> {
     let list = list_batches(state, identity, query).await?;
-    let crossings = state
-        .store
-        .reference()
-        .await?
-        .crossings
-        .iter()
-        .map(|c| c.id.to_string())
-        .collect();
+    let crossings = crate::pages::days::crossings(state).await?;
     let chrome = Chrome::new(identity, session, state, "/clearance", "Clearance").await?;
     let status = refusal
         .as_ref()

@@ -205,7 +205,7 @@ struct GatePage {
     date: String,
     q: String,
     only_expected: bool,
-    crossings: Vec<String>,
+    crossings: Vec<(String, String)>,
     manifests: Vec<ManifestCards>,
     /// Parties on the day's manifests, and how many the search and filter show.
     total_parties: usize,

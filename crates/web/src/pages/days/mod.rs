@@ -32,13 +32,17 @@ pub(super) fn day_link(path: &str, crossing: &str, date: &str, direction: Option
     )
 }
 
-pub(super) async fn crossings(state: &AppState) -> Result<Vec<String>, crate::error::AppError> {
+/// The crossings a select offers, as (id, name): the id is sent, the name
+/// shown.
+pub(crate) async fn crossings(
+    state: &AppState,
+) -> Result<Vec<(String, String)>, crate::error::AppError> {
     Ok(state
         .store
         .reference()
         .await?
         .crossings
         .iter()
-        .map(|c| c.id.to_string())
+        .map(|c| (c.id.to_string(), c.name.to_string()))
         .collect())
 }

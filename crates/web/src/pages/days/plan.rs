@@ -174,7 +174,7 @@ fn left_out_page(left_out: Vec<LeftOutView>, query: &PlanQuery) -> LeftOutPage {
 struct PlanPage {
     chrome: Chrome,
     plan: PlanView,
-    crossings: Vec<String>,
+    crossings: Vec<(String, String)>,
     can_view_manifest: bool,
     manifest_link: String,
     other_direction: String,
