@@ -218,15 +218,24 @@ async fn aggregate(
     download_or_refusal(&state, &identity, &session, result, typed).await
 }
 
+/// A file that covers no window of days: the form has nothing to keep.
+async fn without_window(
+    state: AppState,
+    identity: Identity,
+    session: Session,
+    aggregate: Aggregate,
+) -> PageResult<Response> {
+    let result = aggregate_file(&state, &identity, aggregate, &WindowQuery::default()).await;
+    let typed = Typed::defaults(&state);
+    download_or_refusal(&state, &identity, &session, result, typed).await
+}
+
 async fn waiting_list(
     State(state): State<AppState>,
     PageUser(identity): PageUser,
     session: Session,
 ) -> PageResult<Response> {
-    let query = WindowQuery::default();
-    let typed = Typed::defaults(&state);
-    let result = aggregate_file(&state, &identity, Aggregate::WaitingList, &query).await;
-    download_or_refusal(&state, &identity, &session, result, typed).await
+    without_window(state, identity, session, Aggregate::WaitingList).await
 }
 
 async fn evacuations(
@@ -261,10 +270,7 @@ async fn figures(
     PageUser(identity): PageUser,
     session: Session,
 ) -> PageResult<Response> {
-    let query = WindowQuery::default();
-    let typed = Typed::defaults(&state);
-    let result = aggregate_file(&state, &identity, Aggregate::Figures, &query).await;
-    download_or_refusal(&state, &identity, &session, result, typed).await
+    without_window(state, identity, session, Aggregate::Figures).await
 }
 
 async fn consignments(
@@ -272,10 +278,7 @@ async fn consignments(
     PageUser(identity): PageUser,
     session: Session,
 ) -> PageResult<Response> {
-    let query = WindowQuery::default();
-    let typed = Typed::defaults(&state);
-    let result = aggregate_file(&state, &identity, Aggregate::Consignments, &query).await;
-    download_or_refusal(&state, &identity, &session, result, typed).await
+    without_window(state, identity, session, Aggregate::Consignments).await
 }
 
 async fn report(
