@@ -19,6 +19,7 @@ mod clearance;
 mod crossing;
 mod facility;
 mod figure;
+mod gate;
 mod luggage;
 mod manifest;
 mod organisation;
@@ -54,6 +55,7 @@ pub use facility::{BedCapacity, Country, CountryCode, Facility, FacilityId};
 pub use figure::{
     FigureDraft, MAX_FIGURE_NOTE_CHARS, MAX_FIGURE_TEXT_CHARS, Source, SourcedFigure,
 };
+pub use gate::{AtGate, GateBreak, GateChange, GateMember, GateParty, GateProposal, check_gate};
 pub use luggage::{
     CashAmount, CashLimit, CurrencyCode, DeclarationError, DeclarationField, DeclaredItem,
     ItemCategory, LuggageDeclaration, LuggageFields, LuggageRuleSet, RuleKind, Violation,
@@ -75,7 +77,8 @@ pub use person::{
 };
 pub use reason::{Reason, ReasonCatalogue, ReasonCode, ReasonEntry, ReasonKind};
 pub use registration::{
-    CompanionFields, PatientFields, Registration, RegistrationError, ReturneeFields,
+    CompanionFields, PatientFields, REPLACEMENT_REASON_MAX_CHARS, Registration, RegistrationError,
+    Replacement, ReturneeFields, check_replaceable,
 };
 pub use status::{
     Action, ActionError, ActionFacts, ActionKind, Booking, Case, Status, StatusEvent, StatusLine,

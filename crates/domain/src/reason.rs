@@ -73,6 +73,9 @@ impl ReasonKind {
         if self == ReasonKind::Unscheduled {
             codes.push(Reason::patient_not_travelling().code);
         }
+        if self == ReasonKind::Withdrawn {
+            codes.push(ReasonCode(Reason::REPLACED.to_string()));
+        }
         codes
     }
 }
@@ -209,6 +212,20 @@ impl Reason {
             kind: ReasonKind::Unscheduled,
             code: ReasonCode("patient-not-travelling".to_string()),
             note: None,
+        }
+    }
+
+    /// The code of a companion withdrawn because another family member
+    /// replaces them; corridor records it by itself.
+    pub const REPLACED: &'static str = "replaced";
+
+    /// Why a companion leaves the list when another replaces them, with
+    /// the coordinator's words as the note.
+    pub fn replaced(note: Text) -> Reason {
+        Reason {
+            kind: ReasonKind::Withdrawn,
+            code: ReasonCode(Reason::REPLACED.to_string()),
+            note: Some(note),
         }
     }
 
@@ -378,6 +395,7 @@ mod tests {
             fixed(ReasonKind::Unscheduled),
             ["other", "patient-not-travelling"]
         );
+        assert_eq!(fixed(ReasonKind::Withdrawn), ["other", "replaced"]);
     }
 
     #[test]

@@ -5,8 +5,9 @@
 use jiff::civil::Date;
 
 use crate::{
-    BirthYear, ConditionCategory, CountryCode, InvalidValue, LegalBasis, NewPerson, OrganisationId,
-    PersonId, PersonKind, PersonName, Referral, ReferralDate, Relationship, Sex, Specialty, Tier,
+    Action, BirthYear, ConditionCategory, CountryCode, InvalidValue, LegalBasis, NewPerson,
+    OrganisationId, PersonId, PersonKind, PersonName, ReasonKind, Referral, ReferralDate,
+    Relationship, Sex, Specialty, Status, StatusEvent, StatusLine, Text, Tier,
     unaccompanied_children,
 };
 
@@ -140,6 +141,78 @@ impl Registration {
             .chain(self.companions.iter().cloned())
             .collect()
     }
+}
+
+/// The longest reason a replacement may give.
+pub const REPLACEMENT_REASON_MAX_CHARS: usize = 500;
+
+/// A companion who cannot travel, replaced by another family member: the
+/// new companion to register for the same patient, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    pub patient: PersonId,
+    /// The companion replaced; their record and history stay.
+    pub replaced: PersonId,
+    /// The new companion, who starts `listed` and needs clearance.
+    pub companion: NewPerson,
+    /// Why, in the coordinator's words; it stays in the replaced
+    /// companion's history.
+    pub reason: Text,
+}
+
+impl Replacement {
+    /// Parses a replacement as a form or the command line gives it, the
+    /// one way both read it. The new companion takes the patient's legal
+    /// basis unless another is given, and a generated `C-` id.
+    pub fn parse(
+        patient: &NewPerson,
+        replaced: &str,
+        fields: &CompanionFields<'_>,
+        reason: &str,
+        today: Date,
+        random: &mut dyn FnMut() -> u64,
+    ) -> Result<Replacement, InvalidValue> {
+        let replaced = PersonId::parse(replaced.trim())
+            .map_err(|invalid| InvalidValue::new("companion", invalid.problem))?;
+        let companion = parse_companion(fields, patient, today, random)?;
+        if reason.trim().is_empty() {
+            return Err(InvalidValue::new(
+                "reason",
+                "say why the companion is replaced, e.g. \"denied clearance; her sister travels instead\"",
+            ));
+        }
+        let reason = Text::parse("reason", reason, REPLACEMENT_REASON_MAX_CHARS)?;
+        Ok(Replacement {
+            patient: patient.id.clone(),
+            replaced,
+            companion,
+            reason,
+        })
+    }
+}
+
+/// Whether a companion may be replaced: only one who cannot travel —
+/// denied clearance, turned back at the gate (back to `cleared` by a
+/// turn-back), withdrawn, or died. `last` is the last event of their
+/// history. The error says why not, for the coordinator.
+pub fn check_replaceable(line: &StatusLine, last: Option<&StatusEvent>) -> Result<(), String> {
+    let turned_back = line.status == Status::Cleared
+        && last
+            .and_then(|event| event.action.as_ref())
+            .and_then(Action::reason)
+            .is_some_and(|reason| reason.kind == ReasonKind::TurnedBack);
+    let cannot_travel = matches!(
+        line.status,
+        Status::Denied | Status::Withdrawn | Status::DiedWhileWaiting
+    );
+    if turned_back || cannot_travel {
+        return Ok(());
+    }
+    Err(format!(
+        "the companion is {}; only a companion who cannot travel is replaced: denied clearance, \
+         turned back at the gate, withdrawn or died",
+        line.status
+    ))
 }
 
 fn parse_patient(
@@ -279,6 +352,86 @@ mod tests {
         check(
             Registration::parse(&future, &[], TODAY, &mut counter()),
             "referral_date: 2026-02-02 is in the future (today is 2026-02-01)",
+        );
+    }
+
+    #[test]
+    fn a_replacement_is_a_new_companion_of_the_same_patient_with_a_reason() {
+        let registration =
+            Registration::parse(&patient("2015"), &[PARENT], TODAY, &mut counter()).unwrap();
+        let sister = CompanionFields {
+            name: Some("Huda"),
+            relationship: "sibling",
+            birth_year: "1990",
+            ..PARENT
+        };
+        let old = registration.companions[0].id.to_string();
+        let replacement = Replacement::parse(
+            &registration.patient,
+            &old,
+            &sister,
+            "denied clearance; her sister travels instead",
+            TODAY,
+            &mut || 7,
+        )
+        .unwrap();
+        assert_eq!(replacement.patient, registration.patient.id);
+        assert_eq!(replacement.replaced.as_str(), old);
+        assert_eq!(
+            replacement.companion.companion_of(),
+            Some(&registration.patient.id)
+        );
+        assert!(replacement.companion.id.as_str().starts_with("C-"));
+        assert_eq!(
+            replacement.companion.name.as_ref().map(|n| n.as_str()),
+            Some("Huda")
+        );
+        let refused = |fields: &CompanionFields<'_>, old: &str, reason: &str| {
+            Replacement::parse(&registration.patient, old, fields, reason, TODAY, &mut || 7)
+                .unwrap_err()
+                .field
+        };
+        assert_eq!(refused(&sister, &old, "  "), "reason");
+        assert_eq!(refused(&sister, "not an id!", "why"), "companion");
+        let unborn = CompanionFields {
+            birth_year: "2031",
+            ..sister
+        };
+        assert_eq!(refused(&unborn, &old, "why"), "birth_year");
+    }
+
+    #[test]
+    fn only_a_companion_who_cannot_travel_is_replaced() {
+        use crate::{Reason, ReasonKind, StatusLine};
+        let at = jiff::Timestamp::UNIX_EPOCH;
+        let line = |status: Status| StatusLine {
+            status,
+            ..StatusLine::new(crate::Role::Companion)
+        };
+        for status in [Status::Denied, Status::Withdrawn, Status::DiedWhileWaiting] {
+            assert_eq!(check_replaceable(&line(status), None), Ok(()), "{status}");
+        }
+        let unscheduled = |kind: ReasonKind, code: &str| {
+            let reason = Reason::parse(kind, Some(code), None).unwrap();
+            let scheduled = line(Status::Scheduled);
+            scheduled
+                .transition(
+                    crate::Role::Companion,
+                    Action::Unschedule { reason },
+                    at,
+                    "officer",
+                    None,
+                )
+                .unwrap()
+        };
+        let (back, event) = unscheduled(ReasonKind::TurnedBack, "companion-refused");
+        assert_eq!(check_replaceable(&back, Some(&event)), Ok(()));
+        let (removed, event) = unscheduled(ReasonKind::Unscheduled, "other-note");
+        assert!(check_replaceable(&removed, Some(&event)).is_err());
+        assert_eq!(
+            check_replaceable(&line(Status::Cleared), None).unwrap_err(),
+            "the companion is cleared; only a companion who cannot travel is replaced: denied clearance, \
+             turned back at the gate, withdrawn or died"
         );
     }
 }

@@ -56,8 +56,8 @@ pub use exports::{
 };
 pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};
 pub use people::{
-    Keyset, ListFilter, ListPage, ListPosition, ListedPerson, PersonRecord, RoleFilter, TierCount,
-    Transitioned, Visibility, WaitFilter, WaitingSummary,
+    CompanionStanding, Keyset, ListFilter, ListPage, ListPosition, ListedPerson, PersonRecord,
+    Replaced, RoleFilter, TierCount, Transitioned, Visibility, WaitFilter, WaitingSummary,
 };
 pub use planning::{OverrideOutcome, displaced_by, method_name, parse_method};
 pub use reasons::REASON_LABEL_MAX_CHARS;

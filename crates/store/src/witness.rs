@@ -123,6 +123,11 @@ pub(crate) const COVERED: &[Covered] = &[
         ],
     ),
     covered(
+        "companion_replacements",
+        "companion replacement",
+        &[("replaced", Text)],
+    ),
+    covered(
         "luggage_declarations",
         "luggage declaration",
         &[("person_id", Text)],

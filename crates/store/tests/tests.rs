@@ -7,6 +7,7 @@ mod aid;
 mod audit_chain;
 mod audit_data;
 mod backup;
+mod companions;
 mod concurrency;
 mod crossing_days;
 #[cfg(unix)]

@@ -28,6 +28,7 @@ pub fn all_routes() -> Vec<&'static RouteCase> {
         crate::plan::ROUTES,
         crate::returnees::ROUTES,
         crate::exports::ROUTES,
+        crate::companions::ROUTES,
     ]
     .into_iter()
     .flatten()

@@ -9,6 +9,7 @@ mod aid;
 mod auth;
 mod browser;
 mod clearance;
+mod companions;
 mod dashboard;
 mod day;
 mod details;

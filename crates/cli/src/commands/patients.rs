@@ -1,4 +1,4 @@
-//! `corridor patients add|list|show|transition`.
+//! `corridor patients add|list|show|transition|replace-companion`.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -6,14 +6,16 @@ use std::process::ExitCode;
 use anyhow::{Context as _, anyhow, bail};
 use corridor_domain::{
     Action, ActionError, ActionFacts, ActionKind, AgeGroup, CompanionFields, InvalidValue, Paging,
-    PatientFields, PersonId, PersonKind, Reason, Registration, RegistrationError, Specialty,
-    Status, Text, Tier, allowed_actions,
+    PatientFields, PersonId, PersonKind, Reason, Registration, RegistrationError, Replacement,
+    Specialty, Status, Text, Tier, allowed_actions,
 };
 use corridor_store::{ListFilter, NewAuditEntry, RoleFilter, WaitFilter};
 
 use super::reasons::{reason_flag_error, with_note};
 use crate::context::Context;
-use crate::flags::patients::{AddArgs, ListArgs, PatientsCommand, ShowArgs, TransitionArgs};
+use crate::flags::patients::{
+    AddArgs, ListArgs, PatientsCommand, ReplaceCompanionArgs, ShowArgs, TransitionArgs,
+};
 use crate::output::{count, table};
 
 /// The most rows `patients list` prints at once.
@@ -25,6 +27,7 @@ pub async fn run(context: &Context, command: &PatientsCommand) -> anyhow::Result
         PatientsCommand::List(args) => list(context, args).await,
         PatientsCommand::Show(args) => show(context, args).await,
         PatientsCommand::Transition(args) => transition(context, args).await,
+        PatientsCommand::ReplaceCompanion(args) => replace_companion(context, args).await,
     }
 }
 
@@ -122,6 +125,55 @@ async fn add(context: &Context, args: &AddArgs) -> anyhow::Result<ExitCode> {
                     .join(", ")
             )
         }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn replace_companion(
+    context: &Context,
+    args: &ReplaceCompanionArgs,
+) -> anyhow::Result<ExitCode> {
+    let patient_id = PersonId::parse(args.patient.trim()).map_err(flag_error)?;
+    let patient = context
+        .store
+        .person(&patient_id)
+        .await?
+        .ok_or_else(|| {
+            anyhow!("no person with id {patient_id} is registered; `corridor patients list` shows who is")
+        })?
+        .person;
+    let fields = CompanionFields {
+        id: args.id.as_deref(),
+        name: args.name.as_deref(),
+        relationship: &args.relationship,
+        birth_year: &args.birth_year,
+        sex: &args.sex,
+        legal_basis: args.legal_basis.as_deref(),
+    };
+    let replacement = Replacement::parse(
+        &patient,
+        &args.companion,
+        &fields,
+        &args.reason,
+        context.today,
+        &mut || rand::random(),
+    )
+    .map_err(flag_error)?;
+    let replaced = context
+        .store
+        .replace_companion(&replacement, context.now, &context.actor)
+        .await?;
+    println!(
+        "Replaced companion {} of {} by {} (listed; request clearance for them){}. {} keeps their place in the list.",
+        replaced.replaced,
+        replaced.patient,
+        replaced.replacement,
+        if replaced.withdrawn {
+            format!("; {} withdrawn (replaced)", replaced.replaced)
+        } else {
+            String::new()
+        },
+        replaced.patient
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -338,11 +390,37 @@ async fn show(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
                     "no"
                 }
             ));
-            if record.companions.is_empty() {
+            let companions = context.store.companions_of(&person.id).await?;
+            if companions.is_empty() {
                 out.push_str("  companions: none\n");
             } else {
-                let ids: Vec<&str> = record.companions.iter().map(PersonId::as_str).collect();
-                out.push_str(&format!("  companions: {}\n", ids.join(", ")));
+                let described: Vec<String> = companions
+                    .iter()
+                    .map(|companion| {
+                        // Only a companion who cannot travel, or who stands
+                        // in for one, says more than their id.
+                        let mut notes = Vec::new();
+                        if let Some(by) = &companion.replaced_by {
+                            notes.push(format!("replaced by {by}"));
+                        } else if companion.replaceable {
+                            notes.push("may be replaced: patients replace-companion".to_string());
+                        }
+                        if let Some(old) = &companion.replaces {
+                            notes.push(format!("replaces {old}"));
+                        }
+                        if notes.is_empty() {
+                            companion.id.to_string()
+                        } else {
+                            format!(
+                                "{} ({}, {})",
+                                companion.id,
+                                companion.status,
+                                notes.join(", ")
+                            )
+                        }
+                    })
+                    .collect();
+                out.push_str(&format!("  companions: {}\n", described.join(", ")));
             }
         }
         PersonKind::Companion { of, relationship } => {

@@ -402,20 +402,29 @@ async fn record(
         }
         None => None,
     };
-    let recorded = context
-        .store
-        .record_gate(
-            &GateRecording {
-                crossing: day.crossing.clone(),
-                date: day.date,
-                person: person.clone(),
-                outcome,
-                reason: reason.clone(),
-            },
-            context.now,
-            &context.actor,
-        )
-        .await?;
+    let recording = GateRecording {
+        crossing: day.crossing.clone(),
+        date: day.date,
+        person: person.clone(),
+        outcome,
+        reason: reason.clone(),
+    };
+    let recorded = match &args.member {
+        None => {
+            context
+                .store
+                .record_gate(&recording, context.now, &context.actor)
+                .await?
+        }
+        Some(member) => {
+            let member = PersonId::parse(member.trim())
+                .map_err(|invalid| anyhow::anyhow!("--person: {}", invalid.problem))?;
+            context
+                .store
+                .record_gate_member(&recording, &member, context.now, &context.actor)
+                .await?
+        }
+    };
     let people: Vec<&str> = recorded.people.iter().map(PersonId::as_str).collect();
     let consequence = match outcome {
         GateOutcome::Crossed => "",
@@ -437,19 +446,28 @@ async fn undo(context: &Context, args: &GateUndoArgs) -> anyhow::Result<ExitCode
     let day = day(context, &args.day, None).await?;
     let person = PersonId::parse(&args.person).map_err(flag_error)?;
     let reason = Text::parse("reason", &args.reason, 500).map_err(flag_error)?;
-    let undone = context
-        .store
-        .undo_gate(
-            &GateUndo {
-                crossing: day.crossing.clone(),
-                date: day.date,
-                person,
-                reason,
-            },
-            context.now,
-            &context.actor,
-        )
-        .await?;
+    let undo = GateUndo {
+        crossing: day.crossing.clone(),
+        date: day.date,
+        person,
+        reason,
+    };
+    let undone = match &args.member {
+        None => {
+            context
+                .store
+                .undo_gate(&undo, context.now, &context.actor)
+                .await?
+        }
+        Some(member) => {
+            let member = PersonId::parse(member.trim())
+                .map_err(|invalid| anyhow::anyhow!("--person: {}", invalid.problem))?;
+            context
+                .store
+                .undo_gate_member(&undo, &member, context.now, &context.actor)
+                .await?
+        }
+    };
     let people: Vec<&str> = undone.people.iter().map(PersonId::as_str).collect();
     let bed = undone
         .bed_held_at

@@ -390,13 +390,19 @@ pub struct ManifestArgs {
 pub enum GateCommand {
     /// Who is expected at the gate today, and who has been recorded.
     List(DayArgs),
-    /// The person (with their companions) crossed.
+    /// The person (with their companions, or only --person) crossed.
+    #[command(
+        after_help = "Examples:\n  corridor gate crossed P-000042\n  corridor gate crossed P-000042 --person P-000042\n\nWithout --person the whole party still expected crosses. A companion\ncrosses with or after their patient; a child patient crosses only with a\ncompanion who crosses too."
+    )]
     Crossed(GateArgs),
-    /// The person (with their companions) was turned back; a --reason code is required.
+    /// The person (with their companions, or only --person) was turned back; a --reason code is required.
+    #[command(
+        after_help = "Examples:\n  corridor gate turned-back P-000042 --reason refused-at-crossing\n  corridor gate turned-back P-000042 --person C-000043 --reason companion-refused\n\nA companion is turned back alone when the patient is an adult, or a child\nwho keeps another companion to cross with; they go back to the list as\ncleared. A patient turned back takes the companions still expected with\nthem: record it for the whole party."
+    )]
     TurnedBack(GateArgs),
-    /// The person (with their companions) did not come (--reason code: not-known if left out).
+    /// The person (with their companions, or only --person) did not come (--reason code: not-known if left out).
     NoShow(GateArgs),
-    /// Undo an outcome recorded in error, on the crossing day: the party is expected again.
+    /// Undo an outcome recorded in error, on the crossing day: the party (or only --person) is expected again.
     Undo(GateUndoArgs),
     /// End of day: what was planned, what happened, who goes back to the list.
     Reconcile(DayArgs),
@@ -408,6 +414,9 @@ pub struct GateUndoArgs {
     pub person: String,
     #[command(flatten)]
     pub day: DayArgs,
+    /// Undo only this person's outcome (the patient or one companion of the party).
+    #[arg(long = "person", value_name = "ID")]
+    pub member: Option<String>,
     /// Why the outcome was wrong (e.g. "tapped the wrong card"); kept in each person's history.
     #[arg(long)]
     pub reason: String,
@@ -415,9 +424,14 @@ pub struct GateUndoArgs {
 
 #[derive(Debug, Args)]
 pub struct GateArgs {
+    /// The patient (for their whole party) or the returnee.
     pub person: String,
     #[command(flatten)]
     pub day: DayArgs,
+    /// Record only this person of the party: a companion turned back alone
+    /// while the patient crosses, or the patient crossing ahead.
+    #[arg(long = "person", value_name = "ID")]
+    pub member: Option<String>,
     /// The reason code (`corridor reasons list --kind turned-back` or `--kind no-show`).
     #[arg(long, value_name = "CODE")]
     pub reason: Option<String>,

@@ -23,6 +23,41 @@ pub enum PatientsCommand {
         after_help = "Examples:\n  corridor patients transition P-000042 list\n  corridor patients transition P-000042 request-clearance\n  corridor patients transition P-000042 deny --reason security-objection\n  corridor patients transition P-000042 deny --reason other --note \"asked to apply again with a new permit\"\n  corridor patients transition P-000042 delay --date 2026-02-10\n  corridor patients transition P-000042 resubmit\n  corridor patients transition P-000042 admit --facility eg-arish-general\n  corridor patients transition P-000042 die --date 2026-02-03\n  corridor patients transition P-000042 withdraw --reason no-longer-needed\n  corridor patients transition P-000042 reinstate --reason wrong-person\n\nActions: list, request-clearance, clear, deny, delay, resubmit, schedule,\nunschedule, cross, admit, return, die, withdraw, reinstate. `patients show`\nprints the ones allowed now. `reinstate` undoes a death or withdrawal\nrecorded in error: the person goes back to the waiting status they left\n(scheduled comes back as cleared: the place and bed are not restored).\nPeople are scheduled by confirming a day plan (`corridor plan confirm`),\nwhich checks the quota and holds a bed.\n\nReasons are codes: `corridor reasons list` shows them by kind. A --note says\nmore; it stays with the person's record and never leaves in a report or an\nexport."
     )]
     Transition(TransitionArgs),
+    /// Replace a companion who cannot travel (denied clearance, turned back,
+    /// withdrawn, died) with another family member.
+    #[command(
+        after_help = "Example:\n  corridor patients replace-companion P-000042 --companion C-000043 \\\n    --relationship sibling --birth-year 1992 --sex female --name \"Huda\" \\\n    --reason \"denied clearance; her sister travels instead\"\n\nThe new companion is registered for the same patient and needs clearance\nlike any new companion; the crossing rules' companion limit applies (the\nreplaced companion no longer counts). The replaced companion keeps their\nrecord and history: they leave the list as withdrawn (reason `replaced`,\nwith your --reason as the note) unless already withdrawn or dead. The\npatient keeps their place in the list."
+    )]
+    ReplaceCompanion(ReplaceCompanionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReplaceCompanionArgs {
+    /// The patient.
+    pub patient: String,
+    /// The companion who cannot travel.
+    #[arg(long, value_name = "ID")]
+    pub companion: String,
+    /// The new companion's relationship to the patient, e.g. parent, sibling, spouse, child.
+    #[arg(long)]
+    pub relationship: String,
+    #[arg(long)]
+    pub birth_year: String,
+    /// female, male or unknown.
+    #[arg(long)]
+    pub sex: String,
+    /// Full name (personal data; optional).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Pseudonymous id; generated (C-xxxxxxxx) when omitted.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// The new companion's legal basis; the patient's when omitted.
+    #[arg(long)]
+    pub legal_basis: Option<String>,
+    /// Why the companion is replaced; kept in the replaced companion's history.
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Debug, Args)]

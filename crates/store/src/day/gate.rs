@@ -2,8 +2,9 @@
 //! end-of-day reconciliation of plan and outcome.
 
 use corridor_domain::{
-    Action, Booking, CrossingId, CrossingRules, Direction, GateOutcome, InvalidValue, PersonId,
-    Reason, ReasonKind, Text,
+    Action, AtGate, BirthYear, Booking, CrossingId, CrossingRules, Direction, GateBreak,
+    GateChange, GateMember, GateOutcome, GateParty, GateProposal, InvalidValue, PersonId, Reason,
+    ReasonKind, Role, Text, check_gate,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -248,6 +249,17 @@ impl Store {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let reason = gate_reason(person, outcome, reason)?;
+        refuse_breaks(
+            &mut transaction,
+            crossing,
+            on,
+            person,
+            &GateProposal {
+                people: people.clone(),
+                change: GateChange::Record(outcome),
+            },
+        )
+        .await?;
         if outcome == GateOutcome::Crossed && direction == Direction::Inbound {
             let sets = read_luggage_rule_sets(&mut transaction).await?;
             let violations =
@@ -411,6 +423,17 @@ impl Store {
                 );
             }
         }
+        refuse_breaks(
+            &mut transaction,
+            crossing,
+            on,
+            person,
+            &GateProposal {
+                people: people.clone(),
+                change: GateChange::Undo,
+            },
+        )
+        .await?;
         let booking = Booking {
             date: on,
             crossing: crossing.clone(),
@@ -578,4 +601,368 @@ async fn hold_released_bed_again(
     .execute(&mut **transaction)
     .await?;
     Ok(Some(facility))
+}
+
+/// Where a manifest entry's state puts the person at the gate, for the
+/// party rules ([`check_gate`]).
+fn at_gate(state: EntryState) -> AtGate {
+    match state {
+        EntryState::Expected => AtGate::Expected,
+        EntryState::Crossed => AtGate::Crossed,
+        EntryState::TurnedBack => AtGate::TurnedBack,
+        EntryState::NoShow => AtGate::NoShow,
+        EntryState::Removed => AtGate::Off,
+    }
+}
+
+/// The SQL that reads the people of parties at the gate, in manifest order.
+const PARTY_SQL: &str = "SELECT e.person_id, e.party, e.direction, e.outcome, p.role, p.birth_year \
+     FROM manifest_entries e JOIN persons p ON p.id = e.person_id \
+     WHERE e.crossing = $1 AND e.date = $2";
+
+/// Groups rows read with [`PARTY_SQL`] (in manifest order) into parties.
+fn parties_of(rows: &[sqlx::any::AnyRow], on: Date) -> Result<Vec<GateParty>, StoreError> {
+    let mut parties: Vec<GateParty> = Vec::new();
+    for row in rows {
+        let id: String = row.try_get("person_id")?;
+        let invalid = StoreError::from_invalid("manifest_entries", &id);
+        let party = PersonId::parse(&row.try_get::<String, _>("party")?).map_err(&invalid)?;
+        let state = match row.try_get::<Option<String>, _>("outcome")? {
+            None => EntryState::Expected,
+            Some(text) => EntryState::parse(&text)
+                .map_err(|problem| StoreError::corrupt("manifest_entries", &id, problem))?,
+        };
+        let year = i16::try_from(row.try_get::<i64, _>("birth_year")?)
+            .map_err(|_| StoreError::corrupt("persons", &id, "birth year out of range"))?;
+        let birth_year = BirthYear::new(year, on).map_err(&invalid)?;
+        let member = GateMember {
+            id: PersonId::parse(&id).map_err(&invalid)?,
+            role: Role::parse(&row.try_get::<String, _>("role")?).map_err(&invalid)?,
+            is_child: birth_year.is_child_on(on),
+            state: at_gate(state),
+        };
+        if member.id == party {
+            parties.push(GateParty {
+                direction: Direction::parse(&row.try_get::<String, _>("direction")?)
+                    .map_err(&invalid)?,
+                head: member,
+                companions: Vec::new(),
+            });
+        } else if let Some(head) = parties.iter_mut().rev().find(|p| p.head.id == party) {
+            head.companions.push(member);
+        }
+    }
+    Ok(parties)
+}
+
+/// The party headed by `head` on a confirmed manifest of the day, read in
+/// the caller's transaction; `None` when `head` heads none.
+async fn party_at_gate(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    crossing: &CrossingId,
+    on: Date,
+    head: &PersonId,
+) -> Result<Option<GateParty>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{PARTY_SQL} AND e.party = $3 ORDER BY e.position"
+    )))
+    .bind(crossing.as_str().to_string())
+    .bind(on.to_string())
+    .bind(head.as_str().to_string())
+    .fetch_all(&mut **transaction)
+    .await?;
+    Ok(parties_of(&rows, on)?.into_iter().next())
+}
+
+/// Refuses `proposal` for the party headed by `head` when it breaks a rule
+/// of the gate ([`check_gate`]), naming every rule broken.
+async fn refuse_breaks(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    crossing: &CrossingId,
+    on: Date,
+    head: &PersonId,
+    proposal: &GateProposal,
+) -> Result<GateParty, StoreError> {
+    let party = party_at_gate(transaction, crossing, on, head)
+        .await?
+        .ok_or_else(|| {
+            StoreError::day_rule(
+                DayRule::Gate,
+                format!("{head} heads no party on a confirmed manifest of {crossing} on {on}"),
+            )
+        })?;
+    let breaks = check_gate(&party, proposal);
+    if breaks.is_empty() {
+        return Ok(party);
+    }
+    let list: Vec<String> = breaks.iter().map(GateBreak::to_string).collect();
+    Err(StoreError::day_rule(DayRule::Party, list.join("; ")))
+}
+
+/// The head of the party `person` is on at the gate of the day, refusing
+/// one that `party` (the head named by the caller) does not head.
+async fn check_member_of(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    crossing: &CrossingId,
+    on: Date,
+    party: &PersonId,
+    person: &PersonId,
+) -> Result<(), StoreError> {
+    let head: Option<String> = sqlx::query(
+        "SELECT party FROM manifest_entries WHERE crossing = $1 AND date = $2 AND person_id = $3",
+    )
+    .bind(crossing.as_str().to_string())
+    .bind(on.to_string())
+    .bind(person.as_str().to_string())
+    .fetch_optional(&mut **transaction)
+    .await?
+    .map(|row| row.try_get("party"))
+    .transpose()?;
+    match head {
+        Some(head) if head == party.as_str() => Ok(()),
+        Some(head) => Err(StoreError::day_rule(
+            DayRule::Party,
+            format!("{person} travels with {head}, not {party}; name {head}'s party"),
+        )),
+        None => Err(StoreError::day_rule(
+            DayRule::Gate,
+            format!("{person} is not on a confirmed manifest of {crossing} on {on}"),
+        )),
+    }
+}
+
+impl Store {
+    /// The parties on the day's confirmed manifests as they stand at the
+    /// gate (both directions, in manifest order): what the gate page asks
+    /// [`GateParty::allows`] about to offer each person's actions.
+    pub async fn gate_parties(
+        &self,
+        crossing: &CrossingId,
+        on: Date,
+    ) -> Result<Vec<GateParty>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PARTY_SQL} ORDER BY e.direction, e.position"
+        )))
+        .bind(crossing.as_str().to_string())
+        .bind(on.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        parties_of(&rows, on)
+    }
+
+    /// Records what happened at the gate to one person of a patient's
+    /// party (`recording.person` names the party, `member` the person): a
+    /// companion turned back alone while the patient crosses, a patient
+    /// who crosses ahead of the companions. The party's rules
+    /// ([`check_gate`]) are checked against the party as it stands, inside
+    /// the write transaction. A companion turned back goes back to the
+    /// list as cleared, like a turned-back party. One transaction, one
+    /// audit entry.
+    pub async fn record_gate_member(
+        &self,
+        recording: &GateRecording,
+        member: &PersonId,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<GateRecord, StoreError> {
+        let crossing = &recording.crossing;
+        let on = recording.date;
+        let outcome = recording.outcome;
+        GateOutcome::check_day(on, day_of(at))
+            .map_err(|detail| StoreError::day_rule(DayRule::Gate, detail))?;
+        let mut transaction = self.write().await?;
+        check_member_of(&mut transaction, crossing, on, &recording.person, member).await?;
+        let party = party_at_gate(&mut transaction, crossing, on, &recording.person)
+            .await?
+            .ok_or_else(|| {
+                StoreError::day_rule(
+                    DayRule::Gate,
+                    format!("{} heads no party at {crossing} on {on}", recording.person),
+                )
+            })?;
+        if party.direction == Direction::Inbound {
+            // A returnee is a party of one, whose crossing checks luggage.
+            drop(transaction);
+            return self.record_gate(recording, at, actor).await;
+        }
+        let reason = gate_reason(member, outcome, recording.reason.as_ref())?;
+        refuse_breaks(
+            &mut transaction,
+            crossing,
+            on,
+            &recording.person,
+            &GateProposal {
+                people: vec![member.clone()],
+                change: GateChange::Record(outcome),
+            },
+        )
+        .await?;
+        let state = EntryState::from(outcome);
+        let query = sqlx::query(
+            "UPDATE manifest_entries SET outcome = $1, outcome_at = $2, outcome_by = $3, \
+             outcome_reason_kind = $4, outcome_reason_code = $5, outcome_reason_note = $6 \
+             WHERE crossing = $7 AND date = $8 AND person_id = $9 AND outcome IS NULL",
+        )
+        .bind(state.as_str())
+        .bind(micros(at))
+        .bind(actor.to_string());
+        bind_reason(query, reason.as_ref())
+            .bind(crossing.as_str().to_string())
+            .bind(on.to_string())
+            .bind(member.as_str().to_string())
+            .execute(&mut **transaction)
+            .await?;
+        let action = match &reason {
+            None => Action::Cross,
+            Some(reason) => Action::Unschedule {
+                reason: reason.clone(),
+            },
+        };
+        transition_in(
+            self.backend,
+            &mut transaction,
+            StatusChange {
+                person: member,
+                expected_version: None,
+                action,
+                note: None,
+            },
+            at,
+            actor,
+        )
+        .await?;
+        transaction
+            .commit(&NewAuditEntry {
+                at,
+                actor: actor.to_string(),
+                action: "gate.record".to_string(),
+                subject: member.to_string(),
+                detail: serde_json::json!({
+                    "crossing": crossing.as_str(),
+                    "date": on.to_string(),
+                    "party": recording.person.as_str(),
+                    "outcome": outcome.as_str(),
+                    "reason": reason_json(reason.as_ref()),
+                    "people": [member.as_str()],
+                }),
+            })
+            .await?;
+        Ok(GateRecord {
+            people: vec![member.clone()],
+            state,
+        })
+    }
+
+    /// Undoes the gate outcome of one person of a party (`undo.person`
+    /// names the party, `member` the person), on the crossing day only,
+    /// when the party's rules allow it ([`check_gate`]): the person is
+    /// expected again, and a patient's bed released by a turn-back or a
+    /// no-show is held again. One transaction, one audit entry.
+    pub async fn undo_gate_member(
+        &self,
+        undo: &GateUndo,
+        member: &PersonId,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<GateUndone, StoreError> {
+        let GateUndo {
+            crossing,
+            date: on,
+            person: head,
+            reason,
+        } = undo;
+        let on = *on;
+        GateOutcome::check_undo_day(on, day_of(at))
+            .map_err(|detail| StoreError::day_rule(DayRule::Gate, detail))?;
+        let mut transaction = self.write().await?;
+        check_member_of(&mut transaction, crossing, on, head, member).await?;
+        let party = refuse_breaks(
+            &mut transaction,
+            crossing,
+            on,
+            head,
+            &GateProposal {
+                people: vec![member.clone()],
+                change: GateChange::Undo,
+            },
+        )
+        .await?;
+        let undone = match party.member(member).map(|m| m.state) {
+            Some(AtGate::Crossed) => EntryState::Crossed,
+            Some(AtGate::TurnedBack) => EntryState::TurnedBack,
+            Some(AtGate::NoShow) => EntryState::NoShow,
+            // check_gate refused anything else.
+            _ => {
+                return Err(StoreError::day_rule(
+                    DayRule::Gate,
+                    format!("{member} has no gate outcome to undo"),
+                ));
+            }
+        };
+        let recorded_at: Option<i64> = sqlx::query(
+            "SELECT outcome_at FROM manifest_entries WHERE crossing = $1 AND date = $2 AND person_id = $3",
+        )
+        .bind(crossing.as_str().to_string())
+        .bind(on.to_string())
+        .bind(member.as_str().to_string())
+        .fetch_one(&mut **transaction)
+        .await?
+        .try_get("outcome_at")?;
+        transition_in(
+            self.backend,
+            &mut transaction,
+            StatusChange {
+                person: member,
+                expected_version: None,
+                action: Action::UndoGate {
+                    booking: Booking {
+                        date: on,
+                        crossing: crossing.clone(),
+                    },
+                },
+                note: Some(reason.clone()),
+            },
+            at,
+            actor,
+        )
+        .await?;
+        let query = sqlx::query(
+            "UPDATE manifest_entries SET outcome = NULL, outcome_at = NULL, outcome_by = NULL, \
+             outcome_reason_kind = $1, outcome_reason_code = $2, outcome_reason_note = $3 \
+             WHERE crossing = $4 AND date = $5 AND person_id = $6",
+        );
+        bind_reason(query, None)
+            .bind(crossing.as_str().to_string())
+            .bind(on.to_string())
+            .bind(member.as_str().to_string())
+            .execute(&mut **transaction)
+            .await?;
+        let bed_held_at = match (undone, recorded_at) {
+            (EntryState::TurnedBack | EntryState::NoShow, Some(released_at)) if member == head => {
+                hold_released_bed_again(&mut transaction, member, undone, released_at, at).await?
+            }
+            _ => None,
+        };
+        transaction
+            .commit(&NewAuditEntry {
+                at,
+                actor: actor.to_string(),
+                action: "gate.undo".to_string(),
+                subject: member.to_string(),
+                detail: serde_json::json!({
+                    "crossing": crossing.as_str(),
+                    "date": on.to_string(),
+                    "party": head.as_str(),
+                    "undone": undone.as_str(),
+                    "people": [member.as_str()],
+                    "bed_held_at": bed_held_at,
+                }),
+            })
+            .await?;
+        Ok(GateUndone {
+            people: vec![member.clone()],
+            undone,
+            bed_held_at,
+        })
+    }
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod list;
 pub(crate) mod registration;
+pub(crate) mod replacement;
 pub(crate) mod transitions;
 
 pub use list::{
@@ -9,4 +10,5 @@ pub use list::{
     WaitFilter, WaitingSummary,
 };
 pub use registration::PersonRecord;
+pub use replacement::{CompanionStanding, Replaced};
 pub use transitions::Transitioned;

@@ -175,8 +175,9 @@ impl Store {
 /// Refuses more companions for a patient than the crossing rules in force
 /// allow ([`CrossingRules::companion_limit`]) on the day they are written
 /// (the UTC date of the write, as the edges' "today"), counting those
-/// already registered: the one check of the limit, for every way people
-/// are registered (a form, the command line, a file, a data set).
+/// already registered (but not those replaced by another companion): the
+/// one check of the limit, for every way people are registered (a form,
+/// the command line, a file, a data set, a replacement).
 async fn check_companion_limit(
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     cases: &[Case],
@@ -204,7 +205,8 @@ async fn check_companion_limit(
             0
         } else {
             let n: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM persons WHERE companion_of = $1 AND role = $2",
+                "SELECT COUNT(*) AS n FROM persons WHERE companion_of = $1 AND role = $2 \
+                 AND id NOT IN (SELECT replaced FROM companion_replacements)",
             )
             .bind(patient.as_str().to_string())
             .bind(Role::Companion.as_str())

@@ -59,6 +59,9 @@ impl Store {
             ));
         }
         let mut transaction = self.write().await?;
+        if matches!(action, Action::Reinstate { .. }) {
+            refuse_reinstating_replaced(&mut transaction, id).await?;
+        }
         let (person, line, next, event) = transition_in(
             self.backend,
             &mut transaction,
@@ -93,6 +96,29 @@ impl Store {
             line: next,
             event,
         })
+    }
+}
+
+/// Refuses to put back on the list a companion replaced by another: the
+/// patient's companions are the replacement now (and the limit counted
+/// them so).
+async fn refuse_reinstating_replaced(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &PersonId,
+) -> Result<(), StoreError> {
+    let replacement: Option<String> =
+        sqlx::query("SELECT replacement FROM companion_replacements WHERE replaced = $1")
+            .bind(id.as_str().to_string())
+            .fetch_optional(&mut **transaction)
+            .await?
+            .map(|row| row.try_get("replacement"))
+            .transpose()?;
+    match replacement {
+        Some(by) => Err(StoreError::Refused(format!(
+            "{id} was replaced by {by} as a companion and is not put back on the list; \
+             register a new companion if another is needed"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use corridor_domain::{
     Action, ActionError, ActionFacts, ActionKind, CompanionFields, PatientFields, Permission,
-    PersonId, Registration, RegistrationError, Role, Text, allowed_actions,
+    PersonId, Registration, RegistrationError, Replacement, Role, Text, allowed_actions,
     registering_organisation,
 };
 use corridor_store::StoreError;
@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(register))
         .routes(routes!(transition))
+        .routes(routes!(replace_companion))
 }
 
 /// A patient's referral and their companions. Enumerated fields take the
@@ -343,5 +344,106 @@ async fn transition(
     let id = parse_person_id(&id)?;
     Ok(Json(
         transition_for(&state, &identity, &id, &request).await?,
+    ))
+}
+
+/// A companion who cannot travel, replaced by another family member.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ReplaceCompanionRequest {
+    /// The id of the companion replaced: denied clearance, turned back at
+    /// the gate, withdrawn or died.
+    pub companion: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// e.g. `parent`, `sibling`, `spouse`.
+    pub relationship: String,
+    pub birth_year: String,
+    /// `female`, `male` or `unknown`.
+    pub sex: String,
+    /// The patient's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    /// Why; it stays in the replaced companion's history and never leaves
+    /// in a report or an export.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompanionReplaced {
+    pub patient: String,
+    pub replaced: String,
+    /// The new companion, `listed`: their clearance is requested like any
+    /// new companion's.
+    pub replacement: String,
+    /// The replaced companion was withdrawn by the replacement (false when
+    /// they had already left the list).
+    pub withdrawn: bool,
+}
+
+/// Replaces a companion of `patient` as the signed-in user, within their
+/// scope: the one path of the page and the API.
+pub async fn replace_companion_for(
+    state: &AppState,
+    identity: &Identity,
+    patient: &PersonId,
+    request: &ReplaceCompanionRequest,
+) -> Result<CompanionReplaced, AppError> {
+    identity.require(Permission::RegisterPatients)?;
+    identity.may_change_person(state, patient).await?;
+    let record =
+        state.store.person(patient).await?.ok_or_else(|| {
+            AppError::NotFound(format!("no person with id {patient} is registered"))
+        })?;
+    let fields = CompanionFields {
+        id: None,
+        name: given(&request.name),
+        relationship: &request.relationship,
+        birth_year: &request.birth_year,
+        sex: &request.sex,
+        legal_basis: given(&request.legal_basis),
+    };
+    let replacement = Replacement::parse(
+        &record.person,
+        &request.companion,
+        &fields,
+        &request.reason,
+        state.clock.today(),
+        &mut || rand::random(),
+    )
+    .map_err(|invalid| AppError::bad_request(invalid.field, invalid.to_string()))?;
+    let done = state
+        .store
+        .replace_companion(&replacement, state.clock.now(), identity.username())
+        .await?;
+    Ok(CompanionReplaced {
+        patient: done.patient.to_string(),
+        replaced: done.replaced.to_string(),
+        replacement: done.replacement.to_string(),
+        withdrawn: done.withdrawn,
+    })
+}
+
+/// Replaces a companion who cannot travel (denied clearance, turned back,
+/// withdrawn, died) with another family member, registered as a new
+/// companion of the same patient within the crossing rules' companion
+/// limit. The replaced companion keeps their record and history and
+/// leaves the list (withdrawn, reason `replaced`); the patient keeps their
+/// place. Field errors name the field (`companion`, `birth_year`, `reason` …).
+#[utoipa::path(post, path = "/api/v1/people/{id}/replace-companion", tag = "people",
+    params(("id" = String, Path, description = "The patient")),
+    request_body = ReplaceCompanionRequest,
+    responses((status = 201, body = CompanionReplaced), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn replace_companion(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ReplaceCompanionRequest>,
+) -> ApiResult<(StatusCode, Json<CompanionReplaced>)> {
+    let patient = parse_person_id(&id)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(replace_companion_for(&state, &identity, &patient, &request).await?),
     ))
 }

@@ -16,6 +16,7 @@ mod forecast;
 mod form;
 mod people;
 mod registry;
+mod replace;
 mod returnees;
 mod sign_in;
 pub mod time;
@@ -48,6 +49,7 @@ pub fn routes() -> PageRoutes {
         .merge(aid::routes())
         .merge(admin::routes())
         .merge(registry::routes())
+        .merge(replace::routes())
         .merge(beds::routes())
         .merge(forecast::routes())
         .merge(figures::routes())

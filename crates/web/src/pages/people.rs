@@ -190,6 +190,19 @@ struct PersonPage {
     refused_elsewhere: Option<Refusal>,
     /// A returnee's luggage: the declaration, its check, the form to change it.
     luggage: Option<LuggageSection>,
+    /// A patient's companions with their status and replacements.
+    companions: Vec<CompanionRow>,
+    /// The user may replace a companion who cannot travel.
+    may_replace: bool,
+}
+
+/// A companion on the patient's record.
+struct CompanionRow {
+    id: String,
+    status: String,
+    replaceable: bool,
+    replaced_by: Option<String>,
+    replaces: Option<String>,
 }
 
 /// One status change the user may make now, with the facts it needs.
@@ -354,6 +367,24 @@ pub async fn person_page(
             } else {
                 Vec::new()
             };
+            let companions = state
+                .store
+                .companions_of(id)
+                .await?
+                .into_iter()
+                .map(|companion| CompanionRow {
+                    id: companion.id.to_string(),
+                    status: companion.status.as_str().to_string(),
+                    replaceable: companion.replaceable,
+                    replaced_by: companion.replaced_by.map(|id| id.to_string()),
+                    replaces: companion.replaces.map(|id| id.to_string()),
+                })
+                .collect();
+            let may_replace = person.read_only_until.is_none()
+                && identity
+                    .user
+                    .role
+                    .can(corridor_domain::Permission::RegisterPatients);
             let mut response = render(&PersonPage {
                 chrome,
                 person,
@@ -362,6 +393,8 @@ pub async fn person_page(
                 facilities,
                 refused_elsewhere,
                 luggage,
+                companions,
+                may_replace,
             })?;
             *response.status_mut() = status;
             Ok(response)

@@ -17,6 +17,7 @@
 
 mod accessibility;
 mod clearance;
+mod companions;
 mod details;
 mod exports;
 mod forms;
@@ -51,6 +52,8 @@ pub enum Screen {
     Laptop,
     /// The tablet at the gate, held upright.
     Tablet,
+    /// A smaller, older tablet held upright (768×1024).
+    SmallTablet,
 }
 
 impl Screen {
@@ -58,6 +61,7 @@ impl Screen {
         match self {
             Screen::Laptop => (1366, 900),
             Screen::Tablet => (800, 1280),
+            Screen::SmallTablet => (768, 1024),
         }
     }
 }
@@ -635,6 +639,33 @@ impl Browser {
             .await
             .unwrap_or_else(|error| panic!("read {name} in the card of {person}: {error}"))
             .unwrap_or_default()
+    }
+
+    /// Chooses the option `value` in the select `name` of the form with
+    /// the button `button` in the gate card of the party of `person`.
+    pub async fn choose_in_card(&self, person: &str, button: &str, name: &str, value: &str) {
+        self.card_field(person, button, name)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|error| panic!("choose {value} in {name} of {person}'s card: {error}"));
+    }
+
+    /// Whether the element with the id `id` (a card, a person's row) is
+    /// on the page, its top within the window, and whether the focus is
+    /// in it.
+    pub async fn place_of(&self, id: &str) -> (bool, bool, bool) {
+        let script = "const element = document.getElementById(arguments[0]);\
+            if (!element) { return [false, false, false]; }\
+            const top = element.getBoundingClientRect().top;\
+            return [true, top >= 0 && top < window.innerHeight, element.contains(document.activeElement)];";
+        let answer = self
+            .client
+            .execute(script, vec![serde_json::json!(id)])
+            .await
+            .unwrap_or_else(|error| panic!("find #{id}: {error}"));
+        let flag = |at: usize| answer[at].as_bool().unwrap_or(false);
+        (flag(0), flag(1), flag(2))
     }
 
     /// Opens the part of the card whose summary reads `summary`.

@@ -51,6 +51,11 @@ pub struct GateRequest {
     pub date: String,
     /// The patient (for their whole party) or the returnee.
     pub person: String,
+    /// One person of the party, to record only them: a companion turned
+    /// back alone while the patient crosses, or the patient crossing ahead.
+    /// Left out, the outcome is the whole party's (those still expected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
     /// `crossed`, `turned-back` (with a reason code) or `no-show`.
     pub outcome: String,
     /// A code of `GET /api/v1/reasons?kind=turned-back` (required) or
@@ -86,6 +91,22 @@ async fn gate_party(
         .map_err(|invalid| AppError::bad_request("person", invalid.to_string()))?;
     identity.may_change_person(state, &person).await?;
     Ok((crossing, date, person))
+}
+
+/// The one person of a party a gate request names, if it names one, once
+/// the caller may change them.
+async fn gate_member(
+    state: &AppState,
+    identity: &Identity,
+    member: Option<&str>,
+) -> Result<Option<PersonId>, AppError> {
+    let Some(member) = member.map(str::trim).filter(|m| !m.is_empty()) else {
+        return Ok(None);
+    };
+    let member = PersonId::parse(member)
+        .map_err(|invalid| AppError::bad_request("member", invalid.to_string()))?;
+    identity.may_change_person(state, &member).await?;
+    Ok(Some(member))
 }
 
 /// Records an outcome for a party at the gate (audited).
@@ -137,20 +158,24 @@ pub async fn record_outcome(
         }
         None => None,
     };
-    let recorded = state
-        .store
-        .record_gate(
-            &corridor_store::GateRecording {
-                crossing: crossing.clone(),
-                date,
-                person: person.clone(),
-                outcome,
-                reason: reason.clone(),
-            },
-            state.clock.now(),
-            identity.username(),
-        )
-        .await?;
+    let member = gate_member(state, identity, request.member.as_deref()).await?;
+    let recording = corridor_store::GateRecording {
+        crossing: crossing.clone(),
+        date,
+        person: person.clone(),
+        outcome,
+        reason: reason.clone(),
+    };
+    let (now, actor) = (state.clock.now(), identity.username());
+    let recorded = match &member {
+        None => state.store.record_gate(&recording, now, actor).await?,
+        Some(member) => {
+            state
+                .store
+                .record_gate_member(&recording, member, now, actor)
+                .await?
+        }
+    };
     Ok(GateRecorded {
         people: recorded.people.iter().map(ToString::to_string).collect(),
         outcome: recorded.state.as_str().to_string(),
@@ -159,7 +184,11 @@ pub async fn record_outcome(
 
 /// Records what happened to a party on a confirmed manifest: crossed,
 /// turned back (with a reason) or no-show. A returnee crosses only with
-/// luggage that keeps the rules in force.
+/// luggage that keeps the rules in force. With `member`, only that person
+/// of the party: a companion turned back alone while an adult patient (or
+/// a child who keeps another companion) crosses, or the patient crossing
+/// ahead; a companion never crosses before their patient, a child never
+/// without a companion crossing (400, naming the rule).
 #[utoipa::path(post, path = "/api/v1/gate", tag = "crossing days",
     request_body = GateRequest,
     responses((status = 200, body = GateRecorded), (status = 400, body = Problem),
@@ -180,6 +209,9 @@ pub struct GateUndoRequest {
     pub date: String,
     /// The patient (for their whole party) or the returnee.
     pub person: String,
+    /// One person of the party, to undo only their outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
     /// Why the outcome was wrong (e.g. "tapped the wrong card"). It stays
     /// in each person's history and never leaves in a report or an export.
     #[serde(default)]
@@ -221,19 +253,23 @@ pub async fn undo_outcome(
         ));
     }
     let reason = Text::parse("reason", &request.reason, UNDO_REASON_MAX_CHARS)?;
-    let undone = state
-        .store
-        .undo_gate(
-            &corridor_store::GateUndo {
-                crossing,
-                date,
-                person,
-                reason,
-            },
-            state.clock.now(),
-            identity.username(),
-        )
-        .await?;
+    let member = gate_member(state, identity, request.member.as_deref()).await?;
+    let undo = corridor_store::GateUndo {
+        crossing,
+        date,
+        person,
+        reason,
+    };
+    let (now, actor) = (state.clock.now(), identity.username());
+    let undone = match &member {
+        None => state.store.undo_gate(&undo, now, actor).await?,
+        Some(member) => {
+            state
+                .store
+                .undo_gate_member(&undo, member, now, actor)
+                .await?
+        }
+    };
     Ok(GateUndone {
         people: undone.people.iter().map(ToString::to_string).collect(),
         undone: undone.undone.as_str().to_string(),
@@ -242,7 +278,8 @@ pub async fn undo_outcome(
 }
 
 /// Undoes an outcome recorded in error, on the crossing day only: the
-/// party is expected at the gate again, scheduled as before the tap, and a
+/// party (or, with `member`, that person alone, where the party's rules
+/// allow) is expected at the gate again, scheduled as before the tap, and a
 /// bed released by a turn-back or a no-show is held again (refused when it
 /// has gone to someone else since).
 #[utoipa::path(post, path = "/api/v1/gate/undo", tag = "crossing days",

@@ -6,7 +6,9 @@
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use corridor_domain::ReasonKind;
+use corridor_domain::{
+    GateChange, GateOutcome, GateParty, GateProposal, PersonId, ReasonKind, check_gate,
+};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -50,12 +52,11 @@ impl GateView {
         self.show == SHOW_EXPECTED
     }
 
-    /// The gate's address for this view, at the card of `party` if given.
-    fn link(&self, party: Option<&str>) -> String {
+    /// The gate's address for this view, at the element `anchor` if given
+    /// (a party's card, or one person's row in it).
+    fn link_to(&self, anchor: Option<String>) -> String {
         let query = serde_urlencoded::to_string(self).unwrap_or_default();
-        let fragment = party
-            .map(|id| format!("#{}", card_id(id)))
-            .unwrap_or_default();
+        let fragment = anchor.map(|id| format!("#{id}")).unwrap_or_default();
         format!("/gate?{query}{fragment}")
     }
 
@@ -63,7 +64,7 @@ impl GateView {
     /// asked for, and matching the search by the id or the name (shown
     /// only to those who may see names) of anyone in it.
     fn shows(&self, party: &PartyView) -> bool {
-        if self.only_expected() && !party.expected {
+        if self.only_expected() && !someone_expected(party) {
             return false;
         }
         let wanted = self.q.trim().to_lowercase();
@@ -76,6 +77,15 @@ impl GateView {
 
 const SHOW_EXPECTED: &str = "expected";
 
+/// Someone in the party is still to be recorded.
+fn someone_expected(party: &PartyView) -> bool {
+    std::iter::once(&party.head)
+        .chain(&party.companions)
+        .any(|member| member.state == EXPECTED)
+}
+
+const EXPECTED: &str = "expected";
+
 fn matches_search(member: &MemberView, wanted: &str) -> bool {
     member.person.to_lowercase().contains(wanted)
         || member
@@ -87,6 +97,12 @@ fn matches_search(member: &MemberView, wanted: &str) -> bool {
 /// The element id of a party's card, which the redirect after a tap names.
 fn card_id(party: &str) -> String {
     format!("party-{party}")
+}
+
+/// The element id of one person's row in a card, which the redirect after
+/// a tap for that person names.
+fn member_id(person: &str) -> String {
+    format!("member-{person}")
 }
 
 /// A form of a card, as it was sent: an outcome, or the undo of one.
@@ -102,6 +118,10 @@ struct GateForm {
     show: String,
     #[serde(default)]
     person: String,
+    /// One person of the party, on the forms of their row; empty on the
+    /// party's own forms.
+    #[serde(default)]
+    member: String,
     /// `crossed`, `turned-back` or `no-show`; empty on the undo form.
     #[serde(default)]
     outcome: String,
@@ -139,8 +159,12 @@ struct Card {
     /// The next party still expected after this one, in page order.
     next_expected: Option<String>,
     /// The form refused in this card (`crossed`, `turned-back`,
-    /// `no-show` or `undo`), as typed, and why.
+    /// `no-show` or `undo`, for one person `PERSON:` before it), as typed,
+    /// and why.
     refused: Option<(GateForm, Refusal)>,
+    /// The party as the gate's rules see it, which decides the actions
+    /// offered ([`GateParty::allows`]).
+    gate: Option<GateParty>,
 }
 
 impl Card {
@@ -150,6 +174,67 @@ impl Card {
 
     fn members(&self) -> impl Iterator<Item = &MemberView> {
         std::iter::once(&self.party.head).chain(&self.party.companions)
+    }
+
+    /// Someone in the party is still to be recorded.
+    fn open(&self) -> bool {
+        someone_expected(&self.party)
+    }
+
+    /// The party's own `outcome` for those still expected keeps the
+    /// gate's rules (the button is offered).
+    fn party_allows(&self, outcome: &str) -> bool {
+        let (Some(gate), Ok(outcome)) = (&self.gate, GateOutcome::parse(outcome)) else {
+            return false;
+        };
+        let proposal = GateProposal {
+            people: gate.expected(),
+            change: GateChange::Record(outcome),
+        };
+        check_gate(gate, &proposal).is_empty()
+    }
+
+    /// Whether the card offers actions for one person at a time: a patient
+    /// with companions (a returnee or a patient alone is the party).
+    fn per_person(&self) -> bool {
+        !self.party.companions.is_empty()
+    }
+
+    /// `change` (`crossed`, `turned-back`, `no-show` or `undo`) for
+    /// `person` alone keeps the gate's rules (the row offers it).
+    fn member_allows(&self, person: &str, change: &str) -> bool {
+        let (Some(gate), Ok(person)) = (&self.gate, PersonId::parse(person)) else {
+            return false;
+        };
+        let change = if change == UNDO {
+            GateChange::Undo
+        } else {
+            match GateOutcome::parse(change) {
+                Ok(outcome) => GateChange::Record(outcome),
+                Err(_) => return false,
+            }
+        };
+        gate.allows(&person, change)
+    }
+
+    /// Whether `person`'s row has any action to offer.
+    fn member_has_actions(&self, person: &str, may_undo: bool) -> bool {
+        ["crossed", "turned-back", "no-show"]
+            .iter()
+            .any(|outcome| self.member_allows(person, outcome))
+            || (may_undo && self.member_allows(person, UNDO))
+    }
+
+    /// The kind of a form of `person`'s row.
+    fn member_kind(&self, person: &str, change: &str) -> String {
+        format!("{person}:{change}")
+    }
+
+    /// A form of `person`'s row was refused (their actions are shown open).
+    fn member_refused(&self, person: &str) -> bool {
+        self.refused
+            .as_ref()
+            .is_some_and(|(form, _)| form.member.trim() == person)
     }
 
     /// The refusal of this card's form of `kind`, if that one was refused.
@@ -181,11 +266,15 @@ impl Card {
     }
 }
 
-fn form_kind(form: &GateForm) -> &str {
-    if form.outcome.is_empty() {
+fn form_kind(form: &GateForm) -> String {
+    let change = if form.outcome.is_empty() {
         UNDO
     } else {
         &form.outcome
+    };
+    match form.member.trim() {
+        "" => change.to_string(),
+        member => format!("{member}:{change}"),
     }
 }
 
@@ -254,7 +343,11 @@ async fn page(
     let catalogue = state.store.reason_codes().await?;
     let status = refused.as_ref().map(|(_, refusal)| refusal.clone());
     let total_parties = day.manifests.iter().map(|m| m.parties.len()).sum();
-    let manifests = cards(day.manifests, view, refused);
+    let gates = state
+        .store
+        .gate_parties(&day.day.crossing, day.day.date)
+        .await?;
+    let manifests = cards(day.manifests, gates, view, refused);
     let shown_parties = manifests.iter().map(|m| m.cards.len()).sum();
     let page = render(&GatePage {
         turn_back_reasons: choices(&catalogue, ReasonKind::TurnedBack),
@@ -278,13 +371,14 @@ async fn page(
 /// a refused form's card is shown whatever the view.
 fn cards(
     manifests: Vec<ManifestView>,
+    gates: Vec<GateParty>,
     view: &GateView,
     mut refused: Option<(GateForm, Refusal)>,
 ) -> Vec<ManifestCards> {
     let expected: Vec<String> = manifests
         .iter()
         .flat_map(|manifest| &manifest.parties)
-        .filter(|party| party.expected)
+        .filter(|party| someone_expected(party))
         .map(|party| party.head.person.clone())
         .collect();
     manifests
@@ -302,10 +396,15 @@ fn cards(
                         return None;
                     }
                     let next_expected = next_after(&expected, &party.head.person);
+                    let gate = gates
+                        .iter()
+                        .find(|gate| gate.head.id.as_str() == party.head.person)
+                        .cloned();
                     Some(Card {
                         refused: if mine { refused.take() } else { None },
                         next_expected,
                         party,
+                        gate,
                     })
                 })
                 .collect();
@@ -324,6 +423,18 @@ fn next_after(expected: &[String], person: &str) -> Option<String> {
     match expected.iter().position(|id| id == person) {
         Some(at) => expected.get(at + 1).cloned(),
         None => None,
+    }
+}
+
+/// Where the officer is taken after a recorded tap: the row of the person
+/// recorded alone, or the party's card; a party recorded whole leaves the
+/// "not yet recorded" view, so there they go on to the next party still
+/// expected.
+fn back_to(form: &GateForm) -> String {
+    match form.member.trim() {
+        "" if form.view().only_expected() && !form.next.is_empty() => card_id(&form.next),
+        "" => card_id(form.person.trim()),
+        member => member_id(member),
     }
 }
 
@@ -351,6 +462,7 @@ async fn record(
         crossing: form.crossing.clone(),
         date: form.date.clone(),
         person: form.person.clone(),
+        member: Some(form.member.clone()),
         outcome: form.outcome.clone(),
         reason_code: Some(form.reason_code.clone()),
         note: Some(form.note.clone()),
@@ -372,14 +484,7 @@ async fn record(
             )
             .await;
             let view = form.view();
-            // A recorded card leaves the "not yet recorded" view: go on to
-            // the next one still expected.
-            let at = if view.only_expected() && !form.next.is_empty() {
-                form.next.as_str()
-            } else {
-                form.person.trim()
-            };
-            Ok(Redirect::to(&view.link(Some(at))).into_response())
+            Ok(Redirect::to(&view.link_to(Some(back_to(&form)))).into_response())
         }
         Err(error) => {
             refuse(
@@ -407,6 +512,7 @@ async fn undo(
         crossing: form.crossing.clone(),
         date: form.date.clone(),
         person: form.person.clone(),
+        member: Some(form.member.clone()),
         reason: form.reason.clone(),
     };
     match undo_outcome(&state, &identity, &request).await {
@@ -425,7 +531,11 @@ async fn undo(
             )
             .await;
             let view = form.view();
-            Ok(Redirect::to(&view.link(Some(form.person.trim()))).into_response())
+            let at = match form.member.trim() {
+                "" => card_id(form.person.trim()),
+                member => member_id(member),
+            };
+            Ok(Redirect::to(&view.link_to(Some(at))).into_response())
         }
         Err(error) => refuse(&state, &identity, &session, form, error, &["reason"]).await,
     }
@@ -452,7 +562,7 @@ mod tests {
             show: SHOW_EXPECTED.to_string(),
         };
         assert_eq!(
-            view.link(Some("P-000123")),
+            view.link_to(Some(card_id("P-000123"))),
             "/gate?crossing=rafah&date=2026-02-02&show=expected#party-P-000123"
         );
     }
