@@ -161,6 +161,29 @@ async fn a_companion_is_turned_back_alone_at_the_gate_and_replaced_on_the_record
             "{backend}: an adult patient may go ahead"
         );
 
+        // A tap the page no longer offers (the party changed meanwhile) is
+        // refused with its message at the top of the card.
+        let stale = gate
+            .post_form(
+                "/gate",
+                &[
+                    ("crossing", "rafah"),
+                    ("date", "2026-02-02"),
+                    ("person", &patient),
+                    ("member", &companion),
+                    ("outcome", "crossed"),
+                ],
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::BAD_REQUEST, "{backend}");
+        assert!(
+            stale.body.contains(&format!(
+                "Not done: {companion} accompanies {patient}, who has not crossed"
+            )),
+            "{backend}: {}",
+            stale.body
+        );
+
         // A refused row form comes back with what was typed, at its field.
         let form = |reason_code: &'static str| {
             let patient = patient.clone();

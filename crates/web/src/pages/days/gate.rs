@@ -237,6 +237,24 @@ impl Card {
             .is_some_and(|(form, _)| form.member.trim() == person)
     }
 
+    /// A refusal whose form the card no longer offers (the party changed
+    /// between showing the button and the tap): said at the top of the
+    /// card, so that no message is lost.
+    fn orphan_refusal(&self) -> Option<Refusal> {
+        let (form, refusal) = self.refused.as_ref()?;
+        let change = if form.outcome.is_empty() {
+            UNDO
+        } else {
+            form.outcome.as_str()
+        };
+        let offered = match (form.member.trim(), change) {
+            ("", UNDO) => self.undoable().is_some(),
+            ("", outcome) => self.open() && self.party_allows(outcome),
+            (member, change) => self.per_person() && self.member_allows(member, change),
+        };
+        (!offered).then(|| refusal.clone())
+    }
+
     /// The refusal of this card's form of `kind`, if that one was refused.
     fn refusal(&self, kind: &str) -> Option<Refusal> {
         self.refused
