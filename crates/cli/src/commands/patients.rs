@@ -25,6 +25,7 @@ pub async fn run(context: &Context, command: &PatientsCommand) -> anyhow::Result
         PatientsCommand::List(args) => list(context, args).await,
         PatientsCommand::Show(args) => show(context, args).await,
         PatientsCommand::Transition(args) => transition(context, args).await,
+        PatientsCommand::Contact(command) => super::calls::contact(context, command).await,
     }
 }
 

@@ -16,6 +16,7 @@
 //! `heading_is`, `column`; then `screenshot("NN-what")`.
 
 mod accessibility;
+mod calls;
 mod clearance;
 mod details;
 mod exports;
@@ -51,6 +52,8 @@ pub enum Screen {
     Laptop,
     /// The tablet at the gate, held upright.
     Tablet,
+    /// A smaller tablet held upright (the liaison's, on the call list).
+    SmallTablet,
 }
 
 impl Screen {
@@ -58,6 +61,7 @@ impl Screen {
         match self {
             Screen::Laptop => (1366, 900),
             Screen::Tablet => (800, 1280),
+            Screen::SmallTablet => (768, 1024),
         }
     }
 }
