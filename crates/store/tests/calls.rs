@@ -94,7 +94,8 @@ async fn held_at_eg1(store: &Store) -> u32 {
         .held
 }
 
-/// Three parties cleared and confirmed on DAY: P-1 with C-1, P-2, P-3.
+/// Two parties cleared and confirmed on DAY (the test quota's three
+/// places): P-1 with C-1, and P-2.
 async fn confirmed_day(store: &Store) {
     load_reference(store).await;
     register(
@@ -103,11 +104,10 @@ async fn confirmed_day(store: &Store) {
             patient("P-1", 1970, Tier::Critical, date(2025, 6, 1)),
             companion("C-1", "P-1"),
             patient("P-2", 1980, Tier::Critical, date(2025, 6, 2)),
-            patient("P-3", 1981, Tier::Urgent, date(2025, 6, 3)),
         ],
     )
     .await;
-    for person in ["P-1", "P-2", "P-3"] {
+    for person in ["P-1", "P-2"] {
         store
             .transition(
                 &id(person),
@@ -126,7 +126,7 @@ async fn confirmed_day(store: &Store) {
                 crossing: rafah(),
                 direction: Direction::Outbound,
                 needed_by: date(2026, 2, 3),
-                people: ["P-1", "C-1", "P-2", "P-3"].iter().map(|p| id(p)).collect(),
+                people: ["P-1", "C-1", "P-2"].iter().map(|p| id(p)).collect(),
                 note: None,
             },
             ImportMode::Commit,
@@ -144,7 +144,6 @@ async fn confirmed_day(store: &Store) {
             ("P-1", Cleared),
             ("C-1", Cleared),
             ("P-2", Cleared),
-            ("P-3", Cleared),
         ],
     )
     .await;
@@ -155,7 +154,6 @@ async fn confirmed_day(store: &Store) {
         &[
             ("P-1", &["C-1"], Some("eg-1")),
             ("P-2", &[], Some("eg-1")),
-            ("P-3", &[], Some("eg-1")),
         ],
     )
     .await
@@ -297,7 +295,7 @@ async fn a_decline_frees_the_party_as_a_no_show_does() {
         let store = database.store().await;
         let on = database.name;
         confirmed_day(&store).await;
-        assert_eq!(held_at_eg1(&store).await, 3, "{on}");
+        assert_eq!(held_at_eg1(&store).await, 2, "{on}");
         store
             .add_contact(
                 &id("C-1"),
@@ -368,7 +366,7 @@ async fn a_decline_frees_the_party_as_a_no_show_does() {
                 "{on} {person}"
             );
         }
-        assert_eq!(held_at_eg1(&store).await, 2, "{on}");
+        assert_eq!(held_at_eg1(&store).await, 1, "{on}");
         let after = states(&store).await;
         assert!(
             after.contains(&("P-1".to_string(), EntryState::Declined))
@@ -431,7 +429,7 @@ async fn a_decline_frees_the_party_as_a_no_show_does() {
             .await
             .unwrap();
         assert!(list.confirmed, "{on}");
-        assert_eq!(list.parties.len(), 3, "{on}");
+        assert_eq!(list.parties.len(), 2, "{on}");
         let p1 = &list.parties[0];
         assert_eq!(p1.head().person, id("P-1"), "{on}");
         assert_eq!(p1.members.len(), 2, "{on}");
@@ -454,7 +452,8 @@ async fn a_decline_frees_the_party_as_a_no_show_does() {
             "{on}"
         );
         let points = store.party_points(&rafah(), DAY).await.unwrap();
-        assert_eq!(points.point_of(&id("P-3")).unwrap().number, 1, "{on}");
+        assert_eq!(points.point_of(&id("P-1")).unwrap().number, 1, "{on}");
+        assert_eq!(points.point_of(&id("P-2")).unwrap().number, 2, "{on}");
         assert!(store.verify_audit().await.unwrap().is_intact(), "{on}");
         database.drop_database().await;
     }
@@ -520,7 +519,7 @@ async fn an_unreachable_party_is_freed_at_the_cut_off() {
             );
         }
         assert_eq!(status(&store, "P-2").await, Status::Scheduled, "{on}");
-        assert_eq!(held_at_eg1(&store).await, 2, "{on}");
+        assert_eq!(held_at_eg1(&store).await, 1, "{on}");
         let after = states(&store).await;
         assert!(
             after.contains(&("C-1".to_string(), EntryState::Unreachable)),
@@ -544,11 +543,13 @@ async fn an_unreachable_party_is_freed_at_the_cut_off() {
         );
 
         // Unreachable after the cut-off frees at once.
-        let late = call(&store, "P-3", "unreachable", None, None, late_night())
+        let late = call(&store, "P-2", "unreachable", None, None, late_night())
             .await
             .unwrap();
-        assert_eq!(late.freed, [id("P-3")], "{on}");
-        assert_eq!(status(&store, "P-3").await, Status::Cleared, "{on}");
+        assert_eq!(late.attempt, 3, "{on}");
+        assert_eq!(late.freed, [id("P-2")], "{on}");
+        assert_eq!(status(&store, "P-2").await, Status::Cleared, "{on}");
+        assert_eq!(held_at_eg1(&store).await, 0, "{on}");
         assert!(store.verify_audit().await.unwrap().is_intact(), "{on}");
         database.drop_database().await;
     }

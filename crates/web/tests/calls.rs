@@ -255,7 +255,7 @@ async fn phone_numbers_only_for_roles_that_see_names_and_forms_keep_what_was_typ
         );
         assert!(
             refused.body.contains(
-                "id=\"error-phone\">'+999 12' has 5 digits; a number with its country code has 7 to 15"
+                "id=\"error-phone\">&#39;+999 12&#39; has 5 digits; a number with its country code has 7 to 15"
             ),
             "{}",
             refused.body
@@ -389,7 +389,7 @@ async fn the_call_list_of_a_confirmed_day_frees_a_declining_party() {
         assert_eq!(list["cut_off"], "2026-02-01 22:00", "{backend}");
         let outbound = party_heads(&list, "outbound");
         let inbound = party_heads(&list, "inbound");
-        assert!(outbound.len() >= 2 && !inbound.is_empty(), "{list}");
+        assert!(!outbound.is_empty() && !inbound.is_empty(), "{list}");
         assert!(
             list["parties"]
                 .as_array()
