@@ -140,21 +140,14 @@ async fn confirmed_day(store: &Store) {
     decide(
         store,
         &batch.id,
-        &[
-            ("P-1", Cleared),
-            ("C-1", Cleared),
-            ("P-2", Cleared),
-        ],
+        &[("P-1", Cleared), ("C-1", Cleared), ("P-2", Cleared)],
     )
     .await;
     confirm(
         store,
         DAY,
         Direction::Outbound,
-        &[
-            ("P-1", &["C-1"], Some("eg-1")),
-            ("P-2", &[], Some("eg-1")),
-        ],
+        &[("P-1", &["C-1"], Some("eg-1")), ("P-2", &[], Some("eg-1"))],
     )
     .await
     .unwrap();

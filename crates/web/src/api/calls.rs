@@ -119,6 +119,8 @@ pub struct CallListView {
     pub confirmed: bool,
     /// `YYYY-MM-DD HH:MM`, UTC.
     pub cut_off: String,
+    /// The same instant in RFC 3339.
+    pub cut_off_at: String,
     /// The cut-off was not set for the day: 22:00 UTC the evening before.
     pub cut_off_default: bool,
     pub cut_off_passed: bool,
@@ -191,6 +193,10 @@ fn call_list_view(list: &CallList, names: bool, now: jiff::Timestamp) -> CallLis
         date: list.date.to_string(),
         confirmed: list.confirmed,
         cut_off: list.cut_off.strftime("%Y-%m-%d %H:%M").to_string(),
+        cut_off_at: jiff::tz::Offset::UTC
+            .to_timestamp(list.cut_off)
+            .map(|at| at.to_string())
+            .unwrap_or_default(),
         cut_off_default: !list.cut_off_set,
         cut_off_passed: cut_off_passed(list.cut_off, now),
         points: list.points.iter().map(point).collect(),
