@@ -112,7 +112,7 @@ pub struct NewContact {
 
 impl NewContact {
     /// The longest label of a contact.
-    pub const LABEL_MAX_CHARS: usize = 40;
+    pub const LABEL_MAX_CHARS: usize = 60;
 
     /// A contact from what was typed (the CLI's flags, the web form, the
     /// API's body). Without a language, Arabic, the language of most
@@ -405,7 +405,7 @@ mod tests {
         assert_eq!(error.field, "label");
         assert!(error.problem.contains("whose number"), "{error}");
         assert_eq!(
-            NewContact::parse("+9991234567", &"x".repeat(41), None)
+            NewContact::parse("+9991234567", &"x".repeat(61), None)
                 .unwrap_err()
                 .field,
             "label"

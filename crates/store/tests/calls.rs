@@ -581,3 +581,36 @@ async fn a_cut_off_set_for_the_day_is_the_one_applied() {
         database.drop_database().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_liaisons_recording_at_once_record_one_call() {
+    for database in databases().await {
+        let store = database.store().await;
+        let on = database.name;
+        confirmed_day(&store).await;
+        let (first, second) = tokio::join!(
+            call(&store, "P-2", "confirmed", None, Some(0), evening()),
+            call(&store, "P-2", "unreachable", None, Some(0), evening()),
+        );
+        let results = [first, second];
+        let recorded = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(recorded, 1, "{on}: {results:?}");
+        assert!(
+            results
+                .iter()
+                .any(|r| matches!(r, Err(StoreError::ChangedMeanwhile(_)))),
+            "{on}: {results:?}"
+        );
+        let list = store
+            .call_list(&rafah(), DAY, evening(), "liaison")
+            .await
+            .unwrap();
+        let p2 = list
+            .parties
+            .iter()
+            .find(|p| p.head().person == id("P-2"))
+            .unwrap();
+        assert_eq!(p2.calls.len(), 1, "{on}");
+        database.drop_database().await;
+    }
+}

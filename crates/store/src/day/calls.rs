@@ -202,7 +202,12 @@ impl Store {
         .bind(micros(at))
         .bind(actor.to_string())
         .execute(&mut **transaction)
-        .await?;
+        .await
+        .map_err(|error| {
+            StoreError::from(error).on_violation("assembly_points_pkey", || {
+                StoreError::ChangedMeanwhile(format!("the assembly points of {crossing} on {on}"))
+            })
+        })?;
         transaction
             .commit(&NewAuditEntry {
                 at,
@@ -264,7 +269,12 @@ impl Store {
         .bind(micros(at))
         .bind(actor.to_string())
         .execute(&mut **transaction)
-        .await?;
+        .await
+        .map_err(|error| {
+            StoreError::from(error).on_violation("party_assembly_pkey", || {
+                StoreError::ChangedMeanwhile(format!("{party}'s assembly point"))
+            })
+        })?;
         transaction
             .commit(&NewAuditEntry {
                 at,
@@ -313,7 +323,12 @@ impl Store {
         .bind(micros(at))
         .bind(actor.to_string())
         .execute(&mut **transaction)
-        .await?;
+        .await
+        .map_err(|error| {
+            StoreError::from(error).on_violation("call_days_pkey", || {
+                StoreError::ChangedMeanwhile(format!("the cut-off of {crossing} on {on}"))
+            })
+        })?;
         transaction
             .commit(&NewAuditEntry {
                 at,
@@ -405,7 +420,14 @@ impl Store {
         .bind(micros(at))
         .bind(actor.to_string())
         .execute(&mut **transaction)
-        .await?;
+        .await
+        .map_err(|error| {
+            // Two calls recorded at the same moment (PostgreSQL): the later
+            // one meets the first one's attempt number.
+            StoreError::from(error).on_violation("call_outcomes_pkey", || {
+                StoreError::ChangedMeanwhile(format!("the calls of {party}'s party"))
+            })
+        })?;
         let (cut_off, _) = read_cut_off(&mut transaction, crossing, on).await?;
         let mut freed = Vec::new();
         if call_frees_places(recording.outcome, cut_off, at) {

@@ -82,7 +82,14 @@ impl Store {
         .bind(micros(at))
         .bind(actor.to_string())
         .execute(&mut **transaction)
-        .await?;
+        .await
+        .map_err(|error| {
+            // Two contacts added at the same moment (PostgreSQL): the later
+            // one meets the first one's number.
+            StoreError::from(error).on_violation("contacts_pkey", || {
+                StoreError::ChangedMeanwhile(format!("{person}'s contacts"))
+            })
+        })?;
         transaction
             .commit(&NewAuditEntry {
                 at,
