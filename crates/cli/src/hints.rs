@@ -18,6 +18,8 @@ pub fn hint(error: &StoreError) -> Option<&'static str> {
             Thing::ReasonCode => "`corridor reasons list --all` shows the codes of every kind",
             Thing::ClearanceBatch => "`corridor clearance list` shows the batches",
             Thing::Figure => "`corridor figures list` shows the figures recorded",
+            Thing::Contact => "`corridor patients contact list PERSON` shows a person's contacts",
+            Thing::AssemblyPoint => "`corridor plan assembly list` shows the day's assembly points",
         }),
         StoreError::DayRule { rule, .. } => match rule {
             DayRule::Gate => Some("`corridor gate list` shows who is expected"),
@@ -31,6 +33,7 @@ pub fn hint(error: &StoreError) -> Option<&'static str> {
             DayRule::Destination => Some("`corridor beds list` shows the beds free on a date"),
             DayRule::Places => Some("`corridor rules list` shows the quotas in force"),
             DayRule::Party => None,
+            DayRule::Calls => Some("`corridor calls list` shows the day's parties and their calls"),
         },
         StoreError::UnknownOrganisation { .. } => {
             Some("`corridor organisations list` shows the organisations")

@@ -77,6 +77,7 @@
 
 mod aid;
 mod calendar;
+mod contacts;
 mod figures;
 mod names;
 mod people;
@@ -85,7 +86,7 @@ mod returnees;
 
 use corridor_domain::{
     Case, ConsignmentCase, Country, Crossing, CrossingRules, Facility, LuggageDeclaration,
-    LuggageRuleSet, Organisation, PersonId, Quota, SourcedFigure,
+    LuggageRuleSet, NewContact, Organisation, PersonId, Quota, SourcedFigure,
 };
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
@@ -99,6 +100,9 @@ const REFERENCE_WAITING: f64 = 20_000.0;
 
 /// Mixed into the seed for the aid history's random stream.
 const AID_STREAM: u64 = 0x00A1_D00A_1D00_A1D0;
+
+/// Mixed into the seed for the contacts' random stream.
+const CONTACT_STREAM: u64 = 0x0C0A_7AC7_0C0A_7AC7;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,6 +204,9 @@ pub struct DemoData {
     pub luggage_rules: Vec<LuggageRuleSet>,
     /// The luggage declarations of the returnees among `cases`.
     pub luggage: Vec<(PersonId, LuggageDeclaration)>,
+    /// Phone numbers of most patients and returnees (`+999` only), each
+    /// person's in the order they are numbered.
+    pub contacts: Vec<(PersonId, NewContact)>,
     /// The aid pipeline's history (see the `aid` module): consignments
     /// `WB-000001`… in dispatch order.
     pub consignments: Vec<ConsignmentCase>,
@@ -222,7 +229,11 @@ pub fn generate(config: &DemoConfig) -> DemoData {
     // a seed as they were.
     let mut aid_rng = Xoshiro256PlusPlus::seed_from_u64(config.seed ^ AID_STREAM);
     let consignments = aid::consignments(&calendar, config.now, &mut aid_rng);
+    // So do the contacts.
+    let mut contact_rng = Xoshiro256PlusPlus::seed_from_u64(config.seed ^ CONTACT_STREAM);
+    let contacts = contacts::contacts(&cases, &mut contact_rng);
     DemoData {
+        contacts,
         organisations: places::organisations(),
         crossings: places::crossings(),
         quotas: places::quotas(&calendar),

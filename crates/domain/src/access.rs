@@ -70,6 +70,14 @@ labelled_enum! {
         /// Download the referrals with names and exact birth years, for a
         /// stated purpose (audited with it); only with `view-people`.
         ExportPersonal = "export-personal",
+        /// Add and remove a person's contact channels (phone numbers):
+        /// personal data, so only with `view-people`, for those who
+        /// register people or call them.
+        EditContacts = "edit-contacts",
+        /// Work the call list of a confirmed day: read every party's phone
+        /// numbers and record what each call answered; only with
+        /// `view-people`.
+        CallParties = "call-parties",
     }
 }
 
@@ -97,6 +105,7 @@ impl UserRole {
                 P::ViewPeople,
                 P::RegisterPatients,
                 P::RunForecasts,
+                P::EditContacts,
             ],
             UserRole::Coordinator => &[
                 P::ViewAggregates,
@@ -111,12 +120,16 @@ impl UserRole {
                 P::ManageFigures,
                 P::ExportRecords,
                 P::ExportPersonal,
+                P::EditContacts,
+                P::CallParties,
             ],
             UserRole::ClearanceLiaison => &[
                 P::ViewAggregates,
                 P::ViewPeople,
                 P::ViewClearance,
                 P::RecordClearance,
+                P::EditContacts,
+                P::CallParties,
             ],
             UserRole::CrossingOfficer => &[
                 P::ViewAggregates,
@@ -425,6 +438,26 @@ mod tests {
                 assert!(role.can(Permission::ViewPeople), "{role:?}");
             }
         }
+    }
+
+    /// Phone numbers are personal data like names: only roles that see
+    /// names change them or call them, and the call list is for those who
+    /// reach families (the coordination cell and the clearance liaison).
+    #[test]
+    fn contacts_and_calls_only_with_people_in_view() {
+        for role in UserRole::ALL {
+            for permission in [Permission::EditContacts, Permission::CallParties] {
+                if role.can(permission) {
+                    assert!(role.can(Permission::ViewPeople), "{role:?} {permission:?}");
+                }
+            }
+        }
+        let calling: Vec<UserRole> = UserRole::ALL
+            .iter()
+            .copied()
+            .filter(|role| role.can(Permission::CallParties))
+            .collect();
+        assert_eq!(calling, [UserRole::Coordinator, UserRole::ClearanceLiaison]);
     }
 
     #[test]

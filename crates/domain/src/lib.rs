@@ -15,6 +15,7 @@
 
 mod access;
 mod aid;
+mod calls;
 mod clearance;
 mod crossing;
 mod facility;
@@ -45,6 +46,11 @@ pub use aid::{
     StageChange, StageCount, StageDayCount, StageError, StageEvent, StageLine, StageMove,
     StuckConsignment, Tonnes, TonnesReconciliation, TruckDefinition, TruckTarget, daily_trucks,
     dwell_minutes, dwell_text, next_stages, rank_reasons,
+};
+pub use calls::{
+    AssemblyPoint, CallOutcome, CallRecording, Contact, DEFAULT_CUT_OFF_HOUR, Language,
+    MeetingTime, NewAssemblyPoint, NewContact, PhoneNumber, assembly_point_of, call_frees_places,
+    cut_off_passed, default_cut_off, parse_cut_off,
 };
 pub use clearance::{BatchId, ClearanceGroup, ClearanceOutcome, ClearanceRates, RequestFacts};
 pub use crossing::{

@@ -72,6 +72,8 @@ impl ReasonKind {
         codes.extend(self.default_code());
         if self == ReasonKind::Unscheduled {
             codes.push(Reason::patient_not_travelling().code);
+            codes.push(Reason::declined_on_call(None).code);
+            codes.push(Reason::unreachable_by_cut_off(None).code);
         }
         if self == ReasonKind::Withdrawn {
             codes.push(ReasonCode(Reason::REPLACED.to_string()));
@@ -212,6 +214,26 @@ impl Reason {
             kind: ReasonKind::Unscheduled,
             code: ReasonCode("patient-not-travelling".to_string()),
             note: None,
+        }
+    }
+
+    /// Why a party comes off a manifest when it declined its places on the
+    /// call before the day; the note is what the party said.
+    pub fn declined_on_call(note: Option<Text>) -> Reason {
+        Reason {
+            kind: ReasonKind::Unscheduled,
+            code: ReasonCode("declined-on-call".to_string()),
+            note,
+        }
+    }
+
+    /// Why a party comes off a manifest when nobody could reach it by the
+    /// day's cut-off.
+    pub fn unreachable_by_cut_off(note: Option<Text>) -> Reason {
+        Reason {
+            kind: ReasonKind::Unscheduled,
+            code: ReasonCode("unreachable-by-cut-off".to_string()),
+            note,
         }
     }
 
@@ -393,7 +415,12 @@ mod tests {
         assert_eq!(fixed(ReasonKind::NoShow), ["other", "not-known"]);
         assert_eq!(
             fixed(ReasonKind::Unscheduled),
-            ["other", "patient-not-travelling"]
+            [
+                "other",
+                "patient-not-travelling",
+                "declined-on-call",
+                "unreachable-by-cut-off"
+            ]
         );
         assert_eq!(fixed(ReasonKind::Withdrawn), ["other", "replaced"]);
     }

@@ -53,6 +53,7 @@ async fn load_demo(store: &Store) {
             &reference,
             &data.cases,
             &data.luggage,
+            &data.contacts,
             &data.consignments,
             &audit(),
             &mut |_| {},

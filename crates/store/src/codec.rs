@@ -501,13 +501,7 @@ mod tests {
     /// that would not follow a renamed variant.
     #[test]
     fn no_label_of_an_enum_is_quoted_in_the_sources() {
-        let entry_states = [
-            EntryState::Expected,
-            EntryState::Crossed,
-            EntryState::TurnedBack,
-            EntryState::NoShow,
-            EntryState::Removed,
-        ];
+        let entry_states = EntryState::ALL;
         let bed_hold_states = [
             BedHoldState::Held,
             BedHoldState::Released,

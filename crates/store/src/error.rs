@@ -23,6 +23,8 @@ pub enum Thing {
     Figure,
     CrossingRules,
     BedOffer,
+    Contact,
+    AssemblyPoint,
 }
 
 impl Thing {
@@ -42,6 +44,8 @@ impl Thing {
             Thing::Figure => "figure",
             Thing::CrossingRules => "crossing rule set",
             Thing::BedOffer => "bed offer",
+            Thing::Contact => "contact",
+            Thing::AssemblyPoint => "assembly point",
         }
     }
 }
@@ -72,6 +76,9 @@ pub enum DayRule {
     /// A clearance batch holds people of one direction, decided once, on a
     /// date between its submission and today.
     Clearance,
+    /// Calls are recorded for the parties of a confirmed day, and a party
+    /// that has given up its places is planned again, not called.
+    Calls,
 }
 
 impl DayRule {
@@ -84,6 +91,7 @@ impl DayRule {
             DayRule::Luggage => "luggage",
             DayRule::Destination => "destination",
             DayRule::Clearance => "clearance",
+            DayRule::Calls => "calls",
         }
     }
 }

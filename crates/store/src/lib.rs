@@ -44,9 +44,10 @@ pub use audit::{AuditAnchor, AuditEntry, AuditProblem, AuditReport, NewAuditEntr
 pub use backup::{BackupSummary, RestoreError, check_backup};
 pub use batches::{BatchChoice, eligible_statuses};
 pub use day::{
-    BedLine, CandidatePatient, CandidateReturnee, ClearanceBatch, ClearanceRequest, Decision,
-    Destination, DraftParty, EntryState, FreeBeds, GateRecord, GateRecording, GateUndo, GateUndone,
-    Manifest, ManifestDraft, ManifestEntry, OverrideChange, OverrideKind, PlanOverride,
+    BedLine, CallAttempt, CallList, CallMember, CallParty, CallRecord, CallRecorded,
+    CandidatePatient, CandidateReturnee, ClearanceBatch, ClearanceRequest, Decision, Destination,
+    DraftParty, EntryState, FreeBeds, GateRecord, GateRecording, GateUndo, GateUndone, Manifest,
+    ManifestDraft, ManifestEntry, OverrideChange, OverrideKind, PartyPoints, PlanOverride,
     PlanningInputs, Reconciliation, Submission, Submitted, SubmittedBatch, direction_of,
 };
 pub use error::{DayRule, StoreError, Thing};

@@ -3,9 +3,9 @@
 
 use corridor_domain::{
     BedCapacity, Case, ConsignmentCase, Country, CountryCode, Crossing, CrossingId, CrossingRules,
-    Direction, Facility, FacilityId, LuggageDeclaration, LuggageRuleSet, PersonId, Quota,
-    QuotaCategory, Source, SourcedFigure, Specialty, Text, WeekdaySet, check_luggage_versions,
-    check_quota_periods,
+    Direction, Facility, FacilityId, LuggageDeclaration, LuggageRuleSet, NewContact, PersonId,
+    Quota, QuotaCategory, Source, SourcedFigure, Specialty, Text, WeekdaySet,
+    check_luggage_versions, check_quota_periods,
 };
 use sqlx::Row;
 
@@ -38,6 +38,7 @@ impl Store {
         reference: &ReferenceData,
         cases: &[Case],
         luggage: &[(PersonId, LuggageDeclaration)],
+        contacts: &[(PersonId, NewContact)],
         consignments: &[ConsignmentCase],
         audit: &NewAuditEntry,
         progress: &mut (dyn FnMut(u64) + Send),
@@ -66,6 +67,8 @@ impl Store {
         insert_reference(&mut transaction, reference).await?;
         insert_cases_in(self.backend, &mut transaction, cases, progress).await?;
         insert_declarations(self.backend, &mut transaction, luggage, audit).await?;
+        crate::people::contacts::insert_contacts(self.backend, &mut transaction, contacts, audit)
+            .await?;
         insert_consignments_in(self.backend, &mut transaction, consignments, &mut |_| {}).await?;
         transaction.commit(audit).await?;
         self.refresh_statistics().await

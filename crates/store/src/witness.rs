@@ -137,6 +137,36 @@ pub(crate) const COVERED: &[Covered] = &[
         "luggage line",
         &[("person_id", Text), ("position", Integer)],
     ),
+    covered(
+        "contacts",
+        "contact",
+        &[("person_id", Text), ("number", Integer)],
+    ),
+    covered(
+        "assembly_points",
+        "assembly point",
+        &[("crossing", Text), ("date", Text), ("number", Integer)],
+    ),
+    covered(
+        "call_days",
+        "call day",
+        &[("crossing", Text), ("date", Text)],
+    ),
+    covered(
+        "party_assembly",
+        "party's assembly point",
+        &[("crossing", Text), ("date", Text), ("party", Text)],
+    ),
+    covered(
+        "call_outcomes",
+        "call outcome",
+        &[
+            ("crossing", Text),
+            ("date", Text),
+            ("party", Text),
+            ("attempt", Integer),
+        ],
+    ),
     covered("consignments", "consignment", &[("id", Text)]),
     covered(
         "stage_events",

@@ -43,6 +43,7 @@ async fn overlapping_quotas_are_refused_and_old_ones_resolve_to_the_newest() {
                 &[],
                 &[],
                 &[],
+                &[],
                 &audit("dataset.load"),
                 &mut |_| {},
             )

@@ -7,6 +7,7 @@ mod aid;
 mod audit_chain;
 mod audit_data;
 mod backup;
+mod calls;
 mod companions;
 mod concurrency;
 mod crossing_days;
@@ -312,6 +313,7 @@ pub async fn load_reference(store: &Store) {
     store
         .load_dataset(
             &reference(),
+            &[],
             &[],
             &[],
             &[],

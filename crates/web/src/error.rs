@@ -155,6 +155,8 @@ fn screen_hint(thing: Thing) -> Option<&'static str> {
         Thing::Account => "the Users screen lists the accounts",
         Thing::ApiToken => "the API tokens screen lists the active tokens",
         Thing::ClearanceBatch => "the Clearance screen lists the batches",
+        Thing::Contact => "the person's record lists their contacts",
+        Thing::AssemblyPoint => "the Call list shows the day's assembly points",
         Thing::ReasonCode | Thing::Figure => return None,
     })
 }

@@ -19,6 +19,19 @@ const TEXT: &str = "§TEXT§";
 const FIELDS: &[(UserRole, &str, &str, &str)] = &[
     (
         UserRole::Coordinator,
+        "/api/v1/people/P-000001/contacts",
+        r#"{"phone": "+999 59 123 4567", "label": "§TEXT§"}"#,
+        "label",
+    ),
+    (
+        UserRole::Coordinator,
+        "/api/v1/calls",
+        r#"{"crossing": "rafah", "date": "2026-02-02", "party": "P-000001", "outcome": "declined",
+            "reason": "§TEXT§"}"#,
+        "reason",
+    ),
+    (
+        UserRole::Coordinator,
         "/api/v1/people/P-000001/break-glass",
         r#"{"reason": "§TEXT§"}"#,
         "reason",

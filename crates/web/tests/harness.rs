@@ -291,6 +291,7 @@ async fn load_demo(store: &Store, waiting_patients: u32) {
             &reference,
             &data.cases,
             &data.luggage,
+            &data.contacts,
             &data.consignments,
             &audit,
             &mut |_| {},

@@ -29,6 +29,7 @@ pub fn all_routes() -> Vec<&'static RouteCase> {
         crate::returnees::ROUTES,
         crate::exports::ROUTES,
         crate::companions::ROUTES,
+        crate::calls::ROUTES,
     ]
     .into_iter()
     .flatten()
@@ -154,7 +155,7 @@ async fn every_route_answers_every_role_as_its_permission_says() {
             }
             // A request that changes something, without a session or a
             // token, carries no CSRF token: refused before its handler.
-            (_, "POST" | "PATCH" | "PUT") => {
+            (_, "POST" | "PATCH" | "PUT" | "DELETE") => {
                 assert_eq!(reply.status, StatusCode::FORBIDDEN, "{context}")
             }
             (false, _) => {

@@ -8,6 +8,7 @@ mod admin;
 mod aid;
 mod auth;
 mod browser;
+mod calls;
 mod clearance;
 mod companions;
 mod dashboard;

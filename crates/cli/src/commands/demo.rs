@@ -78,6 +78,7 @@ pub async fn load(context: &Context, args: &DemoArgs) -> anyhow::Result<()> {
             &reference,
             &data.cases,
             &data.luggage,
+            &data.contacts,
             &data.consignments,
             &audit,
             &mut on_progress,

@@ -4,6 +4,7 @@
 mod aid;
 mod audit;
 mod backup;
+mod calls;
 mod clearance;
 mod demo;
 mod exchange;
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Luggage(command) => places::luggage(&context, command).await,
             Command::Plan(command) => plan::run(&context, command).await,
             Command::Gate(command) => plan::gate(&context, command).await,
+            Command::Calls(command) => calls::run(&context, command).await,
             Command::Figures(command) => figures::run(&context, command).await,
             Command::Report(args) => report::run(&context, args).await,
             Command::Aid(command) => aid::run(&context, command).await,

@@ -28,6 +28,7 @@ pub async fn run(context: &Context, command: &PatientsCommand) -> anyhow::Result
         PatientsCommand::Show(args) => show(context, args).await,
         PatientsCommand::Transition(args) => transition(context, args).await,
         PatientsCommand::ReplaceCompanion(args) => replace_companion(context, args).await,
+        PatientsCommand::Contact(command) => super::calls::contact(context, command).await,
     }
 }
 

@@ -9,8 +9,8 @@ use corridor_domain::{
 };
 use corridor_planner::{DayPlan, Method};
 use corridor_store::{
-    EntryState, GateRecording, GateUndo, Manifest, OverrideChange, OverrideKind, PlanningInputs,
-    parse_method,
+    EntryState, GateRecording, GateUndo, Manifest, OverrideChange, OverrideKind, PartyPoints,
+    PlanningInputs, parse_method,
 };
 
 use super::patients::flag_error;
@@ -29,6 +29,7 @@ pub async fn run(context: &Context, command: &PlanCommand) -> anyhow::Result<Exi
         PlanCommand::Remove(args) => set_override(context, args, OverrideKind::Exclude).await,
         PlanCommand::Confirm(args) => confirm(context, args).await,
         PlanCommand::Manifest(args) => manifest(context, args).await,
+        PlanCommand::Assembly(command) => super::calls::assembly(context, command).await,
     }
 }
 
@@ -45,7 +46,7 @@ pub async fn gate(context: &Context, command: &GateCommand) -> anyhow::Result<Ex
 
 /// The day asked for; without `--date`, the crossing's next crossing day
 /// from today (`Crossing::next_crossing_day`), the same rule as the web's.
-async fn day(
+pub(super) async fn day(
     context: &Context,
     args: &DayArgs,
     direction: Option<Direction>,
@@ -307,13 +308,14 @@ async fn manifest(context: &Context, args: &ManifestArgs) -> anyhow::Result<Exit
                 day.date
             )
         })?;
-    print_manifest(&manifest, &context.store.reason_codes().await?);
+    let points = context.store.party_points(&day.crossing, day.date).await?;
+    print_manifest(&manifest, &context.store.reason_codes().await?, &points);
     Ok(ExitCode::SUCCESS)
 }
 
 /// A manifest as the terminal shows it: reasons by code and label, never
 /// their notes, which only `patients show` prints.
-fn print_manifest(manifest: &Manifest, reasons: &ReasonCatalogue) {
+fn print_manifest(manifest: &Manifest, reasons: &ReasonCatalogue, points: &PartyPoints) {
     println!(
         "Manifest {} {} {} — confirmed by {} at {} ({} method); {} people, {} places.",
         manifest.crossing,
@@ -343,6 +345,11 @@ fn print_manifest(manifest: &Manifest, reasons: &ReasonCatalogue) {
                     .facility
                     .as_ref()
                     .map_or_else(String::new, ToString::to_string),
+                // The party meets at its point: shown on its head's line.
+                points
+                    .point_of(&entry.party)
+                    .filter(|_| entry.party == entry.person)
+                    .map_or_else(String::new, |p| format!("{} {}", p.time, p.place)),
                 entry.state.as_str().to_string(),
                 entry
                     .state_reason
@@ -355,7 +362,9 @@ fn print_manifest(manifest: &Manifest, reasons: &ReasonCatalogue) {
     print!(
         "{}",
         table(
-            &["#", "person", "role", "with", "facility", "gate", "reason"],
+            &[
+                "#", "person", "role", "with", "facility", "assembly", "gate", "reason"
+            ],
             &rows,
             &[0]
         )
@@ -364,6 +373,18 @@ fn print_manifest(manifest: &Manifest, reasons: &ReasonCatalogue) {
 
 async fn gate_list(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode> {
     let day = day(context, args, None).await?;
+    // After the cut-off, parties nobody could reach no longer hold places.
+    let freed = context
+        .store
+        .apply_due_cut_off(&day.crossing, day.date, context.now, &context.actor)
+        .await?;
+    if !freed.is_empty() {
+        let freed: Vec<&str> = freed.iter().map(PersonId::as_str).collect();
+        println!(
+            "The cut-off has passed: the places of {} were freed (unreachable).\n",
+            freed.join(", ")
+        );
+    }
     let reconciliation = context
         .store
         .reconciliation(&day.crossing, day.date)
@@ -376,8 +397,9 @@ async fn gate_list(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode
         );
     }
     let reasons = context.store.reason_codes().await?;
+    let points = context.store.party_points(&day.crossing, day.date).await?;
     for manifest in &reconciliation.manifests {
-        print_manifest(manifest, &reasons);
+        print_manifest(manifest, &reasons, &points);
         println!("Expected: {}.\n", manifest.count(EntryState::Expected));
     }
     Ok(ExitCode::SUCCESS)
@@ -509,6 +531,8 @@ async fn reconcile(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode
                 m.count(EntryState::TurnedBack).to_string(),
                 m.count(EntryState::NoShow).to_string(),
                 m.count(EntryState::Removed).to_string(),
+                m.count(EntryState::Declined).to_string(),
+                m.count(EntryState::Unreachable).to_string(),
                 m.count(EntryState::Expected).to_string(),
             ]
         })
@@ -524,10 +548,12 @@ async fn reconcile(context: &Context, args: &DayArgs) -> anyhow::Result<ExitCode
                 "turned back",
                 "no-show",
                 "removed",
+                "declined",
+                "unreachable",
                 "not recorded",
             ],
             &rows,
-            &[1, 2, 3, 4, 5, 6, 7],
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9],
         )
     );
     let out = reconciliation.crossed(Direction::Outbound);

@@ -340,6 +340,9 @@ pub enum PlanCommand {
     Confirm(PlanConfirmArgs),
     /// Print the confirmed manifest of a day.
     Manifest(ManifestArgs),
+    /// The day's assembly points: add, list, and give a party another.
+    #[command(subcommand)]
+    Assembly(super::calls::AssemblyCommand),
 }
 
 #[derive(Debug, Args)]

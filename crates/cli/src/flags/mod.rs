@@ -5,6 +5,7 @@
 pub mod aid;
 pub mod audit;
 pub mod backup;
+pub mod calls;
 pub mod days;
 pub mod exchange;
 pub mod figures;
@@ -159,6 +160,12 @@ pub enum Command {
         after_help = "Examples:\n  corridor gate list --crossing rafah --date 2026-02-02\n  corridor gate crossed P-000123 --crossing rafah --date 2026-02-02\n  corridor gate turned-back P-000456 --crossing rafah --date 2026-02-02 --reason documents-not-accepted\n  corridor gate no-show R-000012 --crossing rafah --date 2026-02-02\n  corridor gate undo P-000123 --crossing rafah --date 2026-02-02 --reason \"tapped the wrong card\"\n  corridor gate reconcile --crossing rafah --date 2026-02-02\n\nA patient's outcome is recorded for the whole party: the companions with\nthem cross or are turned back together. Turned back needs a --reason code\n(`corridor reasons list --kind turned-back`); a no-show may give one\n(default not-known). Outcomes are recorded once the day has come; one\nrecorded in error is undone on that day only, with a --reason."
     )]
     Gate(days::GateCommand),
+    /// The call list of a confirmed day: reach each party, record what it answered.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor calls list --date 2026-02-02\n  corridor calls record P-000123 --date 2026-02-02 --outcome declined --reason \"too ill to travel\"\n  corridor calls cut-off --date 2026-02-02 --apply"
+    )]
+    Calls(calls::CallsCommand),
     /// Record, list and import public figures with their sources.
     #[command(
         subcommand,

@@ -23,6 +23,9 @@ pub enum PatientsCommand {
         after_help = "Examples:\n  corridor patients transition P-000042 list\n  corridor patients transition P-000042 request-clearance\n  corridor patients transition P-000042 deny --reason security-objection\n  corridor patients transition P-000042 deny --reason other --note \"asked to apply again with a new permit\"\n  corridor patients transition P-000042 delay --date 2026-02-10\n  corridor patients transition P-000042 resubmit\n  corridor patients transition P-000042 admit --facility eg-arish-general\n  corridor patients transition P-000042 die --date 2026-02-03\n  corridor patients transition P-000042 withdraw --reason no-longer-needed\n  corridor patients transition P-000042 reinstate --reason wrong-person\n\nActions: list, request-clearance, clear, deny, delay, resubmit, schedule,\nunschedule, cross, admit, return, die, withdraw, reinstate. `patients show`\nprints the ones allowed now. `reinstate` undoes a death or withdrawal\nrecorded in error: the person goes back to the waiting status they left\n(scheduled comes back as cleared: the place and bed are not restored).\nPeople are scheduled by confirming a day plan (`corridor plan confirm`),\nwhich checks the quota and holds a bed.\n\nReasons are codes: `corridor reasons list` shows them by kind. A --note says\nmore; it stays with the person's record and never leaves in a report or an\nexport."
     )]
     Transition(TransitionArgs),
+    /// A person's phone numbers: add, list, remove (personal data).
+    #[command(subcommand)]
+    Contact(super::calls::ContactCommand),
     /// Replace a companion who cannot travel (denied clearance, turned back,
     /// withdrawn, died) with another family member.
     #[command(

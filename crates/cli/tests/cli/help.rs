@@ -42,6 +42,23 @@ const HELP: &[(&[&str], &str)] = &[
     (&["audit", "verify"], "corridor audit verify"),
     (&["audit", "log"], "corridor audit log --limit 50"),
     (&["forecast"], "corridor forecast --from-registry"),
+    (&["calls"], "corridor calls list --date 2026-02-02"),
+    (
+        &["calls", "record"],
+        "corridor calls record P-000123 --date 2026-02-02 --outcome declined",
+    ),
+    (
+        &["calls", "cut-off"],
+        "corridor calls cut-off --date 2026-02-02 --apply",
+    ),
+    (
+        &["plan", "assembly", "add"],
+        "corridor plan assembly add --crossing rafah --date 2026-02-02",
+    ),
+    (
+        &["patients", "contact", "add"],
+        "corridor patients contact add P-000042 --phone",
+    ),
 ];
 
 #[test]

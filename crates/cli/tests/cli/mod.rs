@@ -1,6 +1,7 @@
 mod aid;
 mod audit;
 mod backup;
+mod calls;
 mod companions;
 mod crossing_day;
 mod database;

@@ -16,7 +16,7 @@ use super::manifest::{Manifest, ManifestEntry};
 use crate::audit::NewAuditEntry;
 use crate::codec::{bind_reason, micros, reason_json};
 use crate::people::transitions::{StatusChange, transition_in};
-use crate::{DayRule, Store, StoreError, Thing};
+use crate::{Backend, DayRule, Store, StoreError, Thing};
 
 /// Where a person on a confirmed manifest stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +27,23 @@ pub enum EntryState {
     NoShow,
     /// Taken off after confirmation: died, withdrew, or unscheduled by hand.
     Removed,
+    /// The party declined its places when called before the day.
+    Declined,
+    /// Nobody could reach the party by the day's cut-off.
+    Unreachable,
 }
 
 impl EntryState {
+    pub const ALL: &'static [EntryState] = &[
+        EntryState::Expected,
+        EntryState::Crossed,
+        EntryState::TurnedBack,
+        EntryState::NoShow,
+        EntryState::Removed,
+        EntryState::Declined,
+        EntryState::Unreachable,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntryState::Expected => "expected",
@@ -37,19 +51,31 @@ impl EntryState {
             EntryState::TurnedBack => "turned-back",
             EntryState::NoShow => "no-show",
             EntryState::Removed => "removed",
+            EntryState::Declined => "declined",
+            EntryState::Unreachable => "unreachable",
+        }
+    }
+
+    /// Whether the person's place on the day is free again: they will not
+    /// cross on it, and they are back on the waiting list.
+    pub fn frees_place(self) -> bool {
+        match self {
+            EntryState::Declined
+            | EntryState::Unreachable
+            | EntryState::NoShow
+            | EntryState::TurnedBack
+            | EntryState::Removed => true,
+            EntryState::Expected | EntryState::Crossed => false,
         }
     }
 
     pub(super) fn parse(text: &str) -> Result<EntryState, String> {
-        [
-            EntryState::Crossed,
-            EntryState::TurnedBack,
-            EntryState::NoShow,
-            EntryState::Removed,
-        ]
-        .into_iter()
-        .find(|state| state.as_str() == text)
-        .ok_or_else(|| format!("manifest entry state '{text}'"))
+        EntryState::ALL
+            .iter()
+            .copied()
+            .filter(|state| *state != EntryState::Expected)
+            .find(|state| state.as_str() == text)
+            .ok_or_else(|| format!("manifest entry state '{text}'"))
     }
 }
 
@@ -62,7 +88,9 @@ impl EntryState {
             EntryState::Expected | EntryState::Crossed => None,
             EntryState::TurnedBack => Some(ReasonKind::TurnedBack),
             EntryState::NoShow => Some(ReasonKind::NoShow),
-            EntryState::Removed => Some(ReasonKind::Unscheduled),
+            EntryState::Removed | EntryState::Declined | EntryState::Unreachable => {
+                Some(ReasonKind::Unscheduled)
+            }
         }
     }
 }
@@ -128,17 +156,13 @@ impl Reconciliation {
             .sum()
     }
 
-    /// The people who go back to the list: turned back, no-show or removed.
+    /// The people who go back to the list: every state that frees a place
+    /// (turned back, no-show, removed, declined, unreachable).
     pub fn back_on_the_list(&self) -> Vec<&ManifestEntry> {
         self.manifests
             .iter()
             .flat_map(|m| &m.entries)
-            .filter(|e| {
-                matches!(
-                    e.state,
-                    EntryState::TurnedBack | EntryState::NoShow | EntryState::Removed
-                )
-            })
+            .filter(|e| e.state.frees_place())
             .collect()
     }
 }
@@ -278,45 +302,20 @@ impl Store {
             }
         }
         let state = EntryState::from(outcome);
-        for member in &people {
-            let query = sqlx::query(
-                "UPDATE manifest_entries SET outcome = $1, outcome_at = $2, outcome_by = $3, \
-                 outcome_reason_kind = $4, outcome_reason_code = $5, outcome_reason_note = $6 \
-                 WHERE crossing = $7 AND date = $8 AND person_id = $9 AND outcome IS NULL",
-            )
-            .bind(state.as_str())
-            .bind(micros(at))
-            .bind(actor.to_string());
-            bind_reason(query, reason.as_ref())
-                .bind(crossing.as_str().to_string())
-                .bind(on.to_string())
-                .bind(member.as_str().to_string())
-                .execute(&mut **transaction)
-                .await?;
-        }
-        // The whole party's outcome is recorded before anyone's status
-        // moves, so the patient's move finds no companion still expected.
-        for member in &people {
-            let action = match &reason {
-                None => Action::Cross,
-                Some(reason) => Action::Unschedule {
-                    reason: reason.clone(),
-                },
-            };
-            transition_in(
-                self.backend,
-                &mut transaction,
-                StatusChange {
-                    person: member,
-                    expected_version: None,
-                    action,
-                    note: None,
-                },
-                at,
-                actor,
-            )
-            .await?;
-        }
+        close_party_in(
+            self.backend,
+            &mut transaction,
+            &PartyClosing {
+                crossing,
+                date: on,
+                people: &people,
+                state,
+                reason: reason.as_ref(),
+            },
+            at,
+            actor,
+        )
+        .await?;
         transaction
             .commit(&NewAuditEntry {
                 at,
@@ -515,6 +514,78 @@ impl Store {
     }
 }
 
+/// A party's open manifest entries to close: the people still expected,
+/// the state they leave in and the reason (none for a crossing).
+pub(super) struct PartyClosing<'a> {
+    pub(super) crossing: &'a CrossingId,
+    pub(super) date: Date,
+    pub(super) people: &'a [PersonId],
+    pub(super) state: EntryState,
+    pub(super) reason: Option<&'a Reason>,
+}
+
+/// Closes a party's open manifest entries and moves each member's status,
+/// inside the caller's transaction: crossed without a reason, or taken off
+/// the manifest with one — back to the list as cleared, the bed released
+/// (`follow_manifest_and_beds`). The gate's outcomes and the calls'
+/// declines and cut-off go through here, so that a place freed the night
+/// before is freed exactly as a no-show frees it.
+pub(super) async fn close_party_in(
+    backend: Backend,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    closing: &PartyClosing<'_>,
+    at: Timestamp,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let PartyClosing {
+        crossing,
+        date: on,
+        people,
+        state,
+        reason,
+    } = *closing;
+    for member in people {
+        let query = sqlx::query(
+            "UPDATE manifest_entries SET outcome = $1, outcome_at = $2, outcome_by = $3, \
+             outcome_reason_kind = $4, outcome_reason_code = $5, outcome_reason_note = $6 \
+             WHERE crossing = $7 AND date = $8 AND person_id = $9 AND outcome IS NULL",
+        )
+        .bind(state.as_str())
+        .bind(micros(at))
+        .bind(actor.to_string());
+        bind_reason(query, reason)
+            .bind(crossing.as_str().to_string())
+            .bind(on.to_string())
+            .bind(member.as_str().to_string())
+            .execute(&mut **transaction)
+            .await?;
+    }
+    // The whole party's outcome is recorded before anyone's status
+    // moves, so the patient's move finds no companion still expected.
+    for member in people {
+        let action = match reason {
+            None => Action::Cross,
+            Some(reason) => Action::Unschedule {
+                reason: reason.clone(),
+            },
+        };
+        transition_in(
+            backend,
+            transaction,
+            StatusChange {
+                person: member,
+                expected_version: None,
+                action,
+                note: None,
+            },
+            at,
+            actor,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Holds again the bed that a turn-back or a no-show recorded at
 /// `released_at` released, if it is still free: the destination open and
 /// the offer it came from not given out meanwhile. Returns the facility, or
@@ -611,7 +682,7 @@ fn at_gate(state: EntryState) -> AtGate {
         EntryState::Crossed => AtGate::Crossed,
         EntryState::TurnedBack => AtGate::TurnedBack,
         EntryState::NoShow => AtGate::NoShow,
-        EntryState::Removed => AtGate::Off,
+        EntryState::Removed | EntryState::Declined | EntryState::Unreachable => AtGate::Off,
     }
 }
 

@@ -10,6 +10,7 @@
 //! plan can never break them.
 
 pub(crate) mod beds;
+pub(crate) mod calls;
 pub(crate) mod clearance;
 pub(crate) mod gate;
 pub(crate) mod inputs;
@@ -19,6 +20,9 @@ pub(crate) mod overrides;
 pub(crate) mod rules;
 
 pub use beds::{BedLine, Destination};
+pub use calls::{
+    CallAttempt, CallList, CallMember, CallParty, CallRecord, CallRecorded, PartyPoints,
+};
 pub use clearance::{
     ClearanceBatch, ClearanceRequest, Decision, Submission, Submitted, SubmittedBatch, direction_of,
 };

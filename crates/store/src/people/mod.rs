@@ -1,5 +1,6 @@
 //! The registry: people, their status lines and their histories.
 
+pub(crate) mod contacts;
 pub(crate) mod list;
 pub(crate) mod registration;
 pub(crate) mod replacement;

@@ -9,7 +9,9 @@ mod account;
 pub mod aid;
 pub mod audit;
 pub mod beds;
+pub mod calls;
 pub mod clearance;
+pub mod contacts;
 pub mod dashboard;
 pub mod days;
 pub mod exports;
@@ -69,6 +71,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(forecasts::router())
         .merge(figures::router())
         .merge(people::router())
+        .merge(contacts::router())
+        .merge(calls::router())
         .merge(clearance::router())
         .merge(days::router())
         .merge(users::router())

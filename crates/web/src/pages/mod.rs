@@ -172,6 +172,7 @@ const SCREENS: &[(&str, &str, &[Permission])] = &[
     ("/beds", "Beds", &[Permission::ViewBeds]),
     ("/clearance", "Clearance", &[Permission::ViewClearance]),
     ("/plan", "Day plan", &[Permission::PlanDays]),
+    ("/days/calls", "Call list", &[Permission::CallParties]),
     ("/gate", "Gate", &[Permission::WorkGate]),
     ("/aid", "Aid pipeline", &[Permission::ViewAggregates]),
     ("/forecast", "Forecast", &[Permission::RunForecasts]),

@@ -4,10 +4,13 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use corridor_domain::{ActionKind, PersonId, ReasonCatalogue};
+use corridor_domain::{ActionKind, Language, Permission, PersonId, ReasonCatalogue};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::api::contacts::{
+    ContactRequest, ContactView, add_contact_for, contacts_for, remove_contact_for,
+};
 use crate::api::people::{
     ListQuery, PeoplePage, PersonView, break_glass_for, list_for, parse_person_id, read_person,
 };
@@ -26,6 +29,8 @@ pub fn routes() -> PageRoutes {
         .get("/people", list)
         .get("/people/{id}", show)
         .post("/people/{id}/break-glass", break_glass)
+        .post("/people/{id}/contacts", add_contact)
+        .post("/people/{id}/contacts/remove", remove_contact)
 }
 
 #[derive(Template)]
@@ -190,6 +195,8 @@ struct PersonPage {
     refused_elsewhere: Option<Refusal>,
     /// A returnee's luggage: the declaration, its check, the form to change it.
     luggage: Option<LuggageSection>,
+    /// The person's phone numbers and the form to add one.
+    contacts: ContactsSection,
     /// A patient's companions with their status and replacements.
     companions: Vec<CompanionRow>,
     /// The user may replace a companion who cannot travel.
@@ -204,6 +211,30 @@ struct CompanionRow {
     replaced_by: Option<String>,
     replaces: Option<String>,
 }
+
+/// The contacts of a record: the list, whether the user may change it, and
+/// the add form as typed when it was refused.
+struct ContactsSection {
+    list: Vec<ContactView>,
+    may_edit: bool,
+    typed: ContactForm,
+    refusal: Option<Refusal>,
+    languages: Vec<(&'static str, &'static str)>,
+}
+
+/// The add-a-contact form as sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    language: String,
+}
+
+/// The fields of the add-a-contact form, named as the errors name them.
+const CONTACT_FIELDS: [&str; 3] = ["phone", "label", "language"];
 
 /// One status change the user may make now, with the facts it needs.
 struct ActionForm {
@@ -324,6 +355,19 @@ pub async fn person_page(
     refused: Option<RefusedAction>,
     luggage: LuggageAsked,
 ) -> PageResult<Response> {
+    person_page_with(state, identity, session, id, refused, luggage, None).await
+}
+
+/// The person page, with the add-a-contact form refused as typed when given.
+async fn person_page_with(
+    state: &AppState,
+    identity: &Identity,
+    session: &Session,
+    id: &PersonId,
+    refused: Option<RefusedAction>,
+    luggage: LuggageAsked,
+    refused_contact: Option<(ContactForm, Refusal)>,
+) -> PageResult<Response> {
     match read_person(state, identity, id).await {
         Ok(person) => {
             let chrome =
@@ -347,7 +391,25 @@ pub async fn person_page(
                 .and_then(|refused| refused.refusal.as_ref())
                 .map(Refusal::status)
                 .or_else(|| luggage.as_ref().and_then(LuggageSection::refused_status))
+                .or_else(|| {
+                    refused_contact
+                        .as_ref()
+                        .map(|(_, refusal)| refusal.status())
+                })
                 .unwrap_or(StatusCode::OK);
+            // Read with the record, whose read is audited above.
+            let (typed, refusal) = refused_contact.unzip();
+            let contacts = ContactsSection {
+                list: contacts_for(state, identity, id, false).await?,
+                may_edit: identity.can(Permission::EditContacts)
+                    && person.read_only_until.is_none(),
+                typed: typed.unwrap_or_default(),
+                refusal,
+                languages: Language::ALL
+                    .iter()
+                    .map(|language| (language.as_str(), language.label()))
+                    .collect(),
+            };
             let mut refused_elsewhere = None;
             if let Some(refused) = refused {
                 match actions.iter_mut().find(|a| a.kind == refused.action) {
@@ -395,6 +457,7 @@ pub async fn person_page(
                 luggage,
                 companions,
                 may_replace,
+                contacts,
             })?;
             *response.status_mut() = status;
             Ok(response)
@@ -461,6 +524,108 @@ async fn break_glass(
         Err(error @ AppError::BadRequest { .. }) => {
             let refusal = Refusal::of(error, |field| Refusal::named(field, &["reason"]))?;
             break_glass_page(&state, &identity, &session, &id, form.reason, Some(refusal)).await
+        }
+        Err(error) => Err(PageError(error)),
+    }
+}
+
+async fn add_contact(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<ContactForm>,
+) -> PageResult<Response> {
+    let id: PersonId = parse_person_id(&id)?;
+    let request = ContactRequest {
+        phone: form.phone.clone(),
+        label: form.label.clone(),
+        language: Some(form.language.clone()),
+    };
+    match add_contact_for(&state, &identity, &id, &request).await {
+        Ok(added) => {
+            flash(
+                &session,
+                format!(
+                    "Added {} ({}) to {id}'s contacts.",
+                    added.phone, added.label
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/people/{id}#contacts")).into_response())
+        }
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &CONTACT_FIELDS))?;
+            let luggage = LuggageAsked {
+                day: LuggageDayQuery::default(),
+                refused: None,
+            };
+            person_page_with(
+                &state,
+                &identity,
+                &session,
+                &id,
+                None,
+                luggage,
+                Some((form, refusal)),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RemoveContactForm {
+    #[serde(default)]
+    number: String,
+}
+
+async fn remove_contact(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<RemoveContactForm>,
+) -> PageResult<Response> {
+    let id: PersonId = parse_person_id(&id)?;
+    let number: u32 = form.number.trim().parse().map_err(|_| {
+        AppError::bad_request(
+            "number",
+            format!(
+                "number: '{}' is not the number of a contact",
+                form.number.trim()
+            ),
+        )
+    })?;
+    match remove_contact_for(&state, &identity, &id, number).await {
+        Ok(removed) => {
+            flash(
+                &session,
+                format!(
+                    "Removed {} ({}) from {id}'s contacts.",
+                    removed.phone, removed.label
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/people/{id}#contacts")).into_response())
+        }
+        // A contact removed meanwhile: the record as it is now, saying so.
+        Err(error @ AppError::NotFound(_)) => {
+            let refusal = Refusal::of(error, |_| None)?;
+            let luggage = LuggageAsked {
+                day: LuggageDayQuery::default(),
+                refused: None,
+            };
+            person_page_with(
+                &state,
+                &identity,
+                &session,
+                &id,
+                None,
+                luggage,
+                Some((ContactForm::default(), refusal)),
+            )
+            .await
         }
         Err(error) => Err(PageError(error)),
     }

@@ -85,7 +85,7 @@ async fn coordinator_journey(browser: Browser) {
         .await;
     browser.see("Status timeline").await;
     browser.see("critical").await;
-    let timeline = browser.column("main table", 4).await;
+    let timeline = browser.column("main table.timeline", 4).await;
     assert!(
         timeline.first().is_some_and(|to| to == "referred"),
         "the timeline starts with the referral of {id}: {timeline:?}"

@@ -33,6 +33,16 @@ pub async fn gate_day(
 ) -> Result<GateDay, AppError> {
     identity.require(Permission::WorkGate)?;
     let day = resolve_day(state, crossing, date, None).await?;
+    // After the cut-off, parties nobody could reach no longer hold places.
+    state
+        .store
+        .apply_due_cut_off(
+            &day.crossing,
+            day.date,
+            state.clock.now(),
+            identity.username(),
+        )
+        .await?;
     let reconciliation = state.store.reconciliation(&day.crossing, day.date).await?;
     let manifests = named_manifests(state, identity, &reconciliation.manifests).await?;
     let reasons = state.store.reason_codes().await?;

@@ -25,7 +25,8 @@ pub struct MemberView {
     /// Only on the audited manifest read, and only within the reader's scope.
     pub name: Option<String>,
     pub birth_year: Option<i16>,
-    /// `expected`, `crossed`, `turned-back`, `no-show` or `removed`.
+    /// `expected`, `crossed`, `turned-back`, `no-show`, `removed`,
+    /// `declined` or `unreachable`.
     pub state: String,
     /// Why the person did not cross: code and label (the note is in the person's record).
     pub state_reason: Option<CodedReason>,
@@ -44,6 +45,10 @@ pub struct PartyView {
     pub reason: String,
     /// Nobody in the party has an outcome yet.
     pub expected: bool,
+    /// Where the party meets on the day (the point given to it, or the
+    /// day's first), and when (`HH:MM`); none while the day has no point.
+    pub assembly_place: Option<String>,
+    pub assembly_time: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -66,6 +71,8 @@ pub struct ManifestView {
 pub(super) struct Names {
     people: HashMap<PersonId, (Option<String>, i16, Option<String>)>,
     facilities: HashMap<String, String>,
+    /// Each party's assembly point, by its head: (place, time).
+    points: HashMap<PersonId, (String, String)>,
 }
 
 pub(super) fn manifest_view(
@@ -105,6 +112,14 @@ pub(super) fn manifest_view(
                     .and_then(|(_, _, specialty)| specialty.clone()),
                 reason: entry.reason.clone(),
                 expected: entry.state == EntryState::Expected,
+                assembly_place: names
+                    .points
+                    .get(&entry.person)
+                    .map(|(place, _)| place.clone()),
+                assembly_time: names
+                    .points
+                    .get(&entry.person)
+                    .map(|(_, time)| time.clone()),
             });
         } else if let Some(party) = parties
             .iter_mut()
@@ -147,6 +162,18 @@ pub(super) async fn named_manifests(
         }
     }
     for manifest in manifests {
+        let points = state
+            .store
+            .party_points(&manifest.crossing, manifest.date)
+            .await?;
+        for entry in manifest.entries.iter().filter(|e| e.party == e.person) {
+            if let Some(point) = points.point_of(&entry.person) {
+                names.points.insert(
+                    entry.person.clone(),
+                    (point.place.to_string(), point.time.to_string()),
+                );
+            }
+        }
         for entry in &manifest.entries {
             if let Some(record) = state.store.person(&entry.person).await? {
                 let person = &record.person;

@@ -24,6 +24,10 @@ pub struct DirectionCount {
     pub turned_back: usize,
     pub no_show: usize,
     pub removed: usize,
+    /// Declined their places on the call before the day.
+    pub declined: usize,
+    /// Could not be reached by the day's cut-off.
+    pub unreachable: usize,
     /// No outcome recorded yet.
     pub expected: usize,
 }
@@ -69,6 +73,8 @@ pub(super) fn reconciliation_view(
                 turned_back: m.count(EntryState::TurnedBack),
                 no_show: m.count(EntryState::NoShow),
                 removed: m.count(EntryState::Removed),
+                declined: m.count(EntryState::Declined),
+                unreachable: m.count(EntryState::Unreachable),
                 expected: m.count(EntryState::Expected),
             })
             .collect(),

@@ -1,6 +1,7 @@
 //! The crossing-day screens: the day plan with its reasons and overrides,
 //! the printable manifest, and the gate.
 
+mod calls;
 mod gate;
 mod plan;
 
@@ -10,7 +11,7 @@ use crate::pages::PageRoutes;
 use crate::state::AppState;
 
 pub fn routes() -> PageRoutes {
-    plan::routes().merge(gate::routes())
+    plan::routes().merge(gate::routes()).merge(calls::routes())
 }
 
 pub(super) fn day_link(path: &str, crossing: &str, date: &str, direction: Option<&str>) -> String {
