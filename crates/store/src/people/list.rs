@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use corridor_domain::search::{SearchQuery, SearchText};
 use corridor_domain::{AgeGroup, InvalidValue, PersonId, Role, Specialty, Status, Tier};
+use futures_util::TryStreamExt;
 use jiff::civil::Date;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -305,15 +306,16 @@ impl Store {
         &self,
         (condition, values): &FilterKey,
     ) -> Result<Vec<ListPosition>, StoreError> {
-        // The index holds every column read: the table is not read.
+        // The index holds every column read: the table is not read. Rows
+        // are kept as they arrive, never all at once as the database sends
+        // them, which would double a server's memory at the moment it reads
+        // a large registry.
         let sql = format!("SELECT id, tier_rank, referral_date FROM persons WHERE {condition}");
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut order = rows
-            .iter()
-            .map(read_position)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values).fetch(&self.pool);
+        let mut order = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            order.push(read_position(&row)?);
+        }
         order.sort_unstable();
         Ok(order)
     }
@@ -326,12 +328,10 @@ impl Store {
     ) -> Result<Vec<(ListPosition, SearchText)>, StoreError> {
         let sql =
             format!("SELECT id, tier_rank, referral_date, name FROM persons WHERE {condition}");
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut texts = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let position = read_position(row)?;
+        let mut rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values).fetch(&self.pool);
+        let mut texts = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            let position = read_position(&row)?;
             let name: Option<String> = row.try_get("name")?;
             let text =
                 SearchText::new(&[position.id.as_str(), name.as_deref().unwrap_or_default()]);
