@@ -26,8 +26,8 @@ use sqlx::Row;
 
 use corridor_domain::search::SearchText;
 
-use crate::people::list::{FilterKey, ListPosition, OrderKey, PageKey};
-use crate::{ListPage, Store, StoreError, UserAccount};
+use crate::people::list::{FilterKey, ListPosition, OrderKey, RowKey};
+use crate::{ListedPerson, Store, StoreError, UserAccount};
 
 /// How long a change committed by another process may go unseen by a
 /// store that keeps results in memory.
@@ -42,7 +42,8 @@ pub struct Head(i64);
 #[derive(Debug)]
 pub(crate) struct Cached {
     pub(crate) watch: HeadWatch,
-    pub(crate) list_pages: HeadCache<PageKey, ListPage>,
+    /// Rows of the waiting list, one by one: what its pages show.
+    pub(crate) list_rows: HeadCache<RowKey, ListedPerson>,
     /// Everyone a list holds, in order: what its pages are cut from.
     pub(crate) list_orders: HeadCache<OrderKey, Arc<Vec<ListPosition>>>,
     /// Everyone a filter holds with their id and name as a search reads
@@ -57,8 +58,9 @@ impl Default for Cached {
     fn default() -> Cached {
         Cached {
             watch: HeadWatch::default(),
-            // At most 500 rows a page, about 200 bytes a row: 12 MiB at most.
-            list_pages: HeadCache::new(128),
+            // About 300 bytes a row with what keeps it: 9 MiB at most,
+            // every patient of the demo and its pages at any depth.
+            list_rows: HeadCache::new(30_000),
             // About 70 bytes a person: 1.4 MiB for all 20,000 of the demo,
             // 7 MiB for five times as many; 16 filters at most.
             list_orders: HeadCache::new(16),
@@ -245,6 +247,20 @@ impl<K: Eq + Hash + Clone, V: Clone> HeadCache<K, V> {
         cell.get_or_try_init(|| read()).await.cloned()
     }
 
+    /// The values kept for `keys` at `head`, each `None` unless kept and
+    /// read already; a reader that saw an older head finds none.
+    pub fn get_kept(&self, head: Head, keys: &[K]) -> Vec<Option<V>> {
+        let inner = lock(&self.inner);
+        keys.iter()
+            .map(|key| {
+                (inner.head == Some(head))
+                    .then(|| inner.values.get(key))
+                    .flatten()
+                    .and_then(|cell| cell.get().cloned())
+            })
+            .collect()
+    }
+
     /// Keeps `value` as the value of `key` at `head`.
     pub fn put(&self, head: Head, key: K, value: V) {
         if let Some(mut inner) = self.at(head) {
@@ -330,6 +346,24 @@ mod tests {
         assert_eq!(read(&cache, Head(6), "a", 8), (3, false));
         cache.put(Head(6), "a", 9);
         assert_eq!(read(&cache, Head(6), "a", 10), (9, false));
+    }
+
+    #[test]
+    fn kept_values_are_found_only_at_their_head_and_once_read() {
+        let cache = HeadCache::new(4);
+        assert_eq!(cache.get_kept(Head(5), &["a", "b"]), vec![None, None]);
+        cache.put(Head(5), "a", 1);
+        assert_eq!(read(&cache, Head(5), "b", 2), (2, true));
+        assert_eq!(
+            cache.get_kept(Head(5), &["b", "a", "c"]),
+            vec![Some(2), Some(1), None]
+        );
+        // Neither an older nor a newer head finds them.
+        assert_eq!(cache.get_kept(Head(4), &["a"]), vec![None]);
+        assert_eq!(cache.get_kept(Head(6), &["a"]), vec![None]);
+        // A key being read but not read yet is not kept.
+        assert!(cache.cell(Head(5), &"c").is_some());
+        assert_eq!(cache.get_kept(Head(5), &["c"]), vec![None]);
     }
 
     #[test]

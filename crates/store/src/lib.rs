@@ -190,17 +190,18 @@ impl Store {
                     if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer commits;
                         // the busy timeout makes a second writer wait for
-                        // the first instead of failing. A 16 MiB page cache
-                        // per connection (64 MiB for the pool) and in-memory
-                        // temporary files keep an import from spilling pages
-                        // to disk before it commits, and a server's memory
-                        // bounded whatever the registry's size: the
-                        // operating system's file cache holds the rest.
+                        // the first instead of failing. A 4 MiB page
+                        // cache per connection (16 MiB for the pool) keeps a
+                        // server's memory bounded whatever the registry's
+                        // size: the operating system's file cache holds the
+                        // rest, and what the waiting list reads most is kept
+                        // in memory above the database (crate::freshness).
+                        // Temporary files stay in memory.
                         connection
                             .execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
+                                 PRAGMA cache_size = -4096; PRAGMA temp_store = MEMORY;",
                             )
                             .await?;
                     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use corridor_domain::search::{SearchQuery, SearchText};
 use corridor_domain::{AgeGroup, InvalidValue, PersonId, Role, Specialty, Status, Tier};
+use futures_util::TryStreamExt;
 use jiff::civil::Date;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -200,49 +201,72 @@ impl Store {
     ///
     /// The waiting list is read far more often than it changes, so the
     /// order of everyone matching a filter (ids and the positions they sort
-    /// by) and the pages read from it are kept in memory for the state of
+    /// by) and the rows read from it are kept in memory for the state of
     /// the people they were read at ([`Store::people_head`], see
     /// [`crate::freshness`]); that state is taken first, so nothing kept is
     /// older than it. A page is then a slice of that order, at any depth
-    /// and after or before any row, and only its rows are read from the
-    /// database: no page skips rows in SQL, and the total needs no count.
+    /// and after or before any row, and only those of its rows not kept
+    /// yet are read from the database: no page skips rows in SQL, and the
+    /// total needs no count.
     /// A search is made in memory over the ids and names of everyone the
     /// filter holds, read once per state of the people.
     pub async fn list(&self, filter: &ListFilter, today: Date) -> Result<ListPage, StoreError> {
         let head = self.people_head().await?;
-        let key = PageKey {
-            order: OrderKey {
-                filter: filter_sql(filter, today),
-                search: filter.search.clone(),
-            },
-            today,
-            limit: filter.limit,
-            offset: filter.offset,
-            keyset: filter.keyset.clone(),
+        let key = OrderKey {
+            filter: filter_sql(filter, today),
+            search: filter.search.clone(),
         };
-        self.cached
-            .list_pages
-            .get_or_read(head, &key, async || self.read_list_page(&key, head).await)
-            .await
-    }
-
-    async fn read_list_page(&self, key: &PageKey, head: Head) -> Result<ListPage, StoreError> {
-        let order = self.list_order(&key.order, head).await?;
-        let (start, end) = window(&order, key.keyset.as_ref(), key.offset, key.limit);
-        let ids: Vec<&str> = order[start..end]
-            .iter()
-            .map(|position| position.id.as_str())
-            .collect();
-        let mut rows = self.read_list_rows(&ids, key.today).await?;
-        // The order read at this head decides the page's order, so a row
-        // read after a change still stands where its page said.
-        let rank: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        rows.sort_by_key(|row| rank.get(row.id.as_str()).copied().unwrap_or(usize::MAX));
+        let order = self.list_order(&key, head).await?;
+        let (start, end) = window(&order, filter.keyset.as_ref(), filter.offset, filter.limit);
+        let rows = self.list_rows(&order[start..end], today, head).await?;
         Ok(ListPage {
             total: order.len() as u64,
             start: start as u64,
             rows,
         })
+    }
+
+    /// The rows at `positions`, in their order. Rows are kept in memory
+    /// one by one, so that a page at any depth, of any filter, reads from
+    /// the database only the rows no page has read since the people last
+    /// changed; a row gone meanwhile is left out.
+    async fn list_rows(
+        &self,
+        positions: &[ListPosition],
+        today: Date,
+        head: Head,
+    ) -> Result<Vec<ListedPerson>, StoreError> {
+        let keys: Vec<RowKey> = positions
+            .iter()
+            .map(|position| RowKey {
+                today,
+                id: position.id.clone(),
+            })
+            .collect();
+        let mut rows = self.cached.list_rows.get_kept(head, &keys);
+        let missing: Vec<&str> = keys
+            .iter()
+            .zip(&rows)
+            .filter(|(_, row)| row.is_none())
+            .map(|(key, _)| key.id.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let mut read: HashMap<PersonId, ListedPerson> = self
+                .read_list_rows(&missing, today)
+                .await?
+                .into_iter()
+                .map(|row| (row.id.clone(), row))
+                .collect();
+            for (key, row) in keys.iter().zip(rows.iter_mut()) {
+                if row.is_none()
+                    && let Some(found) = read.remove(&key.id)
+                {
+                    self.cached.list_rows.put(head, key.clone(), found.clone());
+                    *row = Some(found);
+                }
+            }
+        }
+        Ok(rows.into_iter().flatten().collect())
     }
 
     /// Everyone a filter and a search hold, in the list's order.
@@ -282,15 +306,16 @@ impl Store {
         &self,
         (condition, values): &FilterKey,
     ) -> Result<Vec<ListPosition>, StoreError> {
-        // The index holds every column read: the table is not read.
+        // The index holds every column read: the table is not read. Rows
+        // are kept as they arrive, never all at once as the database sends
+        // them, which would double a server's memory at the moment it reads
+        // a large registry.
         let sql = format!("SELECT id, tier_rank, referral_date FROM persons WHERE {condition}");
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut order = rows
-            .iter()
-            .map(read_position)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values).fetch(&self.pool);
+        let mut order = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            order.push(read_position(&row)?);
+        }
         order.sort_unstable();
         Ok(order)
     }
@@ -303,12 +328,10 @@ impl Store {
     ) -> Result<Vec<(ListPosition, SearchText)>, StoreError> {
         let sql =
             format!("SELECT id, tier_rank, referral_date, name FROM persons WHERE {condition}");
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut texts = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let position = read_position(row)?;
+        let mut rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values).fetch(&self.pool);
+        let mut texts = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            let position = read_position(&row)?;
             let name: Option<String> = row.try_get("name")?;
             let text =
                 SearchText::new(&[position.id.as_str(), name.as_deref().unwrap_or_default()]);
@@ -493,14 +516,12 @@ pub(crate) struct OrderKey {
     search: Option<SearchQuery>,
 }
 
+/// A row of the list as read on a day: ages and days waited are counted
+/// to `today`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct PageKey {
-    order: OrderKey,
-    /// Ages and days waited are counted to this day.
+pub(crate) struct RowKey {
     today: Date,
-    limit: u32,
-    offset: u64,
-    keyset: Option<Keyset>,
+    id: PersonId,
 }
 
 /// The rows of a page of `order`, as the range `start..end`: `limit` rows
