@@ -438,32 +438,16 @@ impl Store {
             crossing: crossing.clone(),
         };
         for member in &people {
-            transition_in(
+            expected_again(
                 self.backend,
                 &mut transaction,
-                StatusChange {
-                    person: member,
-                    expected_version: None,
-                    action: Action::UndoGate {
-                        booking: booking.clone(),
-                    },
-                    note: Some(reason.clone()),
-                },
+                &booking,
+                member,
+                reason,
                 at,
                 actor,
             )
             .await?;
-            let query = sqlx::query(
-                "UPDATE manifest_entries SET outcome = NULL, outcome_at = NULL, outcome_by = NULL, \
-                 outcome_reason_kind = $1, outcome_reason_code = $2, outcome_reason_note = $3 \
-                 WHERE crossing = $4 AND date = $5 AND person_id = $6",
-            );
-            bind_reason(query, None)
-                .bind(crossing.as_str().to_string())
-                .bind(on.to_string())
-                .bind(member.as_str().to_string())
-                .execute(&mut **transaction)
-                .await?;
         }
         let bed_held_at = match (undone, recorded_at) {
             (EntryState::TurnedBack | EntryState::NoShow, Some(released_at)) => {
@@ -583,6 +567,47 @@ pub(super) async fn close_party_in(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Puts one person whose gate outcome is undone back on the manifest's
+/// booking, expected at the gate again, with why the outcome was wrong in
+/// their history: the step an undo of a party and of one person share.
+async fn expected_again(
+    backend: Backend,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    booking: &Booking,
+    member: &PersonId,
+    reason: &Text,
+    at: Timestamp,
+    actor: &str,
+) -> Result<(), StoreError> {
+    transition_in(
+        backend,
+        transaction,
+        StatusChange {
+            person: member,
+            expected_version: None,
+            action: Action::UndoGate {
+                booking: booking.clone(),
+            },
+            note: Some(reason.clone()),
+        },
+        at,
+        actor,
+    )
+    .await?;
+    let query = sqlx::query(
+        "UPDATE manifest_entries SET outcome = NULL, outcome_at = NULL, outcome_by = NULL, \
+         outcome_reason_kind = $1, outcome_reason_code = $2, outcome_reason_note = $3 \
+         WHERE crossing = $4 AND date = $5 AND person_id = $6",
+    );
+    bind_reason(query, None)
+        .bind(booking.crossing.as_str().to_string())
+        .bind(booking.date.to_string())
+        .bind(member.as_str().to_string())
+        .execute(&mut **transaction)
+        .await?;
     Ok(())
 }
 
@@ -979,35 +1004,20 @@ impl Store {
         .fetch_one(&mut **transaction)
         .await?
         .try_get("outcome_at")?;
-        transition_in(
+        let booking = Booking {
+            date: on,
+            crossing: crossing.clone(),
+        };
+        expected_again(
             self.backend,
             &mut transaction,
-            StatusChange {
-                person: member,
-                expected_version: None,
-                action: Action::UndoGate {
-                    booking: Booking {
-                        date: on,
-                        crossing: crossing.clone(),
-                    },
-                },
-                note: Some(reason.clone()),
-            },
+            &booking,
+            member,
+            reason,
             at,
             actor,
         )
         .await?;
-        let query = sqlx::query(
-            "UPDATE manifest_entries SET outcome = NULL, outcome_at = NULL, outcome_by = NULL, \
-             outcome_reason_kind = $1, outcome_reason_code = $2, outcome_reason_note = $3 \
-             WHERE crossing = $4 AND date = $5 AND person_id = $6",
-        );
-        bind_reason(query, None)
-            .bind(crossing.as_str().to_string())
-            .bind(on.to_string())
-            .bind(member.as_str().to_string())
-            .execute(&mut **transaction)
-            .await?;
         let bed_held_at = match (undone, recorded_at) {
             (EntryState::TurnedBack | EntryState::NoShow, Some(released_at)) if member == head => {
                 hold_released_bed_again(&mut transaction, member, undone, released_at, at).await?
