@@ -231,6 +231,8 @@ fn quick_scenario(args: &ForecastArgs, backlog: &[(String, u64)], start: Date) -
         // A quick forecast from the command line has no children; a
         // scenario file gives each tier its share.
         child_share: 0.0,
+        no_show: args.no_show.unwrap_or(0.0),
+        standby_fill: args.standby_fill.unwrap_or(0.0),
     };
     quick.build().map_err(|error| {
         let flag = match &error.field {
@@ -245,6 +247,8 @@ fn quick_scenario(args: &ForecastArgs, backlog: &[(String, u64)], start: Date) -
             QuickField::AnnualMortality(name) => format!("--annual-mortality {name}"),
             QuickField::HorizonDays => "--horizon-days".to_owned(),
             QuickField::ChildShare => "child share".to_owned(),
+            QuickField::NoShow => "--no-show".to_owned(),
+            QuickField::StandbyFill => "--standby-fill".to_owned(),
         };
         anyhow!("{flag} {error}")
     })

@@ -32,6 +32,7 @@ mod registration;
 pub mod report;
 pub mod search;
 mod status;
+pub mod utilisation;
 
 pub use access::{
     AccountRequest, BREAK_GLASS_HOURS, FREE_SIGN_IN_FAILURES, LONGEST_SIGN_IN_LOCK_SECONDS,

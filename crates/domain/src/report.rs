@@ -7,6 +7,7 @@
 
 use jiff::civil::Date;
 
+use crate::utilisation::DayUse;
 use crate::{AgeGroup, AidReport, ReasonCode, SourcedFigure, Specialty, Tier};
 
 /// Everything the situation report shows.
@@ -17,6 +18,8 @@ pub struct SitrepData {
     pub registry: String,
     pub waiting: WaitingSection,
     pub evacuations: EvacuationSection,
+    /// How the places of each confirmed day in the window were used.
+    pub utilisation: Vec<DayUse>,
     pub deaths: DeathsSection,
     pub forecast: Option<ForecastSection>,
     /// Clearance denial reasons over the report window, most frequent

@@ -7,10 +7,11 @@
 
 use std::io;
 
+use corridor_domain::utilisation::DayUse;
 use corridor_domain::{AgeGroup, Specialty, StageDayCount, Tier, Tonnes};
 use jiff::civil::Date;
 
-use crate::disclosure::suppress;
+use crate::disclosure::{suppress, suppress_parts};
 use crate::hxl::{self, Column};
 
 /// Patients waiting with one tier, specialty and age group.
@@ -188,6 +189,94 @@ pub fn write_deaths(writer: impl io::Write, rows: &[DeathsRow]) -> io::Result<u6
         ]
     });
     hxl::write_table(writer, DEATHS_COLUMNS, rows)
+}
+
+pub const UTILISATION_COLUMNS: &[Column] = &[
+    Column {
+        header: "Date",
+        tag: "#date+crossing",
+    },
+    Column {
+        header: "Crossing",
+        tag: "#loc+crossing+code",
+    },
+    Column {
+        header: "Direction",
+        tag: "#meta+direction",
+    },
+    Column {
+        header: "Places available",
+        tag: "#capacity+places",
+    },
+    Column {
+        header: "Planned",
+        tag: "#targeted+planned",
+    },
+    Column {
+        header: "Reached on the call",
+        tag: "#reached+called",
+    },
+    Column {
+        header: "Crossed",
+        tag: "#reached+crossed",
+    },
+    Column {
+        header: "Still expected",
+        tag: "#targeted+expected",
+    },
+    Column {
+        header: "Freed: declined",
+        tag: "#affected+freed+declined",
+    },
+    Column {
+        header: "Freed: unreachable",
+        tag: "#affected+freed+unreachable",
+    },
+    Column {
+        header: "Freed: no-show",
+        tag: "#affected+freed+noshow",
+    },
+    Column {
+        header: "Freed: turned back",
+        tag: "#affected+freed+turnedback",
+    },
+    Column {
+        header: "Freed: removed",
+        tag: "#affected+freed+removed",
+    },
+    Column {
+        header: "Refilled from standby",
+        tag: "#reached+refilled",
+    },
+];
+
+/// One row per confirmed manifest. Places are not people and are shown
+/// as they are; every count of people is suppressed below 5, the causes
+/// of freed places as parts of one whole ([`suppress_parts`]).
+pub fn write_utilisation(writer: impl io::Write, days: &[DayUse]) -> io::Result<u64> {
+    let rows = days.iter().map(|day| {
+        let people = |count: u32| suppress(u64::from(count)).to_string();
+        let causes: Vec<u64> = day
+            .freed
+            .by_cause()
+            .iter()
+            .map(|(_, count)| u64::from(*count))
+            .collect();
+        let mut row = vec![
+            day.date.to_string(),
+            day.crossing.to_string(),
+            day.direction.to_string(),
+            day.available.to_string(),
+            people(day.planned),
+            people(day.reached),
+            people(day.crossed),
+            people(day.expected),
+        ];
+        row.extend(suppress_parts(&causes).iter().map(ToString::to_string));
+        row.push(people(day.refilled));
+        row
+    });
+    hxl::write_table(writer, UTILISATION_COLUMNS, rows)
 }
 
 pub const AID_COLUMNS: &[Column] = &[

@@ -13,7 +13,11 @@ use std::fmt::Write as _;
 use corridor_charts::{
     Axis, BarSeries, Caption, FanChart, FanSeries, GroupedBarChart, ReferenceLine, Size, Ticks,
 };
-use corridor_domain::{AgeGroup, AidReport, CargoCategory, Stage, Tier, TruckDefinition};
+use corridor_domain::utilisation::{DayUse, UseTotals, weekly_use};
+use corridor_domain::{
+    AgeGroup, AidReport, CargoCategory, Direction, Stage, Tier, TruckDefinition,
+};
+use jiff::civil::Date;
 
 use crate::disclosure::{group_thousands, suppress, suppress_parts};
 
@@ -39,6 +43,7 @@ pub fn render_html(data: &SitrepData) -> String {
     );
     html.push_str(&waiting_section(data));
     html.push_str(&evacuations_section(data));
+    html.push_str(&utilisation_section(data));
     html.push_str(&deaths_section(data));
     html.push_str(&forecast_section(data));
     html.push_str(&denials_section(data));
@@ -301,6 +306,134 @@ pub fn evacuations_section(data: &SitrepData) -> String {
             "crossed events in the status history by day; destinations from admissions; quotas as entered for the crossings",
         ),
     )
+}
+
+/// How the places of the window's confirmed days were used, per
+/// direction: a sentence with the totals and a table by week.
+pub fn utilisation_section(data: &SitrepData) -> String {
+    let (from, to) = (data.evacuations.from, data.evacuations.to);
+    let source = computed(
+        data,
+        "confirmed manifests: places when confirmed, people planned, each party's latest call and each person's outcome at the gate",
+    );
+    if data.utilisation.is_empty() {
+        let body = format!(
+            "<p>No crossing day was confirmed from {from} to {to}: no place was planned, used or lost.</p>\n"
+        );
+        return section("utilisation", "Places used", &body, &source);
+    }
+    let mut body = String::new();
+    for direction in [Direction::Outbound, Direction::Inbound] {
+        let totals = UseTotals::of(data.utilisation.iter().filter(|d| d.direction == direction));
+        if totals.days == 0 {
+            continue;
+        }
+        let freed = totals.freed;
+        let causes = counts(freed.by_cause().iter().map(|(_, n)| u64::from(*n)));
+        let _ = write!(
+            body,
+            "<p>{direction}: {days} offered {places} places; {crossed} people crossed,              {expected} are still expected. Places freed: {declined} declined, {unreachable} unreachable,              {no_show} no-show, {turned_back} turned back, {removed} removed; {refilled} refilled from standby.</p>\n",
+            direction = escape(&capitalised(direction.as_str())),
+            days = if totals.days == 1 {
+                "1 confirmed day".to_string()
+            } else {
+                format!("{} confirmed days", totals.days)
+            },
+            places = group_thousands(u64::from(totals.available)),
+            crossed = count_html(u64::from(totals.crossed)),
+            expected = count_html(u64::from(totals.expected)),
+            declined = escape(&causes[0]),
+            unreachable = escape(&causes[1]),
+            no_show = escape(&causes[2]),
+            turned_back = escape(&causes[3]),
+            removed = escape(&causes[4]),
+            refilled = count_html(u64::from(totals.refilled)),
+        );
+    }
+    body.push_str(&places_used_chart(&data.utilisation, from, to));
+    let rows: Vec<Vec<String>> = [Direction::Outbound, Direction::Inbound]
+        .into_iter()
+        .flat_map(|direction| {
+            weekly_use(&data.utilisation, direction, from, to)
+                .into_iter()
+                .filter(|week| week.totals.days > 0)
+                .map(move |week| {
+                    let totals = week.totals;
+                    vec![
+                        format!("{} to {}", week.from, week.to),
+                        direction.to_string(),
+                        group_thousands(u64::from(totals.available)),
+                        count(u64::from(totals.planned)),
+                        count(u64::from(totals.crossed)),
+                        count(u64::from(totals.freed.total())),
+                        count(u64::from(totals.refilled)),
+                    ]
+                })
+        })
+        .collect();
+    body.push_str(&table(
+        &["Week", "Direction", "Places", "Planned", "Crossed", "Freed", "Refilled"],
+        &rows,
+        &[2, 3, 4, 5, 6],
+    ));
+    section("utilisation", "Places used", &body, &source)
+}
+
+/// Outbound places each week next to the people who crossed in them and
+/// the freed places nobody took (counts of people below 5 drawn at zero).
+pub fn places_used_chart(days: &[DayUse], from: Date, to: Date) -> String {
+    let weeks = weekly_use(days, Direction::Outbound, from, to);
+    let chart = GroupedBarChart {
+        reference: None,
+        label_every: 0,
+        caption: Caption {
+            id: "places-used-per-week".to_string(),
+            title: "Outbound places used per week".to_string(),
+            description: "Places on the confirmed outbound manifests of each week, the people who crossed in them, and the places freed (declined, unreachable, no-show, turned back, removed) that standby did not take; counts of people below 5 are drawn at zero.".to_string(),
+        },
+        groups: weeks
+            .iter()
+            .map(|w| format!("{}–{}", w.from.strftime("%m-%d"), w.to.strftime("%m-%d")))
+            .collect(),
+        x_label: "week".to_string(),
+        y_axis: Axis::new("places / people"),
+        series: vec![
+            BarSeries {
+                label: "places".to_string(),
+                values: weeks.iter().map(|w| f64::from(w.totals.available)).collect(),
+                intervals: Vec::new(),
+            },
+            BarSeries {
+                label: "crossed".to_string(),
+                values: weeks
+                    .iter()
+                    .map(|w| suppress(u64::from(w.totals.crossed)).plotted())
+                    .collect(),
+                intervals: Vec::new(),
+            },
+            BarSeries {
+                label: "freed, not refilled".to_string(),
+                values: weeks
+                    .iter()
+                    .map(|w| suppress(u64::from(w.totals.not_refilled())).plotted())
+                    .collect(),
+                intervals: Vec::new(),
+            },
+        ],
+        size: Size {
+            width: 760.0,
+            height: 340.0,
+        },
+    };
+    corridor_charts::grouped_bar_chart(&chart)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 pub fn deaths_section(data: &SitrepData) -> String {

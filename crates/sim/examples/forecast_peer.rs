@@ -73,6 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         closures: Vec::new(),
         referral_schedule: Vec::new(),
         clearance: Clearance::default(),
+        turnout: corridor_sim::Turnout::EVERYONE,
     };
     let config = ForecastConfig {
         replications: Replications::new(replications)?,

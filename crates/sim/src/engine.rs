@@ -12,13 +12,20 @@
 //! every policy orders by sequence (the contract of [`Policy::compare`]), so
 //! the best head that fits is exactly the first person in the policy's order
 //! whose party fits.
+//!
+//! A party given places may fail to come (the scenario's turnout): how many
+//! times it will fail, and how many of those failures standby makes good,
+//! are drawn at referral too. A party that fails stays on the list in its
+//! place and goes back to its lane after the evening; its places go to the
+//! next party in order when standby makes them good, and are lost
+//! otherwise.
 
 use rand::RngExt;
-use rand_distr::{Distribution, Exp1, Poisson};
+use rand_distr::{Binomial, Distribution, Exp1, Geometric, Poisson};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::policy::{Candidate, Policy};
-use crate::scenario::{AfterFinalDenial, Clearance, DayDistribution, Scenario};
+use crate::scenario::{AfterFinalDenial, Clearance, DayDistribution, Scenario, Turnout};
 use crate::schedule::DailySchedule;
 use crate::sequence_set::SequenceSet;
 
@@ -142,6 +149,10 @@ struct Person {
     tier: u8,
     is_child: bool,
     places: u8,
+    /// Times the party will still fail to come when given places.
+    no_shows: u8,
+    /// How many of those failures standby makes good.
+    refills: u8,
 }
 
 /// The raw result of one replication.
@@ -232,6 +243,8 @@ pub(crate) fn simulate(
     let mut backlog_remaining = backlog_len;
     let mut backlog_cleared_after = (backlog_len == 0).then_some(0);
     let mut list_empty_after = None;
+    // Parties that failed to come this evening, back in their lanes after it.
+    let mut stayed: Vec<u32> = Vec::new();
 
     let mut referrer = Referrer {
         prepared,
@@ -310,6 +323,17 @@ pub(crate) fn simulate(
                     places_left_before: places_left,
                 });
             }
+            let failing = &mut referrer.people[chosen.sequence as usize];
+            if failing.no_shows > 0 {
+                failing.no_shows -= 1;
+                if failing.refills > 0 {
+                    failing.refills -= 1;
+                } else {
+                    places_left -= chosen.places;
+                }
+                stayed.push(chosen.sequence);
+                continue;
+            }
             places_left -= chosen.places;
             let person = referrer.people[chosen.sequence as usize];
             let tier = chosen.tier;
@@ -328,6 +352,10 @@ pub(crate) fn simulate(
             if chosen.sequence < backlog_len {
                 *referrer.backlog_remaining -= 1;
             }
+        }
+        for sequence in stayed.drain(..) {
+            let person = referrer.people[sequence as usize];
+            referrer.lanes[prepared.lane(&person)].insert(sequence);
         }
         if let Some(trace) = trace.as_deref_mut() {
             let left_waiting = referrer
@@ -486,6 +514,7 @@ impl Referrer<'_, '_> {
             NEVER
         };
         let outcome = clearance_outcome(&scenario.clearance, first_day, horizon as i32, rng);
+        let (no_shows, refills) = turnout_draws(&scenario.turnout, rng);
 
         let sequence = self.people.len() as u32;
         let person = Person {
@@ -494,6 +523,8 @@ impl Referrer<'_, '_> {
             tier,
             is_child,
             places: companion_count + 1,
+            no_shows,
+            refills,
         };
         self.people.push(person);
         let tier_index = usize::from(tier);
@@ -586,6 +617,31 @@ fn clearance_outcome(
         }
         submitted = decided.saturating_add(draw_days(&clearance.resubmit_after, rng));
     }
+}
+
+/// How many times a party will fail to come when given places, and how
+/// many of those failures standby makes good. Nothing is drawn when
+/// everyone comes, so such scenarios keep their stream of draws.
+fn turnout_draws(turnout: &Turnout, rng: &mut Xoshiro256PlusPlus) -> (u8, u8) {
+    let no_show = turnout.no_show.get();
+    if no_show <= 0.0 {
+        return (0, 0);
+    }
+    // Failures before the first time the party comes.
+    let no_shows = match Geometric::new(1.0 - no_show) {
+        Ok(failures) => u8::try_from(failures.sample(rng)).unwrap_or(u8::MAX),
+        // A party that never comes.
+        Err(_) => u8::MAX,
+    };
+    let fill = turnout.standby_fill.get();
+    if no_shows == 0 || fill <= 0.0 {
+        return (no_shows, 0);
+    }
+    let refills = match Binomial::new(u64::from(no_shows), fill) {
+        Ok(refills) => u8::try_from(refills.sample(rng)).unwrap_or(no_shows),
+        Err(_) => no_shows,
+    };
+    (no_shows, refills)
 }
 
 fn draw_days(distribution: &DayDistribution, rng: &mut Xoshiro256PlusPlus) -> i32 {

@@ -127,7 +127,7 @@ pub use quick::{
 pub use scenario::{
     AfterFinalDenial, CapacitySegment, Clearance, Closure, CompanionDistribution, DayDistribution,
     HorizonDays, OperatingWeekdays, Places, Probability, Rate, ReferralFactor, Scenario, Tier,
-    TierName,
+    TierName, Turnout,
 };
 pub use schedule::{DailySchedule, day_index};
 pub use stats::{Band, Estimate, quantile_sorted, student_t_975};

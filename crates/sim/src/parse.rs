@@ -38,7 +38,7 @@ use crate::policy::PolicySpec;
 use crate::scenario::{
     AfterFinalDenial, CapacitySegment, Clearance, Closure, CompanionDistribution, DayDistribution,
     HorizonDays, OperatingWeekdays, Places, Probability, Rate, ReferralFactor, Scenario, Tier,
-    TierName,
+    TierName, Turnout,
 };
 
 /// Everything a scenario file says.
@@ -194,6 +194,7 @@ struct RawScenario {
     #[serde(default)]
     referrals: Vec<RawReferralFactor>,
     clearance: Option<RawClearance>,
+    turnout: Option<RawTurnout>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,6 +250,15 @@ struct RawClearance {
     resubmit: f64,
     resubmit_after_days: Option<toml::Value>,
     after_final_denial: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTurnout {
+    #[serde(default)]
+    no_show: f64,
+    #[serde(default)]
+    standby_fill: f64,
 }
 
 impl RawScenario {
@@ -336,6 +346,18 @@ impl RawScenario {
             None => Clearance::default(),
             Some(raw) => raw.validate(&format!("{key}.clearance"))?,
         };
+        let turnout = match self.turnout {
+            None => Turnout::EVERYONE,
+            Some(raw) => {
+                let key = format!("{key}.turnout");
+                Turnout {
+                    no_show: Probability::new(raw.no_show)
+                        .map_err(|e| at(format!("{key}.no_show"), e))?,
+                    standby_fill: Probability::new(raw.standby_fill)
+                        .map_err(|e| at(format!("{key}.standby_fill"), e))?,
+                }
+            }
+        };
         Ok(Scenario {
             name: self.name,
             start,
@@ -345,6 +367,7 @@ impl RawScenario {
             closures,
             referral_schedule,
             clearance,
+            turnout,
         })
     }
 }

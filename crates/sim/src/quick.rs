@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::{
     CapacitySegment, Clearance, CompanionDistribution, HorizonDays, OperatingWeekdays, Places,
-    Probability, Rate, Scenario, Tier, TierName, ValueError,
+    Probability, Rate, Scenario, Tier, TierName, Turnout, ValueError,
 };
 
 /// The scenario shipped with corridor, calibrated to public reporting of
@@ -43,6 +43,10 @@ pub struct QuickScenario {
     pub companions: CompanionDistribution,
     /// Share of patients who are children, 0 to 1.
     pub child_share: f64,
+    /// Chance that a party given places does not come, 0 to 1.
+    pub no_show: f64,
+    /// Chance that a freed place is taken from standby, 0 to 1.
+    pub standby_fill: f64,
 }
 
 /// Which number of a quick scenario is wrong.
@@ -56,6 +60,8 @@ pub enum QuickField {
     AnnualMortality(String),
     HorizonDays,
     ChildShare,
+    NoShow,
+    StandbyFill,
 }
 
 /// A quick scenario's number that cannot be simulated, and why.
@@ -125,6 +131,11 @@ impl QuickScenario {
             closures: Vec::new(),
             referral_schedule: Vec::new(),
             clearance: Clearance::default(),
+            turnout: Turnout {
+                no_show: Probability::new(self.no_show).map_err(wrong(QuickField::NoShow))?,
+                standby_fill: Probability::new(self.standby_fill)
+                    .map_err(wrong(QuickField::StandbyFill))?,
+            },
         })
     }
 }
@@ -233,6 +244,8 @@ mod tests {
             weekdays: OperatingWeekdays::EVERY_DAY,
             companions: CompanionDistribution::exactly(0).unwrap(),
             child_share: 0.0,
+            no_show: 0.0,
+            standby_fill: 0.0,
         }
     }
 
@@ -246,6 +259,14 @@ mod tests {
         scenario.tiers[0].referrals_per_day = 1.0;
         scenario.horizon_days = 0;
         assert_eq!(scenario.build().unwrap_err().field, QuickField::HorizonDays);
+        scenario.horizon_days = 30;
+        scenario.no_show = 1.5;
+        assert_eq!(scenario.build().unwrap_err().field, QuickField::NoShow);
+        scenario.no_show = 0.2;
+        scenario.standby_fill = -0.1;
+        assert_eq!(scenario.build().unwrap_err().field, QuickField::StandbyFill);
+        scenario.standby_fill = 0.5;
+        assert_eq!(scenario.build().unwrap().turnout.no_show.get(), 0.2);
     }
 
     #[test]

@@ -30,6 +30,34 @@ pub struct Scenario {
     pub referral_schedule: Vec<ReferralFactor>,
     /// Third-party security clearance of each patient and party.
     pub clearance: Clearance,
+    /// Whether a party given places takes them.
+    pub turnout: Turnout,
+}
+
+/// What happens between a party being given places and crossing. Each
+/// time a party is given places it fails to come (declines, cannot be
+/// reached, does not show, is turned back) with probability `no_show`; it
+/// stays on the list in its place and can be given places again on a
+/// later day. Each freed place is taken by someone from standby the same
+/// day with probability `standby_fill`, and lost otherwise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Turnout {
+    pub no_show: Probability,
+    pub standby_fill: Probability,
+}
+
+impl Turnout {
+    /// Everyone given places comes.
+    pub const EVERYONE: Turnout = Turnout {
+        no_show: Probability::ZERO,
+        standby_fill: Probability::ZERO,
+    };
+}
+
+impl Default for Turnout {
+    fn default() -> Self {
+        Turnout::EVERYONE
+    }
 }
 
 /// One medical urgency tier.

@@ -15,6 +15,8 @@ mod determinism;
 mod parsing;
 #[path = "tests/priority.rs"]
 mod priority;
+#[path = "tests/turnout.rs"]
+mod turnout;
 
 use corridor_sim::{
     Forecast, ForecastConfig, PolicySpec, Replications, Scenario, forecast, parse_scenario_file,

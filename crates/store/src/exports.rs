@@ -16,7 +16,7 @@ use std::io::Write;
 use corridor_domain::{InvalidValue, Role, Text, TruckTarget};
 use corridor_interop::aggregates::{
     DeathsRow, EvacuationRow, WaitingCell, write_aid, write_deaths, write_evacuations,
-    write_waiting,
+    write_utilisation, write_waiting,
 };
 use corridor_interop::consignments::write_consignments;
 use corridor_interop::fhir::{Places, ReferralHistory, write_bundles};
@@ -291,6 +291,17 @@ impl Store {
         write_deaths(out, &rows).map_err(write_failed)
     }
 
+    /// How the places of each confirmed day were used (HXL; people below
+    /// 5 as `<5`). Returns the rows written.
+    pub async fn export_utilisation(
+        &self,
+        window: ExportWindow,
+        out: &mut (dyn Write + Send),
+    ) -> Result<u64, StoreError> {
+        let days = self.utilisation(window.from, window.to).await?;
+        write_utilisation(out, &days).map_err(write_failed)
+    }
+
     /// Aid by day, stage reached and cargo category, with the daily truck
     /// target (HXL). Returns the rows written.
     pub async fn export_aid(
@@ -379,6 +390,7 @@ impl Store {
             weekdays,
             weekdays_text,
             config: request.config,
+            measured: self.measured_turnout(date).await?,
         };
         let section = tokio::task::spawn_blocking(move || forecast.run())
             .await

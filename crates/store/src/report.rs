@@ -14,9 +14,10 @@ use corridor_domain::{
     AgeGroup, CrossingId, Direction, FacilityId, Quota, QuotaCategory, Role, Specialty, Tier,
     TruckTarget, WeekdaySet,
 };
+use corridor_domain::utilisation::MeasuredTurnout;
 use corridor_sim::{
-    BacklogError, CapacitySegment, ForecastConfig, OperatingWeekdays, Places, PolicySpec, Scenario,
-    ValueError,
+    BacklogError, CapacitySegment, ForecastConfig, OperatingWeekdays, Places, PolicySpec,
+    Probability, Scenario, Turnout, ValueError,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -162,6 +163,7 @@ impl Store {
             registry: format!("corridor registry ({})", self.backend().name()),
             waiting,
             evacuations,
+            utilisation: self.utilisation(from, date).await?,
             deaths,
             forecast: None,
             denial_reasons: self.denial_reasons(from, date).await?,
@@ -298,14 +300,61 @@ pub struct RegistryForecast {
     /// The operating days in words ([`ReferenceData::evacuee_operating_days`]).
     pub weekdays_text: String,
     pub config: ForecastConfig,
+    /// Turnout measured on the crossing's recent days
+    /// ([`Store::measured_turnout`]); used when the template says nothing
+    /// about turnout.
+    pub measured: Option<MeasuredTurnout>,
 }
 
 impl RegistryForecast {
+    /// The turnout the runs assume, and how to say so: the template's own
+    /// when it sets one, else the measured one, else everyone comes.
+    pub fn turnout(&self) -> (Turnout, String) {
+        let own = self.template.turnout;
+        if own != Turnout::EVERYONE {
+            return (
+                own,
+                format!(
+                    "turnout from the scenario: {} of parties given places do not come, standby fills {} of their places",
+                    percent(own.no_show.get()),
+                    percent(own.standby_fill.get())
+                ),
+            );
+        }
+        let Some(measured) = self.measured else {
+            return (
+                Turnout::EVERYONE,
+                "everyone given places assumed to come (too few finished crossing days to measure turnout)"
+                    .to_string(),
+            );
+        };
+        let turnout = Probability::new(measured.no_show)
+            .and_then(|no_show| {
+                Probability::new(measured.standby_fill).map(|standby_fill| Turnout {
+                    no_show,
+                    standby_fill,
+                })
+            })
+            .unwrap_or(Turnout::EVERYONE);
+        (
+            turnout,
+            format!(
+                "turnout measured on the last {} finished crossing days ({} people planned): {} did not come, standby filled {} of their places",
+                measured.days,
+                measured.people,
+                percent(measured.no_show),
+                percent(measured.standby_fill)
+            ),
+        )
+    }
+
     /// Runs every capacity; CPU work (run it off the async runtime).
     pub fn run(&self) -> Result<ForecastSection, BacklogError> {
+        let (turnout, turnout_text) = self.turnout();
         let mut runs = Vec::new();
         for (label, places) in &self.capacities {
             let mut scenario = self.template.clone();
+            scenario.turnout = turnout;
             corridor_sim::apply_registry_backlog(&mut scenario, &self.backlog)?;
             scenario.name = label.clone();
             scenario.start = self.start;
@@ -345,13 +394,19 @@ impl RegistryForecast {
         }
         Ok(ForecastSection {
             model: format!(
-                "{}, strict-priority policy, {} replications, seed {}, crossings {}",
+                "{}, strict-priority policy, {} replications, seed {}, crossings {}; {}",
                 self.origin,
                 self.config.replications.get(),
                 self.config.seed,
-                self.weekdays_text
+                self.weekdays_text,
+                turnout_text
             ),
             runs,
         })
     }
+}
+
+/// A share as a whole percentage: 0.125 as "13%".
+fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
 }

@@ -96,7 +96,7 @@ async fn held_at_eg1(store: &Store) -> u32 {
 
 /// Two parties cleared and confirmed on DAY (the test quota's three
 /// places): P-1 with C-1, and P-2.
-async fn confirmed_day(store: &Store) {
+pub(crate) async fn confirmed_day(store: &Store) {
     load_reference(store).await;
     register(
         store,

@@ -20,6 +20,7 @@ mod registry;
 mod reinstate;
 mod rules;
 mod users;
+mod utilisation;
 
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -113,7 +113,7 @@ pub const ROUTES: &[RouteCase] = &[
 
 /// Confirms both directions of 2026-02-02 as the coordinator (inbound
 /// first: entries must equal exits).
-async fn confirm_day(coordinator: &mut Client) {
+pub(crate) async fn confirm_day(coordinator: &mut Client) {
     for direction in ["inbound", "outbound"] {
         let confirmed = coordinator
             .send_json(
@@ -126,7 +126,7 @@ async fn confirm_day(coordinator: &mut Client) {
     }
 }
 
-fn party_heads(list: &Value, direction: &str) -> Vec<String> {
+pub(crate) fn party_heads(list: &Value, direction: &str) -> Vec<String> {
     list["parties"]
         .as_array()
         .unwrap()

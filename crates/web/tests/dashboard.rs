@@ -25,6 +25,13 @@ pub const ROUTES: &[RouteCase] = &[
     },
     RouteCase {
         method: "GET",
+        path: "/api/v1/utilisation?from=2026-01-05&to=2026-02-01",
+        body: None,
+        permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
+    },
+    RouteCase {
+        method: "GET",
         path: "/forecast",
         body: None,
         permission: Permission::RunForecasts,
@@ -502,4 +509,82 @@ async fn the_dashboard_forecast_is_computed_once_per_day_and_backlog() {
     let second = client.get("/api/v1/dashboard").await.json();
     assert_eq!(first["forecast"], second["forecast"]);
     app.finish().await;
+}
+
+#[tokio::test]
+async fn utilisation_shows_each_confirmed_day_and_where_its_places_went() {
+    for mut app in apps().await {
+        let backend = app.backend;
+        let mut analyst = app.with_token(UserRole::Analyst).await;
+        let window = "/api/v1/utilisation?from=2026-02-01&to=2026-02-07";
+        let before = analyst.get(window).await.json();
+        assert_eq!(before["last_days"], json!([]), "{backend}: {before}");
+
+        let mut coordinator = app.with_token(UserRole::Coordinator).await;
+        crate::calls::confirm_day(&mut coordinator).await;
+        let list = coordinator
+            .get("/api/v1/calls?crossing=rafah&date=2026-02-02")
+            .await
+            .json();
+        let outbound = crate::calls::party_heads(&list, "outbound");
+        for party in &outbound[..2] {
+            let declined = coordinator
+                .send_json(
+                    Method::POST,
+                    "/api/v1/calls",
+                    &json!({"crossing": "rafah", "date": "2026-02-02", "party": party,
+                            "outcome": "declined", "reason": "the family stays"}),
+                )
+                .await;
+            assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
+        }
+
+        let view = analyst.get(window).await.json();
+        let days = view["last_days"].as_array().unwrap();
+        assert_eq!(days.len(), 2, "{backend}: both directions: {view}");
+        let day = days.iter().find(|d| d["direction"] == "outbound").unwrap();
+        assert_eq!(day["from"], "2026-02-02");
+        assert_eq!(day["crossing"], "rafah");
+        assert!(day["available"].as_u64().unwrap() > 0, "{day}");
+        assert_eq!(day["crossed"], "<5", "nobody has crossed yet: {day}");
+        assert_ne!(day["declined"], json!(0), "{day}");
+        assert_eq!(day["used_percent"], Value::Null, "{day}");
+        let weeks = view["weeks"].as_array().unwrap();
+        assert!(
+            weeks.iter().any(|w| w["direction"] == "outbound"
+                && w["available"] == day["available"]),
+            "{view}"
+        );
+        let text = view.to_string();
+        assert!(!has_person_id(&text), "aggregates only: {text}");
+        assert!(!text.contains("the family stays"), "no free text: {text}");
+
+        let backwards = analyst
+            .get("/api/v1/utilisation?from=2026-02-09&to=2026-02-01")
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+        assert_eq!(backwards["field"], "from", "{backwards}");
+
+        // On the day, the dashboard shows it in its last seven days.
+        app.set_today(jiff::civil::date(2026, 2, 2));
+        let mut page_reader = app.signed_in(UserRole::Analyst).await;
+        let page = page_reader.get("/").await;
+        let places = section(&page.body, "utilisation");
+        assert!(places.contains("id=\"utilisation-days\""), "{backend}: {places}");
+        assert!(places.contains("<td>rafah</td><td>outbound</td>"), "{places}");
+        assert!(places.contains("id=\"places-used-per-week\""), "{places}");
+        assert!(!has_person_id(places), "{places}");
+        let dashboard = app
+            .with_token(UserRole::Analyst)
+            .await
+            .get("/api/v1/dashboard")
+            .await
+            .json();
+        assert_eq!(
+            dashboard["utilisation"]["last_days"].as_array().unwrap().len(),
+            2,
+            "{dashboard}"
+        );
+        app.finish().await;
+    }
 }

@@ -128,6 +128,9 @@ pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Resul
             return super::report::export_evacuations(context, args).await;
         }
         ExportCommand::Deaths(args) => return super::report::export_deaths(context, args).await,
+        ExportCommand::Utilisation(args) => {
+            return super::report::export_utilisation(context, args).await;
+        }
         ExportCommand::Figures(args) => return super::figures::export(context, args).await,
         ExportCommand::Fhir(args) => return super::fhir::export(context, args).await,
         ExportCommand::Aid(args) => return super::report::export_aid(context, args).await,

@@ -67,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Calls(command) => calls::run(&context, command).await,
             Command::Figures(command) => figures::run(&context, command).await,
             Command::Report(args) => report::run(&context, args).await,
+            Command::Utilisation(args) => report::utilisation(&context, args).await,
             Command::Aid(command) => aid::run(&context, command).await,
             Command::Users(command) => users::run(&context, command).await,
             Command::Reasons(command) => reasons::run(&context, command).await,

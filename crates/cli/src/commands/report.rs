@@ -13,8 +13,12 @@ use anyhow::{Context as _, anyhow, bail};
 use corridor_sim::{ForecastConfig, Replications, Scenario};
 use corridor_store::{ExportWindow, ReportRequest, StoreError};
 
+use corridor_domain::Direction;
+use corridor_domain::utilisation::{DayUse, UseTotals};
+
 use crate::context::Context;
-use crate::flags::report::{OutArgs, ReportArgs, WindowArgs};
+use crate::flags::report::{OutArgs, ReportArgs, UtilisationArgs, WindowArgs};
+use crate::output;
 
 /// Where an export goes: a file, or standard output. A file is written next
 /// to its target and renamed into place by [`Output::finish`], so a failure
@@ -141,6 +145,108 @@ pub async fn export_deaths(context: &Context, args: &WindowArgs) -> anyhow::Resu
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `corridor export utilisation`.
+pub async fn export_utilisation(context: &Context, args: &WindowArgs) -> anyhow::Result<ExitCode> {
+    let window = window(context, args)?;
+    let mut output = Output::open(args.out.as_deref())?;
+    let written = context
+        .store
+        .export_utilisation(window, output.writer())
+        .await?;
+    output.finish()?;
+    if let Some(path) = &args.out {
+        eprintln!(
+            "Exported {written} rows ({} to {}) to {} (HXL; counts of people below 5 shown as <5).",
+            window.from,
+            window.to,
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `corridor utilisation`: each confirmed day's places, and the totals.
+pub async fn utilisation(context: &Context, args: &UtilisationArgs) -> anyhow::Result<ExitCode> {
+    let window = ExportWindow::new(args.from, args.to, context.today).map_err(|backwards| {
+        anyhow!(
+            "--from {} is after --to {}; give a window that runs forwards",
+            backwards.from,
+            backwards.to
+        )
+    })?;
+    let direction = args
+        .direction
+        .as_deref()
+        .map(Direction::parse)
+        .transpose()
+        .map_err(|e| anyhow!("--direction {e}"))?;
+    let days: Vec<DayUse> = context
+        .store
+        .utilisation(window.from, window.to)
+        .await?
+        .into_iter()
+        .filter(|day| direction.is_none_or(|d| d == day.direction))
+        .collect();
+    if days.is_empty() {
+        println!(
+            "No confirmed crossing day from {} to {}: nothing was planned, so no place was used or lost.\n\
+             hint: `corridor plan confirm --date D` confirms a day's plan",
+            window.from, window.to
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut rows: Vec<Vec<String>> = days
+        .iter()
+        .map(|day| use_row(&format!("{} {} {}", day.date, day.crossing, day.direction), &UseTotals::of([day])))
+        .collect();
+    for direction in [Direction::Outbound, Direction::Inbound] {
+        let totals = UseTotals::of(days.iter().filter(|day| day.direction == direction));
+        if totals.days > 0 {
+            rows.push(use_row(&format!("total {direction}"), &totals));
+        }
+    }
+    println!(
+        "Places used from {} to {}\n\n{}",
+        window.from,
+        window.to,
+        output::table(
+            &[
+                "day", "places", "planned", "reached", "crossed", "expected", "declined",
+                "unreachable", "no-show", "turned back", "removed", "refilled", "empty", "used",
+            ],
+            &rows,
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+        )
+    );
+    println!(
+        "Empty places: neither crossed nor still expected. Freed places are lost unless refilled from standby."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn use_row(label: &str, totals: &UseTotals) -> Vec<String> {
+    let count = |n: u32| output::count(u64::from(n));
+    let freed = totals.freed;
+    vec![
+        label.to_string(),
+        count(totals.available),
+        count(totals.planned),
+        count(totals.reached),
+        count(totals.crossed),
+        count(totals.expected),
+        count(freed.declined),
+        count(freed.unreachable),
+        count(freed.no_show),
+        count(freed.turned_back),
+        count(freed.removed),
+        count(totals.refilled),
+        count(totals.left_empty()),
+        totals
+            .rate()
+            .map_or_else(|| "-".to_string(), |rate| format!("{:.0}%", rate * 100.0)),
+    ]
 }
 
 /// `corridor export aid`: arrivals into each stage per day and category (HXL).

@@ -40,6 +40,17 @@ pub struct ForecastArgs {
     #[arg(long, value_name = "P0,P1,...", conflicts_with = "scenario")]
     pub companions: Option<String>,
 
+    /// Quick scenario: chance that a party given places does not come
+    /// (declines, is unreachable, does not show, is turned back), 0 to 1.
+    /// Default 0: everyone comes. `corridor utilisation` shows what was measured.
+    #[arg(long, value_name = "P", conflicts_with = "scenario")]
+    pub no_show: Option<f64>,
+
+    /// Quick scenario: chance that a place freed that way is taken from
+    /// standby the same day, 0 to 1. Default 0: freed places are lost.
+    #[arg(long, value_name = "P", conflicts_with = "scenario")]
+    pub standby_fill: Option<f64>,
+
     /// Day 0 of the forecast (YYYY-MM-DD). Default: the scenario's start,
     /// or today (UTC) for a quick scenario or a backlog from the registry.
     #[arg(long, value_name = "DATE")]

@@ -177,6 +177,11 @@ pub enum Command {
         after_help = "Examples:\n  corridor report --date 2026-02-01 --out sitrep.html\n  corridor report --out sitrep.html --proposed-capacity 150 --replications 500\n\nWaiting list, evacuations against quota, deaths while waiting, forecasts\nunder the current and proposed capacities, top clearance denial reasons and\nthe public figures with their sources. Only aggregates; counts below 5 are\nshown as <5. Print it to PDF from a browser."
     )]
     Report(report::ReportArgs),
+    /// How the places of each confirmed crossing day were used, and why places were lost.
+    #[command(
+        after_help = "Examples:\n  corridor utilisation\n  corridor utilisation --from 2026-02-01 --to 2026-02-28 --direction outbound\n\nPer day and direction: places available, people planned, reached on the\ncall, crossed, still expected, and the places freed by cause (declined,\nunreachable, no-show, turned back, removed) and refilled from standby.\nThe HXL export of the same figures: `corridor export utilisation`."
+    )]
+    Utilisation(report::UtilisationArgs),
     /// Aid trucks: register consignments, move them through their stages, report and forecast.
     #[command(
         subcommand,

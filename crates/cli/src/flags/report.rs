@@ -22,6 +22,20 @@ pub struct WindowArgs {
     pub out: Option<PathBuf>,
 }
 
+/// How the places of confirmed crossing days were used.
+#[derive(Debug, clap::Args)]
+pub struct UtilisationArgs {
+    /// First day (YYYY-MM-DD); default 28 days before --to.
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub from: Option<jiff::civil::Date>,
+    /// Last day (YYYY-MM-DD); default today.
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub to: Option<jiff::civil::Date>,
+    /// Only one direction: outbound or inbound.
+    #[arg(long)]
+    pub direction: Option<String>,
+}
+
 /// Write the weekly situation report as one self-contained HTML file.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {

@@ -6,14 +6,14 @@ use super::support::Registry;
 
 const DAY: [&str; 4] = ["--crossing", "rafah", "--date", "2026-02-02"];
 
-fn with_day<'a>(args: &[&'a str]) -> Vec<&'a str> {
+pub(super) fn with_day<'a>(args: &[&'a str]) -> Vec<&'a str> {
     let mut all = args.to_vec();
     all.extend(DAY);
     all
 }
 
 /// A small demo registry with both manifests of 2026-02-02 confirmed.
-fn confirmed_day() -> Registry {
+pub(super) fn confirmed_day() -> Registry {
     let registry = Registry::new();
     registry.ok(&["demo", "--size", "300"]);
     registry.ok(&with_day(&["plan", "confirm", "--direction", "inbound"]));
@@ -22,7 +22,7 @@ fn confirmed_day() -> Registry {
 }
 
 /// The patients heading parties on the outbound manifest, in order.
-fn outbound_parties(registry: &Registry) -> Vec<String> {
+pub(super) fn outbound_parties(registry: &Registry) -> Vec<String> {
     registry
         .ok(&with_day(&["plan", "manifest"]))
         .lines()

@@ -18,3 +18,4 @@ mod reasons;
 mod support;
 mod transition;
 mod users;
+mod utilisation;

@@ -2,6 +2,8 @@
 
 use corridor_demo::{DemoConfig, generate};
 use corridor_domain::report::ReasonCodeCount;
+use corridor_domain::utilisation::{DayUse, PlacesFreed};
+use corridor_domain::{CrossingId, Direction};
 use corridor_domain::{
     AgeGroup, AidReport, ReasonCode, ReasonCount, Specialty, StageCount, StageDayCount, Tier,
     TonnesReconciliation, TruckDefinition, TruckTarget, daily_trucks,
@@ -49,6 +51,41 @@ fn data() -> SitrepData {
             by_destination: vec![("Egypt".to_string(), 180), ("Qatar".to_string(), 2)],
             total_to_date: 361,
         },
+        utilisation: vec![
+            DayUse {
+                crossing: CrossingId::parse("rafah").unwrap(),
+                date: date(2026, 2, 3),
+                direction: Direction::Outbound,
+                available: 150,
+                planned: 140,
+                refilled: 6,
+                reached: 120,
+                crossed: 98,
+                expected: 0,
+                freed: PlacesFreed {
+                    declined: 20,
+                    unreachable: 10,
+                    no_show: 8,
+                    turned_back: 10,
+                    removed: 0,
+                },
+            },
+            DayUse {
+                crossing: CrossingId::parse("rafah").unwrap(),
+                date: date(2026, 2, 3),
+                direction: Direction::Inbound,
+                available: 50,
+                planned: 50,
+                refilled: 0,
+                reached: 50,
+                crossed: 47,
+                expected: 0,
+                freed: PlacesFreed {
+                    no_show: 3,
+                    ..PlacesFreed::default()
+                },
+            },
+        ],
         deaths: DeathsSection {
             total_by_tier: vec![(Tier::Critical, 38), (Tier::Urgent, 65), (Tier::Routine, 1)],
             window_by_tier: vec![(Tier::Critical, 2), (Tier::Urgent, 13), (Tier::Routine, 0)],
@@ -179,6 +216,7 @@ fn the_report_has_every_section_with_its_source() {
     for id in [
         "waiting-list",
         "evacuations",
+        "utilisation",
         "deaths",
         "forecast",
         "clearance-denials",
@@ -201,7 +239,7 @@ fn the_report_has_every_section_with_its_source() {
         }
     }
     assert!(html.contains("@media print"));
-    assert_eq!(html.matches("<svg").count(), 4, "inline charts");
+    assert_eq!(html.matches("<svg").count(), 5, "inline charts");
     assert!(
         !html.contains("<script") && !html.contains("src=\"http"),
         "self-contained"
@@ -220,6 +258,32 @@ fn the_report_has_every_section_with_its_source() {
         day.quota = None;
     }
     assert!(render_html(&closed).contains("while no evacuee quota was in force"));
+}
+
+#[test]
+fn the_places_used_section_says_where_the_places_went() {
+    let html = render_html(&data());
+    let start = html.find("<section id=\"utilisation\">").unwrap();
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    assert!(
+        section.contains(
+            "Outbound: 1 confirmed day offered 150 places; 98 people crossed, &lt;5 are still expected. \
+             Places freed: 20 declined, 10 unreachable, &lt;5 no-show, 10 turned back, &lt;5 removed; 6 refilled from standby."
+        ),
+        "{section}"
+    );
+    // No one removed outbound: with the total freed shown in the table, the
+    // smallest other cause is hidden too. Three no-shows inbound are too few to show, and so is the other
+    // cause that would give them away.
+    assert!(
+        section.contains("Places freed: &lt;5 declined, &lt;5 unreachable, &lt;5 no-show"),
+        "{section}"
+    );
+    assert!(section.contains("id=\"places-used-per-week\""));
+    assert!(section.contains("<td>2026-02-02 to 2026-02-08</td><td>outbound</td><td class=\"n\">150</td><td class=\"n\">140</td><td class=\"n\">98</td><td class=\"n\">48</td><td class=\"n\">6</td>"), "{section}");
+    let mut none = data();
+    none.utilisation.clear();
+    assert!(render_html(&none).contains("No crossing day was confirmed from 2026-02-02 to 2026-02-08"));
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub(crate) mod luggage;
 pub(crate) mod manifest;
 pub(crate) mod overrides;
 pub(crate) mod rules;
+pub(crate) mod utilisation;
 
 pub use beds::{BedLine, Destination};
 pub use calls::{

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use corridor_domain::report::{ForecastSection, SitrepData};
-use corridor_domain::{AgeGroup, Permission, Tier, TruckDefinition};
+use corridor_domain::utilisation::{DayUse, UseTotals, weekly_use};
+use corridor_domain::{AgeGroup, Direction, Permission, Tier, TruckDefinition};
+use jiff::civil::Date;
 use corridor_interop::disclosure::{Count, suppress, suppress_grid, suppress_parts};
 use corridor_interop::sitrep::trucks_per_day;
 use corridor_sim::{ForecastConfig, Replications};
@@ -17,14 +19,21 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::ApiQuery;
+use crate::api::exports::{WindowQuery, parse_window};
 use crate::api::figures::FigureView;
 use crate::auth::{ApiUser, Identity};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::state::{AppState, ForecastKey};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(dashboard))
+    OpenApiRouter::new()
+        .routes(routes!(dashboard))
+        .routes(routes!(utilisation))
 }
+
+/// Days of the dashboard's table of places used, ending today.
+pub const LAST_DAYS: i64 = 7;
 
 /// Days covered by the evacuation, death and aid figures, ending today: four weeks.
 pub const WINDOW_DAYS: u32 = 28;
@@ -85,6 +94,7 @@ async fn registry_forecast(state: &AppState) -> Result<Option<Arc<ForecastSectio
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             seed: FORECAST_SEED,
         },
+        measured: state.store.measured_turnout(today).await?,
     };
     let section = tokio::task::spawn_blocking(move || forecast.run())
         .await
@@ -144,6 +154,7 @@ pub struct Dashboard {
     pub disclosure: String,
     pub waiting: WaitingView,
     pub evacuations: EvacuationsView,
+    pub utilisation: UtilisationView,
     pub deaths: DeathsView,
     /// Absent when no evacuee quota is in force or announced.
     pub forecast: Option<ForecastView>,
@@ -207,6 +218,122 @@ pub struct EvacuationsView {
     pub weeks: Vec<EvacuationWeekView>,
     pub patients_in_window: PeopleCount,
     pub patients_to_date: PeopleCount,
+}
+
+/// How the places of a day (or a week) were used. Places are not people
+/// and are shown as they are; counts of people are suppressed below 5, the
+/// causes of freed places as parts of one whole.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlaceUseView {
+    /// First day (YYYY-MM-DD); the same as `to` for one day.
+    pub from: String,
+    pub to: String,
+    /// The crossing of one day; null in weekly totals over every crossing.
+    pub crossing: Option<String>,
+    /// outbound or inbound.
+    pub direction: String,
+    /// Places the confirmed manifests had.
+    pub available: u32,
+    pub planned: PeopleCount,
+    /// People whose party confirmed on its latest call before the day.
+    pub reached: PeopleCount,
+    pub crossed: PeopleCount,
+    /// Not yet recorded at the gate.
+    pub expected: PeopleCount,
+    pub declined: PeopleCount,
+    pub unreachable: PeopleCount,
+    pub no_show: PeopleCount,
+    pub turned_back: PeopleCount,
+    pub removed: PeopleCount,
+    /// People from standby who took freed places.
+    pub refilled: PeopleCount,
+    /// Places neither used nor still expected; null when it would give
+    /// away a count below 5.
+    pub left_empty: Option<u32>,
+    /// Crossed as a whole percentage of the places; null without places
+    /// or when it would give away a count below 5.
+    pub used_percent: Option<u32>,
+}
+
+impl PlaceUseView {
+    fn of(from: Date, to: Date, crossing: Option<&str>, direction: Direction, totals: &UseTotals) -> Self {
+        let freed = totals.freed;
+        let causes = parts(freed.by_cause().iter().map(|(_, n)| u64::from(*n)));
+        let cause = |index: usize| causes[index].clone();
+        let crossed = people(u64::from(totals.crossed));
+        let expected = people(u64::from(totals.expected));
+        let exact = matches!(crossed, PeopleCount::Shown(_))
+            && (totals.expected == 0 || matches!(expected, PeopleCount::Shown(_)));
+        PlaceUseView {
+            from: from.to_string(),
+            to: to.to_string(),
+            crossing: crossing.map(str::to_string),
+            direction: direction.to_string(),
+            available: totals.available,
+            planned: people(u64::from(totals.planned)),
+            reached: people(u64::from(totals.reached)),
+            crossed,
+            expected,
+            declined: cause(0),
+            unreachable: cause(1),
+            no_show: cause(2),
+            turned_back: cause(3),
+            removed: cause(4),
+            refilled: people(u64::from(totals.refilled)),
+            left_empty: exact.then(|| totals.left_empty()),
+            used_percent: totals
+                .rate()
+                .filter(|_| exact)
+                .map(|rate| (rate * 100.0).round() as u32),
+        }
+    }
+}
+
+/// Places used: each confirmed day of the last week, and the window by week.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UtilisationView {
+    pub from: String,
+    pub to: String,
+    pub source: String,
+    /// Each confirmed manifest of the last days, newest first.
+    pub last_days: Vec<PlaceUseView>,
+    /// Every week of the window, per direction (outbound first).
+    pub weeks: Vec<PlaceUseView>,
+}
+
+impl UtilisationView {
+    pub fn new(days: &[DayUse], from: Date, to: Date, source: String) -> UtilisationView {
+        let recent = to.saturating_sub(jiff::Span::new().days(LAST_DAYS - 1));
+        let mut last_days: Vec<PlaceUseView> = days
+            .iter()
+            .filter(|day| day.date >= recent && day.date <= to)
+            .map(|day| {
+                PlaceUseView::of(
+                    day.date,
+                    day.date,
+                    Some(day.crossing.as_str()),
+                    day.direction,
+                    &UseTotals::of([day]),
+                )
+            })
+            .collect();
+        last_days.reverse();
+        let weeks = [Direction::Outbound, Direction::Inbound]
+            .into_iter()
+            .flat_map(|direction| {
+                weekly_use(days, direction, from, to)
+                    .into_iter()
+                    .map(move |week| PlaceUseView::of(week.from, week.to, None, direction, &week.totals))
+            })
+            .collect();
+        UtilisationView {
+            from: from.to_string(),
+            to: to.to_string(),
+            source,
+            last_days,
+            weeks,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -367,6 +494,12 @@ impl Dashboard {
             patients_in_window: people(evacuations.days.iter().map(|d| d.patients).sum()),
             patients_to_date: people(evacuations.total_to_date),
         };
+        let utilisation = UtilisationView::new(
+            &data.utilisation,
+            evacuations.from,
+            evacuations.to,
+            computed(UTILISATION_SOURCE),
+        );
         let deaths = &data.deaths;
         let deaths_view = DeathsView {
             from: evacuations.from.to_string(),
@@ -456,12 +589,36 @@ impl Dashboard {
             ),
             waiting: waiting_view,
             evacuations: evacuations_view,
+            utilisation,
             deaths: deaths_view,
             forecast,
             aid,
             figures: data.figures.iter().map(FigureView::of).collect(),
         }
     }
+}
+
+const UTILISATION_SOURCE: &str = "the confirmed manifests of each crossing day: places when confirmed, people planned, the latest call of each party, and each person's outcome at the gate; freed places are lost unless refilled from standby";
+
+/// How the places of confirmed crossing days were used, by day and by
+/// week (aggregates only; every role that sees the dashboard).
+#[utoipa::path(get, path = "/api/v1/utilisation", tag = "dashboard", params(WindowQuery),
+    responses((status = 200, body = UtilisationView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn utilisation(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    ApiQuery(query): ApiQuery<WindowQuery>,
+) -> ApiResult<Json<UtilisationView>> {
+    identity.require(Permission::ViewAggregates)?;
+    let window = parse_window(&state, &query)?;
+    let days = state.store.utilisation(window.from, window.to).await?;
+    let source = format!(
+        "computed from the corridor registry ({}) as of {}: {UTILISATION_SOURCE}",
+        state.store.backend().name(),
+        state.clock.today()
+    );
+    Ok(Json(UtilisationView::new(&days, window.from, window.to, source)))
 }
 
 fn tier_counts(counts: &[(Tier, u64)]) -> Vec<TierCountView> {

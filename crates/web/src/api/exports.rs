@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(waiting_list))
         .routes(routes!(evacuations))
         .routes(routes!(deaths))
+        .routes(routes!(utilisation))
         .routes(routes!(aid))
         .routes(routes!(figures))
         .routes(routes!(consignments))
@@ -211,6 +212,7 @@ pub enum Aggregate {
     WaitingList,
     Evacuations,
     Deaths,
+    Utilisation,
     Aid,
     Figures,
     Consignments,
@@ -223,6 +225,7 @@ impl Aggregate {
             Aggregate::WaitingList => "waiting-list",
             Aggregate::Evacuations => "evacuations",
             Aggregate::Deaths => "deaths",
+            Aggregate::Utilisation => "utilisation",
             Aggregate::Aid => "aid",
             Aggregate::Figures => "figures",
             Aggregate::Consignments => "consignments",
@@ -232,7 +235,7 @@ impl Aggregate {
     fn has_window(self) -> bool {
         matches!(
             self,
-            Aggregate::Evacuations | Aggregate::Deaths | Aggregate::Aid
+            Aggregate::Evacuations | Aggregate::Deaths | Aggregate::Utilisation | Aggregate::Aid
         )
     }
 }
@@ -276,10 +279,16 @@ pub async fn aggregate_file(
             store.export_evacuations(window, &mut body).await?
         }
         (Aggregate::Deaths, Some(window)) => store.export_deaths(window, &mut body).await?,
+        (Aggregate::Utilisation, Some(window)) => {
+            store.export_utilisation(window, &mut body).await?
+        }
         (Aggregate::Aid, Some(window)) => store.export_aid(window, &mut body).await?,
         (Aggregate::Figures, _) => store.export_figures(&mut body).await?,
         (Aggregate::Consignments, _) => store.export_consignments(&mut body).await?,
-        (Aggregate::Evacuations | Aggregate::Deaths | Aggregate::Aid, None) => {
+        (
+            Aggregate::Evacuations | Aggregate::Deaths | Aggregate::Utilisation | Aggregate::Aid,
+            None,
+        ) => {
             return Err(AppError::Internal(format!(
                 "the {} export has no window",
                 aggregate.name()
@@ -422,6 +431,22 @@ async fn deaths(
     ApiQuery(query): ApiQuery<WindowQuery>,
 ) -> ApiResult<Download> {
     Ok(aggregate_file(&state, &identity, Aggregate::Deaths, &query).await?)
+}
+
+/// How the places of each confirmed crossing day were used: available,
+/// planned, reached, crossed, freed by cause, refilled (HXL; counts of
+/// people below 5 as `<5`).
+#[utoipa::path(get, path = "/api/v1/exports/utilisation", tag = "exports",
+    params(WindowQuery),
+    responses(
+        (status = 200, description = "The HXL file, as an attachment", content_type = "text/csv", body = String),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn utilisation(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    ApiQuery(query): ApiQuery<WindowQuery>,
+) -> ApiResult<Download> {
+    Ok(aggregate_file(&state, &identity, Aggregate::Utilisation, &query).await?)
 }
 
 /// Aid by day, stage reached and cargo category: consignments, trucks,

@@ -49,7 +49,8 @@ pub const WEEKDAYS: [(Weekday, &str); 7] = [
 
 /// A scenario to run. Field names of errors: `backlog.<tier>`,
 /// `referrals.<tier>`, `mortality.<tier>`, `capacity_per_day`, `weekdays`,
-/// `policies`, `horizon_days`, `replications`, `start`, `child_share`.
+/// `policies`, `horizon_days`, `replications`, `start`, `child_share`,
+/// `no_show`, `standby_fill`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ForecastRequest {
     /// Tiers, highest priority first.
@@ -71,6 +72,15 @@ pub struct ForecastRequest {
     /// from strict-priority.
     #[serde(default)]
     pub child_share: f64,
+    /// Chance that a party given places does not come (0 to 1); default 0,
+    /// everyone comes. The form starts from the turnout measured on the
+    /// last finished crossing days, when there are enough of them.
+    #[serde(default)]
+    pub no_show: f64,
+    /// Chance that a place freed that way is taken from standby the same
+    /// day (0 to 1); default 0.
+    #[serde(default)]
+    pub standby_fill: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -190,6 +200,8 @@ fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
         companions: CompanionDistribution::exactly(0)
             .map_err(|e| AppError::Internal(e.to_string()))?,
         child_share: request.child_share,
+        no_show: request.no_show,
+        standby_fill: request.standby_fill,
     };
     let scenario = quick.build().map_err(|error| {
         let field = match &error.field {
@@ -200,6 +212,8 @@ fn plan(request: &ForecastRequest, today: Date) -> Result<Plan, AppError> {
             QuickField::AnnualMortality(name) => format!("mortality.{name}"),
             QuickField::HorizonDays => "horizon_days".to_string(),
             QuickField::ChildShare => "child_share".to_string(),
+            QuickField::NoShow => "no_show".to_string(),
+            QuickField::StandbyFill => "standby_fill".to_string(),
         };
         AppError::bad_request(&field, format!("{field}: {error}"))
     })?;
@@ -245,6 +259,7 @@ pub async fn defaults(state: &AppState, identity: &Identity) -> Result<ForecastR
     let today = state.clock.today();
     let reference = state.store.reference().await?;
     let summary = state.store.waiting_summary(today).await?;
+    let measured = state.store.measured_turnout(today).await?;
     let backlog = summary.backlog_by_tier();
     let template =
         corridor_sim::calibrated_template().map_err(|e| AppError::Internal(e.to_string()))?;
@@ -289,6 +304,8 @@ pub async fn defaults(state: &AppState, identity: &Identity) -> Result<ForecastR
         seed: 1,
         start: None,
         child_share: child_share(summary.waiting_children, summary.waiting_patients),
+        no_show: measured.map_or(0.0, |m| two_decimals(m.no_show)),
+        standby_fill: measured.map_or(0.0, |m| two_decimals(m.standby_fill)),
     })
 }
 
@@ -438,4 +455,8 @@ async fn run(
 ) -> ApiResult<Json<ForecastResult>> {
     let forecasts = run_forecast(&identity, &request, state.clock.today()).await?;
     Ok(Json(ForecastResult::new(&forecasts)))
+}
+
+fn two_decimals(share: f64) -> f64 {
+    (share * 100.0).round() / 100.0
 }

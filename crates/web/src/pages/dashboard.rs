@@ -9,7 +9,7 @@ use corridor_domain::Tier;
 use corridor_domain::report::SitrepData;
 use corridor_interop::disclosure::suppress;
 use corridor_interop::sitrep::{
-    aid_trucks_chart, forecast_fan_chart, waiting_by_age_and_tier_chart,
+    aid_trucks_chart, forecast_fan_chart, places_used_chart, waiting_by_age_and_tier_chart,
 };
 use tower_sessions::Session;
 
@@ -30,6 +30,7 @@ struct DashboardPage {
     view: Dashboard,
     waiting_chart: String,
     evacuations_chart: String,
+    utilisation_chart: String,
     deaths_chart: String,
     forecast_chart: Option<String>,
     aid_chart: Option<String>,
@@ -78,6 +79,11 @@ async fn dashboard(
         view: Dashboard::new(&data),
         waiting_chart: waiting_by_age_and_tier_chart(&data.waiting),
         evacuations_chart: evacuations_chart(&data),
+        utilisation_chart: places_used_chart(
+            &data.utilisation,
+            data.evacuations.from,
+            data.evacuations.to,
+        ),
         deaths_chart: deaths_chart(&data),
         forecast_chart: data.forecast.as_ref().and_then(forecast_fan_chart),
         aid_chart: data.aid.as_ref().map(aid_trucks_chart),

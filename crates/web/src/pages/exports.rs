@@ -32,6 +32,7 @@ pub fn routes() -> PageRoutes {
         .get("/exports/waiting-list", waiting_list)
         .get("/exports/evacuations", evacuations)
         .get("/exports/deaths", deaths)
+        .get("/exports/utilisation", utilisation)
         .get("/exports/aid", aid)
         .get("/exports/figures", figures)
         .get("/exports/consignments", consignments)
@@ -254,6 +255,15 @@ async fn deaths(
     Query(query): Query<WindowQuery>,
 ) -> PageResult<Response> {
     aggregate(state, identity, session, Aggregate::Deaths, query).await
+}
+
+async fn utilisation(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Query(query): Query<WindowQuery>,
+) -> PageResult<Response> {
+    aggregate(state, identity, session, Aggregate::Utilisation, query).await
 }
 
 async fn aid(

@@ -38,6 +38,8 @@ struct Fields {
     replications: String,
     seed: String,
     child_share: String,
+    no_show: String,
+    standby_fill: String,
 }
 
 impl Fields {
@@ -62,6 +64,8 @@ impl Fields {
             replications: request.replications.to_string(),
             seed: request.seed.to_string(),
             child_share: request.child_share.to_string(),
+            no_show: request.no_show.to_string(),
+            standby_fill: request.standby_fill.to_string(),
         }
     }
 
@@ -101,6 +105,8 @@ impl Fields {
             replications: value("replications"),
             seed: value("seed"),
             child_share: value("child_share"),
+            no_show: value("no_show"),
+            standby_fill: value("standby_fill"),
         }
     }
 
@@ -129,6 +135,14 @@ impl Fields {
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
+        // Left empty, a share is 0.
+        fn share_or_zero(field: &str, text: &str) -> Result<f64, AppError> {
+            if text.is_empty() {
+                Ok(0.0)
+            } else {
+                number(field, text)
+            }
+        }
         let seed = self.seed.parse().map_err(|_| {
             AppError::bad_request(
                 "seed",
@@ -150,6 +164,8 @@ impl Fields {
             } else {
                 number("child_share", &self.child_share)?
             },
+            no_show: share_or_zero("no_show", &self.no_show)?,
+            standby_fill: share_or_zero("standby_fill", &self.standby_fill)?,
         })
     }
 
@@ -161,9 +177,8 @@ impl Fields {
         match field {
             "weekdays" => Some("weekday".to_string()),
             "policies" => Some("policy".to_string()),
-            "capacity_per_day" | "horizon_days" | "replications" | "seed" | "child_share" => {
-                Some(field.to_string())
-            }
+            "capacity_per_day" | "horizon_days" | "replications" | "seed" | "child_share"
+            | "no_show" | "standby_fill" => Some(field.to_string()),
             _ if tier_field => Some(field.to_string()),
             _ => None,
         }
