@@ -109,6 +109,34 @@ pub const ROUTES: &[RouteCase] = &[
         // 400: not a time.
         answers: &[StatusCode::BAD_REQUEST],
     },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/calls/assembly-points",
+        body: Some(r#"{"crossing": "rafah", "date": "2026-02-02", "place": "school", "time": "7h"}"#),
+        permission: Permission::PlanDays,
+        answers: &[StatusCode::BAD_REQUEST],
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/calls/assignments",
+        body: Some(r#"{"crossing": "rafah", "date": "2026-02-02", "party": "nobody", "point": 1}"#),
+        permission: Permission::PlanDays,
+        answers: &[StatusCode::BAD_REQUEST],
+    },
+    RouteCase {
+        method: "PUT",
+        path: "/api/v1/calls/cut-off",
+        body: Some(r#"{"crossing": "rafah", "date": "2026-02-02", "cut_off": "25:99"}"#),
+        permission: Permission::PlanDays,
+        answers: &[StatusCode::BAD_REQUEST],
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/calls/cut-off/apply",
+        body: Some(r#"{"crossing": "rafah", "date": "2026-02-0"}"#),
+        permission: Permission::CallParties,
+        answers: &[StatusCode::BAD_REQUEST],
+    },
 ];
 
 /// Confirms both directions of 2026-02-02 as the coordinator (inbound
@@ -590,4 +618,96 @@ async fn the_cut_off_frees_an_unreachable_party_when_the_list_is_read_after_it()
     let person = later.get(&format!("/api/v1/people/{party}")).await.json();
     assert_eq!(person["status"], "cleared", "{person}");
     app.finish().await;
+}
+
+#[tokio::test]
+async fn the_api_sets_assembly_points_and_the_cut_off() {
+    for app in apps().await {
+        let backend = app.backend;
+        let mut coordinator = app.with_token(UserRole::Coordinator).await;
+        confirm_day(&mut coordinator).await;
+        let mut points = Vec::new();
+        for (place, time) in [("Nasser hospital gate", "05:30"), ("Khan Younis school", "6:15")] {
+            let added = coordinator
+                .send_json(
+                    Method::POST,
+                    "/api/v1/calls/assembly-points",
+                    &json!({"crossing": "rafah", "date": "2026-02-02", "place": place, "time": time}),
+                )
+                .await;
+            assert_eq!(added.status, StatusCode::CREATED, "{backend}: {}", added.body);
+            points.push(added.json());
+        }
+        assert_eq!(points[1]["number"], 2, "{backend}");
+        assert_eq!(points[1]["time"], "06:15", "{backend}");
+        let list = coordinator
+            .get("/api/v1/calls?crossing=rafah&date=2026-02-02")
+            .await
+            .json();
+        let party = party_heads(&list, "outbound").remove(0);
+        let assigned = coordinator
+            .send_json(
+                Method::POST,
+                "/api/v1/calls/assignments",
+                &json!({"crossing": "rafah", "date": "2026-02-02", "party": party, "point": 2}),
+            )
+            .await;
+        assert_eq!(assigned.status, StatusCode::OK, "{backend}: {}", assigned.body);
+        assert_eq!(assigned.json()["place"], "Khan Younis school");
+        let missing = coordinator
+            .send_json(
+                Method::POST,
+                "/api/v1/calls/assignments",
+                &json!({"crossing": "rafah", "date": "2026-02-02", "party": party, "point": 9}),
+            )
+            .await;
+        assert!(missing.status.is_client_error(), "{backend}: {}", missing.body);
+
+        let set = coordinator
+            .send_json(
+                Method::PUT,
+                "/api/v1/calls/cut-off",
+                &json!({"crossing": "rafah", "date": "2026-02-02", "cut_off": "21:00"}),
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::OK, "{backend}: {}", set.body);
+        assert_eq!(set.json()["cut_off"], "2026-02-01 21:00");
+        let wrong = coordinator
+            .send_json(
+                Method::PUT,
+                "/api/v1/calls/cut-off",
+                &json!({"crossing": "rafah", "date": "2026-02-02", "cut_off": "9 pm"}),
+            )
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+        assert!(wrong["detail"].as_str().unwrap().contains("9 pm"), "{wrong}");
+
+        let unreachable = coordinator
+            .send_json(
+                Method::POST,
+                "/api/v1/calls",
+                &json!({"crossing": "rafah", "date": "2026-02-02", "party": party, "outcome": "unreachable"}),
+            )
+            .await;
+        assert_eq!(unreachable.status, StatusCode::OK, "{}", unreachable.body);
+        // Applied before the cut-off (10:00 on 2026-02-01), nothing is freed.
+        let applied = coordinator
+            .send_json(
+                Method::POST,
+                "/api/v1/calls/cut-off/apply",
+                &json!({"crossing": "rafah", "date": "2026-02-02"}),
+            )
+            .await;
+        assert_eq!(applied.status, StatusCode::OK, "{backend}: {}", applied.body);
+        assert_eq!(applied.json()["freed"], json!([]), "{backend}");
+        let audit = app.audit().await;
+        for action in ["assembly.add", "assembly.assign", "calls.set-cut-off"] {
+            assert!(
+                audit.iter().any(|e| e.action == action),
+                "{backend}: no {action} in {:?}",
+                audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>()
+            );
+        }
+        app.finish().await;
+    }
 }

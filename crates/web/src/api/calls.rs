@@ -7,6 +7,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use corridor_domain::{
     CallRecording, CrossingDay, NewAssemblyPoint, Permission, PersonId, Scope, cut_off_passed,
     parse_cut_off,
@@ -26,7 +27,63 @@ use crate::error::{ApiResult, AppError, Problem};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, record))
+    OpenApiRouter::new()
+        .routes(routes!(list, record))
+        .routes(routes!(add_point))
+        .routes(routes!(assign_point))
+        .routes(routes!(set_cut_off))
+        .routes(routes!(apply_cut_off))
+}
+
+/// A crossing day named in a request body.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DayRequest {
+    pub crossing: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewPointRequest {
+    pub crossing: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Where the parties meet, e.g. "Nasser hospital gate".
+    pub place: String,
+    /// `HH:MM` on the crossing day.
+    pub time: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AssignPointRequest {
+    pub crossing: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The party, named by its patient or returnee.
+    pub party: String,
+    /// The number of one of the day's assembly points.
+    pub point: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CutOffRequest {
+    pub crossing: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM` the evening before, or `YYYY-MM-DD HH:MM`, UTC.
+    pub cut_off: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CutOffView {
+    /// `YYYY-MM-DD HH:MM`, UTC.
+    pub cut_off: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CutOffAppliedView {
+    /// The parties (patient or returnee) whose places were freed now.
+    pub freed: Vec<String>,
 }
 
 /// A crossing day; without `date`, the next operating day from today.
@@ -454,6 +511,91 @@ async fn record(
     ApiJson(request): ApiJson<CallRequest>,
 ) -> ApiResult<Json<CallRecordedView>> {
     Ok(Json(record_call_for(&state, &identity, &request).await?))
+}
+
+/// Adds an assembly point to a confirmed crossing day (the coordinator).
+#[utoipa::path(post, path = "/api/v1/calls/assembly-points", tag = "crossing days",
+    request_body = NewPointRequest,
+    responses((status = 201, body = PointView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn add_point(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    ApiJson(request): ApiJson<NewPointRequest>,
+) -> ApiResult<(StatusCode, Json<PointView>)> {
+    let point = add_point_for(
+        &state,
+        &identity,
+        &request.crossing,
+        &request.date,
+        &request.place,
+        &request.time,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(point)))
+}
+
+/// Gives a party of a confirmed day another of the day's assembly points
+/// (the coordinator); every party meets at the first one otherwise.
+#[utoipa::path(post, path = "/api/v1/calls/assignments", tag = "crossing days",
+    request_body = AssignPointRequest,
+    responses((status = 200, body = PointView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+async fn assign_point(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    ApiJson(request): ApiJson<AssignPointRequest>,
+) -> ApiResult<Json<PointView>> {
+    Ok(Json(
+        assign_point_for(
+            &state,
+            &identity,
+            &request.crossing,
+            &request.date,
+            &request.party,
+            &request.point.to_string(),
+        )
+        .await?,
+    ))
+}
+
+/// Sets a confirmed day's cut-off (the coordinator): after it, a party
+/// nobody could reach counts as free places.
+#[utoipa::path(put, path = "/api/v1/calls/cut-off", tag = "crossing days",
+    request_body = CutOffRequest,
+    responses((status = 200, body = CutOffView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn set_cut_off(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    ApiJson(request): ApiJson<CutOffRequest>,
+) -> ApiResult<Json<CutOffView>> {
+    let cut_off = set_cut_off_for(
+        &state,
+        &identity,
+        &request.crossing,
+        &request.date,
+        &request.cut_off,
+    )
+    .await?;
+    Ok(Json(CutOffView { cut_off }))
+}
+
+/// Applies a day's cut-off now (whoever calls parties): the parties still
+/// unreachable give up their places, as the first read after the cut-off
+/// would.
+#[utoipa::path(post, path = "/api/v1/calls/cut-off/apply", tag = "crossing days",
+    request_body = DayRequest,
+    responses((status = 200, body = CutOffAppliedView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn apply_cut_off(
+    State(state): State<AppState>,
+    ApiUser(identity): ApiUser,
+    ApiJson(request): ApiJson<DayRequest>,
+) -> ApiResult<Json<CutOffAppliedView>> {
+    let freed = apply_cut_off_for(&state, &identity, &request.crossing, &request.date).await?;
+    Ok(Json(CutOffAppliedView { freed }))
 }
 
 #[cfg(test)]
