@@ -31,6 +31,7 @@ mod reason;
 mod registration;
 pub mod report;
 pub mod search;
+mod standby;
 mod status;
 pub mod utilisation;
 
@@ -86,6 +87,9 @@ pub use reason::{Reason, ReasonCatalogue, ReasonCode, ReasonEntry, ReasonKind};
 pub use registration::{
     CompanionFields, PatientFields, REPLACEMENT_REASON_MAX_CHARS, Registration, RegistrationError,
     Replacement, ReturneeFields, check_replaceable,
+};
+pub use standby::{
+    AmendmentKind, DEFAULT_STANDBY_PERCENT, MAX_STANDBY_SIZE, parse_standby_size, standby_size,
 };
 pub use status::{
     Action, ActionError, ActionFacts, ActionKind, Booking, Case, Status, StatusEvent, StatusLine,

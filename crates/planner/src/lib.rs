@@ -65,6 +65,12 @@
 //! # Inbound
 //!
 //! [`plan_inbound`]: first registered, first served ([`INBOUND_POLICY_TEXT`]).
+//!
+//! # Standby and filling freed places
+//!
+//! [`standby_outbound`] and [`standby_inbound`] rank the parties the same
+//! rules would pick next; [`fill_outbound`] and [`fill_inbound`] choose the
+//! best of them for the places freed after confirmation (see `standby.rs`).
 
 mod greedy;
 mod inbound;
@@ -72,6 +78,7 @@ mod model;
 mod optimal;
 pub mod policy;
 mod prepare;
+mod standby;
 
 pub use inbound::plan_inbound;
 pub use model::{
@@ -79,6 +86,7 @@ pub use model::{
     OverrideList, Overrides, Pick, PlanError, Returnee,
 };
 pub use policy::{INBOUND_POLICY_TEXT, POLICY_TEXT, party_value, value};
+pub use standby::{StandbyParty, fill_inbound, fill_outbound, standby_inbound, standby_outbound};
 
 /// Plans an outbound crossing day by the policy in the crate docs.
 pub fn plan_outbound(day: &OutboundDay, method: Method) -> Result<DayPlan, PlanError> {

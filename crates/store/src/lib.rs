@@ -44,11 +44,12 @@ pub use audit::{AuditAnchor, AuditEntry, AuditProblem, AuditReport, NewAuditEntr
 pub use backup::{BackupSummary, RestoreError, check_backup};
 pub use batches::{BatchChoice, eligible_statuses};
 pub use day::{
-    BedLine, CallAttempt, CallList, CallMember, CallParty, CallRecord, CallRecorded,
-    CandidatePatient, CandidateReturnee, ClearanceBatch, ClearanceRequest, Decision, Destination,
-    DraftParty, EntryState, FreeBeds, GateRecord, GateRecording, GateUndo, GateUndone, Manifest,
-    ManifestDraft, ManifestEntry, OverrideChange, OverrideKind, PartyPoints, PlanOverride,
-    PlanningInputs, Reconciliation, Submission, Submitted, SubmittedBatch, direction_of,
+    Amended, AmendedParty, Amendment, BedLine, CallAttempt, CallList, CallMember, CallParty,
+    CallRecord, CallRecorded, CandidatePatient, CandidateReturnee, ClearanceBatch,
+    ClearanceRequest, Decision, Destination, DraftParty, EntryState, FreeBeds, FreedEntry,
+    FreedPlaces, GateRecord, GateRecording, GateUndo, GateUndone, Manifest, ManifestDraft,
+    ManifestEntry, OverrideChange, OverrideKind, PartyPoints, PlanOverride, PlanningInputs,
+    Reconciliation, StandbyEntry, Submission, Submitted, SubmittedBatch, direction_of,
 };
 pub use error::{DayRule, StoreError, Thing};
 pub use exports::{
@@ -60,7 +61,7 @@ pub use people::{
     CompanionStanding, Keyset, ListFilter, ListPage, ListPosition, ListedPerson, PersonRecord,
     Replaced, RoleFilter, TierCount, Transitioned, Visibility, WaitFilter, WaitingSummary,
 };
-pub use planning::{OverrideOutcome, displaced_by, method_name, parse_method};
+pub use planning::{ConfirmOptions, OverrideOutcome, displaced_by, method_name, parse_method};
 pub use reasons::REASON_LABEL_MAX_CHARS;
 pub use reference::ReferenceData;
 pub use report::RegistryForecast;

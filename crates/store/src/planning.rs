@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use corridor_domain::{CrossingId, Direction, PersonId};
 use corridor_planner::{
     BedPool, Candidate, DayPlan, InboundDay, LeftOut, Method, OutboundDay, Overrides, PlanError,
-    Returnee, plan_inbound, plan_outbound,
+    Returnee, StandbyParty, plan_inbound, plan_outbound, standby_inbound, standby_outbound,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -134,6 +134,35 @@ impl PlanningInputs {
                     reason: pick.reason.clone(),
                 })
                 .collect(),
+            standby: Vec::new(),
+        }
+    }
+
+    /// The standby list of the day planned as `plan`: the parties the same
+    /// rules pick next, in `size` places (people, companions included).
+    pub fn standby(&self, plan: &DayPlan, size: u32) -> Result<Vec<StandbyParty>, PlanError> {
+        match self.direction {
+            Direction::Outbound => standby_outbound(&self.outbound_day(), plan, size),
+            Direction::Inbound => standby_inbound(&self.inbound_day(), plan, size),
+        }
+    }
+}
+
+/// How a day's plan is confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfirmOptions {
+    pub method: Method,
+    /// The people kept on standby; by default 30 % of the quota
+    /// ([`corridor_domain::standby_size`]).
+    pub standby: Option<u32>,
+}
+
+impl ConfirmOptions {
+    /// Confirming with `method` and the default standby list.
+    pub fn new(method: Method) -> ConfirmOptions {
+        ConfirmOptions {
+            method,
+            standby: None,
         }
     }
 }
@@ -223,7 +252,8 @@ impl Store {
     }
 
     /// Plans the day with `method` and confirms the plan as the day's
-    /// manifest: everyone on it is scheduled and their beds are held.
+    /// manifest: everyone on it is scheduled and their beds are held, and
+    /// the default standby list is kept.
     pub async fn confirm_plan(
         &self,
         crossing: &CrossingId,
@@ -233,8 +263,30 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<(Manifest, DayPlan), StoreError> {
+        self.confirm_plan_with(
+            crossing,
+            on,
+            direction,
+            &ConfirmOptions::new(method),
+            at,
+            actor,
+        )
+        .await
+    }
+
+    /// Confirms the day's plan as [`Store::confirm_plan`] does, with the
+    /// standby size of `options`.
+    pub async fn confirm_plan_with(
+        &self,
+        crossing: &CrossingId,
+        on: Date,
+        direction: Direction,
+        options: &ConfirmOptions,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<(Manifest, DayPlan), StoreError> {
         match self
-            .plan_and_confirm(crossing, on, direction, method, at, actor)
+            .plan_and_confirm(crossing, on, direction, options, at, actor)
             .await
         {
             Ok(done) => Ok(done),
@@ -249,7 +301,7 @@ impl Store {
         crossing: &CrossingId,
         on: Date,
         direction: Direction,
-        method: Method,
+        options: &ConfirmOptions,
         at: Timestamp,
         actor: &str,
     ) -> Result<(Manifest, DayPlan), StoreError> {
@@ -267,6 +319,7 @@ impl Store {
                 format!("no {direction} plan for {crossing} on {on}: {reason}"),
             ));
         }
+        let method = options.method;
         let plan = inputs
             .plan(method)
             .map_err(|error| StoreError::day_rule(DayRule::Plan, error.to_string()))?;
@@ -281,9 +334,14 @@ impl Store {
                 format!("nothing to confirm: {why}"),
             ));
         }
-        let manifest = self
-            .write_manifest(&inputs.draft(&plan, method_name(method)), at, actor)
-            .await?;
+        let size = options
+            .standby
+            .unwrap_or_else(|| corridor_domain::standby_size(inputs.quota));
+        let mut draft = inputs.draft(&plan, method_name(method));
+        draft.standby = inputs
+            .standby(&plan, size)
+            .map_err(|error| StoreError::day_rule(DayRule::Plan, error.to_string()))?;
+        let manifest = self.write_manifest(&draft, at, actor).await?;
         Ok((manifest, plan))
     }
 }

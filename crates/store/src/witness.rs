@@ -167,6 +167,26 @@ pub(crate) const COVERED: &[Covered] = &[
             ("attempt", Integer),
         ],
     ),
+    covered(
+        "standby_entries",
+        "standby entry",
+        &[
+            ("crossing", Text),
+            ("date", Text),
+            ("direction", Text),
+            ("person_id", Text),
+        ],
+    ),
+    covered(
+        "manifest_amendments",
+        "manifest amendment",
+        &[
+            ("crossing", Text),
+            ("date", Text),
+            ("direction", Text),
+            ("id", Integer),
+        ],
+    ),
     covered("consignments", "consignment", &[("id", Text)]),
     covered(
         "stage_events",

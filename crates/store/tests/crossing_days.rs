@@ -48,6 +48,7 @@ pub async fn confirm(
                 reason: "test".to_string(),
             })
             .collect(),
+        standby: Vec::new(),
     };
     store.confirm_manifest(&draft, now(), "coordinator").await
 }

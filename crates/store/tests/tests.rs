@@ -19,6 +19,7 @@ mod reasons;
 mod registry;
 mod reinstate;
 mod rules;
+mod standby;
 mod users;
 mod utilisation;
 

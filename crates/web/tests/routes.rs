@@ -30,6 +30,7 @@ pub fn all_routes() -> Vec<&'static RouteCase> {
         crate::exports::ROUTES,
         crate::companions::ROUTES,
         crate::calls::ROUTES,
+        crate::standby::ROUTES,
     ]
     .into_iter()
     .flatten()

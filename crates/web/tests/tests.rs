@@ -28,3 +28,4 @@ mod registry;
 mod returnees;
 mod routes;
 mod search;
+mod standby;

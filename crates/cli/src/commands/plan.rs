@@ -9,16 +9,16 @@ use corridor_domain::{
 };
 use corridor_planner::{DayPlan, Method};
 use corridor_store::{
-    EntryState, GateRecording, GateUndo, Manifest, OverrideChange, OverrideKind, PartyPoints,
-    PlanningInputs, parse_method,
+    Amendment, ConfirmOptions, EntryState, GateRecording, GateUndo, Manifest, OverrideChange,
+    OverrideKind, PartyPoints, PlanningInputs, parse_method,
 };
 
 use super::patients::flag_error;
 use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
 use crate::flags::days::{
-    DayArgs, GateArgs, GateCommand, GateUndoArgs, ManifestArgs, OverrideArgs, PlanCommand,
-    PlanConfirmArgs, PlanShowArgs,
+    DayArgs, GateArgs, GateCommand, GateUndoArgs, ManifestArgs, OverrideArgs, PlanAmendArgs,
+    PlanCommand, PlanConfirmArgs, PlanShowArgs,
 };
 use crate::output::table;
 
@@ -28,6 +28,8 @@ pub async fn run(context: &Context, command: &PlanCommand) -> anyhow::Result<Exi
         PlanCommand::Add(args) => set_override(context, args, OverrideKind::Include).await,
         PlanCommand::Remove(args) => set_override(context, args, OverrideKind::Exclude).await,
         PlanCommand::Confirm(args) => confirm(context, args).await,
+        PlanCommand::Standby(args) => standby(context, args).await,
+        PlanCommand::Amend(args) => amend(context, args).await,
         PlanCommand::Manifest(args) => manifest(context, args).await,
         PlanCommand::Assembly(command) => super::calls::assembly(context, command).await,
     }
@@ -267,13 +269,22 @@ async fn set_override(
 async fn confirm(context: &Context, args: &PlanConfirmArgs) -> anyhow::Result<ExitCode> {
     let direction = direction(&args.direction)?;
     let day = day(context, &args.day, Some(direction)).await?;
+    let options = ConfirmOptions {
+        method: method(&args.method)?,
+        standby: args
+            .standby
+            .as_deref()
+            .map(corridor_domain::parse_standby_size)
+            .transpose()
+            .map_err(flag_error)?,
+    };
     let (manifest, plan) = context
         .store
-        .confirm_plan(
+        .confirm_plan_with(
             &day.crossing,
             day.date,
             direction,
-            method(&args.method)?,
+            &options,
             context.now,
             &context.actor,
         )
@@ -290,6 +301,139 @@ async fn confirm(context: &Context, args: &PlanConfirmArgs) -> anyhow::Result<Ex
         } else {
             ""
         }
+    );
+    let standby = context
+        .store
+        .standby(&day.crossing, day.date, direction)
+        .await?;
+    let people: u32 = standby.iter().map(|entry| entry.people).sum();
+    println!(
+        "Standby: {} parties ({people} people); `corridor plan standby` lists them.",
+        standby.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn standby(context: &Context, args: &ManifestArgs) -> anyhow::Result<ExitCode> {
+    let direction = direction(&args.direction)?;
+    let day = day(context, &args.day, Some(direction)).await?;
+    let standby = context
+        .store
+        .standby(&day.crossing, day.date, direction)
+        .await?;
+    let freed = context
+        .store
+        .freed_places(&day.crossing, day.date, direction)
+        .await?;
+    println!(
+        "Standby for the {direction} manifest of {} on {}: {} parties; {} of {} places free.",
+        day.crossing,
+        day.date,
+        standby.len(),
+        freed.free(),
+        freed.places
+    );
+    let rows: Vec<Vec<String>> = standby
+        .iter()
+        .map(|entry| {
+            let companions: Vec<&str> = entry.companions.iter().map(PersonId::as_str).collect();
+            vec![
+                entry.rank.to_string(),
+                entry.person.to_string(),
+                companions.join(" "),
+                entry.people.to_string(),
+                entry.score.to_string(),
+                entry
+                    .facility
+                    .as_ref()
+                    .map_or_else(String::new, ToString::to_string),
+                if entry.available {
+                    entry.reason.clone()
+                } else {
+                    format!("no longer cleared; {}", entry.reason)
+                },
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &[
+                "rank",
+                "party",
+                "companions",
+                "people",
+                "score",
+                "facility",
+                "reason"
+            ],
+            &rows,
+            &[0, 3, 4]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn amend(context: &Context, args: &PlanAmendArgs) -> anyhow::Result<ExitCode> {
+    let direction = direction(&args.direction)?;
+    let day = day(context, &args.day, Some(direction)).await?;
+    let person = |text: &str| PersonId::parse(text).map_err(flag_error);
+    let amendment = match (&args.add, &args.remove, &args.reason) {
+        (Some(add), None, _) => Amendment::Add {
+            person: person(add)?,
+            facility: args
+                .facility
+                .as_deref()
+                .map(corridor_domain::FacilityId::parse)
+                .transpose()
+                .map_err(flag_error)?,
+        },
+        (None, Some(remove), Some(reason)) => Amendment::Remove {
+            person: person(remove)?,
+            reason: Text::parse("reason", reason, 500).map_err(flag_error)?,
+        },
+        (None, None, _) if args.fill => Amendment::Fill,
+        _ => bail!("give one of --fill, --add ID or --remove ID --reason TEXT"),
+    };
+    let amended = context
+        .store
+        .amend_manifest(
+            &day.crossing,
+            day.date,
+            direction,
+            &amendment,
+            context.now,
+            &context.actor,
+        )
+        .await?;
+    let verb = match amended.kind {
+        corridor_domain::AmendmentKind::Fill => "Filled from standby",
+        corridor_domain::AmendmentKind::Add => "Added",
+        corridor_domain::AmendmentKind::Remove => "Removed",
+    };
+    for party in &amended.parties {
+        let companions: Vec<&str> = party.companions.iter().map(PersonId::as_str).collect();
+        println!(
+            "{verb}: {}{}{}.",
+            party.person,
+            if companions.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", companions.join(", "))
+            },
+            party
+                .facility
+                .as_ref()
+                .map_or_else(String::new, |f| format!(" (bed at {f})"))
+        );
+    }
+    println!(
+        "Amendment {} of the {direction} manifest of {} on {}; {} {} free.",
+        amended.number,
+        day.crossing,
+        day.date,
+        amended.free,
+        if amended.free == 1 { "place" } else { "places" }
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -338,6 +338,14 @@ pub enum PlanCommand {
         after_help = "Example:\n  corridor plan confirm --crossing rafah --date 2026-02-02 --direction inbound\n  corridor plan confirm --crossing rafah --date 2026-02-02"
     )]
     Confirm(PlanConfirmArgs),
+    /// The standby list of a confirmed day: the parties the same rules pick next, with why.
+    #[command(after_help = "Example:\n  corridor plan standby --crossing rafah --date 2026-02-02")]
+    Standby(ManifestArgs),
+    /// Amend a confirmed manifest: fill freed places from standby, add or remove a party.
+    #[command(
+        after_help = "Examples:\n  corridor plan amend --crossing rafah --date 2026-02-02 --fill\n  corridor plan amend --crossing rafah --date 2026-02-02 --add P-000042 --facility eg-arish\n  corridor plan amend --crossing rafah --date 2026-02-02 --remove P-000042 --reason \"too ill to travel\"\n\nPlaces are freed by declines, parties unreachable at the cut-off, no-shows,\nturn-backs and removals. A fill takes the best standby parties that fit the\nfree places and beds (companions count), by the same optimiser as the plan.\nEvery rule of the day is checked again; each amendment is audited."
+    )]
+    Amend(PlanAmendArgs),
     /// Print the confirmed manifest of a day.
     Manifest(ManifestArgs),
     /// The day's assembly points: add, list, and give a party another.
@@ -379,6 +387,33 @@ pub struct PlanConfirmArgs {
     /// optimal or greedy.
     #[arg(long, default_value = "optimal")]
     pub method: String,
+    /// People kept on standby (companions count); default 30 % of the quota, rounded up.
+    #[arg(long, value_name = "N")]
+    pub standby: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("change").required(true).args(["fill", "add", "remove"])))]
+pub struct PlanAmendArgs {
+    #[command(flatten)]
+    pub day: DayArgs,
+    #[arg(long, default_value = "outbound")]
+    pub direction: String,
+    /// Fill the free places from the standby list.
+    #[arg(long)]
+    pub fill: bool,
+    /// Add this cleared patient (with their companions) or returnee by hand.
+    #[arg(long, value_name = "ID")]
+    pub add: Option<String>,
+    /// The receiving facility of a patient added (default: one with a free bed).
+    #[arg(long, requires = "add")]
+    pub facility: Option<String>,
+    /// Take this party (named by the patient or the returnee) off; needs --reason.
+    #[arg(long, value_name = "ID", requires = "reason")]
+    pub remove: Option<String>,
+    /// Why the party is removed; kept with the person's record.
+    #[arg(long, requires = "remove")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]

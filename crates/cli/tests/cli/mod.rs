@@ -15,6 +15,7 @@ mod patients_add;
 mod patients_list;
 mod patients_show;
 mod reasons;
+mod standby;
 mod support;
 mod transition;
 mod users;

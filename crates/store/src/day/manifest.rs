@@ -7,6 +7,7 @@ use corridor_domain::{
     InDay, PersonId, ProposedParty, ProposedPerson, Quota, QuotaCategory, Reason, Role, Specialty,
     Text, check_manifest,
 };
+use corridor_planner::StandbyParty;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
@@ -31,6 +32,9 @@ pub struct ManifestDraft {
     pub objective: u64,
     pub notes: Vec<String>,
     pub parties: Vec<DraftParty>,
+    /// The day's standby list, best first: the parties the same rules
+    /// would pick next (see `corridor_planner::standby_outbound`).
+    pub standby: Vec<StandbyParty>,
 }
 
 /// A patient with the companions who travel with them, or a returnee.
@@ -260,6 +264,7 @@ impl Store {
                 .await?;
             }
         }
+        write_standby(&mut transaction, draft).await?;
         sqlx::query(
             "INSERT INTO manifests (crossing, date, direction, method, places, objective, notes, \
              confirmed_at, confirmed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -284,6 +289,7 @@ impl Store {
                 detail: serde_json::json!({
                     "method": draft.method,
                     "places": places,
+                    "standby": draft.standby.iter().map(|p| p.person.as_str()).collect::<Vec<_>>(),
                     "people": draft.parties.iter().map(|p| serde_json::json!({
                         "person": p.person.as_str(),
                         "companions": p.companions.iter().map(PersonId::as_str).collect::<Vec<_>>(),
@@ -393,7 +399,12 @@ pub(super) struct DayLimits {
 }
 
 impl DayLimits {
-    fn day_rules(&self, crossing: &CrossingId, on: Date, direction: Direction) -> DayRules {
+    pub(super) fn day_rules(
+        &self,
+        crossing: &CrossingId,
+        on: Date,
+        direction: Direction,
+    ) -> DayRules {
         day_rules(
             crossing,
             on,
@@ -515,17 +526,17 @@ pub(super) async fn manifest_exists(
     .is_some())
 }
 
-struct PersonFacts {
-    role: Role,
-    birth_year: BirthYear,
-    companion_of: Option<PersonId>,
-    specialty: Option<Specialty>,
-    return_guarantee: bool,
+pub(super) struct PersonFacts {
+    pub(super) role: Role,
+    pub(super) birth_year: BirthYear,
+    pub(super) companion_of: Option<PersonId>,
+    pub(super) specialty: Option<Specialty>,
+    pub(super) return_guarantee: bool,
 }
 
 impl PersonFacts {
     /// The facts the manifest rules look at, on the day of crossing.
-    fn proposed(&self, id: &PersonId, on: Date) -> ProposedPerson {
+    pub(super) fn proposed(&self, id: &PersonId, on: Date) -> ProposedPerson {
         ProposedPerson {
             id: id.clone(),
             role: self.role,
@@ -535,7 +546,7 @@ impl PersonFacts {
     }
 }
 
-async fn read_person_facts(
+pub(super) async fn read_person_facts(
     transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
     person: &PersonId,
 ) -> Result<PersonFacts, StoreError> {
@@ -566,4 +577,53 @@ async fn read_person_facts(
             .unwrap_or(0)
             != 0,
     })
+}
+
+/// Writes the standby list of a manifest being confirmed, ranked from 1.
+/// Nobody on the manifest itself stands by for it.
+async fn write_standby(
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    draft: &ManifestDraft,
+) -> Result<(), StoreError> {
+    for (rank, party) in draft.standby.iter().enumerate() {
+        let on_manifest = draft.parties.iter().any(|p| {
+            p.person == party.person
+                || p.companions
+                    .iter()
+                    .any(|c| *c == party.person || party.companions.contains(c))
+        });
+        if on_manifest {
+            return Err(StoreError::day_rule(
+                DayRule::Plan,
+                format!(
+                    "{} is both on the manifest and on its standby list; plan the day again",
+                    party.person
+                ),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO standby_entries (crossing, date, direction, person_id, rank, companions, \
+             people, score, reason, facility) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(draft.crossing.as_str().to_string())
+        .bind(draft.date.to_string())
+        .bind(draft.direction.as_str())
+        .bind(party.person.as_str().to_string())
+        .bind(i64::try_from(rank + 1).unwrap_or(i64::MAX))
+        .bind(
+            party
+                .companions
+                .iter()
+                .map(PersonId::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .bind(i64::from(party.people()))
+        .bind(i64::try_from(party.score).unwrap_or(i64::MAX))
+        .bind(party.reason.clone())
+        .bind(party.facility.as_ref().map(|f| f.as_str().to_string()))
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@
 //! open destination that accepts the patient — so a stale or hand-edited
 //! plan can never break them.
 
+pub(crate) mod amend;
 pub(crate) mod beds;
 pub(crate) mod calls;
 pub(crate) mod clearance;
@@ -20,6 +21,7 @@ pub(crate) mod overrides;
 pub(crate) mod rules;
 pub(crate) mod utilisation;
 
+pub use amend::{Amended, AmendedParty, Amendment, FreedEntry, FreedPlaces, StandbyEntry};
 pub use beds::{BedLine, Destination};
 pub use calls::{
     CallAttempt, CallList, CallMember, CallParty, CallRecord, CallRecorded, PartyPoints,

@@ -9,6 +9,7 @@ mod manifest;
 mod overrides;
 mod plan;
 mod reconciliation;
+mod standby;
 
 use corridor_domain::{Crossing, CrossingDay, Direction};
 use corridor_planner::Method;
@@ -37,6 +38,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan::plan))
         .routes(routes!(overrides::add_override))
         .routes(routes!(plan::confirm))
+        .routes(routes!(standby::standby))
+        .routes(routes!(standby::amend))
         .routes(routes!(manifest::manifest))
         .routes(routes!(gate::gate))
         .routes(routes!(gate::undo))
