@@ -23,6 +23,7 @@ mod figure;
 mod gate;
 mod luggage;
 mod manifest;
+mod notices;
 mod organisation;
 mod paging;
 mod password;
@@ -72,6 +73,11 @@ pub use luggage::{
 };
 pub use manifest::{
     DayCap, DayRules, InDay, ProposedParty, ProposedPerson, RuleBreak, check_manifest,
+};
+pub use notices::{
+    DeliveryStatus, NOTICE_FIRST_RETRY, NOTICE_GIVE_UP_AFTER, NOTICE_LONGEST_RETRY,
+    NOTICE_MAX_ATTEMPTS, NoticeChannel, NoticeDay, NoticeEvent, NoticeKind, NoticePoint,
+    NoticeState, NoticeTemplateError, Retry, notice_retry, render_notice,
 };
 pub use organisation::{
     MAX_ORGANISATION_NAME_CHARS, Organisation, OrganisationId, OrganisationKind,

@@ -25,6 +25,7 @@ pub enum Thing {
     BedOffer,
     Contact,
     AssemblyPoint,
+    Notice,
 }
 
 impl Thing {
@@ -46,6 +47,7 @@ impl Thing {
             Thing::BedOffer => "bed offer",
             Thing::Contact => "contact",
             Thing::AssemblyPoint => "assembly point",
+            Thing::Notice => "notice",
         }
     }
 }

@@ -22,6 +22,7 @@ mod day;
 mod error;
 mod exports;
 pub mod freshness;
+mod notices;
 mod organisations;
 mod people;
 mod planning;
@@ -57,6 +58,7 @@ pub use exports::{
     MAX_REPORT_WINDOW_DAYS, ReferralExport, ReportRequest,
 };
 pub use freshness::{Head, HeadCache, OTHER_PROCESS_DELAY};
+pub use notices::{DeliveryRecorded, NOTICE_CLAIM_TIMEOUT, Notice, NoticeFilter, NoticeRef};
 pub use people::{
     CompanionStanding, Keyset, ListFilter, ListPage, ListPosition, ListedPerson, PersonRecord,
     Replaced, RoleFilter, TierCount, Transitioned, Visibility, WaitFilter, WaitingSummary,

@@ -193,6 +193,7 @@ pub(crate) const COVERED: &[Covered] = &[
         "stage event",
         &[("consignment_id", Text), ("version", Integer)],
     ),
+    covered("notices", "notice", &[("id", Integer)]),
     covered("api_tokens", "API token", &[("id", Text)]),
     covered(
         "break_glass_grants",

@@ -15,6 +15,7 @@ mod crossing_days;
 mod files;
 mod freshness;
 mod gate_undo;
+mod notices;
 mod reasons;
 mod registry;
 mod reinstate;

@@ -15,6 +15,7 @@ mod access_log;
 mod api;
 mod auth;
 mod error;
+pub mod notices;
 mod pages;
 mod server;
 mod state;

@@ -21,6 +21,7 @@ mod frame;
 mod free_text;
 mod fuzz;
 mod logging;
+mod notices;
 mod people;
 mod plan;
 mod reasons;

@@ -732,7 +732,7 @@ async fn party_rows(
     Ok(members)
 }
 
-async fn read_points(
+pub(super) async fn read_points(
     connection: &mut sqlx::AnyConnection,
     crossing: &CrossingId,
     on: Date,
@@ -761,7 +761,7 @@ async fn read_points(
 }
 
 /// The points given to parties of a day, by the party's head.
-async fn read_assigned(
+pub(super) async fn read_assigned(
     connection: &mut sqlx::AnyConnection,
     crossing: &CrossingId,
     on: Date,

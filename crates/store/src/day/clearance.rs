@@ -3,7 +3,7 @@
 
 use corridor_domain::{
     Action, BatchId, ClearanceGroup, ClearanceOutcome, CrossingId, Direction, InvalidValue,
-    PersonId, PersonName, Reason, ReasonKind, Role, Status, Text,
+    NoticeEvent, PersonId, PersonName, Reason, ReasonKind, Role, Status, Text,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -14,6 +14,7 @@ use crate::audit::{NewAuditEntry, lock_chain};
 use crate::codec::{
     ReasonColumns, birth_year, date, micros, optional_date, read_reason, reason_json, small,
 };
+use crate::notices::{enqueue_notice, party_head};
 use crate::people::transitions::{StatusChange, transition_in};
 use crate::{DayRule, ImportMode, Store, StoreError, Thing};
 
@@ -305,6 +306,15 @@ impl Store {
             }
             let action = decision_action(decision, needed_by)?;
             let reason = action.reason().cloned();
+            let notice = match decision.outcome {
+                ClearanceOutcome::Denied => Some(NoticeEvent::Denied {
+                    batch: decision.batch.clone(),
+                }),
+                ClearanceOutcome::Delayed => Some(NoticeEvent::ClearanceDelayed {
+                    batch: decision.batch.clone(),
+                }),
+                ClearanceOutcome::Cleared => None,
+            };
             transition_in(
                 self.backend,
                 &mut transaction,
@@ -338,6 +348,11 @@ impl Store {
             .bind(person.as_str().to_string())
             .execute(&mut **transaction)
             .await?;
+            // The party is told (through its head), in this transaction.
+            if let Some(event) = notice {
+                let head = party_head(&mut transaction, person).await?;
+                enqueue_notice(&mut transaction, &head, &event, at).await?;
+            }
         }
         transaction
             .finish_import(

@@ -5,18 +5,21 @@
 use corridor_domain::{
     Action, BirthYear, Booking, CrossingId, CrossingRules, DayCap, DayRules, Direction, FacilityId,
     InDay, PersonId, ProposedParty, ProposedPerson, Quota, QuotaCategory, Reason, Role, Specialty,
-    Text, check_manifest,
+    Text, assembly_point_of, check_manifest,
 };
+use corridor_domain::{NoticeDay, NoticeEvent, NoticePoint};
 use corridor_planner::StandbyParty;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
 
 use super::beds::{BedWanted, hold_bed, offer_use};
+use super::calls::{read_assigned, read_points};
 use super::gate::EntryState;
 use super::rules::{read_crossing_rules, require_crossing};
 use crate::audit::NewAuditEntry;
 use crate::codec::{ReasonColumns, birth_year, micros, read_reason, small, timestamp};
+use crate::notices::{crossing_name, enqueue_notice};
 use crate::people::transitions::{StatusChange, transition_in};
 use crate::reference::read_quotas;
 use crate::{DayRule, Store, StoreError, Thing};
@@ -265,6 +268,31 @@ impl Store {
             }
         }
         write_standby(&mut transaction, draft).await?;
+        // Each party is told its day, its assembly point and what to bring,
+        // in this transaction.
+        let crossing_name = crossing_name(&mut transaction, crossing).await?;
+        let points = read_points(&mut transaction, crossing, on).await?;
+        let assigned = read_assigned(&mut transaction, crossing, on).await?;
+        for party in &draft.parties {
+            let point =
+                assembly_point_of(&points, assigned.get(&party.person).copied()).map(|point| {
+                    NoticePoint {
+                        place: point.place.as_str().to_string(),
+                        time: point.time,
+                    }
+                });
+            let event = NoticeEvent::Scheduled {
+                day: NoticeDay {
+                    crossing: crossing.clone(),
+                    crossing_name: crossing_name.clone(),
+                    date: on,
+                    direction,
+                    confirmed_at: at,
+                },
+                point,
+            };
+            enqueue_notice(&mut transaction, &party.person, &event, at).await?;
+        }
         sqlx::query(
             "INSERT INTO manifests (crossing, date, direction, method, places, objective, notes, \
              confirmed_at, confirmed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

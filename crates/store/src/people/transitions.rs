@@ -2,7 +2,7 @@
 //! on, and the manifest entries and beds that follow it.
 
 use corridor_domain::{
-    Action, NewPerson, PersonId, Reason, Role, Status, StatusEvent, StatusLine, Text,
+    Action, NewPerson, NoticeEvent, PersonId, Reason, Role, Status, StatusEvent, StatusLine, Text,
 };
 use jiff::Timestamp;
 use sqlx::Row;
@@ -14,6 +14,7 @@ use crate::codec::{
 };
 use crate::day::EntryState;
 use crate::day::beds::BedHoldState;
+use crate::notices::enqueue_notice;
 use crate::reasons::check_action_reason;
 use crate::{Backend, DayRule, Store, StoreError, Thing};
 
@@ -223,6 +224,14 @@ pub(crate) async fn transition_in(
         event: &event,
     };
     follow_manifest_and_beds(backend, transaction, &changed, at, actor).await?;
+    // A party put on the waiting list is told so (its head: a companion's
+    // patient is told about the party).
+    if next.status == Status::Listed
+        && line.status != Status::Listed
+        && person.role() != Role::Companion
+    {
+        enqueue_notice(transaction, id, &NoticeEvent::Listed, at).await?;
+    }
     Ok((person, line, next, event))
 }
 

@@ -1,0 +1,197 @@
+//! The notices sender against a fake gateway on loopback that times out,
+//! then answers 500 for a while, then 200; with a sender that dies holding
+//! notices and a new sender that takes over. Every notice reaches the
+//! gateway exactly once (the gateway counts by `Idempotency-Key` and drops
+//! repeats, as a real one does), and none is lost.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use corridor_domain::{Action, NewContact, NoticeChannel, NoticeKind, NoticeState, Role, Status};
+use corridor_store::{NoticeFilter, Store};
+use corridor_web::notices::{Gateway, NoticeSender, signature_matches};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::harness::*;
+
+const SECRET: &str = "shared secret";
+
+#[derive(Default)]
+struct Fake {
+    calls: u32,
+    /// Deliveries by idempotency key: a repeat is answered 200 and dropped.
+    accepted: HashMap<String, u32>,
+    repeats: u32,
+    bad_signatures: u32,
+}
+
+async fn gateway(
+    State(fake): State<Arc<Mutex<Fake>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let signature = headers
+        .get("x-corridor-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let call = {
+        let mut fake = fake.lock().unwrap();
+        if !signature_matches(SECRET, &body, &signature) {
+            fake.bad_signatures += 1;
+            return (StatusCode::UNAUTHORIZED, String::new());
+        }
+        fake.calls += 1;
+        fake.calls
+    };
+    match call {
+        // Received, but the answer comes too late: the sender gives up
+        // waiting and will try again with the same key.
+        1 => {
+            fake.lock().unwrap().accepted.insert(key, 1);
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            (StatusCode::OK, "{}".to_string())
+        }
+        2..=4 => (StatusCode::INTERNAL_SERVER_ERROR, String::new()),
+        _ => {
+            let mut fake = fake.lock().unwrap();
+            if fake.accepted.contains_key(&key) {
+                fake.repeats += 1;
+            } else {
+                fake.accepted.insert(key, 1);
+            }
+            (StatusCode::OK, format!("{{\"id\": \"gw-{call}\"}}"))
+        }
+    }
+}
+
+fn later(start: Timestamp, seconds: i64) -> Timestamp {
+    start
+        .saturating_add(SignedDuration::from_secs(seconds))
+        .unwrap()
+}
+
+async fn queue_listed_notices(store: &Store, count: usize, at: Timestamp) -> Vec<String> {
+    let registered: Vec<_> = store
+        .all_people()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(person, line)| person.role() == Role::Patient && line.status == Status::Referred)
+        .take(count)
+        .collect();
+    assert_eq!(registered.len(), count, "the demo has referred patients");
+    let mut keys = Vec::new();
+    for (index, (person, _)) in registered.iter().enumerate() {
+        let language = if index % 2 == 0 { "ar" } else { "en" };
+        let phone = format!("+999 59 200 {index:04}");
+        store
+            .add_contact(
+                &person.id,
+                &NewContact::parse(&phone, "family", Some(language)).unwrap(),
+                at,
+                "referrer",
+            )
+            .await
+            .unwrap();
+        store
+            .transition(&person.id, None, Action::List, None, at, "coordinator")
+            .await
+            .unwrap();
+        let notices = store
+            .notices(&NoticeFilter::Person(person.id.clone()))
+            .await
+            .unwrap();
+        assert_eq!(notices.len(), 1);
+        assert_eq!(notices[0].kind, NoticeKind::Listed);
+        keys.push(notices[0].key.clone());
+    }
+    keys
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_notice_reaches_a_failing_gateway_once_across_a_restart() {
+    let app = TestApp::sqlite().await;
+    let store = app.state.store.clone();
+    let start = now();
+    let mut keys = queue_listed_notices(&store, 4, start).await;
+    keys.sort();
+
+    let fake = Arc::new(Mutex::new(Fake::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = Router::new()
+        .route("/sms", post(gateway))
+        .with_state(fake.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let webhook = Gateway::from_settings(
+        "webhook",
+        Some(&format!("http://{address}/sms")),
+        None,
+        Some(SECRET),
+    )
+    .unwrap();
+
+    // First sender: a timeout and three 500s; every notice waits to retry.
+    let first = NoticeSender::new(webhook.clone(), Duration::from_millis(300));
+    let report = first.send_due(&store, later(start, 1)).await.unwrap();
+    assert_eq!((report.sent, report.failed), (0, 4), "{report:?}");
+    // Nothing is due again before the back-off has passed.
+    let report = first.send_due(&store, later(start, 10)).await.unwrap();
+    assert_eq!(report.sent + report.failed, 0, "{report:?}");
+
+    // A sender takes two notices and dies before sending them.
+    let orphans = store
+        .claim_due_notices(NoticeChannel::Webhook, later(start, 3600), 2, "dead-sender")
+        .await
+        .unwrap();
+    assert_eq!(orphans.len(), 2);
+    drop(first);
+
+    // A new sender on the same database sends the two others at once, and
+    // the orphans once their claim has timed out.
+    let second = NoticeSender::new(webhook, Duration::from_millis(300));
+    let report = second.send_due(&store, later(start, 3601)).await.unwrap();
+    assert_eq!(report.sent, 2, "{report:?}");
+    let report = second.send_due(&store, later(start, 3610)).await.unwrap();
+    assert_eq!(report.sent, 0, "the orphans are not yet due: {report:?}");
+    let report = second
+        .send_due(&store, later(start, 3601 + 5 * 60 + 1))
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 2, "{report:?}");
+
+    let fake = fake.lock().unwrap();
+    let mut delivered: Vec<String> = fake.accepted.keys().cloned().collect();
+    delivered.sort();
+    assert_eq!(delivered, keys, "every notice delivered, none lost");
+    assert!(fake.accepted.values().all(|count| *count == 1));
+    // The notice whose answer timed out came again, and was dropped by key.
+    assert_eq!(fake.repeats, 1);
+    assert_eq!(fake.bad_signatures, 0);
+    for key in &keys {
+        let person = key.trim_start_matches("listed:");
+        let notices = store
+            .notices(&NoticeFilter::Person(
+                corridor_domain::PersonId::parse(person).unwrap(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(notices[0].state, NoticeState::Sent, "{key}");
+        assert_eq!(notices[0].channel, Some(NoticeChannel::Webhook), "{key}");
+    }
+    assert!(store.verify_audit().await.unwrap().is_intact());
+    drop(fake);
+    app.finish().await;
+}
