@@ -168,9 +168,11 @@ pub fn weekly_use(days: &[DayUse], direction: Direction, from: Date, to: Date) -
         .map(|(first, last)| UseWeek {
             from: first,
             to: last,
-            totals: UseTotals::of(days.iter().filter(|day| {
-                day.direction == direction && day.date >= first && day.date <= last
-            })),
+            totals: UseTotals::of(
+                days.iter().filter(|day| {
+                    day.direction == direction && day.date >= first && day.date <= last
+                }),
+            ),
         })
         .collect()
 }
@@ -283,7 +285,12 @@ mod tests {
             day(date(2026, 2, 4), Direction::Inbound, 50, 50),
             day(date(2026, 2, 17), Direction::Outbound, 50, 20),
         ];
-        let weeks = weekly_use(&days, Direction::Outbound, date(2026, 2, 1), date(2026, 2, 21));
+        let weeks = weekly_use(
+            &days,
+            Direction::Outbound,
+            date(2026, 2, 1),
+            date(2026, 2, 21),
+        );
         let spans: Vec<(Date, Date)> = weeks.iter().map(|w| (w.from, w.to)).collect();
         assert_eq!(
             spans,
@@ -326,7 +333,10 @@ mod tests {
     #[test]
     fn too_few_people_measure_nothing() {
         let small = day(date(2026, 2, 2), Direction::Outbound, 20, 20);
-        assert_eq!(measured_turnout(&[small.clone()], Direction::Outbound, 50), None);
+        assert_eq!(
+            measured_turnout(&[small.clone()], Direction::Outbound, 50),
+            None
+        );
         assert!(measured_turnout(&[small], Direction::Outbound, 20).is_some());
         assert_eq!(measured_turnout(&[], Direction::Outbound, 0), None);
     }

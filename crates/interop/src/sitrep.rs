@@ -372,7 +372,15 @@ pub fn utilisation_section(data: &SitrepData) -> String {
         })
         .collect();
     body.push_str(&table(
-        &["Week", "Direction", "Places", "Planned", "Crossed", "Freed", "Refilled"],
+        &[
+            "Week",
+            "Direction",
+            "Places",
+            "Planned",
+            "Crossed",
+            "Freed",
+            "Refilled",
+        ],
         &rows,
         &[2, 3, 4, 5, 6],
     ));

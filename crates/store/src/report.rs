@@ -10,11 +10,11 @@ use corridor_domain::report::{
     DeathsSection, EvacuationDay, EvacuationSection, ForecastRun, ForecastSection, SitrepData,
     WaitingSection,
 };
+use corridor_domain::utilisation::MeasuredTurnout;
 use corridor_domain::{
     AgeGroup, CrossingId, Direction, FacilityId, Quota, QuotaCategory, Role, Specialty, Tier,
     TruckTarget, WeekdaySet,
 };
-use corridor_domain::utilisation::MeasuredTurnout;
 use corridor_sim::{
     BacklogError, CapacitySegment, ForecastConfig, OperatingWeekdays, Places, PolicySpec,
     Probability, Scenario, Turnout, ValueError,

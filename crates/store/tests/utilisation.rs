@@ -30,7 +30,11 @@ async fn a_day_counts_its_places_as_calls_and_the_gate_record_them() {
             (Direction::Outbound, 3, 3, 3),
             "{on}"
         );
-        assert_eq!((day.reached, day.crossed, day.freed.total()), (0, 0, 0), "{on}");
+        assert_eq!(
+            (day.reached, day.crossed, day.freed.total()),
+            (0, 0, 0),
+            "{on}"
+        );
         assert!(!day.finished(), "{on}");
 
         let evening: jiff::Timestamp = "2026-02-01T19:00:00Z".parse().unwrap();
@@ -83,13 +87,27 @@ async fn a_day_counts_its_places_as_calls_and_the_gate_record_them() {
             .unwrap();
         let day = store.utilisation(DAY, DAY).await.unwrap().remove(0);
         assert!(day.finished(), "{on}");
-        assert_eq!((day.crossed, day.left_empty(), day.not_refilled()), (1, 2, 2), "{on}");
+        assert_eq!(
+            (day.crossed, day.left_empty(), day.not_refilled()),
+            (1, 2, 2),
+            "{on}"
+        );
         assert_eq!(day.rate(), Some(1.0 / 3.0), "{on}");
 
         // Three people are too few to measure turnout for the forecast.
-        assert_eq!(store.measured_turnout(date(2026, 2, 3)).await.unwrap(), None, "{on}");
+        assert_eq!(
+            store.measured_turnout(date(2026, 2, 3)).await.unwrap(),
+            None,
+            "{on}"
+        );
         // Days outside the window are not counted; a backwards window is refused.
-        assert!(store.utilisation(date(2026, 2, 3), date(2026, 2, 9)).await.unwrap().is_empty());
+        assert!(
+            store
+                .utilisation(date(2026, 2, 3), date(2026, 2, 9))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let backwards = store.utilisation(DAY, date(2026, 2, 1)).await.unwrap_err();
         assert!(
             matches!(&backwards, StoreError::Invalid { invalid, .. } if invalid.field == "to"),

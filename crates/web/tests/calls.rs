@@ -112,7 +112,9 @@ pub const ROUTES: &[RouteCase] = &[
     RouteCase {
         method: "POST",
         path: "/api/v1/calls/assembly-points",
-        body: Some(r#"{"crossing": "rafah", "date": "2026-02-02", "place": "school", "time": "7h"}"#),
+        body: Some(
+            r#"{"crossing": "rafah", "date": "2026-02-02", "place": "school", "time": "7h"}"#,
+        ),
         permission: Permission::PlanDays,
         answers: &[StatusCode::BAD_REQUEST],
     },
@@ -627,7 +629,10 @@ async fn the_api_sets_assembly_points_and_the_cut_off() {
         let mut coordinator = app.with_token(UserRole::Coordinator).await;
         confirm_day(&mut coordinator).await;
         let mut points = Vec::new();
-        for (place, time) in [("Nasser hospital gate", "05:30"), ("Khan Younis school", "6:15")] {
+        for (place, time) in [
+            ("Nasser hospital gate", "05:30"),
+            ("Khan Younis school", "6:15"),
+        ] {
             let added = coordinator
                 .send_json(
                     Method::POST,
@@ -635,7 +640,12 @@ async fn the_api_sets_assembly_points_and_the_cut_off() {
                     &json!({"crossing": "rafah", "date": "2026-02-02", "place": place, "time": time}),
                 )
                 .await;
-            assert_eq!(added.status, StatusCode::CREATED, "{backend}: {}", added.body);
+            assert_eq!(
+                added.status,
+                StatusCode::CREATED,
+                "{backend}: {}",
+                added.body
+            );
             points.push(added.json());
         }
         assert_eq!(points[1]["number"], 2, "{backend}");
@@ -652,7 +662,12 @@ async fn the_api_sets_assembly_points_and_the_cut_off() {
                 &json!({"crossing": "rafah", "date": "2026-02-02", "party": party, "point": 2}),
             )
             .await;
-        assert_eq!(assigned.status, StatusCode::OK, "{backend}: {}", assigned.body);
+        assert_eq!(
+            assigned.status,
+            StatusCode::OK,
+            "{backend}: {}",
+            assigned.body
+        );
         assert_eq!(assigned.json()["place"], "Khan Younis school");
         let missing = coordinator
             .send_json(
@@ -661,7 +676,11 @@ async fn the_api_sets_assembly_points_and_the_cut_off() {
                 &json!({"crossing": "rafah", "date": "2026-02-02", "party": party, "point": 9}),
             )
             .await;
-        assert!(missing.status.is_client_error(), "{backend}: {}", missing.body);
+        assert!(
+            missing.status.is_client_error(),
+            "{backend}: {}",
+            missing.body
+        );
 
         let set = coordinator
             .send_json(
@@ -680,7 +699,10 @@ async fn the_api_sets_assembly_points_and_the_cut_off() {
             )
             .await
             .problem(StatusCode::BAD_REQUEST);
-        assert!(wrong["detail"].as_str().unwrap().contains("9 pm"), "{wrong}");
+        assert!(
+            wrong["detail"].as_str().unwrap().contains("9 pm"),
+            "{wrong}"
+        );
 
         let unreachable = coordinator
             .send_json(
@@ -698,7 +720,12 @@ async fn the_api_sets_assembly_points_and_the_cut_off() {
                 &json!({"crossing": "rafah", "date": "2026-02-02"}),
             )
             .await;
-        assert_eq!(applied.status, StatusCode::OK, "{backend}: {}", applied.body);
+        assert_eq!(
+            applied.status,
+            StatusCode::OK,
+            "{backend}: {}",
+            applied.body
+        );
         assert_eq!(applied.json()["freed"], json!([]), "{backend}");
         let audit = app.audit().await;
         for action in ["assembly.add", "assembly.assign", "calls.set-cut-off"] {

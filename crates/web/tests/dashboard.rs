@@ -551,8 +551,9 @@ async fn utilisation_shows_each_confirmed_day_and_where_its_places_went() {
         assert_eq!(day["used_percent"], Value::Null, "{day}");
         let weeks = view["weeks"].as_array().unwrap();
         assert!(
-            weeks.iter().any(|w| w["direction"] == "outbound"
-                && w["available"] == day["available"]),
+            weeks
+                .iter()
+                .any(|w| w["direction"] == "outbound" && w["available"] == day["available"]),
             "{view}"
         );
         let text = view.to_string();
@@ -570,8 +571,14 @@ async fn utilisation_shows_each_confirmed_day_and_where_its_places_went() {
         let mut page_reader = app.signed_in(UserRole::Analyst).await;
         let page = page_reader.get("/").await;
         let places = section(&page.body, "utilisation");
-        assert!(places.contains("id=\"utilisation-days\""), "{backend}: {places}");
-        assert!(places.contains("<td>rafah</td><td>outbound</td>"), "{places}");
+        assert!(
+            places.contains("id=\"utilisation-days\""),
+            "{backend}: {places}"
+        );
+        assert!(
+            places.contains("<td>rafah</td><td>outbound</td>"),
+            "{places}"
+        );
         assert!(places.contains("id=\"places-used-per-week\""), "{places}");
         assert!(!has_person_id(places), "{places}");
         let dashboard = app
@@ -581,7 +588,10 @@ async fn utilisation_shows_each_confirmed_day_and_where_its_places_went() {
             .await
             .json();
         assert_eq!(
-            dashboard["utilisation"]["last_days"].as_array().unwrap().len(),
+            dashboard["utilisation"]["last_days"]
+                .as_array()
+                .unwrap()
+                .len(),
             2,
             "{dashboard}"
         );

@@ -199,7 +199,12 @@ pub async fn utilisation(context: &Context, args: &UtilisationArgs) -> anyhow::R
     }
     let mut rows: Vec<Vec<String>> = days
         .iter()
-        .map(|day| use_row(&format!("{} {} {}", day.date, day.crossing, day.direction), &UseTotals::of([day])))
+        .map(|day| {
+            use_row(
+                &format!("{} {} {}", day.date, day.crossing, day.direction),
+                &UseTotals::of([day]),
+            )
+        })
         .collect();
     for direction in [Direction::Outbound, Direction::Inbound] {
         let totals = UseTotals::of(days.iter().filter(|day| day.direction == direction));
@@ -213,8 +218,20 @@ pub async fn utilisation(context: &Context, args: &UtilisationArgs) -> anyhow::R
         window.to,
         output::table(
             &[
-                "day", "places", "planned", "reached", "crossed", "expected", "declined",
-                "unreachable", "no-show", "turned back", "removed", "refilled", "empty", "used",
+                "day",
+                "places",
+                "planned",
+                "reached",
+                "crossed",
+                "expected",
+                "declined",
+                "unreachable",
+                "no-show",
+                "turned back",
+                "removed",
+                "refilled",
+                "empty",
+                "used",
             ],
             &rows,
             &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],

@@ -43,7 +43,9 @@ pub enum ExportCommand {
     )]
     Evacuations(crate::flags::report::WindowArgs),
     /// How the places of each confirmed crossing day were used (HXL; people below 5 as <5).
-    #[command(after_help = "Example:\n  corridor export utilisation --from 2026-02-01 --out utilisation.csv")]
+    #[command(
+        after_help = "Example:\n  corridor export utilisation --from 2026-02-01 --out utilisation.csv"
+    )]
     Utilisation(crate::flags::report::WindowArgs),
     /// Deaths while waiting per day and tier (HXL; counts below 5 as <5).
     #[command(after_help = "Example:\n  corridor export deaths --out deaths.csv")]

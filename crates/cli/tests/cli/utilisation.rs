@@ -15,7 +15,10 @@ fn a_declined_party_shows_as_freed_places() {
         .to_string();
     let planned: Vec<&str> = outbound.split_whitespace().collect();
     // day (3 words), places, planned, reached, crossed, expected, declined…
-    assert_eq!(planned[4], planned[7], "everyone planned is expected: {outbound}");
+    assert_eq!(
+        planned[4], planned[7],
+        "everyone planned is expected: {outbound}"
+    );
     assert_eq!(planned[8], "0", "{outbound}");
 
     let parties = outbound_parties(&registry);
@@ -30,7 +33,8 @@ fn a_declined_party_shows_as_freed_places() {
         "--reason",
         "too ill to travel",
     ]);
-    let after = registry.ok(&[&["utilisation", "--direction", "outbound"][..], &window[..]].concat());
+    let after =
+        registry.ok(&[&["utilisation", "--direction", "outbound"][..], &window[..]].concat());
     let line = after
         .lines()
         .find(|line| line.starts_with("2026-02-02 rafah outbound"))
@@ -43,11 +47,13 @@ fn a_declined_party_shows_as_freed_places() {
 
     let file = registry.file("utilisation.csv");
     registry
-        .run(&[
-            &["export", "utilisation", "--out", file.to_str().unwrap()][..],
-            &window[..],
-        ]
-        .concat())
+        .run(
+            &[
+                &["export", "utilisation", "--out", file.to_str().unwrap()][..],
+                &window[..],
+            ]
+            .concat(),
+        )
         .success()
         .stderr_has("Exported 2 rows");
     let hxl = std::fs::read_to_string(&file).unwrap();

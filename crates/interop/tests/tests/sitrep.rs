@@ -3,11 +3,11 @@
 use corridor_demo::{DemoConfig, generate};
 use corridor_domain::report::ReasonCodeCount;
 use corridor_domain::utilisation::{DayUse, PlacesFreed};
-use corridor_domain::{CrossingId, Direction};
 use corridor_domain::{
     AgeGroup, AidReport, ReasonCode, ReasonCount, Specialty, StageCount, StageDayCount, Tier,
     TonnesReconciliation, TruckDefinition, TruckTarget, daily_trucks,
 };
+use corridor_domain::{CrossingId, Direction};
 use corridor_interop::sitrep::{
     DeathsSection, EvacuationDay, EvacuationSection, ForecastRun, ForecastSection, SitrepData,
     WaitingSection, render_html,
@@ -283,7 +283,9 @@ fn the_places_used_section_says_where_the_places_went() {
     assert!(section.contains("<td>2026-02-02 to 2026-02-08</td><td>outbound</td><td class=\"n\">150</td><td class=\"n\">140</td><td class=\"n\">98</td><td class=\"n\">48</td><td class=\"n\">6</td>"), "{section}");
     let mut none = data();
     none.utilisation.clear();
-    assert!(render_html(&none).contains("No crossing day was confirmed from 2026-02-02 to 2026-02-08"));
+    assert!(
+        render_html(&none).contains("No crossing day was confirmed from 2026-02-02 to 2026-02-08")
+    );
 }
 
 #[test]

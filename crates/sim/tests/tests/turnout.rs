@@ -26,7 +26,12 @@ fn thousand_at_50(turnout: &str) -> String {
 
 #[test]
 fn everyone_coming_clears_on_the_arithmetic_day() {
-    let result = run(&scenario(&thousand_at_50("")), PolicySpec::StrictPriority, 3, 7);
+    let result = run(
+        &scenario(&thousand_at_50("")),
+        PolicySpec::StrictPriority,
+        3,
+        7,
+    );
     assert_eq!(result.backlog_cleared.days.unwrap().mean, 20.0);
 }
 
@@ -113,7 +118,9 @@ fn no_turnout_section_and_a_zero_no_show_give_the_same_forecast() {
     };
     let plain = run(&scenario(&with("")), PolicySpec::StrictPriority, 5, 9);
     let zero = run(
-        &scenario(&with("[scenario.turnout]\nno_show = 0.0\nstandby_fill = 0.7")),
+        &scenario(&with(
+            "[scenario.turnout]\nno_show = 0.0\nstandby_fill = 0.7",
+        )),
         PolicySpec::StrictPriority,
         5,
         9,
@@ -131,11 +138,11 @@ fn no_turnout_section_and_a_zero_no_show_give_the_same_forecast() {
 
 #[test]
 fn a_wrong_turnout_names_its_key() {
-    let error = parse_scenario_file(&thousand_at_50("[scenario.turnout]\nno_show = 1.5"))
-        .unwrap_err();
+    let error =
+        parse_scenario_file(&thousand_at_50("[scenario.turnout]\nno_show = 1.5")).unwrap_err();
     assert_eq!(error.key(), Some(r#"scenario["turnout"].turnout.no_show"#));
     assert!(error.to_string().contains("between 0 and 1"), "{error}");
-    let error = parse_scenario_file(&thousand_at_50("[scenario.turnout]\nstandby = 0.5"))
-        .unwrap_err();
+    let error =
+        parse_scenario_file(&thousand_at_50("[scenario.turnout]\nstandby = 0.5")).unwrap_err();
     assert!(error.to_string().contains("standby"), "{error}");
 }

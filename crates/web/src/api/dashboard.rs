@@ -9,11 +9,11 @@ use axum::extract::State;
 use corridor_domain::report::{ForecastSection, SitrepData};
 use corridor_domain::utilisation::{DayUse, UseTotals, weekly_use};
 use corridor_domain::{AgeGroup, Direction, Permission, Tier, TruckDefinition};
-use jiff::civil::Date;
 use corridor_interop::disclosure::{Count, suppress, suppress_grid, suppress_parts};
 use corridor_interop::sitrep::trucks_per_day;
 use corridor_sim::{ForecastConfig, Replications};
 use corridor_store::RegistryForecast;
+use jiff::civil::Date;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -256,7 +256,13 @@ pub struct PlaceUseView {
 }
 
 impl PlaceUseView {
-    fn of(from: Date, to: Date, crossing: Option<&str>, direction: Direction, totals: &UseTotals) -> Self {
+    fn of(
+        from: Date,
+        to: Date,
+        crossing: Option<&str>,
+        direction: Direction,
+        totals: &UseTotals,
+    ) -> Self {
         let freed = totals.freed;
         let causes = parts(freed.by_cause().iter().map(|(_, n)| u64::from(*n)));
         let cause = |index: usize| causes[index].clone();
@@ -323,7 +329,9 @@ impl UtilisationView {
             .flat_map(|direction| {
                 weekly_use(days, direction, from, to)
                     .into_iter()
-                    .map(move |week| PlaceUseView::of(week.from, week.to, None, direction, &week.totals))
+                    .map(move |week| {
+                        PlaceUseView::of(week.from, week.to, None, direction, &week.totals)
+                    })
             })
             .collect();
         UtilisationView {
@@ -618,7 +626,12 @@ async fn utilisation(
         state.store.backend().name(),
         state.clock.today()
     );
-    Ok(Json(UtilisationView::new(&days, window.from, window.to, source)))
+    Ok(Json(UtilisationView::new(
+        &days,
+        window.from,
+        window.to,
+        source,
+    )))
 }
 
 fn tier_counts(counts: &[(Tier, u64)]) -> Vec<TierCountView> {
