@@ -20,7 +20,7 @@ pub fn hint(error: &StoreError) -> Option<&'static str> {
             Thing::Figure => "`corridor figures list` shows the figures recorded",
             Thing::Contact => "`corridor patients contact list PERSON` shows a person's contacts",
             Thing::AssemblyPoint => "`corridor plan assembly list` shows the day's assembly points",
-            Thing::Notice => "`corridor notices list --date D` shows the notices of a day",
+            Thing::Notice => "check the notice key or gateway id the delivery report names",
         }),
         StoreError::DayRule { rule, .. } => match rule {
             DayRule::Gate => Some("`corridor gate list` shows who is expected"),

@@ -330,9 +330,9 @@ pub fn utilisation_section(data: &SitrepData) -> String {
         }
         let freed = totals.freed;
         let causes = counts(freed.by_cause().iter().map(|(_, n)| u64::from(*n)));
-        let _ = write!(
+        let _ = writeln!(
             body,
-            "<p>{direction}: {days} offered {places} places; {crossed} people crossed,              {expected} are still expected. Places freed: {declined} declined, {unreachable} unreachable,              {no_show} no-show, {turned_back} turned back, {removed} removed; {refilled} refilled from standby.</p>\n",
+            "<p>{direction}: {days} offered {places} places; {crossed} people crossed, {expected} are still expected. Places freed: {declined} declined, {unreachable} unreachable, {no_show} no-show, {turned_back} turned back, {removed} removed; {refilled} refilled from standby.</p>",
             direction = escape(&capitalised(direction.as_str())),
             days = if totals.days == 1 {
                 "1 confirmed day".to_string()

@@ -31,6 +31,8 @@ use crate::sequence_set::SequenceSet;
 
 /// A day that never comes (death or clearance beyond the horizon).
 const NEVER: i32 = i32::MAX;
+/// The failures of a party that never comes when given places.
+const NEVER_COMES: u8 = u8::MAX;
 
 /// What is shared by all replications of one scenario.
 #[derive(Debug, Clone)]
@@ -325,7 +327,9 @@ pub(crate) fn simulate(
             }
             let failing = &mut referrer.people[chosen.sequence as usize];
             if failing.no_shows > 0 {
-                failing.no_shows -= 1;
+                if failing.no_shows != NEVER_COMES {
+                    failing.no_shows -= 1;
+                }
                 if failing.refills > 0 {
                     failing.refills -= 1;
                 } else {
@@ -626,6 +630,9 @@ fn turnout_draws(turnout: &Turnout, rng: &mut Xoshiro256PlusPlus) -> (u8, u8) {
     let no_show = turnout.no_show.get();
     if no_show <= 0.0 {
         return (0, 0);
+    }
+    if no_show >= 1.0 {
+        return (NEVER_COMES, 0);
     }
     // Failures before the first time the party comes.
     let no_shows = match Geometric::new(1.0 - no_show) {

@@ -339,6 +339,19 @@ async fn declines_are_filled_from_standby_and_audited() {
             entry.detail
         );
         assert!(entry.detail.contains("P-5"), "{on}: {}", entry.detail);
+        // Places used: the two refilled people are not counted as planned.
+        let day = store.utilisation(DAY, DAY).await.unwrap();
+        let outbound = day
+            .iter()
+            .find(|d| d.direction == Direction::Outbound)
+            .unwrap();
+        assert_eq!(outbound.refilled, 2, "{on}");
+        assert_eq!(outbound.freed.declined, 2, "{on}");
+        assert_eq!(
+            outbound.planned + outbound.refilled,
+            7,
+            "{on}: {outbound:?}"
+        );
 
         // The manifest is full again: a second fill never goes over the places.
         let again = amend(&store, Amendment::Fill).await.unwrap_err();

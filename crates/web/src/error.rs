@@ -157,7 +157,7 @@ fn screen_hint(thing: Thing) -> Option<&'static str> {
         Thing::ClearanceBatch => "the Clearance screen lists the batches",
         Thing::Contact => "the person's record lists their contacts",
         Thing::AssemblyPoint => "the Call list shows the day's assembly points",
-        Thing::Notice => "`GET /api/v1/notices?date=D` lists the notices of a day",
+        Thing::Notice => "check the notice key or gateway id the delivery report names",
         Thing::ReasonCode | Thing::Figure => return None,
     })
 }

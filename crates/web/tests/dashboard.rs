@@ -579,7 +579,10 @@ async fn utilisation_shows_each_confirmed_day_and_where_its_places_went() {
             places.contains("<td>rafah</td><td>outbound</td>"),
             "{places}"
         );
-        assert!(places.contains("id=\"places-used-per-week\""), "{places}");
+        assert!(
+            places.contains("id=\"places-used-per-week-title\""),
+            "{places}"
+        );
         assert!(!has_person_id(places), "{places}");
         let dashboard = app
             .with_token(UserRole::Analyst)

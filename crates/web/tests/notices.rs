@@ -66,10 +66,12 @@ async fn gateway(
         2..=4 => (StatusCode::INTERNAL_SERVER_ERROR, String::new()),
         _ => {
             let mut fake = fake.lock().unwrap();
-            if fake.accepted.contains_key(&key) {
-                fake.repeats += 1;
-            } else {
-                fake.accepted.insert(key, 1);
+            let fake = &mut *fake;
+            match fake.accepted.entry(key) {
+                std::collections::hash_map::Entry::Occupied(_) => fake.repeats += 1,
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(1);
+                }
             }
             (StatusCode::OK, format!("{{\"id\": \"gw-{call}\"}}"))
         }
@@ -172,14 +174,16 @@ async fn every_notice_reaches_a_failing_gateway_once_across_a_restart() {
         .unwrap();
     assert_eq!(report.sent, 2, "{report:?}");
 
-    let fake = fake.lock().unwrap();
-    let mut delivered: Vec<String> = fake.accepted.keys().cloned().collect();
-    delivered.sort();
-    assert_eq!(delivered, keys, "every notice delivered, none lost");
-    assert!(fake.accepted.values().all(|count| *count == 1));
-    // The notice whose answer timed out came again, and was dropped by key.
-    assert_eq!(fake.repeats, 1);
-    assert_eq!(fake.bad_signatures, 0);
+    {
+        let fake = fake.lock().unwrap();
+        let mut delivered: Vec<String> = fake.accepted.keys().cloned().collect();
+        delivered.sort();
+        assert_eq!(delivered, keys, "every notice delivered, none lost");
+        assert!(fake.accepted.values().all(|count| *count == 1));
+        // The notice whose answer timed out came again, and was dropped by key.
+        assert_eq!(fake.repeats, 1);
+        assert_eq!(fake.bad_signatures, 0);
+    }
     for key in &keys {
         let person = key.trim_start_matches("listed:");
         let notices = store
@@ -192,6 +196,5 @@ async fn every_notice_reaches_a_failing_gateway_once_across_a_restart() {
         assert_eq!(notices[0].channel, Some(NoticeChannel::Webhook), "{key}");
     }
     assert!(store.verify_audit().await.unwrap().is_intact());
-    drop(fake);
     app.finish().await;
 }

@@ -279,7 +279,7 @@ fn the_places_used_section_says_where_the_places_went() {
         section.contains("Places freed: &lt;5 declined, &lt;5 unreachable, &lt;5 no-show"),
         "{section}"
     );
-    assert!(section.contains("id=\"places-used-per-week\""));
+    assert!(section.contains("id=\"places-used-per-week-title\""));
     assert!(section.contains("<td>2026-02-02 to 2026-02-08</td><td>outbound</td><td class=\"n\">150</td><td class=\"n\">140</td><td class=\"n\">98</td><td class=\"n\">48</td><td class=\"n\">6</td>"), "{section}");
     let mut none = data();
     none.utilisation.clear();

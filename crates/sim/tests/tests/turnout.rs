@@ -38,7 +38,8 @@ fn everyone_coming_clears_on_the_arithmetic_day() {
 #[test]
 fn places_lost_to_no_shows_slow_the_list_down() {
     // Half the parties given places fail each time: on average two places
-    // are given for each person who leaves, so the 1,000 take about 40 days.
+    // are given for each person who leaves, so the 1,000 take about 40 days,
+    // and a few more at the end, when the last ones are tried once a day.
     let turnout = "[scenario.turnout]\nno_show = 0.5";
     let result = run(
         &scenario(&thousand_at_50(turnout)),
@@ -48,7 +49,7 @@ fn places_lost_to_no_shows_slow_the_list_down() {
     );
     let days = result.backlog_cleared.days.expect("cleared in every run");
     assert!(
-        (36.0..=44.0).contains(&days.mean),
+        (38.0..=50.0).contains(&days.mean),
         "cleared in {} days",
         days.mean
     );

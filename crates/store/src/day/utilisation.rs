@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use corridor_domain::utilisation::{DayUse, MeasuredTurnout, PlacesFreed, measured_turnout};
-use corridor_domain::{CallOutcome, CrossingId, Direction};
+use corridor_domain::{AmendmentKind, CallOutcome, CrossingId, Direction};
 use jiff::civil::Date;
 use sqlx::Row;
 
@@ -65,6 +65,17 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
 
+        // People added after confirmation took freed places.
+        let refills = sqlx::query(
+            "SELECT crossing, date, direction, CAST(SUM(people) AS BIGINT) AS people FROM manifest_amendments \
+             WHERE date >= $1 AND date <= $2 AND kind <> $3 GROUP BY crossing, date, direction",
+        )
+        .bind(&first)
+        .bind(&last)
+        .bind(AmendmentKind::Remove.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+
         let mut counted: BTreeMap<DayKey, (BTreeMap<Option<String>, u32>, u32)> = BTreeMap::new();
         for row in states {
             let key = day_key(&row)?;
@@ -78,12 +89,20 @@ impl Store {
             counted.entry(key).or_default().1 = people;
         }
 
+        let mut refilled: BTreeMap<DayKey, u32> = BTreeMap::new();
+        for row in refills {
+            let key = day_key(&row)?;
+            let people = small("manifest_amendments", &key.1, row.try_get("people")?)?;
+            refilled.insert(key, people);
+        }
+
         let mut days = Vec::with_capacity(manifests.len());
         for row in manifests {
             let key = day_key(&row)?;
             let available = small("manifests", &key.1, row.try_get("places")?)?;
             let (states, reached) = counted.remove(&key).unwrap_or_default();
-            days.push(day_use(&key, available, &states, reached)?);
+            let refilled = refilled.get(&key).copied().unwrap_or(0);
+            days.push(day_use(&key, available, &states, reached, refilled)?);
         }
         Ok(days)
     }
@@ -122,6 +141,7 @@ fn day_use(
     available: u32,
     states: &BTreeMap<Option<String>, u32>,
     reached: u32,
+    refilled: u32,
 ) -> Result<DayUse, StoreError> {
     let (crossing, day, direction) = key;
     let invalid = StoreError::from_invalid("manifests", "utilisation");
@@ -144,14 +164,15 @@ fn day_use(
         };
         *count += people;
     }
-    let planned = states.values().sum();
+    // Every entry was planned, at confirmation or by an amendment.
+    let entries: u32 = states.values().sum();
     Ok(DayUse {
         crossing: CrossingId::parse(crossing).map_err(&invalid)?,
         date: date("manifests", day, day)?,
         direction: Direction::parse(direction).map_err(&invalid)?,
         available,
-        planned,
-        refilled: 0,
+        planned: entries.saturating_sub(refilled),
+        refilled,
         reached,
         crossed,
         expected,

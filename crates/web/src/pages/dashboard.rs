@@ -37,6 +37,12 @@ struct DashboardPage {
 }
 
 impl DashboardPage {
+    /// Whether no crossing day of the window was confirmed.
+    fn no_confirmed_day(&self) -> bool {
+        self.view.utilisation.last_days.is_empty()
+            && self.view.utilisation.weeks.iter().all(|w| w.available == 0)
+    }
+
     fn days(&self, interval: &Option<crate::api::dashboard::Interval>) -> String {
         match interval {
             Some(i) => format!("{:.0} days (95% CI {:.0}–{:.0})", i.mean, i.low, i.high),
