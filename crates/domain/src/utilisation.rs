@@ -334,7 +334,7 @@ mod tests {
     fn too_few_people_measure_nothing() {
         let small = day(date(2026, 2, 2), Direction::Outbound, 20, 20);
         assert_eq!(
-            measured_turnout(&[small.clone()], Direction::Outbound, 50),
+            measured_turnout(std::slice::from_ref(&small), Direction::Outbound, 50),
             None
         );
         assert!(measured_turnout(&[small], Direction::Outbound, 20).is_some());
