@@ -712,21 +712,19 @@ async fn the_api_sets_assembly_points_and_the_cut_off() {
             )
             .await;
         assert_eq!(unreachable.status, StatusCode::OK, "{}", unreachable.body);
-        // Applied before the cut-off (10:00 on 2026-02-01), nothing is freed.
-        let applied = coordinator
+        // Applied before the cut-off (10:00 on 2026-02-01), it is refused.
+        let early = coordinator
             .send_json(
                 Method::POST,
                 "/api/v1/calls/cut-off/apply",
                 &json!({"crossing": "rafah", "date": "2026-02-02"}),
             )
-            .await;
-        assert_eq!(
-            applied.status,
-            StatusCode::OK,
-            "{backend}: {}",
-            applied.body
+            .await
+            .problem(StatusCode::BAD_REQUEST);
+        assert!(
+            early["detail"].as_str().unwrap().contains("has not passed"),
+            "{backend}: {early}"
         );
-        assert_eq!(applied.json()["freed"], json!([]), "{backend}");
         let audit = app.audit().await;
         for action in ["assembly.add", "assembly.assign", "calls.set-cut-off"] {
             assert!(

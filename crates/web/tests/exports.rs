@@ -62,6 +62,13 @@ pub const ROUTES: &[RouteCase] = &[
     },
     RouteCase {
         method: "GET",
+        path: "/exports/utilisation",
+        body: None,
+        permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
+    },
+    RouteCase {
+        method: "GET",
         path: "/exports/aid",
         body: None,
         permission: Permission::ViewAggregates,
@@ -128,6 +135,13 @@ pub const ROUTES: &[RouteCase] = &[
     RouteCase {
         method: "GET",
         path: "/api/v1/exports/deaths?to=2026-01-31",
+        body: None,
+        permission: Permission::ViewAggregates,
+        answers: &[StatusCode::OK],
+    },
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/exports/utilisation?to=2026-01-31",
         body: None,
         permission: Permission::ViewAggregates,
         answers: &[StatusCode::OK],
