@@ -47,10 +47,11 @@ pub use batches::{BatchChoice, eligible_statuses};
 pub use day::{
     Amended, AmendedParty, Amendment, BedLine, CallAttempt, CallList, CallMember, CallParty,
     CallRecord, CallRecorded, CandidatePatient, CandidateReturnee, ClearanceBatch,
-    ClearanceRequest, Decision, Destination, DraftParty, EntryState, FreeBeds, FreedEntry,
-    FreedPlaces, GateRecord, GateRecording, GateUndo, GateUndone, Manifest, ManifestDraft,
-    ManifestEntry, OverrideChange, OverrideKind, PartyPoints, PlanOverride, PlanningInputs,
-    Reconciliation, StandbyEntry, Submission, Submitted, SubmittedBatch, direction_of,
+    ClearanceRequest, DayCancellation, DayCancelled, Decision, Destination, DraftParty, EntryState,
+    FreeBeds, FreedEntry, FreedPlaces, GateRecord, GateRecording, GateUndo, GateUndone, Manifest,
+    ManifestDraft, ManifestEntry, OverrideChange, OverrideKind, PartyPoints, PlanOverride,
+    PlanningInputs, Reconciliation, StandbyEntry, Submission, Submitted, SubmittedBatch,
+    direction_of,
 };
 pub use error::{DayRule, StoreError, Thing};
 pub use exports::{

@@ -6,12 +6,13 @@
 //! reason and another added by hand; and the errors say what to do.
 
 use corridor_domain::{
-    Action, AmendmentKind, CallRecording, ClearanceOutcome, Direction, Quota, QuotaCategory,
-    Status, Text, Tier,
+    Action, AmendmentKind, CallRecording, ClearanceOutcome, Direction, NewContact, NoticeKind,
+    Quota, QuotaCategory, Status, Text, Tier,
 };
 use corridor_planner::Method;
 use corridor_store::{
-    Amendment, CallRecord, ConfirmOptions, EntryState, ImportMode, Store, StoreError, Submission,
+    Amendment, CallRecord, ConfirmOptions, EntryState, ImportMode, NoticeFilter, Store, StoreError,
+    Submission,
 };
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
@@ -31,7 +32,7 @@ fn evening() -> Timestamp {
 
 /// The test reference with 5 outbound places and 10 open oncology beds at
 /// eg-1.
-async fn load_roomy_reference(store: &Store) {
+pub(crate) async fn load_roomy_reference(store: &Store) {
     let mut data = reference();
     data.quotas = vec![
         Quota::new(
@@ -84,7 +85,7 @@ async fn load_roomy_reference(store: &Store) {
 /// Confirmed: P-1 with C-1, P-2, P-3 (critical) and P-4 (urgent, longest
 /// wait). Standby in 3 places: P-5 with C-5 (urgent), then P-6 (routine);
 /// P-7 (routine, shorter wait) does not fit.
-async fn confirmed_day(store: &Store, standby: Option<u32>) -> corridor_store::Manifest {
+pub(crate) async fn confirmed_day(store: &Store, standby: Option<u32>) -> corridor_store::Manifest {
     load_roomy_reference(store).await;
     register(
         store,
@@ -132,6 +133,16 @@ async fn confirmed_day(store: &Store, standby: Option<u32>) -> corridor_store::M
         .map(|p| (*p, ClearanceOutcome::Cleared))
         .collect();
     decide(store, &batch.id, &decisions).await;
+    // P-5's family is told it is on standby; P-6 has no contact.
+    store
+        .add_contact(
+            &id("P-5"),
+            &NewContact::parse("+999 59 100 0005", "family", Some("en")).unwrap(),
+            now(),
+            "referrer",
+        )
+        .await
+        .unwrap();
     let (manifest, _) = store
         .confirm_plan_with(
             &rafah(),
@@ -149,7 +160,7 @@ async fn confirmed_day(store: &Store, standby: Option<u32>) -> corridor_store::M
     manifest
 }
 
-async fn decline(store: &Store, party: &str) {
+pub(crate) async fn decline(store: &Store, party: &str) {
     store
         .record_call(
             &CallRecord {
@@ -237,6 +248,14 @@ async fn confirming_fixes_a_ranked_standby_list() {
             standby[0].reason
         );
         assert!(standby.iter().all(|e| e.available), "{on}");
+        let told: Vec<(NoticeKind, String)> = store
+            .notices(&NoticeFilter::Date(DAY))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| (n.kind, n.person.as_str().to_string()))
+            .collect();
+        assert_eq!(told, [(NoticeKind::Standby, "P-5".to_string())], "{on}");
         let entry = &store.audit_tail(1).await.unwrap()[0];
         assert_eq!(entry.action, "manifest.confirm", "{on}");
         assert!(
@@ -499,5 +518,122 @@ async fn a_day_that_is_not_confirmed_has_no_standby() {
             error.to_string().contains("confirm the day first"),
             "{on}: {error}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_day_sends_everyone_back_and_tells_them() {
+    for database in databases().await {
+        let store = database.store().await;
+        let on = database.name;
+        confirmed_day(&store, Some(3)).await;
+        decline(&store, "P-3").await;
+        store
+            .add_contact(
+                &id("P-2"),
+                &NewContact::parse("+999 59 100 0002", "family", Some("ar")).unwrap(),
+                now(),
+                "referrer",
+            )
+            .await
+            .unwrap();
+        let reason = Text::parse("reason", "the crossing did not open", 500).unwrap();
+        let cancelled = store
+            .cancel_day(
+                &rafah(),
+                DAY,
+                Direction::Outbound,
+                &reason,
+                evening(),
+                "coordinator",
+            )
+            .await
+            .unwrap();
+        // P-3 declined before: only the parties still expected are taken off.
+        let heads: Vec<&str> = cancelled.parties.iter().map(|p| p.as_str()).collect();
+        assert_eq!(heads, ["P-1", "P-2", "P-4"], "{on}");
+        assert_eq!(cancelled.people, 4, "{on}");
+        // P-2 (on the manifest) and P-5 (on standby) have a contact.
+        assert_eq!(cancelled.notices, 2, "{on}");
+        for person in ["P-1", "C-1", "P-2", "P-4", "P-5"] {
+            assert_eq!(
+                status(&store, person).await,
+                Status::Cleared,
+                "{on}: {person}"
+            );
+        }
+        let told: Vec<(NoticeKind, String)> = store
+            .notices(&NoticeFilter::Date(DAY))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::DayCancelled)
+            .map(|n| (n.kind, n.person.as_str().to_string()))
+            .collect();
+        assert_eq!(
+            told,
+            [
+                (NoticeKind::DayCancelled, "P-2".to_string()),
+                (NoticeKind::DayCancelled, "P-5".to_string())
+            ],
+            "{on}"
+        );
+        assert!(standby_names(&store).await.is_empty(), "{on}");
+        let manifest = store
+            .manifest(&rafah(), DAY, Direction::Outbound)
+            .await
+            .unwrap()
+            .unwrap();
+        let cancellation = manifest.cancelled.as_ref().expect("marked cancelled");
+        assert_eq!(cancellation.reason, "the crossing did not open", "{on}");
+        assert_eq!(cancellation.by, "coordinator", "{on}");
+        assert!(
+            manifest
+                .entries
+                .iter()
+                .all(|e| e.state != EntryState::Expected),
+            "{on}"
+        );
+        let entry = &store.audit_tail(1).await.unwrap()[0];
+        assert_eq!(entry.action, "manifest.cancel", "{on}");
+
+        // A cancelled day is not amended or cancelled again.
+        for refused in [
+            amend(&store, Amendment::Fill).await.unwrap_err(),
+            store
+                .cancel_day(
+                    &rafah(),
+                    DAY,
+                    Direction::Outbound,
+                    &reason,
+                    evening(),
+                    "coordinator",
+                )
+                .await
+                .unwrap_err(),
+        ] {
+            assert!(
+                refused.to_string().contains("was cancelled"),
+                "{on}: {refused}"
+            );
+        }
+        // A day never confirmed cannot be cancelled.
+        let unknown = store
+            .cancel_day(
+                &rafah(),
+                DAY,
+                Direction::Inbound,
+                &reason,
+                evening(),
+                "coordinator",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            unknown.to_string().contains("not confirmed"),
+            "{on}: {unknown}"
+        );
+        assert!(store.verify_audit().await.unwrap().is_intact(), "{on}");
+        database.drop_database().await;
     }
 }

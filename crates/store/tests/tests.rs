@@ -11,6 +11,7 @@ mod calls;
 mod companions;
 mod concurrency;
 mod crossing_days;
+mod day_properties;
 #[cfg(unix)]
 mod files;
 mod freshness;

@@ -174,6 +174,7 @@ fn call_list(c: &mut Criterion) {
                 fixed_today: Some(TODAY),
             },
             forecasts: Default::default(),
+            notices_secret: None,
             secure_cookies: false,
         };
         let app = router(state);

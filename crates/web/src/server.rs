@@ -17,6 +17,7 @@ use crate::access_log::access_log;
 use crate::auth::csrf::{MAX_FORM_BYTES, check_csrf};
 use crate::auth::session_store::DatabaseSessionStore;
 use crate::error::{not_found, uniform_errors};
+use crate::notices::NoticeSender;
 use crate::pages::PageRoutes;
 use crate::state::AppState;
 
@@ -104,7 +105,11 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     router: Router,
     state: AppState,
+    notices: Option<NoticeSender>,
 }
+
+/// How often the sender looks for due notices.
+const NOTICES_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
 
 impl Server {
     pub async fn bind(config: &Config, state: AppState) -> std::io::Result<Server> {
@@ -113,7 +118,14 @@ impl Server {
             listener,
             router: router(state.clone()),
             state,
+            notices: None,
         })
+    }
+
+    /// Sends the outbox's due notices through `sender` while serving.
+    pub fn with_notices(mut self, sender: NoticeSender) -> Server {
+        self.notices = Some(sender);
+        self
     }
 
     pub fn address(&self) -> std::io::Result<SocketAddr> {
@@ -137,6 +149,9 @@ impl Server {
                 }
             }
         });
+        if let Some(sender) = self.notices {
+            tokio::spawn(sender.run(self.state.store.clone(), NOTICES_EVERY));
+        }
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

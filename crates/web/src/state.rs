@@ -15,6 +15,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The dashboard's forecast, computed once per day and backlog.
     pub forecasts: ForecastCache,
+    /// The secret gateways sign delivery reports with; without one,
+    /// delivery reports are refused.
+    pub notices_secret: Option<String>,
 }
 
 /// The last forecast of the registry's backlog the dashboard computed, with

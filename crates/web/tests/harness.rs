@@ -124,6 +124,7 @@ impl TestApp {
                 fixed_today: Some(TODAY),
             },
             forecasts: Default::default(),
+            notices_secret: None,
             secure_cookies: false,
         };
         let app = TestApp {
@@ -177,6 +178,13 @@ impl TestApp {
     /// they [`Client::follow`] the app.
     pub fn set_today(&mut self, today: Date) {
         self.state.clock.fixed_today = Some(today);
+        self.router = router(self.state.clone());
+    }
+
+    /// Takes delivery reports signed with `secret`, as `corridor serve
+    /// --notices-secret` does.
+    pub fn set_notices_secret(&mut self, secret: &str) {
+        self.state.notices_secret = Some(secret.to_string());
         self.router = router(self.state.clone());
     }
 

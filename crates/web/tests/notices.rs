@@ -11,12 +11,15 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::routing::post;
-use corridor_domain::{Action, NewContact, NoticeChannel, NoticeKind, NoticeState, Role, Status};
+use corridor_domain::{
+    Action, NewContact, NoticeChannel, NoticeKind, NoticeState, Permission, Role, Status, UserRole,
+};
 use corridor_store::{NoticeFilter, Store};
-use corridor_web::notices::{Gateway, NoticeSender, signature_matches};
+use corridor_web::notices::{Gateway, NoticeSender, sign, signature_matches};
 use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
 
 use crate::harness::*;
 
@@ -197,4 +200,186 @@ async fn every_notice_reaches_a_failing_gateway_once_across_a_restart() {
     }
     assert!(store.verify_audit().await.unwrap().is_intact());
     app.finish().await;
+}
+
+pub const ROUTES: &[RouteCase] = &[
+    RouteCase {
+        method: "GET",
+        path: "/api/v1/notices?date=2026-02-02",
+        body: None,
+        permission: Permission::CallParties,
+        answers: &[StatusCode::OK],
+    },
+    RouteCase {
+        method: "POST",
+        path: "/api/v1/plan/cancel",
+        body: Some(r#"{"crossing": "rafah", "date": "2026-02-02", "reason": "closed"}"#),
+        permission: Permission::PlanDays,
+        // 400: the day is not confirmed.
+        answers: &[StatusCode::BAD_REQUEST],
+    },
+];
+
+/// A delivery report as a gateway sends it: the body signed with `secret`.
+async fn report(app: &TestApp, body: &serde_json::Value, secret: &str) -> crate::harness::Reply {
+    let body = body.to_string();
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/notices/delivery")
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .header("x-corridor-signature", sign(secret, body.as_bytes()));
+    app.anonymous()
+        .send_request(request, axum::body::Body::from(body))
+        .await
+}
+
+#[tokio::test]
+async fn a_day_tells_its_parties_and_a_gateway_reports_each_delivery() {
+    for mut app in apps().await {
+        let on = app.backend;
+        let mut coordinator = app.with_token(UserRole::Coordinator).await;
+        for direction in ["inbound", "outbound"] {
+            let confirmed = coordinator
+                .send_json(
+                    Method::POST,
+                    "/api/v1/plan/confirm",
+                    &json!({"crossing": "rafah", "date": "2026-02-02", "direction": direction}),
+                )
+                .await;
+            assert_eq!(confirmed.status, StatusCode::OK, "{on}: {}", confirmed.body);
+        }
+        let listed = coordinator
+            .get("/api/v1/notices?date=2026-02-02")
+            .await
+            .json();
+        let notices = listed["notices"].as_array().unwrap();
+        let kinds: Vec<&str> = notices
+            .iter()
+            .map(|n| n["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains(&"scheduled"), "{on}: {kinds:?}");
+        assert!(kinds.contains(&"standby"), "{on}: {kinds:?}");
+        assert!(
+            notices
+                .iter()
+                .all(|n| n["recipient"].as_str().unwrap().starts_with("+999")),
+            "{on}: demo numbers only"
+        );
+        assert_eq!(
+            app.state.store.audit_tail(1).await.unwrap()[0].action,
+            "notices.read",
+            "{on}"
+        );
+        // An analyst sees aggregates only.
+        let analyst = app
+            .with_token(UserRole::Analyst)
+            .await
+            .get("/api/v1/notices?date=2026-02-02")
+            .await;
+        assert_eq!(analyst.status, StatusCode::FORBIDDEN, "{on}");
+
+        let key = notices[0]["key"].as_str().unwrap().to_string();
+        let delivered = json!({"key": key, "status": "delivered"});
+        // Without a secret the server takes no report.
+        report(&app, &delivered, SECRET)
+            .await
+            .problem(StatusCode::FORBIDDEN);
+        app.set_notices_secret(SECRET);
+        let forged = report(&app, &delivered, "another secret").await;
+        assert!(
+            forged.problem(StatusCode::FORBIDDEN)["detail"]
+                .as_str()
+                .unwrap()
+                .contains("does not match"),
+            "{on}"
+        );
+        let first = report(&app, &delivered, SECRET).await;
+        assert_eq!(first.status, StatusCode::OK, "{on}: {}", first.body);
+        assert_eq!(first.json()["state"], "delivered", "{on}");
+        assert_eq!(first.json()["changed"], true, "{on}");
+        let again = report(&app, &delivered, SECRET).await.json();
+        assert_eq!(
+            again["changed"], false,
+            "{on}: a repeated report changes nothing"
+        );
+        let unknown = report(
+            &app,
+            &json!({"key": "no-such-notice", "status": "delivered"}),
+            SECRET,
+        )
+        .await;
+        unknown.problem(StatusCode::NOT_FOUND);
+        let nameless = report(&app, &json!({"status": "failed"}), SECRET).await;
+        assert_eq!(
+            nameless.problem(StatusCode::BAD_REQUEST)["field"],
+            "key",
+            "{on}"
+        );
+
+        // The crossing does not open: the day is cancelled, everyone told.
+        let mut coordinator = app.with_token(UserRole::Coordinator).await;
+        let no_reason = coordinator
+            .send_json(
+                Method::POST,
+                "/api/v1/plan/cancel",
+                &json!({"crossing": "rafah", "date": "2026-02-02", "direction": "outbound"}),
+            )
+            .await;
+        assert_eq!(
+            no_reason.problem(StatusCode::BAD_REQUEST)["field"],
+            "reason",
+            "{on}"
+        );
+        let cancelled = coordinator
+            .send_json(
+                Method::POST,
+                "/api/v1/plan/cancel",
+                &json!({"crossing": "rafah", "date": "2026-02-02", "direction": "outbound",
+                        "reason": "the crossing did not open"}),
+            )
+            .await;
+        assert_eq!(cancelled.status, StatusCode::OK, "{on}: {}", cancelled.body);
+        let cancelled = cancelled.json();
+        assert!(cancelled["people"].as_u64().unwrap() > 0, "{on}");
+        assert!(cancelled["notices"].as_u64().unwrap() > 0, "{on}");
+        let after = coordinator
+            .get("/api/v1/notices?date=2026-02-02")
+            .await
+            .json();
+        let day_cancelled = after["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "day-cancelled")
+            .count();
+        assert_eq!(
+            day_cancelled as u64,
+            cancelled["notices"].as_u64().unwrap(),
+            "{on}"
+        );
+        let manifest = coordinator
+            .get("/api/v1/manifests?crossing=rafah&date=2026-02-02&direction=outbound")
+            .await;
+        assert_eq!(
+            manifest.json()["cancelled"]["reason"],
+            "the crossing did not open",
+            "{on}: {}",
+            manifest.body
+        );
+        let fill = coordinator
+            .send_json(
+                Method::POST,
+                "/api/v1/plan/amend",
+                &json!({"crossing": "rafah", "date": "2026-02-02", "kind": "fill"}),
+            )
+            .await;
+        assert!(
+            fill.problem(StatusCode::BAD_REQUEST)["detail"]
+                .as_str()
+                .unwrap()
+                .contains("was cancelled"),
+            "{on}"
+        );
+        app.finish().await;
+    }
 }

@@ -8,7 +8,7 @@ use corridor_domain::{
     CallRecording, Crossing, CrossingDay, CrossingId, NewAssemblyPoint, NewContact, PersonId,
     parse_cut_off,
 };
-use corridor_store::{CallParty, CallRecord, EntryState, NewAuditEntry};
+use corridor_store::{CallParty, CallRecord, EntryState, NewAuditEntry, NoticeFilter};
 
 use super::patients::flag_error;
 use super::plan::day;
@@ -16,6 +16,7 @@ use crate::context::Context;
 use crate::flags::calls::{
     AssemblyAddArgs, AssemblyAssignArgs, AssemblyCommand, CallDayArgs, CallRecordArgs,
     CallsCommand, ContactAddArgs, ContactCommand, ContactPersonArgs, ContactRemoveArgs, CutOffArgs,
+    NoticesCommand, NoticesListArgs,
 };
 use crate::flags::days::DayArgs;
 use crate::output::table;
@@ -26,6 +27,84 @@ pub async fn run(context: &Context, command: &CallsCommand) -> anyhow::Result<Ex
         CallsCommand::Record(args) => record(context, args).await,
         CallsCommand::CutOff(args) => cut_off(context, args).await,
     }
+}
+
+pub async fn notices(context: &Context, command: &NoticesCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        NoticesCommand::List(args) => notices_list(context, args).await,
+    }
+}
+
+async fn notices_list(context: &Context, args: &NoticesListArgs) -> anyhow::Result<ExitCode> {
+    let notices = context
+        .store
+        .notices(&NoticeFilter::Date(args.date))
+        .await?;
+    // The read of personal data is recorded before anything is shown.
+    context
+        .store
+        .record(&NewAuditEntry {
+            at: context.now,
+            actor: context.actor.clone(),
+            action: "notices.read".to_string(),
+            subject: args.date.to_string(),
+            detail: serde_json::json!({ "via": "cli notices list", "notices": notices.len() }),
+        })
+        .await?;
+    if notices.is_empty() {
+        println!(
+            "No notice is about a crossing day on {}: notices are queued when a day is confirmed \
+             (scheduled, standby) or cancelled, for parties with a phone number.",
+            args.date
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = notices
+        .iter()
+        .map(|notice| {
+            vec![
+                notice.id.to_string(),
+                notice.person.to_string(),
+                notice.kind.to_string(),
+                notice.language.to_string(),
+                notice.recipient.to_string(),
+                notice.state.to_string(),
+                notice.attempts.to_string(),
+                notice
+                    .channel
+                    .map(|channel| channel.to_string())
+                    .unwrap_or_default(),
+                notice.last_error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &[
+                "ID",
+                "PARTY",
+                "NOTICE",
+                "LANG",
+                "TO",
+                "STATE",
+                "TRIES",
+                "CHANNEL",
+                "LAST ERROR",
+            ],
+            &rows,
+            &[0, 6],
+        )
+    );
+    if args.words {
+        for notice in &notices {
+            println!(
+                "\n#{} to {} ({}):\n{}",
+                notice.id, notice.person, notice.language, notice.body
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn assembly(context: &Context, command: &AssemblyCommand) -> anyhow::Result<ExitCode> {

@@ -65,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Plan(command) => plan::run(&context, command).await,
             Command::Gate(command) => plan::gate(&context, command).await,
             Command::Calls(command) => calls::run(&context, command).await,
+            Command::Notices(command) => calls::notices(&context, command).await,
             Command::Figures(command) => figures::run(&context, command).await,
             Command::Report(args) => report::run(&context, args).await,
             Command::Utilisation(args) => report::utilisation(&context, args).await,

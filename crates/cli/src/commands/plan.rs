@@ -18,7 +18,7 @@ use super::reasons::{code_and_label, reason_from_flags};
 use crate::context::Context;
 use crate::flags::days::{
     DayArgs, GateArgs, GateCommand, GateUndoArgs, ManifestArgs, OverrideArgs, PlanAmendArgs,
-    PlanCommand, PlanConfirmArgs, PlanShowArgs,
+    PlanCancelArgs, PlanCommand, PlanConfirmArgs, PlanShowArgs,
 };
 use crate::output::table;
 
@@ -30,6 +30,7 @@ pub async fn run(context: &Context, command: &PlanCommand) -> anyhow::Result<Exi
         PlanCommand::Confirm(args) => confirm(context, args).await,
         PlanCommand::Standby(args) => standby(context, args).await,
         PlanCommand::Amend(args) => amend(context, args).await,
+        PlanCommand::Cancel(args) => cancel(context, args).await,
         PlanCommand::Manifest(args) => manifest(context, args).await,
         PlanCommand::Assembly(command) => super::calls::assembly(context, command).await,
     }
@@ -374,6 +375,68 @@ async fn standby(context: &Context, args: &ManifestArgs) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
+async fn cancel(context: &Context, args: &PlanCancelArgs) -> anyhow::Result<ExitCode> {
+    let directions = match args.direction.trim() {
+        "both" => vec![Direction::Outbound, Direction::Inbound],
+        text => vec![direction(text)?],
+    };
+    let reason = Text::parse("reason", &args.reason, 500).map_err(flag_error)?;
+    let day = day(context, &args.day, None).await?;
+    let mut cancelled_any = false;
+    for direction in directions {
+        if context
+            .store
+            .manifest(&day.crossing, day.date, direction)
+            .await?
+            .is_none()
+        {
+            // "both" cancels the directions that were confirmed.
+            if args.direction.trim() == "both" {
+                continue;
+            }
+        }
+        let cancelled = context
+            .store
+            .cancel_day(
+                &day.crossing,
+                day.date,
+                direction,
+                &reason,
+                context.now,
+                &context.actor,
+            )
+            .await?;
+        cancelled_any = true;
+        println!(
+            "Cancelled the {direction} day of {} on {}: {} {} ({} people) back on the list as cleared; \
+             {} {} queued.",
+            day.crossing,
+            day.date,
+            cancelled.parties.len(),
+            if cancelled.parties.len() == 1 {
+                "party"
+            } else {
+                "parties"
+            },
+            cancelled.people,
+            cancelled.notices,
+            if cancelled.notices == 1 {
+                "notice"
+            } else {
+                "notices"
+            },
+        );
+    }
+    if !cancelled_any {
+        bail!(
+            "no manifest is confirmed for {} on {}: there is no day to cancel",
+            day.crossing,
+            day.date
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn amend(context: &Context, args: &PlanAmendArgs) -> anyhow::Result<ExitCode> {
     let direction = direction(&args.direction)?;
     let day = day(context, &args.day, Some(direction)).await?;
@@ -471,6 +534,12 @@ fn print_manifest(manifest: &Manifest, reasons: &ReasonCatalogue, points: &Party
         manifest.entries.len(),
         manifest.places
     );
+    if let Some(cancelled) = &manifest.cancelled {
+        println!(
+            "CANCELLED by {} at {}: {}",
+            cancelled.by, cancelled.at, cancelled.reason
+        );
+    }
     let rows: Vec<Vec<String>> = manifest
         .entries
         .iter()

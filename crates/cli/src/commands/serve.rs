@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use corridor_domain::{Scope, UserRole};
 use corridor_store::NewUser;
+use corridor_web::notices::{Gateway, NoticeSender};
 use corridor_web::{AppState, Clock, Config, Server, generate_password, hash_password};
 
 use crate::commands::demo;
@@ -13,6 +14,8 @@ use crate::flags::serve::ServeArgs;
 
 /// The first account's name.
 const FIRST_ADMIN: &str = "admin";
+/// How long the sender waits for a gateway's answer.
+const NOTICES_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Sets the first admin's password instead of generating one.
 const ADMIN_PASSWORD_VARIABLE: &str = "CORRIDOR_ADMIN_PASSWORD";
 
@@ -20,6 +23,14 @@ pub async fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode
     if args.demo {
         demo::load(context, &args.demo_args).await?;
     }
+    let gateway = Gateway::from_settings(
+        &args.notices_channel,
+        args.notices_url.as_deref(),
+        args.notices_token.as_deref(),
+        args.notices_secret.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let channel = gateway.channel();
     let first_password = create_first_admin(context).await?;
     let state = AppState {
         store: context.store.clone(),
@@ -28,6 +39,12 @@ pub async fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode
         },
         forecasts: Default::default(),
         secure_cookies: args.secure_cookies,
+        notices_secret: args
+            .notices_secret
+            .as_deref()
+            .map(str::trim)
+            .filter(|secret| !secret.is_empty())
+            .map(str::to_string),
     };
     let server = Server::bind(
         &Config {
@@ -41,11 +58,20 @@ pub async fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode
             "cannot listen on {}; is another program using the port? Choose another with --address",
             args.address
         )
-    })?;
+    })?
+    .with_notices(NoticeSender::new(gateway, NOTICES_TIMEOUT));
     let address = server.address()?;
     println!(
         "corridor is serving {} at http://{address}/ — open it in a browser. Stop with Ctrl-C.",
         corridor_store::redact(&context.database_url)
+    );
+    println!(
+        "Notices to parties leave through the {channel} channel{}.",
+        if channel == corridor_domain::NoticeChannel::Log {
+            " (a log line each; the call list is how parties are reached)"
+        } else {
+            ""
+        }
     );
     match first_password {
         Some(FirstPassword::Generated(password)) => println!(

@@ -139,3 +139,22 @@ pub struct ContactRemoveArgs {
     #[arg(long)]
     pub number: u32,
 }
+
+#[derive(Debug, Subcommand)]
+pub enum NoticesCommand {
+    /// The notices about a date's crossing days: to whom, which, in which
+    /// language, where each is in the outbox (queued, sent, delivered, failed,
+    /// gave up) and its last error. Shows phone numbers; the read is recorded
+    /// in the audit log.
+    List(NoticesListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NoticesListArgs {
+    /// The crossing date (YYYY-MM-DD).
+    #[arg(long, value_parser = crate::commands::parse_date)]
+    pub date: jiff::civil::Date,
+    /// Print each notice's words too.
+    #[arg(long)]
+    pub words: bool,
+}

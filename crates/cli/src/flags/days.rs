@@ -346,6 +346,11 @@ pub enum PlanCommand {
         after_help = "Examples:\n  corridor plan amend --crossing rafah --date 2026-02-02 --fill\n  corridor plan amend --crossing rafah --date 2026-02-02 --add P-000042 --facility eg-arish\n  corridor plan amend --crossing rafah --date 2026-02-02 --remove P-000042 --reason \"too ill to travel\"\n\nPlaces are freed by declines, parties unreachable at the cut-off, no-shows,\nturn-backs and removals. A fill takes the best standby parties that fit the\nfree places and beds (companions count), by the same optimiser as the plan.\nEvery rule of the day is checked again; each amendment is audited."
     )]
     Amend(PlanAmendArgs),
+    /// Cancel a confirmed day: take every party still expected off, end its standby list, tell them.
+    #[command(
+        after_help = "Examples:\n  corridor plan cancel --crossing rafah --date 2026-02-02 --reason \"the crossing did not open\"\n  corridor plan cancel --crossing rafah --date 2026-02-02 --direction inbound --reason \"no escort\"\n\nEvery party still expected goes back on the waiting list as cleared, its\nbeds released; people who already crossed stay crossed. Every party taken\noff and every party on standby is sent a notice that the day is cancelled.\nThe manifest stays, marked cancelled, and can no longer be amended."
+    )]
+    Cancel(PlanCancelArgs),
     /// Print the confirmed manifest of a day.
     Manifest(ManifestArgs),
     /// The day's assembly points: add, list, and give a party another.
@@ -414,6 +419,18 @@ pub struct PlanAmendArgs {
     /// Why the party is removed; kept with the person's record.
     #[arg(long, requires = "remove")]
     pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanCancelArgs {
+    #[command(flatten)]
+    pub day: DayArgs,
+    /// outbound, inbound or both.
+    #[arg(long, default_value = "both")]
+    pub direction: String,
+    /// Why the day is cancelled (at most 500 characters); kept with each person's record.
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Debug, Args)]

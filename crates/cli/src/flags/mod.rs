@@ -166,6 +166,12 @@ pub enum Command {
         after_help = "Examples:\n  corridor calls list --date 2026-02-02\n  corridor calls record P-000123 --date 2026-02-02 --outcome declined --reason \"too ill to travel\"\n  corridor calls cut-off --date 2026-02-02 --apply"
     )]
     Calls(calls::CallsCommand),
+    /// The notices sent to parties (listed, scheduled, standby, delayed, denied, day cancelled).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  corridor notices list --date 2026-02-02\n  corridor notices list --date 2026-02-02 --words\n\n`corridor serve` sends them: through the log by default (the call list is\nhow parties are reached), or to an SMS gateway with --notices-channel\nrapidpro|webhook and --notices-url. A notice that fails is tried again with\nback-off for 24 hours."
+    )]
+    Notices(calls::NoticesCommand),
     /// Record, list and import public figures with their sources.
     #[command(
         subcommand,

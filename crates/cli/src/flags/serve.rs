@@ -25,4 +25,34 @@ pub struct ServeArgs {
     pub secure_cookies: bool,
     #[command(flatten)]
     pub demo_args: DemoArgs,
+    /// How notices to parties leave: `log` (a log line without personal
+    /// data; the call list is the channel), `rapidpro` or `webhook`.
+    #[arg(
+        long,
+        env = "CORRIDOR_NOTICES_CHANNEL",
+        default_value = "log",
+        value_name = "CHANNEL"
+    )]
+    pub notices_channel: String,
+    /// The gateway's address (http://, on the local network) for `rapidpro`
+    /// and `webhook`.
+    #[arg(long, env = "CORRIDOR_NOTICES_URL", value_name = "URL")]
+    pub notices_url: Option<String>,
+    /// The RapidPro API token.
+    #[arg(
+        long,
+        env = "CORRIDOR_NOTICES_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub notices_token: Option<String>,
+    /// The shared secret that signs webhook requests and the gateway's
+    /// delivery reports (POST /api/v1/notices/delivery).
+    #[arg(
+        long,
+        env = "CORRIDOR_NOTICES_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub notices_secret: Option<String>,
 }

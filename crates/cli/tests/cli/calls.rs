@@ -339,3 +339,62 @@ fn a_cut_off_can_be_set_and_shown() {
         .failure()
         .stderr_has("is after the crossing day 2026-02-02");
 }
+
+#[test]
+fn the_notices_of_a_day_are_listed_and_a_cancelled_day_tells_everyone() {
+    let registry = confirmed_day();
+    let listed = registry.ok(&["notices", "list", "--date", "2026-02-02"]);
+    assert!(listed.contains("scheduled"), "{listed}");
+    assert!(listed.contains("standby"), "{listed}");
+    assert!(listed.contains("queued"), "{listed}");
+    assert!(listed.contains("+999"), "demo numbers only: {listed}");
+    let words = registry.ok(&["notices", "list", "--date", "2026-02-02", "--words"]);
+    assert!(words.contains("Corridor:"), "{words}");
+    registry
+        .run(&["notices", "list", "--date", "2026-03-01"])
+        .success()
+        .stdout_has("No notice is about a crossing day on 2026-03-01");
+
+    registry
+        .run(&with_day(&["plan", "cancel", "--reason", " "]))
+        .failure()
+        .stderr_has("reason");
+    let cancelled = registry.ok(&with_day(&[
+        "plan",
+        "cancel",
+        "--reason",
+        "the crossing did not open",
+    ]));
+    assert!(
+        cancelled.contains("Cancelled the outbound day of rafah on 2026-02-02"),
+        "{cancelled}"
+    );
+    assert!(
+        cancelled.contains("Cancelled the inbound day of rafah on 2026-02-02"),
+        "{cancelled}"
+    );
+    let after = registry.ok(&["notices", "list", "--date", "2026-02-02"]);
+    assert!(after.contains("day-cancelled"), "{after}");
+    let manifest = registry.ok(&with_day(&["plan", "manifest"]));
+    assert!(
+        manifest.contains("CANCELLED by") && manifest.contains("the crossing did not open"),
+        "{manifest}"
+    );
+    registry
+        .run(&with_day(&["plan", "amend", "--fill"]))
+        .failure()
+        .stderr_has("was cancelled");
+    registry
+        .run(&[
+            "plan",
+            "cancel",
+            "--crossing",
+            "rafah",
+            "--date",
+            "2026-03-02",
+            "--reason",
+            "x",
+        ])
+        .failure()
+        .stderr_has("no manifest is confirmed for rafah on 2026-03-02");
+}

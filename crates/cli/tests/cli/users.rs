@@ -297,6 +297,7 @@ fn reset_ends_session(registry: &Registry) {
             store: store.clone(),
             clock: corridor_web::Clock { fixed_today: None },
             forecasts: Default::default(),
+            notices_secret: None,
             secure_cookies: false,
         });
         let send = |request: Request<Body>| {

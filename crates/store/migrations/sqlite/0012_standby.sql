@@ -61,3 +61,10 @@ END;
 CREATE TRIGGER manifest_amendments_written_insert AFTER INSERT ON manifest_amendments BEGIN
     INSERT INTO audit_pending (tbl, k1, k2, k3, k4) VALUES ('manifest_amendments', NEW.crossing, NEW.date, NEW.direction, NEW.id);
 END;
+CREATE TRIGGER manifest_amendments_written_update AFTER UPDATE ON manifest_amendments BEGIN
+    INSERT INTO audit_pending (tbl, k1, k2, k3, k4) VALUES ('manifest_amendments', NEW.crossing, NEW.date, NEW.direction, NEW.id);
+    INSERT INTO audit_pending (tbl, k1, k2, k3, k4) SELECT 'manifest_amendments', OLD.crossing, OLD.date, OLD.direction, OLD.id WHERE OLD.crossing IS NOT NEW.crossing OR OLD.date IS NOT NEW.date OR OLD.direction IS NOT NEW.direction OR OLD.id IS NOT NEW.id;
+END;
+CREATE TRIGGER manifest_amendments_written_delete AFTER DELETE ON manifest_amendments BEGIN
+    INSERT INTO audit_pending (tbl, k1, k2, k3, k4) VALUES ('manifest_amendments', OLD.crossing, OLD.date, OLD.direction, OLD.id);
+END;

@@ -13,20 +13,22 @@
 //! crossed, not the inbound manifest as confirmed.
 
 use corridor_domain::{
-    Action, AmendmentKind, Booking, CrossingId, Direction, FacilityId, InDay, PersonId,
-    ProposedParty, Reason, ReasonCode, ReasonKind, Role, Text, check_manifest,
+    AmendmentKind, Booking, CrossingId, Direction, FacilityId, InDay, NoticeDay, NoticeEvent,
+    PersonId, ProposedParty, Reason, ReasonCode, ReasonKind, Text, check_manifest,
 };
 use corridor_planner::{Method, fill_inbound, fill_outbound, plan_outbound};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::Row;
 
-use super::beds::{BedWanted, hold_bed, offer_use};
+use super::beds::offer_use;
 use super::gate::{EntryState, PartyClosing, close_party_in};
-use super::manifest::{day_limits, manifest_exists, read_person_facts};
+use super::manifest::{
+    DaySlot, PartyToSchedule, day_limits, manifest_exists, read_person_facts, schedule_party,
+};
 use crate::audit::NewAuditEntry;
 use crate::codec::{micros, small};
-use crate::people::transitions::{StatusChange, transition_in};
+use crate::notices::{crossing_name, enqueue_notice};
 use crate::{DayRule, Store, StoreError, Thing};
 
 /// A party on a day's standby list, best first.
@@ -118,7 +120,149 @@ pub struct Amended {
     pub free: u32,
 }
 
+/// What cancelling a confirmed day did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayCancelled {
+    /// The parties taken off (named by their heads), their people back on
+    /// the list as cleared and their beds released.
+    pub parties: Vec<PersonId>,
+    /// The people taken off.
+    pub people: u32,
+    /// The notices queued: every party taken off and every party still on
+    /// standby, for those with a contact.
+    pub notices: u32,
+}
+
 impl Store {
+    /// Cancels a confirmed day (the crossing did not open) in one write
+    /// transaction with one audit entry (`manifest.cancel`): every party
+    /// still expected is taken off as an amendment, its people back on the
+    /// list as cleared and its beds released; the standby list ends; every
+    /// party taken off or still on standby is told. People who already
+    /// crossed stay crossed. The manifest stays, marked cancelled, so the
+    /// day's lost places stay counted.
+    pub async fn cancel_day(
+        &self,
+        crossing: &CrossingId,
+        on: Date,
+        direction: Direction,
+        reason: &Text,
+        at: Timestamp,
+        actor: &str,
+    ) -> Result<DayCancelled, StoreError> {
+        let mut transaction = self.write().await?;
+        require_open_manifest(&mut transaction, crossing, on, direction).await?;
+        let key = ManifestKey {
+            crossing,
+            on,
+            direction,
+        };
+        let heads: Vec<PersonId> = {
+            let entries = read_entries(&mut transaction, crossing, on, direction).await?;
+            let mut heads: Vec<PersonId> = entries
+                .iter()
+                .filter(|e| e.state == EntryState::Expected)
+                .map(|e| e.party.clone())
+                .collect();
+            heads.dedup();
+            heads
+        };
+        let mut removed = Vec::with_capacity(heads.len());
+        for head in &heads {
+            removed
+                .push(remove_party(self, &mut transaction, &key, head, reason, at, actor).await?);
+        }
+        let people: usize = removed.iter().map(|p| 1 + p.companions.len()).sum();
+        if !removed.is_empty() {
+            write_amendment_rows(
+                &mut transaction,
+                &key,
+                AmendmentKind::Remove,
+                &removed,
+                &Amendment::Remove {
+                    person: heads[0].clone(),
+                    reason: reason.clone(),
+                },
+                at,
+                actor,
+            )
+            .await?;
+        }
+        let standby: Vec<PersonId> = sqlx::query(
+            "SELECT person_id FROM standby_entries WHERE crossing = $1 AND date = $2 \
+             AND direction = $3 AND taken_at IS NULL ORDER BY rank",
+        )
+        .bind(crossing.as_str().to_string())
+        .bind(on.to_string())
+        .bind(direction.as_str())
+        .fetch_all(&mut **transaction)
+        .await?
+        .iter()
+        .map(|row| {
+            let person: String = row.try_get("person_id")?;
+            PersonId::parse(&person).map_err(StoreError::from_invalid("standby_entries", &person))
+        })
+        .collect::<Result<_, _>>()?;
+        sqlx::query(
+            "DELETE FROM standby_entries WHERE crossing = $1 AND date = $2 AND direction = $3 \
+             AND taken_at IS NULL",
+        )
+        .bind(crossing.as_str().to_string())
+        .bind(on.to_string())
+        .bind(direction.as_str())
+        .execute(&mut **transaction)
+        .await?;
+        let event = NoticeEvent::DayCancelled {
+            day: NoticeDay {
+                crossing: crossing.clone(),
+                crossing_name: crossing_name(&mut transaction, crossing).await?,
+                date: on,
+                direction,
+                confirmed_at: at,
+            },
+        };
+        let mut notices = 0;
+        for party in heads.iter().chain(&standby) {
+            if enqueue_notice(&mut transaction, party, &event, at)
+                .await?
+                .is_some()
+            {
+                notices += 1;
+            }
+        }
+        sqlx::query(
+            "UPDATE manifests SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3 \
+             WHERE crossing = $4 AND date = $5 AND direction = $6",
+        )
+        .bind(micros(at))
+        .bind(actor.to_string())
+        .bind(reason.as_str().to_string())
+        .bind(crossing.as_str().to_string())
+        .bind(on.to_string())
+        .bind(direction.as_str())
+        .execute(&mut **transaction)
+        .await?;
+        transaction
+            .commit(&NewAuditEntry {
+                at,
+                actor: actor.to_string(),
+                action: "manifest.cancel".to_string(),
+                subject: format!("{crossing} {on} {direction}"),
+                detail: serde_json::json!({
+                    "parties": heads.iter().map(PersonId::as_str).collect::<Vec<_>>(),
+                    "standby": standby.iter().map(PersonId::as_str).collect::<Vec<_>>(),
+                    "people": people,
+                    "notices": notices,
+                }),
+            })
+            .await?;
+        Ok(DayCancelled {
+            parties: heads,
+            people: u32::try_from(people).unwrap_or(u32::MAX),
+            notices,
+        })
+    }
+
     /// The standby list of a confirmed manifest, best first, without the
     /// parties already taken from it.
     pub async fn standby(
@@ -195,6 +339,12 @@ impl Store {
         at: Timestamp,
         actor: &str,
     ) -> Result<Amended, StoreError> {
+        // Refused at once on a cancelled day, before planning a fill; the
+        // write transaction checks again.
+        {
+            let mut connection = self.pool.acquire().await?;
+            require_open_manifest(&mut connection, crossing, on, direction).await?;
+        }
         let adding = match amendment {
             Amendment::Fill => self.fill_parties(crossing, on, direction).await?,
             Amendment::Add { person, facility } => vec![
@@ -205,7 +355,7 @@ impl Store {
         };
         let kind = amendment.kind();
         let mut transaction = self.write().await?;
-        require_manifest(&mut transaction, crossing, on, direction).await?;
+        require_open_manifest(&mut transaction, crossing, on, direction).await?;
         let key = ManifestKey {
             crossing,
             on,
@@ -449,6 +599,35 @@ async fn require_manifest(
              (plan confirm), which also fixes its standby list"
         ),
     ))
+}
+
+/// A confirmed manifest that was not cancelled: one that may change.
+async fn require_open_manifest(
+    connection: &mut sqlx::AnyConnection,
+    crossing: &CrossingId,
+    on: Date,
+    direction: Direction,
+) -> Result<(), StoreError> {
+    require_manifest(connection, crossing, on, direction).await?;
+    let cancelled: Option<i64> = sqlx::query(
+        "SELECT cancelled_at FROM manifests WHERE crossing = $1 AND date = $2 AND direction = $3",
+    )
+    .bind(crossing.as_str().to_string())
+    .bind(on.to_string())
+    .bind(direction.as_str())
+    .fetch_one(&mut *connection)
+    .await?
+    .try_get("cancelled_at")?;
+    match cancelled {
+        None => Ok(()),
+        Some(_) => Err(StoreError::day_rule(
+            DayRule::Plan,
+            format!(
+                "the {direction} day of {crossing} on {on} was cancelled; its parties are back on \
+                 the list: plan them on another day"
+            ),
+        )),
+    }
 }
 
 /// One manifest entry as stored: person, party head, facility, state.
@@ -695,60 +874,31 @@ async fn add_parties(
     .await?
     .try_get("n")?;
     let mut used = offer_use(&mut ***transaction).await?;
+    let slot = DaySlot {
+        crossing,
+        on,
+        direction,
+        booking: &booking,
+        note: &note,
+    };
     for (party, head) in adding.iter().zip(&heads) {
-        let facility = match (head.role, &party.facility) {
-            (Role::Patient, Some(facility)) => {
-                let specialty = head.specialty.ok_or_else(|| {
-                    StoreError::corrupt(
-                        "persons",
-                        party.person.as_str(),
-                        "patient without specialty",
-                    )
-                })?;
-                let wanted = BedWanted {
-                    person: &party.person,
-                    facility,
-                    specialty,
-                    return_guarantee: head.return_guarantee,
-                    arrival: on,
-                };
-                hold_bed(transaction, &mut used, wanted, at).await?;
-                Some(facility)
-            }
-            _ => None,
-        };
-        for person in std::iter::once(&party.person).chain(&party.companions) {
-            transition_in(
-                store.backend,
-                transaction,
-                StatusChange {
-                    person,
-                    expected_version: None,
-                    action: Action::Schedule {
-                        booking: booking.clone(),
-                    },
-                    note: Some(note.clone()),
-                },
-                at,
-                actor,
-            )
-            .await?;
-            position += 1;
-            sqlx::query(
-                "INSERT INTO manifest_entries (crossing, date, direction, person_id, party, \
-                 position, facility, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(crossing.as_str().to_string())
-            .bind(on.to_string())
-            .bind(direction.as_str())
-            .bind(person.as_str().to_string())
-            .bind(party.person.as_str().to_string())
-            .bind(position)
-            .bind(facility.map(|f| f.as_str().to_string()))
-            .bind(party.reason.clone())
-            .execute(&mut ***transaction)
-            .await?;
-        }
+        schedule_party(
+            store.backend,
+            transaction,
+            &slot,
+            &PartyToSchedule {
+                person: &party.person,
+                companions: &party.companions,
+                facility: party.facility.as_ref(),
+                reason: &party.reason,
+            },
+            head,
+            &mut used,
+            &mut position,
+            at,
+            actor,
+        )
+        .await?;
         sqlx::query(
             "UPDATE standby_entries SET taken_at = $1 WHERE crossing = $2 AND date = $3 \
              AND direction = $4 AND person_id = $5 AND taken_at IS NULL",

@@ -2,6 +2,8 @@
 //! (its quota, cap and crossing rules), the people on it scheduled and
 //! their beds held in one transaction, and the manifest read back.
 
+use std::collections::HashMap;
+
 use corridor_domain::{
     Action, BirthYear, Booking, CrossingId, CrossingRules, DayCap, DayRules, Direction, FacilityId,
     InDay, PersonId, ProposedParty, ProposedPerson, Quota, QuotaCategory, Reason, Role, Specialty,
@@ -82,7 +84,17 @@ pub struct Manifest {
     pub notes: Vec<String>,
     pub confirmed_at: Timestamp,
     pub confirmed_by: String,
+    /// The day was cancelled after confirmation.
+    pub cancelled: Option<DayCancellation>,
     pub entries: Vec<ManifestEntry>,
+}
+
+/// Who cancelled a confirmed day, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayCancellation {
+    pub at: Timestamp,
+    pub by: String,
+    pub reason: String,
 }
 
 impl Manifest {
@@ -212,60 +224,31 @@ impl Store {
         .expect("a manifest note is short and plain");
         let mut used = offer_use(&mut **transaction).await?;
         let mut position = 0i64;
+        let slot = DaySlot {
+            crossing,
+            on,
+            direction,
+            booking: &booking,
+            note: &note,
+        };
         for (party, head) in draft.parties.iter().zip(&heads) {
-            let facility = match (head.role, &party.facility) {
-                (Role::Patient, Some(facility)) => {
-                    let specialty = head.specialty.ok_or_else(|| {
-                        StoreError::corrupt(
-                            "persons",
-                            party.person.as_str(),
-                            "patient without specialty",
-                        )
-                    })?;
-                    let wanted = BedWanted {
-                        person: &party.person,
-                        facility,
-                        specialty,
-                        return_guarantee: head.return_guarantee,
-                        arrival: on,
-                    };
-                    hold_bed(&mut transaction, &mut used, wanted, at).await?;
-                    Some(facility)
-                }
-                _ => None,
-            };
-            for person in std::iter::once(&party.person).chain(&party.companions) {
-                transition_in(
-                    self.backend,
-                    &mut transaction,
-                    StatusChange {
-                        person,
-                        expected_version: None,
-                        action: Action::Schedule {
-                            booking: booking.clone(),
-                        },
-                        note: Some(note.clone()),
-                    },
-                    at,
-                    actor,
-                )
-                .await?;
-                position += 1;
-                sqlx::query(
-                    "INSERT INTO manifest_entries (crossing, date, direction, person_id, party, \
-                     position, facility, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(crossing.as_str().to_string())
-                .bind(on.to_string())
-                .bind(direction.as_str())
-                .bind(person.as_str().to_string())
-                .bind(party.person.as_str().to_string())
-                .bind(position)
-                .bind(facility.map(|f| f.as_str().to_string()))
-                .bind(party.reason.clone())
-                .execute(&mut **transaction)
-                .await?;
-            }
+            schedule_party(
+                self.backend,
+                &mut transaction,
+                &slot,
+                &PartyToSchedule {
+                    person: &party.person,
+                    companions: &party.companions,
+                    facility: party.facility.as_ref(),
+                    reason: &party.reason,
+                },
+                head,
+                &mut used,
+                &mut position,
+                at,
+                actor,
+            )
+            .await?;
         }
         write_standby(&mut transaction, draft).await?;
         // Each party is told its day, its assembly point and what to bring,
@@ -290,6 +273,19 @@ impl Store {
                     confirmed_at: at,
                 },
                 point,
+            };
+            enqueue_notice(&mut transaction, &party.person, &event, at).await?;
+        }
+        // Each standby party is told to be ready should a place free.
+        for party in &draft.standby {
+            let event = NoticeEvent::Standby {
+                day: NoticeDay {
+                    crossing: crossing.clone(),
+                    crossing_name: crossing_name.clone(),
+                    date: on,
+                    direction,
+                    confirmed_at: at,
+                },
             };
             enqueue_notice(&mut transaction, &party.person, &event, at).await?;
         }
@@ -344,7 +340,8 @@ impl Store {
         direction: Direction,
     ) -> Result<Option<Manifest>, StoreError> {
         let Some(row) = sqlx::query(
-            "SELECT method, places, objective, notes, confirmed_at, confirmed_by FROM manifests \
+            "SELECT method, places, objective, notes, confirmed_at, confirmed_by, cancelled_at, \
+             cancelled_by, cancel_reason FROM manifests \
              WHERE crossing = $1 AND date = $2 AND direction = $3",
         )
         .bind(crossing.as_str().to_string())
@@ -371,6 +368,18 @@ impl Store {
                 .collect(),
             confirmed_at: timestamp("manifests", &key, row.try_get("confirmed_at")?)?,
             confirmed_by: row.try_get("confirmed_by")?,
+            cancelled: match row.try_get::<Option<i64>, _>("cancelled_at")? {
+                Some(at) => Some(DayCancellation {
+                    at: timestamp("manifests", &key, at)?,
+                    by: row
+                        .try_get::<Option<String>, _>("cancelled_by")?
+                        .unwrap_or_default(),
+                    reason: row
+                        .try_get::<Option<String>, _>("cancel_reason")?
+                        .unwrap_or_default(),
+                }),
+                None => None,
+            },
             entries: Vec::new(),
         };
         for row in sqlx::query(
@@ -552,6 +561,97 @@ pub(super) async fn manifest_exists(
     .fetch_optional(&mut *connection)
     .await?
     .is_some())
+}
+
+/// The manifest a party is scheduled on, and what its people's status
+/// changes carry.
+pub(super) struct DaySlot<'a> {
+    pub(super) crossing: &'a CrossingId,
+    pub(super) on: Date,
+    pub(super) direction: Direction,
+    pub(super) booking: &'a Booking,
+    pub(super) note: &'a Text,
+}
+
+/// A party to put on a manifest: its head, companions, receiving facility
+/// (a patient's) and why it was picked.
+pub(super) struct PartyToSchedule<'a> {
+    pub(super) person: &'a PersonId,
+    pub(super) companions: &'a [PersonId],
+    pub(super) facility: Option<&'a FacilityId>,
+    pub(super) reason: &'a str,
+}
+
+/// Puts a party on a manifest inside the caller's transaction, after the
+/// rules of the day were checked: holds the patient's bed, schedules each
+/// member and writes their entries after `position`. Confirmation and
+/// amendments both go through here.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn schedule_party(
+    backend: crate::Backend,
+    transaction: &mut sqlx::Transaction<'static, sqlx::Any>,
+    slot: &DaySlot<'_>,
+    party: &PartyToSchedule<'_>,
+    head: &PersonFacts,
+    used: &mut HashMap<(String, String, String), (u32, u32)>,
+    position: &mut i64,
+    at: Timestamp,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let facility = match (head.role, party.facility) {
+        (Role::Patient, Some(facility)) => {
+            let specialty = head.specialty.ok_or_else(|| {
+                StoreError::corrupt(
+                    "persons",
+                    party.person.as_str(),
+                    "patient without specialty",
+                )
+            })?;
+            let wanted = BedWanted {
+                person: party.person,
+                facility,
+                specialty,
+                return_guarantee: head.return_guarantee,
+                arrival: slot.on,
+            };
+            hold_bed(transaction, used, wanted, at).await?;
+            Some(facility)
+        }
+        _ => None,
+    };
+    for person in std::iter::once(party.person).chain(party.companions) {
+        transition_in(
+            backend,
+            transaction,
+            StatusChange {
+                person,
+                expected_version: None,
+                action: Action::Schedule {
+                    booking: slot.booking.clone(),
+                },
+                note: Some(slot.note.clone()),
+            },
+            at,
+            actor,
+        )
+        .await?;
+        *position += 1;
+        sqlx::query(
+            "INSERT INTO manifest_entries (crossing, date, direction, person_id, party, \
+             position, facility, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(slot.crossing.as_str().to_string())
+        .bind(slot.on.to_string())
+        .bind(slot.direction.as_str())
+        .bind(person.as_str().to_string())
+        .bind(party.person.as_str().to_string())
+        .bind(*position)
+        .bind(facility.map(|f| f.as_str().to_string()))
+        .bind(party.reason.to_string())
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
 }
 
 pub(super) struct PersonFacts {

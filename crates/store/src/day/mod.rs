@@ -21,7 +21,9 @@ pub(crate) mod overrides;
 pub(crate) mod rules;
 pub(crate) mod utilisation;
 
-pub use amend::{Amended, AmendedParty, Amendment, FreedEntry, FreedPlaces, StandbyEntry};
+pub use amend::{
+    Amended, AmendedParty, Amendment, DayCancelled, FreedEntry, FreedPlaces, StandbyEntry,
+};
 pub use beds::{BedLine, Destination};
 pub use calls::{
     CallAttempt, CallList, CallMember, CallParty, CallRecord, CallRecorded, PartyPoints,
@@ -31,5 +33,5 @@ pub use clearance::{
 };
 pub use gate::{EntryState, GateRecord, GateRecording, GateUndo, GateUndone, Reconciliation};
 pub use inputs::{CandidatePatient, CandidateReturnee, FreeBeds, PlanningInputs};
-pub use manifest::{DraftParty, Manifest, ManifestDraft, ManifestEntry};
+pub use manifest::{DayCancellation, DraftParty, Manifest, ManifestDraft, ManifestEntry};
 pub use overrides::{OverrideChange, OverrideKind, PlanOverride};

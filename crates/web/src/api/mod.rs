@@ -17,6 +17,7 @@ pub mod days;
 pub mod exports;
 pub mod figures;
 pub mod forecasts;
+pub mod notices;
 pub mod organisations;
 pub mod params;
 pub mod people;
@@ -73,6 +74,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(people::router())
         .merge(contacts::router())
         .merge(calls::router())
+        .merge(notices::router())
         .merge(clearance::router())
         .merge(days::router())
         .merge(users::router())

@@ -62,7 +62,16 @@ pub struct ManifestView {
     pub confirmed_at: String,
     pub confirmed_by: String,
     pub notes: Vec<String>,
+    /// Set when the day was cancelled after confirmation.
+    pub cancelled: Option<CancellationView>,
     pub parties: Vec<PartyView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CancellationView {
+    pub at: String,
+    pub by: String,
+    pub reason: String,
 }
 
 /// What the audited read adds to a manifest: names, birth years,
@@ -140,6 +149,14 @@ pub(super) fn manifest_view(
         confirmed_at: manifest.confirmed_at.to_string(),
         confirmed_by: manifest.confirmed_by.clone(),
         notes: manifest.notes.clone(),
+        cancelled: manifest
+            .cancelled
+            .as_ref()
+            .map(|cancelled| CancellationView {
+                at: cancelled.at.to_string(),
+                by: cancelled.by.clone(),
+                reason: cancelled.reason.clone(),
+            }),
         parties,
     }
 }

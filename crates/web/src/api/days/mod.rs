@@ -4,6 +4,7 @@
 //! end-of-day reconciliation. This module holds the routes and how a
 //! request names its day; each step has its own module.
 
+mod cancel;
 mod gate;
 mod manifest;
 mod overrides;
@@ -40,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan::confirm))
         .routes(routes!(standby::standby))
         .routes(routes!(standby::amend))
+        .routes(routes!(cancel::cancel))
         .routes(routes!(manifest::manifest))
         .routes(routes!(gate::gate))
         .routes(routes!(gate::undo))
