@@ -60,13 +60,14 @@ impl Gateway {
         token: Option<&str>,
         secret: Option<&str>,
     ) -> Result<Gateway, String> {
-        let channel = NoticeChannel::parse(channel).map_err(|e| e.to_string())?;
+        let channel = NoticeChannel::parse(channel)
+            .map_err(|_| format!("--notices-channel '{channel}': use log, rapidpro or webhook"))?;
         let given = |value: Option<&str>, name: &str, what: &str| {
             value
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
-                .ok_or_else(|| format!("the {channel} channel needs {name} ({what})"))
+                .ok_or_else(|| format!("the {channel} channel needs {name}: {what}"))
         };
         let plain_http = |url: String| {
             if url
@@ -78,7 +79,7 @@ impl Gateway {
                 Ok(url.trim_end_matches('/').to_string())
             } else {
                 Err(format!(
-                    "CORRIDOR_NOTICES_URL '{url}' is not an http:// address; the sender speaks plain \
+                    "--notices-url '{url}' is not an http:// address; the sender speaks plain \
                      HTTP to a gateway on the local network (put a TLS proxy beside it for https)"
                 ))
             }
@@ -86,14 +87,26 @@ impl Gateway {
         match channel {
             NoticeChannel::Log => Ok(Gateway::Log),
             NoticeChannel::RapidPro => Ok(Gateway::RapidPro {
-                base: plain_http(given(url, "CORRIDOR_NOTICES_URL", "the RapidPro address")?)?,
-                token: given(token, "CORRIDOR_NOTICES_TOKEN", "the API token")?,
+                base: plain_http(given(
+                    url,
+                    "--notices-url (or CORRIDOR_NOTICES_URL)",
+                    "the RapidPro address",
+                )?)?,
+                token: given(
+                    token,
+                    "--notices-token (or CORRIDOR_NOTICES_TOKEN)",
+                    "the API token",
+                )?,
             }),
             NoticeChannel::Webhook => Ok(Gateway::Webhook {
-                url: plain_http(given(url, "CORRIDOR_NOTICES_URL", "the webhook's address")?)?,
+                url: plain_http(given(
+                    url,
+                    "--notices-url (or CORRIDOR_NOTICES_URL)",
+                    "the webhook's address",
+                )?)?,
                 secret: given(
                     secret,
-                    "CORRIDOR_NOTICES_SECRET",
+                    "--notices-secret (or CORRIDOR_NOTICES_SECRET)",
                     "the shared signing secret",
                 )?,
             }),

@@ -397,4 +397,20 @@ fn the_notices_of_a_day_are_listed_and_a_cancelled_day_tells_everyone() {
         ])
         .failure()
         .stderr_has("no manifest is confirmed for rafah on 2026-03-02");
+
+    // The sender's settings are checked before the server starts.
+    registry
+        .run(&["serve", "--notices-channel", "sms"])
+        .failure()
+        .stderr_has("--notices-channel 'sms': use log, rapidpro or webhook");
+    registry
+        .run(&[
+            "serve",
+            "--notices-channel",
+            "webhook",
+            "--notices-url",
+            "http://127.0.0.1:9/sms",
+        ])
+        .failure()
+        .stderr_has("the webhook channel needs --notices-secret");
 }
