@@ -9,7 +9,7 @@ use corridor_interop::referrals::{ReferralImport, check_against_registry, read_r
 use corridor_store::{Exporter, MAX_PURPOSE_CHARS, NewAuditEntry, ReferralExport};
 use sha2::{Digest, Sha256};
 
-use super::report::Output;
+use super::report::{Output, WindowedExport, export_windowed};
 use crate::context::Context;
 use crate::flags::exchange::{ExportCommand, ImportCommand};
 use crate::output::{count, progress_bar};
@@ -125,15 +125,19 @@ pub async fn export(context: &Context, command: &ExportCommand) -> anyhow::Resul
             return super::report::export_waiting(context, args).await;
         }
         ExportCommand::Evacuations(args) => {
-            return super::report::export_evacuations(context, args).await;
+            return export_windowed(context, args, WindowedExport::Evacuations).await;
         }
-        ExportCommand::Deaths(args) => return super::report::export_deaths(context, args).await,
+        ExportCommand::Deaths(args) => {
+            return export_windowed(context, args, WindowedExport::Deaths).await;
+        }
         ExportCommand::Utilisation(args) => {
-            return super::report::export_utilisation(context, args).await;
+            return export_windowed(context, args, WindowedExport::Utilisation).await;
         }
         ExportCommand::Figures(args) => return super::figures::export(context, args).await,
         ExportCommand::Fhir(args) => return super::fhir::export(context, args).await,
-        ExportCommand::Aid(args) => return super::report::export_aid(context, args).await,
+        ExportCommand::Aid(args) => {
+            return export_windowed(context, args, WindowedExport::Aid).await;
+        }
         ExportCommand::Consignments(args) => return super::aid::export(context, args).await,
     };
     let purpose = match (&args.purpose, args.include_personal) {

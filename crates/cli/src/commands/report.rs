@@ -110,58 +110,52 @@ pub async fn export_waiting(context: &Context, args: &OutArgs) -> anyhow::Result
     Ok(ExitCode::SUCCESS)
 }
 
-/// `corridor export evacuations`.
-pub async fn export_evacuations(context: &Context, args: &WindowArgs) -> anyhow::Result<ExitCode> {
-    let window = window(context, args)?;
-    let mut output = Output::open(args.out.as_deref())?;
-    let written = context
-        .store
-        .export_evacuations(window, output.writer())
-        .await?;
-    output.finish()?;
-    if let Some(path) = &args.out {
-        eprintln!(
-            "Exported {written} rows ({} to {}) to {} (HXL; counts below 5 shown as <5).",
-            window.from,
-            window.to,
-            path.display()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+/// An aggregate export over a window of days (`corridor export
+/// evacuations|deaths|utilisation|aid`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowedExport {
+    Evacuations,
+    Deaths,
+    Utilisation,
+    Aid,
 }
 
-/// `corridor export deaths`.
-pub async fn export_deaths(context: &Context, args: &WindowArgs) -> anyhow::Result<ExitCode> {
-    let window = window(context, args)?;
-    let mut output = Output::open(args.out.as_deref())?;
-    let written = context.store.export_deaths(window, output.writer()).await?;
-    output.finish()?;
-    if let Some(path) = &args.out {
-        eprintln!(
-            "Exported {written} rows ({} to {}) to {} (HXL; counts below 5 shown as <5).",
-            window.from,
-            window.to,
-            path.display()
-        );
+impl WindowedExport {
+    /// What the file holds, for the line that says where it went.
+    fn holds(self) -> &'static str {
+        match self {
+            WindowedExport::Evacuations | WindowedExport::Deaths => {
+                "HXL; counts below 5 shown as <5"
+            }
+            WindowedExport::Utilisation => "HXL; counts of people below 5 shown as <5",
+            WindowedExport::Aid => "HXL; trucks, pallets and tonnes per day, stage and category",
+        }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
-/// `corridor export utilisation`.
-pub async fn export_utilisation(context: &Context, args: &WindowArgs) -> anyhow::Result<ExitCode> {
+/// Writes an aggregate export of the window asked for.
+pub async fn export_windowed(
+    context: &Context,
+    args: &WindowArgs,
+    export: WindowedExport,
+) -> anyhow::Result<ExitCode> {
     let window = window(context, args)?;
     let mut output = Output::open(args.out.as_deref())?;
-    let written = context
-        .store
-        .export_utilisation(window, output.writer())
-        .await?;
+    let store = &context.store;
+    let written = match export {
+        WindowedExport::Evacuations => store.export_evacuations(window, output.writer()).await?,
+        WindowedExport::Deaths => store.export_deaths(window, output.writer()).await?,
+        WindowedExport::Utilisation => store.export_utilisation(window, output.writer()).await?,
+        WindowedExport::Aid => store.export_aid(window, output.writer()).await?,
+    };
     output.finish()?;
     if let Some(path) = &args.out {
         eprintln!(
-            "Exported {written} rows ({} to {}) to {} (HXL; counts of people below 5 shown as <5).",
+            "Exported {written} rows ({} to {}) to {} ({}).",
             window.from,
             window.to,
-            path.display()
+            path.display(),
+            export.holds()
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -264,23 +258,6 @@ fn use_row(label: &str, totals: &UseTotals) -> Vec<String> {
             .rate()
             .map_or_else(|| "-".to_string(), |rate| format!("{:.0}%", rate * 100.0)),
     ]
-}
-
-/// `corridor export aid`: arrivals into each stage per day and category (HXL).
-pub async fn export_aid(context: &Context, args: &WindowArgs) -> anyhow::Result<ExitCode> {
-    let window = window(context, args)?;
-    let mut output = Output::open(args.out.as_deref())?;
-    let written = context.store.export_aid(window, output.writer()).await?;
-    output.finish()?;
-    if let Some(path) = &args.out {
-        eprintln!(
-            "Exported {written} rows ({} to {}) to {} (HXL; trucks, pallets and tonnes per day, stage and category).",
-            window.from,
-            window.to,
-            path.display()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `corridor report`.
