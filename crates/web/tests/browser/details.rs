@@ -33,8 +33,13 @@ async fn details_journey(browser: Browser) {
     browser.screenshot("04-dashboard-aid-chart-tablet").await;
     browser.resize(Screen::Laptop).await;
 
+    // The forecast's form fits a small tablet: every field in reach.
+    browser.resize(Screen::SmallTablet).await;
     browser.visit("/forecast").await;
     browser.heading_is("Forecast").await;
+    browser.fits_the_width().await;
+    browser.screenshot("05-forecast-form-small-tablet").await;
+    browser.resize(Screen::Laptop).await;
     browser.see("Share of patients who are children").await;
     browser.fill("horizon_days", "60").await;
     browser.fill("replications", "5").await;
@@ -45,7 +50,7 @@ async fn details_journey(browser: Browser) {
         .see("strict-priority and children-first give the same result here: no patient is a child")
         .await;
     browser
-        .screenshot("05-forecast-without-children-laptop")
+        .screenshot("06-forecast-without-children-laptop")
         .await;
 
     browser.fill("child_share", "2").await;
@@ -53,11 +58,12 @@ async fn details_journey(browser: Browser) {
     browser
         .see("2 is not a share of patients; give one from 0 to 1")
         .await;
-    browser.screenshot("06-forecast-share-refused-laptop").await;
+    browser.screenshot("07-forecast-share-refused-laptop").await;
 
     browser.fill("child_share", "0.3").await;
     browser.click_button("Run the forecast").await;
     browser.see("children-first: by tier").await;
     browser.resize(Screen::Tablet).await;
-    browser.screenshot("07-forecast-with-children-tablet").await;
+    browser.fits_the_width().await;
+    browser.screenshot("08-forecast-with-children-tablet").await;
 }

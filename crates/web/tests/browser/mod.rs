@@ -556,6 +556,23 @@ impl Browser {
             .unwrap_or_else(|error| panic!("scroll to {selector}: {error}"));
     }
 
+    /// The page is no wider than the window: nothing to scroll sideways.
+    pub async fn fits_the_width(&self) {
+        let widths = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("read the page's width: {error}"));
+        let (page, window) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+        assert!(
+            page <= window,
+            "the page is {page} px wide in a window of {window} px: it scrolls sideways"
+        );
+    }
+
     /// Sets the window to another screen size.
     pub async fn resize(&self, screen: Screen) {
         let (width, height) = screen.size();
