@@ -894,34 +894,16 @@ impl Store {
         )
         .await?;
         let state = EntryState::from(outcome);
-        let query = sqlx::query(
-            "UPDATE manifest_entries SET outcome = $1, outcome_at = $2, outcome_by = $3, \
-             outcome_reason_kind = $4, outcome_reason_code = $5, outcome_reason_note = $6 \
-             WHERE crossing = $7 AND date = $8 AND person_id = $9 AND outcome IS NULL",
-        )
-        .bind(state.as_str())
-        .bind(micros(at))
-        .bind(actor.to_string());
-        bind_reason(query, reason.as_ref())
-            .bind(crossing.as_str().to_string())
-            .bind(on.to_string())
-            .bind(member.as_str().to_string())
-            .execute(&mut **transaction)
-            .await?;
-        let action = match &reason {
-            None => Action::Cross,
-            Some(reason) => Action::Unschedule {
-                reason: reason.clone(),
-            },
-        };
-        transition_in(
+        // One member of the party, closed as a whole party is.
+        close_party_in(
             self.backend,
             &mut transaction,
-            StatusChange {
-                person: member,
-                expected_version: None,
-                action,
-                note: None,
+            &PartyClosing {
+                crossing,
+                date: on,
+                people: std::slice::from_ref(member),
+                state,
+                reason: reason.as_ref(),
             },
             at,
             actor,
