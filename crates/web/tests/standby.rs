@@ -40,6 +40,44 @@ pub const ROUTES: &[RouteCase] = &[
     },
 ];
 
+/// The day the page is tested on: its outbound manifest is confirmed with
+/// directions independent (see [`open_day`]).
+pub(crate) const OPEN_DATE: &str = "2026-02-03";
+/// The waiting patients of the demo the page is tested on: the small demo
+/// clears fewer patients than the day has places, so its standby list
+/// would be empty.
+pub(crate) const STANDBY_DEMO: u32 = 1000;
+const OPEN_DAY: &str = "crossing=rafah&date=2026-02-03";
+
+/// From [`OPEN_DATE`] on, Rafah's directions are independent (the demo's
+/// rule that entries equal exits caps the outbound day at the two
+/// returnees expected in), and that day's outbound manifest is confirmed:
+/// it has parties to decline and a standby list to fill from.
+pub(crate) async fn open_day(app: &crate::harness::TestApp, coordinator: &mut Client) {
+    let rules = corridor_domain::CrossingRules::new(
+        corridor_domain::CrossingId::parse("rafah").unwrap(),
+        jiff::civil::date(2026, 2, 3),
+        None,
+        2,
+        false,
+        corridor_domain::Text::parse("source", "a test of the standby list", 200).unwrap(),
+    )
+    .unwrap();
+    app.state
+        .store
+        .add_crossing_rules(&rules, crate::harness::now(), "coordinator")
+        .await
+        .unwrap();
+    let confirmed = coordinator
+        .send_json(
+            Method::POST,
+            "/api/v1/plan/confirm",
+            &json!({"crossing": "rafah", "date": OPEN_DATE, "direction": "outbound"}),
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+}
+
 async fn confirm_day(coordinator: &mut Client) {
     for direction in ["inbound", "outbound"] {
         let confirmed = coordinator
@@ -180,7 +218,7 @@ async fn a_decline_is_filled_from_the_standby_list() {
 /// The heads of the day's outbound parties and how many people each is.
 async fn manifest_parties(coordinator: &mut Client) -> Vec<(String, usize)> {
     let manifest = coordinator
-        .get(&format!("/api/v1/manifests?{DAY}"))
+        .get(&format!("/api/v1/manifests?{OPEN_DAY}"))
         .await
         .json();
     manifest["parties"]
@@ -201,7 +239,7 @@ async fn decline(coordinator: &mut Client, head: &str) {
         .send_json(
             Method::POST,
             "/api/v1/calls",
-            &json!({"crossing": "rafah", "date": "2026-02-02", "party": head, "outcome": "declined", "reason": "not ready"}),
+            &json!({"crossing": "rafah", "date": OPEN_DATE, "party": head, "outcome": "declined", "reason": "not ready"}),
         )
         .await;
     assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
@@ -215,7 +253,7 @@ async fn amend_on_page(
 ) -> crate::harness::Reply {
     let mut all = vec![
         ("crossing", "rafah"),
-        ("date", "2026-02-02"),
+        ("date", OPEN_DATE),
         ("direction", "outbound"),
         ("kind", kind),
     ];
@@ -243,12 +281,12 @@ fn form_of<'a>(page: &'a str, kind: &str) -> &'a str {
 
 #[tokio::test]
 async fn the_plan_page_fills_freed_places_and_amends_the_manifest_by_hand() {
-    for app in apps().await {
+    for app in crate::harness::apps_with_demo(STANDBY_DEMO).await {
         let backend = app.backend;
         let mut coordinator = app.with_token(UserRole::Coordinator).await;
-        confirm_day(&mut coordinator).await;
+        open_day(&app, &mut coordinator).await;
         let mut desk = app.signed_in(UserRole::Coordinator).await;
-        let page_path = format!("{DAY}&direction=outbound");
+        let page_path = format!("{OPEN_DAY}&direction=outbound");
 
         // Nothing freed yet: the page says so, and a fill changes nothing.
         let page = desk.get(&format!("/plan?{page_path}")).await;
@@ -281,7 +319,7 @@ async fn the_plan_page_fills_freed_places_and_amends_the_manifest_by_hand() {
             decline(&mut coordinator, head).await;
         }
         let standby = coordinator
-            .get(&format!("/api/v1/plan/standby?{DAY}"))
+            .get(&format!("/api/v1/plan/standby?{OPEN_DAY}"))
             .await
             .json();
         assert_eq!(standby["free"], freed, "{backend}: {standby}");
@@ -322,12 +360,12 @@ async fn the_plan_page_fills_freed_places_and_amends_the_manifest_by_hand() {
             filled.body
         );
         assert_eq!(
-            filled.headers["location"], "/plan?crossing=rafah&date=2026-02-02&direction=outbound",
+            filled.headers["location"], "/plan?crossing=rafah&date=2026-02-03&direction=outbound",
             "{backend}"
         );
         assert_eq!(amendments(&app.audit().await), before + 1, "{backend}");
         let after_fill = coordinator
-            .get(&format!("/api/v1/plan/standby?{DAY}"))
+            .get(&format!("/api/v1/plan/standby?{OPEN_DAY}"))
             .await
             .json();
         let taken: Vec<&String> = listed
@@ -441,7 +479,12 @@ async fn the_plan_page_fills_freed_places_and_amends_the_manifest_by_hand() {
             add_form.contains("Not done: P-999999 is not a cleared patient"),
             "{backend}: {add_form}"
         );
-        let malformed = amend_on_page(&mut desk, "add", &[("person", "nobody")]).await;
+        let malformed = amend_on_page(
+            &mut desk,
+            "add",
+            &[("person", " "), ("facility", "eg-alexandria")],
+        )
+        .await;
         assert_eq!(malformed.status, StatusCode::BAD_REQUEST, "{backend}");
         let add_form = form_of(&malformed.body, "add");
         assert!(
@@ -449,59 +492,59 @@ async fn the_plan_page_fills_freed_places_and_amends_the_manifest_by_hand() {
             "{backend}: {add_form}"
         );
         assert!(
-            add_form.contains("value=\"nobody\""),
+            add_form.contains("id=\"error-person\">is required: the id of the cleared patient"),
             "{backend}: {add_form}"
         );
+        assert!(
+            add_form.contains("<option value=\"eg-alexandria\" selected>"),
+            "{backend}: the facility chosen is kept: {add_form}"
+        );
 
-        // A standby party still available is added by hand; a second
-        // submit of the same form is refused by the store.
+        // A standby party still available that fits the places removed is
+        // added by hand; a second submit of the same form is refused by
+        // the store, and nothing more is added.
         let left = coordinator
-            .get(&format!("/api/v1/plan/standby?{DAY}"))
+            .get(&format!("/api/v1/plan/standby?{OPEN_DAY}"))
             .await
             .json();
+        let free = left["free"].as_u64().unwrap();
         let next = left["parties"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|p| p["available"] == true)
-            .map(|p| p["person"].as_str().unwrap().to_string());
-        if let Some(next) = next {
-            let added =
-                amend_on_page(&mut desk, "add", &[("person", &next), ("facility", "")]).await;
-            if added.status == StatusCode::SEE_OTHER {
-                let page = desk.get(&format!("/plan?{page_path}")).await;
-                assert!(
-                    page.body.contains(&format!("Added by hand: {next} (")),
-                    "{backend}"
-                );
-                let count = amendments(&app.audit().await);
-                let twice = amend_on_page(&mut desk, "add", &[("person", &next)]).await;
-                assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{backend}");
-                let add_form = form_of(&twice.body, "add");
-                assert!(add_form.contains("Not done: "), "{backend}: {add_form}");
-                assert!(add_form.contains(&format!("value=\"{next}\"")), "{backend}");
-                assert_eq!(amendments(&app.audit().await), count, "{backend}");
-            } else {
-                // The party does not fit the places removed (too many people
-                // or no bed): the store says why, in the add form.
-                assert_eq!(added.status, StatusCode::BAD_REQUEST, "{backend}");
-                assert!(
-                    form_of(&added.body, "add").contains("Not done: "),
-                    "{backend}"
-                );
-            }
-        }
+            .find(|p| p["available"] == true && p["people"].as_u64().unwrap() <= free)
+            .map(|p| p["person"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{backend}: a standby party fits {free} places: {left}"));
+        let added = amend_on_page(&mut desk, "add", &[("person", &next), ("facility", "")]).await;
+        assert_eq!(
+            added.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            form_of(&added.body, "add")
+        );
+        let page = desk.get(&format!("/plan?{page_path}")).await;
+        assert!(
+            page.body.contains(&format!("Added by hand: {next} (")),
+            "{backend}"
+        );
+        let count = amendments(&app.audit().await);
+        let twice = amend_on_page(&mut desk, "add", &[("person", &next)]).await;
+        assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{backend}");
+        let add_form = form_of(&twice.body, "add");
+        assert!(
+            add_form.contains("Not done: no places are free")
+                || add_form.contains(&format!("Not done: {next} is not a cleared patient")),
+            "{backend}: {add_form}"
+        );
+        assert!(add_form.contains(&format!("value=\"{next}\"")), "{backend}");
+        assert_eq!(amendments(&app.audit().await), count, "{backend}");
 
         // Other roles: no standby on a page they cannot open, and the form refused.
         let mut liaison = app.signed_in(UserRole::ClearanceLiaison).await;
         let refused = liaison
             .post_form(
                 "/plan/amend",
-                &[
-                    ("crossing", "rafah"),
-                    ("date", "2026-02-02"),
-                    ("kind", "fill"),
-                ],
+                &[("crossing", "rafah"), ("date", OPEN_DATE), ("kind", "fill")],
             )
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{backend}");

@@ -12,9 +12,10 @@ use serde_json::json;
 
 use super::accessibility::{assert_no_violations, check};
 use super::{Browser, Screen, journey, xpath_literal};
-use crate::harness::{TestApp, apps};
+use crate::harness::{TestApp, apps_with_demo};
+use crate::standby::{OPEN_DATE, STANDBY_DEMO, open_day};
 
-const DAY: &str = "crossing=rafah&date=2026-02-02";
+const DAY: &str = "crossing=rafah&date=2026-02-03";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_coordinator_fills_freed_places_from_standby_on_a_laptop() {
@@ -35,7 +36,7 @@ struct Day {
 }
 
 async fn standby_on(screen: Screen, name: &str) {
-    for app in apps().await {
+    for app in apps_with_demo(STANDBY_DEMO).await {
         let day = day_with_two_declines(&app).await;
         let removing = day.removing.clone();
         journey(&app, name, screen, |browser| standby_journey(browser, day)).await;
@@ -58,20 +59,13 @@ async fn standby_on(screen: Screen, name: &str) {
     }
 }
 
-/// Both directions of 2026-02-02 confirmed, and two outbound parties (of
-/// one person each where the manifest has them) declined on the call.
+/// The outbound manifest of [`OPEN_DATE`] confirmed (with more cleared
+/// patients than places, so that it has a standby list), and two of its
+/// parties (of one person each where the manifest has them) declined on
+/// the call.
 async fn day_with_two_declines(app: &TestApp) -> Day {
     let mut coordinator = app.with_token(UserRole::Coordinator).await;
-    for direction in ["inbound", "outbound"] {
-        let confirmed = coordinator
-            .send_json(
-                Method::POST,
-                "/api/v1/plan/confirm",
-                &json!({"crossing": "rafah", "date": "2026-02-02", "direction": direction}),
-            )
-            .await;
-        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
-    }
+    open_day(app, &mut coordinator).await;
     let manifest = coordinator
         .get(&format!("/api/v1/manifests?{DAY}"))
         .await
@@ -95,7 +89,7 @@ async fn day_with_two_declines(app: &TestApp) -> Day {
             .send_json(
                 Method::POST,
                 "/api/v1/calls",
-                &json!({"crossing": "rafah", "date": "2026-02-02", "party": head, "outcome": "declined", "reason": "not ready to travel"}),
+                &json!({"crossing": "rafah", "date": OPEN_DATE, "party": head, "outcome": "declined", "reason": "not ready to travel"}),
             )
             .await;
         assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
