@@ -528,7 +528,14 @@ fn amended_message(amended: &Amended) -> String {
                 said.push_str(&format!(": with {}", companions.join(", ")));
             }
             if let Some(facility) = &party.facility {
-                said.push_str(&format!(", bed at {facility}"));
+                match amended.kind {
+                    AmendmentKind::Remove => {
+                        said.push_str(&format!(", bed at {facility} released"));
+                    }
+                    AmendmentKind::Fill | AmendmentKind::Add => {
+                        said.push_str(&format!(", bed at {facility}"));
+                    }
+                }
             }
             said.push(')');
             said
