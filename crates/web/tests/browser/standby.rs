@@ -172,6 +172,10 @@ async fn standby_journey(browser: Browser, day: Day) {
         "{added} on the manifest: {manifest:?}"
     );
     browser.screenshot("02-filled").await;
+    browser
+        .scroll_to("table.confirmed tbody tr:last-child")
+        .await;
+    browser.screenshot("03-on-the-manifest").await;
     let standby = browser.column("table.standby", 2).await;
     assert!(
         standby.iter().all(|p| !p.starts_with(&added)),
@@ -185,7 +189,7 @@ async fn standby_journey(browser: Browser, day: Day) {
         .see_refused_field("reason", "say why the party is removed")
         .await;
     assert_eq!(browser.value_in_form(REMOVE, "person").await, removing);
-    browser.screenshot("03-remove-without-a-reason").await;
+    browser.screenshot("04-remove-without-a-reason").await;
     assert_no_violations(&check(&browser, "the plan with a refused removal").await);
 
     browser
@@ -196,5 +200,5 @@ async fn standby_journey(browser: Browser, day: Day) {
         .see(&format!("Removed from the manifest: {removing} ("))
         .await;
     browser.see(" removed, ").await;
-    browser.screenshot("04-removed").await;
+    browser.screenshot("05-removed").await;
 }
