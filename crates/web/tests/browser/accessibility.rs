@@ -141,7 +141,7 @@ fn pages_of(role: UserRole) -> impl Iterator<Item = &'static str> {
 }
 
 /// Axe's violations on the page the browser shows, one line each.
-async fn check(browser: &Browser, page: &str) -> Vec<String> {
+pub(super) async fn check(browser: &Browser, page: &str) -> Vec<String> {
     let client = &browser.client;
     // Axe takes a while on the longest pages; the default is 30 s.
     let mut timeouts = TimeoutConfiguration::default();
@@ -179,7 +179,7 @@ async fn check(browser: &Browser, page: &str) -> Vec<String> {
         .collect()
 }
 
-fn assert_no_violations(violations: &[String]) {
+pub(super) fn assert_no_violations(violations: &[String]) {
     assert!(
         violations.is_empty(),
         "axe-core found {} violation(s):\n{}",

@@ -27,6 +27,7 @@ mod journeys;
 mod plan;
 mod returnees;
 mod search;
+mod standby;
 
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt as _;

@@ -33,6 +33,7 @@ pub use plan::{
     facility_choices, plan_and_inputs,
 };
 pub use reconciliation::ReconciliationView;
+pub use standby::{AmendRequest, StandbyView, amend_for, standby_for};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use corridor_domain::{FacilityId, Permission, PersonId, Text};
-use corridor_store::{Amended, Amendment, StandbyEntry};
+use corridor_store::{Amended, Amendment, EntryState, FreedPlaces, StandbyEntry};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -43,7 +43,31 @@ pub struct StandbyView {
     pub holding: u32,
     /// Places a fill may take.
     pub free: u32,
+    /// The people whose places were freed so far, counted by why
+    /// (`declined`, `unreachable`, `no-show`, `turned-back`, `removed`).
+    pub freed: Vec<FreedCountView>,
     pub parties: Vec<StandbyPartyView>,
+}
+
+/// How many people's places were freed for one reason.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FreedCountView {
+    pub state: String,
+    pub people: u32,
+}
+
+/// The freed places counted by why, in the order of [`EntryState::ALL`].
+fn freed_counts(freed: &FreedPlaces) -> Vec<FreedCountView> {
+    EntryState::ALL
+        .iter()
+        .filter_map(|state| {
+            let people = freed.freed.iter().filter(|e| e.state == *state).count();
+            (people > 0).then(|| FreedCountView {
+                state: state.as_str().to_string(),
+                people: u32::try_from(people).unwrap_or(u32::MAX),
+            })
+        })
+        .collect()
 }
 
 fn party_view(entry: &StandbyEntry) -> StandbyPartyView {
@@ -82,6 +106,7 @@ pub async fn standby_for(
         places: freed.places,
         holding: freed.holding,
         free: freed.free(),
+        freed: freed_counts(&freed),
         parties: entries.iter().map(party_view).collect(),
     })
 }

@@ -1,6 +1,8 @@
 //! The day plan with its reasons, the people left out (paged and
 //! filtered), the override of one person on a page of its own, and the
-//! printable manifest.
+//! printable manifest. Once the day is confirmed, the same page shows its
+//! freed places and standby list, and the forms that amend the manifest:
+//! fill the freed places from standby, add a party by hand, remove one.
 //!
 //! The plan page holds no form per person: the picks and one page of the
 //! people left out, each with a link to the override page of that person.
@@ -12,15 +14,16 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use corridor_domain::{Permission, PersonId, Specialty, Tier};
+use corridor_domain::{AmendmentKind, Permission, PersonId, Specialty, Tier};
+use corridor_store::Amended;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::{crossings, day_link};
 use crate::api::days::{
-    ConfirmRequest, DayQuery, FacilityChoice, LeftOutView, ManifestView, OverrideRequest,
-    PersonFacts, PlanView, confirm_for, facility_choices, override_for, plan_and_inputs,
-    read_manifest,
+    AmendRequest, ConfirmRequest, DayQuery, FacilityChoice, LeftOutView, ManifestView,
+    OverrideRequest, PersonFacts, PlanView, StandbyView, amend_for, confirm_for, facility_choices,
+    override_for, plan_and_inputs, read_manifest, standby_for,
 };
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageResult};
@@ -34,6 +37,7 @@ pub(super) fn routes() -> PageRoutes {
         .get("/plan/override", override_page)
         .post("/plan/overrides", set_override)
         .post("/plan/confirm", confirm)
+        .post("/plan/amend", amend)
         .get("/plan/manifest", manifest)
 }
 
@@ -188,6 +192,11 @@ struct PlanPage {
     specialties: &'static [Specialty],
     /// Why the confirmation was refused, shown beside its button.
     confirm_refusal: Option<Refusal>,
+    /// A confirmed day's freed places, standby list and amendment forms.
+    standby: Option<StandbySection>,
+    /// An amendment refused on a day that shows no amendment form (not
+    /// confirmed, or closed): said above the plan.
+    amend_elsewhere: Option<Refusal>,
 }
 
 impl PlanPage {
@@ -233,14 +242,35 @@ async fn plan(
     plan_page(&state, &identity, &session, &query, None).await
 }
 
+/// Which form of the plan page was refused, with what was typed.
+enum Refused {
+    Confirm(Refusal),
+    Amend(AmendForm, Refusal),
+}
+
 async fn plan_page(
     state: &AppState,
     identity: &Identity,
     session: &Session,
     query: &PlanQuery,
-    confirm_refusal: Option<Refusal>,
+    refused: Option<Refused>,
 ) -> PageResult<Response> {
     let (_, mut plan) = plan_and_inputs(state, identity, &query.day()).await?;
+    let status = match &refused {
+        Some(Refused::Confirm(refusal) | Refused::Amend(_, refusal)) => Some(refusal.clone()),
+        None => None,
+    };
+    let (confirm_refusal, amend_refused) = match refused {
+        Some(Refused::Confirm(refusal)) => (Some(refusal), None),
+        Some(Refused::Amend(form, refusal)) => (None, Some((form, refusal))),
+        None => (None, None),
+    };
+    let (standby, amend_elsewhere) = if plan.confirmed.is_some() && plan.closed_reason.is_none() {
+        let section = standby_section(state, identity, &plan, amend_refused).await?;
+        (Some(section), None)
+    } else {
+        (None, amend_refused.map(|(_, refusal)| refusal))
+    };
     let chrome = Chrome::new(
         identity,
         session,
@@ -283,8 +313,246 @@ async fn plan_page(
         specialties: Specialty::ALL,
         plan,
         confirm_refusal,
+        standby,
+        amend_elsewhere,
     };
-    Ok(answer(render(&page)?, page.confirm_refusal.as_ref()))
+    Ok(answer(render(&page)?, status.as_ref()))
+}
+
+/// The amendment forms of a confirmed day, as sent (the hidden `kind`
+/// says which); every field is text so that a refused form comes back
+/// exactly as it was typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct AmendForm {
+    #[serde(default)]
+    crossing: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    direction: String,
+    /// `fill`, `add` or `remove`.
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    facility: String,
+    #[serde(default)]
+    reason: String,
+}
+
+impl AmendForm {
+    fn kind(&self) -> Option<AmendmentKind> {
+        AmendmentKind::parse(self.kind.trim()).ok()
+    }
+
+    /// The fields of its form, by the names the API's errors use.
+    fn fields(&self) -> &'static [&'static str] {
+        match self.kind() {
+            Some(AmendmentKind::Add) => &["person", "facility"],
+            Some(AmendmentKind::Remove) => &["person", "reason"],
+            Some(AmendmentKind::Fill) | None => &[],
+        }
+    }
+}
+
+/// The freed places of a confirmed day, its standby list and the forms
+/// that amend its manifest, with what was typed in a refused one.
+struct StandbySection {
+    view: StandbyView,
+    outbound: bool,
+    /// The receiving facilities a party added by hand may go to, as
+    /// (id, name).
+    facilities: Vec<(String, String)>,
+    fill_refusal: Option<Refusal>,
+    add: AmendForm,
+    add_refusal: Option<Refusal>,
+    remove: AmendForm,
+    remove_refusal: Option<Refusal>,
+}
+
+impl StandbySection {
+    /// "3 places freed: 2 declined, 1 unreachable".
+    fn freed_summary(&self) -> String {
+        let total: u32 = self.view.freed.iter().map(|f| f.people).sum();
+        if total == 0 {
+            return "No place has been freed yet: a decline, an unreachable party after the \
+                    cut-off, a no-show, a turn-back or a removal frees one."
+                .to_string();
+        }
+        let by_why: Vec<String> = self
+            .view
+            .freed
+            .iter()
+            .map(|f| format!("{} {}", f.people, f.state))
+            .collect();
+        format!("{} freed: {}.", places(total), by_why.join(", "))
+    }
+
+    fn free_now(&self) -> String {
+        places(self.view.free)
+    }
+
+    fn facility_chosen(&self, id: &str) -> bool {
+        self.add.facility.trim() == id
+    }
+}
+
+/// "1 place", "3 places".
+fn places(count: u32) -> String {
+    if count == 1 {
+        "1 place".to_string()
+    } else {
+        format!("{count} places")
+    }
+}
+
+async fn standby_section(
+    state: &AppState,
+    identity: &Identity,
+    plan: &PlanView,
+    refused: Option<(AmendForm, Refusal)>,
+) -> Result<StandbySection, AppError> {
+    let day = DayQuery {
+        crossing: Some(plan.crossing.clone()),
+        date: Some(plan.date.clone()),
+        direction: Some(plan.direction.clone()),
+        method: None,
+    };
+    let view = standby_for(state, identity, &day).await?;
+    let outbound = plan.direction == "outbound";
+    let facilities = if outbound {
+        state
+            .store
+            .reference()
+            .await?
+            .facilities
+            .iter()
+            .map(|f| (f.id.to_string(), f.name.as_str().to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut section = StandbySection {
+        view,
+        outbound,
+        facilities,
+        fill_refusal: None,
+        add: AmendForm::default(),
+        add_refusal: None,
+        remove: AmendForm::default(),
+        remove_refusal: None,
+    };
+    if let Some((form, refusal)) = refused {
+        match form.kind() {
+            Some(AmendmentKind::Add) => {
+                section.add = form;
+                section.add_refusal = Some(refusal);
+            }
+            Some(AmendmentKind::Remove) => {
+                section.remove = form;
+                section.remove_refusal = Some(refusal);
+            }
+            Some(AmendmentKind::Fill) | None => section.fill_refusal = Some(refusal),
+        }
+    }
+    Ok(section)
+}
+
+/// Fills the freed places from standby, or adds or removes a party; then
+/// back to the day's page with what was done, or the page again with the
+/// refused form as typed.
+async fn amend(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Form(form): Form<AmendForm>,
+) -> PageResult<Response> {
+    let given = |text: &str| Some(text.to_string()).filter(|text| !text.trim().is_empty());
+    let request = AmendRequest {
+        crossing: form.crossing.clone(),
+        date: form.date.clone(),
+        direction: given(&form.direction),
+        kind: form.kind.clone(),
+        person: given(&form.person),
+        facility: given(&form.facility),
+        reason: given(&form.reason),
+    };
+    match amend_for(&state, &identity, &request).await {
+        Ok(amended) => {
+            flash(&session, amended_message(&amended)).await;
+            let back = day_link(
+                "/plan",
+                form.crossing.trim(),
+                form.date.trim(),
+                given(&form.direction).as_deref().map(str::trim),
+            );
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(error) => {
+            let fields = form.fields();
+            let refusal = Refusal::of(error, |field| Refusal::named(field, fields))?;
+            let query = PlanQuery {
+                crossing: Some(form.crossing.clone()),
+                date: Some(form.date.clone()),
+                direction: given(&form.direction),
+                ..PlanQuery::default()
+            };
+            plan_page(
+                &state,
+                &identity,
+                &session,
+                &query,
+                Some(Refused::Amend(form, refusal)),
+            )
+            .await
+        }
+    }
+}
+
+/// What an amendment did, for the notice on the day's page.
+fn amended_message(amended: &Amended) -> String {
+    let parties: Vec<String> = amended
+        .parties
+        .iter()
+        .map(|party| {
+            let people = 1 + party.companions.len();
+            let mut said = format!(
+                "{} ({} {}",
+                party.person,
+                people,
+                if people == 1 { "person" } else { "people" }
+            );
+            if !party.companions.is_empty() {
+                let companions: Vec<&str> = party.companions.iter().map(PersonId::as_str).collect();
+                said.push_str(&format!(": with {}", companions.join(", ")));
+            }
+            if let Some(facility) = &party.facility {
+                match amended.kind {
+                    AmendmentKind::Remove => {
+                        said.push_str(&format!(", bed at {facility} released"));
+                    }
+                    AmendmentKind::Fill | AmendmentKind::Add => {
+                        said.push_str(&format!(", bed at {facility}"));
+                    }
+                }
+            }
+            said.push(')');
+            said
+        })
+        .collect();
+    let free = places(amended.free);
+    match amended.kind {
+        AmendmentKind::Fill => format!(
+            "Added from standby: {}. {free} still free.",
+            parties.join("; ")
+        ),
+        AmendmentKind::Add => format!("Added by hand: {}. {free} still free.", parties.join("; ")),
+        AmendmentKind::Remove => format!(
+            "Removed from the manifest: {}; back on the waiting list as cleared. {free} free now.",
+            parties.join("; ")
+        ),
+    }
 }
 
 /// The override form as typed; every field is text so that a refused form
@@ -555,7 +823,14 @@ async fn confirm(
                 method: form.method,
                 ..PlanQuery::default()
             };
-            plan_page(&state, &identity, &session, &query, Some(refusal)).await
+            plan_page(
+                &state,
+                &identity,
+                &session,
+                &query,
+                Some(Refused::Confirm(refusal)),
+            )
+            .await
         }
     }
 }
