@@ -277,11 +277,11 @@ async fn run(steps: &[Step]) -> Result<(), String> {
             if outcome.is_err() {
                 break;
             }
-            if let Err(error) = take(&store, step).await {
-                if !is_a_refusal(&error) {
-                    outcome = Err(format!("{step:?} failed as the store: {error:?}"));
-                    break;
-                }
+            if let Err(error) = take(&store, step).await
+                && !is_a_refusal(&error)
+            {
+                outcome = Err(format!("{step:?} failed as the store: {error:?}"));
+                break;
             }
             outcome = check_the_day(&store)
                 .await

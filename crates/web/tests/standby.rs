@@ -51,9 +51,9 @@ const OPEN_DAY: &str = "crossing=rafah&date=2026-02-03";
 
 /// From [`OPEN_DATE`] on, Rafah's directions are independent (the demo's
 /// rule that entries equal exits caps the outbound day at the two
-/// returnees expected in), and that day's outbound manifest is confirmed:
-/// it has parties to decline and a standby list to fill from.
-pub(crate) async fn open_day(app: &crate::harness::TestApp, coordinator: &mut Client) {
+/// returnees expected in): the day has parties to decline and a standby
+/// list to fill from.
+pub(crate) async fn independent_directions(app: &crate::harness::TestApp) {
     let rules = corridor_domain::CrossingRules::new(
         corridor_domain::CrossingId::parse("rafah").unwrap(),
         jiff::civil::date(2026, 2, 3),
@@ -68,6 +68,11 @@ pub(crate) async fn open_day(app: &crate::harness::TestApp, coordinator: &mut Cl
         .add_crossing_rules(&rules, crate::harness::now(), "coordinator")
         .await
         .unwrap();
+}
+
+/// [`independent_directions`], and that day's outbound manifest confirmed.
+pub(crate) async fn open_day(app: &crate::harness::TestApp, coordinator: &mut Client) {
+    independent_directions(app).await;
     let confirmed = coordinator
         .send_json(
             Method::POST,

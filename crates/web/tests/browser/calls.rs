@@ -75,7 +75,7 @@ impl Browser {
         format!("//tr[@data-party={}]", xpath_literal(party))
     }
 
-    async fn choose_in_row(&self, party: &str, name: &str, value: &str) {
+    pub(super) async fn choose_in_row(&self, party: &str, name: &str, value: &str) {
         self.find(Locator::XPath(&format!(
             "{}//select[@name={}]",
             Browser::row_xpath(party),
@@ -87,7 +87,7 @@ impl Browser {
         .unwrap_or_else(|error| panic!("choose {value} for {party}: {error}"));
     }
 
-    async fn fill_in_row(&self, party: &str, name: &str, text: &str) {
+    pub(super) async fn fill_in_row(&self, party: &str, name: &str, text: &str) {
         let field = self
             .find(Locator::XPath(&format!(
                 "{}//input[@name={}]",
@@ -102,7 +102,7 @@ impl Browser {
             .unwrap_or_else(|error| panic!("type {name} for {party}: {error}"));
     }
 
-    async fn chosen_in_row(&self, party: &str, name: &str) -> String {
+    pub(super) async fn chosen_in_row(&self, party: &str, name: &str) -> String {
         self.find(Locator::XPath(&format!(
             "{}//select[@name={}]",
             Browser::row_xpath(party),
@@ -115,7 +115,7 @@ impl Browser {
         .unwrap_or_default()
     }
 
-    async fn record_in_row(&self, party: &str) {
+    pub(super) async fn record_in_row(&self, party: &str) {
         self.click(&format!(
             "{}//button[normalize-space()=\"Record\"]",
             Browser::row_xpath(party)

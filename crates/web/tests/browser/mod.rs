@@ -19,6 +19,7 @@ mod accessibility;
 mod calls;
 mod clearance;
 mod companions;
+mod day_of_crossing;
 mod details;
 mod exports;
 mod forms;
