@@ -208,6 +208,13 @@ async fn the_day(browser: Browser, chosen: Chosen) {
     browser.click_button_in_card(&patient, "Crossed").await;
     browser.see(&format!("crossed: {patient}")).await;
     browser.screenshot("01-gate-companion-turned-back").await;
+    // Every card's buttons and choices stay within reach on the tablet.
+    browser.fits_the_width().await;
+    let overflowing = browser.overflowing(".party-card").await;
+    assert!(
+        overflowing.is_empty(),
+        "controls reach past their card: {overflowing:?}"
+    );
 
     // Places used, as the dashboard counts them.
     browser.sign_in("coordinator").await;
@@ -218,15 +225,15 @@ async fn the_day(browser: Browser, chosen: Chosen) {
     // day, crossing, direction, places, planned, reached, crossed,
     // expected, declined, unreachable, no-show, turned back, removed,
     // refilled, empty, used.
+    // Counts of people below 5 are shown as <5 on the dashboard; the
+    // store's exact counts are checked after the journey.
     assert_eq!(&row[..3], ["2026-02-03", "rafah", "outbound"], "{row:?}");
-    for (column, name) in [
-        (6, "crossed"),
-        (8, "declined"),
-        (11, "turned back"),
-        (13, "refilled"),
-    ] {
-        assert_ne!(row[column], "0", "{name} counts the day: {row:?}");
-    }
+    let count = |column: usize| row[column].parse::<u32>().ok();
+    let (planned, expected) = (count(4), count(7));
+    assert!(
+        matches!((planned, expected), (Some(planned), Some(expected)) if expected < planned),
+        "fewer people still expected than planned once the gate worked: {row:?}"
+    );
     browser.resize(Screen::SmallTablet).await;
     browser.visit("/#utilisation").await;
     browser.screenshot("03-places-used-small-tablet").await;

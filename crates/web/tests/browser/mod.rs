@@ -559,20 +559,53 @@ impl Browser {
     }
 
     /// The page is no wider than the window: nothing to scroll sideways.
+    /// A failure names the outermost elements that reach past the window.
     pub async fn fits_the_width(&self) {
-        let widths = self
+        let found = self
             .client
             .execute(
-                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                "const width = document.documentElement.clientWidth;
+                 const past = [...document.body.querySelectorAll('*')]
+                   .filter((e) => e.getBoundingClientRect().right > width + 1)
+                   .filter((e) => !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1));
+                 return [document.documentElement.scrollWidth, width,
+                   past.slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                     + (e.className && e.className.baseVal === undefined ? '.' + e.className : '')
+                     + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')];",
                 vec![],
             )
             .await
             .unwrap_or_else(|error| panic!("read the page's width: {error}"));
-        let (page, window) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+        let (page, window) = (found[0].as_u64().unwrap(), found[1].as_u64().unwrap());
         assert!(
             page <= window,
-            "the page is {page} px wide in a window of {window} px: it scrolls sideways"
+            "the page is {page} px wide in a window of {window} px: it scrolls sideways; past the window: {}",
+            found[2]
         );
+    }
+
+    /// The ids of the elements matching `selector` whose content reaches
+    /// past their right edge (a button or a choice cut off).
+    pub async fn overflowing(&self, selector: &str) -> Vec<String> {
+        let found = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])]
+                   .filter((box) => [...box.querySelectorAll('*')].some((inner) =>
+                     inner.getBoundingClientRect().right > box.getBoundingClientRect().right + 1))
+                   .map((box) => box.id || box.className);",
+                vec![serde_json::json!(selector)],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("measure {selector}: {error}"));
+        found
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .map(|id| id.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Sets the window to another screen size.
