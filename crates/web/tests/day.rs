@@ -621,7 +621,7 @@ async fn a_day_is_planned_overridden_confirmed_worked_at_the_gate_and_reconciled
         );
         let page = desk.get(&format!("/plan?{DAY}")).await;
         assert!(
-            page.body.contains("This plan is confirmed"),
+            page.body.contains("This plan was confirmed by"),
             "{}",
             page.body
         );

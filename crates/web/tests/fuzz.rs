@@ -336,6 +336,11 @@ async fn generated_json_bodies_never_get_a_server_error() {
                 if !matches!(method.as_str(), "post" | "patch" | "put") {
                     continue;
                 }
+                // A route without a user (a gateway's signed delivery
+                // report) has its own malformed bodies in `notices`.
+                if operation["security"] == json!([{}]) {
+                    continue;
+                }
                 let case = all_routes()
                     .into_iter()
                     .find(|case| {

@@ -309,6 +309,27 @@ async fn a_day_tells_its_parties_and_a_gateway_reports_each_delivery() {
         )
         .await;
         unknown.problem(StatusCode::NOT_FOUND);
+        // Whatever a gateway sends, signed, is answered without a failure
+        // of the server.
+        for body in [
+            json!({"key": key, "status": "read"}),
+            json!({"key": 12, "status": "delivered"}),
+            json!({"key": key, "status": null}),
+            json!({"gateway_id": "x".repeat(10_000), "status": "failed"}),
+            json!([1, 2, 3]),
+            json!("delivered"),
+        ] {
+            let reply = report(&app, &body, SECRET).await;
+            assert!(
+                matches!(
+                    reply.status,
+                    StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND
+                ),
+                "{on}: {body}: {} {}",
+                reply.status,
+                reply.body
+            );
+        }
         let nameless = report(&app, &json!({"status": "failed"}), SECRET).await;
         assert_eq!(
             nameless.problem(StatusCode::BAD_REQUEST)["field"],
@@ -365,6 +386,22 @@ async fn a_day_tells_its_parties_and_a_gateway_reports_each_delivery() {
             "the crossing did not open",
             "{on}: {}",
             manifest.body
+        );
+        // The plan page says so, and offers nothing to amend.
+        let page = app
+            .signed_in(UserRole::Coordinator)
+            .await
+            .get("/plan?crossing=rafah&date=2026-02-02&direction=outbound")
+            .await;
+        assert!(
+            page.body.contains("This day was cancelled by coordinator")
+                && page.body.contains("the crossing did not open"),
+            "{on}: {}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("Fill freed places from standby"),
+            "{on}"
         );
         let fill = coordinator
             .send_json(

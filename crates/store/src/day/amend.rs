@@ -426,7 +426,7 @@ impl Store {
                 DayRule::Plan,
                 format!(
                     "nobody on the standby list of the {direction} manifest of {crossing} on {on} can \
-                     still travel; add a cleared party by hand (plan amend --add)"
+                     still travel; add a cleared party by hand (\"Add a party by hand\" on the day plan, or plan amend --add)"
                 ),
             ));
         }
@@ -441,7 +441,7 @@ impl Store {
                 DayRule::Plan,
                 format!(
                     "no party on the standby list fits the {free} free {} of the {direction} manifest of \
-                     {crossing} on {on}{}; add a party by hand (plan amend --add)",
+                     {crossing} on {on}{}; add a party by hand (\"Add a party by hand\" on the day plan, or plan amend --add)",
                     if free == 1 { "place" } else { "places" },
                     match direction {
                         Direction::Outbound => " with a free bed",
@@ -596,7 +596,7 @@ async fn require_manifest(
         DayRule::Plan,
         format!(
             "the {direction} manifest of {crossing} on {on} is not confirmed; confirm the day first \
-             (plan confirm), which also fixes its standby list"
+             (\"Confirm this plan\" on the day plan, or plan confirm), which also fixes its standby list"
         ),
     ))
 }

@@ -265,7 +265,12 @@ async fn plan_page(
         Some(Refused::Amend(form, refusal)) => (None, Some((form, refusal))),
         None => (None, None),
     };
-    let (standby, amend_elsewhere) = if plan.confirmed.is_some() && plan.closed_reason.is_none() {
+    // A cancelled day is not amended: no standby section, no forms.
+    let open = plan
+        .confirmed
+        .as_ref()
+        .is_some_and(|manifest| manifest.cancelled.is_none());
+    let (standby, amend_elsewhere) = if open && plan.closed_reason.is_none() {
         let section = standby_section(state, identity, &plan, amend_refused).await?;
         (Some(section), None)
     } else {
