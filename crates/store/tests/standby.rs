@@ -521,6 +521,16 @@ async fn a_day_that_is_not_confirmed_has_no_standby() {
     }
 }
 
+async fn cancel(
+    store: &Store,
+    direction: Direction,
+    reason: &Text,
+) -> Result<corridor_store::DayCancelled, StoreError> {
+    store
+        .cancel_day(&rafah(), DAY, direction, reason, evening(), "coordinator")
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cancelled_day_sends_everyone_back_and_tells_them() {
     for database in databases().await {
@@ -538,17 +548,7 @@ async fn a_cancelled_day_sends_everyone_back_and_tells_them() {
             .await
             .unwrap();
         let reason = Text::parse("reason", "the crossing did not open", 500).unwrap();
-        let cancelled = store
-            .cancel_day(
-                &rafah(),
-                DAY,
-                Direction::Outbound,
-                &reason,
-                evening(),
-                "coordinator",
-            )
-            .await
-            .unwrap();
+        let cancelled = cancel(&store, Direction::Outbound, &reason).await.unwrap();
         // P-3 declined before: only the parties still expected are taken off.
         let heads: Vec<&str> = cancelled.parties.iter().map(|p| p.as_str()).collect();
         assert_eq!(heads, ["P-1", "P-2", "P-4"], "{on}");
@@ -600,15 +600,7 @@ async fn a_cancelled_day_sends_everyone_back_and_tells_them() {
         // A cancelled day is not amended or cancelled again.
         for refused in [
             amend(&store, Amendment::Fill).await.unwrap_err(),
-            store
-                .cancel_day(
-                    &rafah(),
-                    DAY,
-                    Direction::Outbound,
-                    &reason,
-                    evening(),
-                    "coordinator",
-                )
+            cancel(&store, Direction::Outbound, &reason)
                 .await
                 .unwrap_err(),
         ] {
@@ -618,15 +610,7 @@ async fn a_cancelled_day_sends_everyone_back_and_tells_them() {
             );
         }
         // A day never confirmed cannot be cancelled.
-        let unknown = store
-            .cancel_day(
-                &rafah(),
-                DAY,
-                Direction::Inbound,
-                &reason,
-                evening(),
-                "coordinator",
-            )
+        let unknown = cancel(&store, Direction::Inbound, &reason)
             .await
             .unwrap_err();
         assert!(

@@ -212,6 +212,14 @@ pub const ROUTES: &[RouteCase] = &[
     },
     RouteCase {
         method: "POST",
+        path: "/plan/cancel",
+        body: Some("crossing=rafah&date=2026-02-02&direction=outbound&kind=cancel&reason=closed"),
+        permission: Permission::PlanDays,
+        // 400: the day is not confirmed; the plan is shown again with the message.
+        answers: &[StatusCode::BAD_REQUEST],
+    },
+    RouteCase {
+        method: "POST",
         path: "/api/v1/plan/cancel",
         body: Some(r#"{"crossing": "rafah", "date": "2026-02-02", "reason": "closed"}"#),
         permission: Permission::PlanDays,
@@ -238,16 +246,7 @@ async fn a_day_tells_its_parties_and_a_gateway_reports_each_delivery() {
     for mut app in apps().await {
         let on = app.backend;
         let mut coordinator = app.with_token(UserRole::Coordinator).await;
-        for direction in ["inbound", "outbound"] {
-            let confirmed = coordinator
-                .send_json(
-                    Method::POST,
-                    "/api/v1/plan/confirm",
-                    &json!({"crossing": "rafah", "date": "2026-02-02", "direction": direction}),
-                )
-                .await;
-            assert_eq!(confirmed.status, StatusCode::OK, "{on}: {}", confirmed.body);
-        }
+        crate::calls::confirm_day(&mut coordinator).await;
         let listed = coordinator
             .get("/api/v1/notices?date=2026-02-02")
             .await
@@ -387,10 +386,54 @@ async fn a_day_tells_its_parties_and_a_gateway_reports_each_delivery() {
             "{on}: {}",
             manifest.body
         );
+        // The inbound day, from its plan page: refused without a reason,
+        // at the field; then cancelled.
+        let mut desk = app.signed_in(UserRole::Coordinator).await;
+        let inbound = "/plan?crossing=rafah&date=2026-02-02&direction=inbound";
+        assert!(
+            desk.get(inbound)
+                .await
+                .body
+                .contains("Cancel the inbound day"),
+            "{on}"
+        );
+        let form = |reason: &'static str| {
+            [
+                ("crossing", "rafah"),
+                ("date", "2026-02-02"),
+                ("direction", "inbound"),
+                ("kind", "cancel"),
+                ("reason", reason),
+            ]
+        };
+        let refused = desk.post_form("/plan/cancel", &form("")).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{on}");
+        assert!(
+            refused.body.contains("say why the day is cancelled")
+                && refused.body.contains("aria-invalid=\"true\""),
+            "{on}: {}",
+            refused.body
+        );
+        let done = desk
+            .post_form("/plan/cancel", &form("no escort for the returnees"))
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{on}: {}", done.body);
+        let after = desk.get(inbound).await;
+        assert!(
+            after.body.contains("Day cancelled: ")
+                && after.body.contains("This day was cancelled by coordinator"),
+            "{on}: {}",
+            after.body
+        );
+        // A second tap is refused with the reason, nothing written twice.
+        let twice = desk
+            .post_form("/plan/cancel", &form("no escort for the returnees"))
+            .await;
+        assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{on}");
+        assert!(twice.body.contains("was cancelled"), "{on}");
+
         // The plan page says so, and offers nothing to amend.
-        let page = app
-            .signed_in(UserRole::Coordinator)
-            .await
+        let page = desk
             .get("/plan?crossing=rafah&date=2026-02-02&direction=outbound")
             .await;
         assert!(

@@ -20,9 +20,7 @@ const NOTICES_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 const ADMIN_PASSWORD_VARIABLE: &str = "CORRIDOR_ADMIN_PASSWORD";
 
 pub async fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    if args.demo {
-        demo::load(context, &args.demo_args).await?;
-    }
+    // The sender's settings are checked before anything is loaded.
     let gateway = Gateway::from_settings(
         &args.notices_channel,
         args.notices_url.as_deref(),
@@ -31,6 +29,9 @@ pub async fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode
     )
     .map_err(anyhow::Error::msg)?;
     let channel = gateway.channel();
+    if args.demo {
+        demo::load(context, &args.demo_args).await?;
+    }
     let first_password = create_first_admin(context).await?;
     let state = AppState {
         store: context.store.clone(),

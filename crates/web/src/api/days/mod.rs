@@ -25,6 +25,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 // The screens (`pages::days`) use these by the paths they had when this was one file.
+pub use cancel::{CancelRequest, cancel_for};
 pub use gate::{GateRequest, GateUndoRequest, gate_day, record_outcome, undo_outcome};
 pub use manifest::{ManifestView, MemberView, PartyView, read_manifest};
 pub use overrides::{OverrideRequest, override_for};

@@ -21,9 +21,9 @@ use tower_sessions::Session;
 
 use super::{crossings, day_link};
 use crate::api::days::{
-    AmendRequest, ConfirmRequest, DayQuery, FacilityChoice, LeftOutView, ManifestView,
-    OverrideRequest, PersonFacts, PlanView, StandbyView, amend_for, confirm_for, facility_choices,
-    override_for, plan_and_inputs, read_manifest, standby_for,
+    AmendRequest, CancelRequest, ConfirmRequest, DayQuery, FacilityChoice, LeftOutView,
+    ManifestView, OverrideRequest, PersonFacts, PlanView, StandbyView, amend_for, cancel_for,
+    confirm_for, facility_choices, override_for, plan_and_inputs, read_manifest, standby_for,
 };
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageResult};
@@ -38,6 +38,7 @@ pub(super) fn routes() -> PageRoutes {
         .post("/plan/overrides", set_override)
         .post("/plan/confirm", confirm)
         .post("/plan/amend", amend)
+        .post("/plan/cancel", cancel)
         .get("/plan/manifest", manifest)
 }
 
@@ -347,12 +348,20 @@ struct AmendForm {
 }
 
 impl AmendForm {
+    /// The form that cancels the day (kind `cancel`, not an amendment).
+    fn cancels(&self) -> bool {
+        self.kind.trim() == "cancel"
+    }
+
     fn kind(&self) -> Option<AmendmentKind> {
         AmendmentKind::parse(self.kind.trim()).ok()
     }
 
     /// The fields of its form, by the names the API's errors use.
     fn fields(&self) -> &'static [&'static str] {
+        if self.cancels() {
+            return &["reason"];
+        }
         match self.kind() {
             Some(AmendmentKind::Add) => &["person", "facility"],
             Some(AmendmentKind::Remove) => &["person", "reason"],
@@ -374,6 +383,8 @@ struct StandbySection {
     add_refusal: Option<Refusal>,
     remove: AmendForm,
     remove_refusal: Option<Refusal>,
+    cancel: AmendForm,
+    cancel_refusal: Option<Refusal>,
 }
 
 impl StandbySection {
@@ -447,8 +458,15 @@ async fn standby_section(
         add_refusal: None,
         remove: AmendForm::default(),
         remove_refusal: None,
+        cancel: AmendForm::default(),
+        cancel_refusal: None,
     };
     if let Some((form, refusal)) = refused {
+        if form.cancels() {
+            section.cancel = form;
+            section.cancel_refusal = Some(refusal);
+            return Ok(section);
+        }
         match form.kind() {
             Some(AmendmentKind::Add) => {
                 section.add = form;
@@ -502,6 +520,72 @@ async fn amend(
                 date: Some(form.date.clone()),
                 direction: given(&form.direction),
                 ..PlanQuery::default()
+            };
+            plan_page(
+                &state,
+                &identity,
+                &session,
+                &query,
+                Some(Refused::Amend(form, refusal)),
+            )
+            .await
+        }
+    }
+}
+
+/// Cancels a confirmed day (the crossing did not open); then back to the
+/// day's page, which says so, or the page again with the reason as typed.
+async fn cancel(
+    State(state): State<AppState>,
+    PageUser(identity): PageUser,
+    session: Session,
+    Form(form): Form<AmendForm>,
+) -> PageResult<Response> {
+    let given = |text: &str| Some(text.to_string()).filter(|text| !text.trim().is_empty());
+    let request = CancelRequest {
+        crossing: form.crossing.clone(),
+        date: form.date.clone(),
+        direction: given(&form.direction),
+        reason: given(&form.reason),
+    };
+    match cancel_for(&state, &identity, &request).await {
+        Ok(cancelled) => {
+            let parties = cancelled.parties.len();
+            flash(
+                &session,
+                format!(
+                    "Day cancelled: {parties} {} ({} people) back on the waiting list as cleared, \
+                     beds released; {} {} to the parties taken off and those on standby.",
+                    if parties == 1 { "party" } else { "parties" },
+                    cancelled.people,
+                    cancelled.notices,
+                    if cancelled.notices == 1 {
+                        "notice queued"
+                    } else {
+                        "notices queued"
+                    },
+                ),
+            )
+            .await;
+            let back = day_link(
+                "/plan",
+                form.crossing.trim(),
+                form.date.trim(),
+                given(&form.direction).as_deref().map(str::trim),
+            );
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(error) => {
+            let refusal = Refusal::of(error, |field| Refusal::named(field, &["reason"]))?;
+            let query = PlanQuery {
+                crossing: Some(form.crossing.clone()),
+                date: Some(form.date.clone()),
+                direction: given(&form.direction),
+                ..PlanQuery::default()
+            };
+            let form = AmendForm {
+                kind: "cancel".to_string(),
+                ..form
             };
             plan_page(
                 &state,
