@@ -336,7 +336,8 @@ struct AmendForm {
     date: String,
     #[serde(default)]
     direction: String,
-    /// `fill`, `add` or `remove`.
+    /// `fill`, `add` or `remove`; `cancel` on the form that cancels the
+    /// day (posted to `/plan/cancel`).
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -576,16 +577,16 @@ async fn cancel(
             Ok(Redirect::to(&back).into_response())
         }
         Err(error) => {
-            let refusal = Refusal::of(error, |field| Refusal::named(field, &["reason"]))?;
+            let form = AmendForm {
+                kind: "cancel".to_string(),
+                ..form
+            };
+            let refusal = Refusal::of(error, |field| Refusal::named(field, form.fields()))?;
             let query = PlanQuery {
                 crossing: Some(form.crossing.clone()),
                 date: Some(form.date.clone()),
                 direction: given(&form.direction),
                 ..PlanQuery::default()
-            };
-            let form = AmendForm {
-                kind: "cancel".to_string(),
-                ..form
             };
             plan_page(
                 &state,
