@@ -40,23 +40,25 @@ pub(crate) fn contacts(cases: &[Case], rng: &mut impl Rng) -> Vec<(PersonId, New
         } else {
             first
         };
-        contacts.push((case.person.id.clone(), contact(first, language, rng)));
+        contacts
+            .extend(contact(first, language, rng).map(|contact| (case.person.id.clone(), contact)));
         if rng.random_bool(WITH_A_SECOND) {
             let second = FAMILY[rng.random_range(0..FAMILY.len())];
-            contacts.push((case.person.id.clone(), contact(second, language, rng)));
+            contacts.extend(
+                contact(second, language, rng).map(|contact| (case.person.id.clone(), contact)),
+            );
         }
     }
     contacts
 }
 
 /// A number under +999: the demo's reserved country code, then nine digits.
-fn contact(label: &str, language: Language, rng: &mut impl Rng) -> NewContact {
+/// (It always parses; a number or label that did not would be left out.)
+fn contact(label: &str, language: Language, rng: &mut impl Rng) -> Option<NewContact> {
     let digits: u32 = rng.random_range(100_000_000..1_000_000_000);
-    NewContact {
-        phone: PhoneNumber::parse(&format!("{}{digits}", PhoneNumber::DEMO_PREFIX))
-            .expect("+999 and nine digits is a number"),
-        label: Text::parse("label", label, NewContact::LABEL_MAX_CHARS)
-            .expect("the labels are short words"),
+    Some(NewContact {
+        phone: PhoneNumber::parse(&format!("{}{digits}", PhoneNumber::DEMO_PREFIX)).ok()?,
+        label: Text::parse("label", label, NewContact::LABEL_MAX_CHARS).ok()?,
         language,
-    }
+    })
 }

@@ -348,7 +348,32 @@ struct AmendForm {
     reason: String,
 }
 
+/// A field as typed, or `None` when left empty.
+fn given(text: &str) -> Option<String> {
+    Some(text.to_string()).filter(|text| !text.trim().is_empty())
+}
+
 impl AmendForm {
+    /// The day's page the form was sent from, to go back to when it is done.
+    fn day_page(&self) -> String {
+        day_link(
+            "/plan",
+            self.crossing.trim(),
+            self.date.trim(),
+            given(&self.direction).as_deref().map(str::trim),
+        )
+    }
+
+    /// The day's page, to show again with a refused form.
+    fn day_query(&self) -> PlanQuery {
+        PlanQuery {
+            crossing: Some(self.crossing.clone()),
+            date: Some(self.date.clone()),
+            direction: given(&self.direction),
+            ..PlanQuery::default()
+        }
+    }
+
     /// The form that cancels the day (kind `cancel`, not an amendment).
     fn cancels(&self) -> bool {
         self.kind.trim() == "cancel"
@@ -492,7 +517,6 @@ async fn amend(
     session: Session,
     Form(form): Form<AmendForm>,
 ) -> PageResult<Response> {
-    let given = |text: &str| Some(text.to_string()).filter(|text| !text.trim().is_empty());
     let request = AmendRequest {
         crossing: form.crossing.clone(),
         date: form.date.clone(),
@@ -505,23 +529,12 @@ async fn amend(
     match amend_for(&state, &identity, &request).await {
         Ok(amended) => {
             flash(&session, amended_message(&amended)).await;
-            let back = day_link(
-                "/plan",
-                form.crossing.trim(),
-                form.date.trim(),
-                given(&form.direction).as_deref().map(str::trim),
-            );
-            Ok(Redirect::to(&back).into_response())
+            Ok(Redirect::to(&form.day_page()).into_response())
         }
         Err(error) => {
             let fields = form.fields();
             let refusal = Refusal::of(error, |field| Refusal::named(field, fields))?;
-            let query = PlanQuery {
-                crossing: Some(form.crossing.clone()),
-                date: Some(form.date.clone()),
-                direction: given(&form.direction),
-                ..PlanQuery::default()
-            };
+            let query = form.day_query();
             plan_page(
                 &state,
                 &identity,
@@ -542,7 +555,6 @@ async fn cancel(
     session: Session,
     Form(form): Form<AmendForm>,
 ) -> PageResult<Response> {
-    let given = |text: &str| Some(text.to_string()).filter(|text| !text.trim().is_empty());
     let request = CancelRequest {
         crossing: form.crossing.clone(),
         date: form.date.clone(),
@@ -568,13 +580,7 @@ async fn cancel(
                 ),
             )
             .await;
-            let back = day_link(
-                "/plan",
-                form.crossing.trim(),
-                form.date.trim(),
-                given(&form.direction).as_deref().map(str::trim),
-            );
-            Ok(Redirect::to(&back).into_response())
+            Ok(Redirect::to(&form.day_page()).into_response())
         }
         Err(error) => {
             let form = AmendForm {
@@ -582,12 +588,7 @@ async fn cancel(
                 ..form
             };
             let refusal = Refusal::of(error, |field| Refusal::named(field, form.fields()))?;
-            let query = PlanQuery {
-                crossing: Some(form.crossing.clone()),
-                date: Some(form.date.clone()),
-                direction: given(&form.direction),
-                ..PlanQuery::default()
-            };
+            let query = form.day_query();
             plan_page(
                 &state,
                 &identity,
@@ -732,7 +733,6 @@ async fn override_form_page(
     mut form: OverrideForm,
     refusal: Option<Refusal>,
 ) -> PageResult<Response> {
-    let given = |text: &str| Some(text.to_string()).filter(|text| !text.trim().is_empty());
     let day = DayQuery {
         crossing: given(&form.crossing),
         date: given(&form.date),
