@@ -12,9 +12,11 @@
 //! a sign-in, an aid truck's move), so what is read from the people alone —
 //! the waiting list — is kept for [`Store::people_head`], the newest entry
 //! that wrote a person or a status event, and is not read again after every
-//! entry.
+//! entry. When the people do change, it is usually a few of them (a
+//! registration, a decision): what is kept is then brought up to date for
+//! those people alone ([`PeopleWritten`]) rather than read again whole.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,7 @@ use tokio::sync::OnceCell;
 
 use sqlx::Row;
 
+use corridor_domain::PersonId;
 use corridor_domain::search::SearchText;
 
 use crate::people::list::{FilterKey, ListPosition, OrderKey, RowKey};
@@ -52,6 +55,50 @@ pub(crate) struct Cached {
     /// Accounts of signed-in users and of API tokens, checked on every
     /// request.
     pub(crate) accounts: HeadCache<AccountKey, Option<UserAccount>>,
+    /// The people written in the last move of the people head, while few.
+    people_written: Mutex<Option<Arc<PeopleWritten>>>,
+}
+
+/// The people whose rows were written between the people head before and
+/// `to`: what the waiting list kept before must read again to be right at
+/// `to`.
+#[derive(Debug)]
+pub(crate) struct PeopleWritten {
+    pub(crate) to: Head,
+    /// The people written, and the patients of the companions among them
+    /// (a patient's row counts their companions).
+    pub(crate) ids: HashSet<PersonId>,
+}
+
+/// Beyond this many rows written between two people heads (a bulk import,
+/// a restore), what was kept is read again whole rather than brought up to
+/// date person by person.
+const MOST_ROWS_BROUGHT_UP_TO_DATE: i64 = 1000;
+
+impl Cached {
+    /// Moves what the waiting list keeps from the people head `from` to
+    /// `to`: rows of people not written stay as they are; orders are set
+    /// aside, for their next reader to bring up to date. Without `written`
+    /// (too many rows), everything is read again.
+    fn move_people_head(&self, from: Head, to: Head, written: Option<PeopleWritten>) {
+        let Some(written) = written else {
+            *lock(&self.people_written) = None;
+            return;
+        };
+        self.list_rows
+            .move_keeping(from, to, |key| !written.ids.contains(&key.id));
+        self.list_orders.move_setting_aside(from, to);
+        self.search_texts.move_setting_aside(from, to);
+        *lock(&self.people_written) = Some(Arc::new(written));
+    }
+
+    /// The people written in the move of the people head to `to`, if that
+    /// was the last move and few were.
+    pub(crate) fn people_written_up_to(&self, to: Head) -> Option<Arc<PeopleWritten>> {
+        lock(&self.people_written)
+            .clone()
+            .filter(|written| written.to == to)
+    }
 }
 
 impl Default for Cached {
@@ -68,6 +115,7 @@ impl Default for Cached {
             // five times as many; 4 filters at most.
             search_texts: HeadCache::new(4),
             accounts: HeadCache::new(4096),
+            people_written: Mutex::new(None),
         }
     }
 }
@@ -175,23 +223,77 @@ impl Store {
         // From the last look, unless there was none or it was at a newer
         // head than this caller's (whose answer is then not kept).
         let since = known.filter(|known| known.at < head);
-        let newest = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT seq FROM audit_rows WHERE seq > $1 AND seq <= $2 \
-             AND tbl IN ({PEOPLE_TABLES}) ORDER BY seq DESC LIMIT 1"
+        let written = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT seq, row_key, digest FROM audit_rows WHERE seq > $1 AND seq <= $2 \
+             AND tbl IN ({PEOPLE_TABLES}) ORDER BY seq DESC LIMIT {}",
+            MOST_ROWS_BROUGHT_UP_TO_DATE + 1
         )))
         .bind(since.map_or(0, |known| known.at.0))
         .bind(head.0)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        let changed = match (newest, since) {
+        let changed = match (written.first(), since) {
             (Some(row), _) => Head(row.try_get("seq")?),
             (None, Some(known)) => known.changed,
             (None, None) => Head(0),
         };
         if known.is_none_or(|known| known.at < head) {
+            if let Some(known) = since
+                && changed != known.changed
+            {
+                let written = self.people_written(changed, &written).await?;
+                self.cached
+                    .move_people_head(known.changed, changed, written);
+            }
             *people = Some(PeopleChange { at: head, changed });
         }
         Ok(changed)
+    }
+
+    /// The people whose rows `rows` of `audit_rows` (persons and status
+    /// events) wrote up to the people head `to`; `None` when
+    /// there are too many to bring the list up to date person by person,
+    /// or a person was deleted.
+    async fn people_written(
+        &self,
+        to: Head,
+        rows: &[sqlx::any::AnyRow],
+    ) -> Result<Option<PeopleWritten>, StoreError> {
+        if rows.len() as i64 > MOST_ROWS_BROUGHT_UP_TO_DATE {
+            return Ok(None);
+        }
+        let mut ids = HashSet::new();
+        for row in rows {
+            let key: String = row.try_get("row_key")?;
+            let digest: String = row.try_get("digest")?;
+            // A person's key and a status event's both start with the
+            // person's id.
+            let id = serde_json::from_str::<Vec<String>>(&key)
+                .ok()
+                .and_then(|key| key.into_iter().next())
+                .and_then(|id| PersonId::parse(&id).ok());
+            match id {
+                Some(id) if !digest.is_empty() => ids.insert(id),
+                _ => return Ok(None),
+            };
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let mut patients = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT companion_of FROM persons \
+             WHERE companion_of IS NOT NULL AND id IN ({})",
+            placeholders.join(", ")
+        )));
+        for id in &ids {
+            patients = patients.bind(id.to_string());
+        }
+        for row in patients.fetch_all(&self.pool).await? {
+            let patient: String = row.try_get("companion_of")?;
+            ids.insert(
+                PersonId::parse(&patient)
+                    .map_err(StoreError::from_invalid("persons", "companion_of"))?,
+            );
+        }
+        Ok(Some(PeopleWritten { to, ids }))
     }
 
     /// Commits a write transaction, so that [`Store::head`] reads the
@@ -222,6 +324,8 @@ pub struct HeadCache<K, V> {
 struct HeadCacheInner<K, V> {
     head: Option<Head>,
     values: HashMap<K, Arc<OnceCell<V>>>,
+    /// What it held at an older head, set aside when it moved to `head`.
+    set_aside: HashMap<K, V>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> HeadCache<K, V> {
@@ -231,6 +335,7 @@ impl<K: Eq + Hash + Clone, V: Clone> HeadCache<K, V> {
             inner: Mutex::new(HeadCacheInner {
                 head: None,
                 values: HashMap::new(),
+                set_aside: HashMap::new(),
             }),
         }
     }
@@ -272,6 +377,63 @@ impl<K: Eq + Hash + Clone, V: Clone> HeadCache<K, V> {
         }
     }
 
+    /// Moves the cache from `from` to `to`, keeping the values read at
+    /// `from` whose keys `keep` says are still right at `to`. A cache not
+    /// at `from` starts empty at `to`.
+    pub fn move_keeping(&self, from: Head, to: Head, keep: impl Fn(&K) -> bool) {
+        let Some(mut inner) = self.moving(from, to) else {
+            return;
+        };
+        let kept = std::mem::take(&mut inner.values)
+            .into_iter()
+            .filter(|(key, cell)| cell.initialized() && keep(key))
+            .collect();
+        inner.values = kept;
+        inner.set_aside.clear();
+        inner.head = Some(to);
+    }
+
+    /// Moves the cache from `from` to `to`, setting aside the values read
+    /// at `from` for [`HeadCache::take_set_aside`] to give back at `to`. A cache
+    /// not at `from` starts empty at `to`.
+    pub fn move_setting_aside(&self, from: Head, to: Head) {
+        let Some(mut inner) = self.moving(from, to) else {
+            return;
+        };
+        inner.set_aside = std::mem::take(&mut inner.values)
+            .into_iter()
+            .filter_map(|(key, cell)| Some((key, cell.get()?.clone())))
+            .collect();
+        inner.head = Some(to);
+    }
+
+    /// Takes the value of `key` set aside when the cache moved to `head`: a
+    /// value of an older head, to bring up to date rather than read again.
+    pub fn take_set_aside(&self, head: Head, key: &K) -> Option<V> {
+        let mut inner = lock(&self.inner);
+        if inner.head != Some(head) {
+            return None;
+        }
+        inner.set_aside.remove(key)
+    }
+
+    /// The cache, if it holds values read at `from` to move to `to`;
+    /// otherwise it starts empty at `to`, unless it holds a newer head.
+    fn moving(
+        &self,
+        from: Head,
+        to: Head,
+    ) -> Option<std::sync::MutexGuard<'_, HeadCacheInner<K, V>>> {
+        let mut inner = lock(&self.inner);
+        if from < to && inner.head == Some(from) {
+            return Some(inner);
+        }
+        if inner.head.is_none_or(|held| held < to) {
+            inner.clear_to(to);
+        }
+        None
+    }
+
     fn cell(&self, head: Head, key: &K) -> Option<Arc<OnceCell<V>>> {
         let mut inner = self.at(head)?;
         if let Some(cell) = inner.values.get(key) {
@@ -290,14 +452,19 @@ impl<K: Eq + Hash + Clone, V: Clone> HeadCache<K, V> {
             return None;
         }
         if inner.head != Some(head) {
-            inner.values.clear();
-            inner.head = Some(head);
+            inner.clear_to(head);
         }
         Some(inner)
     }
 }
 
 impl<K: Eq + Hash, V> HeadCacheInner<K, V> {
+    fn clear_to(&mut self, head: Head) {
+        self.values.clear();
+        self.set_aside.clear();
+        self.head = Some(head);
+    }
+
     /// Keeps `cell` under `key`, first emptying a full cache.
     fn insert(&mut self, capacity: usize, key: K, cell: Arc<OnceCell<V>>) {
         if self.values.len() >= capacity && !self.values.contains_key(&key) {
@@ -364,6 +531,34 @@ mod tests {
         // A key being read but not read yet is not kept.
         assert!(cache.cell(Head(5), &"c").is_some());
         assert_eq!(cache.get_kept(Head(5), &["c"]), vec![None]);
+    }
+
+    #[test]
+    fn a_cache_moved_to_a_newer_head_keeps_what_it_is_told_or_sets_it_aside() {
+        let cache = HeadCache::new(4);
+        cache.put(Head(5), "a", 1);
+        cache.put(Head(5), "b", 2);
+        cache.move_keeping(Head(5), Head(7), |key| *key == "a");
+        assert_eq!(cache.get_kept(Head(7), &["a", "b"]), vec![Some(1), None]);
+
+        cache.move_setting_aside(Head(7), Head(9));
+        assert_eq!(cache.get_kept(Head(9), &["a"]), vec![None]);
+        assert_eq!(cache.take_set_aside(Head(8), &"a"), None);
+        assert_eq!(cache.take_set_aside(Head(9), &"a"), Some(1));
+        assert_eq!(cache.take_set_aside(Head(9), &"a"), None, "taken once");
+
+        // Moved from a head it does not hold, it starts empty; never
+        // backwards.
+        cache.put(Head(9), "c", 3);
+        cache.move_keeping(Head(8), Head(10), |_| true);
+        assert_eq!(cache.get_kept(Head(10), &["c"]), vec![None]);
+        cache.put(Head(10), "c", 4);
+        cache.move_setting_aside(Head(6), Head(8));
+        assert_eq!(cache.get_kept(Head(10), &["c"]), vec![Some(4)]);
+        // A newer head met by a reader empties what was set aside.
+        cache.move_setting_aside(Head(10), Head(11));
+        assert_eq!(read(&cache, Head(12), "c", 5), (5, true));
+        assert_eq!(cache.take_set_aside(Head(12), &"c"), None);
     }
 
     #[test]

@@ -152,7 +152,10 @@ impl Server {
         if let Some(sender) = self.notices {
             tokio::spawn(sender.run(self.state.store.clone(), NOTICES_EVERY));
         }
-        axum::serve(self.listener, self.router)
+        // Made into a service once: served as a router, axum turns every
+        // route into a service again for each connection, about 300 KB a
+        // connection (bench/web/run.sh, 200 connections).
+        axum::serve(self.listener, self.router.into_make_service())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

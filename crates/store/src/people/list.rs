@@ -279,13 +279,20 @@ impl Store {
             .list_orders
             .get_or_read(head, key, async || {
                 let Some(search) = &key.search else {
-                    return self.read_list_order(&key.filter).await.map(Arc::new);
+                    let earlier = self.cached.list_orders.take_set_aside(head, key);
+                    return self
+                        .read_matching(&key.filter, head, earlier.as_deref())
+                        .await
+                        .map(Arc::new);
                 };
                 let texts = self
                     .cached
                     .search_texts
                     .get_or_read(head, &key.filter, async || {
-                        self.read_search_texts(&key.filter).await.map(Arc::new)
+                        let earlier = self.cached.search_texts.take_set_aside(head, &key.filter);
+                        self.read_matching(&key.filter, head, earlier.as_deref())
+                            .await
+                            .map(Arc::new)
                     })
                     .await?;
                 Ok(Arc::new(
@@ -299,46 +306,47 @@ impl Store {
             .await
     }
 
-    /// Everyone matching a filter, in the list's order. Sorted here rather
-    /// than in SQL so that both databases give the same order whatever
-    /// their collation.
-    async fn read_list_order(
+    /// Everyone matching a filter, in the list's order, each as
+    /// [`Positioned::read`] reads their row of `persons`. Given `earlier`, what was read for the
+    /// people head this one moved from, only the people written since are
+    /// read ([`crate::freshness::PeopleWritten`]) and the rest is kept.
+    /// Sorted here rather than in SQL so that both databases give the same
+    /// order whatever their collation.
+    async fn read_matching<T: Clone + Positioned>(
         &self,
         (condition, values): &FilterKey,
-    ) -> Result<Vec<ListPosition>, StoreError> {
-        // The index holds every column read: the table is not read. Rows
-        // are kept as they arrive, never all at once as the database sends
-        // them, which would double a server's memory at the moment it reads
-        // a large registry.
-        let sql = format!("SELECT id, tier_rank, referral_date FROM persons WHERE {condition}");
-        let mut rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values).fetch(&self.pool);
-        let mut order = Vec::new();
-        while let Some(row) = rows.try_next().await? {
-            order.push(read_position(&row)?);
+        head: Head,
+        earlier: Option<&Vec<T>>,
+    ) -> Result<Vec<T>, StoreError> {
+        let written = earlier.and(self.cached.people_written_up_to(head));
+        let mut sql = format!("SELECT {} FROM persons WHERE ({condition})", T::COLUMNS);
+        let mut matching = Vec::new();
+        if let (Some(earlier), Some(written)) = (earlier, &written) {
+            let placeholders: Vec<String> = (1..=written.ids.len())
+                .map(|n| format!("${}", values.len() + n))
+                .collect();
+            sql.push_str(&format!(" AND id IN ({})", placeholders.join(", ")));
+            matching.extend(
+                earlier
+                    .iter()
+                    .filter(|item| !written.ids.contains(&item.position().id))
+                    .cloned(),
+            );
         }
-        order.sort_unstable();
-        Ok(order)
-    }
-
-    /// Everyone matching a filter with their id and name as searched, in
-    /// the list's order.
-    async fn read_search_texts(
-        &self,
-        (condition, values): &FilterKey,
-    ) -> Result<Vec<(ListPosition, SearchText)>, StoreError> {
-        let sql =
-            format!("SELECT id, tier_rank, referral_date, name FROM persons WHERE {condition}");
-        let mut rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values).fetch(&self.pool);
-        let mut texts = Vec::new();
-        while let Some(row) = rows.try_next().await? {
-            let position = read_position(&row)?;
-            let name: Option<String> = row.try_get("name")?;
-            let text =
-                SearchText::new(&[position.id.as_str(), name.as_deref().unwrap_or_default()]);
-            texts.push((position, text));
+        let mut query = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), values);
+        for id in written.iter().flat_map(|written| &written.ids) {
+            query = query.bind(id.to_string());
         }
-        texts.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-        Ok(texts)
+        // The index holds every column read but the name: for a whole
+        // list, the table is read only for a search. Rows are kept as they
+        // arrive, never all at once as the database sends them, which would
+        // double a server's memory at the moment it reads a large registry.
+        let mut rows = query.fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            matching.push(T::read(&row)?);
+        }
+        matching.sort_unstable_by(|a, b| a.position().cmp(b.position()));
+        Ok(matching)
     }
 
     /// The rows of `ids`, with their companions counted through
@@ -521,7 +529,7 @@ pub(crate) struct OrderKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct RowKey {
     today: Date,
-    id: PersonId,
+    pub(crate) id: PersonId,
 }
 
 /// The rows of a page of `order`, as the range `start..end`: `limit` rows
@@ -665,6 +673,43 @@ fn days_before(today: Date, days: u32) -> Date {
 
 pub(crate) fn days_between(from: Date, to: Date) -> i64 {
     i64::from((to - from).get_days())
+}
+
+/// What a list's order is made of: items read from a row of `persons`
+/// that know where they stand in the list.
+trait Positioned: Sized {
+    /// The columns of `persons` an item is read from.
+    const COLUMNS: &str;
+    fn read(row: &AnyRow) -> Result<Self, StoreError>;
+    fn position(&self) -> &ListPosition;
+}
+
+impl Positioned for ListPosition {
+    const COLUMNS: &str = "id, tier_rank, referral_date";
+
+    fn read(row: &AnyRow) -> Result<ListPosition, StoreError> {
+        read_position(row)
+    }
+
+    fn position(&self) -> &ListPosition {
+        self
+    }
+}
+
+/// Someone with their id and name as a search reads them.
+impl Positioned for (ListPosition, SearchText) {
+    const COLUMNS: &str = "id, tier_rank, referral_date, name";
+
+    fn read(row: &AnyRow) -> Result<(ListPosition, SearchText), StoreError> {
+        let position = read_position(row)?;
+        let name: Option<String> = row.try_get("name")?;
+        let text = SearchText::new(&[position.id.as_str(), name.as_deref().unwrap_or_default()]);
+        Ok((position, text))
+    }
+
+    fn position(&self) -> &ListPosition {
+        &self.0
+    }
 }
 
 /// Where a row of `persons` stands in the list.
