@@ -303,7 +303,9 @@ impl Store {
                     )
                 })
             })?;
-        transaction.finish_import(audit, mode).await?;
+        transaction
+            .finish_import(audit, mode, figures.len())
+            .await?;
         Ok(())
     }
 }

@@ -239,6 +239,7 @@ impl Store {
                     }),
                 },
                 mode,
+                people.len(),
             )
             .await?;
         Ok(SubmittedBatch { id, people })
@@ -377,6 +378,7 @@ impl Store {
                     ),
                 },
                 mode,
+                decisions.len(),
             )
             .await?;
         Ok(())

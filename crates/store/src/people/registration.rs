@@ -51,7 +51,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut transaction = self.write().await?;
         insert_cases_in(self.backend, &mut transaction, cases, progress).await?;
-        transaction.finish_import(audit, mode).await?;
+        transaction.finish_import(audit, mode, cases.len()).await?;
         Ok(())
     }
 
