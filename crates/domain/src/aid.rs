@@ -254,6 +254,7 @@ impl Tonnes {
 
     /// Parses `12`, `12.5` or `0.125` (tonnes, at most three decimals).
     pub fn parse(text: &str) -> Result<Tonnes, InvalidValue> {
+        let text = crate::digits::latin_digits(text);
         let text = text.trim();
         let invalid = || {
             InvalidValue::new(
@@ -333,6 +334,7 @@ impl Load {
 }
 
 fn parse_count(field: &'static str, text: &str) -> Result<u32, InvalidValue> {
+    let text = crate::digits::latin_digits(text);
     let text = text.trim();
     text.parse::<u32>()
         .map_err(|_| InvalidValue::new(field, format!("'{text}' is not a whole number")))

@@ -31,6 +31,7 @@ impl PhoneNumber {
     pub const DEMO_PREFIX: &'static str = "+999";
 
     pub fn parse(text: &str) -> Result<PhoneNumber, InvalidValue> {
+        let text = crate::digits::latin_digits(text);
         let text = text.trim();
         let invalid = |problem: String| InvalidValue::new("phone", problem);
         if text.is_empty() {
@@ -161,6 +162,7 @@ pub struct MeetingTime(Time);
 
 impl MeetingTime {
     pub fn parse(field: &'static str, text: &str) -> Result<MeetingTime, InvalidValue> {
+        let text = crate::digits::latin_digits(text);
         let text = text.trim();
         let refuse = || {
             InvalidValue::new(
@@ -303,6 +305,7 @@ pub fn default_cut_off(day: Date) -> DateTime {
 /// meaning that time on the evening before the day. It must come before
 /// the day ends.
 pub fn parse_cut_off(day: Date, text: &str) -> Result<DateTime, InvalidValue> {
+    let text = crate::digits::latin_digits(text);
     let text = text.trim();
     let refuse = |problem: String| InvalidValue::new("cut_off", problem);
     let at = if text.len() <= 5 {
@@ -383,7 +386,9 @@ mod tests {
         check_phone("", Err("is empty"));
         check_phone("+999 59 12x 4567", Err("contains 'x'"));
         check_phone("+0 59 123 4567", Err("does not start with 0"));
-        check_phone("+٩٩٩٥٩١٢٣٤٥٦٧", Err("contains '٩'"));
+        // Typed on a phone set to Arabic or Persian: the same number.
+        check_phone("+٩٩٩ ٥٩ ١٢٣ ٤٥٦٧", Ok("+999591234567"));
+        check_phone("+۹۹۹۵۹۱۲۳۴۵۶۷", Ok("+999591234567"));
     }
 
     #[test]

@@ -57,6 +57,7 @@ impl SourcedFigure {
     /// A figure's value: a finite number, thousands may be separated by
     /// commas as they are printed ("18,500").
     pub fn parse_value(text: &str) -> Result<f64, InvalidValue> {
+        let text = crate::digits::latin_digits(text);
         let text = text.trim();
         match text.replace(',', "").parse::<f64>() {
             Ok(value) if value.is_finite() => Ok(value),

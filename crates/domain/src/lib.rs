@@ -18,6 +18,7 @@ mod aid;
 mod calls;
 mod clearance;
 mod crossing;
+pub mod digits;
 mod facility;
 mod figure;
 mod gate;

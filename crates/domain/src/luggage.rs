@@ -83,6 +83,7 @@ pub struct CashAmount {
 impl CashAmount {
     /// Parses an amount followed by a currency code, e.g. `1500 ILS` or `1500ils`.
     pub fn parse(text: &str) -> Result<CashAmount, InvalidValue> {
+        let text = crate::digits::latin_digits(text);
         let text = text.trim();
         let invalid = || {
             InvalidValue::new(
@@ -113,6 +114,7 @@ impl std::fmt::Display for CashAmount {
 
 /// Parses a weight in kilograms or grams into grams: `18kg`, `18.5 kg`, `750 g`.
 pub fn parse_weight_grams(text: &str) -> Result<u32, InvalidValue> {
+    let text = crate::digits::latin_digits(text);
     let text = text.trim();
     let invalid = || {
         InvalidValue::new(
@@ -185,8 +187,9 @@ impl DeclaredItem {
     /// `clothing` or `3x clothing:shirts`. The quantity defaults to 1.
     pub fn parse(text: &str) -> Result<DeclaredItem, InvalidValue> {
         let text = text.trim();
+        // The quantity in any digits; the description as it was typed.
         let digits_end = text
-            .find(|c: char| !c.is_ascii_digit())
+            .find(|c: char| !crate::digits::latin_digit(c).is_ascii_digit())
             .unwrap_or(text.len());
         let (quantity, rest) = if digits_end == 0 {
             (1, text)
@@ -198,7 +201,7 @@ impl DeclaredItem {
                     format!("'{text}' is not an item such as electronics:phone or 3x clothing"),
                 ));
             };
-            let quantity: u32 = digits.parse().map_err(|_| {
+            let quantity: u32 = crate::digits::latin_digits(digits).parse().map_err(|_| {
                 InvalidValue::new("item", format!("quantity in '{text}' is too large"))
             })?;
             if quantity == 0 {
@@ -391,6 +394,7 @@ fn lines<'t>(texts: &'t [&'t str]) -> impl Iterator<Item = (usize, &'t str)> {
 
 /// A whole number, 0 when blank.
 fn parse_count(text: &str, unit: &str, example: &str) -> Result<u32, String> {
+    let text = crate::digits::latin_digits(text);
     let text = text.trim();
     if text.is_empty() {
         return Ok(0);

@@ -94,9 +94,11 @@ impl BirthYear {
     pub const EARLIEST: i16 = 1900;
 
     pub fn parse(text: &str, today: Date) -> Result<BirthYear, InvalidValue> {
-        let year: i16 = text.trim().parse().map_err(|_| {
-            InvalidValue::new("birth_year", format!("'{}' is not a year", text.trim()))
-        })?;
+        let year: i16 = crate::digits::latin_digits(text.trim())
+            .parse()
+            .map_err(|_| {
+                InvalidValue::new("birth_year", format!("'{}' is not a year", text.trim()))
+            })?;
         BirthYear::new(year, today)
     }
 
@@ -259,12 +261,14 @@ pub struct ReferralDate(Date);
 
 impl ReferralDate {
     pub fn parse(text: &str, today: Date) -> Result<ReferralDate, InvalidValue> {
-        let date: Date = text.trim().parse().map_err(|_| {
-            InvalidValue::new(
-                "referral_date",
-                format!("'{}' is not a date; use YYYY-MM-DD", text.trim()),
-            )
-        })?;
+        let date: Date = crate::digits::latin_digits(text.trim())
+            .parse()
+            .map_err(|_| {
+                InvalidValue::new(
+                    "referral_date",
+                    format!("'{}' is not a date; use YYYY-MM-DD", text.trim()),
+                )
+            })?;
         ReferralDate::new(date, today)
     }
 

@@ -355,13 +355,20 @@ pub async fn uniform_errors(
     let is_api = request.uri().path().starts_with("/api/");
     let method = request.method().clone();
     let session = request.extensions().get::<Session>().cloned();
+    let words = crate::i18n::words_of(request.extensions());
     let mut response = next.run(request).await;
     let status = response.status();
     if let Some(ErrorPageDetail(detail)) = response.extensions_mut().remove::<ErrorPageDetail>() {
         let error_id = response.extensions().get::<ErrorId>().cloned();
-        let page =
-            crate::pages::error_page(&state, session.as_ref(), status, &detail, error_id.as_ref())
-                .await;
+        let page = crate::pages::error_page(
+            &state,
+            session.as_ref(),
+            words,
+            status,
+            &detail,
+            error_id.as_ref(),
+        )
+        .await;
         return with_error_id(page, error_id);
     }
     if !(status.is_client_error() || status.is_server_error()) || is_answered(&response) {
@@ -403,7 +410,15 @@ pub async fn uniform_errors(
         };
         problem_response(status, &problem)
     } else {
-        crate::pages::error_page(&state, session.as_ref(), status, &detail, error_id.as_ref()).await
+        crate::pages::error_page(
+            &state,
+            session.as_ref(),
+            words,
+            status,
+            &detail,
+            error_id.as_ref(),
+        )
+        .await
     };
     let mut answer = with_error_id(answer, error_id);
     if let Some(allow) = allow {

@@ -15,6 +15,7 @@ mod access_log;
 mod api;
 mod auth;
 mod error;
+mod i18n;
 pub mod notices;
 mod pages;
 mod server;

@@ -72,6 +72,8 @@ pub fn router(state: AppState) -> Router {
         // Outside `uniform_errors`, so that every error page, even one made
         // before a handler runs, shows the signed-in user's navigation.
         .layer(sessions)
+        // Outside both, so that every page and error page has its words.
+        .layer(middleware::from_fn(crate::i18n::choose_language))
         // Personal data must not stay in a browser's or a proxy's cache:
         // only the stylesheet and the OpenAPI document say otherwise.
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -101,7 +101,7 @@ async fn error_pages_keep_the_navigation_of_the_signed_in_user() {
         framed_error_page(&page, StatusCode::FORBIDDEN, backend);
         assert!(page.body.contains("may not do this"), "{}", page.body);
         assert!(
-            page.body.contains("Test analyst · Analyst"),
+            page.body.contains("Test analyst</bdi> · Analyst"),
             "{}",
             page.body
         );
@@ -119,7 +119,7 @@ async fn error_pages_keep_the_navigation_of_the_signed_in_user() {
             .await;
         framed_error_page(&page, StatusCode::BAD_REQUEST, backend);
         assert!(
-            page.body.contains("Test coordinator · Coordinator"),
+            page.body.contains("Test coordinator</bdi> · Coordinator"),
             "{}",
             page.body
         );

@@ -470,7 +470,8 @@ impl Client {
         }
         let request = request.body(body).unwrap();
         let response = self.router.clone().oneshot(request).await.unwrap();
-        if let Some(set_cookie) = response.headers().get(header::SET_COOKIE) {
+        // A small cookie jar: each cookie set replaces the one of its name.
+        for set_cookie in response.headers().get_all(header::SET_COOKIE) {
             let pair = set_cookie
                 .to_str()
                 .unwrap()
@@ -478,7 +479,16 @@ impl Client {
                 .next()
                 .unwrap()
                 .to_string();
-            self.cookie = Some(pair);
+            let name = pair.split('=').next().unwrap_or_default().to_string();
+            let mut jar: Vec<String> = self
+                .cookie
+                .iter()
+                .flat_map(|cookies| cookies.split("; "))
+                .filter(|cookie| cookie.split('=').next() != Some(name.as_str()))
+                .map(str::to_string)
+                .collect();
+            jar.push(pair);
+            self.cookie = Some(jar.join("; "));
         }
         let status = response.status();
         let headers = response.headers().clone();

@@ -98,7 +98,7 @@ async fn a_coordinator_finds_a_person_by_part_of_a_name_or_by_id() {
         );
         assert!(
             reply.body.contains(&format!(
-                "<a href=\"/people/{id}\">{id}</a></td><td>{name}</td>"
+                "<a href=\"/people/{id}\">{id}</a></td><td><bdi>{name}</bdi></td>"
             )),
             "{backend}: {}",
             reply.body

@@ -6,6 +6,7 @@ mod harness;
 
 mod admin;
 mod aid;
+mod arabic;
 mod auth;
 mod browser;
 mod calls;

@@ -408,15 +408,17 @@ pub async fn assign_point_for(
     identity.require(Permission::PlanDays)?;
     let day = form_day(crossing, date)?;
     let party: PersonId = parse_person_id(party)?;
-    let number: u32 = point.trim().parse().map_err(|_| {
-        AppError::bad_request(
-            "point",
-            format!(
-                "point: '{}' is not the number of an assembly point",
-                point.trim()
-            ),
-        )
-    })?;
+    let number: u32 = corridor_domain::digits::latin_digits(point.trim())
+        .parse()
+        .map_err(|_| {
+            AppError::bad_request(
+                "point",
+                format!(
+                    "point: '{}' is not the number of an assembly point",
+                    point.trim()
+                ),
+            )
+        })?;
     let assigned = state
         .store
         .assign_assembly_point(

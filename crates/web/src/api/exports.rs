@@ -311,7 +311,10 @@ fn parse_count(
     let Some(text) = given(text) else {
         return Ok(None);
     };
-    match text.replace(',', "").parse::<u32>() {
+    match corridor_domain::digits::latin_digits(text)
+        .replace(',', "")
+        .parse::<u32>()
+    {
         Ok(value) if value >= least => Ok(Some(value)),
         _ => Err(InvalidValue::new(
             field,

@@ -15,12 +15,14 @@ pub fn given(text: Option<&str>) -> Option<&str> {
 /// A date written `YYYY-MM-DD`.
 pub fn parse_date(field: &str, text: &str) -> Result<Date, AppError> {
     let text = text.trim();
-    text.parse::<Date>().map_err(|_| {
-        AppError::bad_request(
-            field,
-            format!("'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-02"),
-        )
-    })
+    corridor_domain::digits::latin_digits(text)
+        .parse::<Date>()
+        .map_err(|_| {
+            AppError::bad_request(
+                field,
+                format!("'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-02"),
+            )
+        })
 }
 
 /// A date that may be left out (absent or blank).

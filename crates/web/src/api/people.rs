@@ -131,12 +131,15 @@ fn parse_list<T>(
 fn parse_days(field: &str, text: &Option<String>) -> Result<Option<u32>, AppError> {
     match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(|_| {
-            AppError::bad_request(
-                field,
-                format!("'{text}' is not a number of days; use a whole number such as 365"),
-            )
-        }),
+        Some(text) => corridor_domain::digits::latin_digits(text)
+            .parse()
+            .map(Some)
+            .map_err(|_| {
+                AppError::bad_request(
+                    field,
+                    format!("'{text}' is not a number of days; use a whole number such as 365"),
+                )
+            }),
     }
 }
 

@@ -14,6 +14,7 @@ use tower_sessions::Session;
 use crate::access_log::RequestUser;
 use crate::auth::token::hash_token;
 use crate::error::{ApiError, AppError, PageError};
+use crate::i18n::{Words, words_of};
 use crate::state::AppState;
 
 /// Session keys.
@@ -39,6 +40,8 @@ impl Via {
 pub struct Identity {
     pub user: UserAccount,
     pub via: Via,
+    /// The words of the request's language ([`crate::i18n`]).
+    pub words: Words,
 }
 
 impl Identity {
@@ -179,6 +182,7 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Identity, AppEr
         return Ok(Identity {
             user,
             via: Via::Token,
+            words: words_of(&parts.extensions),
         });
     }
     let signed_out = || AppError::Unauthenticated {
@@ -187,7 +191,7 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Identity, AppEr
                 .to_string(),
     };
     let session = parts.extensions.get::<Session>().ok_or_else(signed_out)?;
-    session_identity(session, state)
+    session_identity(session, state, words_of(&parts.extensions))
         .await?
         .ok_or_else(signed_out)
 }
@@ -196,6 +200,7 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Identity, AppEr
 pub async fn session_identity(
     session: &Session,
     state: &AppState,
+    words: Words,
 ) -> Result<Option<Identity>, AppError> {
     let username: Option<String> = session
         .get(SESSION_USER)
@@ -208,6 +213,7 @@ pub async fn session_identity(
     Ok(user.map(|user| Identity {
         user,
         via: Via::Session,
+        words,
     }))
 }
 

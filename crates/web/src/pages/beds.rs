@@ -148,7 +148,7 @@ async fn publish(
     // This page judges fields of its own form before the capability
     // runs; a role without the permission is refused before that.
     identity.require(Permission::ManageBeds)?;
-    let published = match form.beds.trim().parse::<u32>() {
+    let published = match corridor_domain::digits::latin_digits(form.beds.trim()).parse::<u32>() {
         Ok(beds) => {
             let request = PublishBeds {
                 facility: form.facility.clone(),

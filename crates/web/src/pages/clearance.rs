@@ -161,15 +161,17 @@ fn submit_field(field: &str) -> Option<String> {
 }
 
 fn number(field: &str, text: &str) -> Result<u32, AppError> {
-    text.trim().parse().map_err(|_| {
-        AppError::bad_request(
-            field,
-            format!(
-                "'{}' is not a number; give a whole number such as 50",
-                text.trim()
-            ),
-        )
-    })
+    corridor_domain::digits::latin_digits(text.trim())
+        .parse()
+        .map_err(|_| {
+            AppError::bad_request(
+                field,
+                format!(
+                    "'{}' is not a number; give a whole number such as 50",
+                    text.trim()
+                ),
+            )
+        })
 }
 
 async fn submit(

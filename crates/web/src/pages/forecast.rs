@@ -113,12 +113,15 @@ impl Fields {
     /// The request, or the first field that is not a number.
     fn request(&self) -> Result<ForecastRequest, AppError> {
         fn whole(field: &str, text: &str) -> Result<i64, AppError> {
-            text.parse().map_err(|_| {
-                AppError::bad_request(field, format!("{text:?} is not a whole number"))
-            })
+            corridor_domain::digits::latin_digits(text)
+                .parse()
+                .map_err(|_| {
+                    AppError::bad_request(field, format!("{text:?} is not a whole number"))
+                })
         }
         fn number(field: &str, text: &str) -> Result<f64, AppError> {
-            text.parse::<f64>()
+            corridor_domain::digits::latin_digits(text)
+                .parse::<f64>()
                 .ok()
                 .filter(|n| n.is_finite())
                 .ok_or_else(|| AppError::bad_request(field, format!("{text:?} is not a number")))
@@ -143,12 +146,14 @@ impl Fields {
                 number(field, text)
             }
         }
-        let seed = self.seed.parse().map_err(|_| {
-            AppError::bad_request(
-                "seed",
-                format!("{:?} is not a whole number from 0 up", self.seed),
-            )
-        })?;
+        let seed = corridor_domain::digits::latin_digits(&self.seed)
+            .parse()
+            .map_err(|_| {
+                AppError::bad_request(
+                    "seed",
+                    format!("{:?} is not a whole number from 0 up", self.seed),
+                )
+            })?;
         Ok(ForecastRequest {
             tiers,
             capacity_per_day: whole("capacity_per_day", &self.capacity_per_day)?,

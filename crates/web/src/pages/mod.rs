@@ -34,6 +34,7 @@ use tower_sessions::Session;
 use crate::auth::Identity;
 use crate::auth::csrf::csrf_token;
 use crate::error::{AppError, ErrorId};
+use crate::i18n::Words;
 use crate::state::AppState;
 
 /// Every page and the stylesheet.
@@ -41,6 +42,11 @@ pub fn routes() -> PageRoutes {
     PageRoutes::default()
         .get("/assets/style.css", style)
         .get("/assets/favicon.svg", favicon)
+        .get(
+            "/assets/fonts/NotoSansArabic-Regular.ttf",
+            arabic_font_regular,
+        )
+        .get("/assets/fonts/NotoSansArabic-Bold.ttf", arabic_font_bold)
         .merge(sign_in::routes())
         .merge(dashboard::routes())
         .merge(people::routes())
@@ -140,6 +146,29 @@ async fn favicon() -> impl IntoResponse {
     )
 }
 
+/// The Arabic typeface (SIL Open Font License, `assets/fonts/OFL.txt`):
+/// served by corridor, since a crossing's network may not reach the
+/// internet. It never changes under its name, so browsers keep it long.
+fn font(bytes: &'static [u8]) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "font/ttf"),
+            (header::CACHE_CONTROL, "public, max-age=2592000"),
+        ],
+        bytes,
+    )
+}
+
+async fn arabic_font_regular() -> impl IntoResponse {
+    font(include_bytes!(
+        "../../assets/fonts/NotoSansArabic-Regular.ttf"
+    ))
+}
+
+async fn arabic_font_bold() -> impl IntoResponse {
+    font(include_bytes!("../../assets/fonts/NotoSansArabic-Bold.ttf"))
+}
+
 /// A count with its noun, as a sentence says it: "1 decision", "3 decisions".
 pub fn counted(count: usize, one: &str, many: &str) -> String {
     match count {
@@ -151,42 +180,43 @@ pub fn counted(count: usize, one: &str, many: &str) -> String {
 /// One entry of the navigation bar.
 pub struct NavItem {
     pub path: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub current: bool,
 }
 
-/// The screens, in the order of the navigation bar, with what each needs.
+/// The screens, in the order of the navigation bar, with the message id
+/// of their name and what each needs.
 const SCREENS: &[(&str, &str, &[Permission])] = &[
-    ("/", "Dashboard", &[Permission::ViewAggregates]),
-    ("/people", "Waiting list", &[Permission::ViewPeople]),
+    ("/", "nav-dashboard", &[Permission::ViewAggregates]),
+    ("/people", "nav-people", &[Permission::ViewPeople]),
     (
         "/people/new",
-        "Register a patient",
+        "nav-register-patient",
         &[Permission::RegisterPatients],
     ),
     (
         "/returnees/new",
-        "Register a returnee",
+        "nav-register-returnee",
         &[Permission::RegisterPatients],
     ),
-    ("/beds", "Beds", &[Permission::ViewBeds]),
-    ("/clearance", "Clearance", &[Permission::ViewClearance]),
-    ("/plan", "Day plan", &[Permission::PlanDays]),
-    ("/days/calls", "Call list", &[Permission::CallParties]),
-    ("/gate", "Gate", &[Permission::WorkGate]),
-    ("/aid", "Aid pipeline", &[Permission::ViewAggregates]),
-    ("/forecast", "Forecast", &[Permission::RunForecasts]),
-    ("/figures", "Public figures", &[Permission::ViewAggregates]),
-    ("/exports", "Downloads", &[Permission::ViewAggregates]),
-    ("/admin/users", "Users", &[Permission::ManageUsers]),
-    ("/admin/tokens", "API tokens", &[Permission::ManageUsers]),
+    ("/beds", "nav-beds", &[Permission::ViewBeds]),
+    ("/clearance", "nav-clearance", &[Permission::ViewClearance]),
+    ("/plan", "nav-plan", &[Permission::PlanDays]),
+    ("/days/calls", "nav-calls", &[Permission::CallParties]),
+    ("/gate", "nav-gate", &[Permission::WorkGate]),
+    ("/aid", "nav-aid", &[Permission::ViewAggregates]),
+    ("/forecast", "nav-forecast", &[Permission::RunForecasts]),
+    ("/figures", "nav-figures", &[Permission::ViewAggregates]),
+    ("/exports", "nav-exports", &[Permission::ViewAggregates]),
+    ("/admin/users", "nav-users", &[Permission::ManageUsers]),
+    ("/admin/tokens", "nav-tokens", &[Permission::ManageUsers]),
     (
         "/admin/organisations",
-        "Organisations",
+        "nav-organisations",
         &[Permission::ManageUsers],
     ),
-    ("/admin/audit", "Audit log", &[Permission::ViewAudit]),
-    ("/account", "Account", &[Permission::ViewAggregates]),
+    ("/admin/audit", "nav-audit", &[Permission::ViewAudit]),
+    ("/account", "nav-account", &[Permission::ViewAggregates]),
 ];
 
 /// The frame of every page: who is signed in, the navigation, the CSRF
@@ -197,11 +227,13 @@ pub struct Chrome {
     /// offers to sign in instead of the navigation.
     pub signed_in: bool,
     pub user: String,
-    pub role: &'static str,
+    pub role: String,
     pub nav: Vec<NavItem>,
     pub csrf: String,
     pub flash: Option<String>,
     pub today: String,
+    /// The words of the request's language, for the page's template.
+    pub words: Words,
 }
 
 const SESSION_FLASH: &str = "flash";
@@ -219,7 +251,7 @@ impl Chrome {
             .filter(|(_, _, needs)| needs.iter().any(|permission| identity.can(*permission)))
             .map(|(path, label, _)| NavItem {
                 path,
-                label,
+                label: identity.words.t(label),
                 current: *path == current,
             })
             .collect();
@@ -229,25 +261,27 @@ impl Chrome {
             title: title.into(),
             signed_in: true,
             user: identity.user.display_name.clone(),
-            role: identity.user.role.label(),
+            role: identity.words.label("role", identity.user.role.as_str()),
             nav,
             csrf: csrf_token(session).await?,
             flash,
             today: state.clock.today().to_string(),
+            words: identity.words,
         })
     }
 
     /// The frame for someone who is not signed in.
-    fn signed_out(state: &AppState, title: impl Into<String>) -> Chrome {
+    fn signed_out(state: &AppState, words: Words, title: impl Into<String>) -> Chrome {
         Chrome {
             title: title.into(),
             signed_in: false,
             user: String::new(),
-            role: "",
+            role: String::new(),
             nav: Vec::new(),
             csrf: String::new(),
             flash: None,
             today: state.clock.today().to_string(),
+            words,
         }
     }
 }
@@ -304,17 +338,18 @@ struct ErrorPage<'a> {
 pub async fn error_page(
     state: &AppState,
     session: Option<&Session>,
+    words: Words,
     status: StatusCode,
     detail: &str,
     error_id: Option<&ErrorId>,
 ) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
     let chrome = match session {
-        Some(session) => signed_in_chrome(state, session, title).await,
+        Some(session) => signed_in_chrome(state, session, words, title).await,
         None => None,
     };
     let page = ErrorPage {
-        chrome: chrome.unwrap_or_else(|| Chrome::signed_out(state, title)),
+        chrome: chrome.unwrap_or_else(|| Chrome::signed_out(state, words, title)),
         detail,
         error_id: error_id.map(|id| id.0.as_str()),
     };
@@ -326,8 +361,13 @@ pub async fn error_page(
 
 /// The frame of the user signed in with `session`; `None` when nobody is,
 /// or when it cannot be built (an error page must still be shown).
-async fn signed_in_chrome(state: &AppState, session: &Session, title: &str) -> Option<Chrome> {
-    let identity = crate::auth::identity::session_identity(session, state)
+async fn signed_in_chrome(
+    state: &AppState,
+    session: &Session,
+    words: Words,
+    title: &str,
+) -> Option<Chrome> {
+    let identity = crate::auth::identity::session_identity(session, state, words)
         .await
         .ok()
         .flatten()?;

@@ -18,6 +18,7 @@ use crate::api::reasons::choices;
 use crate::api::returnees::LuggageDayQuery;
 use crate::auth::{Identity, PageUser};
 use crate::error::{AppError, PageError, PageResult};
+use crate::i18n::Words;
 use crate::pages::form::{Refusal, answer};
 use crate::pages::returnees::{LuggageAsked, LuggageSection};
 use crate::pages::time;
@@ -42,8 +43,10 @@ struct ListPage {
     page: PeoplePage,
     previous: Option<String>,
     next: Option<String>,
-    total: String,
-    scoped: bool,
+    /// How many people match, in a sentence.
+    matching: String,
+    /// "Page 3 of 400."
+    page_of: String,
     /// Why nobody is listed, when nobody is.
     empty: Option<String>,
     tiers: &'static [corridor_domain::Tier],
@@ -90,17 +93,29 @@ async fn list(
         .next_after
         .as_ref()
         .map(|after| link(Some(after), None));
-    let chrome = Chrome::new(&identity, &session, &state, "/people", "Waiting list").await?;
+    let words = identity.words;
+    let chrome = Chrome::new(
+        &identity,
+        &session,
+        &state,
+        "/people",
+        words.t("people-title"),
+    )
+    .await?;
     let empty = if page.total == 0 && refusal.is_none() {
-        Some(why_empty(&query, scope_sentence(&state, &identity).await?))
+        Some(why_empty(
+            words,
+            &query,
+            scope_sentence(&state, &identity).await?,
+        ))
     } else {
         None
     };
     let response = render(&ListPage {
         chrome,
         refusal: refusal.clone(),
-        total: count(page.total),
-        scoped: identity.visibility().is_some(),
+        matching: matching_sentence(words, page.total, identity.visibility().is_some()),
+        page_of: words.t2("people-page-of", ("page", page.page), ("pages", page.pages)),
         empty,
         query,
         page,
@@ -114,6 +129,17 @@ async fn list(
     Ok(answer(response, refusal.as_ref()))
 }
 
+/// How many people match the filters, and whether only within the user's
+/// scope.
+fn matching_sentence(words: Words, total: u64, scoped: bool) -> String {
+    let id = if scoped {
+        "people-count-in-scope"
+    } else {
+        "people-count"
+    };
+    words.t2(id, ("count", total), ("shown", count(total)))
+}
+
 /// The typed fields of the list's form, where a refusal is shown beside
 /// its field; a refusal of anything else (a choice or a page link edited
 /// by hand) is said above the list.
@@ -122,11 +148,12 @@ const FILTER_FIELDS: [&str; 2] = ["q", "waited_more_than"];
 /// Whom a scoped user sees, in a sentence; `None` for a user who sees
 /// everyone.
 async fn scope_sentence(state: &AppState, identity: &Identity) -> Result<Option<String>, AppError> {
+    let words = identity.words;
     let Some(visibility) = identity.visibility() else {
         return Ok(None);
     };
     let Some(organisation) = visibility.organisation else {
-        return Ok(Some("You see only the people you registered.".to_string()));
+        return Ok(Some(words.t("scope-own")));
     };
     let name = state
         .store
@@ -135,48 +162,41 @@ async fn scope_sentence(state: &AppState, identity: &Identity) -> Result<Option<
         .into_iter()
         .find(|o| o.id == organisation)
         .map_or_else(|| organisation.to_string(), |o| o.name.to_string());
-    Ok(Some(format!(
-        "You see patients referred by {name} and the people you registered."
-    )))
+    Ok(Some(words.t1("scope-organisation", "organisation", name)))
 }
 
 /// Why the waiting list is empty: the filters that matched nobody, and
 /// the user's scope when it narrows the list.
-fn why_empty(query: &ListQuery, scope: Option<String>) -> String {
+fn why_empty(words: Words, query: &ListQuery, scope: Option<String>) -> String {
     let filters: Vec<String> = [
-        ("name or id", &query.q),
-        ("role", &query.role),
-        ("tier", &query.tier),
-        ("status", &query.status),
-        ("specialty", &query.specialty),
-        ("age", &query.age_group),
-        ("waited more than (days)", &query.waited_more_than),
-        ("waited less than (days)", &query.waited_less_than),
+        ("filter-q", &query.q),
+        ("filter-role", &query.role),
+        ("filter-tier", &query.tier),
+        ("filter-status", &query.status),
+        ("filter-specialty", &query.specialty),
+        ("filter-age", &query.age_group),
+        ("filter-waited-more-than", &query.waited_more_than),
+        ("filter-waited-less-than", &query.waited_less_than),
     ]
     .into_iter()
     .filter_map(|(label, value)| {
         let value = value.as_deref()?.trim();
-        (!value.is_empty()).then(|| format!("{label} {value}"))
+        (!value.is_empty()).then(|| words.t1(label, "value", value))
     })
     .collect();
-    let mut why = if filters.is_empty() {
-        "Nobody is waiting.".to_string()
+    let why = if filters.is_empty() {
+        words.t("empty-nobody-waiting")
     } else {
-        format!(
-            "Nobody matches {}: {}. Remove a filter to see more.",
-            if filters.len() == 1 {
-                "the filter"
-            } else {
-                "the filters"
-            },
-            filters.join(", ")
+        words.t2(
+            "empty-no-match",
+            ("count", filters.len()),
+            ("filters", filters.join(", ")),
         )
     };
-    if let Some(scope) = scope {
-        why.push(' ');
-        why.push_str(&scope);
+    match scope {
+        Some(scope) => words.t2("empty-and-scope", ("why", why), ("scope", scope)),
+        None => why,
     }
-    why
 }
 
 #[derive(Template)]
@@ -588,15 +608,17 @@ async fn remove_contact(
     Form(form): Form<RemoveContactForm>,
 ) -> PageResult<Response> {
     let id: PersonId = parse_person_id(&id)?;
-    let number: u32 = form.number.trim().parse().map_err(|_| {
-        AppError::bad_request(
-            "number",
-            format!(
-                "number: '{}' is not the number of a contact",
-                form.number.trim()
-            ),
-        )
-    })?;
+    let number: u32 = corridor_domain::digits::latin_digits(form.number.trim())
+        .parse()
+        .map_err(|_| {
+            AppError::bad_request(
+                "number",
+                format!(
+                    "number: '{}' is not the number of a contact",
+                    form.number.trim()
+                ),
+            )
+        })?;
     match remove_contact_for(&state, &identity, &id, number).await {
         Ok(removed) => {
             flash(

@@ -342,12 +342,16 @@ async fn transition(
     let id = parse_person_id(&id)?;
     let expected_version = match form.expected_version.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(text) => Some(text.parse::<u32>().map_err(|_| {
-            AppError::bad_request(
-                "expected_version",
-                format!("'{text}' is not a version number"),
-            )
-        })?),
+        Some(text) => Some(
+            corridor_domain::digits::latin_digits(text)
+                .parse::<u32>()
+                .map_err(|_| {
+                    AppError::bad_request(
+                        "expected_version",
+                        format!("'{text}' is not a version number"),
+                    )
+                })?,
+        ),
     };
     let request = TransitionRequest {
         action: form.action,

@@ -1,7 +1,7 @@
 //! Signing in and out.
 
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::{Extension, Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use corridor_domain::parse_username;
 use corridor_store::SignInCheck;
@@ -12,6 +12,7 @@ use crate::auth::csrf::csrf_token;
 use crate::auth::identity::{SESSION_CSRF, SESSION_USER};
 use crate::auth::password::{verify_nothing, verify_password};
 use crate::error::{AppError, PageResult};
+use crate::i18n::Words;
 use crate::pages::{PageRoutes, render};
 use crate::state::AppState;
 
@@ -28,13 +29,15 @@ struct SignInPage {
     csrf: String,
     username: String,
     error: Option<String>,
+    words: Words,
 }
 
-async fn form(session: Session) -> PageResult<Response> {
+async fn form(session: Session, Extension(words): Extension<Words>) -> PageResult<Response> {
     Ok(render(&SignInPage {
         csrf: csrf_token(&session).await?,
         username: String::new(),
         error: None,
+        words,
     })?)
 }
 
@@ -51,6 +54,7 @@ const REFUSED: &str = "the user name or the password is wrong";
 async fn sign_in(
     State(state): State<AppState>,
     session: Session,
+    Extension(words): Extension<Words>,
     Form(credentials): Form<Credentials>,
 ) -> PageResult<Response> {
     let username = credentials.username.trim().to_string();
@@ -72,10 +76,19 @@ async fn sign_in(
         }
         Err(error) => {
             let status = error.status();
+            let message = match &error {
+                AppError::Unauthenticated { .. } => words.t("sign-in-refused"),
+                AppError::TooManyRequests {
+                    retry_after_seconds,
+                    ..
+                } => words.t1("sign-in-locked", "seconds", *retry_after_seconds),
+                other => other.detail(),
+            };
             let page = SignInPage {
                 csrf: csrf_token(&session).await?,
                 username,
-                error: Some(error.detail()),
+                error: Some(message),
+                words,
             };
             let mut response = render(&page)?;
             *response.status_mut() = status;

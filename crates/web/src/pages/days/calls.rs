@@ -269,7 +269,9 @@ async fn record(
         party: form.party.clone(),
         outcome: form.outcome.clone(),
         reason: Some(form.reason.clone()),
-        seen_attempts: form.seen_attempts.trim().parse().ok(),
+        seen_attempts: corridor_domain::digits::latin_digits(form.seen_attempts.trim())
+            .parse()
+            .ok(),
     };
     match record_call_for(&state, &identity, &request).await {
         Ok(recorded) => {
