@@ -82,6 +82,58 @@ impl SearchText {
     }
 }
 
+/// The search texts of many things (everyone on a list) in one text, so
+/// that a search reads them all in one pass for its first word instead of
+/// each thing's text in turn (a search of the 20,000-patient demo spent
+/// most of its time starting 20,000 small searches). Each thing's text is
+/// followed by a line break, which no word holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchIndex {
+    text: String,
+    /// Where each thing's text ends, in order.
+    ends: Vec<usize>,
+}
+
+impl SearchIndex {
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a SearchText>) -> SearchIndex {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for thing in texts {
+            text.push_str(&thing.fields);
+            ends.push(text.len());
+            text.push('\n');
+        }
+        SearchIndex { text, ends }
+    }
+
+    /// The things `query` finds ([`SearchQuery::finds`]), by their place
+    /// in the order the index was made, in that order.
+    pub fn found(&self, query: &SearchQuery) -> Vec<usize> {
+        let Some((first, others)) = query.words.split_first() else {
+            return (0..self.ends.len()).collect();
+        };
+        let mut found: Vec<usize> = Vec::new();
+        for at in memchr::memmem::find_iter(self.text.as_bytes(), first.as_bytes()) {
+            let thing = self.ends.partition_point(|end| *end <= at);
+            if found.last() != Some(&thing) {
+                found.push(thing);
+            }
+        }
+        found.retain(|thing| {
+            let text = self.text_of(*thing);
+            others.iter().all(|word| text.contains(word.as_str()))
+        });
+        found
+    }
+
+    fn text_of(&self, thing: usize) -> &str {
+        let start = thing
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before] + 1);
+        &self.text[start..self.ends[thing]]
+    }
+}
+
 /// Whether `query` matches one of `fields` (see [`SearchQuery::matches`]);
 /// a blank query matches everything, and so does one too long to be a search
 /// (callers that take a search from a person parse it with
@@ -132,6 +184,23 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn an_index_finds_what_each_text_would(
+            names in proptest::collection::vec("[a-cأاة ]{0,8}", 0..20),
+            query in "[a-cأاه]{1,2}( [a-c]{1,2})?",
+        ) {
+            let texts: Vec<SearchText> = names
+                .iter()
+                .enumerate()
+                .map(|(n, name)| SearchText::new(&[&format!("P-{n}"), name]))
+                .collect();
+            let Some(query) = SearchQuery::parse("q", &query).unwrap() else {
+                return Ok(());
+            };
+            let one_by_one: Vec<usize> = (0..texts.len()).filter(|n| query.finds(&texts[*n])).collect();
+            prop_assert_eq!(SearchIndex::new(&texts).found(&query), one_by_one);
+        }
+
         #[test]
         fn normalising_twice_changes_nothing_more(text in "[\\PC\u{0640}\u{064B}-\u{065F}\u{0621}-\u{064A}\u{0660}-\u{0669} ]{0,40}") {
             let once = normalise(&text);

@@ -468,6 +468,7 @@ fn parse_row(row: &mut Row, now: Timestamp, actor: &str) -> Option<ConsignmentCa
 
 /// A UTC time: RFC 3339 with an offset, or a date and time without one.
 fn parse_time(text: &str, now: Timestamp) -> Result<Timestamp, InvalidValue> {
+    let text = corridor_domain::digits::latin_digits(text);
     let at = match text.parse::<Timestamp>() {
         Ok(at) => at,
         Err(_) => text

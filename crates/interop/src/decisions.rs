@@ -182,7 +182,7 @@ pub fn read_decisions(
         };
         let decided_on = match cell("decided_on") {
             "" => Some(today),
-            text => match text.parse::<Date>() {
+            text => match corridor_domain::digits::latin_digits(text).parse::<Date>() {
                 Ok(date) if date > today => {
                     fail(
                         "decided_on",

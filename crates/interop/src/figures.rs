@@ -213,7 +213,8 @@ impl Fields<'_> {
             if cell.is_empty() {
                 return Err("is empty; give a date as YYYY-MM-DD".to_string());
             }
-            cell.parse()
+            corridor_domain::digits::latin_digits(cell)
+                .parse()
                 .map_err(|_| format!("'{cell}' is not a date; use YYYY-MM-DD"))
         })
     }

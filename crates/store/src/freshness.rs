@@ -27,9 +27,8 @@ use tokio::sync::OnceCell;
 use sqlx::Row;
 
 use corridor_domain::PersonId;
-use corridor_domain::search::SearchText;
 
-use crate::people::list::{FilterKey, ListPosition, OrderKey, RowKey};
+use crate::people::list::{FilterKey, ListPosition, OrderKey, RowKey, SearchTexts};
 use crate::{ListedPerson, Store, StoreError, UserAccount};
 
 /// How long a change committed by another process may go unseen by a
@@ -51,7 +50,7 @@ pub(crate) struct Cached {
     pub(crate) list_orders: HeadCache<OrderKey, Arc<Vec<ListPosition>>>,
     /// Everyone a filter holds with their id and name as a search reads
     /// them: what a search's order is found in.
-    pub(crate) search_texts: HeadCache<FilterKey, Arc<Vec<(ListPosition, SearchText)>>>,
+    pub(crate) search_texts: HeadCache<FilterKey, Arc<SearchTexts>>,
     /// Accounts of signed-in users and of API tokens, checked on every
     /// request.
     pub(crate) accounts: HeadCache<AccountKey, Option<UserAccount>>,
@@ -111,8 +110,8 @@ impl Default for Cached {
             // About 70 bytes a person: 1.4 MiB for all 20,000 of the demo,
             // 7 MiB for five times as many; 16 filters at most.
             list_orders: HeadCache::new(16),
-            // About 110 bytes a person: 2.2 MiB for the demo, 11 MiB for
-            // five times as many; 4 filters at most.
+            // About 140 bytes a person with the index: 2.8 MiB for the
+            // demo, 14 MiB for five times as many; 4 filters at most.
             search_texts: HeadCache::new(4),
             accounts: HeadCache::new(4096),
             people_written: Mutex::new(None),

@@ -85,6 +85,21 @@ const PUBLIC_ROUTES: &[PublicRoute] = &[
         answer: StatusCode::OK,
         location: None,
     },
+    // The Arabic typeface: the sign-in page uses it before anyone signs in.
+    PublicRoute {
+        method: "GET",
+        path: "/assets/fonts/NotoSansArabic-Regular.ttf",
+        form: None,
+        answer: StatusCode::OK,
+        location: None,
+    },
+    PublicRoute {
+        method: "GET",
+        path: "/assets/fonts/NotoSansArabic-Bold.ttf",
+        form: None,
+        answer: StatusCode::OK,
+        location: None,
+    },
     // A gateway's delivery report carries no session or token: its
     // signature is its credential, and without a secret set none is taken.
     PublicRoute {

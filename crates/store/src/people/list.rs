@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
-use corridor_domain::search::{SearchQuery, SearchText};
+use corridor_domain::search::{SearchIndex, SearchQuery, SearchText};
 use corridor_domain::{AgeGroup, InvalidValue, PersonId, Role, Specialty, Status, Tier};
 use futures_util::TryStreamExt;
 use jiff::civil::Date;
@@ -290,16 +290,17 @@ impl Store {
                     .search_texts
                     .get_or_read(head, &key.filter, async || {
                         let earlier = self.cached.search_texts.take_set_aside(head, &key.filter);
-                        self.read_matching(&key.filter, head, earlier.as_deref())
-                            .await
-                            .map(Arc::new)
+                        let earlier = earlier.as_ref().map(|earlier| &earlier.people);
+                        let people = self.read_matching(&key.filter, head, earlier).await?;
+                        Ok::<_, StoreError>(Arc::new(SearchTexts::new(people)))
                     })
                     .await?;
                 Ok(Arc::new(
                     texts
-                        .iter()
-                        .filter(|(_, text)| search.finds(text))
-                        .map(|(position, _)| position.clone())
+                        .index
+                        .found(search)
+                        .into_iter()
+                        .map(|found| texts.people[found].0.clone())
                         .collect(),
                 ))
             })
@@ -673,6 +674,21 @@ fn days_before(today: Date, days: u32) -> Date {
 
 pub(crate) fn days_between(from: Date, to: Date) -> i64 {
     i64::from((to - from).get_days())
+}
+
+/// Everyone a filter holds with their id and name as a search reads them,
+/// in the list's order, and the same texts as one index.
+#[derive(Debug)]
+pub(crate) struct SearchTexts {
+    people: Vec<(ListPosition, SearchText)>,
+    index: SearchIndex,
+}
+
+impl SearchTexts {
+    fn new(people: Vec<(ListPosition, SearchText)>) -> SearchTexts {
+        let index = SearchIndex::new(people.iter().map(|(_, text)| text));
+        SearchTexts { people, index }
+    }
 }
 
 /// What a list's order is made of: items read from a row of `persons`

@@ -16,6 +16,7 @@
 //! `heading_is`, `column`; then `screenshot("NN-what")`.
 
 mod accessibility;
+mod arabic;
 mod calls;
 mod clearance;
 mod companions;
