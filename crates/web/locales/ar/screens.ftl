@@ -1,9 +1,8 @@
 # كلمات شاشات كوريدور بالعربية.
 # The same message ids as ../en/screens.ftl. Terms follow docs/GLOSSARY.md;
 # numbers and ids stay in Latin digits inside the Arabic text (Fluent
-# isolates them so that they keep their place; an age range written here is
-# wrapped in left-to-right isolates, U+2066 and U+2069, so that 5–17 is not
-# shown as 17–5).
+# isolates them so that they keep their place). Ranges are written in
+# words ("من 5 إلى 17"), never as 5–17, which right to left reads 17–5.
 
 ## إطار كل صفحة
 
@@ -132,7 +131,7 @@ specialty-paediatrics = طب الأطفال
 specialty-rehabilitation = إعادة التأهيل
 specialty-general-surgery = الجراحة العامة
 
-age-group-0-4 = ⁦0–4⁩ سنوات
-age-group-5-17 = ⁦5–17⁩ سنة
-age-group-18-59 = ⁦18–59⁩ سنة
+age-group-0-4 = من 0 إلى 4 سنوات
+age-group-5-17 = من 5 إلى 17 سنة
+age-group-18-59 = من 18 إلى 59 سنة
 age-group-60-plus = 60 سنة فأكثر
