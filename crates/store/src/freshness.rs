@@ -222,10 +222,15 @@ impl Store {
         // From the last look, unless there was none or it was at a newer
         // head than this caller's (whose answer is then not kept).
         let since = known.filter(|known| known.at < head);
+        // The rows written are needed only to bring a kept list up to date;
+        // the first look needs the newest alone.
+        let limit = match since {
+            Some(_) => MOST_ROWS_BROUGHT_UP_TO_DATE + 1,
+            None => 1,
+        };
         let written = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT seq, row_key, digest FROM audit_rows WHERE seq > $1 AND seq <= $2 \
-             AND tbl IN ({PEOPLE_TABLES}) ORDER BY seq DESC LIMIT {}",
-            MOST_ROWS_BROUGHT_UP_TO_DATE + 1
+             AND tbl IN ({PEOPLE_TABLES}) ORDER BY seq DESC LIMIT {limit}"
         )))
         .bind(since.map_or(0, |known| known.at.0))
         .bind(head.0)

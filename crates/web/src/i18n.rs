@@ -37,8 +37,9 @@ struct Bundles {
     arabic: FluentBundle<FluentResource>,
 }
 
-/// A Fluent file that does not parse, with what is wrong; the files are
-/// embedded and tested, so this is a bug of the build.
+/// The bundle of one language's file. An entry that does not parse, or an
+/// id given twice, is logged and left out: the files are embedded and
+/// tested, so that is a bug of the build, not a reason to stop serving.
 fn bundle(language: Language, source: &'static str) -> FluentBundle<FluentResource> {
     let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(resource, _)| {
         tracing::error!(
